@@ -1,0 +1,171 @@
+import type { Limits } from '../limits.js';
+import type { FieldReader } from '../path/field-reader.js';
+import { compileFieldReader } from '../path/field-reader.js';
+import { PathSyntaxError } from '../path/parse-path.js';
+import { DefinitionIssue } from '../policy/definition-issue.js';
+import type { Action, Effect, PolicyDefinition, PredicateDefinition, Violation } from '../types.js';
+import { describePredicate } from './describe.js';
+import type { CompiledPredicate, Failure } from './compile-predicate.js';
+import { compilePredicate } from './compile-predicate.js';
+import type { TemplateValues } from './message-template.js';
+import { compileMessageTemplate } from './message-template.js';
+
+/** A policy's auto tier, compiled once. */
+export interface CompiledPolicy {
+  /** The policy id. */
+  readonly id: string;
+  /** Position in the policy set; violations are reported in this order. */
+  readonly index: number;
+  /** What a violation does. */
+  readonly effect: Effect;
+  /** Tool patterns, or `undefined` for every tool. */
+  readonly tools: readonly string[] | undefined;
+  /** The definition it was compiled from (frozen). */
+  readonly definition: PolicyDefinition;
+  /** True when the policy's `when` holds (or it has none): the tool match is the index's job. */
+  readonly applies: (action: Action) => boolean;
+  /** True when every required field is present and the assertion holds. */
+  readonly passes: (action: Action) => boolean;
+  /** The violations for an action that does not pass. */
+  readonly explain: (action: Action) => Violation[];
+}
+
+/**
+ * Compiles one schema-valid definition. Throws {@link DefinitionIssue} for what
+ * the schema cannot check (operator values, paths, patterns, placeholders).
+ */
+export function compilePolicy(definition: PolicyDefinition, index: number, limits: Limits): CompiledPolicy {
+  const effect = definition.effect ?? 'deny';
+  const when = definition.when && compilePredicate(definition.when, '/when', limits);
+  const assertion = definition.assert && compilePredicate(definition.assert, '/assert', limits);
+  const required = (definition.require ?? []).map((path, position) => requiredField(path, `/require/${position}`));
+  const render = definition.message === undefined ? undefined : compileMessageTemplate(definition.message, '/message');
+  const assertsNothing = assertion === undefined && required.length === 0;
+
+  const toViolation = (action: Action, failure: Failure): Violation => {
+    const values: TemplateValues = {
+      policy: definition.id,
+      tool: action.tool,
+      field: failure.field,
+      op: failure.constraint,
+      expected: failure.expected,
+      actual: failure.actual,
+    };
+    return {
+      policyId: definition.id,
+      tier: 'auto',
+      constraint: failure.constraint,
+      path: failure.path,
+      message: render ? render(values) : failure.reason,
+      expected: failure.expected,
+      ...(failure.actual === undefined ? {} : { actual: failure.actual }),
+      effect,
+      severity: effect === 'warn' ? 'warning' : 'violation',
+    };
+  };
+
+  return {
+    id: definition.id,
+    index,
+    effect,
+    tools: definition.tools,
+    definition,
+    applies: when ? (action) => when.test(action) : () => true,
+    passes: passesWhen(assertsNothing, required, assertion),
+    explain: (action) => {
+      const failures = assertsNothing ? [appliesFailure(definition, action)] : explainFailures(action, required, assertion);
+      return failures.map((failure) => toViolation(action, failure));
+    },
+  };
+}
+
+// Specialised so the common policy (an assertion, nothing required) costs one call.
+function passesWhen(
+  assertsNothing: boolean,
+  required: readonly FieldReader[],
+  assertion: CompiledPredicate | undefined,
+): (action: Action) => boolean {
+  if (assertsNothing) return () => false;
+  if (required.length === 0 && assertion !== undefined) return assertion.test;
+  return (action) => {
+    for (const field of required) if (!isPresentAt(field, action)) return false;
+    return assertion === undefined || assertion.test(action);
+  };
+}
+
+// The assertion is explained only when every required field is present: a missing
+// field would otherwise be reported twice, once as required and once as compared.
+function explainFailures(
+  action: Action,
+  required: readonly FieldReader[],
+  assertion: CompiledPredicate | undefined,
+): Failure[] {
+  const failures: Failure[] = [];
+  for (const field of required) {
+    if (isPresentAt(field, action)) continue;
+    const found = field.readAll(action).find(({ value }) => !isPresent(value));
+    failures.push({
+      constraint: 'require',
+      field: field.source,
+      path: found?.path ?? field.missingPath(action),
+      expected: 'present',
+      actual: found?.value,
+      reason: `${field.source} is required`,
+    });
+  }
+  if (failures.length === 0 && assertion !== undefined && !assertion.test(action)) assertion.explain(action, failures);
+  return failures;
+}
+
+// A policy that asserts nothing is violated whenever it applies. Its violation
+// points at what made it apply: the first field its `when` reads, else the tool.
+function appliesFailure(definition: PolicyDefinition, action: Action): Failure {
+  const field = definition.when && firstField(definition.when);
+  if (field !== undefined) {
+    const found = compileFieldReader(field).readAll(action)[0];
+    return {
+      constraint: 'applies',
+      field,
+      path: found?.path ?? [],
+      expected: definition.when ? describePredicate(definition.when) : undefined,
+      actual: found?.value,
+      reason: `${definition.id} applies because ${definition.when ? describePredicate(definition.when) : field}`,
+    };
+  }
+  return {
+    constraint: 'applies',
+    field: 'tool',
+    path: ['tool'],
+    expected: definition.tools ?? '*',
+    actual: action.tool,
+    reason: `${definition.id} forbids ${action.tool}`,
+  };
+}
+
+function firstField(predicate: PredicateDefinition): string | undefined {
+  if ('all' in predicate) return predicate.all[0] && firstField(predicate.all[0]);
+  if ('any' in predicate) return predicate.any[0] && firstField(predicate.any[0]);
+  if ('not' in predicate) return firstField(predicate.not);
+  return predicate.field;
+}
+
+/** Present means found and not null, for `require` as for `exists`. */
+function isPresent(value: unknown): boolean {
+  return value !== undefined && value !== null;
+}
+
+/** A JSONPath is present when it yields at least one value and every value is present (its default quantifier). */
+function isPresentAt(field: FieldReader, action: Action): boolean {
+  if (!field.multi) return isPresent(field.read(action));
+  const found = field.readAll(action);
+  return found.length > 0 && found.every(({ value }) => isPresent(value));
+}
+
+function requiredField(path: string, pointer: string): FieldReader {
+  try {
+    return compileFieldReader(path);
+  } catch (error) {
+    if (error instanceof PathSyntaxError) throw new DefinitionIssue(pointer, 'a dot-path or JSONPath', error.message, path);
+    throw error;
+  }
+}

@@ -1,0 +1,49 @@
+import { parseArgs } from 'node:util';
+import { loadPolicies } from '../bundle/load-policies.js';
+import { createEngine } from '../engine.js';
+import { TierguardError } from '../errors.js';
+import { DEFAULT_LIMITS } from '../limits.js';
+import type { Action } from '../types.js';
+import { formatDecision } from './format-decision.js';
+import { withPolicySources } from './policy-sources.js';
+import { readJsonInput } from './read-input.js';
+import { UsageError } from './usage-error.js';
+
+/** Usage of `tierguard check`. */
+export const CHECK_USAGE = 'tierguard check --policies <file|dir> --action <file|-> [--json]';
+
+/** What a command hands back to `main`: text for stdout and the exit code. */
+export interface CommandResult {
+  readonly output: string;
+  readonly exitCode: number;
+}
+
+/**
+ * `tierguard check`: evaluates one action. Exit 0 allow, 1 deny or escalate,
+ * 2 invalid policy or action. An action the engine refuses to evaluate (not an
+ * object, beyond the limits) is invalid input, not a decision.
+ */
+export async function runCheck(args: readonly string[]): Promise<CommandResult> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: { policies: { type: 'string' }, action: { type: 'string' }, json: { type: 'boolean', default: false } },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.policies === undefined) throw new UsageError('--policies is required');
+  if (values.action === undefined) throw new UsageError('--action is required');
+
+  const loaded = await loadPolicies(values.policies);
+  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions }));
+  const action = await readJsonInput(values.action, DEFAULT_LIMITS.maxFileBytes);
+  const decision = await engine.evaluate(action as Action);
+  const refusal = decision.errors.find((error) => error.policyId === undefined);
+  if (refusal !== undefined) {
+    throw new TierguardError(refusal.code, `${values.action === '-' ? 'standard input' : values.action}: ${refusal.message}`);
+  }
+  const tool = typeof action === 'object' && action !== null ? (action as { tool?: unknown }).tool : undefined;
+  return {
+    output: values.json ? JSON.stringify(decision, null, 2) : formatDecision(decision, tool),
+    exitCode: decision.verdict === 'allow' ? 0 : 1,
+  };
+}

@@ -1,0 +1,58 @@
+import { readFileSync } from 'node:fs';
+import { TierguardError } from '../errors.js';
+import type { CommandResult } from './check-command.js';
+import { CHECK_USAGE, runCheck } from './check-command.js';
+import { UsageError } from './usage-error.js';
+
+const USAGE = `usage:
+  ${CHECK_USAGE}
+  tierguard --version
+
+exit codes: 0 allow, 1 deny or escalate, 2 invalid policy, action or usage`;
+
+const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<CommandResult>>> = {
+  check: runCheck,
+};
+
+/** Where the CLI writes; the process streams by default, buffers in tests. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+/** Runs the CLI and returns its exit code; output goes to the given streams. */
+export async function main(argv: readonly string[], out: Output = process.stdout, err: Output = process.stderr): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    out.write(`${USAGE}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version') {
+    const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    out.write(`${manifest.version}\n`);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (run === undefined) throw new UsageError(`unknown command "${command}"`);
+    const result = await run(rest);
+    out.write(`${result.output}\n`);
+    return result.exitCode;
+  } catch (error) {
+    // Known failures are messages for a person, not stack traces.
+    if (error instanceof UsageError || isArgumentError(error)) {
+      err.write(`tierguard: ${(error as Error).message}\n${USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof TierguardError) {
+      err.write(`tierguard: ${error.code}: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}
+
+// parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
+function isArgumentError(error: unknown): boolean {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}

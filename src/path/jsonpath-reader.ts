@@ -1,0 +1,79 @@
+import { JSONPath } from 'jsonpath-plus';
+import type { FoundValue } from './field-reader.js';
+import { concretePath } from './field-reader.js';
+import { PathSyntaxError } from './parse-path.js';
+
+interface JsonPathResult {
+  readonly value: unknown;
+  readonly pointer: string;
+  readonly parent: unknown;
+  readonly parentProperty: unknown;
+}
+
+/**
+ * Compiles a JSONPath into a reader. Script and filter expressions (`?(...)`,
+ * `(...)`) are refused when the policy is compiled: jsonpath-plus evaluates them
+ * with code, and its evaluators have had remote-code-execution CVEs. Evaluation
+ * itself runs with `eval: false` as a second guard.
+ */
+export function compileJsonPath(source: string): CompiledJsonPath {
+  const steps = JSONPath.toPathArray(source);
+  if (steps[0] !== '$') throw new PathSyntaxError(`JSONPath "${source}" must start with "$"`);
+  for (const step of steps) {
+    if (/^\??\(/.test(step)) {
+      throw new PathSyntaxError(
+        `JSONPath "${source}" uses a script or filter expression "${step}"; they are disabled because they evaluate code`,
+      );
+    }
+  }
+  const readAll = (root: unknown): FoundValue[] => {
+    const results: JsonPathResult[] | undefined = JSONPath({
+      path: source,
+      json: root as object,
+      eval: false,
+      resultType: 'all',
+      wrap: true,
+    });
+    if (results === undefined) return [];
+    return results
+      .filter(isOwnValue)
+      .map((result) => ({ value: result.value, path: concretePath(root, pointerSegments(result.pointer)) }));
+  };
+  return { readAll, fixedPrefix: fixedPrefix(steps.slice(1)) };
+}
+
+/** A compiled JSONPath: its reader, and the fixed keys it starts with (to point at a field that yields nothing). */
+export interface CompiledJsonPath {
+  readonly readAll: (root: unknown) => FoundValue[];
+  readonly fixedPrefix: readonly string[];
+}
+
+// The leading steps that name one key each; stops at the first wildcard, slice,
+// union, recursive descent or jsonpath-plus extension.
+function fixedPrefix(steps: readonly string[]): string[] {
+  const prefix: string[] = [];
+  for (const step of steps) {
+    if (step === '' || /[*,:@^~$]|^\.\.$/.test(step)) break;
+    prefix.push(step);
+  }
+  return prefix;
+}
+
+// jsonpath-plus also reads an array's `length` and a string's `length` and
+// characters; dot-paths never do, and one path language should not see what the
+// other cannot. A value is kept only when it is the root or an own member of an
+// object or array.
+function isOwnValue(result: JsonPathResult): boolean {
+  if (result.pointer === '') return true;
+  const { parent } = result;
+  if (typeof parent !== 'object' || parent === null) return false;
+  return !(Array.isArray(parent) && result.parentProperty === 'length');
+}
+
+function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
+}

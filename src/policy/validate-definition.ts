@@ -1,0 +1,88 @@
+import { readFileSync } from 'node:fs';
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { Ajv } from 'ajv';
+import type { Limits } from '../limits.js';
+import { DefinitionIssue } from './definition-issue.js';
+
+// The schema ships as a file (`tierguard/schema/policy.json`) for editors and other
+// tools; reading that same file here means there is one schema, not two copies.
+// The path is the same from src/policy (tests) and dist/policy (the package).
+const SCHEMA_URL = new URL('../../schema/policy.json', import.meta.url);
+
+let compiled: ValidateFunction | undefined;
+
+function validator(): ValidateFunction {
+  if (compiled === undefined) {
+    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
+    compiled = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true }).compile(schema);
+  }
+  return compiled;
+}
+
+/**
+ * Checks one definition against the policy schema and returns every issue, each
+ * located by JSON pointer and saying what was expected. Nesting is bounded first,
+ * so a hostile definition cannot overflow the validator's recursion.
+ */
+export function validateDefinition(definition: unknown, limits: Limits): DefinitionIssue[] {
+  const tooDeep = findTooDeep(definition, limits.maxDepth);
+  if (tooDeep !== undefined) {
+    return [new DefinitionIssue(tooDeep, `nesting of at most ${limits.maxDepth} levels`, `nested deeper than limits.maxDepth (${limits.maxDepth})`)];
+  }
+  const validate = validator();
+  if (validate(definition)) return [];
+  const issues = (validate.errors ?? []).filter((error) => error.keyword !== 'if').map(toIssue);
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.pointer}\n${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function toIssue(error: ErrorObject): DefinitionIssue {
+  const pointer = error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String(params.additionalProperty);
+      const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      return new DefinitionIssue(
+        `${pointer}/${escapePointer(key)}`,
+        `one of ${known.join(', ')}`,
+        `unknown key "${key}" (allowed: ${known.join(', ')})`,
+      );
+    }
+    case 'required': {
+      const key = String(params.missingProperty);
+      return new DefinitionIssue(`${pointer}/${escapePointer(key)}`, 'present', `"${key}" is required`);
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String).join(', ');
+      return new DefinitionIssue(pointer, `one of ${allowed}`, `must be one of ${allowed}`, error.data);
+    }
+    case 'type':
+      return new DefinitionIssue(pointer, `a ${String(params.type)}`, `must be a ${String(params.type)}`, error.data);
+    default:
+      return new DefinitionIssue(pointer, error.message ?? error.keyword, error.message ?? error.keyword, error.data);
+  }
+}
+
+function escapePointer(key: string): string {
+  return key.replaceAll('~', '~0').replaceAll('/', '~1');
+}
+
+// Iterative, so the check itself cannot overflow the stack it protects.
+function findTooDeep(root: unknown, maxDepth: number): string | undefined {
+  const stack: { value: unknown; depth: number; pointer: string }[] = [{ value: root, depth: 0, pointer: '' }];
+  while (stack.length > 0) {
+    const { value, depth, pointer } = stack.pop() as { value: unknown; depth: number; pointer: string };
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= maxDepth) return pointer;
+    for (const [key, child] of Object.entries(value)) {
+      stack.push({ value: child, depth: depth + 1, pointer: `${pointer}/${escapePointer(key)}` });
+    }
+  }
+  return undefined;
+}

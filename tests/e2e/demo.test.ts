@@ -1,0 +1,34 @@
+import { spawnSync } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, requireBuild } from '../support/paths.js';
+
+describe('npm run demo', () => {
+  beforeAll(requireBuild);
+
+  it('evaluates every example action and prints one row per finding', () => {
+    const run = spawnSync(process.execPath, ['examples/demo.mjs', 'examples/policies', 'examples/actions'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const rows = run.stdout
+      .split('\n')
+      .filter((line) => line.endsWith('.json') || /\.json\s/.test(line))
+      .map((line) => line.split(/\s{2,}/));
+    const verdictOf = (file: string) => rows.find((row) => row[0] === file)?.[1];
+    expect(verdictOf('payment-ok.json')).toBe('allow');
+    expect(verdictOf('payment-over-limit.json')).toBe('deny');
+    expect(verdictOf('payment-needs-review.json')).toBe('escalate');
+    expect(verdictOf('backup-dev.json')).toBe('deny');
+    expect(verdictOf('backup-admin.json')).toBe('allow');
+    expect(verdictOf('temp-below-absolute-zero.json')).toBe('deny');
+    expect(verdictOf('temp-ok.json')).toBe('allow');
+    expect(rows.find((row) => row[0] === 'backup-dev.json')).toEqual([
+      'backup-dev.json',
+      'deny',
+      'database.backup-roles',
+      'context.user.roles',
+      'database.backup needs the role admin or dba (caller has ["dev"])',
+    ]);
+  });
+});

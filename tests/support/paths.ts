@@ -1,0 +1,12 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root, for tests that read shipped files or run the built package. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Fails with a clear message when the package has not been built (`npm test` builds first). */
+export function requireBuild(): void {
+  if (!existsSync(new URL('dist/index.js', `file://${ROOT}`))) {
+    throw new Error('dist/ is missing: run `npm run build` (npm test does it) before these tests');
+  }
+}
