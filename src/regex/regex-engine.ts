@@ -44,6 +44,7 @@ export function compileRegex(source: string, flags = ''): RegexLike {
     return new RE2(source, flags);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new RegexSyntaxError(`RE2 cannot compile /${source}/: ${reason}`);
+    const shown = source.length > 80 ? `${source.slice(0, 80)}…` : source;
+    throw new RegexSyntaxError(`RE2 cannot compile /${shown}/: ${reason}`);
   }
 }

@@ -10,7 +10,8 @@ export class GlobSyntaxError extends Error {
   readonly offset: number;
 
   constructor(pattern: string, offset: number, reason: string) {
-    super(`invalid glob ${JSON.stringify(pattern)}: ${reason} (at character offset ${offset})`);
+    const shown = pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern;
+    super(`invalid glob ${JSON.stringify(shown)}: ${reason} (at character offset ${offset})`);
     this.name = 'GlobSyntaxError';
     this.pattern = pattern;
     this.offset = offset;
@@ -52,9 +53,14 @@ const POSIX_CLASS = /\[:[A-Za-z]*:\]/y;
 // harmless outside a class but escaping it everywhere keeps one code path.
 const RE2_SPECIAL = new Set('\\.+*?()|[]{}^$-'.split('').map((c) => c.codePointAt(0)));
 
+// Groups nest by recursion in the parser and the emitter; a hostile pattern of
+// thousands of `{` must be a GlobSyntaxError, not a stack overflow.
+const MAX_GROUP_NESTING = 32;
+
 /** Recursive-descent parser over code points; offsets stay in UTF-16 units for messages. */
 class GlobParser {
   private position = 0;
+  private nesting = 0;
 
   constructor(private readonly pattern: string) {}
 
@@ -160,9 +166,17 @@ class GlobParser {
     return { kind: 'stars', count };
   }
 
+  private enterGroup(offset: number): void {
+    this.nesting += 1;
+    if (this.nesting > MAX_GROUP_NESTING) {
+      this.fail(offset, `braces and extglobs nest deeper than ${MAX_GROUP_NESTING} levels`);
+    }
+  }
+
   /** `@(a|b)`, `?(a|b)`, `*(a|b)`, `+(a|b)`, positioned on the operator character. */
   private parseExtglob(quantifier: '' | '?' | '*' | '+'): GlobNode {
     const start = this.position;
+    this.enterGroup(start);
     this.position += 2;
     const alternatives: GlobSequence[] = [];
     for (;;) {
@@ -170,6 +184,7 @@ class GlobParser {
       const char = this.charAt(this.position);
       this.position += 1;
       if (char === ')') {
+        this.nesting -= 1;
         return { kind: 'group', alternatives, quantifier, transparent: quantifier === '' || quantifier === '?' };
       }
       if (char === undefined) {
@@ -184,6 +199,7 @@ class GlobParser {
    */
   private parseBrace(): GlobNode[] {
     const start = this.position;
+    this.enterGroup(start);
     this.position += 1;
     const alternatives: GlobSequence[] = [];
     for (;;) {
@@ -191,6 +207,7 @@ class GlobParser {
       const char = this.charAt(this.position);
       this.position += 1;
       if (char === '}') {
+        this.nesting -= 1;
         break;
       }
       if (char === undefined) {

@@ -294,3 +294,23 @@ describe('isGlobPattern', () => {
     );
   });
 });
+
+describe('hostile patterns', () => {
+  it('rejects braces and extglobs nested past 32 levels instead of overflowing the stack', () => {
+    expect(() => compileGlob(`${'{a,'.repeat(32)}b${'}'.repeat(32)}`)).not.toThrow();
+    for (const pattern of [`${'{'.repeat(5000)}a,b${'}'.repeat(5000)}`, `${'@('.repeat(5000)}a${')'.repeat(5000)}`]) {
+      expect(() => compileGlob(pattern)).toThrow(GlobSyntaxError);
+      expect(() => compileGlob(pattern)).toThrow(/nest deeper than 32 levels/);
+    }
+  });
+
+  it('keeps the message short for a long pattern', () => {
+    const pattern = `${'a'.repeat(10_000)}[`;
+    expect(() => compileGlob(pattern)).toThrow(GlobSyntaxError);
+    try {
+      compileGlob(pattern);
+    } catch (error) {
+      expect((error as Error).message.length).toBeLessThan(300);
+    }
+  });
+});
