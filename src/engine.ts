@@ -62,7 +62,7 @@ function buildEngine(options: EngineOptions): Engine {
     const problem =
       error instanceof TierguardError && (error.code === 'LIMIT_EXCEEDED' || error.code === 'INVALID_ACTION')
         ? error
-        : new TierguardError('EVALUATION_FAILED', `evaluation threw: ${error instanceof Error ? error.message : String(error)}`, {}, { cause: error });
+        : new TierguardError('EVALUATION_FAILED', `evaluation threw: ${describeThrown(error)}`, {}, { cause: error });
     if (onError === 'throw') throw problem;
     const code = problem.code as EvaluationError['code'];
     const where = policy === undefined ? '' : `policy "${policy.id}": `;
@@ -72,17 +72,18 @@ function buildEngine(options: EngineOptions): Engine {
   };
 
   const evaluateAuto = (action: Action): Decision => {
+    let tool: string;
     try {
-      checkAction(action, limits);
+      tool = checkAction(action, limits);
     } catch (error) {
       return decide([], [failed(error)], verdictOnError, version);
     }
     let violations: Violation[] | undefined;
     let errors: EvaluationError[] | undefined;
-    for (const policy of index.lookup(action.tool)) {
+    for (const policy of index.lookup(tool)) {
       try {
         if (!policy.applies(action) || policy.passes(action)) continue;
-        (violations ??= []).push(...policy.explain(action));
+        (violations ??= []).push(...policy.explain(action, tool));
       } catch (error) {
         (errors ??= []).push(failed(error, policy));
       }
@@ -98,6 +99,17 @@ function buildEngine(options: EngineOptions): Engine {
     evaluateAuto,
     evaluate: async (action: Action) => evaluateAuto(action),
   });
+}
+
+// What was thrown, in words, without trusting it: a hostile getter can throw a
+// null-prototype object, or an Error whose `message` getter throws in turn.
+function describeThrown(thrown: unknown): string {
+  try {
+    if (thrown instanceof Error && typeof thrown.message === 'string') return thrown.message;
+    return String(thrown);
+  } catch {
+    return 'a value that cannot be described';
+  }
 }
 
 function checkOptions(options: EngineOptions): void {

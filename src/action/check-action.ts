@@ -1,18 +1,20 @@
 import { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import type { Action } from '../types.js';
 
 /**
  * Rejects what cannot be evaluated before any policy sees it: a non-object, a
  * missing or non-string `tool`, and actions beyond the depth or node limits.
+ * Returns the tool, read exactly once: a getter could answer differently on a
+ * second read and steer the action past the policies meant for it.
  */
-export function checkAction(action: unknown, limits: Limits): asserts action is Action {
+export function checkAction(action: unknown, limits: Limits): string {
   if (typeof action !== 'object' || action === null || Array.isArray(action)) {
     throw new TierguardError('INVALID_ACTION', 'an action must be a JSON object with a string "tool"', {
       actual: action === null ? 'null' : Array.isArray(action) ? 'array' : typeof action,
     });
   }
-  if (!Object.hasOwn(action, 'tool') || typeof (action as { tool?: unknown }).tool !== 'string') {
+  const tool = Object.hasOwn(action, 'tool') ? (action as { tool?: unknown }).tool : undefined;
+  if (typeof tool !== 'string') {
     throw new TierguardError('INVALID_ACTION', 'an action must have a string "tool"', { field: 'tool' });
   }
   const remaining = countWithin(action, 0, limits.maxDepth, limits.maxNodes - 1);
@@ -29,6 +31,7 @@ export function checkAction(action: unknown, limits: Limits): asserts action is 
       limit: 'maxNodes',
     });
   }
+  return tool;
 }
 
 const TOO_DEEP = -Infinity;

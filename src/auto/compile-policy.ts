@@ -26,8 +26,8 @@ export interface CompiledPolicy {
   readonly applies: (action: Action) => boolean;
   /** True when every required field is present and the assertion holds. */
   readonly passes: (action: Action) => boolean;
-  /** The violations for an action that does not pass. */
-  readonly explain: (action: Action) => Violation[];
+  /** The violations for an action that does not pass; `tool` is the action's tool, read once by the caller. */
+  readonly explain: (action: Action, tool: string) => Violation[];
 }
 
 /**
@@ -42,10 +42,10 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
   const render = definition.message === undefined ? undefined : compileMessageTemplate(definition.message, '/message');
   const assertsNothing = assertion === undefined && required.length === 0;
 
-  const toViolation = (action: Action, failure: Failure): Violation => {
+  const toViolation = (tool: string, failure: Failure): Violation => {
     const values: TemplateValues = {
       policy: definition.id,
-      tool: action.tool,
+      tool,
       field: failure.field,
       op: failure.constraint,
       expected: failure.expected,
@@ -72,9 +72,9 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
     definition,
     applies: when ? (action) => when.test(action) : () => true,
     passes: passesWhen(assertsNothing, required, assertion),
-    explain: (action) => {
-      const failures = assertsNothing ? [appliesFailure(definition, action)] : explainFailures(action, required, assertion);
-      return failures.map((failure) => toViolation(action, failure));
+    explain: (action, tool) => {
+      const failures = assertsNothing ? [appliesFailure(definition, action, tool)] : explainFailures(action, required, assertion);
+      return failures.map((failure) => toViolation(tool, failure));
     },
   };
 }
@@ -119,7 +119,7 @@ function explainFailures(
 
 // A policy that asserts nothing is violated whenever it applies. Its violation
 // points at what made it apply: the first field its `when` reads, else the tool.
-function appliesFailure(definition: PolicyDefinition, action: Action): Failure {
+function appliesFailure(definition: PolicyDefinition, action: Action, tool: string): Failure {
   const field = definition.when && firstField(definition.when);
   if (field !== undefined) {
     const found = compileFieldReader(field).readAll(action)[0];
@@ -137,8 +137,8 @@ function appliesFailure(definition: PolicyDefinition, action: Action): Failure {
     field: 'tool',
     path: ['tool'],
     expected: definition.tools ?? '*',
-    actual: action.tool,
-    reason: `${definition.id} forbids ${action.tool}`,
+    actual: tool,
+    reason: `${definition.id} forbids ${tool}`,
   };
 }
 
