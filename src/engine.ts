@@ -82,7 +82,7 @@ function buildEngine(options: EngineOptions): Engine {
     let errors: EvaluationError[] | undefined;
     for (const policy of index.lookup(tool)) {
       try {
-        if (!policy.applies(action) || policy.passes(action)) continue;
+        if (policy.satisfied(action)) continue;
         (violations ??= []).push(...policy.explain(action, tool));
       } catch (error) {
         (errors ??= []).push(failed(error, policy));

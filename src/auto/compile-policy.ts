@@ -26,6 +26,8 @@ export interface CompiledPolicy {
   readonly applies: (action: Action) => boolean;
   /** True when every required field is present and the assertion holds. */
   readonly passes: (action: Action) => boolean;
+  /** True when the policy is not violated: it does not apply, or it passes. One call on the hot path. */
+  readonly satisfied: (action: Action) => boolean;
   /** The violations for an action that does not pass; `tool` is the action's tool, read once by the caller. */
   readonly explain: (action: Action, tool: string) => Violation[];
 }
@@ -64,6 +66,7 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
     };
   };
 
+  const passes = passesWhen(assertsNothing, required, assertion);
   return {
     id: definition.id,
     index,
@@ -71,7 +74,8 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
     tools: definition.tools,
     definition,
     applies: when ? (action) => when.test(action) : () => true,
-    passes: passesWhen(assertsNothing, required, assertion),
+    passes,
+    satisfied: when ? (action) => !when.test(action) || passes(action) : passes,
     explain: (action, tool) => {
       const failures = assertsNothing ? [appliesFailure(definition, action, tool)] : explainFailures(action, required, assertion);
       return failures.map((failure) => toViolation(tool, failure));
