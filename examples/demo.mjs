@@ -7,8 +7,8 @@ import { createEngine, loadPolicies } from 'tierguard';
 
 const [policyDir = 'examples/policies', actionDir = 'examples/actions'] = process.argv.slice(2);
 
-const { definitions } = await loadPolicies(policyDir);
-const engine = await createEngine({ policies: definitions });
+const { definitions, sources } = await loadPolicies(policyDir);
+const engine = await createEngine({ policies: definitions, sources });
 
 const rows = [['action', 'verdict', 'policy', 'path', 'message']];
 for (const file of (await readdir(actionDir)).filter((name) => name.endsWith('.json')).sort()) {

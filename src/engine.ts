@@ -2,9 +2,11 @@ import { checkAction } from './action/check-action.js';
 import type { CompiledPolicy } from './auto/compile-policy.js';
 import { ToolIndex } from './auto/tool-index.js';
 import { allowDecision, decide } from './effects/decide.js';
+import { describeThrown } from './describe-thrown.js';
 import { TierguardError } from './errors.js';
 import type { Limits } from './limits.js';
 import { resolveLimits } from './limits.js';
+import type { CompiledFormalTier } from './formal/compile-formal.js';
 import { compilePolicies } from './policy/compile-policies.js';
 import { policySetVersion } from './policy/policy-version.js';
 import type { Action, Decision, EvaluationError, OnError, PolicyDefinition, Violation } from './types.js';
@@ -17,6 +19,10 @@ export interface EngineOptions {
   readonly onError?: OnError;
   /** Overrides for {@link DEFAULT_LIMITS}. */
   readonly limits?: Partial<Limits>;
+  /** Skip the formal tier when the auto tier already denied (default `true`). */
+  readonly shortCircuit?: boolean;
+  /** The file each policy came from (as `loadPolicies` returns), to resolve `shapesFile` paths. */
+  readonly sources?: readonly string[];
 }
 
 /** A compiled policy set. Immutable: build a new engine to change policies. */
@@ -27,13 +33,13 @@ export interface Engine {
   readonly policyIds: readonly string[];
   /** The limits in force. */
   readonly limits: Limits;
-  /** Evaluates every tier that applies to the action. */
+  /** Evaluates every tier that applies: the auto tier, then the formal tier when a formal policy matches the tool. */
   evaluate(action: Action): Promise<Decision>;
   /** Evaluates the auto tier only, synchronously, for hot paths. */
   evaluateAuto(action: Action): Decision;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'onError', 'limits']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'onError', 'limits', 'shortCircuit', 'sources']);
 const ON_ERROR: ReadonlySet<string> = new Set(['deny', 'allow', 'throw']);
 
 /**
@@ -41,21 +47,32 @@ const ON_ERROR: ReadonlySet<string> = new Set(['deny', 'allow', 'throw']);
  * objects, globs RE2 matchers, and policies are indexed by tool. Throws a
  * TierguardError (`INVALID_POLICY`, `INVALID_OPTIONS`) naming every problem.
  */
-// Async although compilation is synchronous today: the formal tier loads shapes
-// from files, and a signature that changes later breaks every caller.
 export async function createEngine(options: EngineOptions): Promise<Engine> {
-  return buildEngine(options);
-}
-
-function buildEngine(options: EngineOptions): Engine {
   checkOptions(options);
   const limits = resolveLimits(options.limits);
+  const policies = compilePolicies(options.policies, limits);
+  // The formal tier (n3, rdf-validate-shacl) loads only for a policy set that
+  // uses it: a user of the auto tier alone never pays for RDF.
+  const needsFormal = policies.some(({ definition }) => definition.shape !== undefined || definition.shapesFile !== undefined);
+  const formal = needsFormal
+    ? await (await import('./formal/compile-formal.js')).compileFormalTier(policies, options.sources, limits)
+    : undefined;
+  return buildEngine(options, limits, policies, formal);
+}
+
+function buildEngine(
+  options: EngineOptions,
+  limits: Limits,
+  policies: readonly CompiledPolicy[],
+  formal: CompiledFormalTier | undefined,
+): Engine {
   const onError = options.onError ?? 'deny';
   // With `throw`, `failed` throws before a verdict is needed; the fallback only satisfies the type.
   const verdictOnError = onError === 'throw' ? 'deny' : onError;
-  const policies = compilePolicies(options.policies, limits);
-  const version = policySetVersion(options.policies);
+  const version = policySetVersion(options.policies, formal?.files);
   const index = new ToolIndex(policies);
+  const formalTier = formal?.tier;
+  const shortCircuit = options.shortCircuit ?? true;
   const allow = allowDecision(version);
 
   const failed = (error: unknown, policy?: CompiledPolicy): EvaluationError => {
@@ -71,7 +88,8 @@ function buildEngine(options: EngineOptions): Engine {
       : { code, message: `${where}${problem.message}`, policyId: policy.id };
   };
 
-  const evaluateAuto = (action: Action): Decision => {
+  // The auto tier's findings, or the decision for an action that cannot be evaluated at all.
+  const runAuto = (action: Action): AutoFindings | Decision => {
     let tool: string;
     try {
       tool = checkAction(action, limits);
@@ -88,8 +106,32 @@ function buildEngine(options: EngineOptions): Engine {
         (errors ??= []).push(failed(error, policy));
       }
     }
-    if (violations === undefined && errors === undefined) return allow;
-    return decide(violations ?? [], errors ?? [], verdictOnError, version);
+    return { tool, violations, errors };
+  };
+
+  const evaluateAuto = (action: Action): Decision => {
+    const found = runAuto(action);
+    if ('verdict' in found) return found;
+    if (found.violations === undefined && found.errors === undefined) return allow;
+    return decide(found.violations ?? [], found.errors ?? [], verdictOnError, version);
+  };
+
+  const evaluate = async (action: Action): Promise<Decision> => {
+    const found = runAuto(action);
+    if ('verdict' in found) return found;
+    const violations = found.violations ?? [];
+    const errors = found.errors ?? [];
+    const autoDenied = violations.some((violation) => violation.effect === 'deny');
+    if (formalTier !== undefined && formalTier.covers(found.tool) && !(shortCircuit && autoDenied)) {
+      const formalFound = await formalTier.evaluate(action, found.tool);
+      violations.push(...formalFound.violations);
+      for (const error of formalFound.errors) {
+        if (onError === 'throw') throw new TierguardError(error.code, error.message, { policyId: error.policyId });
+        errors.push(error);
+      }
+    }
+    if (violations.length === 0 && errors.length === 0) return allow;
+    return decide(violations, errors, verdictOnError, version);
   };
 
   return Object.freeze({
@@ -97,19 +139,15 @@ function buildEngine(options: EngineOptions): Engine {
     policyIds: Object.freeze(policies.map((policy) => policy.id)),
     limits,
     evaluateAuto,
-    evaluate: async (action: Action) => evaluateAuto(action),
+    evaluate,
   });
 }
 
-// What was thrown, in words, without trusting it: a hostile getter can throw a
-// null-prototype object, or an Error whose `message` getter throws in turn.
-function describeThrown(thrown: unknown): string {
-  try {
-    if (thrown instanceof Error && typeof thrown.message === 'string') return thrown.message;
-    return String(thrown);
-  } catch {
-    return 'a value that cannot be described';
-  }
+/** What the auto tier found for an action it could evaluate. */
+interface AutoFindings {
+  readonly tool: string;
+  readonly violations: Violation[] | undefined;
+  readonly errors: EvaluationError[] | undefined;
 }
 
 function checkOptions(options: EngineOptions): void {
@@ -122,6 +160,12 @@ function checkOptions(options: EngineOptions): void {
         option: key,
       });
     }
+  }
+  if (options.sources !== undefined && (!Array.isArray(options.sources) || options.sources.length !== (options.policies as unknown[] | undefined)?.length)) {
+    throw new TierguardError('INVALID_OPTIONS', 'sources must list one file per policy, as loadPolicies returns', { option: 'sources' });
+  }
+  if (options.shortCircuit !== undefined && typeof options.shortCircuit !== 'boolean') {
+    throw new TierguardError('INVALID_OPTIONS', 'shortCircuit must be a boolean', { option: 'shortCircuit' });
   }
   if (options.onError !== undefined && !ON_ERROR.has(options.onError)) {
     throw new TierguardError('INVALID_OPTIONS', `onError must be one of ${[...ON_ERROR].join(', ')}`, {

@@ -89,6 +89,78 @@ export type PredicateDefinition = ComparisonDefinition | AllDefinition | AnyDefi
 /** What happens when a policy is violated. */
 export type Effect = 'deny' | 'escalate' | 'warn';
 
+/** The datatypes a shape can require. A JSON number with no fractional part is an `integer`; every number is a `decimal`. */
+export type ShapeDatatype = 'string' | 'integer' | 'decimal' | 'boolean';
+
+/** SHACL severities; `Violation` takes the policy's effect, `Warning` and `Info` land in `warnings`. */
+export type ShapeSeverity = 'Violation' | 'Warning' | 'Info';
+
+/** Constraints on a value itself, shared by node shapes and property shapes (SHACL's names). */
+export interface ValueConstraints {
+  /** The value's datatype. */
+  readonly datatype?: ShapeDatatype;
+  /** An RE2 pattern the (string) value must match, searched as in the auto tier. */
+  readonly pattern?: string;
+  /** RE2 flags for `pattern`, from `ims`. */
+  readonly flags?: string;
+  /** Fewest characters. */
+  readonly minLength?: number;
+  /** Most characters. */
+  readonly maxLength?: number;
+  /** Numeric lower bound, inclusive. */
+  readonly minInclusive?: number;
+  /** Numeric upper bound, inclusive. */
+  readonly maxInclusive?: number;
+  /** Numeric lower bound, exclusive. */
+  readonly minExclusive?: number;
+  /** Numeric upper bound, exclusive. */
+  readonly maxExclusive?: number;
+  /** The value must be one of these. */
+  readonly in?: readonly (string | number | boolean)[];
+  /** The value (or one of the values) must be this. */
+  readonly hasValue?: string | number | boolean;
+  /** Every operand shape holds for the value. */
+  readonly and?: readonly ShapeDefinition[];
+  /** At least one operand shape holds. */
+  readonly or?: readonly ShapeDefinition[];
+  /** Exactly one operand shape holds. */
+  readonly xone?: readonly ShapeDefinition[];
+  /** The operand shape does not hold. */
+  readonly not?: ShapeDefinition;
+  /** Severity of this shape's results; default `Violation`. */
+  readonly severity?: ShapeSeverity;
+  /** Message for this shape's results. */
+  readonly message?: string;
+}
+
+/** A node shape: constraints on a node (the action at the top) and on its properties. */
+export interface ShapeDefinition extends ValueConstraints {
+  /** Property shapes, each at a dot-path relative to this node. */
+  readonly properties?: readonly PropertyShapeDefinition[];
+  /** Only the keys named by `properties` (their first segments) may appear on this node. */
+  readonly closed?: boolean;
+}
+
+/** A property shape: the values at `path` (relative to the enclosing node) and their constraints. */
+export interface PropertyShapeDefinition extends ValueConstraints {
+  /** A dot-path of keys, relative to the enclosing node; no array indices (arrays are repeated values). */
+  readonly path: string;
+  /** Fewest values (0 for optional; 1 for required). */
+  readonly minCount?: number;
+  /** Most values (arrays count their elements). */
+  readonly maxCount?: number;
+  /** A node shape every value (every element of an array of objects) must satisfy. */
+  readonly node?: ShapeDefinition;
+  /** Values equal to those of this sibling key. */
+  readonly equals?: string;
+  /** No value shared with this sibling key. */
+  readonly disjoint?: string;
+  /** Every value less than every value of this sibling key. */
+  readonly lessThan?: string;
+  /** Every value less than or equal to every value of this sibling key. */
+  readonly lessThanOrEquals?: string;
+}
+
 /** A policy definition as written in JSON. Validated against `tierguard/schema/policy.json`. */
 export interface PolicyDefinition {
   /** Unique id; violations and audit events name it. */
@@ -107,6 +179,10 @@ export interface PolicyDefinition {
   readonly assert?: PredicateDefinition;
   /** Message template; may use `{policy}`, `{tool}`, `{field}`, `{op}`, `{expected}`, `{actual}`. */
   readonly message?: string;
+  /** The formal tier: a SHACL shape, generated from this JSON definition, that the action must conform to. */
+  readonly shape?: ShapeDefinition;
+  /** The formal tier from hand-written SHACL: a Turtle file whose shapes target `tg:Action`, relative to the policy file. */
+  readonly shapesFile?: string;
 }
 
 /** The outcome of an evaluation. `deny` outranks `escalate`; `warn` never blocks. */

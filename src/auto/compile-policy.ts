@@ -42,7 +42,10 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
   const assertion = definition.assert && compilePredicate(definition.assert, '/assert', limits);
   const required = (definition.require ?? []).map((path, position) => requiredField(path, `/require/${position}`));
   const render = definition.message === undefined ? undefined : compileMessageTemplate(definition.message, '/message');
-  const assertsNothing = assertion === undefined && required.length === 0;
+  // A policy whose only checks are formal (a shape) passes the auto tier; one
+  // with no checks at all is violated whenever it applies.
+  const assertsNothing =
+    assertion === undefined && required.length === 0 && definition.shape === undefined && definition.shapesFile === undefined;
 
   const toViolation = (tool: string, failure: Failure): Violation => {
     const values: TemplateValues = {

@@ -34,7 +34,7 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   if (values.action === undefined) throw new UsageError('--action is required');
 
   const loaded = await loadPolicies(values.policies);
-  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions }));
+  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources }));
   const action = await readJsonInput(values.action, DEFAULT_LIMITS.maxFileBytes);
   const decision = await engine.evaluate(action as Action);
   const refusal = decision.errors.find((error) => error.policyId === undefined);

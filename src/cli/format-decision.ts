@@ -1,16 +1,6 @@
 import { renderValue } from '../render-value.js';
-import type { Decision, PathSegment, Violation } from '../types.js';
-
-/** A path as a user writes it in a policy: `arguments.items[0].sku`. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let text = '';
-  for (const segment of path) {
-    if (typeof segment === 'number') text += `[${segment}]`;
-    else if (/^[A-Za-z_$][\w$-]*$/.test(segment)) text += text === '' ? segment : `.${segment}`;
-    else text += `[${JSON.stringify(segment)}]`;
-  }
-  return text === '' ? '(action)' : text;
-}
+import { formatPath } from '../format-path.js';
+import type { Decision, Violation } from '../types.js';
 
 function formatViolation(marker: string, violation: Violation): string {
   return `  ${marker} ${violation.policyId}  ${formatPath(violation.path)}  ${violation.message}`;

@@ -12,7 +12,8 @@ import { validateDefinition } from './validate-definition.js';
 /**
  * Validates and compiles a policy set. Every invalid policy is reported, each
  * with all of its issues, in one TierguardError (`INVALID_POLICY`), so a user
- * fixes a file in one pass instead of one error per run.
+ * fixes a file in one pass instead of one error per run. Formal parts (`shape`,
+ * `shapesFile`) are schema-checked here and compiled by the formal tier.
  */
 export function compilePolicies(definitions: readonly unknown[], limits: Limits): CompiledPolicy[] {
   if (!Array.isArray(definitions)) {

@@ -16,7 +16,11 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** The version of a policy set: `sha256:` and the hex digest of its canonical JSON. */
-export function policySetVersion(definitions: readonly unknown[]): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(definitions)).digest('hex')}`;
+/**
+ * The version of a policy set: `sha256:` and the hex digest of the canonical JSON
+ * of its definitions and of the files they reference (by name, with contents).
+ */
+export function policySetVersion(definitions: readonly unknown[], files: Readonly<Record<string, string>> = {}): string {
+  const content = Object.keys(files).length === 0 ? definitions : { definitions, files };
+  return `sha256:${createHash('sha256').update(canonicalJson(content)).digest('hex')}`;
 }

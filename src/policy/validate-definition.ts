@@ -14,7 +14,7 @@ let compiled: ValidateFunction | undefined;
 function validator(): ValidateFunction {
   if (compiled === undefined) {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
-    compiled = new Ajv({ allErrors: true, strict: true, strictRequired: false, verbose: true }).compile(schema);
+    compiled = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true }).compile(schema);
   }
   return compiled;
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, requireBuild } from '../support/paths.js';
@@ -17,24 +18,41 @@ interface Manifest {
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
 
-/** Every module specifier a built file imports, followed through relative imports. */
-function reachableImports(entry: string): { files: Set<string>; packages: Set<string> } {
+/** Every module a built file imports statically, followed through relative imports. */
+function staticImports(entry: string): { files: Set<string>; packages: Set<string>; lazy: Set<string> } {
   const files = new Set<string>();
   const packages = new Set<string>();
+  const lazy = new Set<string>();
   const pending = [entry];
   while (pending.length > 0) {
     const file = pending.pop() as string;
     if (files.has(file)) continue;
     files.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)|createRequire\([^)]*\)\(\s*['"]([^'"]+)['"]\s*\)/g)) {
+    for (const match of source.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]|createRequire\([^)]*\)\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
       const specifier = match[1] ?? match[2] ?? match[3] ?? '';
       if (specifier.startsWith('.')) pending.push(resolve(dirname(file), specifier));
       else packages.add(specifier.replace(/^node:/, ''));
     }
+    for (const match of source.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) lazy.add(resolve(dirname(file), match[1] ?? ''));
   }
-  return { files, packages };
+  return { files, packages, lazy };
 }
+
+/** The module URLs a child process loads while running `script` against the built package. */
+function loadedModules(script: string): string[] {
+  const record = join(mkdtempSync(join(tmpdir(), 'tierguard-loads-')), 'loads.txt');
+  writeFileSync(record, '');
+  const run = spawnSync(
+    process.execPath,
+    ['--no-warnings', '--import', join(ROOT, 'tests/support/record-loads.mjs'), '--input-type=module', '-e', script],
+    { cwd: ROOT, encoding: 'utf8', env: { ...process.env, RECORD_LOADS: record } },
+  );
+  expect(run.status, run.stderr).toBe(0);
+  return readFileSync(record, 'utf8').split('\n').filter(Boolean);
+}
+
+const HEAVY = ['child_process', 'n3', 'rdf-validate-shacl', '@modelcontextprotocol/sdk'];
 
 describe('package', () => {
   beforeAll(requireBuild);
@@ -57,19 +75,26 @@ describe('package', () => {
   });
 
   it('keeps the root entry free of child_process, RDF and the MCP SDK', () => {
-    const { packages } = reachableImports(join(ROOT, 'dist/index.js'));
-    for (const heavy of ['child_process', 'n3', 'rdf-validate-shacl', '@modelcontextprotocol/sdk']) {
+    const { packages, lazy } = staticImports(join(ROOT, 'dist/index.js'));
+    for (const heavy of HEAVY) {
       expect([...packages].filter((name) => name === heavy || name.startsWith(`${heavy}/`))).toEqual([]);
     }
-    // The static walk would miss a dynamic require; loading the entry settles it.
-    const loaded = spawnSync(
-      process.execPath,
-      ['--input-type=module', '-e', "await import('./dist/index.js'); console.log(JSON.stringify(process.moduleLoadList))"],
-      { cwd: ROOT, encoding: 'utf8' },
-    );
-    expect(loaded.status, loaded.stderr).toBe(0);
-    const modules = JSON.parse(loaded.stdout) as string[];
-    expect(modules.filter((name) => /child_process/.test(name))).toEqual([]);
+    // The formal tier is the one module loaded on demand, for policy sets that use it.
+    expect([...lazy].map((file) => file.slice(ROOT.length))).toEqual(['dist/formal/compile-formal.js']);
+  });
+
+  it('loads no RDF module for an auto-only policy set, and loads the formal tier for a shape', () => {
+    const evaluate = (policy: string) =>
+      [
+        "const { createEngine } = await import('tierguard');",
+        `const engine = await createEngine({ policies: [${policy}] });`,
+        "await engine.evaluate({ tool: 't', a: 1 });",
+      ].join('\n');
+    const autoOnly = loadedModules(evaluate("{ id: 'a', assert: { field: 'a', op: 'eq', value: 1 } }"));
+    expect(autoOnly.filter((url) => HEAVY.some((name) => url.includes(`/node_modules/${name}/`) || url === `node:${name}`))).toEqual([]);
+    const formal = loadedModules(evaluate("{ id: 'f', shape: { properties: [{ path: 'a', datatype: 'integer' }] } }"));
+    expect(formal.some((url) => url.includes('/node_modules/n3/'))).toBe(true);
+    expect(formal.some((url) => url.includes('/node_modules/rdf-validate-shacl/'))).toBe(true);
   });
 
   it('resolves its own exports by package name, as a user would', () => {

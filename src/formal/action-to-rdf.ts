@@ -1,0 +1,58 @@
+import { DataFactory, Store } from 'n3';
+import type { BlankNode, NamedNode, Quad_Object } from '@rdfjs/types';
+import type { PathSegment } from '../types.js';
+import { jsonLiteral } from './json-literal.js';
+import { ACTION_CLASS, ACTION_ROOT, RDF, keyPredicate } from './vocabulary.js';
+
+const RDF_TYPE = DataFactory.namedNode(`${RDF}type`);
+
+/** An action as an RDF graph, with the JSON path of every node so results can point back into the action. */
+export interface ActionGraph {
+  /** The graph: root typed `tg:Action`, keys as `tg:key:` predicates, objects as blank nodes. */
+  readonly store: Store;
+  /** JSON path of each node (the root and every object), by the node's term value. */
+  readonly pathOfNode: ReadonlyMap<string, readonly PathSegment[]>;
+}
+
+/**
+ * Converts an action (already depth- and size-checked) to RDF. Objects become
+ * blank nodes, arrays become repeated values of their key (nested arrays are
+ * flattened into the same key), scalars become typed literals, and null and
+ * values JSON cannot hold are omitted. `classes` are extra types for the root:
+ * the classes of the policies that apply, which their shapes target.
+ */
+export function actionToGraph(action: object, classes: readonly NamedNode[] = []): ActionGraph {
+  const store = new Store();
+  const pathOfNode = new Map<string, readonly PathSegment[]>([[ACTION_ROOT.value, []]]);
+  let nextNode = 0;
+  store.addQuad(DataFactory.quad(ACTION_ROOT, RDF_TYPE, ACTION_CLASS));
+  for (const type of classes) store.addQuad(DataFactory.quad(ACTION_ROOT, RDF_TYPE, type));
+
+  const objectNode = (value: object, path: readonly PathSegment[]): BlankNode => {
+    const node = DataFactory.blankNode(`o${nextNode}`);
+    nextNode += 1;
+    pathOfNode.set(node.value, path);
+    addProperties(node, value, path);
+    return node;
+  };
+
+  const addValue = (subject: NamedNode | BlankNode, predicate: NamedNode, value: unknown, path: readonly PathSegment[]) => {
+    if (Array.isArray(value)) {
+      value.forEach((element: unknown, index) => addValue(subject, predicate, element, [...path, index]));
+      return;
+    }
+    let object: Quad_Object | undefined;
+    if (typeof value === 'object' && value !== null) object = objectNode(value, path);
+    else object = jsonLiteral(value);
+    if (object !== undefined) store.addQuad(DataFactory.quad(subject, predicate, object));
+  };
+
+  function addProperties(subject: NamedNode | BlankNode, value: object, path: readonly PathSegment[]): void {
+    for (const key of Object.keys(value)) {
+      addValue(subject, keyPredicate(key), (value as Record<string, unknown>)[key], [...path, key]);
+    }
+  }
+
+  addProperties(ACTION_ROOT, action, []);
+  return { store, pathOfNode };
+}

@@ -1,0 +1,120 @@
+import type { NamedNode, Quad, Term } from '@rdfjs/types';
+import type { CompiledPolicy } from '../auto/compile-policy.js';
+import { ToolIndex } from '../auto/tool-index.js';
+import { describeThrown } from '../describe-thrown.js';
+import { TierguardError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import type { Action, EvaluationError, Violation } from '../types.js';
+import { actionToGraph } from './action-to-rdf.js';
+import type { FormalPolicyInfo } from './map-results.js';
+import { mapResults } from './map-results.js';
+import { ShaclRunner } from './shacl-validator.js';
+import { parseShapeNode, policyClass } from './vocabulary.js';
+
+/** A policy with a formal part: generated shapes (in the shared runner) or its own hand-written file. */
+export interface FormalPolicy extends FormalPolicyInfo {
+  readonly tools: readonly string[] | undefined;
+  readonly compiled: CompiledPolicy;
+  /** Generated shapes' quads; they join the shared shapes graph. */
+  readonly shapes?: readonly Quad[];
+  /** Hand-written shapes, validated on their own. */
+  readonly fileShapes?: readonly Quad[];
+}
+
+/** What the formal tier found for one action. */
+export interface FormalFindings {
+  readonly violations: Violation[];
+  readonly errors: EvaluationError[];
+}
+
+interface Runnable {
+  readonly policy: FormalPolicy;
+  readonly tools: readonly string[] | undefined;
+  readonly index: number;
+  readonly runner?: ShaclRunner;
+  readonly policyClass: NamedNode;
+}
+
+/**
+ * The formal tier of a policy set: one SHACL validator for every generated
+ * shape (an action is typed with the classes of the policies that apply to it,
+ * and each policy's shapes target only its own class), one per hand-written
+ * shapes file, and a tool index so an action no formal policy covers pays nothing.
+ */
+export class FormalTier {
+  private readonly index: ToolIndex<Runnable>;
+  private readonly shared: ShaclRunner | undefined;
+  private readonly byId = new Map<string, FormalPolicy>();
+
+  constructor(policies: readonly FormalPolicy[], limits: Limits) {
+    const generated = policies.filter((policy) => policy.shapes !== undefined);
+    this.shared = generated.length > 0 ? new ShaclRunner(generated.flatMap((policy) => policy.shapes ?? []), limits) : undefined;
+    const runnables = policies.map((policy) => {
+      this.byId.set(policy.id, policy);
+      return {
+        policy,
+        tools: policy.tools,
+        index: policy.index,
+        policyClass: policyClass(policy.id),
+        ...(policy.fileShapes === undefined ? {} : { runner: new ShaclRunner(policy.fileShapes, limits) }),
+      };
+    });
+    this.index = new ToolIndex<Runnable>(runnables);
+  }
+
+  /** True when some formal policy's `tools` match the tool (its `when` is checked later). */
+  covers(tool: string): boolean {
+    return this.index.lookup(tool).length > 0;
+  }
+
+  /** Validates the action against the formal policies that apply to it. */
+  async evaluate(action: Action, tool: string): Promise<FormalFindings> {
+    const violations: Violation[] = [];
+    const errors: EvaluationError[] = [];
+    const applicable: Runnable[] = [];
+    for (const runnable of this.index.lookup(tool)) {
+      try {
+        if (runnable.policy.compiled.applies(action)) applicable.push(runnable);
+      } catch (error) {
+        errors.push(evaluationError(error, runnable.policy.id));
+      }
+    }
+    if (applicable.length === 0) return { violations, errors };
+    const sharedPolicies = applicable.filter((runnable) => runnable.runner === undefined);
+    const graph = actionToGraph(action, sharedPolicies.map((runnable) => runnable.policyClass));
+    if (this.shared !== undefined && sharedPolicies.length > 0) {
+      try {
+        const report = await this.shared.validate(graph.store);
+        violations.push(...mapResults(report.results, action, graph, (shape) => this.policyOfShape(shape)));
+      } catch (error) {
+        for (const runnable of sharedPolicies) errors.push(evaluationError(error, runnable.policy.id));
+      }
+    }
+    for (const { runner, policy } of applicable) {
+      if (runner === undefined) continue;
+      try {
+        const report = await runner.validate(graph.store);
+        violations.push(...mapResults(report.results, action, graph, () => policy));
+      } catch (error) {
+        errors.push(evaluationError(error, policy.id));
+      }
+    }
+    return { violations: violations.sort((left, right) => this.indexOf(left) - this.indexOf(right)), errors };
+  }
+
+  private policyOfShape(shape: Term): FormalPolicyInfo | undefined {
+    const parsed = parseShapeNode(shape.value);
+    return parsed === undefined ? undefined : this.byId.get(parsed.policyId);
+  }
+
+  private indexOf(violation: Violation): number {
+    return this.byId.get(violation.policyId)?.index ?? Number.MAX_SAFE_INTEGER;
+  }
+}
+
+function evaluationError(error: unknown, policyId: string): EvaluationError {
+  if (error instanceof TierguardError && error.code === 'LIMIT_EXCEEDED') {
+    return { code: 'LIMIT_EXCEEDED', message: `policy "${policyId}": ${error.message}`, policyId };
+  }
+  return { code: 'EVALUATION_FAILED', message: `policy "${policyId}": formal tier failed: ${describeThrown(error)}`, policyId };
+}

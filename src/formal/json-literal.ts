@@ -1,0 +1,74 @@
+import { DataFactory } from 'n3';
+import type { Literal } from '@rdfjs/types';
+import { XSD } from './vocabulary.js';
+
+
+const XSD_STRING = DataFactory.namedNode(`${XSD}string`);
+const XSD_INTEGER = DataFactory.namedNode(`${XSD}integer`);
+const XSD_DECIMAL = DataFactory.namedNode(`${XSD}decimal`);
+const XSD_BOOLEAN = DataFactory.namedNode(`${XSD}boolean`);
+
+/**
+ * A JSON scalar as an RDF literal, or `undefined` for what the graph omits
+ * (null, and values JSON cannot hold: NaN, Infinity, functions).
+ *
+ * The number rule, as a JSON user expects it: a number with no fractional part
+ * is an `xsd:integer` (so `100` and `100.0` are integers), any other number an
+ * `xsd:decimal`; shapes asking for `decimal` accept both. A string is always an
+ * `xsd:string`, so `"100"` is neither integer nor decimal.
+ */
+export function jsonLiteral(value: unknown): Literal | undefined {
+  switch (typeof value) {
+    case 'string':
+      return DataFactory.literal(value, XSD_STRING);
+    case 'boolean':
+      return DataFactory.literal(String(value), XSD_BOOLEAN);
+    case 'number':
+      if (!Number.isFinite(value)) return undefined;
+      return Number.isInteger(value) ? DataFactory.literal(integerLexical(value), XSD_INTEGER) : DataFactory.literal(decimalLexical(value), XSD_DECIMAL);
+    default:
+      return undefined;
+  }
+}
+
+// String(1e21) is "1e+21", which is not an xsd:integer; BigInt spells it out.
+function integerLexical(value: number): string {
+  return Object.is(value, -0) ? '0' : BigInt(value).toString();
+}
+
+/**
+ * A finite non-integer in xsd:decimal form: digits, one point, no exponent.
+ * String(1e-7) is "1e-7"; this shifts the point instead, keeping exactly the
+ * digits JavaScript prints, so no precision is invented or lost.
+ */
+export function decimalLexical(value: number): string {
+  const text = String(value);
+  const exponentAt = text.indexOf('e');
+  if (exponentAt === -1) return text;
+  const negative = text.startsWith('-');
+  const mantissa = text.slice(negative ? 1 : 0, exponentAt);
+  const exponent = Number(text.slice(exponentAt + 1));
+  const [whole = '', fraction = ''] = mantissa.split('.');
+  const digits = whole + fraction;
+  const point = whole.length + exponent;
+  let result: string;
+  if (point <= 0) result = `0.${'0'.repeat(-point)}${digits}`;
+  else if (point >= digits.length) result = `${digits}${'0'.repeat(point - digits.length)}.0`;
+  else result = `${digits.slice(0, point)}.${digits.slice(point)}`;
+  return negative ? `-${result}` : result;
+}
+
+/** The literal for a number written in a shape (a bound, an `in` member): the same rule as for actions. */
+export function numberLiteral(value: number): Literal {
+  const term = jsonLiteral(value);
+  if (term === undefined) throw new RangeError(`${value} is not a finite number`);
+  return term;
+}
+
+/** The datatype IRIs, for shape generation. */
+export const DATATYPES = Object.freeze({
+  string: XSD_STRING,
+  integer: XSD_INTEGER,
+  decimal: XSD_DECIMAL,
+  boolean: XSD_BOOLEAN,
+});

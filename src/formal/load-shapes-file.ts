@@ -1,0 +1,59 @@
+import { readFile, stat } from 'node:fs/promises';
+import { Parser } from 'n3';
+import type { Quad } from '@rdfjs/types';
+import { describeFsError } from '../bundle/read-json.js';
+import { DefinitionIssue } from '../policy/definition-issue.js';
+import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
+import { SH } from './vocabulary.js';
+
+/** A hand-written shapes file, parsed, with the bytes it was read from (for the policy set's version). */
+export interface ShapesFile {
+  readonly quads: Quad[];
+  readonly content: string;
+}
+
+/**
+ * Reads and parses a policy's `shapesFile` (Turtle). Failures are definition
+ * issues at `/shapesFile`: a missing file, Turtle that does not parse, an
+ * `sh:pattern` RE2 cannot run, or `owl:imports` (nothing is fetched at run time).
+ */
+export async function loadShapesFile(path: string, maxBytes: number): Promise<ShapesFile> {
+  let content: string;
+  try {
+    const size = (await stat(path)).size;
+    if (size > maxBytes) {
+      throw new DefinitionIssue('/shapesFile', `a file of at most ${maxBytes} bytes`, `${path} is ${size} bytes, over limits.maxFileBytes`);
+    }
+    content = await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof DefinitionIssue) throw error;
+    throw new DefinitionIssue('/shapesFile', 'a readable Turtle file', `cannot read ${path}: ${describeFsError(error)}`);
+  }
+  let quads: Quad[];
+  try {
+    quads = new Parser({ format: 'text/turtle' }).parse(content);
+  } catch (error) {
+    throw new DefinitionIssue('/shapesFile', 'Turtle', `${path} is not valid Turtle: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  checkShapes(quads, path);
+  return { quads, content };
+}
+
+function checkShapes(quads: readonly Quad[], path: string): void {
+  const flagsOf = new Map<string, string>();
+  for (const quad of quads) {
+    if (quad.predicate.value === 'http://www.w3.org/2002/07/owl#imports') {
+      throw new DefinitionIssue('/shapesFile', 'self-contained shapes', `${path} uses owl:imports; tierguard loads nothing at evaluation time`);
+    }
+    if (quad.predicate.value === `${SH}flags`) flagsOf.set(quad.subject.value, quad.object.value);
+  }
+  for (const quad of quads) {
+    if (quad.predicate.value !== `${SH}pattern`) continue;
+    try {
+      compileRegex(quad.object.value, flagsOf.get(quad.subject.value) ?? '');
+    } catch (error) {
+      if (error instanceof RegexSyntaxError) throw new DefinitionIssue('/shapesFile', 'RE2 patterns', `${path}: ${error.message}`);
+      throw error;
+    }
+  }
+}

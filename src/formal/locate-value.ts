@@ -1,0 +1,54 @@
+import type { Term } from '@rdfjs/types';
+import { readOwn } from '../path/own-property.js';
+import type { PathSegment } from '../types.js';
+import { jsonLiteral } from './json-literal.js';
+
+/** A value found in the action for a SHACL result, with its JSON path. */
+export interface LocatedValue {
+  readonly path: readonly PathSegment[];
+  /** The JSON value, or `undefined` when the result names no value (a missing property). */
+  readonly value: unknown;
+}
+
+/**
+ * Finds, under the JSON node at `focusPath`, the value a SHACL result reports:
+ * following `keys` (arrays expand to their elements, as in the graph), the first
+ * value whose RDF term equals `term`. Objects are matched by the node paths the
+ * graph was built with. Without a term (minCount), the path of the keys is returned.
+ */
+export function locateValue(
+  action: object,
+  focusPath: readonly PathSegment[],
+  keys: readonly string[],
+  term: Term | undefined,
+  pathOfNode: ReadonlyMap<string, readonly PathSegment[]>,
+): LocatedValue {
+  if (term !== undefined && term.termType === 'BlankNode') {
+    const path = pathOfNode.get(term.value);
+    if (path !== undefined) return { path, value: valueAt(action, path) };
+  }
+  let frontier: { path: PathSegment[]; value: unknown }[] = [{ path: [...focusPath], value: valueAt(action, focusPath) }];
+  for (const key of keys) {
+    const next: { path: PathSegment[]; value: unknown }[] = [];
+    for (const { path, value } of frontier) expand(next, [...path, key], readOwn(value, key));
+    frontier = next;
+  }
+  if (term === undefined) return { path: [...focusPath, ...keys], value: undefined };
+  const match = frontier.find(({ value }) => jsonLiteral(value)?.equals(term) === true);
+  return match ?? { path: [...focusPath, ...keys], value: term.value };
+}
+
+function expand(into: { path: PathSegment[]; value: unknown }[], path: PathSegment[], value: unknown): void {
+  if (value === undefined) return;
+  if (Array.isArray(value)) {
+    value.forEach((element: unknown, index) => expand(into, [...path, index], element));
+    return;
+  }
+  into.push({ path, value });
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let current = root;
+  for (const segment of path) current = readOwn(current, String(segment));
+  return current;
+}

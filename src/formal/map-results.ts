@@ -1,0 +1,183 @@
+import type { Term } from '@rdfjs/types';
+import type { ValidationResult } from 'rdf-validate-shacl/src/validation-report.js';
+import { formatPath } from '../format-path.js';
+import { renderValue } from '../render-value.js';
+import type { Effect, PathSegment, Severity, Violation } from '../types.js';
+import type { ActionGraph } from './action-to-rdf.js';
+import { DECIMAL_CHECK } from './generate-shapes.js';
+import { locateValue } from './locate-value.js';
+import { RDF, SH, keyOfPredicate, parseShapeNode } from './vocabulary.js';
+
+/** What the mapper needs to know of a formal policy. */
+export interface FormalPolicyInfo {
+  readonly id: string;
+  readonly index: number;
+  readonly effect: Effect;
+  /** The JSON definition, to read what a shape expected; absent for hand-written Turtle. */
+  readonly definition?: object;
+}
+
+const RDF_FIRST = `${RDF}first`;
+const RDF_REST = `${RDF}rest`;
+const LOGICAL = new Set(['and', 'or', 'xone', 'not']);
+
+/**
+ * Turns SHACL results into violations that point into the JSON action. A failed
+ * `sh:node` is replaced by the results inside it, so a bad `sku` on the second
+ * order line is reported at `arguments.lines[1].sku`, not as "line 1 has the
+ * wrong shape". Results of logical constraints stay whole: their details are
+ * the alternatives that failed, not separate requirements.
+ */
+export function mapResults(
+  results: readonly ValidationResult[],
+  action: object,
+  graph: ActionGraph,
+  policyOf: (shape: Term) => FormalPolicyInfo | undefined,
+): Violation[] {
+  const violations: { violation: Violation; order: string }[] = [];
+  const visit = (result: ValidationResult): void => {
+    const component = localName(result.sourceConstraintComponent.value, SH).replace(/ConstraintComponent$/, '');
+    if (component === 'Node' && result.detail.length > 0) {
+      result.detail.forEach(visit);
+      return;
+    }
+    const policy = policyOf(result.sourceShape);
+    if (policy === undefined) return;
+    violations.push(toViolation(result, component, policy, action, graph));
+  };
+  results.forEach(visit);
+  return violations.sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0)).map(({ violation }) => violation);
+}
+
+function toViolation(
+  result: ValidationResult,
+  component: string,
+  policy: FormalPolicyInfo,
+  action: object,
+  graph: ActionGraph,
+): { violation: Violation; order: string } {
+  const shape = parseShapeNode(result.sourceShape.value);
+  let pointer = shape?.pointer ?? '';
+  let reported = component;
+  if (pointer.endsWith(`/${DECIMAL_CHECK}`)) {
+    // The generated integer-or-decimal alternative is a datatype check to the user.
+    pointer = pointer.slice(0, -DECIMAL_CHECK.length - 1);
+    reported = 'Datatype';
+  }
+  const keyword = reported.charAt(0).toLowerCase() + reported.slice(1);
+  const definition = policy.definition === undefined ? undefined : (resolvePointer(policy.definition, pointer) as Record<string, unknown> | undefined);
+  const focusPath = graph.pathOfNode.get(result.focusNode.value) ?? [];
+  const keys = pathKeys(result);
+  const value = result.value ?? undefined;
+  const located = locateValue(action, focusPath, keys, value ?? undefined, graph.pathOfNode);
+  const expected = expectedOf(keyword, definition, result);
+  const actual = keyword === 'minCount' || keyword === 'maxCount' ? countAt(action, focusPath, keys) : located.value;
+  const severityName = localName(result.severity.value, SH);
+  const severity: Severity = severityName === 'Warning' ? 'warning' : severityName === 'Info' ? 'info' : 'violation';
+  const effect: Effect = severity === 'violation' ? policy.effect : 'warn';
+  const custom = typeof definition?.message === 'string' ? definition.message : undefined;
+  const message = custom ?? defaultMessage(keyword, located.path, expected, actual, result);
+  const violation: Violation = {
+    policyId: policy.id,
+    tier: 'formal',
+    constraint: `sh:${reported}ConstraintComponent`,
+    path: located.path,
+    message,
+    ...(expected === undefined ? {} : { expected }),
+    ...(actual === undefined ? {} : { actual }),
+    effect,
+    severity,
+  };
+  const order = [String(policy.index).padStart(8, '0'), pointer, formatPath(located.path), keyword].join('\u0000');
+  return { violation, order };
+}
+
+function expectedOf(keyword: string, definition: Record<string, unknown> | undefined, result: ValidationResult): unknown {
+  if (keyword === 'closed') return 'only declared keys';
+  if (keyword === 'pattern' && typeof definition?.pattern === 'string') {
+    return typeof definition.flags === 'string' && definition.flags !== '' ? `/${definition.pattern}/${definition.flags}` : definition.pattern;
+  }
+  if (definition !== undefined && keyword in definition) return definition[keyword];
+  return result.message[0]?.value;
+}
+
+const REQUIREMENTS: Readonly<Record<string, string>> = {
+  datatype: 'must be of type',
+  pattern: 'must match regex',
+  minLength: 'must have at least this many characters:',
+  maxLength: 'must have at most this many characters:',
+  minInclusive: 'must be at least',
+  maxInclusive: 'must be at most',
+  minExclusive: 'must be greater than',
+  maxExclusive: 'must be less than',
+  in: 'must be one of',
+  hasValue: 'must be',
+  equals: 'must equal the values of',
+  disjoint: 'must not share a value with',
+  lessThan: 'must be less than',
+  lessThanOrEquals: 'must be at most',
+};
+
+function defaultMessage(keyword: string, path: readonly PathSegment[], expected: unknown, actual: unknown, result: ValidationResult): string {
+  const where = formatPath(path);
+  const got = `(got ${renderValue(actual)})`;
+  if (keyword === 'minCount') return `${where} needs at least ${renderValue(expected)} value(s) ${got}`;
+  if (keyword === 'maxCount') return `${where} allows at most ${renderValue(expected)} value(s) ${got}`;
+  if (keyword === 'closed') return `${where} is not allowed: the shape is closed`;
+  if (LOGICAL.has(keyword)) return `${where} does not satisfy the "${keyword}" of its shape ${got}`;
+  const requirement = REQUIREMENTS[keyword];
+  if (requirement === undefined) return `${where}: ${result.message[0]?.value ?? keyword}`;
+  const shown = ['equals', 'disjoint', 'lessThan', 'lessThanOrEquals'].includes(keyword) ? String(expected) : renderValue(expected);
+  return `${where} ${requirement} ${shown} ${got}`;
+}
+
+// A sequence path is an RDF list in the report; a simple path is one predicate.
+function pathKeys(result: ValidationResult): string[] {
+  const path = result.path as Term | null | undefined;
+  if (path === null || path === undefined) return [];
+  if (path.termType === 'NamedNode') return [keyOfPredicate(path) ?? path.value];
+  const keys: string[] = [];
+  let cell: Term | undefined = path;
+  for (let guard = 0; cell !== undefined && cell.termType === 'BlankNode' && guard < 1_000; guard += 1) {
+    let next: Term | undefined;
+    for (const quad of result.dataset.match(cell, null, null)) {
+      if (quad.predicate.value === RDF_FIRST) keys.push(keyOfPredicate(quad.object) ?? quad.object.value);
+      if (quad.predicate.value === RDF_REST) next = quad.object;
+    }
+    cell = next;
+  }
+  return keys;
+}
+
+function countAt(action: object, focusPath: readonly PathSegment[], keys: readonly string[]): number {
+  let values: unknown[] = [resolveSegments(action, focusPath)];
+  for (const key of keys) {
+    values = values
+      .map((value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined))
+      .flatMap((value) => (Array.isArray(value) ? (value.flat(Infinity) as unknown[]) : [value]))
+      .filter((value) => value !== undefined && value !== null);
+  }
+  return values.length;
+}
+
+function resolveSegments(root: unknown, path: readonly PathSegment[]): unknown {
+  let current = root;
+  for (const segment of path) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string | number, unknown>)[segment];
+  }
+  return current;
+}
+
+function resolvePointer(root: object, pointer: string): unknown {
+  let current: unknown = root;
+  for (const segment of pointer.split('/').slice(1)) {
+    if (typeof current !== 'object' || current === null || !Object.hasOwn(current, segment)) return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+function localName(iri: string, namespace: string): string {
+  return iri.startsWith(namespace) ? iri.slice(namespace.length) : iri;
+}

@@ -1,0 +1,32 @@
+import type { DatasetCore, Quad } from '@rdfjs/types';
+import { Store } from 'n3';
+import SHACLValidator from 'rdf-validate-shacl';
+import ShapesGraph from 'rdf-validate-shacl/src/shapes-graph.js';
+import type { ValidationReport } from 'rdf-validate-shacl/src/validation-report.js';
+import type { Limits } from '../limits.js';
+import { PATTERN_COMPONENT, re2PatternValidator } from './re2-pattern-validator.js';
+
+/**
+ * A SHACL validator for one shapes graph, built once and reused for every
+ * action. Construction costs tens of milliseconds (rdf-validate-shacl loads the
+ * SHACL vocabulary), so it happens when policies are compiled, never per call.
+ * `maxErrors` is deliberately unset: rdf-validate-shacl 0.6 keeps its error count
+ * across calls, and a reused validator would then return a stale report.
+ */
+export class ShaclRunner {
+  private readonly validator: SHACLValidator;
+
+  constructor(shapes: readonly Quad[], limits: Limits) {
+    const validator = new SHACLValidator(new Store([...shapes]));
+    // Constraint components read their validator when the shapes graph is built,
+    // so the pattern validator is swapped first and the shapes graph rebuilt.
+    validator.validators.set(PATTERN_COMPONENT, re2PatternValidator(limits));
+    validator.shapesGraph = new ShapesGraph(validator);
+    this.validator = validator;
+  }
+
+  /** Validates a data graph; throws what a constraint threw (e.g. a limit), for the caller to turn into an error. */
+  validate(data: DatasetCore): Promise<ValidationReport> {
+    return this.validator.validate(data);
+  }
+}

@@ -1,0 +1,82 @@
+import { DataFactory } from 'n3';
+import type { NamedNode } from '@rdfjs/types';
+
+/**
+ * The tierguard RDF vocabulary. Actions become graphs in these namespaces; the
+ * same terms are written to `shapes/vocabulary.ttl` for people and other tools.
+ * URNs, not web addresses: nothing here is meant to be dereferenced.
+ */
+export const TG = 'urn:tierguard:';
+
+/** Keys of the action: `urn:tierguard:key:amount`. */
+export const TG_KEY = `${TG}key:`;
+
+/** Policy classes and shapes: `urn:tierguard:policy:payments.bounds#shape`. */
+export const TG_POLICY = `${TG}policy:`;
+
+/** Standard namespaces the generated graphs use. */
+export const SH = 'http://www.w3.org/ns/shacl#';
+/** XML Schema datatypes. */
+export const XSD = 'http://www.w3.org/2001/XMLSchema#';
+/** RDF syntax. */
+export const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
+
+
+/** The class of every action's root node. */
+export const ACTION_CLASS: NamedNode = DataFactory.namedNode(`${TG}Action`);
+
+/** The root node of an action's graph; one action per graph, so one fixed IRI. */
+export const ACTION_ROOT: NamedNode = DataFactory.namedNode(`${TG}action`);
+
+// Unreserved characters that are also safe in a Turtle local name and an IRI;
+// everything else is percent-encoded byte by byte, so any JSON key maps to one
+// IRI and back, and nothing from a key is ever pasted into Turtle unescaped.
+const SAFE_KEY_CHARACTER = /[A-Za-z0-9_-]/;
+
+/** Percent-encodes a JSON key (or policy id) into an IRI segment; reversible with {@link decodeSegment}. */
+export function encodeSegment(key: string): string {
+  let encoded = '';
+  for (const character of key) {
+    if (SAFE_KEY_CHARACTER.test(character)) {
+      encoded += character;
+      continue;
+    }
+    for (const byte of new TextEncoder().encode(character)) {
+      encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    }
+  }
+  return encoded;
+}
+
+/** Reverses {@link encodeSegment}. */
+export function decodeSegment(segment: string): string {
+  return decodeURIComponent(segment);
+}
+
+/** The predicate for a JSON key. */
+export function keyPredicate(key: string): NamedNode {
+  return DataFactory.namedNode(`${TG_KEY}${encodeSegment(key)}`);
+}
+
+/** The JSON key a predicate stands for, or `undefined` for a predicate outside the key namespace. */
+export function keyOfPredicate(predicate: { readonly value: string }): string | undefined {
+  return predicate.value.startsWith(TG_KEY) ? decodeSegment(predicate.value.slice(TG_KEY.length)) : undefined;
+}
+
+/** The class an action is given when a policy applies to it, which that policy's shapes target. */
+export function policyClass(policyId: string): NamedNode {
+  return DataFactory.namedNode(`${TG_POLICY}${encodeSegment(policyId)}`);
+}
+
+/** A shape of a policy, named by the JSON pointer of its definition (`#/shape/properties/0`). */
+export function shapeNode(policyId: string, pointer: string): NamedNode {
+  return DataFactory.namedNode(`${TG_POLICY}${encodeSegment(policyId)}#${pointer.split('/').map(encodeSegment).join('/')}`);
+}
+
+/** The policy id and definition pointer a generated shape IRI stands for. */
+export function parseShapeNode(iri: string): { readonly policyId: string; readonly pointer: string } | undefined {
+  if (!iri.startsWith(TG_POLICY)) return undefined;
+  const [policy = '', pointer] = iri.slice(TG_POLICY.length).split('#');
+  if (pointer === undefined) return undefined;
+  return { policyId: decodeSegment(policy), pointer: pointer.split('/').map(decodeSegment).join('/') };
+}
