@@ -3,7 +3,7 @@
 // public API, imported by package name as a user would.
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEngine, loadPolicies } from 'tierguard';
+import { createEngine, formatPath, loadPolicies } from 'tierguard';
 
 const [policyDir = 'examples/policies', actionDir = 'examples/actions'] = process.argv.slice(2);
 
@@ -18,7 +18,7 @@ for (const file of (await readdir(actionDir)).filter((name) => name.endsWith('.j
   if (findings.length === 0) rows.push([file, decision.verdict, '', '', '']);
   for (const finding of findings) {
     const verdict = finding.effect === 'warn' ? `${decision.verdict} (warn)` : decision.verdict;
-    rows.push([file, verdict, finding.policyId, finding.path.join('.'), finding.message]);
+    rows.push([file, verdict, finding.policyId, formatPath(finding.path), finding.message]);
   }
 }
 

@@ -27,12 +27,18 @@ export type {
   PathSegment,
   PolicyDefinition,
   PredicateDefinition,
+  PropertyShapeDefinition,
   Quantifier,
+  ShapeDatatype,
+  ShapeDefinition,
+  ShapeSeverity,
   Severity,
   Tier,
+  ValueConstraints,
   Verdict,
   Violation,
 } from './types.js';
 export { describePredicate } from './auto/describe.js';
+export { formatPath } from './format-path.js';
 export { loadPolicies } from './bundle/load-policies.js';
 export type { LoadedPolicies } from './bundle/load-policies.js';

@@ -2,16 +2,19 @@ import { readFileSync } from 'node:fs';
 import { TierguardError } from '../errors.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
+import { COMPILE_USAGE, runCompile } from './compile-command.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `usage:
   ${CHECK_USAGE}
+  ${COMPILE_USAGE}
   tierguard --version
 
-exit codes: 0 allow, 1 deny or escalate, 2 invalid policy, action or usage`;
+exit codes: 0 allow (check) or done, 1 deny or escalate (check), 2 invalid policy, action or usage`;
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<CommandResult>>> = {
   check: runCheck,
+  compile: runCompile,
 };
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */

@@ -70,13 +70,18 @@ function toViolation(
   const keys = pathKeys(result);
   const value = result.value ?? undefined;
   const located = locateValue(action, focusPath, keys, value ?? undefined, graph.pathOfNode);
-  const expected = expectedOf(keyword, definition, result);
+  // Hand-written shapes have no JSON definition to quote: their own sh:message
+  // (or the validator's) is the message, and nothing is claimed as expected.
+  const handWritten = policy.definition === undefined || shape === undefined;
+  const expected = handWritten ? undefined : expectedOf(keyword, definition, result);
   const actual = keyword === 'minCount' || keyword === 'maxCount' ? countAt(action, focusPath, keys) : located.value;
   const severityName = localName(result.severity.value, SH);
   const severity: Severity = severityName === 'Warning' ? 'warning' : severityName === 'Info' ? 'info' : 'violation';
   const effect: Effect = severity === 'violation' ? policy.effect : 'warn';
   const custom = typeof definition?.message === 'string' ? definition.message : undefined;
-  const message = custom ?? defaultMessage(keyword, located.path, expected, actual, result);
+  const message = handWritten
+    ? `${formatPath(located.path)}: ${result.message[0]?.value ?? keyword} (got ${renderValue(actual)})`
+    : (custom ?? defaultMessage(keyword, located.path, expected, actual, result));
   const violation: Violation = {
     policyId: policy.id,
     tier: 'formal',
@@ -88,7 +93,9 @@ function toViolation(
     effect,
     severity,
   };
-  const order = [String(policy.index).padStart(8, '0'), pointer, formatPath(located.path), keyword].join('\u0000');
+  // Within a shape, results follow the order of the keys in its definition.
+  const keyPosition = definition === undefined ? -1 : Object.keys(definition).indexOf(keyword);
+  const order = [String(policy.index).padStart(8, '0'), pointer, formatPath(located.path), String(keyPosition + 1).padStart(4, '0'), keyword].join('\u0000');
   return { violation, order };
 }
 

@@ -74,10 +74,12 @@ describe('exit codes and output on the shipped examples', () => {
     const result = check(POLICIES, join(ACTIONS, 'backup-dev.json'));
     expect(result.stderr).toBe('');
     expect(result.status).toBe(1);
-    expect(result.stdout).toBe(
-      'deny  database.backup  (policies sha256:3f8a9b2ed8ac)\n' +
-        '  x database.backup-roles  context.user.roles  database.backup needs the role admin or dba (caller has ["dev"])\n',
-    );
+    // The README's CLI example, word for word: the docs cannot drift from the output.
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const example = /\$ npx tierguard check --policies examples\/policies --action examples\/actions\/backup-dev\.json\n([\s\S]*?)```/.exec(readme);
+    expect(example?.[1]).toBeDefined();
+    expect(result.stdout).toBe(example?.[1]);
+    expect(result.stdout).toContain('x database.backup-roles  context.user.roles  database.backup needs the role admin or dba');
   });
 
   it('exits 1 on an escalated action and marks the violation with ?', () => {

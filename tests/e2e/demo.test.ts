@@ -23,6 +23,21 @@ describe('npm run demo', () => {
     expect(verdictOf('backup-admin.json')).toBe('allow');
     expect(verdictOf('temp-below-absolute-zero.json')).toBe('deny');
     expect(verdictOf('temp-ok.json')).toBe('allow');
+    expect(verdictOf('contact-create-ok.json')).toBe('allow');
+    expect(verdictOf('contact-create-bad-zip.json')).toBe('deny');
+    expect(verdictOf('schedule-ok.json')).toBe('allow');
+    expect(verdictOf('schedule-ends-before-start.json')).toBe('deny');
+    expect(verdictOf('order-ok.json')).toBe('allow');
+    expect(verdictOf('order-bad-lines.json')).toBe('deny');
+    expect(verdictOf('ticket-ok.json')).toBe('allow');
+    expect(verdictOf('ticket-bad-priority.json')).toBe('deny');
+    expect(rows.find((row) => row[0] === 'order-bad-lines.json' && row[3] === 'arguments.lines[1].sku')).toEqual([
+      'order-bad-lines.json',
+      'deny',
+      'orders.purchase-order',
+      'arguments.lines[1].sku',
+      'arguments.lines[1].sku must match regex "^[A-Z]{3}-[0-9]{4}$" (got "abc-12")',
+    ]);
     expect(rows.find((row) => row[0] === 'backup-dev.json')).toEqual([
       'backup-dev.json',
       'deny',
