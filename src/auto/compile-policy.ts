@@ -1,11 +1,10 @@
 import type { Limits } from '../limits.js';
 import type { FieldReader } from '../path/field-reader.js';
 import { compileFieldReader } from '../path/field-reader.js';
-import { PathSyntaxError } from '../path/parse-path.js';
-import { DefinitionIssue } from '../policy/definition-issue.js';
 import type { Action, Effect, PolicyDefinition, PredicateDefinition, Violation } from '../types.js';
 import { describePredicate } from './describe.js';
 import type { CompiledPredicate, Failure } from './compile-predicate.js';
+import { compileFieldAt } from './compile-field.js';
 import { compilePredicate } from './compile-predicate.js';
 import type { TemplateValues } from './message-template.js';
 import { compileMessageTemplate } from './message-template.js';
@@ -40,7 +39,7 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
   const effect = definition.effect ?? 'deny';
   const when = definition.when && compilePredicate(definition.when, '/when', limits);
   const assertion = definition.assert && compilePredicate(definition.assert, '/assert', limits);
-  const required = (definition.require ?? []).map((path, position) => requiredField(path, `/require/${position}`));
+  const required = (definition.require ?? []).map((path, position) => compileFieldAt(path, `/require/${position}`));
   const render = definition.message === undefined ? undefined : compileMessageTemplate(definition.message, '/message');
   // A policy whose only checks are formal (a shape) passes the auto tier; one
   // with no checks at all is violated whenever it applies.
@@ -166,13 +165,4 @@ function isPresentAt(field: FieldReader, action: Action): boolean {
   if (!field.multi) return isPresent(field.read(action));
   const found = field.readAll(action);
   return found.length > 0 && found.every(({ value }) => isPresent(value));
-}
-
-function requiredField(path: string, pointer: string): FieldReader {
-  try {
-    return compileFieldReader(path);
-  } catch (error) {
-    if (error instanceof PathSyntaxError) throw new DefinitionIssue(pointer, 'a dot-path or JSONPath', error.message, path);
-    throw error;
-  }
 }

@@ -2,7 +2,7 @@ import type { Limits } from '../limits.js';
 import { renderValue } from '../render-value.js';
 import type { FieldReader } from '../path/field-reader.js';
 import { compileFieldReader } from '../path/field-reader.js';
-import { PathSyntaxError } from '../path/parse-path.js';
+import { compileFieldAt } from './compile-field.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
 import type { ComparisonDefinition, PathSegment, PredicateDefinition } from '../types.js';
 import { describeFailure, describePredicate } from './describe.js';
@@ -139,7 +139,7 @@ function compileComparison(definition: ComparisonDefinition, pointer: string, li
       throw new DefinitionIssue(`${pointer}/flags`, allowed, `${definition.op} takes ${allowed}`, flags);
     }
   }
-  const field = readerAt(definition.field, `${pointer}/field`);
+  const field = compileFieldAt(definition.field, `${pointer}/field`);
   if (definition.quantifier !== undefined && !field.multi) {
     throw new DefinitionIssue(
       `${pointer}/quantifier`,
@@ -197,7 +197,7 @@ function dynamicMatch(
   if (matcher === undefined) {
     throw new DefinitionIssue(pointer, 'a literal value', `${definition.op} needs a literal value, not valueRef`);
   }
-  const reference = readerAt(definition.valueRef ?? '', pointer);
+  const reference = compileFieldAt(definition.valueRef ?? '', pointer);
   if (reference.multi) {
     throw new DefinitionIssue(pointer, 'a dot-path', 'valueRef must be a dot-path naming one value, not JSONPath');
   }
@@ -209,15 +209,6 @@ function dynamicMatch(
     },
     expectedOf: (action) => reference.read(action),
   };
-}
-
-function readerAt(path: string, pointer: string): FieldReader {
-  try {
-    return compileFieldReader(path);
-  } catch (error) {
-    if (error instanceof PathSyntaxError) throw new DefinitionIssue(pointer, 'a dot-path or JSONPath', error.message, path);
-    throw error;
-  }
 }
 
 function leaf(definition: ComparisonDefinition, field: FieldReader, { matches, expectedOf, literal }: ValueMatch): CompiledPredicate {

@@ -1,8 +1,8 @@
 import type { CompiledPolicy } from '../auto/compile-policy.js';
-import { TierguardError } from '../errors.js';
+import type { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
-import { invalidPolicy } from '../policy/invalid-policy.js';
+import { invalidPolicy, throwIfInvalid } from '../policy/invalid-policy.js';
 import type { FormalPolicy } from './formal-tier.js';
 import { FormalTier } from './formal-tier.js';
 import { generateShapes } from './generate-shapes.js';
@@ -54,13 +54,6 @@ export async function compileFormalTier(
       failures.push(invalidPolicy(`policy "${policy.id}"`, policy.index, [error]));
     }
   }
-  if (failures.length === 1 && failures[0] !== undefined) throw failures[0];
-  if (failures.length > 1) {
-    throw new TierguardError(
-      'INVALID_POLICY',
-      `${failures.length} policies are invalid:\n${failures.map((failure) => failure.message).join('\n')}`,
-      { errors: failures.map((failure) => failure.details) },
-    );
-  }
+  throwIfInvalid(failures);
   return { tier: new FormalTier(formal, limits), files };
 }

@@ -6,7 +6,7 @@ import { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { PolicyDefinition } from '../types.js';
 import { DefinitionIssue } from './definition-issue.js';
-import { invalidPolicy, policyLabel } from './invalid-policy.js';
+import { invalidPolicy, policyLabel, throwIfInvalid } from './invalid-policy.js';
 import { validateDefinition } from './validate-definition.js';
 
 /**
@@ -48,14 +48,7 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
       failures.push(invalidPolicy(label, index, [error]));
     }
   });
-  if (failures.length === 1 && failures[0] !== undefined) throw failures[0];
-  if (failures.length > 1) {
-    throw new TierguardError(
-      'INVALID_POLICY',
-      `${failures.length} policies are invalid:\n${failures.map((failure) => failure.message).join('\n')}`,
-      { errors: failures.map((failure) => failure.details) },
-    );
-  }
+  throwIfInvalid(failures);
   return compiled;
 }
 

@@ -26,3 +26,18 @@ export function invalidPolicy(label: string, index: number, issues: readonly Def
     issues: issues.map(({ pointer, expected, message: text, actual }) => ({ pointer, expected, message: text, actual })),
   });
 }
+
+/**
+ * Throws the invalid policies of a set as one error: the single policy's own
+ * error, or one `INVALID_POLICY` listing all of them (each in `details.errors`).
+ */
+export function throwIfInvalid(failures: readonly TierguardError[]): void {
+  const [first] = failures;
+  if (first === undefined) return;
+  if (failures.length === 1) throw first;
+  throw new TierguardError(
+    'INVALID_POLICY',
+    `${failures.length} policies are invalid:\n${failures.map((failure) => failure.message).join('\n')}`,
+    { errors: failures.map((failure) => failure.details) },
+  );
+}
