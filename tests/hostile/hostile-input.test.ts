@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine, isTierguardError, TierguardError } from '../../src/index.js';
 import type { Action, Decision, Engine, EvaluationError, PolicyDefinition, PredicateDefinition } from '../../src/index.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 /**
  * Input an agent (or whoever speaks for it) could send to make tierguard crash,
@@ -11,14 +12,6 @@ import type { Action, Decision, Engine, EvaluationError, PolicyDefinition, Predi
 
 const EXISTS: PolicyDefinition = { id: 'tool.exists', assert: { field: 'tool', op: 'exists' } };
 
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 /** What `run` returns, or what it throws. */
 function outcomeOf(run: () => unknown): unknown {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createEngine, isTierguardError, TierguardError } from '../../src/index.js';
 import type { Action, Decision, Engine, Limits, PolicyDefinition } from '../../src/index.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 /**
  * Properties of `evaluate` / `evaluateAuto` over arbitrary JSON actions and one
@@ -298,14 +299,6 @@ const ENGINES = {
 
 const RUNS = { numRuns: 400 };
 
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 function expectConsistentVerdict(decision: Decision, onError: 'deny' | 'allow'): void {
   const denies = decision.violations.some((violation) => violation.effect === 'deny');

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createEngine, DEFAULT_LIMITS, isTierguardError, loadPolicies } from '../../src/index.js';
 import type { Action, Decision, Limits, PolicyDefinition, TierguardError } from '../../src/index.js';
+import { thrownBy } from '../support/thrown-by.js';
 
 /**
  * Every limit in `DEFAULT_LIMITS`, tested at its edge: the largest input the
@@ -64,14 +65,6 @@ function expectRefused(decision: Decision, message: RegExp | string): void {
   else expect(decision.errors[0]?.message).toMatch(message);
 }
 
-function thrownBy(run: () => unknown): unknown {
-  try {
-    run();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
 
 describe('DEFAULT_LIMITS', () => {
   it('holds the documented values', () => {
