@@ -5,6 +5,7 @@ import { renderValue } from '../render-value.js';
 import type { Effect, PathSegment, Severity, Violation } from '../types.js';
 import type { ActionGraph } from './action-to-rdf.js';
 import { DECIMAL_CHECK } from './generate-shapes.js';
+import { jsonLiteral } from './json-literal.js';
 import { locateValue } from './locate-value.js';
 import { RDF, SH, keyOfPredicate, parseShapeNode } from './vocabulary.js';
 
@@ -162,7 +163,8 @@ function countAt(action: object, focusPath: readonly PathSegment[], keys: readon
     values = values
       .map((value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined))
       .flatMap((value) => (Array.isArray(value) ? (value.flat(Infinity) as unknown[]) : [value]))
-      .filter((value) => value !== undefined && value !== null);
+      // Count what the graph holds: objects, and scalars that have a literal (not null, NaN or Infinity).
+      .filter((value) => (typeof value === 'object' && value !== null) || jsonLiteral(value) !== undefined);
   }
   return values.length;
 }
