@@ -1,9 +1,11 @@
 /**
  * Runs the benchmark suites in bench/suites against the built package (dist/),
  * json-logic-js and json-rules-engine, in one process, and prints ops/s and
- * ratios beside the targets. Writes the figures to bench/results/latest.json.
+ * ratios beside the targets. A suite with `"kind": "formal"` is run by
+ * formal-tier.js instead (latency of the formal tier beside rdf-validate-shacl
+ * and shacl-engine). Writes the figures to bench/results/latest.json.
  *
- * Usage: npm run bench [-- --rounds 5 --round-ms 1000 --warmup-ms 500 --case five-conditions --out file.json]
+ * Usage: npm run bench [-- --rounds 5 --round-ms 1000 --warmup-ms 500 --case five-conditions --case formal-tier --out file.json]
  *
  * A missed target is printed as MISS and never fails the run: a benchmark is
  * not a test. What does fail the run is libraries disagreeing on a verdict,
@@ -17,6 +19,7 @@ import { parseArgs } from 'node:util';
 import jsonLogic from 'json-logic-js';
 import { Engine as RulesEngine } from 'json-rules-engine';
 import { createEngine } from '../dist/index.js';
+import { fail, median, printTable } from './shared.js';
 
 /** @typedef {'allow' | 'deny'} Verdict */
 /** @typedef {{ tierguardOpsPerSec?: number, vsJsonLogic?: number, vsSinglePolicy?: number }} Targets */
@@ -25,6 +28,7 @@ import { createEngine } from '../dist/index.js';
 /**
  * @typedef {object} Suite
  * @property {string} name
+ * @property {'formal'} [kind] a formal-tier suite, run by formal-tier.js (its own layout)
  * @property {string} description
  * @property {import('../dist/index.js').PolicyDefinition[] | { generate: Generator[] }} policies
  * @property {object | null} jsonLogic
@@ -181,12 +185,6 @@ async function checkVerdicts(suite, bench, contenders) {
   }
 }
 
-/** @param {string} message @returns {never} */
-function fail(message) {
-  console.error(`\nbench: ${message}\nThe libraries must agree before their speed can be compared.`);
-  process.exit(1);
-}
-
 // ---------------------------------------------------------------- timing
 
 /**
@@ -220,13 +218,6 @@ async function measure(contender, bench, budgetMs) {
   return calls / ((now - start) / 1000);
 }
 
-/** @param {number[]} values */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? /** @type {number} */ (sorted[middle]) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
 /**
  * Warms every contender up, then runs the rounds interleaved (A B C, A B C, ...)
  * so that drift in the machine's speed falls on every contender alike.
@@ -253,19 +244,6 @@ async function timeAll(contenders, bench) {
 const count = (value) => Math.round(value).toLocaleString('en-US');
 const times = (value) => (value >= 100 ? `${value.toFixed(0)}x` : value >= 10 ? `${value.toFixed(1)}x` : `${value.toFixed(2)}x`);
 const spread = (value) => `±${(value * 100).toFixed(0)}%`;
-
-/**
- * Prints rows as a table, left-aligning the first two columns and right-aligning the rest.
- * @param {string[]} header @param {string[][]} rows
- */
-function printTable(header, rows) {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (/** @type {string[]} */ cells) =>
-    cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ');
-  console.log(line(header));
-  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
-  for (const row of rows) console.log(line(row));
-}
 
 /**
  * @param {string} name @param {string} rule @param {number} value @param {number} target @param {(value: number) => string} format
@@ -321,7 +299,15 @@ function summarise(suite, policyCount, bench, contenders, timed) {
 async function main() {
   // Every verdict is checked before anything is timed, so a disagreement fails in seconds.
   const prepared = [];
+  /** @type {typeof import('./formal-tier.js') | undefined} */
+  let formal;
+  const formalPrepared = [];
   for (const suite of loadSuites()) {
+    if (suite.kind === 'formal') {
+      formal ??= await import('./formal-tier.js');
+      formalPrepared.push(await formal.prepareFormalCase(/** @type {import('./formal-tier.js').FormalSuite} */ (/** @type {unknown} */ (suite))));
+      continue;
+    }
     const policies = expandPolicies(suite.policies);
     const engine = await createEngine({ policies });
     const actions = [];
@@ -334,7 +320,7 @@ async function main() {
   }
 
   /** @type {Record<string, string[][]>} */
-  const rows = { libraries: [], scaling: [] };
+  const rows = { libraries: [], scaling: [], formal: [] };
   const targets = [];
   const results = [];
   for (const { suite, policyCount, actions } of prepared) {
@@ -355,16 +341,29 @@ async function main() {
     }
     results.push(caseResult);
   }
+  for (const item of formalPrepared) {
+    const timed = await /** @type {typeof import('./formal-tier.js')} */ (formal).timeFormalCase(item, settings);
+    rows.formal?.push(...timed.rows);
+    targets.push(...timed.targets);
+    results.push(timed.result);
+  }
 
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   console.log(`\ntierguard benchmarks: node ${process.version}, ${cpu}, ${os.cpus().length} cores`);
-  console.log(`median of ${settings.rounds} rounds of ${settings.roundMs} ms after ${settings.warmupMs} ms warm-up; ops/s ± half the range of the rounds\n`);
+  console.log(`${settings.rounds} rounds of ${settings.roundMs} ms after ${settings.warmupMs} ms warm-up per contender\n`);
+  if (rows.libraries?.length || rows.scaling?.length) console.log('throughput: median round, ops/s ± half the range of the rounds');
   if (rows.libraries?.length) {
     printTable(['case', 'action', 'tierguard', 'json-logic-js', 'json-rules-engine*', 'tg/jl', 'tg/jre'], rows.libraries);
     console.log('* json-rules-engine is async: timed as sequential `await engine.run(facts)`, one decision at a time.\n');
   }
   if (rows.scaling?.length) {
     printTable(['case', 'action', 'tierguard, all policies', 'tierguard, single policy', 'all/single'], rows.scaling);
+    console.log('');
+  }
+  if (formal !== undefined && rows.formal?.length) {
+    console.log(`formal tier: per-call latency over all rounds (sequential await); ±p50 is half the range of the rounds' p50s`);
+    printTable(formal.HEADER, rows.formal, 3);
+    for (const note of formal.NOTES) console.log(note);
     console.log('');
   }
   if (targets.length > 0) {
@@ -379,7 +378,11 @@ async function main() {
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.arch()}`,
     tierguard: JSON.parse(readFileSync(join(HERE, '..', 'package.json'), 'utf8')).version,
-    settings: { ...settings, jsonRulesEngine: 'sequential await engine.run(facts)' },
+    settings: {
+      ...settings,
+      jsonRulesEngine: 'sequential await engine.run(facts)',
+      ...(formal === undefined ? {} : { formalTier: 'per-call latency, sequential await, every sample between two performance.now() reads' }),
+    },
     cases: results,
     targets: targets.map(({ name, rule, value, target: min, pass }) => ({ case: name, rule, value, target: min, pass })),
   };

@@ -85,7 +85,7 @@ export class FormalTier {
     if (this.shared !== undefined && sharedPolicies.length > 0) {
       try {
         const report = await this.shared.validate(graph.store);
-        violations.push(...mapResults(report.results, action, graph, (shape) => this.policyOfShape(shape)));
+        violations.push(...mapResults(report, action, graph, (shape) => this.policyOfShape(shape)));
       } catch (error) {
         for (const runnable of sharedPolicies) errors.push(evaluationError(error, runnable.policy.id));
       }
@@ -94,7 +94,7 @@ export class FormalTier {
       if (runner === undefined) continue;
       try {
         const report = await runner.validate(graph.store);
-        violations.push(...mapResults(report.results, action, graph, () => policy));
+        violations.push(...mapResults(report, action, graph, () => policy));
       } catch (error) {
         errors.push(evaluationError(error, policy.id));
       }

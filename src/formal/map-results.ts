@@ -1,5 +1,4 @@
-import type { Term } from '@rdfjs/types';
-import type { ValidationResult } from 'rdf-validate-shacl/src/validation-report.js';
+import type { DatasetCore, Term } from '@rdfjs/types';
 import { formatPath } from '../format-path.js';
 import { renderValue } from '../render-value.js';
 import type { Effect, PathSegment, Severity, Violation } from '../types.js';
@@ -22,6 +21,71 @@ const RDF_FIRST = `${RDF}first`;
 const RDF_REST = `${RDF}rest`;
 const LOGICAL = new Set(['and', 'or', 'xone', 'not']);
 
+/** A validation report as rdf-validate-shacl returns it: its graph, and the nodes of its top-level results. */
+export interface ReportGraph {
+  readonly dataset: DatasetCore;
+  readonly results: readonly { readonly term: Term }[];
+}
+
+/**
+ * One SHACL result, read from the report graph in a single pass over its quads.
+ * (rdf-validate-shacl's ValidationResult getters each walk the graph again;
+ * on a denied action that was most of the mapping's cost.)
+ */
+interface ResultRecord {
+  readonly component: string;
+  readonly shape: Term | undefined;
+  readonly focus: Term | undefined;
+  readonly path: Term | undefined;
+  readonly value: Term | undefined;
+  readonly severity: string;
+  readonly message: string | undefined;
+  readonly details: readonly Term[];
+}
+
+function readResult(dataset: DatasetCore, term: Term): ResultRecord {
+  let component = '';
+  let shape: Term | undefined;
+  let focus: Term | undefined;
+  let path: Term | undefined;
+  let value: Term | undefined;
+  let severity = `${SH}Violation`;
+  let message: string | undefined;
+  const details: Term[] = [];
+  for (const quad of dataset.match(term, null, null)) {
+    if (!quad.predicate.value.startsWith(SH)) continue;
+    switch (quad.predicate.value.slice(SH.length)) {
+      case 'sourceConstraintComponent':
+        component = quad.object.value;
+        break;
+      case 'sourceShape':
+        shape = quad.object;
+        break;
+      case 'focusNode':
+        focus = quad.object;
+        break;
+      case 'resultPath':
+        path = quad.object;
+        break;
+      case 'value':
+        value = quad.object;
+        break;
+      case 'resultSeverity':
+        severity = quad.object.value;
+        break;
+      case 'resultMessage':
+        message ??= quad.object.value;
+        break;
+      case 'detail':
+        details.push(quad.object);
+        break;
+      default:
+        break;
+    }
+  }
+  return { component, shape, focus, path, value, severity, message, details };
+}
+
 /**
  * Turns SHACL results into violations that point into the JSON action. A failed
  * `sh:node` is replaced by the results inside it, so a bad `sku` on the second
@@ -30,34 +94,36 @@ const LOGICAL = new Set(['and', 'or', 'xone', 'not']);
  * the alternatives that failed, not separate requirements.
  */
 export function mapResults(
-  results: readonly ValidationResult[],
+  report: ReportGraph,
   action: object,
   graph: ActionGraph,
   policyOf: (shape: Term) => FormalPolicyInfo | undefined,
 ): Violation[] {
   const violations: { violation: Violation; order: string }[] = [];
-  const visit = (result: ValidationResult): void => {
-    const component = localName(result.sourceConstraintComponent.value, SH).replace(/ConstraintComponent$/, '');
-    if (component === 'Node' && result.detail.length > 0) {
-      result.detail.forEach(visit);
+  const visit = (term: Term): void => {
+    const result = readResult(report.dataset, term);
+    const component = localName(result.component, SH).replace(/ConstraintComponent$/, '');
+    if (component === 'Node' && result.details.length > 0) {
+      result.details.forEach(visit);
       return;
     }
-    const policy = policyOf(result.sourceShape);
+    const policy = result.shape && policyOf(result.shape);
     if (policy === undefined) return;
-    violations.push(toViolation(result, component, policy, action, graph));
+    violations.push(toViolation(report.dataset, result, component, policy, action, graph));
   };
-  results.forEach(visit);
+  for (const { term } of report.results) visit(term);
   return violations.sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0)).map(({ violation }) => violation);
 }
 
 function toViolation(
-  result: ValidationResult,
+  dataset: DatasetCore,
+  result: ResultRecord,
   component: string,
   policy: FormalPolicyInfo,
   action: object,
   graph: ActionGraph,
 ): { violation: Violation; order: string } {
-  const shape = parseShapeNode(result.sourceShape.value);
+  const shape = result.shape && parseShapeNode(result.shape.value);
   let pointer = shape?.pointer ?? '';
   let reported = component;
   if (pointer.endsWith(`/${DECIMAL_CHECK}`)) {
@@ -67,21 +133,20 @@ function toViolation(
   }
   const keyword = reported.charAt(0).toLowerCase() + reported.slice(1);
   const definition = policy.definition === undefined ? undefined : (resolvePointer(policy.definition, pointer) as Record<string, unknown> | undefined);
-  const focusPath = graph.pathOfNode.get(result.focusNode.value) ?? [];
-  const keys = pathKeys(result);
-  const value = result.value ?? undefined;
-  const located = locateValue(action, focusPath, keys, value ?? undefined, graph.pathOfNode);
+  const focusPath = (result.focus && graph.pathOfNode.get(result.focus.value)) ?? [];
+  const keys = pathKeys(dataset, result.path);
+  const located = locateValue(action, focusPath, keys, result.value, graph.pathOfNode);
   // Hand-written shapes have no JSON definition to quote: their own sh:message
   // (or the validator's) is the message, and nothing is claimed as expected.
   const handWritten = policy.definition === undefined || shape === undefined;
   const expected = handWritten ? undefined : expectedOf(keyword, definition, result);
   const actual = keyword === 'minCount' || keyword === 'maxCount' ? countAt(action, focusPath, keys) : located.value;
-  const severityName = localName(result.severity.value, SH);
+  const severityName = localName(result.severity, SH);
   const severity: Severity = severityName === 'Warning' ? 'warning' : severityName === 'Info' ? 'info' : 'violation';
   const effect: Effect = severity === 'violation' ? policy.effect : 'warn';
   const custom = typeof definition?.message === 'string' ? definition.message : undefined;
   const message = handWritten
-    ? `${formatPath(located.path)}: ${result.message[0]?.value ?? keyword} (got ${renderValue(actual)})`
+    ? `${formatPath(located.path)}: ${result.message ?? keyword} (got ${renderValue(actual)})`
     : (custom ?? defaultMessage(keyword, located.path, expected, actual, result));
   const violation: Violation = {
     policyId: policy.id,
@@ -100,13 +165,13 @@ function toViolation(
   return { violation, order };
 }
 
-function expectedOf(keyword: string, definition: Record<string, unknown> | undefined, result: ValidationResult): unknown {
+function expectedOf(keyword: string, definition: Record<string, unknown> | undefined, result: ResultRecord): unknown {
   if (keyword === 'closed') return 'only declared keys';
   if (keyword === 'pattern' && typeof definition?.pattern === 'string') {
     return typeof definition.flags === 'string' && definition.flags !== '' ? `/${definition.pattern}/${definition.flags}` : definition.pattern;
   }
   if (definition !== undefined && keyword in definition) return definition[keyword];
-  return result.message[0]?.value;
+  return result.message;
 }
 
 const REQUIREMENTS: Readonly<Record<string, string>> = {
@@ -126,7 +191,7 @@ const REQUIREMENTS: Readonly<Record<string, string>> = {
   lessThanOrEquals: 'must be at most',
 };
 
-function defaultMessage(keyword: string, path: readonly PathSegment[], expected: unknown, actual: unknown, result: ValidationResult): string {
+function defaultMessage(keyword: string, path: readonly PathSegment[], expected: unknown, actual: unknown, result: ResultRecord): string {
   const where = formatPath(path);
   const got = `(got ${renderValue(actual)})`;
   if (keyword === 'minCount') return `${where} needs at least ${renderValue(expected)} value(s) ${got}`;
@@ -134,21 +199,20 @@ function defaultMessage(keyword: string, path: readonly PathSegment[], expected:
   if (keyword === 'closed') return `${where} is not allowed: the shape is closed`;
   if (LOGICAL.has(keyword)) return `${where} does not satisfy the "${keyword}" of its shape ${got}`;
   const requirement = REQUIREMENTS[keyword];
-  if (requirement === undefined) return `${where}: ${result.message[0]?.value ?? keyword}`;
+  if (requirement === undefined) return `${where}: ${result.message ?? keyword}`;
   const shown = ['equals', 'disjoint', 'lessThan', 'lessThanOrEquals'].includes(keyword) ? String(expected) : renderValue(expected);
   return `${where} ${requirement} ${shown} ${got}`;
 }
 
 // A sequence path is an RDF list in the report; a simple path is one predicate.
-function pathKeys(result: ValidationResult): string[] {
-  const path = result.path as Term | null | undefined;
-  if (path === null || path === undefined) return [];
+function pathKeys(dataset: DatasetCore, path: Term | undefined): string[] {
+  if (path === undefined) return [];
   if (path.termType === 'NamedNode') return [keyOfPredicate(path) ?? path.value];
   const keys: string[] = [];
   let cell: Term | undefined = path;
   for (let guard = 0; cell !== undefined && cell.termType === 'BlankNode' && guard < 1_000; guard += 1) {
     let next: Term | undefined;
-    for (const quad of result.dataset.match(cell, null, null)) {
+    for (const quad of dataset.match(cell, null, null)) {
       if (quad.predicate.value === RDF_FIRST) keys.push(keyOfPredicate(quad.object) ?? quad.object.value);
       if (quad.predicate.value === RDF_REST) next = quad.object;
     }

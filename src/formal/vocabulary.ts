@@ -53,9 +53,20 @@ export function decodeSegment(segment: string): string {
   return decodeURIComponent(segment);
 }
 
+// Keys repeat across actions; encoding each once saves work on every conversion.
+// Bounded, since keys come from agents.
+const predicateCache = new Map<string, NamedNode>();
+const MAX_CACHED_PREDICATES = 10_000;
+
 /** The predicate for a JSON key. */
 export function keyPredicate(key: string): NamedNode {
-  return DataFactory.namedNode(`${TG_KEY}${encodeSegment(key)}`);
+  let predicate = predicateCache.get(key);
+  if (predicate === undefined) {
+    predicate = DataFactory.namedNode(`${TG_KEY}${encodeSegment(key)}`);
+    if (predicateCache.size >= MAX_CACHED_PREDICATES) predicateCache.clear();
+    if (key.length <= 256) predicateCache.set(key, predicate);
+  }
+  return predicate;
 }
 
 /** The JSON key a predicate stands for, or `undefined` for a predicate outside the key namespace. */
