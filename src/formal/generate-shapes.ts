@@ -6,7 +6,7 @@ import { DefinitionIssue } from '../policy/definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { PropertyShapeDefinition, ShapeDefinition, ValueConstraints } from '../types.js';
 import { DATATYPES, jsonLiteral, numberLiteral } from './json-literal.js';
-import { RDF, SH, XSD, keyPredicate, policyClass, shapeNode } from './vocabulary.js';
+import { ACTION_CLASS, RDF, SH, XSD, keyPredicate, policyClass, shapeNode } from './vocabulary.js';
 
 const sh = (name: string): NamedNode => DataFactory.namedNode(`${SH}${name}`);
 const RDF_TYPE = DataFactory.namedNode(`${RDF}type`);
@@ -24,8 +24,12 @@ const PAIR_KEYS = ['equals', 'disjoint', 'lessThan', 'lessThanOrEquals'] as cons
 /** Logical keys whose value is a list of shapes. */
 const LIST_KEYS = ['and', 'or', 'xone'] as const;
 
-/** Suffix of the property shape that holds a `decimal` datatype check, beside the property's own shape. */
-export const DECIMAL_CHECK = 'datatype';
+/**
+ * Prefix of the pointer segment naming a shape tierguard adds for one key of a
+ * definition (`.../@datatype`, `.../@or`): `@` starts no key of a shape
+ * definition, so such a name never collides with a definition's own pointer.
+ */
+export const HELPER_SHAPE_PREFIX = '@';
 
 /**
  * Generates the SHACL for one policy's `shape` as RDF/JS quads, built term by
@@ -34,9 +38,17 @@ export const DECIMAL_CHECK = 'datatype';
  * validation result leads back to the definition that produced it. Throws
  * {@link DefinitionIssue} for what the JSON Schema cannot check: paths, patterns.
  */
-export function generateShapes(policyId: string, shape: ShapeDefinition): Quad[] {
-  return new ShapeGenerator(policyId).generate(shape);
+export function generateShapes(policyId: string, shape: ShapeDefinition, target: ShapeTarget = 'policy'): Quad[] {
+  return new ShapeGenerator(policyId).generate(shape, target);
 }
+
+/**
+ * What the top shape targets: `policy`, the policy's own class, which the engine
+ * gives an action only when the policy applies (so many policies share one
+ * validator); or `action`, every `tg:Action`, for Turtle that stands on its own
+ * as a hand-written `shapesFile`.
+ */
+export type ShapeTarget = 'policy' | 'action';
 
 class ShapeGenerator {
   private readonly quads: Quad[] = [];
@@ -49,9 +61,9 @@ class ShapeGenerator {
     this.blankSuffix = createHash('sha256').update(policyId).digest('hex').slice(0, 10);
   }
 
-  generate(shape: ShapeDefinition): Quad[] {
+  generate(shape: ShapeDefinition, target: ShapeTarget): Quad[] {
     const root = shapeNode(this.policyId, '/shape');
-    this.add(root, sh('targetClass'), policyClass(this.policyId));
+    this.add(root, sh('targetClass'), target === 'policy' ? policyClass(this.policyId) : ACTION_CLASS);
     this.nodeShape(root, shape, '/shape', true);
     return this.quads;
   }
@@ -87,7 +99,7 @@ class ShapeGenerator {
       if (segments.length > 1 && segments[0] !== undefined) firstSegments.push(segments[0]);
       const propertyNode = shapeNode(this.policyId, propertyPointer);
       this.add(node, sh('property'), propertyNode);
-      this.propertyShape(node, propertyNode, property, segments, propertyPointer);
+      this.propertyShape(propertyNode, property, segments, propertyPointer);
     });
     if (shape.closed === true) {
       // sh:closed only sees simple predicate paths; the first keys of dotted paths
@@ -100,7 +112,6 @@ class ShapeGenerator {
   }
 
   private propertyShape(
-    parent: NamedNode,
     node: NamedNode,
     property: PropertyShapeDefinition,
     segments: readonly string[],
@@ -111,7 +122,7 @@ class ShapeGenerator {
     this.add(node, sh('path'), path);
     if (property.minCount !== undefined) this.add(node, sh('minCount'), numberLiteral(property.minCount));
     if (property.maxCount !== undefined) this.add(node, sh('maxCount'), numberLiteral(property.maxCount));
-    this.valueConstraints(node, property, pointer, { parent, path: () => this.shaclPath(segments) });
+    this.valueConstraints(node, property, pointer, true);
     if (property.node !== undefined) {
       const nested = shapeNode(this.policyId, `${pointer}/node`);
       this.add(node, sh('node'), nested);
@@ -119,7 +130,18 @@ class ShapeGenerator {
     }
     for (const key of PAIR_KEYS) {
       const sibling = property[key];
-      if (sibling !== undefined) this.add(node, sh(key), keyPredicate(sibling));
+      if (sibling === undefined) continue;
+      if (segments.length > 1) {
+        // SHACL compares with the sibling of the shape's focus node, not of the
+        // object holding the value; a dotted path would compare the wrong keys.
+        throw new DefinitionIssue(
+          `${pointer}/${key}`,
+          'a property shape with a one-key path',
+          `${key} compares sibling keys of one object: put it in a nested "node" whose path is one key`,
+          property.path,
+        );
+      }
+      this.add(node, sh(key), keyPredicate(sibling));
     }
   }
 
@@ -127,24 +149,18 @@ class ShapeGenerator {
     node: NamedNode,
     constraints: ValueConstraints,
     pointer: string,
-    property?: { readonly parent: NamedNode; readonly path: () => Quad_Object },
+    isProperty = false,
   ): void {
     if (constraints.datatype === 'decimal') {
       // SHACL compares datatype IRIs exactly, and xsd:integer is not xsd:decimal
       // there; a JSON user expects 100 to be a decimal, so decimal means either.
-      const either = this.list([DATATYPES.integer, DATATYPES.decimal].map((datatype) => this.datatypeShape(datatype)));
-      if (property !== undefined) {
-        // A sibling property shape of its own (same focus node, same path), so its
-        // results name `datatype`, not an `or` the user did not write.
-        const check = shapeNode(this.policyId, `${pointer}/${DECIMAL_CHECK}`);
-        this.add(property.parent, sh('property'), check);
-        this.add(check, RDF_TYPE, sh('PropertyShape'));
-        this.add(check, sh('path'), property.path());
-        this.add(check, sh('or'), either);
-        this.severityAndMessage(check, constraints);
-      } else {
-        this.add(node, sh('or'), either);
-      }
+      // The alternative sits in a node shape named after the key (`.../datatype`),
+      // so its results report `datatype`, not an `or` the user did not write.
+      const check = shapeNode(this.policyId, `${pointer}/${HELPER_SHAPE_PREFIX}datatype`);
+      this.add(node, sh('node'), check);
+      this.add(check, RDF_TYPE, sh('NodeShape'));
+      this.add(check, sh('or'), this.list([DATATYPES.integer, DATATYPES.decimal].map((datatype) => this.datatypeShape(datatype))));
+      this.severityAndMessage(check, constraints);
     } else if (constraints.datatype !== undefined) {
       this.add(node, sh('datatype'), DATATYPES[constraints.datatype]);
     }
@@ -173,14 +189,30 @@ class ShapeGenerator {
         this.nodeShape(operandNode, operand, `${pointer}/${key}/${index}`);
         return operandNode;
       });
-      this.add(node, sh(key), this.list(shapes));
+      this.add(this.logicHolder(node, pointer, key, isProperty, constraints), sh(key), this.list(shapes));
     }
     if (constraints.not !== undefined) {
       const operandNode = shapeNode(this.policyId, `${pointer}/not`);
       this.nodeShape(operandNode, constraints.not, `${pointer}/not`);
-      this.add(node, sh('not'), operandNode);
+      this.add(this.logicHolder(node, pointer, 'not', isProperty, constraints), sh('not'), operandNode);
     }
     this.severityAndMessage(node, constraints);
+  }
+
+  /**
+   * Where a logical constraint goes. On a node shape, the node itself. On a
+   * property shape, a node shape of its own (named `.../@or` and so on) that every
+   * value must satisfy: rdf-validate-shacl 0.6 applies a property shape's
+   * sh:and/sh:or/sh:xone/sh:not to the wrong node when the path has several keys,
+   * and sh:node is applied correctly on every path.
+   */
+  private logicHolder(node: NamedNode, pointer: string, key: string, isProperty: boolean, constraints: ValueConstraints): NamedNode {
+    if (!isProperty) return node;
+    const holder = shapeNode(this.policyId, `${pointer}/${HELPER_SHAPE_PREFIX}${key}`);
+    this.add(node, sh('node'), holder);
+    this.add(holder, RDF_TYPE, sh('NodeShape'));
+    this.severityAndMessage(holder, constraints);
+    return holder;
   }
 
   private severityAndMessage(node: NamedNode, constraints: ValueConstraints): void {

@@ -2,12 +2,15 @@ import type { Term } from '@rdfjs/types';
 import { readOwn } from '../path/own-property.js';
 import type { PathSegment } from '../types.js';
 import { jsonLiteral } from './json-literal.js';
+import { XSD } from './vocabulary.js';
 
 /** A value found in the action for a SHACL result, with its JSON path. */
 export interface LocatedValue {
   readonly path: readonly PathSegment[];
   /** The JSON value, or `undefined` when the result names no value (a missing property). */
   readonly value: unknown;
+  /** True when the result names a value not found under the keys: `value` is then read from the term itself. */
+  readonly unmatched?: boolean;
 }
 
 /**
@@ -35,7 +38,16 @@ export function locateValue(
   }
   if (term === undefined) return { path: [...focusPath, ...keys], value: undefined };
   const match = frontier.find(({ value }) => jsonLiteral(value)?.equals(term) === true);
-  return match ?? { path: [...focusPath, ...keys], value: term.value };
+  return match ?? { path: [...focusPath, ...keys], value: literalValue(term), unmatched: true };
+}
+
+// A literal as the JSON value it came from: numbers and booleans are not strings.
+function literalValue(term: Term): unknown {
+  if (term.termType !== 'Literal') return term.value;
+  const datatype = term.datatype.value.slice(XSD.length);
+  if (datatype === 'integer' || datatype === 'decimal') return Number(term.value);
+  if (datatype === 'boolean') return term.value === 'true';
+  return term.value;
 }
 
 function expand(into: { path: PathSegment[]; value: unknown }[], path: PathSegment[], value: unknown): void {

@@ -3,7 +3,7 @@ import { formatPath } from '../format-path.js';
 import { renderValue } from '../render-value.js';
 import type { Effect, PathSegment, Severity, Violation } from '../types.js';
 import type { ActionGraph } from './action-to-rdf.js';
-import { DECIMAL_CHECK } from './generate-shapes.js';
+import { HELPER_SHAPE_PREFIX } from './generate-shapes.js';
 import { jsonLiteral } from './json-literal.js';
 import { locateValue } from './locate-value.js';
 import { RDF, SH, keyOfPredicate, parseShapeNode } from './vocabulary.js';
@@ -20,6 +20,7 @@ export interface FormalPolicyInfo {
 const RDF_FIRST = `${RDF}first`;
 const RDF_REST = `${RDF}rest`;
 const LOGICAL = new Set(['and', 'or', 'xone', 'not']);
+const PAIR_KEYWORDS = new Set(['equals', 'disjoint', 'lessThan', 'lessThanOrEquals']);
 
 /** A validation report as rdf-validate-shacl returns it: its graph, and the nodes of its top-level results. */
 export interface ReportGraph {
@@ -100,25 +101,45 @@ export function mapResults(
   policyOf: (shape: Term) => FormalPolicyInfo | undefined,
 ): Violation[] {
   const violations: { violation: Violation; order: string }[] = [];
-  const visit = (term: Term): void => {
+  // `inherited` knows the JSON path of values that nested shapes were checked
+  // on: a string in an array has no node path of its own in the graph.
+  const visit = (term: Term, inherited: ReadonlyMap<string, readonly PathSegment[]>): void => {
     const result = readResult(report.dataset, term);
     const component = localName(result.component, SH).replace(/ConstraintComponent$/, '');
+    const focusPath = focusPathOf(result, graph, inherited);
     if (component === 'Node' && result.details.length > 0) {
-      result.details.forEach(visit);
+      const value = result.value;
+      const located = locateValue(action, focusPath, pathKeys(report.dataset, result.path), value, graph.pathOfNode);
+      const childPaths = value === undefined ? inherited : new Map(inherited).set(termKey(value), located.path);
+      for (const detail of result.details) visit(detail, childPaths);
       return;
     }
     const policy = result.shape && policyOf(result.shape);
     if (policy === undefined) return;
-    violations.push(toViolation(report.dataset, result, component, policy, action, graph));
+    violations.push(toViolation(report.dataset, result, component, focusPath, policy, action, graph));
   };
-  for (const { term } of report.results) visit(term);
+  for (const { term } of report.results) visit(term, new Map());
   return violations.sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0)).map(({ violation }) => violation);
+}
+
+function focusPathOf(
+  result: ResultRecord,
+  graph: ActionGraph,
+  inherited: ReadonlyMap<string, readonly PathSegment[]>,
+): readonly PathSegment[] {
+  if (result.focus === undefined) return [];
+  return inherited.get(termKey(result.focus)) ?? graph.pathOfNode.get(result.focus.value) ?? [];
+}
+
+function termKey(term: Term): string {
+  return term.termType === 'Literal' ? `L:${term.datatype.value}:${term.value}` : `${term.termType}:${term.value}`;
 }
 
 function toViolation(
   dataset: DatasetCore,
   result: ResultRecord,
   component: string,
+  focusPath: readonly PathSegment[],
   policy: FormalPolicyInfo,
   action: object,
   graph: ActionGraph,
@@ -126,21 +147,33 @@ function toViolation(
   const shape = result.shape && parseShapeNode(result.shape.value);
   let pointer = shape?.pointer ?? '';
   let reported = component;
-  if (pointer.endsWith(`/${DECIMAL_CHECK}`)) {
-    // The generated integer-or-decimal alternative is a datatype check to the user.
-    pointer = pointer.slice(0, -DECIMAL_CHECK.length - 1);
-    reported = 'Datatype';
+  const lastSegment = pointer.slice(pointer.lastIndexOf('/') + 1);
+  if (lastSegment.startsWith(HELPER_SHAPE_PREFIX)) {
+    // A shape tierguard added for one key (the decimal alternative, a property's
+    // logical constraint) reports as that key of the definition it serves.
+    pointer = pointer.slice(0, pointer.lastIndexOf('/'));
+    const key = lastSegment.slice(HELPER_SHAPE_PREFIX.length);
+    reported = key.charAt(0).toUpperCase() + key.slice(1);
   }
   const keyword = reported.charAt(0).toLowerCase() + reported.slice(1);
   const definition = policy.definition === undefined ? undefined : (resolvePointer(policy.definition, pointer) as Record<string, unknown> | undefined);
-  const focusPath = (result.focus && graph.pathOfNode.get(result.focus.value)) ?? [];
   const keys = pathKeys(dataset, result.path);
-  const located = locateValue(action, focusPath, keys, result.value, graph.pathOfNode);
+  let located = locateValue(action, focusPath, keys, result.value, graph.pathOfNode);
+  const sibling = definition?.[keyword];
+  if (located.unmatched && PAIR_KEYWORDS.has(keyword) && typeof sibling === 'string') {
+    // sh:equals and sh:disjoint also report values found under the sibling key.
+    located = locateValue(action, focusPath, [sibling], result.value, graph.pathOfNode);
+  }
   // Hand-written shapes have no JSON definition to quote: their own sh:message
   // (or the validator's) is the message, and nothing is claimed as expected.
   const handWritten = policy.definition === undefined || shape === undefined;
   const expected = handWritten ? undefined : expectedOf(keyword, definition, result);
-  const actual = keyword === 'minCount' || keyword === 'maxCount' ? countAt(action, focusPath, keys) : located.value;
+  const actual =
+    keyword === 'minCount' || keyword === 'maxCount'
+      ? countAt(action, focusPath, keys)
+      : keyword === 'hasValue'
+        ? valuesAt(action, focusPath, keys)
+        : located.value;
   const severityName = localName(result.severity, SH);
   const severity: Severity = severityName === 'Warning' ? 'warning' : severityName === 'Info' ? 'info' : 'violation';
   const effect: Effect = severity === 'violation' ? policy.effect : 'warn';
@@ -221,16 +254,28 @@ function pathKeys(dataset: DatasetCore, path: Term | undefined): string[] {
   return keys;
 }
 
-function countAt(action: object, focusPath: readonly PathSegment[], keys: readonly string[]): number {
+// The values at `keys` under the focus as the graph holds them: arrays expanded,
+// and only what has an RDF form (objects; scalars but null, NaN and Infinity).
+function graphValuesAt(action: object, focusPath: readonly PathSegment[], keys: readonly string[]): unknown[] {
   let values: unknown[] = [resolveSegments(action, focusPath)];
   for (const key of keys) {
     values = values
       .map((value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined))
       .flatMap((value) => (Array.isArray(value) ? (value.flat(Infinity) as unknown[]) : [value]))
-      // Count what the graph holds: objects, and scalars that have a literal (not null, NaN or Infinity).
       .filter((value) => (typeof value === 'object' && value !== null) || jsonLiteral(value) !== undefined);
   }
-  return values.length;
+  return values;
+}
+
+function countAt(action: object, focusPath: readonly PathSegment[], keys: readonly string[]): number {
+  return graphValuesAt(action, focusPath, keys).length;
+}
+
+// hasValue fails for the values as a whole, so they are the actual: one value as
+// itself, several as a list, none as missing.
+function valuesAt(action: object, focusPath: readonly PathSegment[], keys: readonly string[]): unknown {
+  const values = graphValuesAt(action, focusPath, keys);
+  return values.length === 0 ? undefined : values.length === 1 ? values[0] : values;
 }
 
 function resolveSegments(root: unknown, path: readonly PathSegment[]): unknown {

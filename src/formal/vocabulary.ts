@@ -33,7 +33,13 @@ export const ACTION_ROOT: NamedNode = DataFactory.namedNode(`${TG}action`);
 // IRI and back, and nothing from a key is ever pasted into Turtle unescaped.
 const SAFE_KEY_CHARACTER = /[A-Za-z0-9_-]/;
 
-/** Percent-encodes a JSON key (or policy id) into an IRI segment; reversible with {@link decodeSegment}. */
+/**
+ * Percent-encodes a JSON key (or policy id) into an IRI segment; reversible with
+ * {@link decodeSegment}. A lone surrogate (which JSON's `\ud800` escape can
+ * produce) has no UTF-8 form; it is written as its generalised UTF-8 bytes
+ * (`%ED%A0%80`), which valid UTF-8 never contains, so it cannot collide with the
+ * replacement character or any other key.
+ */
 export function encodeSegment(key: string): string {
   let encoded = '';
   for (const character of key) {
@@ -41,16 +47,32 @@ export function encodeSegment(key: string): string {
       encoded += character;
       continue;
     }
-    for (const byte of new TextEncoder().encode(character)) {
-      encoded += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+    const code = character.charCodeAt(0);
+    if (character.length === 1 && code >= 0xd800 && code <= 0xdfff) {
+      encoded += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map(percentByte).join('');
+      continue;
     }
+    for (const byte of new TextEncoder().encode(character)) encoded += percentByte(byte);
   }
   return encoded;
 }
 
+function percentByte(byte: number): string {
+  return `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+}
+
+const LONE_SURROGATE = /(%ED%[AB][0-9A-F]%[89AB][0-9A-F])/;
+
 /** Reverses {@link encodeSegment}. */
 export function decodeSegment(segment: string): string {
-  return decodeURIComponent(segment);
+  return segment
+    .split(LONE_SURROGATE)
+    .map((part, index) => {
+      if (index % 2 === 0) return decodeURIComponent(part);
+      const [b1 = 0, b2 = 0, b3 = 0] = part.slice(1).split('%').map((hex) => parseInt(hex, 16));
+      return String.fromCharCode(((b1 & 0x0f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f));
+    })
+    .join('');
 }
 
 // Keys repeat across actions; encoding each once saves work on every conversion.

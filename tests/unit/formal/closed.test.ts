@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../../../src/index.js';
+import type { Action, ShapeDefinition } from '../../../src/index.js';
+
+/** A closed shape at the action root naming only dotted paths under `arguments` and `context.user`. */
+const ROOT_CLOSED: ShapeDefinition = {
+  closed: true,
+  properties: [
+    { path: 'arguments.amount', minCount: 1 },
+    { path: 'context.user.id', minCount: 1 },
+  ],
+};
+
+async function decide(shape: ShapeDefinition, action: Action) {
+  const engine = await createEngine({ policies: [{ id: 'closed', tools: ['t'], shape }] });
+  return engine.evaluate(action);
+}
+
+describe('closed', () => {
+  it('always allows tool and kind at the action root, and the first segments of dotted paths', async () => {
+    const action: Action = { tool: 't', kind: 'tools/call', arguments: { amount: 1, note: 'x' }, context: { user: { id: 'u', name: 'n' } } };
+    expect(await decide(ROOT_CLOSED, action)).toMatchObject({ verdict: 'allow', violations: [], errors: [] });
+  });
+
+  it('reports an extra key at the root at its path, with its value', async () => {
+    const decision = await decide(ROOT_CLOSED, { tool: 't', kind: 'tools/call', arguments: { amount: 1 }, context: { user: { id: 'u' } }, sudo: true });
+    expect(decision.verdict).toBe('deny');
+    expect(decision.violations).toEqual([
+      {
+        policyId: 'closed',
+        tier: 'formal',
+        constraint: 'sh:ClosedConstraintComponent',
+        path: ['sudo'],
+        message: 'sudo is not allowed: the shape is closed',
+        expected: 'only declared keys',
+        actual: true,
+        effect: 'deny',
+        severity: 'violation',
+      },
+    ]);
+  });
+
+  it('reports every extra key, each at its own path, in a nested closed shape', async () => {
+    const shape: ShapeDefinition = {
+      properties: [{ path: 'arguments.lines', node: { closed: true, properties: [{ path: 'sku' }, { path: 'price.amount' }] } }],
+    };
+    const ok = await decide(shape, { tool: 't', arguments: { lines: [{ sku: 'a', price: { amount: 1, currency: 'EUR' } }] } });
+    expect(ok.verdict).toBe('allow');
+    const decision = await decide(shape, { tool: 't', arguments: { lines: [{ sku: 'a' }, { sku: 'b', qty: 2, tool: 'x' }] } });
+    expect(decision.violations.map(({ constraint, path, actual }) => ({ constraint, path, actual }))).toEqual([
+      { constraint: 'sh:ClosedConstraintComponent', path: ['arguments', 'lines', 1, 'qty'], actual: 2 },
+      { constraint: 'sh:ClosedConstraintComponent', path: ['arguments', 'lines', 1, 'tool'], actual: 'x' },
+    ]);
+  });
+
+  it('does not constrain keys when closed is false or absent', async () => {
+    const open: ShapeDefinition = { ...ROOT_CLOSED, closed: false };
+    expect((await decide(open, { tool: 't', arguments: { amount: 1 }, context: { user: { id: 'u' } }, sudo: true })).verdict).toBe('allow');
+  });
+});
