@@ -2,7 +2,7 @@ import { checkAction } from './action/check-action.js';
 import type { CompiledPolicy } from './auto/compile-policy.js';
 import { ToolIndex } from './auto/tool-index.js';
 import { allowDecision, decide } from './effects/decide.js';
-import { describeThrown } from './describe-thrown.js';
+import { toEvaluationError } from './evaluation-error.js';
 import { TierguardError } from './errors.js';
 import type { Limits } from './limits.js';
 import { resolveLimits } from './limits.js';
@@ -69,23 +69,21 @@ function buildEngine(
   const onError = options.onError ?? 'deny';
   // With `throw`, `failed` throws before a verdict is needed; the fallback only satisfies the type.
   const verdictOnError = onError === 'throw' ? 'deny' : onError;
-  const version = policySetVersion(options.policies, formal?.files);
+  // The hash covers the compiled copies: what was validated is what is versioned.
+  const version = policySetVersion(
+    policies.map((policy) => policy.definition),
+    formal?.files,
+  );
+  const positionOf = new Map(policies.map((policy) => [policy.id, policy.index]));
   const index = new ToolIndex(policies);
   const formalTier = formal?.tier;
   const shortCircuit = options.shortCircuit ?? true;
   const allow = allowDecision(version);
 
-  const failed = (error: unknown, policy?: CompiledPolicy): EvaluationError => {
-    const problem =
-      error instanceof TierguardError && (error.code === 'LIMIT_EXCEEDED' || error.code === 'INVALID_ACTION')
-        ? error
-        : new TierguardError('EVALUATION_FAILED', `evaluation threw: ${describeThrown(error)}`, {}, { cause: error });
+  const failed = (thrown: unknown, policy?: CompiledPolicy): EvaluationError => {
+    const { error, problem } = toEvaluationError(thrown, policy?.id);
     if (onError === 'throw') throw problem;
-    const code = problem.code as EvaluationError['code'];
-    const where = policy === undefined ? '' : `policy "${policy.id}": `;
-    return policy === undefined
-      ? { code, message: problem.message }
-      : { code, message: `${where}${problem.message}`, policyId: policy.id };
+    return error;
   };
 
   // The auto tier's findings, or the decision for an action that cannot be evaluated at all.
@@ -101,7 +99,10 @@ function buildEngine(
     for (const policy of index.lookup(tool)) {
       try {
         if (policy.satisfied(action)) continue;
-        (violations ??= []).push(...policy.explain(action, tool));
+        const explained = policy.explain(action, tool);
+        // A getter may answer differently on the second read that explains a
+        // failure; the policy still failed, so it still counts, never an allow.
+        (violations ??= []).push(...(explained.length > 0 ? explained : [unexplained(policy, tool)]));
       } catch (error) {
         (errors ??= []).push(failed(error, policy));
       }
@@ -124,10 +125,14 @@ function buildEngine(
     const autoDenied = violations.some((violation) => violation.effect === 'deny');
     if (formalTier !== undefined && formalTier.covers(found.tool) && !(shortCircuit && autoDenied)) {
       const formalFound = await formalTier.evaluate(action, found.tool);
-      violations.push(...formalFound.violations);
-      for (const error of formalFound.errors) {
-        if (onError === 'throw') throw new TierguardError(error.code, error.message, { policyId: error.policyId });
+      for (const { error, problem } of formalFound.errors) {
+        if (onError === 'throw') throw problem;
         errors.push(error);
+      }
+      if (formalFound.violations.length > 0) {
+        violations.push(...formalFound.violations);
+        // Policy order across both tiers (a stable sort keeps each policy's own order).
+        violations.sort((left, right) => (positionOf.get(left.policyId) ?? 0) - (positionOf.get(right.policyId) ?? 0));
       }
     }
     if (violations.length === 0 && errors.length === 0) return allow;
@@ -141,6 +146,18 @@ function buildEngine(
     evaluateAuto,
     evaluate,
   });
+}
+
+function unexplained(policy: CompiledPolicy, tool: string): Violation {
+  return {
+    policyId: policy.id,
+    tier: 'auto',
+    constraint: 'assert',
+    path: [],
+    message: `${policy.id}: ${tool} did not satisfy the policy, and the action read differently when the failure was explained`,
+    effect: policy.effect,
+    severity: policy.effect === 'warn' ? 'warning' : 'violation',
+  };
 }
 
 /** What the auto tier found for an action it could evaluate. */

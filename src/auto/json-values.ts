@@ -43,7 +43,12 @@ export function jsonEquals(left: unknown, right: unknown): boolean {
   if (kind === 'array') {
     const a = left as unknown[];
     const b = right as unknown[];
-    return a.length === b.length && a.every((item, index) => jsonEquals(item, b[index]));
+    if (a.length !== b.length) return false;
+    // An index loop, not every(): every() skips holes, and a hole equals nothing.
+    for (let index = 0; index < a.length; index += 1) {
+      if (!Object.hasOwn(a, index) || !Object.hasOwn(b, index) || !jsonEquals(a[index], b[index])) return false;
+    }
+    return true;
   }
   if (kind === 'object') {
     const a = left as Record<string, unknown>;

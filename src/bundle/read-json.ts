@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { TierguardError } from '../errors.js';
 
 /**
@@ -14,27 +14,48 @@ export function parseJson(text: string, source: string): unknown {
   }
 }
 
+/**
+ * Reads a text file of at most `maxBytes`, reading at most one byte more to
+ * tell: a size checked beforehand would not bound a FIFO or a device, or a file
+ * that grows between the check and the read.
+ */
+export async function readBoundedText(path: string, maxBytes: number): Promise<string> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    throw new TierguardError('IO_ERROR', `${path}: cannot read: ${describeFsError(error)}`, { file: path }, { cause: error });
+  }
+  const { size } = await handle.stat();
+  if (size > maxBytes) {
+    await handle.close();
+    throw new TierguardError('IO_ERROR', `${path}: ${size} bytes exceeds limits.maxFileBytes (${maxBytes})`, { file: path, limit: 'maxFileBytes' });
+  }
+  try {
+    const buffer = Buffer.alloc(Math.min(maxBytes + 1, 1 << 16));
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+      if (bytesRead === 0) break;
+      total += bytesRead;
+      if (total > maxBytes) {
+        throw new TierguardError('IO_ERROR', `${path}: more than limits.maxFileBytes (${maxBytes}) bytes exceeds the limit`, { file: path, limit: 'maxFileBytes' });
+      }
+      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  } catch (error) {
+    if (error instanceof TierguardError) throw error;
+    throw new TierguardError('IO_ERROR', `${path}: cannot read: ${describeFsError(error)}`, { file: path }, { cause: error });
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Reads and parses a JSON file no larger than `maxBytes`. */
 export async function readJsonFile(path: string, maxBytes: number): Promise<unknown> {
-  let size: number;
-  try {
-    size = (await stat(path)).size;
-  } catch (error) {
-    throw new TierguardError('IO_ERROR', `${path}: cannot read: ${describeFsError(error)}`, { file: path }, { cause: error });
-  }
-  if (size > maxBytes) {
-    throw new TierguardError('IO_ERROR', `${path}: ${size} bytes exceeds limits.maxFileBytes (${maxBytes})`, {
-      file: path,
-      limit: 'maxFileBytes',
-    });
-  }
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    throw new TierguardError('IO_ERROR', `${path}: cannot read: ${describeFsError(error)}`, { file: path }, { cause: error });
-  }
-  return parseJson(text, path);
+  return parseJson(await readBoundedText(path, maxBytes), path);
 }
 
 /** The short reason of a file-system error (`ENOENT: no such file or directory`), without the path twice. */

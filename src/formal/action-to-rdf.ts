@@ -1,6 +1,7 @@
 import { DataFactory, Store } from 'n3';
 import type { BlankNode, NamedNode, Quad_Object } from '@rdfjs/types';
 import type { PathSegment } from '../types.js';
+import { jsonKind } from '../auto/json-values.js';
 import { jsonLiteral } from './json-literal.js';
 import { ACTION_CLASS, ACTION_ROOT, RDF, keyPredicate } from './vocabulary.js';
 
@@ -41,9 +42,9 @@ export function actionToGraph(action: object, classes: readonly NamedNode[] = []
       value.forEach((element: unknown, index) => addValue(subject, predicate, element, [...path, index]));
       return;
     }
-    let object: Quad_Object | undefined;
-    if (typeof value === 'object' && value !== null) object = objectNode(value, path);
-    else object = jsonLiteral(value);
+    // Only JSON objects become nodes: a Date, a Map or a class instance is a value
+    // JSON cannot hold, omitted like null (jsonLiteral gives it no literal either).
+    const object: Quad_Object | undefined = jsonKind(value) === 'object' ? objectNode(value as object, path) : jsonLiteral(value);
     if (object !== undefined) store.addQuad(DataFactory.quad(subject, predicate, object));
   };
 

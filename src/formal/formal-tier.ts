@@ -1,8 +1,8 @@
 import type { NamedNode, Quad, Term } from '@rdfjs/types';
 import type { CompiledPolicy } from '../auto/compile-policy.js';
 import { ToolIndex } from '../auto/tool-index.js';
-import { describeThrown } from '../describe-thrown.js';
-import { TierguardError } from '../errors.js';
+import { toEvaluationError } from '../evaluation-error.js';
+import type { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { Action, EvaluationError, Violation } from '../types.js';
 import { actionToGraph } from './action-to-rdf.js';
@@ -21,10 +21,10 @@ export interface FormalPolicy extends FormalPolicyInfo {
   readonly fileShapes?: readonly Quad[];
 }
 
-/** What the formal tier found for one action. */
+/** What the formal tier found for one action; each error with the TierguardError to throw under `onError: 'throw'`. */
 export interface FormalFindings {
   readonly violations: Violation[];
-  readonly errors: EvaluationError[];
+  readonly errors: { readonly error: EvaluationError; readonly problem: TierguardError }[];
 }
 
 interface Runnable {
@@ -70,7 +70,7 @@ export class FormalTier {
   /** Validates the action against the formal policies that apply to it. */
   async evaluate(action: Action, tool: string): Promise<FormalFindings> {
     const violations: Violation[] = [];
-    const errors: EvaluationError[] = [];
+    const errors: FormalFindings['errors'][number][] = [];
     const applicable: Runnable[] = [];
     for (const runnable of this.index.lookup(tool)) {
       try {
@@ -81,7 +81,13 @@ export class FormalTier {
     }
     if (applicable.length === 0) return { violations, errors };
     const sharedPolicies = applicable.filter((runnable) => runnable.runner === undefined);
-    const graph = actionToGraph(action, sharedPolicies.map((runnable) => runnable.policyClass));
+    let graph;
+    try {
+      graph = actionToGraph(action, sharedPolicies.map((runnable) => runnable.policyClass));
+    } catch (error) {
+      for (const runnable of applicable) errors.push(evaluationError(error, runnable.policy.id));
+      return { violations, errors };
+    }
     if (this.shared !== undefined && sharedPolicies.length > 0) {
       try {
         const report = await this.shared.validate(graph.store);
@@ -112,9 +118,6 @@ export class FormalTier {
   }
 }
 
-function evaluationError(error: unknown, policyId: string): EvaluationError {
-  if (error instanceof TierguardError && error.code === 'LIMIT_EXCEEDED') {
-    return { code: 'LIMIT_EXCEEDED', message: `policy "${policyId}": ${error.message}`, policyId };
-  }
-  return { code: 'EVALUATION_FAILED', message: `policy "${policyId}": formal tier failed: ${describeThrown(error)}`, policyId };
+function evaluationError(thrown: unknown, policyId: string): FormalFindings['errors'][number] {
+  return toEvaluationError(thrown, policyId, 'formal tier: ');
 }

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { DataFactory } from 'n3';
 import type { BlankNode, NamedNode, Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
+import { DEFAULT_LIMITS } from '../limits.js';
+import { isArrayIndex } from '../path/own-property.js';
 import { PathSyntaxError, parseDotPath } from '../path/parse-path.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
@@ -38,8 +40,13 @@ export const HELPER_SHAPE_PREFIX = '@';
  * validation result leads back to the definition that produced it. Throws
  * {@link DefinitionIssue} for what the JSON Schema cannot check: paths, patterns.
  */
-export function generateShapes(policyId: string, shape: ShapeDefinition, target: ShapeTarget = 'policy'): Quad[] {
-  return new ShapeGenerator(policyId).generate(shape, target);
+export function generateShapes(
+  policyId: string,
+  shape: ShapeDefinition,
+  target: ShapeTarget = 'policy',
+  maxPatternLength: number = DEFAULT_LIMITS.maxPatternLength,
+): Quad[] {
+  return new ShapeGenerator(policyId, maxPatternLength).generate(shape, target);
 }
 
 /**
@@ -57,7 +64,10 @@ class ShapeGenerator {
   // policies can share one graph without two lists colliding.
   private readonly blankSuffix: string;
 
-  constructor(private readonly policyId: string) {
+  constructor(
+    private readonly policyId: string,
+    private readonly maxPatternLength: number,
+  ) {
     this.blankSuffix = createHash('sha256').update(policyId).digest('hex').slice(0, 10);
   }
 
@@ -240,7 +250,7 @@ class ShapeGenerator {
       if (error instanceof PathSyntaxError) throw new DefinitionIssue(pointer, 'a dot-path of keys', error.message, path);
       throw error;
     }
-    if (segments.some((segment) => /^(0|[1-9][0-9]*)$/.test(segment))) {
+    if (segments.some(isArrayIndex)) {
       throw new DefinitionIssue(
         pointer,
         'a dot-path of keys without array indices',
@@ -252,6 +262,9 @@ class ShapeGenerator {
   }
 
   private checkPattern(pattern: string, flags: string, pointer: string): void {
+    if (pattern.length > this.maxPatternLength) {
+      throw new DefinitionIssue(`${pointer}/pattern`, `a pattern of at most ${this.maxPatternLength} characters`);
+    }
     try {
       compileRegex(pattern, flags);
     } catch (error) {

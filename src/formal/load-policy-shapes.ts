@@ -22,7 +22,7 @@ export async function loadPolicyShapes(
     const source = sources?.[index];
     const path = resolve(source === undefined ? process.cwd() : dirname(source), shapesFile);
     try {
-      files.set(index, await loadShapesFile(path, limits.maxFileBytes));
+      files.set(index, await loadShapesFile(path, limits));
     } catch (error) {
       if (!(error instanceof DefinitionIssue)) throw error;
       files.set(index, error);

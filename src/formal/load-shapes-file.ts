@@ -1,9 +1,9 @@
-import { readFile, stat } from 'node:fs/promises';
 import { Parser } from 'n3';
 import type { Quad } from '@rdfjs/types';
-import { describeFsError } from '../bundle/read-json.js';
+import { readBoundedText } from '../bundle/read-json.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
+import type { Limits } from '../limits.js';
 import { SH } from './vocabulary.js';
 
 /** A hand-written shapes file, parsed, with the bytes it was read from (for the policy set's version). */
@@ -17,17 +17,13 @@ export interface ShapesFile {
  * issues at `/shapesFile`: a missing file, Turtle that does not parse, an
  * `sh:pattern` RE2 cannot run, or `owl:imports` (nothing is fetched at run time).
  */
-export async function loadShapesFile(path: string, maxBytes: number): Promise<ShapesFile> {
+export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength'>): Promise<ShapesFile> {
+  const maxBytes = limits.maxFileBytes;
   let content: string;
   try {
-    const size = (await stat(path)).size;
-    if (size > maxBytes) {
-      throw new DefinitionIssue('/shapesFile', `a file of at most ${maxBytes} bytes`, `${path} is ${size} bytes, over limits.maxFileBytes`);
-    }
-    content = await readFile(path, 'utf8');
+    content = await readBoundedText(path, maxBytes);
   } catch (error) {
-    if (error instanceof DefinitionIssue) throw error;
-    throw new DefinitionIssue('/shapesFile', 'a readable Turtle file', `cannot read ${path}: ${describeFsError(error)}`);
+    throw new DefinitionIssue('/shapesFile', 'a readable Turtle file', error instanceof Error ? error.message : String(error));
   }
   let quads: Quad[];
   try {
@@ -35,11 +31,11 @@ export async function loadShapesFile(path: string, maxBytes: number): Promise<Sh
   } catch (error) {
     throw new DefinitionIssue('/shapesFile', 'Turtle', `${path} is not valid Turtle: ${error instanceof Error ? error.message : String(error)}`);
   }
-  checkShapes(quads, path);
+  checkShapes(quads, path, limits.maxPatternLength);
   return { quads, content };
 }
 
-function checkShapes(quads: readonly Quad[], path: string): void {
+function checkShapes(quads: readonly Quad[], path: string, maxPatternLength: number): void {
   const flagsOf = new Map<string, string>();
   for (const quad of quads) {
     if (quad.predicate.value === 'http://www.w3.org/2002/07/owl#imports') {
@@ -49,6 +45,9 @@ function checkShapes(quads: readonly Quad[], path: string): void {
   }
   for (const quad of quads) {
     if (quad.predicate.value !== `${SH}pattern`) continue;
+    if (quad.object.value.length > maxPatternLength) {
+      throw new DefinitionIssue('/shapesFile', `patterns of at most ${maxPatternLength} characters`, `${path} has a longer sh:pattern`);
+    }
     try {
       compileRegex(quad.object.value, flagsOf.get(quad.subject.value) ?? '');
     } catch (error) {

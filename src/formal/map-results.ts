@@ -1,4 +1,5 @@
 import type { DatasetCore, Term } from '@rdfjs/types';
+import { TierguardError } from '../errors.js';
 import { formatPath } from '../format-path.js';
 import { renderValue } from '../render-value.js';
 import type { Effect, PathSegment, Severity, Violation } from '../types.js';
@@ -115,7 +116,11 @@ export function mapResults(
       return;
     }
     const policy = result.shape && policyOf(result.shape);
-    if (policy === undefined) return;
+    // A result no policy owns must not vanish: dropping it could turn a failed
+    // validation into an allow.
+    if (policy === undefined) {
+      throw new TierguardError('EVALUATION_FAILED', `a SHACL result names a shape no policy owns: ${result.shape?.value ?? '(none)'}`);
+    }
     violations.push(toViolation(report.dataset, result, component, focusPath, policy, action, graph));
   };
   for (const { term } of report.results) visit(term, new Map());

@@ -1,7 +1,7 @@
 import type { PathSegment } from '../types.js';
 import { compileJsonPath } from './jsonpath-reader.js';
 import type { Step } from './own-property.js';
-import { compileStep, readOwn } from './own-property.js';
+import { compileStep, isArrayIndex, readOwn } from './own-property.js';
 import { isJsonPath, parseDotPath } from './parse-path.js';
 
 /** One value found at a path, with the segments that lead to it. */
@@ -52,7 +52,7 @@ function compileDotPathReader(source: string): FieldReader {
 
 /** True when reading the segment cannot touch an array specially (not an index, not `length`). */
 function isPlainKey(segment: string): boolean {
-  return segment !== 'length' && !/^(0|[1-9][0-9]*)$/.test(segment);
+  return segment !== 'length' && !isArrayIndex(segment);
 }
 
 // Paths of one to three plain keys dominate real policies. Their getters are
@@ -97,7 +97,7 @@ export function concretePath(root: unknown, segments: readonly string[]): PathSe
   const path: PathSegment[] = [];
   let current = root;
   for (const segment of segments) {
-    path.push(Array.isArray(current) ? Number(segment) : segment);
+    path.push(Array.isArray(current) && isArrayIndex(segment) ? Number(segment) : segment);
     current = readOwn(current, segment);
   }
   return path;

@@ -20,7 +20,8 @@ export function compileJsonPath(source: string): CompiledJsonPath {
   const steps = JSONPath.toPathArray(source);
   if (steps[0] !== '$') throw new PathSyntaxError(`JSONPath "${source}" must start with "$"`);
   for (const step of steps) {
-    if (/^\??\(/.test(step)) {
+    // Anywhere in a step, not only at its start: a union such as [0,?(@.b)] hides one.
+    if (step.includes('(')) {
       throw new PathSyntaxError(
         `JSONPath "${source}" uses a script or filter expression "${step}"; they are disabled because they evaluate code`,
       );

@@ -1,5 +1,10 @@
 const CANONICAL_INDEX = /^(0|[1-9][0-9]*)$/;
 
+/** True for a canonical array index ("0", "12"; not "01" or "-1"), the only keys an array answers to. */
+export function isArrayIndex(segment: string): boolean {
+  return CANONICAL_INDEX.test(segment);
+}
+
 /** Reads one fixed segment from a value; compiled once per path segment. */
 export type Step = (container: unknown) => unknown;
 
@@ -10,11 +15,12 @@ export type Step = (container: unknown) => unknown;
  * Whether the segment is an index is decided here, once, not on every read.
  */
 export function compileStep(segment: string): Step {
-  if (CANONICAL_INDEX.test(segment)) {
+  if (isArrayIndex(segment)) {
     const index = Number(segment);
     return (container) => {
       if (typeof container !== 'object' || container === null) return undefined;
-      if (Array.isArray(container)) return container[index] as unknown;
+      // Own elements only: a hole would otherwise read Array.prototype[index].
+      if (Array.isArray(container)) return Object.hasOwn(container, index) ? (container[index] as unknown) : undefined;
       return Object.hasOwn(container, segment) ? (container as Record<string, unknown>)[segment] : undefined;
     };
   }

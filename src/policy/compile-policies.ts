@@ -7,7 +7,8 @@ import type { Limits } from '../limits.js';
 import type { PolicyDefinition } from '../types.js';
 import { DefinitionIssue } from './definition-issue.js';
 import { invalidPolicy, policyLabel, throwIfInvalid } from './invalid-policy.js';
-import { validateDefinition } from './validate-definition.js';
+import { findTooDeep, validateDefinition } from './validate-definition.js';
+import { describeThrown } from '../describe-thrown.js';
 
 /**
  * Validates and compiles a policy set. Every invalid policy is reported, each
@@ -22,9 +23,19 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
   const failures: TierguardError[] = [];
   const compiled: CompiledPolicy[] = [];
   const firstIndexOfId = new Map<string, number>();
-  definitions.forEach((definition: unknown, index) => {
+  definitions.forEach((raw: unknown, index) => {
+    // Everything below reads a private copy, taken once: a getter or Proxy in the
+    // caller's object cannot answer one way to validation and another to the
+    // compiler, and what is validated is exactly what is compiled and versioned.
+    let definition: unknown;
+    try {
+      definition = copyOf(raw, limits);
+    } catch (error) {
+      failures.push(invalidPolicy(safeLabel(raw, index), index, [error instanceof DefinitionIssue ? error : unreadable(error)]));
+      return;
+    }
     const label = policyLabel(definition, index);
-    const issues = validateDefinition(definition, limits);
+    const issues = validateDefinition(definition);
     if (issues.length > 0) {
       failures.push(invalidPolicy(label, index, issues));
       return;
@@ -42,7 +53,7 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
     firstIndexOfId.set(policy.id, index);
     try {
       checkToolPatterns(policy, limits);
-      compiled.push(compilePolicy(deepFreeze(structuredClone(policy)), index, limits));
+      compiled.push(compilePolicy(deepFreeze(policy), index, limits));
     } catch (error) {
       if (!(error instanceof DefinitionIssue)) throw error;
       failures.push(invalidPolicy(label, index, [error]));
@@ -50,6 +61,42 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
   });
   throwIfInvalid(failures);
   return compiled;
+}
+
+// One structured clone, so every later step reads the same values (a getter in
+// the caller's object is read once); it also refuses functions, symbols and
+// Proxies. Cloning recurses, so a hostile nesting can overflow it: the depth is
+// then measured on the original, to say so plainly.
+function copyOf(raw: unknown, limits: Limits): unknown {
+  let copy: unknown;
+  try {
+    copy = structuredClone(raw);
+  } catch (error) {
+    if (error instanceof RangeError) throwIfTooDeep(raw, limits);
+    throw error;
+  }
+  throwIfTooDeep(copy, limits);
+  return copy;
+}
+
+function throwIfTooDeep(value: unknown, limits: Limits): void {
+  const tooDeep = findTooDeep(value, limits.maxDepth);
+  if (tooDeep !== undefined) {
+    throw new DefinitionIssue(tooDeep, `nesting of at most ${limits.maxDepth} levels`, `nested deeper than limits.maxDepth (${limits.maxDepth})`);
+  }
+}
+
+// The label for a policy that could not be copied: by id where even that can be read.
+function safeLabel(raw: unknown, index: number): string {
+  try {
+    return policyLabel(raw, index);
+  } catch {
+    return `policy #${index} (no valid id)`;
+  }
+}
+
+function unreadable(error: unknown): DefinitionIssue {
+  return new DefinitionIssue('', 'plain JSON data', `cannot be read as JSON data: ${describeThrown(error)}`);
 }
 
 function checkToolPatterns(policy: PolicyDefinition, limits: Limits): void {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv } from 'ajv';
-import type { Limits } from '../limits.js';
 import { DefinitionIssue } from './definition-issue.js';
 
 // The schema ships as a file (`tierguard/schema/policy.json`) for editors and other
@@ -20,15 +19,11 @@ function validator(): ValidateFunction {
 }
 
 /**
- * Checks one definition against the policy schema and returns every issue, each
- * located by JSON pointer and saying what was expected. Nesting is bounded first,
- * so a hostile definition cannot overflow the validator's recursion.
+ * Checks one definition (already copied and depth-checked by the caller, so the
+ * validator's recursion is bounded) against the policy schema, and returns every
+ * issue, each located by JSON pointer and saying what was expected.
  */
-export function validateDefinition(definition: unknown, limits: Limits): DefinitionIssue[] {
-  const tooDeep = findTooDeep(definition, limits.maxDepth);
-  if (tooDeep !== undefined) {
-    return [new DefinitionIssue(tooDeep, `nesting of at most ${limits.maxDepth} levels`, `nested deeper than limits.maxDepth (${limits.maxDepth})`)];
-  }
+export function validateDefinition(definition: unknown): DefinitionIssue[] {
   const validate = validator();
   if (validate(definition)) return [];
   const issues = (validate.errors ?? []).filter((error) => error.keyword !== 'if').map(toIssue);
@@ -73,8 +68,8 @@ function escapePointer(key: string): string {
   return key.replaceAll('~', '~0').replaceAll('/', '~1');
 }
 
-// Iterative, so the check itself cannot overflow the stack it protects.
-function findTooDeep(root: unknown, maxDepth: number): string | undefined {
+/** The pointer of the first value nested deeper than `maxDepth`; iterative, so the check cannot overflow the stack it protects. */
+export function findTooDeep(root: unknown, maxDepth: number): string | undefined {
   const stack: { value: unknown; depth: number; pointer: string }[] = [{ value: root, depth: 0, pointer: '' }];
   while (stack.length > 0) {
     const { value, depth, pointer } = stack.pop() as { value: unknown; depth: number; pointer: string };

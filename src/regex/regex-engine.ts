@@ -21,6 +21,8 @@ interface Re2Constructor {
 // interop shim, and keeps the import synchronous so policies compile synchronously.
 const RE2 = createRequire(import.meta.url)('re2') as Re2Constructor;
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Thrown by {@link compileRegex} when the pattern is not valid RE2 syntax. */
 export class RegexSyntaxError extends Error {
   constructor(message: string) {
@@ -35,6 +37,11 @@ export class RegexSyntaxError extends Error {
  * are not RE2 syntax and are rejected here, at compile time.
  */
 export function compileRegex(source: string, flags = ''): RegexLike {
+  if (LONE_SURROGATE.test(source)) {
+    // RE2 works on UTF-8, where a lone surrogate has no form: such a pattern would
+    // compile and then never match, and under `not` never match means allow.
+    throw new RegexSyntaxError('the pattern holds a lone UTF-16 surrogate, which RE2 cannot match');
+  }
   for (const flag of flags) {
     if (!REGEX_FLAGS.includes(flag)) {
       throw new RegexSyntaxError(`unknown regex flag "${flag}" (allowed: ${REGEX_FLAGS.split('').join(', ')})`);

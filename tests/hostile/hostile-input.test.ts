@@ -173,7 +173,7 @@ describe('strings against regex and glob', () => {
     const throwing = await createEngine({ policies, onError: 'throw' });
     const error = await throwing.evaluate(action).catch((caught: unknown) => caught);
     expect(isTierguardError(error, 'LIMIT_EXCEEDED')).toBe(true);
-    expect((error as TierguardError).details).toEqual({ limit: 'maxStringLength', actual: TEN_MB });
+    expect((error as TierguardError).details).toEqual({ limit: 'maxStringLength', actual: TEN_MB, policyId: 'plain' });
   });
 
   const evil = `${'a'.repeat(100_000)}!`;

@@ -25,13 +25,14 @@ describe('order of the tiers', () => {
     expect(spy).not.toHaveBeenCalled();
   });
 
-  it('with shortCircuit: false, both tiers report, auto first', async () => {
-    const engine = await createEngine({ policies: [FORMAL, AUTO], shortCircuit: false });
-    const decision = await engine.evaluate(BOTH_BAD);
-    expect(decision.violations.map(({ policyId, tier, constraint }) => ({ policyId, tier, constraint }))).toEqual([
-      { policyId: 'auto.max', tier: 'auto', constraint: 'lte' },
+  it('with shortCircuit: false, both tiers report, in policy order whichever tier found them', async () => {
+    const formalFirst = await createEngine({ policies: [FORMAL, AUTO], shortCircuit: false });
+    expect((await formalFirst.evaluate(BOTH_BAD)).violations.map(({ policyId, tier, constraint }) => ({ policyId, tier, constraint }))).toEqual([
       { policyId: 'formal.currency', tier: 'formal', constraint: 'sh:MinCountConstraintComponent' },
+      { policyId: 'auto.max', tier: 'auto', constraint: 'lte' },
     ]);
+    const autoFirst = await createEngine({ policies: [AUTO, FORMAL], shortCircuit: false });
+    expect((await autoFirst.evaluate(BOTH_BAD)).violations.map(({ policyId }) => policyId)).toEqual(['auto.max', 'formal.currency']);
   });
 
   it('runs the formal tier after an auto tier that passed, or that only warned', async () => {
