@@ -32,6 +32,7 @@ export const ACTION_ROOT: NamedNode = DataFactory.namedNode(`${TG}action`);
 // everything else is percent-encoded byte by byte, so any JSON key maps to one
 // IRI and back, and nothing from a key is ever pasted into Turtle unescaped.
 const SAFE_KEY_CHARACTER = /[A-Za-z0-9_-]/;
+const UTF8 = new TextEncoder();
 
 /**
  * Percent-encodes a JSON key (or policy id) into an IRI segment; reversible with
@@ -52,7 +53,7 @@ export function encodeSegment(key: string): string {
       encoded += [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)].map(percentByte).join('');
       continue;
     }
-    for (const byte of new TextEncoder().encode(character)) encoded += percentByte(byte);
+    for (const byte of UTF8.encode(character)) encoded += percentByte(byte);
   }
   return encoded;
 }

@@ -40,5 +40,9 @@ export function compileStep(segment: string): Step {
 
 /** Reads one segment without a compiled step, for slow paths (reporting). */
 export function readOwn(container: unknown, segment: string): unknown {
-  return compileStep(segment)(container);
+  if (typeof container !== 'object' || container === null) return undefined;
+  if (Array.isArray(container)) {
+    return isArrayIndex(segment) && Object.hasOwn(container, segment) ? (container[Number(segment)] as unknown) : undefined;
+  }
+  return Object.hasOwn(container, segment) ? (container as Record<string, unknown>)[segment] : undefined;
 }
