@@ -3,18 +3,21 @@ import { TierguardError } from '../errors.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
+import { TEST_USAGE, runTest } from './test-command.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `usage:
   ${CHECK_USAGE}
   ${COMPILE_USAGE}
+  ${TEST_USAGE}
   tierguard --version
 
-exit codes: 0 allow (check) or done, 1 deny or escalate (check), 2 invalid policy, action or usage`;
+exit codes: 0 allow (check) or done, 1 deny or escalate (check) or a fixture mismatch (test), 2 invalid policy, action, fixture or usage`;
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<CommandResult>>> = {
   check: runCheck,
   compile: runCompile,
+  test: runTest,
 };
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */

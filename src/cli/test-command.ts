@@ -1,0 +1,48 @@
+import { stat } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { loadFixtures } from '../bundle/load-fixtures.js';
+import { loadPolicies } from '../bundle/load-policies.js';
+import { describeFsError } from '../bundle/read-json.js';
+import { createEngine } from '../engine.js';
+import { TierguardError } from '../errors.js';
+import { formatFixtureReport } from '../fixtures/format-fixture-report.js';
+import { runFixtures } from '../fixtures/run-fixtures.js';
+import type { CommandResult } from './check-command.js';
+import { withPolicySources } from './policy-sources.js';
+import { UsageError } from './usage-error.js';
+
+/** Usage of `tierguard test`. */
+export const TEST_USAGE = 'tierguard test --policies <dir>';
+
+/**
+ * `tierguard test`: runs the fixtures under `<dir>/fixtures/` (see
+ * `loadFixtures` and `runFixtures` for what matches) and prints each mismatch
+ * and a summary. Exit 0 when every fixture matches, 1 on any mismatch, 2 on an
+ * invalid policy or fixture tree.
+ */
+export async function runTest(args: readonly string[]): Promise<CommandResult> {
+  const { values } = parseArgs({ args: [...args], options: { policies: { type: 'string' } }, strict: true, allowPositionals: false });
+  if (values.policies === undefined) throw new UsageError('--policies is required');
+  await requireDirectory(values.policies);
+
+  const loaded = await loadPolicies(values.policies);
+  // Every policy runs on every fixture, so an allow fixture of a formal policy
+  // is not passed by an auto-tier deny that would have skipped it.
+  const engine = await withPolicySources(loaded, () =>
+    createEngine({ policies: loaded.definitions, sources: loaded.sources, shortCircuit: false }),
+  );
+  const fixtures = await loadFixtures(values.policies, engine.policyIds);
+  const report = await runFixtures(engine, fixtures);
+  return { output: formatFixtureReport(report), exitCode: report.failed === 0 ? 0 : 1 };
+}
+
+// Fixtures live beside the policies in a directory; a single policy file has none.
+async function requireDirectory(path: string): Promise<void> {
+  let isDirectory: boolean;
+  try {
+    isDirectory = (await stat(path)).isDirectory();
+  } catch (error) {
+    throw new TierguardError('IO_ERROR', `${path}: cannot read: ${describeFsError(error)}`, { file: path }, { cause: error });
+  }
+  if (!isDirectory) throw new UsageError(`--policies must be a directory holding fixtures/ (got the file ${path})`);
+}
