@@ -23,8 +23,6 @@ export interface CompiledPolicy {
   readonly definition: PolicyDefinition;
   /** True when the policy's `when` holds (or it has none): the tool match is the index's job. */
   readonly applies: (action: Action) => boolean;
-  /** True when every required field is present and the assertion holds. */
-  readonly passes: (action: Action) => boolean;
   /** True when the policy is not violated: it does not apply, or it passes. One call on the hot path. */
   readonly satisfied: (action: Action) => boolean;
   /** The violations for an action that does not pass; `tool` is the action's tool, read once by the caller. */
@@ -69,6 +67,7 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
   };
 
   const passes = passesWhen(assertsNothing, required, assertion);
+  const explainApplies = compileAppliesFailure(definition);
   return {
     id: definition.id,
     index,
@@ -76,10 +75,9 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
     tools: definition.tools,
     definition,
     applies: when ? (action) => when.test(action) : () => true,
-    passes,
     satisfied: when ? (action) => !when.test(action) || passes(action) : passes,
     explain: (action, tool) => {
-      const failures = assertsNothing ? [appliesFailure(definition, action, tool)] : explainFailures(action, required, assertion);
+      const failures = assertsNothing ? [explainApplies(action, tool)] : explainFailures(action, required, assertion);
       return failures.map((failure) => toViolation(tool, failure));
     },
   };
@@ -125,27 +123,32 @@ function explainFailures(
 
 // A policy that asserts nothing is violated whenever it applies. Its violation
 // points at what made it apply: the first field its `when` reads, else the tool.
-function appliesFailure(definition: PolicyDefinition, action: Action, tool: string): Failure {
+// The reader and the description are built here, once, not on every explain.
+function compileAppliesFailure(definition: PolicyDefinition): (action: Action, tool: string) => Failure {
   const field = definition.when && firstField(definition.when);
-  if (field !== undefined) {
-    const found = compileFieldReader(field).readAll(action)[0];
-    return {
-      constraint: 'applies',
-      field,
-      path: found?.path ?? [],
-      expected: definition.when ? describePredicate(definition.when) : undefined,
-      actual: found?.value,
-      reason: `${definition.id} applies because ${definition.when ? describePredicate(definition.when) : field}`,
+  if (definition.when !== undefined && field !== undefined) {
+    const reader = compileFieldReader(field);
+    const description = describePredicate(definition.when);
+    return (action) => {
+      const found = reader.readAll(action)[0];
+      return {
+        constraint: 'applies',
+        field,
+        path: found?.path ?? [],
+        expected: description,
+        actual: found?.value,
+        reason: `${definition.id} applies because ${description}`,
+      };
     };
   }
-  return {
+  return (_action, tool) => ({
     constraint: 'applies',
     field: 'tool',
     path: ['tool'],
     expected: definition.tools ?? '*',
     actual: tool,
     reason: `${definition.id} forbids ${tool}`,
-  };
+  });
 }
 
 function firstField(predicate: PredicateDefinition): string | undefined {

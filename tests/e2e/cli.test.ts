@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { requireBuild } from '../support/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Decision } from '../../src/index.js';
 
@@ -52,9 +53,7 @@ function expectInputFailure(result: SpawnSyncReturns<string>, line: string): voi
 }
 
 beforeAll(() => {
-  if (!existsSync(BIN)) {
-    throw new Error(`${BIN} is missing: run \`npm run build\` before the end-to-end tests (npm test builds first)`);
-  }
+  requireBuild();
   directory = mkdtempSync(join(tmpdir(), 'tierguard-cli-'));
 });
 

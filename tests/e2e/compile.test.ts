@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Parser } from 'n3';
+import { requireBuild } from '../support/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateShapes } from '../../src/formal/generate-shapes.js';
 import { createEngine, loadPolicies } from '../../src/index.js';
@@ -52,9 +53,7 @@ function exampleActions(): { name: string; action: Action }[] {
 }
 
 beforeAll(() => {
-  if (!existsSync(BIN)) {
-    throw new Error(`${BIN} is missing: run \`npm run build\` before the end-to-end tests (npm test builds first)`);
-  }
+  requireBuild();
   directory = mkdtempSync(join(tmpdir(), 'tierguard-compile-'));
 });
 

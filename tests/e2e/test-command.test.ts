@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { requireBuild } from '../support/paths.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/paths.js';
 
@@ -35,7 +36,7 @@ function policyDirectory(name: string, files: Record<string, unknown>): string {
 const order = (total: number, name?: string): unknown => ({ tool: 'orders.create', arguments: { total, ...(name === undefined ? {} : { name }) } });
 
 beforeAll(() => {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` before the end-to-end tests (npm test builds first)`);
+  requireBuild();
   directory = mkdtempSync(join(tmpdir(), 'tierguard-test-command-'));
 });
 

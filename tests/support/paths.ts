@@ -6,7 +6,9 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Fails with a clear message when the package has not been built (`npm test` builds first). */
 export function requireBuild(): void {
-  if (!existsSync(new URL('dist/index.js', `file://${ROOT}`))) {
-    throw new Error('dist/ is missing: run `npm run build` (npm test does it) before these tests');
+  for (const file of ['dist/index.js', 'dist/cli/bin.js']) {
+    if (!existsSync(new URL(file, `file://${ROOT}`))) {
+      throw new Error(`${file} is missing: run \`npm run build\` (npm test does it) before these tests`);
+    }
   }
 }
