@@ -1,15 +1,19 @@
 import { checkAction } from './action/check-action.js';
 import type { CompiledPolicy } from './auto/compile-policy.js';
-import { ToolIndex } from './auto/tool-index.js';
+import { buildAuditEvent } from './effects/audit-event.js';
 import { allowDecision, decide } from './effects/decide.js';
+import type { VerdictRules } from './effects/decide.js';
+import { describeThrown } from './describe-thrown.js';
 import { toEvaluationError } from './evaluation-error.js';
+import { AutoPass } from './evaluate/auto-pass.js';
+import type { AutoFindings } from './evaluate/auto-pass.js';
 import { TierguardError } from './errors.js';
 import type { Limits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import type { CompiledFormalTier } from './formal/compile-formal.js';
 import { compilePolicies } from './policy/compile-policies.js';
 import { policySetVersion } from './policy/policy-version.js';
-import type { Action, Decision, EvaluationError, OnError, PolicyDefinition, Violation } from './types.js';
+import type { Action, AuditEvent, Decision, EvaluationError, Mode, OnError, Phase, PolicyDefinition, Violation } from './types.js';
 
 /** Options of {@link createEngine}. Unknown keys are rejected. */
 export interface EngineOptions {
@@ -23,6 +27,20 @@ export interface EngineOptions {
   readonly shortCircuit?: boolean;
   /** The file each policy came from (as `loadPolicies` returns), to resolve `shapesFile` paths. */
   readonly sources?: readonly string[];
+  /** `enforce` (default) honours each policy's own `mode`; `monitor` monitors every policy: nothing blocks. */
+  readonly mode?: Mode;
+  /**
+   * Receives one audit event per decision, synchronously, before the decision is
+   * returned. If it throws, the evaluation throws `AUDIT_FAILED`: a decision that
+   * cannot be audited is not handed out.
+   */
+  readonly onDecision?: (event: AuditEvent) => void;
+}
+
+/** Per-call options of the evaluate methods. */
+export interface EvaluateOptions {
+  /** Copied into the audit event's `labels` (e.g. the MCP method and request id). */
+  readonly labels?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 /** A compiled policy set. Immutable: build a new engine to change policies. */
@@ -31,15 +49,30 @@ export interface Engine {
   readonly version: string;
   /** The ids of the compiled policies, in order. */
   readonly policyIds: readonly string[];
+  /** The compiled definitions (frozen copies), in order, for listing and describing the policy set. */
+  readonly definitions: readonly PolicyDefinition[];
   /** The limits in force. */
   readonly limits: Limits;
-  /** Evaluates every tier that applies: the auto tier, then the formal tier when a formal policy matches the tool. */
-  evaluate(action: Action): Promise<Decision>;
-  /** Evaluates the auto tier only, synchronously, for hot paths. */
-  evaluateAuto(action: Action): Decision;
+  /** The engine's mode; in `monitor` no decision blocks. */
+  readonly mode: Mode;
+  /**
+   * Evaluates the request policies: rewrites, then the auto tier, then the formal
+   * tier when a formal policy matches the tool. `decision.action` is the rewritten action.
+   */
+  evaluate(action: Action, options?: EvaluateOptions): Promise<Decision>;
+  /** Rewrites and the auto tier only, synchronously, for hot paths. */
+  evaluateAuto(action: Action, options?: EvaluateOptions): Decision;
+  /**
+   * Evaluates the response policies (`"on": "response"`) over a tool's result,
+   * after the tool ran: the action is judged as `{ ...action, result }`, and
+   * `decision.action.result` is the result after response rewrites (for example
+   * sanitised output). With no response policies the result passes unchanged.
+   */
+  evaluateResponse(action: Action, result: unknown, options?: EvaluateOptions): Promise<Decision>;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'onError', 'limits', 'shortCircuit', 'sources']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'onError', 'limits', 'shortCircuit', 'sources', 'mode', 'onDecision']);
+const MODES: ReadonlySet<string> = new Set(['enforce', 'monitor']);
 const ON_ERROR: ReadonlySet<string> = new Set(['deny', 'allow', 'throw']);
 
 /**
@@ -60,6 +93,15 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   return buildEngine(options, limits, policies, formal);
 }
 
+/** A decision with what the audit event needs besides it. */
+interface Decided {
+  readonly decision: Decision;
+  /** The action's tool; `null` when the action was refused before it could be read. */
+  readonly tool: string | null;
+  /** Milliseconds spent in the formal tier; 0 when it did not run. */
+  readonly formalMs: number;
+}
+
 function buildEngine(
   options: EngineOptions,
   limits: Limits,
@@ -74,11 +116,23 @@ function buildEngine(
     policies.map((policy) => policy.definition),
     formal?.files,
   );
+  const mode = options.mode ?? 'enforce';
+  const monitored = new Set(policies.filter((policy) => policy.definition.mode === 'monitor').map((policy) => policy.id));
+  const isMonitored = mode === 'monitor' ? () => true : (policyId: string | undefined) => policyId !== undefined && monitored.has(policyId);
+  const rules: VerdictRules = { onError: verdictOnError, policyVersion: version, isMonitored };
+  const requests = new AutoPass(
+    policies.filter((policy) => (policy.phase ?? 'request') === 'request'),
+    isMonitored,
+  );
+  const responses = new AutoPass(
+    policies.filter((policy) => policy.phase === 'response'),
+    isMonitored,
+  );
+  const hasResponsePolicies = policies.some((policy) => policy.phase === 'response');
   const positionOf = new Map(policies.map((policy) => [policy.id, policy.index]));
-  const index = new ToolIndex(policies);
   const formalTier = formal?.tier;
   const shortCircuit = options.shortCircuit ?? true;
-  const allow = allowDecision(version);
+  const onDecision = options.onDecision;
 
   const failed = (thrown: unknown, policy?: CompiledPolicy): EvaluationError => {
     const { error, problem } = toEvaluationError(thrown, policy?.id);
@@ -86,45 +140,46 @@ function buildEngine(
     return error;
   };
 
-  // The auto tier's findings, or the decision for an action that cannot be evaluated at all.
-  const runAuto = (action: Action): AutoFindings | Decision => {
+  // The auto pass's findings, or the decision for an action that cannot be evaluated at all.
+  const runAuto = (action: Action, pass: AutoPass): AutoFindings | Decision => {
     let tool: string;
     try {
       tool = checkAction(action, limits);
     } catch (error) {
-      return decide([], [failed(error)], verdictOnError, version);
+      return decide({ violations: [], errors: [failed(error)], rewrites: [], action }, rules);
     }
-    let violations: Violation[] | undefined;
-    let errors: EvaluationError[] | undefined;
-    for (const policy of index.lookup(tool)) {
-      try {
-        if (policy.satisfied(action)) continue;
-        const explained = policy.explain(action, tool);
-        // A getter may answer differently on the second read that explains a
-        // failure; the policy still failed, so it still counts, never an allow.
-        (violations ??= []).push(...(explained.length > 0 ? explained : [unexplained(policy, tool)]));
-      } catch (error) {
-        (errors ??= []).push(failed(error, policy));
-      }
-    }
-    return { tool, violations, errors };
+    return pass.run(action, tool, failed);
   };
 
-  const evaluateAuto = (action: Action): Decision => {
-    const found = runAuto(action);
-    if ('verdict' in found) return found;
-    if (found.violations === undefined && found.errors === undefined) return allow;
-    return decide(found.violations ?? [], found.errors ?? [], verdictOnError, version);
+  const conclude = (found: AutoFindings, violations: readonly Violation[], errors: readonly EvaluationError[]): Decision =>
+    violations.length === 0 && errors.length === 0 && found.rewrites === undefined
+      ? allowDecision(found.action, version)
+      : decide({ violations, errors, rewrites: found.rewrites ?? [], action: found.action }, rules);
+
+  const autoDecision = (action: Action, pass: AutoPass): Decision => {
+    const found = runAuto(action, pass);
+    return 'verdict' in found ? found : conclude(found, found.violations ?? [], found.errors ?? []);
   };
 
-  const evaluate = async (action: Action): Promise<Decision> => {
-    const found = runAuto(action);
-    if ('verdict' in found) return found;
+  // As autoDecision, with the tool kept for the audit event.
+  const decideAuto = (action: Action, pass: AutoPass): Decided => {
+    const found = runAuto(action, pass);
+    if ('verdict' in found) return { decision: found, tool: null, formalMs: 0 };
+    return { decision: conclude(found, found.violations ?? [], found.errors ?? []), tool: found.tool, formalMs: 0 };
+  };
+
+  const decideAll = async (action: Action, timed: boolean): Promise<Decided> => {
+    const found = runAuto(action, requests);
+    if ('verdict' in found) return { decision: found, tool: null, formalMs: 0 };
     const violations = found.violations ?? [];
     const errors = found.errors ?? [];
-    const autoDenied = violations.some((violation) => violation.effect === 'deny');
+    let formalMs = 0;
+    const autoDenied = violations.some((violation) => violation.effect === 'deny' && !isMonitored(violation.policyId));
     if (formalTier !== undefined && formalTier.covers(found.tool) && !(shortCircuit && autoDenied)) {
-      const formalFound = await formalTier.evaluate(action, found.tool);
+      const started = timed ? performance.now() : 0;
+      // The formal tier judges the action as rewritten, like the auto tier's checks.
+      const formalFound = await formalTier.evaluate(found.action, found.tool);
+      if (timed) formalMs = performance.now() - started;
       for (const { error, problem } of formalFound.errors) {
         if (onError === 'throw') throw problem;
         errors.push(error);
@@ -135,37 +190,89 @@ function buildEngine(
         violations.sort((left, right) => (positionOf.get(left.policyId) ?? 0) - (positionOf.get(right.policyId) ?? 0));
       }
     }
-    if (violations.length === 0 && errors.length === 0) return allow;
-    return decide(violations, errors, verdictOnError, version);
+    return { decision: conclude(found, violations, errors), tool: found.tool, formalMs };
+  };
+
+  // Audit: timings are taken only when someone listens, so the hot path pays nothing for them.
+  const audited = (decided: Decided, phase: Phase, started: number, evaluateOptions: EvaluateOptions | undefined): Decision => {
+    if (onDecision === undefined) return decided.decision;
+    const total = performance.now() - started;
+    const event = buildAuditEvent(decided.decision, {
+      phase,
+      tool: decided.tool,
+      ...kindOf(decided.decision.action),
+      durationMs: { auto: Math.max(0, total - decided.formalMs), formal: decided.formalMs, total },
+      time: new Date(),
+      ...(evaluateOptions?.labels === undefined ? {} : { labels: evaluateOptions.labels }),
+    });
+    try {
+      onDecision(event);
+    } catch (error) {
+      throw new TierguardError('AUDIT_FAILED', `onDecision threw, so the decision is withheld: ${describeThrown(error)}`, {}, { cause: error });
+    }
+    return decided.decision;
+  };
+
+  const evaluateAuto = (action: Action, evaluateOptions?: EvaluateOptions): Decision => {
+    if (onDecision === undefined) return autoDecision(action, requests);
+    const started = performance.now();
+    return audited(decideAuto(action, requests), 'request', started, evaluateOptions);
+  };
+
+  const evaluate = async (action: Action, evaluateOptions?: EvaluateOptions): Promise<Decision> => {
+    if (onDecision === undefined) return (await decideAll(action, false)).decision;
+    const started = performance.now();
+    return audited(await decideAll(action, true), 'request', started, evaluateOptions);
+  };
+
+  const evaluateResponse = async (action: Action, result: unknown, evaluateOptions?: EvaluateOptions): Promise<Decision> => {
+    const started = onDecision === undefined ? 0 : performance.now();
+    let decided: Decided;
+    let withResult: Action;
+    try {
+      withResult = withResultOf(action, result);
+    } catch (error) {
+      decided = { decision: decide({ violations: [], errors: [failed(error)], rewrites: [], action }, rules), tool: null, formalMs: 0 };
+      return audited(decided, 'response', started, evaluateOptions);
+    }
+    decided = hasResponsePolicies ? decideAuto(withResult, responses) : { decision: allowDecision(withResult, version), tool: null, formalMs: 0 };
+    return audited(decided, 'response', started, evaluateOptions);
   };
 
   return Object.freeze({
     version,
     policyIds: Object.freeze(policies.map((policy) => policy.id)),
+    definitions: Object.freeze(policies.map((policy) => policy.definition)),
     limits,
+    mode,
     evaluateAuto,
     evaluate,
+    evaluateResponse,
   });
 }
 
-function unexplained(policy: CompiledPolicy, tool: string): Violation {
-  return {
-    policyId: policy.id,
-    tier: 'auto',
-    constraint: 'assert',
-    path: [],
-    message: `${policy.id}: ${tool} did not satisfy the policy, and the action read differently when the failure was explained`,
-    effect: policy.effect,
-    severity: policy.effect === 'warn' ? 'warning' : 'violation',
-  };
+/** The response as policies see it: the request action with the tool's result under `result`. */
+function withResultOf(action: Action, result: unknown): Action {
+  if (typeof action !== 'object' || action === null || Array.isArray(action)) {
+    throw new TierguardError('INVALID_ACTION', 'evaluateResponse needs the action the result answers: a JSON object with a string "tool"');
+  }
+  // A copy, so the caller's action is not mutated; `result` is defined as an own
+  // data property even if the action has a `result` setter somewhere up its chain.
+  const copy: Record<string, unknown> = { ...action };
+  Object.defineProperty(copy, 'result', { value: result, enumerable: true, writable: true, configurable: true });
+  return copy as Action;
 }
 
-/** What the auto tier found for an action it could evaluate. */
-interface AutoFindings {
-  readonly tool: string;
-  readonly violations: Violation[] | undefined;
-  readonly errors: EvaluationError[] | undefined;
+/** The action's `kind`, for the audit event, when it is an own string property. */
+function kindOf(action: Action): { kind?: string } {
+  try {
+    const kind = typeof action === 'object' && action !== null && Object.hasOwn(action, 'kind') ? action.kind : undefined;
+    return typeof kind === 'string' ? { kind } : {};
+  } catch {
+    return {};
+  }
 }
+
 
 function checkOptions(options: EngineOptions): void {
   if (typeof options !== 'object' || options === null) {
@@ -183,6 +290,12 @@ function checkOptions(options: EngineOptions): void {
   }
   if (options.shortCircuit !== undefined && typeof options.shortCircuit !== 'boolean') {
     throw new TierguardError('INVALID_OPTIONS', 'shortCircuit must be a boolean', { option: 'shortCircuit' });
+  }
+  if (options.onDecision !== undefined && typeof options.onDecision !== 'function') {
+    throw new TierguardError('INVALID_OPTIONS', 'onDecision must be a function that receives each audit event', { option: 'onDecision' });
+  }
+  if (options.mode !== undefined && !MODES.has(options.mode)) {
+    throw new TierguardError('INVALID_OPTIONS', `mode must be one of ${[...MODES].join(', ')}`, { option: 'mode', actual: options.mode });
   }
   if (options.onError !== undefined && !ON_ERROR.has(options.onError)) {
     throw new TierguardError('INVALID_OPTIONS', `onError must be one of ${[...ON_ERROR].join(', ')}`, {

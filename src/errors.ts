@@ -14,7 +14,9 @@ export type TierguardErrorCode =
   /** A policy threw while it was being evaluated (for example a hostile getter). */
   | 'EVALUATION_FAILED'
   /** A policy or action file could not be read or parsed. */
-  | 'IO_ERROR';
+  | 'IO_ERROR'
+  /** The `onDecision` audit handler threw; the decision was withheld rather than handed out unaudited. */
+  | 'AUDIT_FAILED';
 
 /**
  * The only error tierguard throws. A failed constraint is never an error: it is a

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 export { createEngine } from './engine.js';
-export type { Engine, EngineOptions } from './engine.js';
+export type { Engine, EngineOptions, EvaluateOptions } from './engine.js';
 export { TierguardError, isTierguardError } from './errors.js';
 export type { TierguardErrorCode } from './errors.js';
 export { DEFAULT_LIMITS } from './limits.js';
@@ -16,24 +16,32 @@ export type {
   Action,
   AllDefinition,
   AnyDefinition,
+  AuditEvent,
   ComparisonDefinition,
   Decision,
   Effect,
   EvaluationError,
   JsonValue,
+  Mode,
   NotDefinition,
   OnError,
   Operator,
+  Outcome,
   PathSegment,
+  Phase,
   PolicyDefinition,
   PredicateDefinition,
   PropertyShapeDefinition,
   Quantifier,
+  Rewrite,
+  RewriteDefinition,
+  RewriteOp,
   ShapeDatatype,
   ShapeDefinition,
   ShapeSeverity,
   Severity,
   Tier,
+  TierTimings,
   ValueConstraints,
   Verdict,
   Violation,
@@ -42,3 +50,10 @@ export { describePredicate } from './auto/describe.js';
 export { formatPath } from './format-path.js';
 export { loadPolicies } from './bundle/load-policies.js';
 export type { LoadedPolicies } from './bundle/load-policies.js';
+export type { PolicySource, PolicySources } from './bundle/policy-sources.js';
+export { watchPolicies } from './bundle/watch-policies.js';
+export type { PolicyWatcher, WatchPoliciesOptions } from './bundle/watch-policies.js';
+export { createJsonLinesSink } from './effects/json-lines-sink.js';
+export type { JsonLinesSink, JsonLinesSinkOptions } from './effects/json-lines-sink.js';
+export { actionDigest } from './effects/action-digest.js';
+export type { DigestBounds } from './effects/action-digest.js';

@@ -161,6 +161,54 @@ export interface PropertyShapeDefinition extends ValueConstraints {
   readonly lessThanOrEquals?: string;
 }
 
+/** Whether a policy's violations block (`enforce`) or are only reported (`monitor`). */
+export type Mode = 'enforce' | 'monitor';
+
+/** What a policy judges: the proposed action (`request`) or a tool's result (`response`, under `result`). */
+export type Phase = 'request' | 'response';
+
+/** The rewrite operations. */
+export type RewriteOp = 'cap_value' | 'set_default' | 'mask_field' | 'remove_field' | 'replace';
+
+/**
+ * A patch applied to the action when its policy applies, before assertions are
+ * checked. `field` is a dot-path; a `*` segment stands for every element of an
+ * array or every value of an object (`result.content.*.text`).
+ */
+export type RewriteDefinition =
+  | {
+      /** Clamp a number at `value`: a larger number becomes `value`. */
+      readonly op: 'cap_value';
+      readonly field: string;
+      readonly value: number;
+    }
+  | {
+      /** Fill the field with `value` when it is missing or null. */
+      readonly op: 'set_default';
+      readonly field: string;
+      readonly value: JsonValue;
+    }
+  | {
+      /** Replace the field's value with `value` (default `"***"`). */
+      readonly op: 'mask_field';
+      readonly field: string;
+      readonly value?: JsonValue;
+    }
+  | {
+      /** Delete the field (an array element is spliced out). */
+      readonly op: 'remove_field';
+      readonly field: string;
+    }
+  | {
+      /** Replace every RE2 match of `pattern` in the string with `with` (`$1`, `$<name>`, `$$`). */
+      readonly op: 'replace';
+      readonly field: string;
+      readonly pattern: string;
+      readonly with: string;
+      /** RE2 flags from `ims`. */
+      readonly flags?: string;
+    };
+
 /** A policy definition as written in JSON. Validated against `tierguard/schema/policy.json`. */
 export interface PolicyDefinition {
   /** Unique id; violations and audit events name it. */
@@ -183,6 +231,14 @@ export interface PolicyDefinition {
   readonly shape?: ShapeDefinition;
   /** The formal tier from hand-written SHACL: a Turtle file whose shapes target `tg:Action`, relative to the policy file. */
   readonly shapesFile?: string;
+  /** Patches applied to the action when the policy applies, before assertions are checked. */
+  readonly rewrite?: readonly RewriteDefinition[];
+  /** Orders this policy's rewrites before those of lower priority on the same field; default 0. */
+  readonly priority?: number;
+  /** `request` (default) judges the proposed action; `response` judges a tool's result via `evaluateResponse`. */
+  readonly on?: Phase;
+  /** `enforce` (default) blocks on a violation; `monitor` only reports it (`wouldDeny`, `wouldEscalate`). */
+  readonly mode?: Mode;
 }
 
 /** The outcome of an evaluation. `deny` outranks `escalate`; `warn` never blocks. */
@@ -229,19 +285,109 @@ export interface EvaluationError {
   readonly policyId?: string;
 }
 
+/**
+ * What happened, for logs and audit: the verdict, or `would_deny` /
+ * `would_escalate` when only monitored policies objected and the verdict is `allow`.
+ */
+export type Outcome = Verdict | 'would_deny' | 'would_escalate';
+
+/** A rewrite that was applied to the action (or, for a monitored policy, proposed). */
+export interface Rewrite {
+  /** The policy that asked for it. */
+  readonly policyId: string;
+  /** The operation. */
+  readonly op: RewriteOp;
+  /** Segments into the action of the field rewritten. */
+  readonly path: readonly PathSegment[];
+  /**
+   * The value written, for `cap_value`, `set_default` and `mask_field`: always a
+   * constant from the policy, never the value it replaced, so a decision cannot leak
+   * what a rewrite hid.
+   */
+  readonly value?: JsonValue;
+  /** `false` when a monitored policy proposed it: listed, but not applied to `decision.action`. */
+  readonly applied: boolean;
+}
+
 /** What tierguard decided about one action. */
 export interface Decision {
   /** `allow`, `deny` or `escalate`. */
   readonly verdict: Verdict;
-  /** Violations of `deny` and `escalate` policies, in policy order then field order. */
+  /** The verdict, or `would_deny` / `would_escalate` when only monitored policies objected. */
+  readonly outcome: Outcome;
+  /** Violations of enforced `deny` and `escalate` policies, in policy order then field order. */
   readonly violations: readonly Violation[];
   /** Violations of `warn` policies; they never block. */
   readonly warnings: readonly Violation[];
-  /** Policies that could not be evaluated; non-empty means the verdict came from `onError`. */
+  /** Violations of monitored `deny` policies: they would have denied, and did not block. */
+  readonly wouldDeny: readonly Violation[];
+  /** Violations of monitored `escalate` policies: they would have asked for approval, and did not. */
+  readonly wouldEscalate: readonly Violation[];
+  /** The enforced policies that ask a human to approve, in policy order; non-empty when the verdict is `escalate`. */
+  readonly escalatedBy: readonly string[];
+  /** Policies that could not be evaluated; with enforced policies involved, the verdict then follows `onError`. */
   readonly errors: readonly EvaluationError[];
+  /** The rewrites applied (and proposed by monitored policies), in the order they ran. */
+  readonly rewrites: readonly Rewrite[];
+  /** The action after rewrites: a new object when something was rewritten; the caller's object is never mutated. */
+  readonly action: Action;
   /** Content hash of the policy set that decided. */
   readonly policyVersion: string;
 }
 
 /** What to do when a policy cannot be evaluated: fail closed (`deny`, the default), fail open (`allow`), or throw. */
 export type OnError = 'deny' | 'allow' | 'throw';
+
+/** Time spent on one decision, in milliseconds, per tier. */
+export interface TierTimings {
+  /** The auto tier, rewrites included. */
+  readonly auto: number;
+  /** The formal tier; 0 when it did not run. */
+  readonly formal: number;
+  /** The whole evaluation. */
+  readonly total: number;
+}
+
+/**
+ * One structured, JSON-serialisable record per decision, passed to `onDecision`.
+ * It holds no action values beyond what the violations report, and none at the
+ * paths a rewrite masked, removed or replaced.
+ */
+export interface AuditEvent {
+  /** When the decision was made, ISO 8601 in UTC. */
+  readonly time: string;
+  /** `request` for `evaluate` and `evaluateAuto`, `response` for `evaluateResponse`. */
+  readonly phase: Phase;
+  /** The action's tool, or `null` when the action had none that could be read. */
+  readonly tool: string | null;
+  /** The action's `kind` when it is a string (e.g. `tools/call`). */
+  readonly kind?: string;
+  /** `sha256:` digest of the canonical JSON of the action as decided (after rewrites); `null` when it is not JSON. */
+  readonly actionDigest: string | null;
+  /** The verdict. */
+  readonly verdict: Verdict;
+  /** The verdict, or `would_deny` / `would_escalate` in monitor mode. */
+  readonly outcome: Outcome;
+  /** Every policy with something to say, each once, in the order first seen across violations, warnings, wouldDeny, wouldEscalate, rewrites, then errors. */
+  readonly policyIds: readonly string[];
+  /** As on the decision, with values at rewritten paths redacted. */
+  readonly violations: readonly Violation[];
+  /** As on the decision, redacted likewise. */
+  readonly warnings: readonly Violation[];
+  /** As on the decision, redacted likewise. */
+  readonly wouldDeny: readonly Violation[];
+  /** As on the decision, redacted likewise. */
+  readonly wouldEscalate: readonly Violation[];
+  /** As on the decision. */
+  readonly escalatedBy: readonly string[];
+  /** As on the decision. */
+  readonly errors: readonly EvaluationError[];
+  /** As on the decision. */
+  readonly rewrites: readonly Rewrite[];
+  /** Content hash of the policy set that decided. */
+  readonly policyVersion: string;
+  /** Time spent per tier. */
+  readonly durationMs: TierTimings;
+  /** Labels the caller passed with the evaluation (e.g. the MCP method and request id). */
+  readonly labels?: Readonly<Record<string, string | number | boolean | null>>;
+}

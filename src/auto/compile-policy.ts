@@ -1,7 +1,10 @@
+import type { CompiledRewrite } from '../effects/rewrite/compile-rewrites.js';
+import { compileRewrites } from '../effects/rewrite/compile-rewrites.js';
 import type { Limits } from '../limits.js';
 import type { FieldReader } from '../path/field-reader.js';
 import { compileFieldReader } from '../path/field-reader.js';
-import type { Action, Effect, PolicyDefinition, PredicateDefinition, Violation } from '../types.js';
+import { DefinitionIssue } from '../policy/definition-issue.js';
+import type { Action, Effect, Phase, PolicyDefinition, PredicateDefinition, Violation } from '../types.js';
 import { describePredicate } from './describe.js';
 import type { CompiledPredicate, Failure } from './compile-predicate.js';
 import { compileFieldAt } from './compile-field.js';
@@ -27,6 +30,16 @@ export interface CompiledPolicy {
   readonly satisfied: (action: Action) => boolean;
   /** The violations for an action that does not pass; `tool` is the action's tool, read once by the caller. */
   readonly explain: (action: Action, tool: string) => Violation[];
+  /** What the policy judges: the proposed action (`request`) or a tool's result (`response`). */
+  readonly phase: Phase;
+  /** Orders its rewrites against other policies' on the same field: higher first. */
+  readonly priority: number;
+  /**
+   * Applies the policy's rewrites, for an action its tools match and its `when`
+   * holds for (`applies`); `undefined` when it has none. Never mutates the action;
+   * may throw (a hostile getter), which is an evaluation error of the policy.
+   */
+  readonly rewrite: CompiledRewrite | undefined;
 }
 
 /**
@@ -35,14 +48,29 @@ export interface CompiledPolicy {
  */
 export function compilePolicy(definition: PolicyDefinition, index: number, limits: Limits): CompiledPolicy {
   const effect = definition.effect ?? 'deny';
+  const phase = definition.on ?? 'request';
+  if (phase === 'response' && (definition.shape !== undefined || definition.shapesFile !== undefined)) {
+    throw new DefinitionIssue(
+      '/on',
+      'request, for a policy with shape or shapesFile',
+      'the formal tier judges requests only: a policy with shape or shapesFile cannot be on response',
+      phase,
+    );
+  }
   const when = definition.when && compilePredicate(definition.when, '/when', limits);
   const assertion = definition.assert && compilePredicate(definition.assert, '/assert', limits);
   const required = (definition.require ?? []).map((path, position) => compileFieldAt(path, `/require/${position}`));
   const render = definition.message === undefined ? undefined : compileMessageTemplate(definition.message, '/message');
-  // A policy whose only checks are formal (a shape) passes the auto tier; one
-  // with no checks at all is violated whenever it applies.
+  const rewrite = definition.rewrite && compileRewrites(definition.rewrite, { id: definition.id, effect }, limits);
+  // A policy whose only checks are formal (a shape) passes the auto tier, and so
+  // does one that only rewrites; one with no checks and no rewrites is violated
+  // whenever it applies.
   const assertsNothing =
-    assertion === undefined && required.length === 0 && definition.shape === undefined && definition.shapesFile === undefined;
+    assertion === undefined &&
+    required.length === 0 &&
+    definition.shape === undefined &&
+    definition.shapesFile === undefined &&
+    rewrite === undefined;
 
   const toViolation = (tool: string, failure: Failure): Violation => {
     const values: TemplateValues = {
@@ -80,6 +108,9 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
       const failures = assertsNothing ? [explainApplies(action, tool)] : explainFailures(action, required, assertion);
       return failures.map((failure) => toViolation(tool, failure));
     },
+    phase,
+    priority: definition.priority ?? 0,
+    rewrite,
   };
 }
 
@@ -90,7 +121,7 @@ function passesWhen(
   assertion: CompiledPredicate | undefined,
 ): (action: Action) => boolean {
   if (assertsNothing) return () => false;
-  if (required.length === 0 && assertion !== undefined) return assertion.test;
+  if (required.length === 0) return assertion === undefined ? () => true : assertion.test;
   return (action) => {
     for (const field of required) if (!isPresentAt(field, action)) return false;
     return assertion === undefined || assertion.test(action);

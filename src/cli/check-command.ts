@@ -10,7 +10,7 @@ import { readJsonInput } from './read-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard check`. */
-export const CHECK_USAGE = 'tierguard check --policies <file|dir> --action <file|-> [--json]';
+export const CHECK_USAGE = 'tierguard check --policies <file|dir> --action <file|-> [--mode enforce|monitor] [--json]';
 
 /** What a command hands back to `main`: text for stdout and the exit code. */
 export interface CommandResult {
@@ -21,20 +21,29 @@ export interface CommandResult {
 /**
  * `tierguard check`: evaluates one action. Exit 0 allow, 1 deny or escalate,
  * 2 invalid policy or action. An action the engine refuses to evaluate (not an
- * object, beyond the limits) is invalid input, not a decision.
+ * object, beyond the limits) is invalid input, not a decision. With
+ * `--mode monitor` nothing blocks: the outcome is printed (`would_deny`) and the
+ * exit code is 0.
  */
 export async function runCheck(args: readonly string[]): Promise<CommandResult> {
   const { values } = parseArgs({
     args: [...args],
-    options: { policies: { type: 'string' }, action: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: {
+      policies: { type: 'string' },
+      action: { type: 'string' },
+      mode: { type: 'string', default: 'enforce' },
+      json: { type: 'boolean', default: false },
+    },
     strict: true,
     allowPositionals: false,
   });
   if (values.policies === undefined) throw new UsageError('--policies is required');
   if (values.action === undefined) throw new UsageError('--action is required');
+  if (values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
+  const mode = values.mode;
 
   const loaded = await loadPolicies(values.policies);
-  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources }));
+  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
   const action = await readJsonInput(values.action, DEFAULT_LIMITS.maxFileBytes);
   const decision = await engine.evaluate(action as Action);
   const refusal = decision.errors.find((error) => error.policyId === undefined);

@@ -2,6 +2,7 @@ import { compilePolicy } from '../auto/compile-policy.js';
 import type { CompiledPolicy } from '../auto/compile-policy.js';
 import { compileGlob } from '../auto/glob/compile-glob.js';
 import { GlobSyntaxError } from '../auto/glob/glob-to-regex.js';
+import { findRewriteConflicts } from '../effects/rewrite/rewrite-conflicts.js';
 import { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { PolicyDefinition } from '../types.js';
@@ -59,8 +60,19 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
       failures.push(invalidPolicy(label, index, [error]));
     }
   });
+  // Conflicts are between policies, so they are found once the set is compiled,
+  // and reported on the later policy of each pair, in policy order with the rest.
+  for (const { policy, issues } of findRewriteConflicts(compiled)) {
+    failures.push(invalidPolicy(policyLabel(policy.definition, policy.index), policy.index, issues));
+  }
+  failures.sort((left, right) => policyIndexOf(left) - policyIndexOf(right));
   throwIfInvalid(failures);
   return compiled;
+}
+
+function policyIndexOf(failure: TierguardError): number {
+  const index = failure.details.policyIndex;
+  return typeof index === 'number' ? index : 0;
 }
 
 // One structured clone, so every later step reads the same values (a getter in

@@ -26,7 +26,7 @@ function validator(): ValidateFunction {
 export function validateDefinition(definition: unknown): DefinitionIssue[] {
   const validate = validator();
   if (validate(definition)) return [];
-  const issues = (validate.errors ?? []).filter((error) => error.keyword !== 'if').map(toIssue);
+  const issues = (validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => toIssue(error, definition));
   const seen = new Set<string>();
   return issues.filter((issue) => {
     const key = `${issue.pointer}\n${issue.message}`;
@@ -36,7 +36,7 @@ export function validateDefinition(definition: unknown): DefinitionIssue[] {
   });
 }
 
-function toIssue(error: ErrorObject): DefinitionIssue {
+function toIssue(error: ErrorObject, definition: unknown): DefinitionIssue {
   const pointer = error.instancePath;
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
@@ -59,9 +59,31 @@ function toIssue(error: ErrorObject): DefinitionIssue {
     }
     case 'type':
       return new DefinitionIssue(pointer, `a ${String(params.type)}`, `must be a ${String(params.type)}`, error.data);
+    case 'false schema':
+      return notAllowed(pointer, definition, error.data);
     default:
       return new DefinitionIssue(pointer, error.message ?? error.keyword, error.message ?? error.keyword, error.data);
   }
+}
+
+// ajv words a key forbidden by `"key": false` as "boolean schema is false". The
+// schema forbids keys that way where another key (a rewrite's `op`) rules them
+// out, so the issue names the key and, where there is one, that op.
+function notAllowed(pointer: string, definition: unknown, found: unknown): DefinitionIssue {
+  const segments = pointer.split('/').slice(1).map(unescapePointer);
+  const key = segments.pop();
+  if (key === undefined) return new DefinitionIssue(pointer, 'absent', 'is not allowed', found);
+  let parent = definition;
+  for (const segment of segments) {
+    parent = typeof parent === 'object' && parent !== null && Object.hasOwn(parent, segment) ? (parent as Record<string, unknown>)[segment] : undefined;
+  }
+  const op = typeof parent === 'object' && parent !== null && Object.hasOwn(parent, 'op') ? (parent as { op?: unknown }).op : undefined;
+  const context = typeof op === 'string' ? ` with op ${op}` : ' here';
+  return new DefinitionIssue(pointer, `absent${context}`, `"${key}" is not allowed${context}`, found);
+}
+
+function unescapePointer(segment: string): string {
+  return segment.replaceAll('~1', '/').replaceAll('~0', '~');
 }
 
 function escapePointer(key: string): string {

@@ -13,8 +13,42 @@ export interface RegexLike {
 /** Flags accepted by {@link compileRegex}: `i` ignore case, `m` multiline anchors, `s` dot matches newline. */
 export const REGEX_FLAGS = 'ims';
 
+/** A match's `[start, end)` in UTF-16 code units of the input. */
+export type MatchSpan = readonly [start: number, end: number];
+
+/** One match found by {@link RegexScanner.scan}. */
+export interface RegexMatch {
+  /** Index 0 spans the whole match, index n group n; `undefined` for a group that took no part in the match. */
+  readonly spans: readonly (MatchSpan | undefined)[];
+  /** The spans of the named groups, by name; `undefined` when the pattern names none. */
+  readonly named: Readonly<Record<string, MatchSpan | undefined>> | undefined;
+}
+
+/**
+ * A pattern compiled to find every match, for search-and-replace. A separate
+ * interface from {@link RegexLike}, so the operators' seam stays one method wide.
+ */
+export interface RegexScanner {
+  /** How many capturing groups the pattern has. */
+  readonly groupCount: number;
+  /** The names of its named groups. */
+  readonly groupNames: readonly string[];
+  /**
+   * Visits every match, left to right and without overlap, as a global
+   * `String.prototype.replace` finds them (after an empty match the search moves
+   * on by one code point); stops early when `visit` returns false.
+   */
+  scan(input: string, visit: (match: RegexMatch) => boolean): void;
+}
+
+interface Re2Match {
+  readonly length: number;
+  readonly groups?: Readonly<Record<string, unknown>>;
+  readonly indices?: readonly (MatchSpan | undefined)[] & { readonly groups?: Readonly<Record<string, MatchSpan | undefined>> };
+}
+
 interface Re2Constructor {
-  new (pattern: string, flags?: string): RegexLike & { source: string };
+  new (pattern: string, flags?: string): RegexLike & { source: string; lastIndex: number; exec(input: string): Re2Match | null };
 }
 
 // re2 is a CommonJS native addon; createRequire loads it without a JSON-module or
@@ -51,7 +85,65 @@ export function compileRegex(source: string, flags = ''): RegexLike {
     return new RE2(source, flags);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    const shown = source.length > 80 ? `${source.slice(0, 80)}…` : source;
-    throw new RegexSyntaxError(`RE2 cannot compile /${shown}/: ${reason}`);
+    throw new RegexSyntaxError(`RE2 cannot compile /${shorten(source)}/: ${reason}`);
   }
+}
+
+/**
+ * Compiles `source` (checked exactly as {@link compileRegex} checks it) into a
+ * {@link RegexScanner}. Spans are UTF-16 offsets into the input, so a caller
+ * slices the input itself: RE2 reads text as UTF-8, where a lone surrogate reads
+ * as U+FFFD (as it does for `test`), and RE2's own replace would write U+FFFD
+ * back even outside the matches; slicing keeps every character as it was.
+ */
+export function compileScanner(source: string, flags = ''): RegexScanner {
+  compileRegex(source, flags);
+  // `g` to resume at lastIndex, `d` for the spans of the groups.
+  const regex = new RE2(source, `${flags}gd`);
+  const { groupCount, groupNames } = groupsOf(source, flags);
+  return {
+    groupCount,
+    groupNames,
+    scan(input, visit) {
+      regex.lastIndex = 0;
+      for (;;) {
+        const spans = regex.exec(input)?.indices;
+        const whole = spans?.[0];
+        if (spans === undefined || whole === undefined) return;
+        if (!visit({ spans, named: spans.groups })) return;
+        const [start, end] = whole;
+        if (start === end) {
+          if (end >= input.length) return;
+          regex.lastIndex = end + codePointWidth(input, end);
+        }
+      }
+    },
+  };
+}
+
+// RE2 has no call that lists a pattern's groups, and a match lists all of them
+// only where it matches. `(?:source)|` matches the empty input through its empty
+// branch and has exactly the groups of `source`, which compiled alone and so is
+// balanced. The one exception is a trailing `\Q` quote left open, which would
+// swallow the `)|`: closing it with `\E` first covers that case.
+function groupsOf(source: string, flags: string): { groupCount: number; groupNames: string[] } {
+  for (const probe of [`(?:${source})|`, `(?:${source}\\E)|`]) {
+    let match: Re2Match | null;
+    try {
+      match = new RE2(probe, flags).exec('');
+    } catch {
+      continue;
+    }
+    if (match !== null) return { groupCount: match.length - 1, groupNames: Object.keys(match.groups ?? {}) };
+  }
+  throw new RegexSyntaxError(`RE2 cannot list the groups of /${shorten(source)}/`);
+}
+
+function codePointWidth(text: string, index: number): number {
+  const code = text.codePointAt(index);
+  return code !== undefined && code > 0xffff ? 2 : 1;
+}
+
+function shorten(source: string): string {
+  return source.length > 80 ? `${source.slice(0, 80)}…` : source;
 }

@@ -18,7 +18,7 @@ const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const POLICIES = join(ROOT, 'examples', 'policies');
 const ACTIONS = join(ROOT, 'examples', 'actions');
 const STACK_LINE = /^\s+at /m;
-const USAGE = 'usage:\n  tierguard check --policies <file|dir> --action <file|-> [--json]\n';
+const USAGE = 'usage:\n  tierguard check --policies <file|dir> --action <file|-> [--mode enforce|monitor] [--json]\n';
 
 let directory = '';
 
@@ -112,12 +112,64 @@ describe('exit codes and output on the shipped examples', () => {
   });
 });
 
+describe('--mode monitor', () => {
+  it('exits 0 on an action enforce mode denies, and prints would_deny with the violations marked ~', () => {
+    const enforced = check(POLICIES, join(ACTIONS, 'backup-dev.json'));
+    expect(enforced.status).toBe(1);
+    const result = check(POLICIES, join(ACTIONS, 'backup-dev.json'), '--mode', 'monitor');
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^would_deny {2}database\.backup {2}\(policies sha256:[0-9a-f]{12}\)$/);
+    expect(lines[1]).toBe('  ~ database.backup-roles  context.user.roles  database.backup needs the role admin or dba (caller has ["dev"])');
+  });
+
+  it('prints would_escalate for an action enforce mode escalates', () => {
+    const result = check(POLICIES, join(ACTIONS, 'payment-needs-review.json'), '--mode', 'monitor');
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n')[0]).toMatch(/^would_escalate {2}payments\.transfer /);
+  });
+
+  it('--json carries verdict allow, outcome would_deny and the violations under wouldDeny', () => {
+    const result = check(POLICIES, join(ACTIONS, 'payment-over-limit.json'), '--mode', 'monitor', '--json');
+    expect(result.status).toBe(0);
+    const decision = JSON.parse(result.stdout) as Decision;
+    expect(decision).toMatchObject({ verdict: 'allow', outcome: 'would_deny', violations: [] });
+    expect(decision.wouldDeny.map((violation) => violation.policyId)).toEqual(['payments.amount-bounds', 'payments.amount-bounds']);
+    expect(decision.wouldEscalate.map((violation) => violation.policyId)).toEqual(['payments.large-transfer-review']);
+  });
+
+  it('an allowed action stays allow', () => {
+    const result = check(POLICIES, join(ACTIONS, 'payment-ok.json'), '--mode', 'monitor');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^allow {2}payments\.transfer /);
+  });
+
+  it('an unknown mode is a usage error', () => {
+    const result = check(POLICIES, join(ACTIONS, 'payment-ok.json'), '--mode', 'dry-run');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('--mode must be enforce or monitor, not "dry-run"');
+  });
+});
+
 describe('--json', () => {
   it('prints a Decision that parses, with every field', () => {
     const result = check(POLICIES, join(ACTIONS, 'payment-over-limit.json'), '--json');
     expect(result.status).toBe(1);
     const decision = JSON.parse(result.stdout) as Decision;
-    expect(Object.keys(decision).sort()).toEqual(['errors', 'policyVersion', 'verdict', 'violations', 'warnings']);
+    expect(Object.keys(decision).sort()).toEqual([
+      'action',
+      'errors',
+      'escalatedBy',
+      'outcome',
+      'policyVersion',
+      'rewrites',
+      'verdict',
+      'violations',
+      'warnings',
+      'wouldDeny',
+      'wouldEscalate',
+    ]);
     expect(decision.verdict).toBe('deny');
     expect(decision.warnings).toEqual([]);
     expect(decision.errors).toEqual([]);

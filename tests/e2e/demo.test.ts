@@ -5,8 +5,8 @@ import { ROOT, requireBuild } from '../support/paths.js';
 describe('npm run demo', () => {
   beforeAll(requireBuild);
 
-  it('evaluates every example action and prints one row per finding', () => {
-    const run = spawnSync(process.execPath, ['examples/demo.mjs', 'examples/policies', 'examples/actions'], {
+  it('evaluates every example action and response and prints one row per finding or rewrite', () => {
+    const run = spawnSync(process.execPath, ['examples/demo.mjs', 'examples/policies', 'examples/actions', 'examples/responses'], {
       cwd: ROOT,
       encoding: 'utf8',
     });
@@ -38,6 +38,24 @@ describe('npm run demo', () => {
       'arguments.lines[1].sku',
       'arguments.lines[1].sku must match regex "^[A-Z]{3}-[0-9]{4}$" (got "abc-12")',
     ]);
+    // Monitor mode, rewrites and response sanitisation.
+    expect(rows.find((row) => row[0] === 'search-internal.json' && row[2] === 'search.no-internal-index')).toEqual([
+      'search-internal.json',
+      'would_deny',
+      'search.no-internal-index',
+      'arguments.index',
+      'the "internal" index is not for agents',
+    ]);
+    expect(rows.filter((row) => row[0] === 'search-unbounded.json')).toEqual([
+      ['search-unbounded.json', 'allow', 'search.result-limit', 'arguments.limit', 'rewritten: cap_value to 100'],
+    ]);
+    expect(rows.filter((row) => row[0] === 'http-with-credentials.json')).toEqual([
+      ['http-with-credentials.json', 'allow', 'http.no-credentials-in-logs', 'arguments.headers.authorization', 'rewritten: remove_field'],
+    ]);
+    expect(rows.filter((row) => row[0] === 'env-with-key.json').map((row) => row[2])).toEqual(['output.strip-ansi', 'output.redact-api-keys']);
+    expect(run.stdout).toContain('status-coloured.json: "ALERT disk 97% full"');
+    expect(run.stdout).toContain('env-with-key.json: "HOME=/home/agent\\nOPENAI_KEY=[redacted api key]"');
+    expect(run.stdout).not.toContain('sk-abcdefghijklmnop1234');
     expect(rows.find((row) => row[0] === 'backup-dev.json')).toEqual([
       'backup-dev.json',
       'deny',

@@ -1,0 +1,43 @@
+import { createHash } from 'node:crypto';
+import { stat } from 'node:fs/promises';
+import { describeThrown } from '../describe-thrown.js';
+import type { PolicyFileText } from './read-policy-bundle.js';
+import { readBoundedText } from './read-json.js';
+
+/**
+ * A digest of policy files exactly as read: which files, in which order, with
+ * which text. Content, not size and modification time: Linux stamps files from
+ * a coarse clock, so two same-size writes a few milliseconds apart can share an
+ * mtime, and copies (`cp -p`, `rsync -t`, unpacked archives) can carry an old
+ * one. Rereading a policy bundle (kilobytes, bounded by `limits.maxFileBytes`
+ * per file) each interval costs far less than missing an edit.
+ */
+export function digestPolicyTexts(texts: readonly PolicyFileText[]): string {
+  const hash = createHash('sha256');
+  // JSON arrays delimit each field, so no two different bundles serialise alike.
+  for (const { file, namespace, text } of texts) hash.update(`${JSON.stringify([file, namespace ?? null, text])}\n`);
+  return hash.digest('hex');
+}
+
+/**
+ * A digest of the current state of referenced files (see `referencedFiles`): each
+ * path with its text, or why it cannot be read (missing, not a regular file, too
+ * large), so creating a missing shapes file is a change too. Only regular files
+ * are opened: opening a FIFO would block a worker thread on every poll.
+ */
+export async function digestReferencedFiles(paths: readonly string[], maxFileBytes: number): Promise<string> {
+  const hash = createHash('sha256');
+  for (const path of paths) {
+    hash.update(`${JSON.stringify([path, await stateOf(path, maxFileBytes)])}\n`);
+  }
+  return hash.digest('hex');
+}
+
+async function stateOf(path: string, maxFileBytes: number): Promise<string> {
+  try {
+    if (!(await stat(path)).isFile()) return 'not a regular file';
+    return `text:${await readBoundedText(path, maxFileBytes)}`;
+  } catch (error) {
+    return `unreadable:${describeThrown(error)}`;
+  }
+}

@@ -1,0 +1,45 @@
+import type { PolicyDefinition } from '../types.js';
+import { isYamlFile } from './list-policy-files.js';
+import type { LoadedPolicies } from './load-policies.js';
+import { parseJson } from './read-json.js';
+import type { PolicyFileText } from './read-policy-bundle.js';
+
+/**
+ * Parses policy files read by `readPolicyBundle`: a `.yaml`/`.yml` file as YAML
+ * (one policy, an array of them, or several documents of either), anything else
+ * as JSON (one policy or an array). A namespaced file's policies get ids
+ * `<namespace>/<id>`. Definitions are not validated here: `createEngine` does
+ * that, naming the policy and the file.
+ */
+export async function parsePolicyBundle(texts: readonly PolicyFileText[], maxDepth: number): Promise<LoadedPolicies> {
+  const definitions: PolicyDefinition[] = [];
+  const sources: string[] = [];
+  for (const { file, text, namespace } of texts) {
+    let documents: unknown[];
+    if (isYamlFile(file)) {
+      // Loaded on the first YAML file only: a JSON-only user never loads the yaml package.
+      const { parseYaml } = await import('./parse-yaml.js');
+      documents = parseYaml(text, file, maxDepth);
+    } else {
+      documents = [parseJson(text, file)];
+    }
+    for (const document of documents) {
+      for (const policy of Array.isArray(document) ? (document as unknown[]) : [document]) {
+        definitions.push((namespace === undefined ? policy : namespaced(policy, namespace)) as PolicyDefinition);
+        sources.push(file);
+      }
+    }
+  }
+  return { definitions, sources, files: [...new Set(texts.map((text) => text.file))].sort() };
+}
+
+/**
+ * A shallow copy with the id prefixed, so the parsed object is never mutated. A
+ * definition with no string id is passed through as it is, for `createEngine`
+ * to report (a prefix on a non-id would hide what was wrong).
+ */
+function namespaced(policy: unknown, namespace: string): unknown {
+  if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return policy;
+  const { id } = policy as { id?: unknown };
+  return typeof id === 'string' ? { ...policy, id: `${namespace}/${id}` } : policy;
+}

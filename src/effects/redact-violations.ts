@@ -1,0 +1,292 @@
+import { types } from 'node:util';
+import { formatPath } from '../format-path.js';
+import { readOwn } from '../path/own-property.js';
+import type { Decision, JsonValue, PathSegment, RewriteOp, Violation } from '../types.js';
+
+// Audit-safe violations: every value a violation quotes from the action is
+// rendered as bounded JSON data, and none that a rewrite hid is kept.
+
+/** Bounds on one value (a violation's `expected` or `actual`, a label) copied into an audit event. */
+export interface AuditValueBounds {
+  /** Longer strings (and object keys) are cut here and marked with their full length. */
+  readonly maxStringLength: number;
+  /** Objects and arrays nested deeper become `"<too deep>"`; the value itself is at depth 0. */
+  readonly maxDepth: number;
+  /** A value with more parts than this is replaced whole by a description of it. */
+  readonly maxNodes: number;
+}
+
+/**
+ * Defaults: enough to show what failed in a log line, small enough that an
+ * action holding a megabyte string or a 100,000-element array cannot bloat
+ * every audit record.
+ */
+export const AUDIT_VALUE_BOUNDS: AuditValueBounds = Object.freeze({ maxStringLength: 1_024, maxDepth: 16, maxNodes: 1_000 });
+
+/** Thrown inside the walk only, when a value passes `maxNodes`. */
+class TooLarge extends Error {}
+
+/**
+ * `value` as plain JSON data that survives `JSON.parse(JSON.stringify(...))`
+ * unchanged, or `undefined` for `undefined`. What JSON cannot hold becomes a
+ * short description (`"<bigint>"`, `"<function>"`, `"<symbol>"`, `"<NaN>"`,
+ * `"<cycle>"`, `"<proxy>"`, `"<unreadable>"` for a getter that throws, `"<too deep>"`);
+ * a Date becomes its ISO string, as JSON.stringify writes it. Never throws and
+ * never runs a Proxy trap.
+ */
+export function auditValue(value: unknown, bounds: AuditValueBounds = AUDIT_VALUE_BOUNDS): JsonValue | undefined {
+  if (value === undefined) return undefined;
+  const walk = new ValueWalk(bounds);
+  try {
+    return walk.render(value, 0);
+  } catch (error) {
+    if (!(error instanceof TooLarge)) return '<unreadable>';
+    return `<${Array.isArray(value) ? 'array' : 'object'} of more than ${bounds.maxNodes} values>`;
+  }
+}
+
+class ValueWalk {
+  private nodes = 0;
+  /** The objects on the path from the root, to tell a cycle from a shared reference. */
+  private readonly ancestors = new Set<object>();
+
+  constructor(private readonly bounds: AuditValueBounds) {}
+
+  render(value: unknown, depth: number): JsonValue {
+    this.count(1);
+    switch (typeof value) {
+      case 'string':
+        return truncate(value, this.bounds.maxStringLength);
+      case 'number':
+        // `-0` would come back from JSON as `0`; NaN and the infinities as null.
+        return Number.isFinite(value) ? (value === 0 ? 0 : value) : `<${value}>`;
+      case 'boolean':
+        return value;
+      case 'object':
+        return value === null ? null : this.container(value, depth);
+      default:
+        return `<${typeof value}>`;
+    }
+  }
+
+  private container(value: object, depth: number): JsonValue {
+    if (types.isProxy(value)) return '<proxy>';
+    if (this.ancestors.has(value)) return '<cycle>';
+    if (depth >= this.bounds.maxDepth) return '<too deep>';
+    if (types.isDate(value)) {
+      try {
+        return Date.prototype.toISOString.call(value);
+      } catch {
+        return '<invalid date>';
+      }
+    }
+    this.ancestors.add(value);
+    try {
+      return Array.isArray(value) ? this.array(value, depth) : this.object(value, depth);
+    } finally {
+      this.ancestors.delete(value);
+    }
+  }
+
+  private array(value: readonly unknown[], depth: number): JsonValue[] {
+    const rendered: JsonValue[] = [];
+    const length = value.length;
+    for (let index = 0; index < length; index += 1) {
+      // Holes and undefined elements are null, as in JSON.
+      const element = this.read(() => (Object.hasOwn(value, index) ? value[index] : undefined));
+      if (element === undefined) {
+        this.count(1);
+        rendered.push(null);
+      } else {
+        rendered.push(this.render(element, depth + 1));
+      }
+    }
+    return rendered;
+  }
+
+  private object(value: object, depth: number): { [key: string]: JsonValue } {
+    // for-in with an own-property check lists no more keys than the budget allows.
+    const keys: string[] = [];
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      keys.push(key);
+      if (this.nodes + keys.length > this.bounds.maxNodes) throw new TooLarge();
+    }
+    const rendered: { [key: string]: JsonValue } = {};
+    for (const key of keys) {
+      const child = this.read(() => (value as Record<string, unknown>)[key]);
+      if (child === undefined) continue;
+      setOwn(rendered, truncate(key, this.bounds.maxStringLength), this.render(child, depth + 1));
+    }
+    return rendered;
+  }
+
+  /** A getter may throw; its value is then described, not propagated. */
+  private read(get: () => unknown): unknown {
+    try {
+      return get();
+    } catch {
+      return '<unreadable>';
+    }
+  }
+
+  private count(nodes: number): void {
+    this.nodes += nodes;
+    if (this.nodes > this.bounds.maxNodes) throw new TooLarge();
+  }
+}
+
+/** Cuts a string, never between the halves of a surrogate pair, and says how long it was. */
+function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  const end = code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
+  return `${text.slice(0, end)}…(${text.length} chars)`;
+}
+
+// `rendered.__proto__ = x` would set the prototype instead of adding the key JSON.parse would add.
+function setOwn(target: { [key: string]: JsonValue }, key: string, value: JsonValue): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+/** The rewrites that hide a value: what they replaced must not reach the audit log. */
+const HIDING_OPS: ReadonlySet<RewriteOp> = new Set<RewriteOp>(['mask_field', 'remove_field', 'replace']);
+
+/** A rewrite path segment that stands for any segment, in case a path is reported unexpanded; at worst it redacts more. */
+const ANY_SEGMENT = '*';
+
+/** Strings shorter than this are not searched for in messages: `"on"` would match half of them. */
+const MIN_NEEDLE_LENGTH = 4;
+
+/** How many characters of a hidden string are searched for: messages quote values cut short. */
+const NEEDLE_LENGTH = 64;
+
+/** Bounds for reading a hidden value; strings are cut exactly as {@link AUDIT_VALUE_BOUNDS} cuts them in events. */
+const HIDDEN_VALUE_BOUNDS: AuditValueBounds = Object.freeze({ ...AUDIT_VALUE_BOUNDS, maxDepth: 64, maxNodes: 10_000 });
+
+/** What to redact for one decision; built once by {@link redactionFor}, applied per violation. */
+export interface Redaction {
+  /** Paths of the `mask_field`, `remove_field` and `replace` rewrites, applied or proposed, segments as strings. */
+  readonly paths: readonly (readonly string[])[];
+  /**
+   * Strings and numbers found at the paths of proposed (monitored) hiding rewrites:
+   * the action still holds them, and a comparison with `valueRef` can quote them
+   * as `expected` of a violation at any path.
+   */
+  readonly values: ReadonlySet<string | number>;
+  /** Prefixes of the longer hidden strings, raw and JSON-escaped, searched for in messages. */
+  readonly needles: readonly string[];
+}
+
+/** The redaction a decision calls for: empty when no rewrite hid anything. */
+export function redactionFor(decision: Pick<Decision, 'rewrites' | 'action'>): Redaction {
+  const paths: string[][] = [];
+  const values = new Set<string | number>();
+  for (const rewrite of decision.rewrites) {
+    if (!HIDING_OPS.has(rewrite.op)) continue;
+    const path = rewrite.path.map(String);
+    paths.push(path);
+    // An applied rewrite left only its own constant in the action; a proposed one left the original.
+    if (!rewrite.applied) collectLeaves(valueAt(decision.action, path), values);
+  }
+  const needles: string[] = [];
+  for (const value of values) {
+    if (typeof value !== 'string' || value.length < MIN_NEEDLE_LENGTH) continue;
+    needles.push(value.slice(0, NEEDLE_LENGTH), JSON.stringify(value).slice(1, -1).slice(0, NEEDLE_LENGTH));
+  }
+  return { paths, values, needles };
+}
+
+/**
+ * A violation as it goes into an audit event. `expected` and `actual` are
+ * rendered with {@link auditValue}. When its path is equal to, inside or an
+ * ancestor of a hiding rewrite's path, `actual` is dropped and the message,
+ * which may quote it, is replaced by a neutral one; `expected` (the policy's
+ * side) is kept. When `expected` or `actual` holds a value hidden by a proposed
+ * rewrite (read through `valueRef`), or the message quotes one, those go too.
+ */
+export function auditViolation(violation: Violation, redaction: Redaction): Violation {
+  const atHiddenPath = redaction.paths.some((path) => overlaps(violation.path, path));
+  let expected = auditValue(violation.expected);
+  let actual = atHiddenPath ? undefined : auditValue(violation.actual);
+  let redacted = atHiddenPath;
+  if (redaction.values.size > 0) {
+    if (expected !== undefined && holdsAny(expected, redaction)) {
+      expected = undefined;
+      redacted = true;
+    }
+    if (actual !== undefined && holdsAny(actual, redaction)) {
+      actual = undefined;
+      redacted = true;
+    }
+    if (redaction.needles.some((needle) => violation.message.includes(needle))) redacted = true;
+  }
+  const path = [...violation.path];
+  return {
+    policyId: violation.policyId,
+    tier: violation.tier,
+    constraint: violation.constraint,
+    path,
+    message: redacted ? `${violation.policyId}: ${violation.constraint} failed at ${formatPath(path)} (value redacted)` : violation.message,
+    ...(expected === undefined ? {} : { expected }),
+    ...(actual === undefined ? {} : { actual }),
+    effect: violation.effect,
+    severity: violation.severity,
+  };
+}
+
+/** True when one path is a prefix of the other: the same field, a field inside it, or one containing it. */
+function overlaps(violationPath: readonly PathSegment[], rewritePath: readonly string[]): boolean {
+  const shared = Math.min(violationPath.length, rewritePath.length);
+  for (let index = 0; index < shared; index += 1) {
+    const segment = rewritePath[index];
+    // Index 0 and key "0" name the same element; comparing as strings errs towards redacting.
+    if (segment !== ANY_SEGMENT && segment !== String(violationPath[index])) return false;
+  }
+  return true;
+}
+
+/** The value at a concrete path, own properties only; `undefined` when missing or unreadable. */
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let value = root;
+  try {
+    for (const segment of path) {
+      if (segment === ANY_SEGMENT || (typeof value === 'object' && value !== null && types.isProxy(value))) return undefined;
+      value = readOwn(value, segment);
+    }
+  } catch {
+    return undefined;
+  }
+  return value;
+}
+
+/** Every string and number in a hidden value, in the forms an audit event would hold them. */
+function collectLeaves(value: unknown, into: Set<string | number>): void {
+  // Rendered first: bounded, free of getters and Proxies, and strings cut as they
+  // would be in the event; with a larger budget, so a big hidden object is still
+  // searched rather than summarised.
+  const rendered = auditValue(value, HIDDEN_VALUE_BOUNDS);
+  if (rendered === undefined) return;
+  const pending: JsonValue[] = [rendered];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next === 'string' || typeof next === 'number') into.add(next);
+    else if (Array.isArray(next)) pending.push(...next);
+    else if (typeof next === 'object' && next !== null) pending.push(...Object.values(next));
+  }
+}
+
+/** True when a rendered value is, or contains, a hidden string or number. */
+function holdsAny(value: JsonValue, redaction: Redaction): boolean {
+  const pending: JsonValue[] = [value];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    if (typeof next === 'string' || typeof next === 'number') {
+      if (redaction.values.has(next)) return true;
+    } else if (Array.isArray(next)) {
+      pending.push(...next);
+    } else if (typeof next === 'object' && next !== null) {
+      pending.push(...Object.values(next));
+    }
+  }
+  return false;
+}
