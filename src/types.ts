@@ -179,31 +179,41 @@ export type RewriteDefinition =
   | {
       /** Clamp a number at `value`: a larger number becomes `value`. */
       readonly op: 'cap_value';
+      /** The dot-path of the number to cap. */
       readonly field: string;
+      /** The bound. */
       readonly value: number;
     }
   | {
       /** Fill the field with `value` when it is missing or null. */
       readonly op: 'set_default';
+      /** The dot-path of the field to fill. */
       readonly field: string;
+      /** The default. */
       readonly value: JsonValue;
     }
   | {
       /** Replace the field's value with `value` (default `"***"`). */
       readonly op: 'mask_field';
+      /** The dot-path of the field to mask. */
       readonly field: string;
+      /** The mask. */
       readonly value?: JsonValue;
     }
   | {
       /** Delete the field (an array element is spliced out). */
       readonly op: 'remove_field';
+      /** The dot-path of the field to delete. */
       readonly field: string;
     }
   | {
-      /** Replace every RE2 match of `pattern` in the string with `with` (`$1`, `$<name>`, `$$`). */
+      /** Replace every RE2 match of `pattern` in the string with `with`. */
       readonly op: 'replace';
+      /** The dot-path of the string to rewrite. */
       readonly field: string;
+      /** The RE2 pattern to search for. */
       readonly pattern: string;
+      /** The replacement: `$1`, `$<name>`, `$&` refer to the match, `$$` is a literal `$`. */
       readonly with: string;
       /** RE2 flags from `ims`. */
       readonly flags?: string;

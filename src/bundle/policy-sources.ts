@@ -2,7 +2,14 @@ import { basename, resolve } from 'node:path';
 import { TierguardError } from '../errors.js';
 
 /** One place to read policies from: a path, or a path with the namespace its policy ids get. */
-export type PolicySource = string | { readonly path: string; readonly namespace?: string };
+export type PolicySource =
+  | string
+  | {
+      /** A policy file or directory. */
+      readonly path: string;
+      /** The prefix of this source's policy ids (`<namespace>/<id>`); default the path's base name without extension. */
+      readonly namespace?: string;
+    };
 
 /**
  * What `loadPolicies` and `watchPolicies` read: one path (ids kept as written),

@@ -3,6 +3,7 @@ import { TierguardError } from '../errors.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
+import { MCP_USAGE, runMcp } from './mcp-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -10,6 +11,7 @@ const USAGE = `usage:
   ${CHECK_USAGE}
   ${COMPILE_USAGE}
   ${TEST_USAGE}
+  ${MCP_USAGE}
   tierguard --version
 
 exit codes: 0 allow (check) or done, 1 deny or escalate (check) or a fixture mismatch (test), 2 invalid policy, action, fixture or usage`;
@@ -18,6 +20,7 @@ const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<Com
   check: runCheck,
   compile: runCompile,
   test: runTest,
+  mcp: runMcp,
 };
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */

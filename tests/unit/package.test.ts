@@ -62,7 +62,7 @@ describe('package', () => {
     expect(manifest.type).toBe('module');
     expect(manifest.engines.node).toBe('>=20');
     expect(manifest.sideEffects).toBe(false);
-    expect(Object.keys(manifest.exports)).toEqual(['.', './testing', './schema/policy.json', './package.json']);
+    expect(Object.keys(manifest.exports)).toEqual(['.', './testing', './mcp', './schema/policy.json', './package.json']);
     expect(manifest.bin.tierguard).toBe('./dist/cli/bin.js');
     expect(manifest.files).toEqual(expect.arrayContaining(['dist', 'schema']));
   });

@@ -1,0 +1,188 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+// Types only: erased from the build, so loading this module does not load the SDK.
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { watchPolicies } from '../bundle/watch-policies.js';
+import { describeThrown } from '../describe-thrown.js';
+import type { CommandResult } from './check-command.js';
+import { UsageError } from './usage-error.js';
+
+/** Usage of `tierguard mcp`. */
+export const MCP_USAGE = 'tierguard mcp --policies <file|dir> [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>]';
+
+const SDK_MISSING = 'tierguard mcp needs @modelcontextprotocol/sdk: npm install @modelcontextprotocol/sdk zod';
+// serveHttp's defaults (HTTP_DEFAULTS), repeated: importing serve-http here would load the SDK for every command.
+const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_PORT = 8765;
+const DEFAULT_RELOAD_SECONDS = 2;
+// watchPolicies polls at least every 10 ms and at most every 2^31-1 ms (setInterval's bound).
+const MIN_RELOAD_SECONDS = 0.01;
+const MAX_INTERVAL_MS = 2 ** 31 - 1;
+
+const INSTRUCTIONS =
+  'tierguard constraint tools. Before acting with a tool, call get_constraints with its name to learn the rules it is judged by ' +
+  '(describe_scope lists every governed tool and field). To check an action before running it, call validate with the action: ' +
+  'it returns the decision (allow, deny, escalate) and, for each violation, the field and what is wrong. validate never runs anything.';
+
+/** What `tierguard mcp` was asked to do. */
+interface McpOptions {
+  readonly policies: string;
+  readonly http: boolean;
+  readonly host: string;
+  readonly port: number;
+  /** Polling interval for watchPolicies; `undefined` when polling is off (`--reload-interval 0`). */
+  readonly intervalMs: number | undefined;
+}
+
+/**
+ * `tierguard mcp`: serves the constraint tools (`describe_scope`,
+ * `get_constraints`, `validate`) for the policies at `--policies`, over stdio, or
+ * over Streamable HTTP at `http://<host>:<port>/mcp` with `--http`. The policies
+ * are watched, so an edit applies without a restart: the files are polled every
+ * `--reload-interval` seconds (default 2; `0` turns polling off) and SIGHUP
+ * reloads at once; a broken edit is logged and the last good policies keep
+ * serving. Logs go to stderr only: on stdio, stdout is the protocol.
+ *
+ * The MCP SDK is an optional peer dependency, loaded here on demand, so other
+ * commands never load it; without it the command fails with exit 2 and the
+ * install line. Serving ends on SIGINT or SIGTERM (and on stdio when the client
+ * closes stdin): the sessions, the server and the watcher are closed and the
+ * process exits 0. It exits instead of returning because `main` prints a
+ * command's output on stdout, which on stdio belongs to the protocol.
+ */
+export async function runMcp(args: readonly string[]): Promise<CommandResult> {
+  const options = parseMcpArgs(args);
+  const [{ McpServer }, { registerConstraintTools }] = await Promise.all([
+    importPeer(() => import('@modelcontextprotocol/sdk/server/mcp.js')),
+    importPeer(() => import('../mcp/constraint-tools.js')),
+  ]);
+  const log = (line: string): void => void process.stderr.write(`tierguard mcp: ${line}\n`);
+
+  const watcher = await watchPolicies(options.policies, {
+    // With polling off the watcher still needs an interval: its longest (about 24.8 days) never comes round in practice.
+    intervalMs: options.intervalMs ?? MAX_INTERVAL_MS,
+    sighup: true,
+    onError: (error) => log(`policies not reloaded, the last good set keeps serving: ${error.code}: ${error.message}`),
+    onReload: (engine) => log(`policies reloaded: ${engine.version} (${engine.policyIds.length} policies)`),
+  });
+  const reloading = options.intervalMs === undefined ? 'on SIGHUP' : `every ${options.intervalMs / 1000} s and on SIGHUP`;
+  log(`serving ${watcher.engine.policyIds.length} policies (${watcher.engine.version}) from ${options.policies}, reloading ${reloading}`);
+
+  const info = { name: 'tierguard', version: packageVersion() };
+  const createServer = () => {
+    const server = new McpServer(info, { instructions: INSTRUCTIONS });
+    // Asked on every call, so a reloaded bundle answers the next call.
+    registerConstraintTools(server, () => watcher.engine);
+    return server;
+  };
+
+  let requestStop: (why: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => {
+    requestStop = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals): void => requestStop(signal);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let stopServing: () => Promise<void>;
+  try {
+    stopServing = options.http ? await startHttp(options, createServer, log) : await startStdio(createServer, log, requestStop);
+  } catch (error) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    watcher.close();
+    throw error;
+  }
+
+  log(`stopping (${await stopRequested})`);
+  watcher.close();
+  await stopServing();
+  log('stopped');
+  process.exit(0);
+}
+
+async function startHttp(
+  options: McpOptions,
+  createServer: () => McpServer,
+  log: (line: string) => void,
+): Promise<() => Promise<void>> {
+  const { serveHttp } = await importPeer(() => import('../mcp/serve-http.js'));
+  let endpoint: Awaited<ReturnType<typeof serveHttp>>;
+  try {
+    endpoint = await serveHttp({ createServer, host: options.host, port: options.port, log });
+  } catch (error) {
+    throw new UsageError(`cannot listen on ${options.host} port ${options.port}: ${describeThrown(error)}`);
+  }
+  log(`listening on ${endpoint.url}`);
+  return endpoint.close;
+}
+
+async function startStdio(
+  createServer: () => McpServer,
+  log: (line: string) => void,
+  requestStop: (why: string) => void,
+): Promise<() => Promise<void>> {
+  const { serveStdio } = await importPeer(() => import('../mcp/serve-stdio.js'));
+  const connection = await serveStdio(createServer());
+  void connection.closed.then(() => requestStop('the client closed the connection'));
+  log('serving on stdio');
+  return connection.close;
+}
+
+function parseMcpArgs(args: readonly string[]): McpOptions {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      policies: { type: 'string' },
+      http: { type: 'boolean', default: false },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'reload-interval': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.policies === undefined) throw new UsageError('--policies is required');
+  if (!values.http && (values.host !== undefined || values.port !== undefined)) throw new UsageError('--host and --port apply to --http only');
+  const host = values.host ?? DEFAULT_HOST;
+  if (host === '') throw new UsageError('--host must name an address, e.g. 127.0.0.1');
+  return {
+    policies: values.policies,
+    http: values.http,
+    host,
+    port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),
+    intervalMs: parseReloadInterval(values['reload-interval']),
+  };
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^[0-9]+$/.test(text) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535 (0 picks a free port), not "${text}"`);
+  return port;
+}
+
+function parseReloadInterval(text: string | undefined): number | undefined {
+  if (text === undefined) return DEFAULT_RELOAD_SECONDS * 1000;
+  const seconds = Number(text);
+  const valid = text.trim() !== '' && Number.isFinite(seconds) && (seconds === 0 || (seconds >= MIN_RELOAD_SECONDS && seconds * 1000 <= MAX_INTERVAL_MS));
+  if (!valid) {
+    throw new UsageError(`--reload-interval must be 0 (no polling) or a number of seconds from ${MIN_RELOAD_SECONDS} to ${Math.floor(MAX_INTERVAL_MS / 1000)}, not "${text}"`);
+  }
+  return seconds === 0 ? undefined : Math.round(seconds * 1000);
+}
+
+/** Imports a module that needs the MCP SDK; a missing SDK (or zod) becomes the install line instead of a stack trace. */
+async function importPeer<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+    if (code === 'ERR_MODULE_NOT_FOUND' && /['"](@modelcontextprotocol\/sdk|zod)['"/]/.test(describeThrown(error))) throw new UsageError(SDK_MISSING);
+    throw error;
+  }
+}
+
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}

@@ -1,0 +1,121 @@
+import * as z from 'zod/v4';
+
+/*
+ * The wire schemas of the constraint tools. `zod/v4` exists in zod 3.25 and 4,
+ * the range the SDK accepts. Every output holds `available`: when no policy
+ * bundle can be served the tools answer `{ available: false, reason }` instead of
+ * failing, so every other output field is optional (the SDK only takes an object
+ * schema as an output schema, not a union). Objects are strict on the wire
+ * (`additionalProperties: false`), so these must list every key the tools send.
+ */
+
+const pathSchema = z.array(z.union([z.string(), z.number()]));
+const effectSchema = z.enum(['deny', 'escalate', 'warn']);
+const modeSchema = z.enum(['enforce', 'monitor']);
+const phaseSchema = z.enum(['request', 'response']);
+
+const availability = {
+  available: z.boolean().describe('false when no policy bundle can be served right now; then only reason is set'),
+  reason: z.string().optional().describe('why no policy bundle is available'),
+};
+
+/** Input of `get_constraints`. */
+export const GET_CONSTRAINTS_INPUT = {
+  tool: z.string().optional().describe('A tool name, e.g. "payments.transfer": only the policies whose tool patterns match it. Omit for every policy.'),
+  kind: phaseSchema
+    .optional()
+    .describe('"request": only policies that judge a proposed call; "response": only policies that judge or sanitise a tool\'s output. Omit for both.'),
+};
+
+/** Input of `validate`. Issue 6 adds an `artifact` beside `action`. */
+export const VALIDATE_INPUT = {
+  action: z
+    .unknown()
+    .describe('The candidate action: { "tool": string, "arguments"?: object, "context"?: object, "kind"?: string }. It is evaluated, never run.'),
+};
+
+/** Output of `describe_scope`. */
+export const DESCRIBE_SCOPE_OUTPUT = {
+  ...availability,
+  version: z.string().optional(),
+  mode: modeSchema.optional(),
+  policyCount: z.number().optional(),
+  policyIds: z.array(z.string()).optional(),
+  tools: z.array(z.string()).optional(),
+  fields: z.array(z.string()).optional(),
+  operators: z.array(z.string()).optional(),
+  rewriteOps: z.array(z.string()).optional(),
+  effects: z.array(effectSchema).optional(),
+  phases: z.array(phaseSchema).optional(),
+};
+
+const policySchema = z.object({
+  id: z.string(),
+  description: z.string().optional(),
+  tools: z.array(z.string()),
+  effect: effectSchema,
+  mode: modeSchema,
+  phase: phaseSchema,
+  when: z.string().optional(),
+  require: z.array(z.string()).optional(),
+  assert: z.string().optional(),
+  rewrites: z.array(z.string()).optional(),
+  shape: z.array(z.string()).optional(),
+  shapesFile: z.string().optional(),
+  violatedWhenApplies: z.literal(true).optional(),
+  message: z.string().optional(),
+  priority: z.number().optional(),
+});
+
+/** Output of `get_constraints`. */
+export const GET_CONSTRAINTS_OUTPUT = {
+  ...availability,
+  version: z.string().optional(),
+  mode: modeSchema.optional(),
+  tool: z.string().optional(),
+  kind: phaseSchema.optional(),
+  policies: z.array(policySchema).optional(),
+};
+
+const violationSchema = z.object({
+  policyId: z.string(),
+  field: z.string(),
+  path: pathSchema,
+  message: z.string(),
+  effect: effectSchema,
+  severity: z.enum(['violation', 'warning', 'info']),
+  tier: z.enum(['auto', 'formal', 'engine']),
+  constraint: z.string(),
+  expected: z.unknown().optional(),
+});
+
+const rewriteSchema = z.object({
+  policyId: z.string(),
+  op: z.enum(['cap_value', 'set_default', 'mask_field', 'remove_field', 'replace']),
+  field: z.string(),
+  path: pathSchema,
+  value: z.unknown().optional(),
+  applied: z.boolean(),
+});
+
+const errorSchema = z.object({
+  code: z.enum(['INVALID_ACTION', 'LIMIT_EXCEEDED', 'EVALUATION_FAILED']),
+  message: z.string(),
+  policyId: z.string().optional(),
+});
+
+/** Output of `validate`. */
+export const VALIDATE_OUTPUT = {
+  ...availability,
+  verdict: z.enum(['allow', 'deny', 'escalate']).optional(),
+  outcome: z.enum(['allow', 'deny', 'escalate', 'would_deny', 'would_escalate']).optional(),
+  violations: z.array(violationSchema).optional(),
+  warnings: z.array(violationSchema).optional(),
+  wouldDeny: z.array(violationSchema).optional(),
+  wouldEscalate: z.array(violationSchema).optional(),
+  escalatedBy: z.array(z.string()).optional(),
+  rewrites: z.array(rewriteSchema).optional(),
+  errors: z.array(errorSchema).optional(),
+  rewrittenAction: z.unknown().optional(),
+  policyVersion: z.string().optional(),
+};

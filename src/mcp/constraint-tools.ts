@@ -1,0 +1,162 @@
+import type { McpServer, RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/types.js';
+import { describeThrown } from '../describe-thrown.js';
+import type { Engine } from '../engine.js';
+import { TierguardError } from '../errors.js';
+import {
+  DESCRIBE_SCOPE_OUTPUT,
+  GET_CONSTRAINTS_INPUT,
+  GET_CONSTRAINTS_OUTPUT,
+  VALIDATE_INPUT,
+  VALIDATE_OUTPUT,
+} from './constraint-schemas.js';
+import { describeScope, formatScope } from './describe-scope.js';
+import type { EngineSource } from './engine-source.js';
+import { resolveEngine } from './engine-source.js';
+import { formatConstraints, getConstraints } from './get-constraints.js';
+import { validateAction } from './validate-tool.js';
+
+/** Options of {@link registerConstraintTools}. Unknown keys are rejected. */
+export interface ConstraintToolsOptions {
+  /**
+   * Prepended to each tool name (`tierguard_` gives `tierguard_validate`), for a
+   * server that already has tools of these names. Letters, digits, `_`, `.` and
+   * `-`; default none.
+   */
+  readonly prefix?: string;
+}
+
+/** The three registered tools, to disable, update or remove like any `RegisteredTool`. */
+export interface ConstraintTools {
+  /** `describe_scope`: the tools, fields, operators, effects and policy ids the bundle covers. */
+  readonly describeScope: RegisteredTool;
+  /** `get_constraints({ tool?, kind? })`: the policies that apply to a tool, in readable form. */
+  readonly getConstraints: RegisteredTool;
+  /** `validate({ action })`: the decision the policies would reach on a candidate action. */
+  readonly validate: RegisteredTool;
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(['prefix']);
+const TOOL_NAME_PREFIX = /^[A-Za-z0-9_.-]{0,64}$/;
+// The tools read the policies and evaluate without side effects: a client may call them freely.
+const READ_ONLY: ToolAnnotations = Object.freeze({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+
+/**
+ * Registers `describe_scope`, `get_constraints` and `validate` on `server`, so
+ * an agent can ask what the constraints are before it acts, and dry-run an
+ * action. The engine is resolved on every call, so a provider such as
+ * `() => watcher.engine` serves each call from the bundle current at that
+ * moment. The tools fail open: when the provider throws, rejects or returns no
+ * engine, each answers `{ available: false, reason }` (a normal result, not an
+ * error), so an agent is never stuck on them; deciding stays with the guard.
+ * Each result carries `structuredContent` (matching the tool's output schema)
+ * and the same answer as text in `content`.
+ *
+ * @throws {TierguardError} `INVALID_OPTIONS` for an engine source that is neither an engine nor a function, or a bad option.
+ */
+export function registerConstraintTools(server: McpServer, engineOrProvider: EngineSource, options: ConstraintToolsOptions = {}): ConstraintTools {
+  checkArguments(engineOrProvider, options);
+  const prefix = options.prefix ?? '';
+  const names = { describeScope: `${prefix}describe_scope`, getConstraints: `${prefix}get_constraints`, validate: `${prefix}validate` };
+
+  const describeScopeTool = server.registerTool(
+    names.describeScope,
+    {
+      title: 'Describe the policy scope',
+      description:
+        'What the tierguard policy bundle covers: the tools its policies select (glob patterns; "*" means every tool), ' +
+        'the action fields they read, the operators, rewrites and effects they use, the policy ids, the bundle version and the engine mode. ' +
+        `Call it first to learn which of your actions are governed, then ${names.getConstraints} for a tool's rules.`,
+      outputSchema: DESCRIBE_SCOPE_OUTPUT,
+      annotations: READ_ONLY,
+    },
+    () =>
+      withEngine(engineOrProvider, (engine) => {
+        const scope = describeScope(engine);
+        const hint = `Call ${names.getConstraints} with a tool name for the policies that judge it, and ${names.validate} to dry-run an action.`;
+        return result({ available: true, ...scope }, `${formatScope(scope)}\n${hint}`);
+      }),
+  );
+
+  const getConstraintsTool = server.registerTool(
+    names.getConstraints,
+    {
+      title: 'Get the constraints on a tool',
+      description:
+        'The policies that apply to a tool, in readable form: when each applies, which fields it requires, what it asserts, ' +
+        'what it rewrites, its shape constraints, its effect (deny, escalate: a human approves, warn: never blocks), its mode ' +
+        '(monitor: never blocks) and its message. Omit tool to list every policy. kind "request" lists the policies that judge ' +
+        'a proposed call, "response" those that judge or sanitise the tool\'s output. Answers available: false with a reason ' +
+        'when no policy bundle can be served.',
+      inputSchema: GET_CONSTRAINTS_INPUT,
+      outputSchema: GET_CONSTRAINTS_OUTPUT,
+      annotations: READ_ONLY,
+    },
+    ({ tool, kind }) =>
+      withEngine(engineOrProvider, (engine) => {
+        const report = getConstraints(engine, { ...(tool === undefined ? {} : { tool }), ...(kind === undefined ? {} : { kind }) });
+        return result({ available: true, ...report }, formatConstraints(report));
+      }),
+  );
+
+  const validateTool = server.registerTool(
+    names.validate,
+    {
+      title: 'Validate a candidate action',
+      description:
+        'Dry-runs an action against the policies without running it, and returns the decision the guard would reach: ' +
+        'the verdict (allow, deny, escalate), each violation with the field it points at and a message, warnings, ' +
+        'findings of monitored policies, the rewrites that would be applied, evaluation errors, and the policy version. ' +
+        'Fix what the violations name and validate again before calling the tool.',
+      inputSchema: VALIDATE_INPUT,
+      outputSchema: VALIDATE_OUTPUT,
+      annotations: READ_ONLY,
+    },
+    ({ action }) =>
+      withEngine(engineOrProvider, async (engine) => {
+        const { report, text } = await validateAction(engine, action);
+        return result({ available: true, ...report }, text);
+      }),
+  );
+
+  return Object.freeze({ describeScope: describeScopeTool, getConstraints: getConstraintsTool, validate: validateTool });
+}
+
+/** Resolves the engine for one call; a source that cannot give one makes the answer "unavailable", not an error. */
+async function withEngine(source: EngineSource, answer: (engine: Engine) => CallToolResult | Promise<CallToolResult>): Promise<CallToolResult> {
+  let engine: Engine;
+  try {
+    engine = await resolveEngine(source);
+  } catch (error) {
+    return unavailable(describeThrown(error));
+  }
+  return answer(engine);
+}
+
+function unavailable(reason: string): CallToolResult {
+  return result(
+    { available: false, reason },
+    `No tierguard policy bundle can be served right now (${reason}). The constraints are unknown for the moment; a guard in front of the tools still decides.`,
+  );
+}
+
+function result(structuredContent: Record<string, unknown>, text: string): CallToolResult {
+  return { structuredContent, content: [{ type: 'text', text }] };
+}
+
+function checkArguments(source: unknown, options: ConstraintToolsOptions): void {
+  if (typeof source !== 'function' && (typeof source !== 'object' || source === null || typeof (source as Partial<Engine>).evaluate !== 'function')) {
+    throw new TierguardError('INVALID_OPTIONS', 'registerConstraintTools needs an engine or a function that returns one', { option: 'engineOrProvider' });
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TierguardError('INVALID_OPTIONS', 'registerConstraintTools options must be an object', { option: 'options' });
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, { option: key });
+    }
+  }
+  if (options.prefix !== undefined && (typeof options.prefix !== 'string' || !TOOL_NAME_PREFIX.test(options.prefix))) {
+    throw new TierguardError('INVALID_OPTIONS', 'prefix must be at most 64 letters, digits, "_", "." or "-"', { option: 'prefix', actual: options.prefix });
+  }
+}

@@ -1,0 +1,72 @@
+import { describePredicate } from '../auto/describe.js';
+import type { Effect, Mode, Phase, PolicyDefinition } from '../types.js';
+import { describeRewrite } from './describe-rewrite.js';
+import { describeShape } from './describe-shape.js';
+
+/** The tool pattern listed for a policy without `tools`: it applies to every tool. */
+export const EVERY_TOOL = '*';
+
+/** One policy as an agent reads it: what it selects, what it checks and what it does when violated. */
+export interface PolicyDescription {
+  /** The policy id; violations name it. */
+  readonly id: string;
+  /** What the policy is for, in the author's words. */
+  readonly description?: string;
+  /** The glob patterns over the action's tool; `['*']` when the policy applies to every tool. */
+  readonly tools: readonly string[];
+  /** What a violation does: `deny`, `escalate` (a human approves) or `warn` (reported, never blocks). */
+  readonly effect: Effect;
+  /** `enforce`, or `monitor` when the policy or the whole engine is monitored: its violations never block. */
+  readonly mode: Mode;
+  /** `request`: judges the proposed action; `response`: judges and rewrites the tool's result, under `result`. */
+  readonly phase: Phase;
+  /** The condition under which the policy applies, e.g. `arguments.amount > 5000`. */
+  readonly when?: string;
+  /** Fields that must be present and not null. */
+  readonly require?: readonly string[];
+  /** What must hold, e.g. `(arguments.amount > 0 and arguments.amount <= 10000)`. */
+  readonly assert?: string;
+  /** The patches applied when the policy applies, e.g. `cap arguments.limit at 100`. */
+  readonly rewrites?: readonly string[];
+  /** The shape's constraints, one line per path, e.g. `arguments.lines.sku: required, matches /^[A-Z]{3}-[0-9]{4}$/`. */
+  readonly shape?: readonly string[];
+  /** A hand-written SHACL file (Turtle) the action must conform to; its constraints are not described here. */
+  readonly shapesFile?: string;
+  /** True for a policy that checks nothing: it is violated whenever it applies (its tools match and `when` holds). */
+  readonly violatedWhenApplies?: true;
+  /** The message template of its violations. */
+  readonly message?: string;
+  /** Orders its rewrites against other policies' rewrites of the same field: higher first. */
+  readonly priority?: number;
+}
+
+/**
+ * A policy definition in readable form: predicates through `describePredicate`,
+ * rewrites and shapes as short lines. `engineMode` is the engine's mode: an
+ * engine in `monitor` monitors every policy, whatever the policy says.
+ */
+export function describePolicy(definition: PolicyDefinition, engineMode: Mode): PolicyDescription {
+  const checksNothing =
+    definition.require === undefined &&
+    definition.assert === undefined &&
+    definition.shape === undefined &&
+    definition.shapesFile === undefined &&
+    definition.rewrite === undefined;
+  return {
+    id: definition.id,
+    ...(definition.description === undefined ? {} : { description: definition.description }),
+    tools: definition.tools === undefined ? [EVERY_TOOL] : [...definition.tools],
+    effect: definition.effect ?? 'deny',
+    mode: engineMode === 'monitor' ? 'monitor' : (definition.mode ?? 'enforce'),
+    phase: definition.on ?? 'request',
+    ...(definition.when === undefined ? {} : { when: describePredicate(definition.when) }),
+    ...(definition.require === undefined ? {} : { require: [...definition.require] }),
+    ...(definition.assert === undefined ? {} : { assert: describePredicate(definition.assert) }),
+    ...(definition.rewrite === undefined ? {} : { rewrites: definition.rewrite.map(describeRewrite) }),
+    ...(definition.shape === undefined ? {} : { shape: describeShape(definition.shape) }),
+    ...(definition.shapesFile === undefined ? {} : { shapesFile: definition.shapesFile }),
+    ...(checksNothing ? { violatedWhenApplies: true as const } : {}),
+    ...(definition.message === undefined ? {} : { message: definition.message }),
+    ...(definition.priority === undefined ? {} : { priority: definition.priority }),
+  };
+}

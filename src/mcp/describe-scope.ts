@@ -1,0 +1,87 @@
+import type { Engine } from '../engine.js';
+import { OPERATORS } from '../types.js';
+import type { Effect, Mode, Operator, Phase, RewriteOp } from '../types.js';
+import { EVERY_TOOL } from './describe-policy.js';
+import { comparisonsOf, fieldsRead } from './policy-fields.js';
+
+/** What a policy bundle covers, for an agent deciding which of its actions are governed. */
+export interface ScopeDescription {
+  /** The bundle's content hash (`sha256:...`); every decision carries it. */
+  readonly version: string;
+  /** The engine's mode: in `monitor` nothing blocks. */
+  readonly mode: Mode;
+  /** How many policies the bundle holds. */
+  readonly policyCount: number;
+  /** The policy ids, in policy order. */
+  readonly policyIds: readonly string[];
+  /** The tool patterns the policies select, sorted, each once; `*` stands for a policy that applies to every tool. */
+  readonly tools: readonly string[];
+  /** The paths into the action the policies read (`when`, `require`, `assert`, rewrites, shapes), sorted, each once. */
+  readonly fields: readonly string[];
+  /** The predicate operators used, in documentation order. */
+  readonly operators: readonly Operator[];
+  /** The rewrite operations used. */
+  readonly rewriteOps: readonly RewriteOp[];
+  /** The effects of the policies (a policy without `effect` denies). */
+  readonly effects: readonly Effect[];
+  /** The phases judged: `request` (the proposed action) and `response` (a tool's result). */
+  readonly phases: readonly Phase[];
+}
+
+const EFFECTS: readonly Effect[] = ['deny', 'escalate', 'warn'];
+const PHASES: readonly Phase[] = ['request', 'response'];
+const REWRITE_OPS: readonly RewriteOp[] = ['cap_value', 'set_default', 'mask_field', 'remove_field', 'replace'];
+
+// Engines are immutable: a scope is worked out once per engine.
+const scopes = new WeakMap<Engine, ScopeDescription>();
+
+/** The scope of `engine`'s policy bundle, computed once per engine. */
+export function describeScope(engine: Engine): ScopeDescription {
+  const cached = scopes.get(engine);
+  if (cached !== undefined) return cached;
+  const tools = new Set<string>();
+  const fields = new Set<string>();
+  const operators = new Set<Operator>();
+  const rewriteOps = new Set<RewriteOp>();
+  const effects = new Set<Effect>();
+  const phases = new Set<Phase>();
+  for (const definition of engine.definitions) {
+    for (const tool of definition.tools ?? [EVERY_TOOL]) tools.add(tool);
+    for (const field of fieldsRead(definition)) fields.add(field);
+    for (const predicate of [definition.when, definition.assert]) {
+      if (predicate !== undefined) for (const comparison of comparisonsOf(predicate)) operators.add(comparison.op);
+    }
+    for (const rewrite of definition.rewrite ?? []) rewriteOps.add(rewrite.op);
+    effects.add(definition.effect ?? 'deny');
+    phases.add(definition.on ?? 'request');
+  }
+  const scope: ScopeDescription = Object.freeze({
+    version: engine.version,
+    mode: engine.mode,
+    policyCount: engine.definitions.length,
+    policyIds: Object.freeze([...engine.policyIds]),
+    tools: Object.freeze([...tools].sort()),
+    fields: Object.freeze([...fields].sort()),
+    operators: Object.freeze(OPERATORS.filter((operator) => operators.has(operator))),
+    rewriteOps: Object.freeze(REWRITE_OPS.filter((op) => rewriteOps.has(op))),
+    effects: Object.freeze(EFFECTS.filter((effect) => effects.has(effect))),
+    phases: Object.freeze(PHASES.filter((phase) => phases.has(phase))),
+  });
+  scopes.set(engine, scope);
+  return scope;
+}
+
+/** The scope as text for the model: one labelled line per list. */
+export function formatScope(scope: ScopeDescription): string {
+  const list = (values: readonly string[]): string => (values.length === 0 ? '(none)' : values.join(', '));
+  return [
+    `tierguard policies ${scope.version} (mode ${scope.mode}): ${scope.policyCount} ${scope.policyCount === 1 ? 'policy' : 'policies'}`,
+    `tools: ${list(scope.tools)}`,
+    `fields: ${list(scope.fields)}`,
+    `operators: ${list(scope.operators)}`,
+    `rewrites: ${list(scope.rewriteOps)}`,
+    `effects: ${list(scope.effects)}`,
+    `phases: ${list(scope.phases)}`,
+    `policy ids: ${list(scope.policyIds)}`,
+  ].join('\n');
+}

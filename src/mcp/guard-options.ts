@@ -1,0 +1,99 @@
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
+import { TierguardError } from '../errors.js';
+import type { Action, Decision } from '../types.js';
+import type { EngineSource } from './engine-source.js';
+import type { HandlerExtra } from './request-context.js';
+
+/** The request a hook is asked about: its method, the raw JSON-RPC request and the SDK's handler extra. */
+export interface GuardRequest {
+  /** `tools/call`, `resources/read`, `prompts/get`, `initialize`, or `tools/list` when the list is filtered. */
+  readonly method: string;
+  /** The request as received, before the SDK parsed it. */
+  readonly request: JSONRPCRequest;
+  /**
+   * What the SDK passes to handlers: `authInfo` (with the token, for your own
+   * lookups; it never reaches the action), `sessionId`, `requestId`,
+   * `requestInfo` (HTTP headers), `signal`, ...
+   */
+  readonly extra: HandlerExtra;
+}
+
+/** Options of `guardServer`. Unknown keys are rejected. */
+export interface GuardServerOptions {
+  /**
+   * How a refused `tools/call` is answered: `result` (default) as a tool error
+   * result the model can read and act on; `error` as a JSON-RPC error with code
+   * `TIERGUARD_DENIED`. Other methods, and task-augmented calls, always get the error.
+   */
+  readonly denyAs?: 'result' | 'error';
+  /**
+   * Asked when the verdict is `escalate`, with the action as proposed, the decision
+   * and the request. Exactly `true` lets the request proceed (with the decision's
+   * rewritten action); anything else, or a throw, refuses it. Without this hook
+   * every escalation is refused, saying which policies ask for approval.
+   */
+  readonly onEscalate?: (action: Action, decision: Decision, request: GuardRequest) => boolean | Promise<boolean>;
+  /**
+   * Extra context for the policies, merged over the built-in `context` keys
+   * (`authInfo`, `sessionId`, `requestId`, `headers`), e.g. the user's roles from
+   * your own auth. If it throws or returns something that is not an object, the
+   * request is refused.
+   */
+  readonly context?: (request: GuardRequest) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  /**
+   * Hide, in `tools/list`, the tools the caller can never be allowed to call
+   * (default `false`). Each listed tool is probed as
+   * `{ tool, kind: 'tools/call', arguments: {}, context }` with the list request's
+   * context, and hidden only when an enforced `deny` policy refuses the probe at a
+   * field outside `arguments` and none of that policy's paths (`when`, `require`,
+   * `assert`, `rewrite`, `shape`) can reach `arguments`: a role rule on
+   * `context.user.roles`, or a tool-level deny with no assertion. Bounds on
+   * arguments, escalations, monitored policies and evaluation errors never hide a
+   * tool; nor does a JSONPath that may descend anywhere, a closed shape or a
+   * `shapesFile`. It assumes the caller's context is the same when it calls as when
+   * it lists; a call to a hidden tool is still judged and refused. Probes are
+   * audited with the label `method: 'tools/list'`.
+   */
+  readonly filterToolList?: boolean;
+  /** When the engine provider throws: `deny` (default, fail closed) refuses every guarded request; `allow` lets them through unguarded. */
+  readonly onUnavailable?: 'deny' | 'allow';
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(['denyAs', 'onEscalate', 'context', 'filterToolList', 'onUnavailable']);
+
+/** Rejects options `guardServer` would otherwise misread, naming the option. */
+export function checkGuardOptions(options: GuardServerOptions): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TierguardError('INVALID_OPTIONS', 'guardServer options must be an object', { option: 'options' });
+  }
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.has(key)) {
+      throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, { option: key });
+    }
+  }
+  const { denyAs, onEscalate, context, filterToolList, onUnavailable } = options;
+  if (denyAs !== undefined && denyAs !== 'result' && denyAs !== 'error') {
+    throw new TierguardError('INVALID_OPTIONS', 'denyAs must be "result" or "error"', { option: 'denyAs', actual: denyAs });
+  }
+  if (onUnavailable !== undefined && onUnavailable !== 'deny' && onUnavailable !== 'allow') {
+    throw new TierguardError('INVALID_OPTIONS', 'onUnavailable must be "deny" or "allow"', { option: 'onUnavailable', actual: onUnavailable });
+  }
+  for (const [name, hook] of [['onEscalate', onEscalate], ['context', context]] as const) {
+    if (hook !== undefined && typeof hook !== 'function') {
+      throw new TierguardError('INVALID_OPTIONS', `${name} must be a function`, { option: name });
+    }
+  }
+  if (filterToolList !== undefined && typeof filterToolList !== 'boolean') {
+    throw new TierguardError('INVALID_OPTIONS', 'filterToolList must be a boolean', { option: 'filterToolList', actual: filterToolList });
+  }
+}
+
+/** Rejects what is neither an engine nor a function that provides one. */
+export function checkEngineSource(source: EngineSource): void {
+  if (typeof source === 'function') return;
+  if (typeof source !== 'object' || source === null || typeof (source as Partial<{ evaluate: unknown }>).evaluate !== 'function') {
+    throw new TierguardError('INVALID_OPTIONS', 'guardServer needs a tierguard engine or a function that returns one (e.g. () => watcher.engine)', {
+      option: 'engine',
+    });
+  }
+}

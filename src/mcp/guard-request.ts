@@ -1,0 +1,215 @@
+import { describeThrown } from '../describe-thrown.js';
+import type { Engine, EvaluateOptions } from '../engine.js';
+import { isTierguardError } from '../errors.js';
+import type { Action, Decision } from '../types.js';
+import type { GuardDecisionSummary, GuardDenyReason, RefusalSite } from './decision-summary.js';
+import { summariseDecision, summariseFailure } from './decision-summary.js';
+import { refuse } from './deny-response.js';
+import type { EngineSource } from './engine-source.js';
+import { resolveEngine } from './engine-source.js';
+import type { GuardRequest, GuardServerOptions } from './guard-options.js';
+import type { Interceptor } from './intercept-handlers.js';
+import { withoutForbiddenTools } from './list-filter.js';
+import type { GuardedMethod } from './request-action.js';
+import { actionFromRequest, forwardedRequest, paramsOf } from './request-action.js';
+import type { HandlerExtra } from './request-context.js';
+import { callerContext } from './request-context.js';
+import { resultProblem } from './result-schema.js';
+
+/** Thrown inside the guard when a request is to be refused; caught at its top and turned into the refusal. */
+class Refusal extends Error {
+  constructor(readonly summary: GuardDecisionSummary) {
+    super(summary.reason);
+    this.name = 'Refusal';
+  }
+}
+
+/**
+ * The interceptor that judges each guarded request: resolve the engine (per
+ * request, so a reloaded engine applies to the next one), build the action,
+ * evaluate it, refuse or ask `onEscalate`, run the handler on the rewritten
+ * request, then pass the result through the response policies and return the
+ * sanitised result. Every evaluation is labelled with the method, the request id
+ * and the session id. Nothing it does throws except the refusals meant as
+ * JSON-RPC errors and what the real handler throws.
+ */
+export function requestGuard(source: EngineSource, options: GuardServerOptions): Interceptor {
+  const { onEscalate, context: contextHook } = options;
+  const denyAsError = options.denyAs === 'error';
+  const failOpen = options.onUnavailable === 'allow';
+
+  return async (method, request, extra, next) => {
+    const info: GuardRequest = { method, request, extra };
+    const params = paramsOf(request);
+    const site: RefusalSite = { method, tool: toolOf(method, params), phase: 'request' };
+    // A refused tools/call is a tool error result the model can read, unless the
+    // caller asked for a task (its client expects a CreateTaskResult) or for errors.
+    const asResult = method === 'tools/call' && !denyAsError && params['task'] === undefined;
+
+    let engine: Engine;
+    try {
+      engine = await resolveEngine(source);
+    } catch (error) {
+      warn(`the engine provider failed, so ${method} requests are ${failOpen ? 'let through unguarded' : 'refused'}: ${describeThrown(error)}`);
+      if (failOpen) return next(request);
+      // An unfiltered list: with no policies nothing can be said to be forbidden, and every call is refused anyway.
+      if (method === 'tools/list') return next(request);
+      return refuse(summariseFailure(site, 'unavailable', { code: 'UNAVAILABLE', message: 'the policies are unavailable' }, null), asResult);
+    }
+    const labels = labelsOf(method, extra);
+
+    if (method === 'tools/list') return listed(await next(request), engine, info, labels, contextHook);
+
+    try {
+      const context = await contextFor(info, contextHook);
+      // The interceptor is installed for the guarded methods and tools/list only.
+      const guarded = method as GuardedMethod;
+      const action = actionFromRequest(guarded, params, context);
+      const decision = await evaluated(() => engine.evaluate(action, labels), site, engine);
+      await admit(action, decision, info, site, onEscalate);
+
+      const forwarded = forwardedRequest(guarded, request, params, action, decision.action);
+      if (forwarded === undefined) {
+        throw new Refusal(
+          summariseFailure(site, 'evaluation-failed', { code: 'INVALID_REWRITE', message: 'the policies\' rewrites left resources/read without a string "arguments.uri"' }, engine.version),
+        );
+      }
+      const result = await next(forwarded);
+      // initialize's result describes the server, not a tool's output; a task's result is a CreateTaskResult.
+      if (guarded === 'initialize' || params['task'] !== undefined) return result;
+      return await sanitised(result, decision.action, engine, labels, info, onEscalate);
+    } catch (error) {
+      if (error instanceof Refusal) return refuse(error.summary, asResult);
+      throw error;
+    }
+  };
+}
+
+/**
+ * A tools/list result without the tools the caller can never call. When the
+ * caller's context cannot be had, the list stays whole: nothing can then be said
+ * to be forbidden for good, and every call is refused on its own anyway.
+ */
+async function listed(
+  result: unknown,
+  engine: Engine,
+  info: GuardRequest,
+  labels: EvaluateOptions,
+  hook: GuardServerOptions['context'],
+): Promise<unknown> {
+  let context: Record<string, unknown>;
+  try {
+    context = await contextFor(info, hook);
+  } catch (error) {
+    if (error instanceof Refusal) return result;
+    throw error;
+  }
+  return withoutForbiddenTools(result, engine, context, labels);
+}
+
+/** The tool the action will name, for messages: read the same way `actionFromRequest` reads it. */
+function toolOf(method: string, params: Readonly<Record<string, unknown>>): unknown {
+  if (method === 'initialize') return 'initialize';
+  return method === 'resources/read' ? params['uri'] : params['name'];
+}
+
+function labelsOf(method: string, extra: HandlerExtra): EvaluateOptions {
+  const labels: Record<string, string | number> = { method, requestId: extra.requestId };
+  if (typeof extra.sessionId === 'string') labels['sessionId'] = extra.sessionId;
+  return { labels };
+}
+
+/** The built-in context with the hook's keys merged over it. */
+async function contextFor(info: GuardRequest, hook: GuardServerOptions['context']): Promise<Record<string, unknown>> {
+  const context = callerContext(info.extra);
+  if (hook === undefined) return context;
+  let extra: unknown;
+  try {
+    extra = await hook(info);
+  } catch (error) {
+    warn(`the context hook threw, so the ${info.method} request is refused: ${describeThrown(error)}`);
+    extra = undefined;
+  }
+  if (typeof extra !== 'object' || extra === null || Array.isArray(extra)) {
+    throw new Refusal(
+      summariseFailure(
+        { method: info.method, tool: toolOf(info.method, paramsOf(info.request)), phase: 'request' },
+        'evaluation-failed',
+        { code: 'CONTEXT_FAILED', message: 'the guard\'s context hook did not provide a context object' },
+        null,
+      ),
+    );
+  }
+  return { ...context, ...(extra as Record<string, unknown>) };
+}
+
+/**
+ * A decision, or a refusal when evaluation throws (`onError: 'throw'`, an audit
+ * sink that fails): a decision that cannot be had never lets a request through.
+ */
+async function evaluated(evaluate: () => Promise<Decision>, site: RefusalSite, engine: Engine): Promise<Decision> {
+  try {
+    return await evaluate();
+  } catch (error) {
+    const code = isTierguardError(error) ? error.code : 'EVALUATION_FAILED';
+    warn(`evaluating a ${site.method} request threw, so it is refused: ${describeThrown(error)}`);
+    throw new Refusal(summariseFailure(site, 'evaluation-failed', { code, message: `evaluation failed (${code})` }, engine.version));
+  }
+}
+
+/** Returns when the decision lets the request (or its result) through; throws a Refusal otherwise. */
+async function admit(
+  action: Action,
+  decision: Decision,
+  info: GuardRequest,
+  site: RefusalSite,
+  onEscalate: GuardServerOptions['onEscalate'],
+): Promise<void> {
+  if (decision.verdict === 'allow') return;
+  let reason: GuardDenyReason = 'denied';
+  if (decision.verdict === 'escalate') {
+    if (onEscalate === undefined) reason = 'approval-required';
+    else if (await approved(action, decision, info, onEscalate)) return;
+    else reason = 'approval-refused';
+  }
+  throw new Refusal(summariseDecision(site, reason, decision));
+}
+
+async function approved(action: Action, decision: Decision, info: GuardRequest, onEscalate: NonNullable<GuardServerOptions['onEscalate']>): Promise<boolean> {
+  try {
+    return (await onEscalate(action, decision, info)) === true;
+  } catch (error) {
+    warn(`onEscalate threw, so the ${info.method} request is refused: ${describeThrown(error)}`);
+    return false;
+  }
+}
+
+/**
+ * The handler's result after the response policies: refused when they deny (or
+ * escalate without approval), rewritten when they rewrite, and refused when a
+ * rewrite made it invalid for the protocol.
+ */
+async function sanitised(
+  result: unknown,
+  action: Action,
+  engine: Engine,
+  labels: EvaluateOptions,
+  info: GuardRequest,
+  onEscalate: GuardServerOptions['onEscalate'],
+): Promise<unknown> {
+  const site: RefusalSite = { method: info.method, tool: action.tool, phase: 'response' };
+  const decision = await evaluated(() => engine.evaluateResponse(action, result, labels), site, engine);
+  await admit(decision.action, decision, info, site, onEscalate);
+  const final = decision.action['result'];
+  if (final === result) return result;
+  const problem = resultProblem(info.method, final);
+  if (problem === undefined) return final;
+  const rewriters = [...new Set(decision.rewrites.filter((rewrite) => rewrite.applied).map((rewrite) => JSON.stringify(rewrite.policyId)))].join(', ');
+  const summary = summariseDecision(site, 'invalid-result', decision);
+  throw new Refusal({ ...summary, errors: [...summary.errors, { code: 'INVALID_RESULT', message: `after rewrites by ${rewriters}, ${problem}` }] });
+}
+
+// Failures the client is told little about are reported to the operator in full, never dropped.
+function warn(message: string): void {
+  process.emitWarning(`tierguard guardServer: ${message}`, 'TierguardWarning');
+}

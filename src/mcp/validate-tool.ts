@@ -1,0 +1,150 @@
+import { formatDecision } from '../cli/format-decision.js';
+import type { Engine } from '../engine.js';
+import { formatPath } from '../format-path.js';
+import type {
+  Action,
+  Decision,
+  Effect,
+  EvaluationError,
+  Outcome,
+  PathSegment,
+  Rewrite,
+  RewriteOp,
+  Severity,
+  Tier,
+  Verdict,
+  Violation,
+} from '../types.js';
+
+/** A violation as `validate` reports it: the decision's violation with its path also written out. */
+export interface ViolationReport {
+  /** The policy that was violated. */
+  readonly policyId: string;
+  /** The offending field as written in a policy, e.g. `arguments.lines[1].sku`; `(action)` for the action itself. */
+  readonly field: string;
+  /** The same field as segments into the action. */
+  readonly path: readonly PathSegment[];
+  /** What is wrong, in words. */
+  readonly message: string;
+  /** `deny`, `escalate` or `warn`. */
+  readonly effect: Effect;
+  /** `violation`, or `warning` / `info` for findings that never block. */
+  readonly severity: Severity;
+  /** The tier that found it. */
+  readonly tier: Tier;
+  /** The failed constraint: an operator, `require`, `applies`, a rewrite op or a SHACL component. */
+  readonly constraint: string;
+  /** What the policy expected, when it says (the action's own value is in `message`). */
+  readonly expected?: unknown;
+}
+
+/** A rewrite as `validate` reports it. */
+export interface RewriteReport {
+  /** The policy that asked for it. */
+  readonly policyId: string;
+  /** The operation. */
+  readonly op: RewriteOp;
+  /** The rewritten field, written out. */
+  readonly field: string;
+  /** The same field as segments. */
+  readonly path: readonly PathSegment[];
+  /** The constant the policy writes (cap, default, mask), when the op has one. */
+  readonly value?: unknown;
+  /** `false` when a monitored policy only proposed it. */
+  readonly applied: boolean;
+}
+
+/** The decision `validate` returns for a candidate action. Nothing was run: it is what the guard would decide. */
+export interface ValidationReport {
+  /** `allow`, `deny` or `escalate`. */
+  readonly verdict: Verdict;
+  /** The verdict, or `would_deny` / `would_escalate` when only monitored policies objected. */
+  readonly outcome: Outcome;
+  /** Violations of enforced deny and escalate policies. */
+  readonly violations: readonly ViolationReport[];
+  /** Violations of warn policies: reported, never blocking. */
+  readonly warnings: readonly ViolationReport[];
+  /** Violations of monitored deny policies. */
+  readonly wouldDeny: readonly ViolationReport[];
+  /** Violations of monitored escalate policies. */
+  readonly wouldEscalate: readonly ViolationReport[];
+  /** The enforced policies that ask a human to approve. */
+  readonly escalatedBy: readonly string[];
+  /** The rewrites that would be applied (and those monitored policies only propose). */
+  readonly rewrites: readonly RewriteReport[];
+  /** What could not be evaluated: an invalid action (no `policyId`) or a policy that failed. */
+  readonly errors: readonly EvaluationError[];
+  /** The action as it would run after the rewrites; present only when a rewrite applies. */
+  readonly rewrittenAction?: unknown;
+  /** The content hash of the policies that decided. */
+  readonly policyVersion: string;
+}
+
+/** The report and its text rendering. */
+export interface ValidationResult {
+  /** The decision, as structured data. */
+  readonly report: ValidationReport;
+  /** The decision as the CLI prints it: the outcome line, then one line per finding. */
+  readonly text: string;
+}
+
+/** Audit labels of a `validate` call, so an audit log tells a dry run from a real call. */
+export const VALIDATE_LABELS: Readonly<Record<string, string | boolean>> = Object.freeze({ mcpTool: 'validate', dryRun: true });
+
+/**
+ * Evaluates `action` with `engine.evaluate` (both tiers) without running
+ * anything. An action that is not an object with a string `tool` is not an
+ * error here: the engine returns a decision with the problem in `errors`, and
+ * that decision is reported (with the engine's `onError: 'throw'` the engine
+ * throws instead, and so does this).
+ */
+export async function validateAction(engine: Engine, action: unknown): Promise<ValidationResult> {
+  // The engine checks the shape of the action itself and reports it in `errors`.
+  const decision = await engine.evaluate(action as Action, { labels: VALIDATE_LABELS });
+  const tool = typeof action === 'object' && action !== null ? (action as { tool?: unknown }).tool : undefined;
+  const report = reportOf(decision);
+  const rewritten = report.rewrittenAction === undefined ? '' : `\naction after rewrites: ${JSON.stringify(report.rewrittenAction)}`;
+  return { report, text: `${formatDecision(decision, tool)}${rewritten}` };
+}
+
+function reportOf(decision: Decision): ValidationReport {
+  const applied = decision.rewrites.some((rewrite) => rewrite.applied);
+  return {
+    verdict: decision.verdict,
+    outcome: decision.outcome,
+    violations: decision.violations.map(reportViolation),
+    warnings: decision.warnings.map(reportViolation),
+    wouldDeny: decision.wouldDeny.map(reportViolation),
+    wouldEscalate: decision.wouldEscalate.map(reportViolation),
+    escalatedBy: [...decision.escalatedBy],
+    rewrites: decision.rewrites.map(reportRewrite),
+    errors: decision.errors.map((error) => ({ ...error })),
+    ...(applied ? { rewrittenAction: decision.action } : {}),
+    policyVersion: decision.policyVersion,
+  };
+}
+
+function reportViolation(violation: Violation): ViolationReport {
+  return {
+    policyId: violation.policyId,
+    field: formatPath(violation.path),
+    path: [...violation.path],
+    message: violation.message,
+    effect: violation.effect,
+    severity: violation.severity,
+    tier: violation.tier,
+    constraint: violation.constraint,
+    ...(violation.expected === undefined ? {} : { expected: violation.expected }),
+  };
+}
+
+function reportRewrite(rewrite: Rewrite): RewriteReport {
+  return {
+    policyId: rewrite.policyId,
+    op: rewrite.op,
+    field: formatPath(rewrite.path),
+    path: [...rewrite.path],
+    ...(rewrite.value === undefined ? {} : { value: rewrite.value }),
+    applied: rewrite.applied,
+  };
+}
