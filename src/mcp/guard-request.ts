@@ -197,6 +197,9 @@ async function sanitised(
   info: GuardRequest,
   onEscalate: GuardServerOptions['onEscalate'],
 ): Promise<unknown> {
+  // Most bundles judge requests only: their results pass as they are, without a
+  // response decision (and its audit event) that could say nothing.
+  if (!judgesResponses(engine)) return result;
   const site: RefusalSite = { method: info.method, tool: action.tool, phase: 'response' };
   const decision = await evaluated(() => engine.evaluateResponse(action, result, labels), site, engine);
   await admit(decision.action, decision, info, site, onEscalate);
@@ -207,6 +210,18 @@ async function sanitised(
   const rewriters = [...new Set(decision.rewrites.filter((rewrite) => rewrite.applied).map((rewrite) => JSON.stringify(rewrite.policyId)))].join(', ');
   const summary = summariseDecision(site, 'invalid-result', decision);
   throw new Refusal({ ...summary, errors: [...summary.errors, { code: 'INVALID_RESULT', message: `after rewrites by ${rewriters}, ${problem}` }] });
+}
+
+const respondingEngines = new WeakMap<Engine, boolean>();
+
+/** True when the engine has response policies; worked out once per engine (engines are immutable). */
+function judgesResponses(engine: Engine): boolean {
+  let judges = respondingEngines.get(engine);
+  if (judges === undefined) {
+    judges = engine.definitions.some((definition) => definition.on === 'response');
+    respondingEngines.set(engine, judges);
+  }
+  return judges;
 }
 
 // Failures the client is told little about are reported to the operator in full, never dropped.

@@ -279,6 +279,16 @@ describe('guardServer: monitor mode and audit', () => {
     expect(call[0]?.labels?.['requestId']).toBe(call[1]?.labels?.['requestId']);
     expect(call[1]?.policyIds).toEqual(['output.strip-ansi']);
   });
+
+  it('makes no response decision for a bundle without response policies: one event per call', async () => {
+    const requestOnly = POLICIES.filter((policy) => policy.on !== 'response');
+    const client = await guarded(await engineWith(requestOnly));
+    const result = await client.callTool({ name: 'monitor.status', arguments: {} });
+
+    // Nothing sanitises the output now, and no response event is emitted.
+    expect(textOf(result)).toContain('\u001b[31m');
+    expect(events.filter((event) => event.tool === 'monitor.status').map((event) => event.phase)).toEqual(['request']);
+  });
 });
 
 describe('guardServer: the caller in context', () => {

@@ -266,7 +266,7 @@ describe('guardServer: when it is installed', () => {
 
   it('runs each request through the guard once, however often handlers are set', async () => {
     const server = opsServer(calls);
-    guardServer(server, await engineWith([TEMP_BOUNDS]));
+    guardServer(server, await engineWith([TEMP_BOUNDS, { id: 'out.any', on: 'response', rewrite: [{ op: 'remove_field', field: 'result.debug' }] }]));
     const client = await connect(server);
     await client.callTool({ name: 'echo', arguments: { text: 'once' } });
     expect(events.filter((event) => event.kind === 'tools/call').map((event) => event.phase)).toEqual(['request', 'response']);
