@@ -27,33 +27,77 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxFileBytes: 16 * 1_048_576,
 });
 
-const LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
-
 /**
  * Merges overrides onto the defaults. Unknown keys and values that are not
  * positive integers are rejected, so a typo never silently keeps a default.
  */
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {
-  if (overrides === undefined) return DEFAULT_LIMITS;
+  return resolveBounds(DEFAULT_LIMITS, overrides, 'limits');
+}
+
+/**
+ * Overrides for a set of bounds, checked the same way for actions and for engines.
+ * `option` names the option in messages (`limits.maxDepth must be ...`).
+ */
+function resolveBounds<T extends object>(defaults: T, overrides: Partial<T> | undefined, option: string): T {
+  if (overrides === undefined) return defaults;
   if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) {
-    throw new TierguardError('INVALID_OPTIONS', 'limits must be an object', { option: 'limits' });
+    throw new TierguardError('INVALID_OPTIONS', `${option} must be an object`, { option });
   }
-  const resolved: Record<string, number> = { ...DEFAULT_LIMITS };
+  const names = Object.keys(defaults);
+  const resolved: Record<string, unknown> = { ...(defaults as object) };
   for (const [name, value] of Object.entries(overrides)) {
-    if (!(LIMIT_NAMES as string[]).includes(name)) {
-      throw new TierguardError(
-        'INVALID_OPTIONS',
-        `unknown limit "${name}" (known: ${LIMIT_NAMES.join(', ')})`,
-        { option: `limits.${name}` },
-      );
+    if (!names.includes(name)) {
+      throw new TierguardError('INVALID_OPTIONS', `unknown limit "${name}" (known: ${names.join(', ')})`, {
+        option: `${option}.${name}`,
+      });
     }
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-      throw new TierguardError('INVALID_OPTIONS', `limits.${name} must be a positive integer`, {
-        option: `limits.${name}`,
+      throw new TierguardError('INVALID_OPTIONS', `${option}.${name} must be a positive integer`, {
+        option: `${option}.${name}`,
         actual: value,
       });
     }
     resolved[name] = value;
   }
-  return Object.freeze(resolved) as unknown as Limits;
+  return Object.freeze(resolved) as T;
+}
+
+/**
+ * Bounds on what an engine adapter waits for and reads back from an engine. Kept
+ * apart from {@link Limits}, which bounds actions, because they guard a different
+ * thing (a subprocess and its output) and only the engine subpaths use them.
+ */
+export interface EngineLimits {
+  /** How long one engine run may take, in milliseconds, before its whole process tree is killed. */
+  readonly timeoutMs: number;
+  /** Most bytes read from an engine's stdout; past that the run is killed and is an error. */
+  readonly maxStdoutBytes: number;
+  /** Most bytes read from an engine's stderr; past that the run is killed and is an error. */
+  readonly maxStderrBytes: number;
+  /** Most `runs` a SARIF log may hold. */
+  readonly maxSarifRuns: number;
+  /** Most results across all runs of a SARIF log; more is an error, not a silent cut. */
+  readonly maxSarifResults: number;
+  /** Longest message, rule id or file name kept from engine output; longer is cut and marked. */
+  readonly maxMessageLength: number;
+}
+
+/**
+ * Defaults, frozen. Engines on large artifacts take seconds (semgrep and checkov
+ * start a Python interpreter), hence 60 s; 16 MiB of SARIF is tens of thousands of
+ * results, far more than a single artifact should produce.
+ */
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = Object.freeze({
+  timeoutMs: 60_000,
+  maxStdoutBytes: 16 * 1_048_576,
+  maxStderrBytes: 1_048_576,
+  maxSarifRuns: 64,
+  maxSarifResults: 10_000,
+  maxMessageLength: 4_096,
+});
+
+/** Merges engine-limit overrides onto {@link DEFAULT_ENGINE_LIMITS}, rejecting unknown keys and non-positive values. */
+export function resolveEngineLimits(overrides: Partial<EngineLimits> | undefined): EngineLimits {
+  return resolveBounds(DEFAULT_ENGINE_LIMITS, overrides, 'limits');
 }
