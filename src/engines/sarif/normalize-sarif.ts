@@ -42,7 +42,8 @@ class SarifProblem extends Error {
 /**
  * Turns a SARIF 2.1.0 log (the text, or the parsed JSON) into tierguard
  * violations, and never throws: a log that is not SARIF, exceeds a bound, or
- * reports a failed run is an error result that says why.
+ * reports a failed run (an invocation that did not succeed or notified an
+ * `error`) is an error result that says why.
  *
  * Mapping, per result:
  * - level: the result's `level`, else its rule's `defaultConfiguration.level`,
@@ -139,23 +140,33 @@ interface Rules {
   readonly byId: ReadonlyMap<string, Json>;
 }
 
-/** A run whose invocation says it did not succeed cannot be trusted to have found everything. */
+/**
+ * A run whose invocation did not succeed, or that notified an `error` (a rule
+ * that failed to parse, a config it could not load), cannot be trusted to have
+ * found everything: a partial run must not read as a pass. Notifications at
+ * `warning` and below (a target with a syntax error the tool recovered from) are
+ * not failures.
+ */
 function checkInvocations(run: Json, runIndex: number, context: Context): void {
   const invocations = own(run, 'invocations');
   if (!Array.isArray(invocations)) return;
   for (const invocation of invocations) {
-    if (!isRecord(invocation) || own(invocation, 'executionSuccessful') !== false) continue;
-    const notes: string[] = [];
+    if (!isRecord(invocation)) continue;
+    const errors: string[] = [];
     for (const key of ['toolExecutionNotifications', 'toolConfigurationNotifications']) {
       const list = own(invocation, key);
       if (!Array.isArray(list)) continue;
-      for (const note of list.slice(0, 3)) {
-        const text = isRecord(note) ? messageText(own(note, 'message')) : undefined;
-        if (text !== undefined) notes.push(text);
+      for (const note of list) {
+        if (!isRecord(note) || own(note, 'level') !== 'error') continue;
+        errors.push(messageText(own(note, 'message')) ?? 'an error without a message');
+        if (errors.length === 3) break;
       }
     }
-    const detail = notes.length > 0 ? `: ${notes.join('; ')}` : '';
-    throw new SarifProblem({ code: 'ENGINE_FAILED', message: bound(context.scrub(`runs[${runIndex}]: the tool reports that it did not run successfully${detail}`), context.maxLength) });
+    const failed = own(invocation, 'executionSuccessful') === false;
+    if (!failed && errors.length === 0) continue;
+    const detail = errors.length > 0 ? `: ${errors.join('; ')}` : '';
+    const what = failed ? 'reports that it did not run successfully' : 'reports errors';
+    throw new SarifProblem({ code: 'ENGINE_FAILED', message: bound(context.scrub(`runs[${runIndex}]: the tool ${what}${detail}`), context.maxLength) });
   }
 }
 

@@ -232,10 +232,31 @@ describe('normalizeSarif on malformed logs', () => {
     expect(violations(normalizeSarif(log([]), OPTIONS))).toEqual([]);
   });
 
-  it('is an ENGINE_FAILED error when an invocation did not succeed, quoting its notifications', () => {
-    const invocations = [{ executionSuccessful: false, toolExecutionNotifications: [{ level: 'error', message: { text: 'rule file is invalid' } }] }];
+  it('is an ENGINE_FAILED error when an invocation did not succeed, quoting its error notifications', () => {
+    const invocations = [
+      {
+        executionSuccessful: false,
+        toolExecutionNotifications: [
+          { level: 'warning', message: { text: 'not quoted' } },
+          { level: 'error', message: { text: 'rule file is invalid' } },
+        ],
+      },
+    ];
     const error = errorOf(normalizeSarif(log([], [], { invocations }), OPTIONS));
     expect(error).toEqual({ code: 'ENGINE_FAILED', message: 'runs[0]: the tool reports that it did not run successfully: rule file is invalid' });
+    expect(errorOf(normalizeSarif(log([], [], { invocations: [{ executionSuccessful: false }] }), OPTIONS)).message).toBe(
+      'runs[0]: the tool reports that it did not run successfully',
+    );
+  });
+
+  it('is an ENGINE_FAILED error when a run that claims success notified an error: a partial run is no pass', () => {
+    const sarif = fixture('semgrep-rule-parse-error.sarif');
+    expect(errorOf(normalizeSarif(sarif, OPTIONS))).toEqual({
+      code: 'ENGINE_FAILED',
+      message: expect.stringMatching(/^runs\[0\]: the tool reports errors: Rule parse error in rule x:/) as string,
+    });
+    const configuration = [{ executionSuccessful: true, toolConfigurationNotifications: [{ level: 'error', message: { text: 'bad config' } }] }];
+    expect(errorOf(normalizeSarif(log([], [], { invocations: configuration }), OPTIONS)).message).toBe('runs[0]: the tool reports errors: bad config');
   });
 });
 
