@@ -81,6 +81,8 @@ export interface EngineLimits {
   readonly maxSarifResults: number;
   /** Longest message, rule id or file name kept from engine output; longer is cut and marked. */
   readonly maxMessageLength: number;
+  /** Largest in-memory artifact an adapter writes out for an engine, in bytes. */
+  readonly maxArtifactBytes: number;
 }
 
 /**
@@ -95,6 +97,7 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = Object.freeze({
   maxSarifRuns: 64,
   maxSarifResults: 10_000,
   maxMessageLength: 4_096,
+  maxArtifactBytes: 16 * 1_048_576,
 });
 
 /** Merges engine-limit overrides onto {@link DEFAULT_ENGINE_LIMITS}, rejecting unknown keys and non-positive values. */

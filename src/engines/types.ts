@@ -36,6 +36,8 @@ export interface FileArtifact {
   readonly path: string;
   /** Overrides what the extension implies, for engines that cannot tell (a `.txt` holding JSON). */
   readonly format?: ArtifactFormat;
+  /** Never set: an artifact is a file or content, not both. */
+  readonly content?: never;
 }
 
 /**
@@ -51,6 +53,8 @@ export interface ContentArtifact {
   readonly format?: ArtifactFormat;
   /** The file name the engine sees and messages show; default `artifact` plus the format's extension. */
   readonly name?: string;
+  /** Never set: an artifact is content or a file, not both. */
+  readonly path?: never;
 }
 
 /**
