@@ -19,6 +19,12 @@ export interface NormalizeSarifOptions {
   readonly limits?: Pick<EngineLimits, 'maxSarifRuns' | 'maxSarifResults' | 'maxMessageLength'>;
   /** Applied to every file name and message before it is kept, e.g. to rewrite temporary paths out. */
   readonly scrub?: (text: string) => string;
+  /**
+   * Notification descriptor ids that fail the run at any level: engines report
+   * some partial runs only as warnings (Semgrep's `Timeout`: a rule gave up on a
+   * file, and its findings there are missing).
+   */
+  readonly failingNotifications?: readonly string[];
 }
 
 /** Violations from a SARIF log, or why the log could not be read. */
@@ -113,6 +119,7 @@ function readLog(input: unknown, options: NormalizeSarifOptions): Violation[] {
     minRank: LEVEL_RANK[options.minLevel ?? 'note'],
     maxLength: limits.maxMessageLength,
     scrub: options.scrub ?? ((text) => text),
+    failing: new Set(options.failingNotifications ?? []),
   };
   const violations: Violation[] = [];
   checked.forEach(({ run, results }, runIndex) => {
@@ -133,6 +140,7 @@ interface Context {
   readonly minRank: number;
   readonly maxLength: number;
   readonly scrub: (text: string) => string;
+  readonly failing: ReadonlySet<string>;
 }
 
 interface Rules {
@@ -142,10 +150,10 @@ interface Rules {
 
 /**
  * A run whose invocation did not succeed, or that notified an `error` (a rule
- * that failed to parse, a config it could not load), cannot be trusted to have
- * found everything: a partial run must not read as a pass. Notifications at
- * `warning` and below (a target with a syntax error the tool recovered from) are
- * not failures.
+ * that failed to parse, a config it could not load) or one of the
+ * `failingNotifications`, cannot be trusted to have found everything: a partial
+ * run must not read as a pass. Other notifications at `warning` and below (a
+ * target with a syntax error the tool recovered from) are not failures.
  */
 function checkInvocations(run: Json, runIndex: number, context: Context): void {
   const invocations = own(run, 'invocations');
@@ -157,7 +165,7 @@ function checkInvocations(run: Json, runIndex: number, context: Context): void {
       const list = own(invocation, key);
       if (!Array.isArray(list)) continue;
       for (const note of list) {
-        if (!isRecord(note) || own(note, 'level') !== 'error') continue;
+        if (!isRecord(note) || !(own(note, 'level') === 'error' || context.failing.has(descriptorId(note)))) continue;
         errors.push(messageText(own(note, 'message')) ?? 'an error without a message');
         if (errors.length === 3) break;
       }
@@ -168,6 +176,12 @@ function checkInvocations(run: Json, runIndex: number, context: Context): void {
     const what = failed ? 'reports that it did not run successfully' : 'reports errors';
     throw new SarifProblem({ code: 'ENGINE_FAILED', message: bound(context.scrub(`runs[${runIndex}]: the tool ${what}${detail}`), context.maxLength) });
   }
+}
+
+/** The id of the notification's descriptor, or `''`. */
+function descriptorId(note: Json): string {
+  const descriptor = own(note, 'descriptor');
+  return (isRecord(descriptor) ? stringOf(own(descriptor, 'id')) : undefined) ?? '';
 }
 
 function readRules(run: Json): Rules {

@@ -258,6 +258,16 @@ describe('normalizeSarif on malformed logs', () => {
     const configuration = [{ executionSuccessful: true, toolConfigurationNotifications: [{ level: 'error', message: { text: 'bad config' } }] }];
     expect(errorOf(normalizeSarif(log([], [], { invocations: configuration }), OPTIONS)).message).toBe('runs[0]: the tool reports errors: bad config');
   });
+
+  it('fails the run on a listed notification id at any level: a Semgrep rule that timed out found nothing', () => {
+    const sarif = fixture('semgrep-rule-timeout.sarif');
+    // Read as it stands, the log is a clean pass: no results, a warning, executionSuccessful.
+    expect(violations(normalizeSarif(sarif, OPTIONS))).toEqual([]);
+    expect(errorOf(normalizeSarif(sarif, { ...OPTIONS, failingNotifications: ['Timeout'] }))).toEqual({
+      code: 'ENGINE_FAILED',
+      message: 'runs[0]: the tool reports errors: Timeout when running no-eval on big.js:\n ',
+    });
+  });
 });
 
 describe('normalizeSarif bounds', () => {
