@@ -1,0 +1,12 @@
+import type { EngineAdapter } from '../../../src/engines/types.js';
+
+/**
+ * Why tests of a real engine must skip here, or `undefined` when they run: the
+ * engine is available, or `TIERGUARD_REQUIRE_ENGINES=1` asks for it (then the
+ * tests run and fail with the adapter's ENGINE_UNAVAILABLE, as CI should).
+ */
+export async function engineSkipReason(adapter: EngineAdapter, install: string): Promise<string | undefined> {
+  const availability = await adapter.available();
+  if (availability.ok || process.env['TIERGUARD_REQUIRE_ENGINES'] === '1') return undefined;
+  return `${adapter.name} is not available (${availability.reason ?? 'no reason given'}); to run these tests: ${install}`;
+}
