@@ -1,0 +1,145 @@
+import { performance } from 'node:perf_hooks';
+import { basename, dirname } from 'node:path';
+import { describeThrown } from '../../describe-thrown.js';
+import { resolveEngineLimits } from '../../limits.js';
+import type { EngineLimits } from '../../limits.js';
+import { materializeArtifact } from '../artifact/materialize-artifact.js';
+import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
+import { runProcess } from '../process/run-process.js';
+import { scrubPaths } from '../process/scrub-paths.js';
+import { withTempDir } from '../process/temp-dir.js';
+import { normalizeSarif } from '../sarif/normalize-sarif.js';
+import type { SarifLevel } from '../sarif/normalize-sarif.js';
+import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import { errorVerdict, findingsVerdict } from '../verdict.js';
+
+/** The Semgrep release the adapter is tested against; what `available()` suggests installing. */
+export const SEMGREP_TESTED_VERSION = '1.180.0';
+
+/** How to find and run Semgrep. */
+export interface SemgrepAdapterOptions {
+  /** The semgrep executable: a name looked up on PATH, or a path; default `semgrep`. */
+  readonly command?: string;
+  /** Bounds on time and output; default `DEFAULT_ENGINE_LIMITS`. */
+  readonly limits?: Partial<EngineLimits>;
+  /** Results below this SARIF level are dropped unless a binding says otherwise; default `note`. */
+  readonly minLevel?: SarifLevel;
+  /** The environment Semgrep runs in; default this process's. Version checks and metrics are turned off whatever it says. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+const NAME = 'semgrep';
+const BINDING_OPTIONS = ['minLevel'] as const;
+const LEVELS: readonly string[] = ['error', 'warning', 'note'];
+const INSTALL_HINT = `install it with "pip install semgrep==${SEMGREP_TESTED_VERSION}"`;
+
+/**
+ * Semgrep behind the {@link EngineAdapter} interface: `semgrep scan --sarif
+ * --metrics=off --config <rule> <artifact>`, its SARIF normalised into
+ * violations. The binding's `policy` is a rule file (or directory); Semgrep's
+ * exit code 0 means it ran, whatever it found, and anything else is an error.
+ *
+ * Semgrep runs in the rule file's directory with the rule given by its base
+ * name, because it prefixes rule ids with the config's path relative to the
+ * working directory: this way a rule `no-eval` is reported as `no-eval` on
+ * every machine.
+ */
+export function createSemgrepAdapter(options: SemgrepAdapterOptions = {}): EngineAdapter {
+  const command = options.command ?? NAME;
+  const limits = resolveEngineLimits(options.limits);
+  const defaultMinLevel = options.minLevel ?? 'note';
+  // Without these Semgrep asks the network for a newer version on every run,
+  // which offline costs over a minute, and sends metrics.
+  const env = { ...(options.env ?? process.env), SEMGREP_ENABLE_VERSION_CHECK: '0', SEMGREP_SEND_METRICS: 'off' };
+
+  async function available(): Promise<EngineAvailability> {
+    const result = await runProcess(command, ['--version'], { env, timeoutMs: limits.timeoutMs, maxStdoutBytes: 65_536, maxStderrBytes: 65_536 });
+    if (result.status === 'failed') return { ok: false, reason: `${result.message}; ${INSTALL_HINT}` };
+    const version = result.stdout.trim().split('\n').pop()?.trim() ?? '';
+    if (result.exitCode !== 0 || version.length === 0) {
+      return { ok: false, reason: `${command} --version exited with ${result.exitCode}; ${INSTALL_HINT}` };
+    }
+    return { ok: true, version };
+  }
+
+  async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
+    const started = performance.now();
+    try {
+      const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
+      if (invalid !== undefined) return errorVerdict(NAME, binding, invalid, started);
+      const minLevel = bindingOption(binding, 'minLevel') ?? defaultMinLevel;
+      if (typeof minLevel !== 'string' || !LEVELS.includes(minLevel)) {
+        return errorVerdict(NAME, binding, { code: 'INVALID_BINDING', message: `semgrep option minLevel must be one of ${LEVELS.join(', ')}` }, started);
+      }
+      const missing = await checkPolicyExists(binding.policy, true);
+      if (missing !== undefined) return errorVerdict(NAME, binding, missing, started);
+      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+        return errorVerdict(NAME, binding, { code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' }, started);
+      }
+
+      return await withTempDir(async (dir) => {
+        const prepared = await materializeArtifact(artifact, dir, limits.maxArtifactBytes);
+        if (!prepared.ok) return errorVerdict(NAME, binding, prepared.error, started);
+        const { file, shownAs } = prepared.artifact;
+        // Messages name the artifact as the caller knows it, never our temp dir or its absolute form.
+        const scrub = (text: string): string => scrubPaths(text.replaceAll(file, shownAs), [dir]);
+        const args = [
+          'scan',
+          '--sarif',
+          '--metrics=off',
+          '--disable-version-check',
+          '--quiet',
+          '--no-git-ignore',
+          // Semgrep skips targets over 1 MB by default, and gives up on a rule after
+          // 5 s on a file, reporting only a warning: either would read as a pass.
+          // Our own timeout bounds the whole run instead.
+          '--max-target-bytes=0',
+          '--timeout=0',
+          '--config',
+          basename(binding.policy),
+          file,
+        ];
+        const result = await runProcess(command, args, {
+          cwd: dirname(binding.policy),
+          env,
+          timeoutMs,
+          maxStdoutBytes: limits.maxStdoutBytes,
+          maxStderrBytes: limits.maxStderrBytes,
+          ...(call.signal === undefined ? {} : { signal: call.signal }),
+        });
+        if (result.status === 'failed') {
+          const hint = result.code === 'ENGINE_UNAVAILABLE' ? `; ${INSTALL_HINT}` : '';
+          return errorVerdict(NAME, binding, { code: result.code, message: scrub(result.message) + hint }, started);
+        }
+        const normalized = normalizeSarif(result.stdout, {
+          policyId: binding.policyId,
+          ...(binding.effect === undefined ? {} : { effect: binding.effect }),
+          minLevel: minLevel as SarifLevel,
+          limits,
+          scrub,
+          // Should a per-rule timeout still happen (a user's settings), the findings it lost make it an error.
+          failingNotifications: ['Timeout'],
+        });
+        if (result.exitCode !== 0) {
+          // Semgrep reports a bad rule or config (exit 2, 7, ...) in the SARIF's notifications; stderr is the fallback.
+          const reported = normalized.ok ? '' : normalized.error.message;
+          const detail = reported || lastLines(scrub(result.stderr).trim(), limits.maxMessageLength);
+          return errorVerdict(NAME, binding, { code: 'ENGINE_FAILED', message: `semgrep exited with ${result.exitCode}${detail ? `: ${detail}` : ''}` }, started);
+        }
+        if (!normalized.ok) return errorVerdict(NAME, binding, normalized.error, started);
+        return findingsVerdict(NAME, binding, normalized.violations, started);
+      });
+    } catch (thrown) {
+      // Only the temp directory itself failing (no space, no permission) gets here.
+      return errorVerdict(NAME, binding, { code: 'ENGINE_FAILED', message: `semgrep could not be run: ${describeThrown(thrown)}` }, started);
+    }
+  }
+
+  return Object.freeze({ name: NAME, available, evaluate });
+}
+
+/** The end of a long error output, where tools put the reason. */
+function lastLines(text: string, max: number): string {
+  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
+}
