@@ -2,6 +2,8 @@ import { describeThrown } from '../../describe-thrown.js';
 import { DEFAULT_ENGINE_LIMITS } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
 import type { Effect, PathSegment, Severity, Violation } from '../../types.js';
+import { boundText, compareText, isRecord, own, stringOf } from '../json-reading.js';
+import type { JsonRecord } from '../json-reading.js';
 import type { EngineError } from '../types.js';
 
 /** SARIF result levels that report something; `none` reports nothing and is always dropped. */
@@ -35,8 +37,6 @@ export type SarifNormalization =
 const LEVEL_RANK: Readonly<Record<SarifLevel, number>> = { note: 1, warning: 2, error: 3 };
 
 const SEVERITY: Readonly<Record<SarifLevel, Severity>> = { error: 'violation', warning: 'warning', note: 'info' };
-
-type Json = Readonly<Record<string, unknown>>;
 
 /** Signals a malformed log from deep inside the walk; caught at the top and turned into a result, never escaping. */
 class SarifProblem extends Error {
@@ -100,7 +100,7 @@ function readLog(input: unknown, options: NormalizeSarifOptions): Violation[] {
 
   // Count first, so a flood of results is refused before any work is done on it.
   let total = 0;
-  const checked: { run: Json; results: readonly unknown[] }[] = [];
+  const checked: { run: JsonRecord; results: readonly unknown[] }[] = [];
   runs.forEach((run: unknown, index) => {
     if (!isRecord(run)) throw invalid(`runs[${index}] is not an object`);
     const results = own(run, 'results');
@@ -145,7 +145,7 @@ interface Context {
 
 interface Rules {
   readonly list: readonly unknown[];
-  readonly byId: ReadonlyMap<string, Json>;
+  readonly byId: ReadonlyMap<string, JsonRecord>;
 }
 
 /**
@@ -155,7 +155,7 @@ interface Rules {
  * run must not read as a pass. Other notifications at `warning` and below (a
  * target with a syntax error the tool recovered from) are not failures.
  */
-function checkInvocations(run: Json, runIndex: number, context: Context): void {
+function checkInvocations(run: JsonRecord, runIndex: number, context: Context): void {
   const invocations = own(run, 'invocations');
   if (!Array.isArray(invocations)) return;
   for (const invocation of invocations) {
@@ -174,21 +174,21 @@ function checkInvocations(run: Json, runIndex: number, context: Context): void {
     if (!failed && errors.length === 0) continue;
     const detail = errors.length > 0 ? `: ${errors.join('; ')}` : '';
     const what = failed ? 'reports that it did not run successfully' : 'reports errors';
-    throw new SarifProblem({ code: 'ENGINE_FAILED', message: bound(context.scrub(`runs[${runIndex}]: the tool ${what}${detail}`), context.maxLength) });
+    throw new SarifProblem({ code: 'ENGINE_FAILED', message: boundText(context.scrub(`runs[${runIndex}]: the tool ${what}${detail}`), context.maxLength) });
   }
 }
 
 /** The id of the notification's descriptor, or `''`. */
-function descriptorId(note: Json): string {
+function descriptorId(note: JsonRecord): string {
   const descriptor = own(note, 'descriptor');
   return (isRecord(descriptor) ? stringOf(own(descriptor, 'id')) : undefined) ?? '';
 }
 
-function readRules(run: Json): Rules {
+function readRules(run: JsonRecord): Rules {
   const tool = own(run, 'tool');
   const driver = isRecord(tool) ? own(tool, 'driver') : undefined;
   const list = isRecord(driver) ? own(driver, 'rules') : undefined;
-  const byId = new Map<string, Json>();
+  const byId = new Map<string, JsonRecord>();
   if (!Array.isArray(list)) return { list: [], byId };
   for (const rule of list) {
     if (!isRecord(rule)) continue;
@@ -199,7 +199,7 @@ function readRules(run: Json): Rules {
   return { list, byId };
 }
 
-function toViolation(result: Json, rules: Rules, run: Json, context: Context): Violation | undefined {
+function toViolation(result: JsonRecord, rules: Rules, run: JsonRecord, context: Context): Violation | undefined {
   const kind = own(result, 'kind');
   if (kind !== undefined && kind !== 'fail') return undefined;
   if (isSuppressed(result)) return undefined;
@@ -225,16 +225,16 @@ function toViolation(result: Json, rules: Rules, run: Json, context: Context): V
   return {
     policyId: context.policyId,
     tier: 'engine',
-    constraint: bound(context.scrub(ruleId), context.maxLength),
+    constraint: boundText(context.scrub(ruleId), context.maxLength),
     path: location.path,
-    message: bound(context.scrub(message), context.maxLength),
+    message: boundText(context.scrub(message), context.maxLength),
     effect: level === 'error' ? context.effect : 'warn',
     severity: SEVERITY[level],
   };
 }
 
 /** SARIF: a result is suppressed when it has a suppression whose status is absent or `accepted`. */
-function isSuppressed(result: Json): boolean {
+function isSuppressed(result: JsonRecord): boolean {
   const suppressions = own(result, 'suppressions');
   if (!Array.isArray(suppressions)) return false;
   return suppressions.some((suppression: unknown) => {
@@ -244,7 +244,7 @@ function isSuppressed(result: Json): boolean {
   });
 }
 
-function ruleDefaultLevel(rule: Json | undefined): SarifLevel | 'none' | undefined {
+function ruleDefaultLevel(rule: JsonRecord | undefined): SarifLevel | 'none' | undefined {
   if (rule === undefined) return undefined;
   const configuration = own(rule, 'defaultConfiguration');
   return isRecord(configuration) ? sarifLevel(own(configuration, 'level')) : undefined;
@@ -255,7 +255,7 @@ function sarifLevel(value: unknown): SarifLevel | 'none' | undefined {
 }
 
 /** The result's message: its own text, else the rule's message string it names (with `{0}` arguments filled). */
-function resultText(result: Json, rule: Json | undefined): string | undefined {
+function resultText(result: JsonRecord, rule: JsonRecord | undefined): string | undefined {
   const message = own(result, 'message');
   const direct = messageText(message);
   if (direct !== undefined) return direct;
@@ -298,7 +298,7 @@ interface Location {
 
 const NO_LOCATION: Location = { path: [], prefix: '' };
 
-function readLocation(result: Json, run: Json, context: Context): Location {
+function readLocation(result: JsonRecord, run: JsonRecord, context: Context): Location {
   const locations = own(result, 'locations');
   const first: unknown = Array.isArray(locations) ? locations[0] : undefined;
   const physical = isRecord(first) ? own(first, 'physicalLocation') : undefined;
@@ -314,7 +314,7 @@ function readLocation(result: Json, run: Json, context: Context): Location {
     uri = isRecord(entryLocation) ? stringOf(own(entryLocation, 'uri')) : undefined;
   }
   if (uri === undefined) return NO_LOCATION;
-  const file = bound(context.scrub(uriToPath(uri)), context.maxLength);
+  const file = boundText(context.scrub(uriToPath(uri)), context.maxLength);
   const region = own(physical, 'region');
   const line = isRecord(region) ? positive(own(region, 'startLine')) : undefined;
   const column = line !== undefined && isRecord(region) ? positive(own(region, 'startColumn')) : undefined;
@@ -355,29 +355,6 @@ function compareSegment(a: PathSegment | undefined, b: PathSegment | undefined):
   if (b === undefined) return 1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return compareText(String(a), String(b));
-}
-
-/** Code-unit order, not the locale's: the same on every machine. */
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** Cuts a string to `max` characters, marking the cut, so one huge message cannot bloat a decision. */
-function bound(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1))}…`;
-}
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Own properties only: a key like `__proto__` or `constructor` never reaches Object.prototype. */
-function own(record: Json, key: string): unknown {
-  return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-
-function stringOf(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
 function integer(value: unknown): number | undefined {
