@@ -392,3 +392,5 @@ async function main() {
 }
 
 await main();
+// OPA's three modes beside the auto tier (bench/engines-opa.js): its own process, options and results file.
+if (options.case === undefined || options.case.includes('engines-opa')) (await import('node:child_process')).spawnSync(process.execPath, [join(HERE, 'engines-opa.js')], { stdio: 'inherit' });

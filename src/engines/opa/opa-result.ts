@@ -79,6 +79,15 @@ export function opaErrors(output: string): string | undefined {
     .join('; ');
 }
 
+/**
+ * The error for a query with no value: usually a misspelt package or rule, and
+ * never a pass, since "no answer" must not read as "no violations". The same in
+ * every mode, so a binding means the same thing wherever it runs.
+ */
+export function undefinedQueryError(query: string): EngineError {
+  return { code: 'INVALID_BINDING', message: `the query ${query} is undefined for this policy and input (is the package or rule name right?)` };
+}
+
 class OpaProblem extends Error {
   constructor(readonly problem: EngineError) {
     super(problem.message);
@@ -95,22 +104,39 @@ function readOutput(output: string, context: OpaResultContext): Violation[] {
   if (!isRecord(parsed)) throw invalidOutput('not an object');
   const results = own(parsed, 'result');
   if (results === undefined) {
-    throw new OpaProblem({
-      code: 'INVALID_BINDING',
-      message: `the query ${context.query} is undefined for this policy and input (is the package or rule name right?)`,
-    });
+    throw new OpaProblem(undefinedQueryError(context.query));
   }
   if (!Array.isArray(results)) throw invalidOutput('"result" is not an array');
   const first: unknown = results[0];
   const expressions = isRecord(first) ? own(first, 'expressions') : undefined;
-  if (results.length !== 1 || !Array.isArray(expressions) || expressions.length !== 1 || !isRecord(expressions[0])) {
+  // A query with variables (`data.pkg.deny[x]`) has bindings, and as many results as values: refuse it even when there is one.
+  const bindings = isRecord(first) ? own(first, 'bindings') : undefined;
+  const bound = isRecord(bindings) && Object.keys(bindings).length > 0;
+  if (results.length !== 1 || bound || !Array.isArray(expressions) || expressions.length !== 1 || !isRecord(expressions[0])) {
     throw new OpaProblem({
       code: 'INVALID_BINDING',
       message: `the query ${context.query} must be one expression with one value (data.pkg.deny, not data.pkg.deny[x])`,
     });
   }
-  const value = own(expressions[0], 'value');
+  return readValue(own(expressions[0], 'value'), context);
+}
 
+/**
+ * Maps a query's value, as OPA's server (`{ "result": value }`) and its Wasm
+ * policies (`[{ "result": value }]`) give it, to violations with the same
+ * rules as {@link mapOpaOutput}, never throwing. The caller has already told an
+ * undefined query apart (no `result`), which is an error, never a pass.
+ */
+export function mapOpaValue(value: unknown, context: OpaResultContext): OpaMapping {
+  try {
+    return { ok: true, violations: readValue(value, context) };
+  } catch (thrown) {
+    if (thrown instanceof OpaProblem) return { ok: false, error: thrown.problem };
+    return { ok: false, error: { code: 'INVALID_OUTPUT', message: `opa output could not be read: ${describeThrown(thrown)}` } };
+  }
+}
+
+function readValue(value: unknown, context: OpaResultContext): Violation[] {
   if (context.kind !== 'violations') {
     if (typeof value !== 'boolean') throw invalidOutput(`the query ${context.query} gave ${kindOf(value)}, where ${context.kind} needs a boolean`);
     const passes = context.kind === 'allow' ? value : !value;

@@ -1,0 +1,177 @@
+import { performance } from 'node:perf_hooks';
+import { describeThrown } from '../../describe-thrown.js';
+import { TierguardError } from '../../errors.js';
+import { resolveEngineLimits } from '../../limits.js';
+import type { EngineLimits } from '../../limits.js';
+import { bindingOption, checkBinding } from '../binding/check-binding.js';
+import { isRecord, own } from '../json-reading.js';
+import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import { errorVerdict, findingsVerdict } from '../verdict.js';
+import { opaRequest, redact } from './opa-http.js';
+import { readOpaInput } from './opa-input.js';
+import { queryToPath } from './opa-query.js';
+import { mapOpaValue, undefinedQueryError } from './opa-result.js';
+import type { OpaResultKind } from './opa-result.js';
+import { createPolicyUploader, encodePath, serverError } from './opa-server-policies.js';
+import { readPolicyFiles } from './policy-files.js';
+
+/** Where the OPA server is and how to talk to it. */
+export interface OpaServerAdapterOptions {
+  /** The server's base URL, such as `http://127.0.0.1:8181` (what `opa run --server --addr` listens on). */
+  readonly url: string;
+  /**
+   * Upload each binding's Rego files before evaluating (default `true`), so a
+   * binding means the same in every mode. `false` when the server already holds
+   * the policies (loaded from bundles): the binding's `policy` is then not read,
+   * only named in verdicts, and only its `query` matters.
+   */
+  readonly uploadPolicies?: boolean;
+  /** A bearer token, for a server run with `--authentication=token`. */
+  readonly token?: string;
+  /** Bounds on time and answers (`maxStdoutBytes` bounds each response body); default `DEFAULT_ENGINE_LIMITS`. */
+  readonly limits?: Partial<EngineLimits>;
+}
+
+const NAME = 'opa';
+const BINDING_OPTIONS = ['result'] as const;
+const RESULT_KINDS: readonly string[] = ['violations', 'allow', 'deny'];
+/** Bounds on an uploaded policy directory. */
+const POLICY_BOUNDS = { maxFiles: 1_000, maxBytes: 16 * 1_048_576 };
+
+/**
+ * A running OPA server behind the {@link EngineAdapter} interface: `POST
+ * /v1/data/<path>` with `{ "input": <artifact> }`, the query `data.s3.deny`
+ * asking for `s3/deny`. The value is read exactly as in CLI mode (binding
+ * option `result`: `violations`, `allow` or `deny`), and an undefined document
+ * is an error, never a pass. Unless `uploadPolicies` is `false`, the binding's
+ * Rego is uploaded first and again whenever its content changes (see
+ * `createPolicyUploader` in opa-server-policies.ts for how).
+ *
+ * Timeouts and aborts cancel the HTTP request; the server may still finish the
+ * evaluation, but its answer is not read. No process is started, so the
+ * artifact (JSON or YAML) is read in memory and never written to disk.
+ */
+export function createOpaServerAdapter(options: OpaServerAdapterOptions): EngineAdapter {
+  const base = checkUrl(options?.url);
+  const limits = resolveEngineLimits(options.limits);
+  const upload = options.uploadPolicies ?? true;
+  if (typeof upload !== 'boolean') throw new TierguardError('INVALID_OPTIONS', 'uploadPolicies must be a boolean', { option: 'uploadPolicies' });
+  if (options.token !== undefined && (typeof options.token !== 'string' || /[\r\n]/.test(options.token))) {
+    throw new TierguardError('INVALID_OPTIONS', 'token must be a string on one line', { option: 'token' });
+  }
+  const headers: Readonly<Record<string, string>> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
+  const uploader = createPolicyUploader({ base, headers, maxBytes: limits.maxStdoutBytes, maxMessageLength: limits.maxMessageLength });
+  const shownBase = redact(base);
+
+  async function available(): Promise<EngineAvailability> {
+    try {
+      const health = await opaRequest({ method: 'GET', url: `${base}/health`, headers, timeoutMs: limits.timeoutMs, maxBytes: 65_536 });
+      if (!health.ok) return { ok: false, reason: `${health.message}; start one with "opa run --server --addr <host:port>"` };
+      if (health.status !== 200) return { ok: false, reason: `the OPA server at ${shownBase} is not healthy (GET /health answered ${health.status})` };
+      // The version is in the configuration's labels; a server whose authorization hides it is still usable.
+      const config = await opaRequest({ method: 'GET', url: `${base}/v1/config`, headers, timeoutMs: limits.timeoutMs, maxBytes: 1_048_576 });
+      const version = config.ok && config.status === 200 ? versionIn(config.text) : undefined;
+      return { ok: true, version: version ?? 'unknown' };
+    } catch (thrown) {
+      return { ok: false, reason: `the OPA server at ${shownBase} could not be asked: ${describeThrown(thrown)}` };
+    }
+  }
+
+  async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
+    const started = performance.now();
+    const fail = (error: EngineError): EngineVerdict => errorVerdict(NAME, binding, error, started);
+    try {
+      const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
+      if (invalid !== undefined) return fail(invalid);
+      const query = binding.query;
+      if (query === undefined || query.trim().length === 0) return fail({ code: 'INVALID_BINDING', message: 'an opa binding needs a query, such as data.s3.deny' });
+      const path = queryToPath(query);
+      if (!path.ok) return fail(path.error);
+      const kind = bindingOption(binding, 'result') ?? 'violations';
+      if (typeof kind !== 'string' || !RESULT_KINDS.includes(kind)) {
+        return fail({ code: 'INVALID_BINDING', message: `opa option result must be one of ${RESULT_KINDS.join(', ')}` });
+      }
+      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return fail({ code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' });
+      const remaining = (): number => timeoutMs - (performance.now() - started);
+      const signal = call.signal === undefined ? {} : { signal: call.signal };
+      if (call.signal?.aborted === true) return fail({ code: 'ABORTED', message: 'the evaluation was aborted before it started' });
+
+      if (upload) {
+        const files = await readPolicyFiles(binding.policy, POLICY_BOUNDS);
+        if (!files.ok) return fail(files.error);
+        const problem = await uploader.ensure(binding.policy, files.policy, { timeoutMs: Math.max(1, remaining()), ...signal });
+        if (problem !== undefined) return fail(problem);
+      }
+      const input = await readOpaInput(artifact, limits.maxArtifactBytes);
+      if (!input.ok) return fail(input.error);
+      if (remaining() <= 0) return fail({ code: 'TIMEOUT', message: `the evaluation ran past its ${timeoutMs} ms before the query was sent` });
+
+      const answer = await opaRequest({
+        method: 'POST',
+        url: `${base}/v1/data/${encodePath(path.path)}`,
+        body: `{"input":${input.input.json}}`,
+        headers,
+        timeoutMs: remaining(),
+        maxBytes: limits.maxStdoutBytes,
+        ...signal,
+      });
+      if (!answer.ok) return fail({ code: answer.code, message: answer.message });
+      if (answer.status !== 200) return fail(serverError(`evaluating ${query}`, answer.status, answer.text, (text) => text));
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(answer.text);
+      } catch (thrown) {
+        return fail({ code: 'INVALID_OUTPUT', message: `unexpected opa output: not JSON (${describeThrown(thrown)})` });
+      }
+      if (!isRecord(parsed)) return fail({ code: 'INVALID_OUTPUT', message: 'unexpected opa output: not an object' });
+      const value = own(parsed, 'result');
+      if (value === undefined) {
+        // The server may have restarted and lost what we uploaded: upload again next time.
+        uploader.forget(binding.policy);
+        return fail(undefinedQueryError(query));
+      }
+      const mapped = mapOpaValue(value, {
+        query,
+        policyId: binding.policyId,
+        ...(binding.effect === undefined ? {} : { effect: binding.effect }),
+        kind: kind as OpaResultKind,
+        maxViolations: limits.maxSarifResults,
+        maxMessageLength: limits.maxMessageLength,
+        scrub: (text) => text,
+      });
+      return mapped.ok ? findingsVerdict(NAME, binding, mapped.violations, started) : fail(mapped.error);
+    } catch (thrown) {
+      return fail({ code: 'ENGINE_FAILED', message: `the OPA server could not be asked: ${describeThrown(thrown)}` });
+    }
+  }
+
+  return Object.freeze({ name: NAME, available, evaluate });
+}
+
+/** The base URL without a trailing slash; an `INVALID_OPTIONS` error for anything but http(s). */
+function checkUrl(url: unknown): string {
+  let parsed: URL | undefined;
+  try {
+    parsed = typeof url === 'string' ? new URL(url) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search !== '' || parsed.hash !== '') {
+    throw new TierguardError('INVALID_OPTIONS', 'url must be the http(s) base URL of an OPA server, such as http://127.0.0.1:8181', { option: 'url' });
+  }
+  return parsed.toString().replace(/\/+$/, '');
+}
+
+/** `labels.version` of a `GET /v1/config` answer. */
+function versionIn(text: string): string | undefined {
+  try {
+    const parsed: unknown = JSON.parse(text);
+    const result = isRecord(parsed) ? own(parsed, 'result') : undefined;
+    const labels = isRecord(result) ? own(result, 'labels') : undefined;
+    const version = isRecord(labels) ? own(labels, 'version') : undefined;
+    return typeof version === 'string' && version.length > 0 ? version : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,211 @@
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { describeThrown } from '../../describe-thrown.js';
+import { resolveEngineLimits } from '../../limits.js';
+import type { EngineLimits } from '../../limits.js';
+import { bindingOption, checkBinding } from '../binding/check-binding.js';
+import { isRecord, own } from '../json-reading.js';
+import { runProcess } from '../process/run-process.js';
+import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import { errorVerdict, findingsVerdict } from '../verdict.js';
+import { OPA_TESTED_VERSION } from './opa-cli-adapter.js';
+import { readOpaInput } from './opa-input.js';
+import { queryToPath } from './opa-query.js';
+import { mapOpaValue, undefinedQueryError } from './opa-result.js';
+import type { OpaResultKind } from './opa-result.js';
+import { loadOpaWasmSdk } from './opa-wasm-sdk.js';
+import type { LoadedWasmPolicy } from './opa-wasm-sdk.js';
+import { readPolicyFiles } from './policy-files.js';
+import { buildWasmPolicy } from './wasm-policy-build.js';
+
+/** How to build and run Wasm policies. */
+export interface OpaWasmAdapterOptions {
+  /** The opa executable that compiles Rego to Wasm: a name looked up on PATH, or a path; default `opa`. */
+  readonly command?: string;
+  /** Bounds on time, input and output; default `DEFAULT_ENGINE_LIMITS`. */
+  readonly limits?: Partial<EngineLimits>;
+  /** The environment `opa build` runs in; default this process's. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Most memory one policy's Wasm instance may grow to, in bytes; default 256 MiB. */
+  readonly maxMemoryBytes?: number;
+}
+
+const NAME = 'opa';
+const BINDING_OPTIONS = ['result'] as const;
+const RESULT_KINDS: readonly string[] = ['violations', 'allow', 'deny'];
+const INSTALL_HINT = `install it with "go install github.com/open-policy-agent/opa@v${OPA_TESTED_VERSION}"`;
+const WASM_PAGE = 65_536;
+const POLICY_BOUNDS = { maxFiles: 1_000, maxBytes: 64 * 1_048_576 };
+
+/** A compiled policy, kept per binding policy and entrypoint until its content changes. */
+interface Compiled {
+  readonly hash: string;
+  readonly loaded: Promise<{ readonly ok: true; readonly policy: LoadedWasmPolicy } | { readonly ok: false; readonly error: EngineError }>;
+}
+
+/**
+ * OPA in process, through `@open-policy-agent/opa-wasm` (an optional peer
+ * dependency, imported on first use). The binding's `policy` is Rego (a file or
+ * directory), compiled once per content hash with `opa build -t wasm -e
+ * <entrypoint>` (the query `data.s3.deny` is the entrypoint `s3/deny`), or a
+ * prebuilt `.wasm` module or bundle (`.tar.gz`), which needs no opa binary.
+ * The compiled policy stays in memory, so later evaluations start no process:
+ * they re-read the policy files only to see whether they changed. The value is
+ * read exactly as in CLI mode (binding option `result`).
+ *
+ * Time limits: compiling runs `opa build` under the time limit and the abort
+ * signal, which kill it. Evaluating is synchronous Wasm that nothing can
+ * interrupt, so the deadline and the signal are checked before it and the
+ * deadline again after it: an evaluation that overran is a `TIMEOUT` error (its
+ * answer discarded, so the verdict still fails closed), but it was not stopped
+ * early. For untrusted policies that may run long, use CLI or server mode.
+ */
+export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): EngineAdapter {
+  const command = options.command ?? NAME;
+  const limits = resolveEngineLimits(options.limits);
+  const env = options.env ?? process.env;
+  const maxPages = Math.max(1, Math.floor((options.maxMemoryBytes ?? 256 * 1_048_576) / WASM_PAGE));
+  const compiled = new Map<string, Compiled>();
+
+  async function available(): Promise<EngineAvailability> {
+    const sdk = await loadOpaWasmSdk();
+    if (!sdk.ok) return { ok: false, reason: sdk.reason };
+    const result = await runProcess(command, ['version'], { env, timeoutMs: limits.timeoutMs, maxStdoutBytes: 65_536, maxStderrBytes: 65_536 });
+    const reason = 'opa compiles Rego to Wasm (prebuilt .wasm and .tar.gz policies work without it)';
+    if (result.status === 'failed') return { ok: false, reason: `${result.message}; ${reason}; ${INSTALL_HINT}` };
+    const version = /^Version:\s*(\S+)/m.exec(result.stdout)?.[1];
+    if (result.exitCode !== 0 || version === undefined) {
+      return { ok: false, reason: `${command} version exited with ${result.exitCode} and no version; ${reason}; ${INSTALL_HINT}` };
+    }
+    return { ok: true, version };
+  }
+
+  /** The loaded policy for this content, compiling it when the content is new. */
+  function policyFor(policy: string, hash: string, entrypoint: string, timeoutMs: number, signal: AbortSignal | undefined): Compiled['loaded'] {
+    const key = `${resolve(policy)}\0${entrypoint}`;
+    const known = compiled.get(key);
+    if (known?.hash === hash) return known.loaded;
+    const loaded = compile(policy, entrypoint, timeoutMs, signal).then((outcome) => {
+      // Failures are not kept: a timeout, an abort or a missing opa may not happen next time.
+      if (!outcome.ok && compiled.get(key)?.loaded === loaded) compiled.delete(key);
+      return outcome;
+    });
+    compiled.set(key, { hash, loaded });
+    return loaded;
+  }
+
+  async function compile(policy: string, entrypoint: string, timeoutMs: number, signal: AbortSignal | undefined): Compiled['loaded'] {
+    const sdk = await loadOpaWasmSdk();
+    if (!sdk.ok) return { ok: false, error: { code: 'ENGINE_UNAVAILABLE', message: sdk.reason } };
+    const built = await buildWasmPolicy(policy, entrypoint, {
+      command,
+      env,
+      timeoutMs,
+      ...(signal === undefined ? {} : { signal }),
+      maxOutputBytes: limits.maxStderrBytes,
+      maxBundleBytes: POLICY_BOUNDS.maxBytes,
+      maxMessageLength: limits.maxMessageLength,
+      installHint: INSTALL_HINT,
+    });
+    if (!built.ok) return built;
+    try {
+      const loaded = await sdk.sdk.loadPolicy(toArrayBuffer(built.parts.wasm), { initial: Math.min(5, maxPages), maximum: maxPages });
+      if (built.parts.data !== undefined) loaded.setData(toArrayBuffer(built.parts.data));
+      const entrypoints: unknown = loaded.entrypoints;
+      if (!isRecord(entrypoints) || !Object.hasOwn(entrypoints, entrypoint)) {
+        const known = isRecord(entrypoints) ? Object.keys(entrypoints).join(', ') : 'none';
+        return { ok: false, error: { code: 'INVALID_BINDING', message: `the Wasm policy has no entrypoint ${entrypoint} (it has: ${known || 'none'})` } };
+      }
+      return { ok: true, policy: loaded };
+    } catch (thrown) {
+      return { ok: false, error: { code: 'ENGINE_FAILED', message: `the Wasm policy could not be loaded: ${describeThrown(thrown)}` } };
+    }
+  }
+
+  async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
+    const started = performance.now();
+    const fail = (error: EngineError): EngineVerdict => errorVerdict(NAME, binding, error, started);
+    try {
+      const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
+      if (invalid !== undefined) return fail(invalid);
+      const query = binding.query;
+      if (query === undefined || query.trim().length === 0) return fail({ code: 'INVALID_BINDING', message: 'an opa binding needs a query, such as data.s3.deny' });
+      const path = queryToPath(query);
+      if (!path.ok) return fail(path.error);
+      const kind = bindingOption(binding, 'result') ?? 'violations';
+      if (typeof kind !== 'string' || !RESULT_KINDS.includes(kind)) {
+        return fail({ code: 'INVALID_BINDING', message: `opa option result must be one of ${RESULT_KINDS.join(', ')}` });
+      }
+      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return fail({ code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' });
+      const elapsed = (): number => performance.now() - started;
+      const stopped = (): EngineError | undefined =>
+        call.signal?.aborted === true
+          ? { code: 'ABORTED', message: 'the evaluation was aborted' }
+          : elapsed() > timeoutMs
+            ? { code: 'TIMEOUT', message: `the evaluation ran past its ${timeoutMs} ms (Wasm evaluation cannot be interrupted, so this is known only afterwards)` }
+            : undefined;
+
+      const hash = await contentHash(binding.policy);
+      if (!hash.ok) return fail(hash.error);
+      const before = stopped();
+      if (before !== undefined) return fail(before);
+      const loaded = await policyFor(binding.policy, hash.hash, path.path, Math.max(1, timeoutMs - elapsed()), call.signal);
+      if (!loaded.ok) return fail(loaded.error);
+      const input = await readOpaInput(artifact, limits.maxArtifactBytes);
+      if (!input.ok) return fail(input.error);
+      const ready = stopped();
+      if (ready !== undefined) return fail(ready);
+
+      let results: unknown;
+      try {
+        results = loaded.policy.evaluate(toArrayBuffer(Buffer.from(input.input.json, 'utf8')), path.path);
+      } catch (thrown) {
+        return fail({ code: 'ENGINE_FAILED', message: `the Wasm policy failed: ${describeThrown(thrown)}` });
+      }
+      const after = stopped();
+      if (after !== undefined) return fail(after);
+
+      if (!Array.isArray(results)) return fail({ code: 'INVALID_OUTPUT', message: 'unexpected opa output: the Wasm result set is not an array' });
+      if (results.length === 0) return fail(undefinedQueryError(query));
+      const first: unknown = results[0];
+      if (results.length !== 1 || !isRecord(first) || !Object.hasOwn(first, 'result')) {
+        return fail({ code: 'INVALID_OUTPUT', message: 'unexpected opa output: the Wasm result set is not one { result }' });
+      }
+      const mapped = mapOpaValue(own(first, 'result'), {
+        query,
+        policyId: binding.policyId,
+        ...(binding.effect === undefined ? {} : { effect: binding.effect }),
+        kind: kind as OpaResultKind,
+        maxViolations: limits.maxSarifResults,
+        maxMessageLength: limits.maxMessageLength,
+        scrub: (text) => text,
+      });
+      return mapped.ok ? findingsVerdict(NAME, binding, mapped.violations, started) : fail(mapped.error);
+    } catch (thrown) {
+      return fail({ code: 'ENGINE_FAILED', message: `the Wasm policy could not be evaluated: ${describeThrown(thrown)}` });
+    }
+  }
+
+  return Object.freeze({ name: NAME, available, evaluate });
+}
+
+/** The content hash of a Rego policy (file or directory), or of a prebuilt module or bundle. */
+async function contentHash(policy: string): Promise<{ ok: true; hash: string } | { ok: false; error: EngineError }> {
+  if (policy.endsWith('.wasm') || policy.endsWith('.tar.gz') || policy.endsWith('.tgz')) {
+    try {
+      return { ok: true, hash: createHash('sha256').update(await readFile(policy)).digest('hex') };
+    } catch {
+      return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} does not exist or cannot be read` } };
+    }
+  }
+  const files = await readPolicyFiles(policy, POLICY_BOUNDS);
+  return files.ok ? { ok: true, hash: files.policy.hash } : files;
+}
+
+/** An ArrayBuffer holding exactly these bytes, which is what the SDK takes as JSON text and as a module. */
+function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+}
