@@ -22,6 +22,13 @@ export interface NormalizeSarifOptions {
   /** Applied to every file name and message before it is kept, e.g. to rewrite temporary paths out. */
   readonly scrub?: (text: string) => string;
   /**
+   * Maps a location's file (its URI, decoded) before `scrub`: for engines that
+   * name files relative to somewhere other than the caller's view (Checkov names
+   * a scanned file relative to its working directory, or by its absolute path
+   * less the leading `/`), so the violation names the artifact as the caller gave it.
+   */
+  readonly locationFile?: (file: string) => string;
+  /**
    * Notification descriptor ids that fail the run at any level: engines report
    * some partial runs only as warnings (Semgrep's `Timeout`: a rule gave up on a
    * file, and its findings there are missing).
@@ -119,6 +126,7 @@ function readLog(input: unknown, options: NormalizeSarifOptions): Violation[] {
     minRank: LEVEL_RANK[options.minLevel ?? 'note'],
     maxLength: limits.maxMessageLength,
     scrub: options.scrub ?? ((text) => text),
+    locationFile: options.locationFile ?? ((file) => file),
     failing: new Set(options.failingNotifications ?? []),
   };
   const violations: Violation[] = [];
@@ -140,6 +148,7 @@ interface Context {
   readonly minRank: number;
   readonly maxLength: number;
   readonly scrub: (text: string) => string;
+  readonly locationFile: (file: string) => string;
   readonly failing: ReadonlySet<string>;
 }
 
@@ -314,7 +323,7 @@ function readLocation(result: JsonRecord, run: JsonRecord, context: Context): Lo
     uri = isRecord(entryLocation) ? stringOf(own(entryLocation, 'uri')) : undefined;
   }
   if (uri === undefined) return NO_LOCATION;
-  const file = boundText(context.scrub(uriToPath(uri)), context.maxLength);
+  const file = boundText(context.scrub(context.locationFile(uriToPath(uri))), context.maxLength);
   const region = own(physical, 'region');
   const line = isRecord(region) ? positive(own(region, 'startLine')) : undefined;
   const column = line !== undefined && isRecord(region) ? positive(own(region, 'startColumn')) : undefined;

@@ -56,6 +56,21 @@ describe('normalizeSarif on real engine output', () => {
     );
   });
 
+  it('maps location files through locationFile before scrubbing them, leaving messages otherwise alone', () => {
+    const found = violations(
+      normalizeSarif(fixture('checkov-s3-public.sarif'), {
+        policyId: 's3',
+        locationFile: (file) => (file === 'main.tf' ? 'infra/main.tf' : file),
+        scrub: (text) => text.replaceAll('infra/', 'stacks/'),
+      }),
+    );
+    expect(found.map((v) => v.path)).toEqual([
+      ['stacks/main.tf', 1],
+      ['stacks/main.tf', 1],
+    ]);
+    expect(found[1]?.message.startsWith('stacks/main.tf:1: S3 Bucket has an ACL')).toBe(true);
+  });
+
   it('keeps results when the tool only warns about its run (a syntax error Semgrep recovered from)', () => {
     expect(violations(normalizeSarif(fixture('semgrep-syntax-warning.sarif'), OPTIONS))).toHaveLength(1);
   });

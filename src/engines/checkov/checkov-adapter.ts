@@ -1,0 +1,242 @@
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { describeThrown } from '../../describe-thrown.js';
+import { resolveEngineLimits } from '../../limits.js';
+import type { EngineLimits } from '../../limits.js';
+import { materializeArtifact } from '../artifact/materialize-artifact.js';
+import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
+import { boundText } from '../json-reading.js';
+import { runProcess } from '../process/run-process.js';
+import { scrubPaths } from '../process/scrub-paths.js';
+import { withTempDir } from '../process/temp-dir.js';
+import { normalizeSarif } from '../sarif/normalize-sarif.js';
+import type { SarifLevel } from '../sarif/normalize-sarif.js';
+import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import { errorVerdict, findingsVerdict } from '../verdict.js';
+import { checkCheckovConfig } from './checkov-config.js';
+import { readCheckovSummary } from './checkov-summary.js';
+
+/** The Checkov release the adapter is tested against; what `available()` suggests installing. */
+export const CHECKOV_TESTED_VERSION = '3.3.30';
+
+/** How to find and run Checkov. */
+export interface CheckovAdapterOptions {
+  /** The checkov executable: a name looked up on PATH, or a path; default `checkov`. */
+  readonly command?: string;
+  /**
+   * Bounds on time and output; default `DEFAULT_ENGINE_LIMITS` with a 120 s
+   * timeout, since Checkov spends seconds starting before it scans anything.
+   */
+  readonly limits?: Partial<EngineLimits>;
+  /** Results below this SARIF level are dropped unless a binding says otherwise; default `note`. */
+  readonly minLevel?: SarifLevel;
+  /**
+   * The environment Checkov runs in; default this process's. Variables that
+   * configure Checkov (`CKV_*`, `CHECKOV_*`, `BC_*`, `PRISMA_*`) are removed
+   * whatever it says, and update checks and downloads are turned off.
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+const NAME = 'checkov';
+const BINDING_OPTIONS = ['minLevel', 'allowNoChecks'] as const;
+const LEVELS: readonly string[] = ['error', 'warning', 'note'];
+const INSTALL_HINT = `install it with "pip install checkov==${CHECKOV_TESTED_VERSION}"`;
+const DEFAULT_TIMEOUT_MS = 120_000;
+/** Largest Checkov config the adapter reads to vet it; real ones are a few hundred bytes. */
+const MAX_CONFIG_BYTES = 1_048_576;
+
+/** Prefixes and names of variables Checkov reads as settings (`CKV_SKIP_CHECK`, `CKV_NO_FAIL_ON_CRASH`, `BC_API_KEY`, ...). */
+const CHECKOV_VARIABLE = /^(CKV_|CHECKOV_|BC_|PRISMA_)|^(DOWNLOAD_EXTERNAL_MODULES|EXTERNAL_MODULES_DIR|LOG_LEVEL)$/i;
+
+/**
+ * Checkov behind the {@link EngineAdapter} interface: `checkov --config-file
+ * <policy> --file <artifact> -o sarif -o json --output-file-path <temp files>
+ * --skip-download`, its SARIF normalised into violations. The binding's
+ * `policy` is a Checkov config file (YAML: `framework`, `check`, `skip-check`,
+ * `external-checks-dir` for custom checks, ...); Checkov runs in that file's
+ * directory, so relative paths in it (and a `.checkov.yaml` beside it) are the
+ * policy's.
+ *
+ * Binding options: `minLevel` (as for Semgrep) and `allowNoChecks` (default
+ * `false`, see below).
+ *
+ * A clean pass must be told apart from a run that checked nothing, which
+ * Checkov reports alike (exit 0, SARIF without results). So the adapter also
+ * asks for the JSON report and reads its totals: parsing errors make the
+ * verdict an `INVALID_ARTIFACT` error, and a run in which no check ran at all
+ * (an artifact type no selected framework reads, a misspelt check id, or no
+ * resource the checks apply to) is an `ENGINE_FAILED` error unless the binding
+ * sets `allowNoChecks`. Exit 0 and 1 (failed checks) mean Checkov ran; any
+ * other exit (2: a bad config or a crash) is an error. Both reports are written
+ * to files in the private temp directory, because Checkov's stdout mixes them
+ * with its banner and table.
+ *
+ * Nothing reaches the network: `--skip-download`, `BC_SKIP_MAPPING=TRUE` and
+ * `CKV_SKIP_PACKAGE_UPDATE_CHECK=true`, Checkov's own variables stripped, and
+ * configs that set an API key, remote checks or module downloads refused.
+ * `HOME` points into the temp directory so that a `~/.checkov.yaml` cannot
+ * change what runs (`PYTHONUSERBASE` keeps a `pip install --user` Checkov working).
+ */
+export function createCheckovAdapter(options: CheckovAdapterOptions = {}): EngineAdapter {
+  const command = options.command ?? NAME;
+  const limits = resolveEngineLimits({ timeoutMs: DEFAULT_TIMEOUT_MS, ...options.limits });
+  const defaultMinLevel = options.minLevel ?? 'note';
+  const baseEnv = checkovEnvironment(options.env ?? process.env);
+
+  async function available(): Promise<EngineAvailability> {
+    const result = await runProcess(command, ['--version'], { env: baseEnv, timeoutMs: limits.timeoutMs, maxStdoutBytes: 65_536, maxStderrBytes: 65_536 });
+    if (result.status === 'failed') return { ok: false, reason: `${result.message}; ${INSTALL_HINT}` };
+    const version = result.stdout.trim().split('\n').pop()?.trim() ?? '';
+    if (result.exitCode !== 0 || !/^\d+\.\d+/.test(version)) {
+      return { ok: false, reason: `${command} --version exited with ${result.exitCode} and no version; ${INSTALL_HINT}` };
+    }
+    return { ok: true, version };
+  }
+
+  async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
+    const started = performance.now();
+    const fail = (error: EngineError): EngineVerdict => errorVerdict(NAME, binding, error, started);
+    try {
+      const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
+      if (invalid !== undefined) return fail(invalid);
+      const minLevel = bindingOption(binding, 'minLevel') ?? defaultMinLevel;
+      if (typeof minLevel !== 'string' || !LEVELS.includes(minLevel)) {
+        return fail({ code: 'INVALID_BINDING', message: `checkov option minLevel must be one of ${LEVELS.join(', ')}` });
+      }
+      const allowNoChecks = bindingOption(binding, 'allowNoChecks') ?? false;
+      if (typeof allowNoChecks !== 'boolean') return fail({ code: 'INVALID_BINDING', message: 'checkov option allowNoChecks must be a boolean' });
+      const missing = await checkPolicyExists(binding.policy, false);
+      if (missing !== undefined) return fail(missing);
+      const refused = await checkCheckovConfig(binding.policy, MAX_CONFIG_BYTES);
+      if (refused !== undefined) return fail(refused);
+      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return fail({ code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' });
+
+      return await withTempDir(async (dir) => {
+        // Content, reports and HOME each get a directory of their own, so no name can collide.
+        const [inputDir, outputDir, homeDir] = ['input', 'output', 'home'].map((name) => join(dir, name)) as [string, string, string];
+        for (const sub of [inputDir, outputDir, homeDir]) await mkdir(sub, { mode: 0o700 });
+        const prepared = await materializeArtifact(artifact, inputDir, limits.maxArtifactBytes);
+        if (!prepared.ok) return fail(prepared.error);
+        const { file, shownAs } = prepared.artifact;
+        const scrub = (text: string): string => scrubPaths(text.replaceAll(file, shownAs), [dir]);
+        const sarifFile = join(outputDir, 'results.sarif');
+        const jsonFile = join(outputDir, 'results.json');
+        if (outputDir.includes(',')) {
+          // Checkov splits --output-file-path on commas; a temp dir with one cannot be handed over.
+          return fail({ code: 'ENGINE_FAILED', message: 'checkov cannot write its reports: the temporary directory path contains a comma (set TMPDIR elsewhere)' });
+        }
+        const policy = resolve(binding.policy);
+        const args = [
+          `--config-file=${policy}`,
+          `--file=${file}`,
+          '--output=sarif',
+          '--output=json',
+          `--output-file-path=${sarifFile},${jsonFile}`,
+          '--skip-download',
+          '--quiet',
+          '--compact',
+        ];
+        const result = await runProcess(command, args, {
+          cwd: dirname(policy),
+          env: { ...baseEnv, HOME: homeDir },
+          timeoutMs,
+          maxStdoutBytes: limits.maxStdoutBytes,
+          maxStderrBytes: limits.maxStderrBytes,
+          ...(call.signal === undefined ? {} : { signal: call.signal }),
+        });
+        if (result.status === 'failed') {
+          const hint = result.code === 'ENGINE_UNAVAILABLE' ? `; ${INSTALL_HINT}` : '';
+          return fail({ code: result.code, message: scrub(result.message) + hint });
+        }
+        const reason = (): string => lastLines(scrub(result.stderr).trim() || scrub(result.stdout).trim(), limits.maxMessageLength);
+        if (result.exitCode !== 0 && result.exitCode !== 1) {
+          const detail = reason();
+          return fail({ code: 'ENGINE_FAILED', message: boundText(`checkov exited with ${result.exitCode}${detail ? `: ${detail}` : ''}`, limits.maxMessageLength) });
+        }
+
+        const jsonText = await readReport(jsonFile, limits.maxStdoutBytes);
+        const sarifText = await readReport(sarifFile, limits.maxStdoutBytes);
+        for (const report of [jsonText, sarifText]) {
+          if (report.ok) continue;
+          const detail = reason();
+          return fail({ ...report.error, message: boundText(`${report.error.message}${detail ? `: ${detail}` : ''}`, limits.maxMessageLength) });
+        }
+        const summary = readCheckovSummary(jsonText.ok ? jsonText.text : '');
+        if (!summary.ok) return fail(summary.error);
+        if (summary.summary.parsingErrors > 0) {
+          return fail({ code: 'INVALID_ARTIFACT', message: `checkov could not parse ${shownAs}` });
+        }
+        if (summary.summary.checks === 0 && !allowNoChecks) {
+          return fail({
+            code: 'ENGINE_FAILED',
+            message:
+              `checkov ran no check on ${shownAs}: no framework the config selects reads it, the checks it names do not exist, ` +
+              'or it has no resource they apply to (set the binding option allowNoChecks to pass such artifacts)',
+          });
+        }
+        // Checkov names the scanned file relative to its working directory (the config's) when
+        // it is below it, else by its absolute path less the leading `/`; the violation should
+        // name it as the caller did.
+        const isScanned = (name: string): boolean => name === basename(file) || resolve(dirname(policy), name) === file || resolve('/', name) === file;
+        const normalized = normalizeSarif(sarifText.ok ? sarifText.text : '', {
+          policyId: binding.policyId,
+          ...(binding.effect === undefined ? {} : { effect: binding.effect }),
+          minLevel: minLevel as SarifLevel,
+          limits,
+          scrub,
+          locationFile: (name) => (isScanned(name) ? shownAs : name),
+        });
+        if (!normalized.ok) return fail(normalized.error);
+        // Exit 1 with nothing to show would be a failed check the SARIF lost (a config with soft-fail exits 0 instead, harmlessly).
+        if (result.exitCode === 1 && normalized.violations.length === 0 && minLevel === 'note') {
+          return fail({ code: 'INVALID_OUTPUT', message: 'checkov exited with 1 (failed checks) but its SARIF report holds no failed check' });
+        }
+        return findingsVerdict(NAME, binding, normalized.violations, started);
+      });
+    } catch (thrown) {
+      // Only the temp directory itself failing (no space, no permission) gets here.
+      return fail({ code: 'ENGINE_FAILED', message: `checkov could not be run: ${describeThrown(thrown)}` });
+    }
+  }
+
+  return Object.freeze({ name: NAME, available, evaluate });
+}
+
+/** A report Checkov should have written; missing means it stopped before writing, and that is an error. */
+async function readReport(file: string, maxBytes: number): Promise<{ ok: true; text: string } | { ok: false; error: EngineError }> {
+  const which = file.endsWith('.sarif') ? 'SARIF' : 'JSON';
+  try {
+    const info = await stat(file);
+    if (info.size > maxBytes) {
+      return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `checkov's ${which} report has ${info.size} bytes, more than the limit of ${maxBytes}` } };
+    }
+    return { ok: true, text: await readFile(file, 'utf8') };
+  } catch {
+    return { ok: false, error: { code: 'ENGINE_FAILED', message: `checkov wrote no ${which} report` } };
+  }
+}
+
+/**
+ * The environment without anything that configures Checkov, plus the switches
+ * that keep it offline. HOME is set per run; PYTHONUSERBASE is pinned to the
+ * user's real one first, since Python derives it from HOME.
+ */
+function checkovEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  const kept = Object.fromEntries(Object.entries(env).filter(([key]) => !CHECKOV_VARIABLE.test(key)));
+  const home = env['HOME'] ?? homedir();
+  return {
+    ...kept,
+    PYTHONUSERBASE: env['PYTHONUSERBASE'] ?? join(home, '.local'),
+    BC_SKIP_MAPPING: 'TRUE',
+    CKV_SKIP_PACKAGE_UPDATE_CHECK: 'true',
+  };
+}
+
+/** The end of a long error output, where tools put the reason. */
+function lastLines(text: string, max: number): string {
+  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
+}

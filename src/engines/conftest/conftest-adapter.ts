@@ -1,0 +1,190 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { describeThrown } from '../../describe-thrown.js';
+import { resolveEngineLimits } from '../../limits.js';
+import type { EngineLimits } from '../../limits.js';
+import { materializeArtifact } from '../artifact/materialize-artifact.js';
+import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
+import { boundText } from '../json-reading.js';
+import { runProcess } from '../process/run-process.js';
+import { scrubPaths } from '../process/scrub-paths.js';
+import { withTempDir } from '../process/temp-dir.js';
+import type { Artifact, ArtifactFormat, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import { errorVerdict, findingsVerdict } from '../verdict.js';
+import { mapConftestOutput } from './conftest-result.js';
+
+/** The Conftest release the adapter is tested against; what `available()` suggests installing. */
+export const CONFTEST_TESTED_VERSION = '0.71.1';
+
+/** How to find and run Conftest. */
+export interface ConftestAdapterOptions {
+  /** The conftest executable: a name looked up on PATH, or a path; default `conftest`. */
+  readonly command?: string;
+  /** Bounds on time and output; default `DEFAULT_ENGINE_LIMITS`. */
+  readonly limits?: Partial<EngineLimits>;
+  /** The environment Conftest runs in; default this process's, less any `CONFTEST_*` variable. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+}
+
+const NAME = 'conftest';
+const BINDING_OPTIONS = ['namespaces', 'parser'] as const;
+const INSTALL_HINT = `install it with "go install github.com/open-policy-agent/conftest@v${CONFTEST_TESTED_VERSION}"`;
+
+/** Conftest's parsers (`conftest test --help`), for the `parser` binding option. */
+const PARSERS: readonly string[] = [
+  'codeowners', 'cue', 'cyclonedx', 'dockerfile', 'dotenv', 'edn', 'groovy', 'hcl1', 'hcl2', 'hocon', 'ignore',
+  'ini', 'json', 'jsonc', 'jsonnet', 'nginx', 'properties', 'spdx', 'textproto', 'toml', 'vcl', 'xml', 'yaml',
+];
+
+/**
+ * The parser for an artifact whose format is known, so a `.txt` holding JSON is
+ * read as JSON. Formats Conftest has no parser for are left to its choice by
+ * file extension, which fails (an error, not a pass) when it has none either.
+ */
+const PARSER_BY_FORMAT: Partial<Readonly<Record<ArtifactFormat, string>>> = {
+  json: 'json',
+  yaml: 'yaml',
+  hcl: 'hcl2',
+  terraform: 'hcl2',
+  'terraform-plan': 'json',
+  dockerfile: 'dockerfile',
+};
+
+/** A namespace, or a Conftest namespace pattern (`k8s.*`); never anything that could read as a flag. */
+const NAMESPACE = /^[A-Za-z0-9_][A-Za-z0-9_.*?[\]-]{0,255}$/;
+const MAX_NAMESPACES = 64;
+
+/**
+ * Conftest behind the {@link EngineAdapter} interface: `conftest test --output
+ * json --no-fail --policy <policy> [--parser <p>] (--all-namespaces |
+ * --namespace <n>...) <artifact>`. The binding's `policy` is a Rego file or a
+ * directory of them. Failures (`deny`, `violation` rules) take the binding's
+ * effect; warnings (`warn` rules) warn.
+ *
+ * Binding options: `namespaces` (a list of packages or patterns to test,
+ * instead of every namespace) and `parser` (one of Conftest's parsers, when the
+ * artifact's name or format does not say which).
+ *
+ * Conftest exits 1 both when a rule fails and when it cannot run (a policy that
+ * does not compile, an artifact it cannot parse), so the adapter passes
+ * `--no-fail`: then exit 0 means it ran and its JSON holds the findings, and any
+ * other exit is an error with Conftest's reason. It runs in the private temp
+ * directory with `CONFTEST_*` variables removed, because Conftest takes flags
+ * from both (`conftest.toml` in its working directory, `CONFTEST_IGNORE=.*`
+ * in the environment) and either could make it skip the artifact.
+ */
+export function createConftestAdapter(options: ConftestAdapterOptions = {}): EngineAdapter {
+  const command = options.command ?? NAME;
+  const limits = resolveEngineLimits(options.limits);
+  const env = withoutConftestVariables(options.env ?? process.env);
+
+  async function available(): Promise<EngineAvailability> {
+    const result = await runProcess(command, ['--version'], { env, timeoutMs: limits.timeoutMs, maxStdoutBytes: 65_536, maxStderrBytes: 65_536 });
+    if (result.status === 'failed') return { ok: false, reason: `${result.message}; ${INSTALL_HINT}` };
+    const version = /^Conftest:\s*(\S+)/m.exec(result.stdout)?.[1];
+    if (result.exitCode !== 0 || version === undefined) {
+      return { ok: false, reason: `${command} --version exited with ${result.exitCode} and no version; ${INSTALL_HINT}` };
+    }
+    return { ok: true, version };
+  }
+
+  async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
+    const started = performance.now();
+    const fail = (error: EngineError): EngineVerdict => errorVerdict(NAME, binding, error, started);
+    try {
+      const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
+      if (invalid !== undefined) return fail(invalid);
+      const namespaces = readNamespaces(bindingOption(binding, 'namespaces'));
+      if (!namespaces.ok) return fail(namespaces.error);
+      const parserOption = bindingOption(binding, 'parser');
+      if (parserOption !== undefined && (typeof parserOption !== 'string' || !PARSERS.includes(parserOption))) {
+        return fail({ code: 'INVALID_BINDING', message: `conftest option parser must be one of ${PARSERS.join(', ')}` });
+      }
+      const missing = await checkPolicyExists(binding.policy, true);
+      if (missing !== undefined) return fail(missing);
+      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
+      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return fail({ code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' });
+
+      return await withTempDir(async (dir) => {
+        // Content goes one level down, so the working directory holds nothing Conftest would read as its config.
+        const inputDir = join(dir, 'input');
+        await mkdir(inputDir, { mode: 0o700 });
+        const prepared = await materializeArtifact(artifact, inputDir, limits.maxArtifactBytes);
+        if (!prepared.ok) return fail(prepared.error);
+        const { file, shownAs, format } = prepared.artifact;
+        const scrub = (text: string): string => scrubPaths(text.replaceAll(file, shownAs), [dir]);
+        const parser = parserOption ?? (format === undefined ? undefined : PARSER_BY_FORMAT[format]);
+        const args = [
+          'test',
+          '--output=json',
+          '--no-fail',
+          '--no-color',
+          // Absolute, since Conftest runs in the temp directory; `=` keeps a path starting with `-` a value.
+          `--policy=${resolve(binding.policy)}`,
+          ...(parser === undefined ? [] : [`--parser=${parser}`]),
+          ...(namespaces.list === undefined ? ['--all-namespaces'] : namespaces.list.map((namespace) => `--namespace=${namespace}`)),
+          '--',
+          file,
+        ];
+        const result = await runProcess(command, args, {
+          cwd: dir,
+          env,
+          timeoutMs,
+          maxStdoutBytes: limits.maxStdoutBytes,
+          maxStderrBytes: limits.maxStderrBytes,
+          ...(call.signal === undefined ? {} : { signal: call.signal }),
+        });
+        if (result.status === 'failed') {
+          const hint = result.code === 'ENGINE_UNAVAILABLE' ? `; ${INSTALL_HINT}` : '';
+          return fail({ code: result.code, message: scrub(result.message) + hint });
+        }
+        if (result.exitCode !== 0) return fail(exitError(result.exitCode, scrub(result.stderr).trim() || scrub(result.stdout).trim(), limits.maxMessageLength));
+        const mapped = mapConftestOutput(result.stdout, {
+          policyId: binding.policyId,
+          ...(binding.effect === undefined ? {} : { effect: binding.effect }),
+          maxViolations: limits.maxSarifResults,
+          maxMessageLength: limits.maxMessageLength,
+          scrub,
+          namespaces: namespaces.list === undefined ? `any namespace of ${binding.policy}` : `namespaces ${namespaces.list.join(', ')} of ${binding.policy}`,
+        });
+        return mapped.ok ? findingsVerdict(NAME, binding, mapped.violations, started) : fail(mapped.error);
+      });
+    } catch (thrown) {
+      // Only the temp directory itself failing (no space, no permission) gets here.
+      return fail({ code: 'ENGINE_FAILED', message: `conftest could not be run: ${describeThrown(thrown)}` });
+    }
+  }
+
+  return Object.freeze({ name: NAME, available, evaluate });
+}
+
+/** The `namespaces` option: absent (every namespace), or a non-empty list of names or patterns. */
+function readNamespaces(value: unknown): { ok: true; list?: readonly string[] } | { ok: false; error: EngineError } {
+  if (value === undefined) return { ok: true };
+  const wrong = { ok: false as const, error: { code: 'INVALID_BINDING' as const, message: `conftest option namespaces must be a list of 1 to ${MAX_NAMESPACES} package names or patterns (such as "main" or "k8s.*")` } };
+  if (!Array.isArray(value) || value.length === 0 || value.length > MAX_NAMESPACES) return wrong;
+  const list: string[] = [];
+  for (const namespace of value) {
+    if (typeof namespace !== 'string' || !NAMESPACE.test(namespace)) return wrong;
+    list.push(namespace);
+  }
+  return { ok: true, list };
+}
+
+/**
+ * Conftest prints why it could not run as `Error: running test: <step>: ...`
+ * on stderr; an artifact it cannot read is the artifact's problem, anything else
+ * (a policy that does not compile, no policies found) is the engine's.
+ */
+function exitError(exitCode: number, reported: string, maxLength: number): EngineError {
+  const reason = reported.replace(/^Error:\s*/, '');
+  const code = /running test: (parse configurations|parse files):/.test(reason) ? 'INVALID_ARTIFACT' : 'ENGINE_FAILED';
+  const detail = reason.length > 0 ? `: ${reason}` : '';
+  return { code, message: boundText(`conftest exited with ${exitCode}${detail}`, maxLength) };
+}
+
+/** Conftest reads every flag from a `CONFTEST_<FLAG>` variable too; only the adapter's flags may apply. */
+function withoutConftestVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !key.toUpperCase().startsWith('CONFTEST_')));
+}
