@@ -10,23 +10,32 @@
  * - OPA server: `POST /v1/data/bench/deny` to an `opa run --server` this script
  *   starts on a free loopback port (and stops), through createOpaServerAdapter.
  * - OPA Wasm: in process, through createOpaWasmAdapter (compiled once, before timing).
+ * - opa-wasm SDK alone: the same module (`opa build -t wasm`), `policy.evaluate(action)`
+ *   called directly, as the floor for Wasm mode: its p99 against Wasm mode's
+ *   shows how much of the tail is the adapter and how much the SDK, GC and the machine.
  * - tierguard evaluateAuto (sync) and evaluate (async) on the same rule.
+ *
+ * For each mode it also records the garbage collections that ran while it was
+ * timed (count, longest, total) and how many of the calls at or above p99
+ * overlapped one, so a tail made by GC pauses can be told from one made by code.
  *
  * A mode whose engine is missing is skipped with a message. Issue target: Wasm
  * p99 < 2 ms, printed as PASS or MISS, never enforced.
  *
  * Usage: npm run build && node bench/engines-opa.js [--mode-ms 3000 --warmup-ms 500 --max-samples 20000 --out bench/results/engines-opa.json]
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../dist/index.js';
 import { createOpaCliAdapter, createOpaServerAdapter, createOpaWasmAdapter } from '../dist/engines/opa/index.js';
+import { readBundleFiles } from '../dist/engines/opa/bundle-tar.js';
 import { fail, printTable } from './shared.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -118,21 +127,72 @@ async function adapterMode(name, adapter, binding) {
   };
 }
 
+/**
+ * The opa-wasm SDK on the same rule with no adapter around it, or the reason it is skipped.
+ * @param {string} policy @param {string} dir @returns {Promise<Mode | string>}
+ */
+async function sdkMode(policy, dir) {
+  let sdk;
+  try {
+    sdk = await import('@open-policy-agent/opa-wasm');
+  } catch {
+    return 'opa-wasm SDK alone: skipped, npm install @open-policy-agent/opa-wasm';
+  }
+  const bundle = join(dir, 'bundle.tar.gz');
+  try {
+    execFileSync('opa', ['build', '-t', 'wasm', '-e', 'bench/deny', '-o', bundle, policy], { stdio: 'ignore' });
+  } catch {
+    return 'opa-wasm SDK alone: skipped, opa build -t wasm failed (install opa)';
+  }
+  const wasm = readBundleFiles(readFileSync(bundle), new Set(['policy.wasm']), { maxBytes: 64 * 1_048_576, maxEntries: 10_000 }).get('policy.wasm');
+  if (wasm === undefined) return 'opa-wasm SDK alone: skipped, the bundle has no policy.wasm';
+  const loaded = await sdk.loadPolicy(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
+  return {
+    name: 'opa-wasm SDK alone',
+    decide: (action) => {
+      const results = loaded.evaluate(action, 'bench/deny');
+      return Array.isArray(results?.[0]?.result) && results[0].result.length === 0 ? 'allow' : 'deny';
+    },
+  };
+}
+
 /** @param {number[]} sorted @param {number} q */
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 
-/** Calls `decide` one at a time for `budgetMs`, alternating the actions; latencies in ms. @param {Mode} mode @param {number} budgetMs @param {number} max */
+/**
+ * Calls `decide` one at a time for `budgetMs`, alternating the actions; each call's start and latency in ms.
+ * @param {Mode} mode @param {number} budgetMs @param {number} max @returns {Promise<{ start: number, ms: number }[]>}
+ */
 async function sample(mode, budgetMs, max) {
-  const latencies = [];
+  const calls = [];
   const deadline = performance.now() + budgetMs;
-  for (let n = 0; latencies.length < max && performance.now() < deadline; n += 1) {
+  for (let n = 0; calls.length < max && performance.now() < deadline; n += 1) {
     const bench = /** @type {(typeof ACTIONS)[number]} */ (ACTIONS[n % ACTIONS.length]);
     const start = performance.now();
     const verdict = await mode.decide(bench.action);
-    latencies.push(performance.now() - start);
+    calls.push({ start, ms: performance.now() - start });
     if (verdict !== bench.expect) fail(`${mode.name} gave ${verdict} on ${bench.name}, expected ${bench.expect}`);
   }
-  return latencies;
+  return calls;
+}
+
+/**
+ * The garbage collections during `calls`, and how many of the calls at or above `p99` overlapped one.
+ * @param {{ start: number, ms: number }[]} calls @param {PerformanceEntry[]} gcs @param {number} p99
+ */
+function gcFigures(calls, all, p99) {
+  const first = calls[0]?.start ?? 0;
+  const last = calls.reduce((end, call) => Math.max(end, call.start + call.ms), first);
+  const gcs = all.filter((gc) => gc.startTime < last && gc.startTime + gc.duration > first);
+  const tail = calls.filter((call) => call.ms >= p99);
+  const overlapsGc = (/** @type {{ start: number, ms: number }} */ call) => gcs.some((gc) => gc.startTime < call.start + call.ms && gc.startTime + gc.duration > call.start);
+  return {
+    count: gcs.length,
+    maxMs: gcs.reduce((max, gc) => Math.max(max, gc.duration), 0),
+    totalMs: gcs.reduce((sum, gc) => sum + gc.duration, 0),
+    tailCalls: tail.length,
+    tailCallsDuringGc: tail.filter(overlapsGc).length,
+  };
 }
 
 async function main() {
@@ -148,6 +208,7 @@ async function main() {
     await adapterMode('OPA CLI', createOpaCliAdapter(), binding),
     server === undefined ? 'OPA server: skipped, "opa run --server" could not be started (install opa)' : await adapterMode('OPA server', createOpaServerAdapter({ url: server.url }), binding),
     await adapterMode('OPA Wasm', createOpaWasmAdapter(), binding),
+    await sdkMode(policy, dir),
     { name: 'tierguard evaluateAuto', decide: (action) => (engine.evaluateAuto(/** @type {any} */ (action)).verdict === 'allow' ? 'allow' : 'deny') },
     { name: 'tierguard evaluate', decide: async (action) => ((await engine.evaluate(/** @type {any} */ (action))).verdict === 'allow' ? 'allow' : 'deny') },
   ];
@@ -156,19 +217,41 @@ async function main() {
 
   const rows = [];
   const results = [];
+  /** @type {PerformanceEntry[]} */
+  let gcs = [];
+  const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
+  observer.observe({ entryTypes: ['gc'] });
+  const loadBefore = os.loadavg()[0] ?? NaN;
   try {
     // Every mode must agree before anything is timed; this also compiles and uploads.
     for (const mode of modes) await sample(mode, Number.POSITIVE_INFINITY, ACTIONS.length);
     for (const mode of modes) {
       process.stderr.write(`timing ${mode.name}\n`);
       await sample(mode, settings.warmupMs, settings.maxSamples);
-      const latencies = (await sample(mode, settings.modeMs, settings.maxSamples)).sort((a, b) => a - b);
+      gcs.push(...observer.takeRecords());
+      gcs = [];
+      const calls = await sample(mode, settings.modeMs, settings.maxSamples);
+      // GC entries arrive asynchronously: wait a tick so the last ones are in.
+      await delay(20);
+      gcs.push(...observer.takeRecords());
+      const latencies = calls.map((call) => call.ms).sort((a, b) => a - b);
       const mean = latencies.reduce((sum, value) => sum + value, 0) / latencies.length;
-      const figures = { p50: quantile(latencies, 0.5), p90: quantile(latencies, 0.9), p99: quantile(latencies, 0.99), mean, samples: latencies.length, opsPerSec: 1000 / mean };
-      results.push({ mode: mode.name, latencyMs: figures });
-      rows.push([mode.name, figures.p50.toFixed(4), figures.p90.toFixed(4), figures.p99.toFixed(4), Math.round(figures.opsPerSec).toLocaleString('en'), String(figures.samples)]);
+      const figures = { p50: quantile(latencies, 0.5), p90: quantile(latencies, 0.9), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? NaN, mean, samples: latencies.length, opsPerSec: 1000 / mean };
+      const gc = gcFigures(calls, gcs, figures.p99);
+      results.push({ mode: mode.name, latencyMs: figures, gc });
+      rows.push([
+        mode.name,
+        figures.p50.toFixed(4),
+        figures.p90.toFixed(4),
+        figures.p99.toFixed(4),
+        Math.round(figures.opsPerSec).toLocaleString('en'),
+        String(figures.samples),
+        `${gc.count} / ${gc.maxMs.toFixed(2)}`,
+        `${gc.tailCallsDuringGc} of ${gc.tailCalls}`,
+      ]);
     }
   } finally {
+    observer.disconnect();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -176,10 +259,16 @@ async function main() {
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   console.log(`\nOPA modes beside tierguard on "arguments.limit <= 100": node ${process.version}, ${cpu}, ${os.cpus().length} cores`);
   console.log(`sequential calls, allowed and denied actions alternating, ${settings.modeMs} ms per mode after ${settings.warmupMs} ms warm-up\n`);
-  printTable(['mode', 'p50 ms', 'p90 ms', 'p99 ms', 'ops/s', 'samples'], rows, 1);
+  console.log(`load average (1 min) ${loadBefore.toFixed(2)} before, ${(os.loadavg()[0] ?? NaN).toFixed(2)} after\n`);
+  printTable(['mode', 'p50 ms', 'p90 ms', 'p99 ms', 'ops/s', 'samples', 'GCs / longest ms', 'calls >= p99 during a GC'], rows, 1);
   const wasm = results.find((result) => result.mode.startsWith('OPA Wasm'));
   const target = wasm === undefined ? undefined : { rule: `OPA Wasm p99 < ${TARGET_WASM_P99_MS} ms`, value: wasm.latencyMs.p99, target: TARGET_WASM_P99_MS, pass: wasm.latencyMs.p99 < TARGET_WASM_P99_MS };
   console.log(target === undefined ? '\ntarget OPA Wasm p99 < 2 ms: not measured (Wasm mode skipped)' : `\ntarget ${target.rule}: ${target.value.toFixed(4)} ms, ${target.pass ? 'PASS' : 'MISS'} (reported, never enforced)`);
+  const bare = results.find((result) => result.mode === 'opa-wasm SDK alone');
+  if (wasm !== undefined && bare !== undefined) {
+    const ratio = (/** @type {'p50' | 'p99'} */ q) => (wasm.latencyMs[q] / bare.latencyMs[q]).toFixed(1);
+    console.log(`Wasm mode against the SDK alone: p50 ${ratio('p50')}x, p99 ${ratio('p99')}x`);
+  }
 
   const output = {
     date: new Date().toISOString(),
@@ -187,6 +276,7 @@ async function main() {
     cpu,
     cores: os.cpus().length,
     platform: `${os.platform()} ${os.arch()}`,
+    loadAverage1m: { before: loadBefore, after: os.loadavg()[0] ?? NaN },
     tierguard: JSON.parse(readFileSync(join(HERE, '..', 'package.json'), 'utf8')).version,
     settings,
     rule: { rego: REGO, tierguard: POLICY },

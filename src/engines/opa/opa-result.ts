@@ -170,14 +170,16 @@ type Level = 'error' | 'warning' | 'note';
 const SEVERITY: Readonly<Record<Level, Severity>> = { error: 'violation', warning: 'warning', note: 'info' };
 
 function violation(context: OpaResultContext, message: string, rule: string, path: readonly PathSegment[], level: Level): Violation {
+  const effect = level === 'error' ? (context.effect ?? 'deny') : 'warn';
   return {
     policyId: context.policyId,
     tier: 'engine',
     constraint: boundText(context.scrub(rule), context.maxMessageLength),
     path,
     message: boundText(context.scrub(message), context.maxMessageLength),
-    effect: level === 'error' ? (context.effect ?? 'deny') : 'warn',
-    severity: SEVERITY[level],
+    effect,
+    // An error-level finding of a `warn` policy is a warning: it never blocks.
+    severity: effect === 'warn' && level === 'error' ? SEVERITY.warning : SEVERITY[level],
   };
 }
 

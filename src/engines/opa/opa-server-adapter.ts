@@ -13,7 +13,7 @@ import { queryToPath } from './opa-query.js';
 import { mapOpaValue, undefinedQueryError } from './opa-result.js';
 import type { OpaResultKind } from './opa-result.js';
 import { createPolicyUploader, encodePath, serverError } from './opa-server-policies.js';
-import { readPolicyFiles } from './policy-files.js';
+import { createPolicyReader } from './policy-files.js';
 
 /** Where the OPA server is and how to talk to it. */
 export interface OpaServerAdapterOptions {
@@ -45,10 +45,14 @@ const POLICY_BOUNDS = { maxFiles: 1_000, maxBytes: 16 * 1_048_576 };
  * option `result`: `violations`, `allow` or `deny`), and an undefined document
  * is an error, never a pass. Unless `uploadPolicies` is `false`, the binding's
  * Rego is uploaded first and again whenever its content changes (see
- * `createPolicyUploader` in opa-server-policies.ts for how).
+ * `createPolicyUploader` in opa-server-policies.ts for how); each evaluation
+ * stats the policy's files, and reads them again only when a stat differs (see
+ * `createPolicyReader`).
  *
  * Timeouts and aborts cancel the HTTP request; the server may still finish the
- * evaluation, but its answer is not read. No process is started, so the
+ * evaluation, but its answer is not read. An evaluation waiting for another's
+ * upload of the same policy gives up on its own timeout and signal, and the
+ * upload carries on for the others. No process is started, so the
  * artifact (JSON or YAML) is read in memory and never written to disk.
  */
 export function createOpaServerAdapter(options: OpaServerAdapterOptions): EngineAdapter {
@@ -60,6 +64,8 @@ export function createOpaServerAdapter(options: OpaServerAdapterOptions): Engine
     throw new TierguardError('INVALID_OPTIONS', 'token must be a string on one line', { option: 'token' });
   }
   const headers: Readonly<Record<string, string>> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
+  // The files are kept with their hash: an upload that failed is retried with them, without a read.
+  const policies = createPolicyReader({ bounds: POLICY_BOUNDS, keep: (files) => files });
   const uploader = createPolicyUploader({ base, headers, maxBytes: limits.maxStdoutBytes, maxMessageLength: limits.maxMessageLength });
   const shownBase = redact(base);
 
@@ -98,9 +104,9 @@ export function createOpaServerAdapter(options: OpaServerAdapterOptions): Engine
       if (call.signal?.aborted === true) return fail({ code: 'ABORTED', message: 'the evaluation was aborted before it started' });
 
       if (upload) {
-        const files = await readPolicyFiles(binding.policy, POLICY_BOUNDS);
+        const files = await policies.read(binding.policy);
         if (!files.ok) return fail(files.error);
-        const problem = await uploader.ensure(binding.policy, files.policy, { timeoutMs: Math.max(1, remaining()), ...signal });
+        const problem = await uploader.ensure(binding.policy, files.value, { timeoutMs: Math.max(1, remaining()), ...signal });
         if (problem !== undefined) return fail(problem);
       }
       const input = await readOpaInput(artifact, limits.maxArtifactBytes);

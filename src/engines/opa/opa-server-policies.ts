@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
+import { describeThrown } from '../../describe-thrown.js';
 import { boundText, isRecord, own } from '../json-reading.js';
 import type { EngineError } from '../types.js';
 import { opaErrors } from './opa-result.js';
@@ -19,9 +20,11 @@ export interface PolicyUploadTarget {
   readonly maxMessageLength: number;
 }
 
-/** One upload's time budget and signal. */
+/** How long one evaluation waits for an upload, and its signal. */
 export interface UploadCall {
+  /** Most milliseconds this caller waits; the upload itself carries on while another caller waits. */
   readonly timeoutMs: number;
+  /** This caller's signal: aborting it ends this caller's wait, not the upload. */
   readonly signal?: AbortSignal;
 }
 
@@ -34,6 +37,19 @@ export interface PolicyUploader {
 }
 
 const DATA_FILE = /\.(json|ya?ml)$/i;
+/** The longest delay a Node timer takes (about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** One upload of one content, shared by every evaluation that needs it. */
+interface Upload {
+  readonly hash: string;
+  readonly done: Promise<EngineError | undefined>;
+  /** Aborts the upload's requests, once no evaluation waits for it. */
+  readonly controller: AbortController;
+  /** How many evaluations wait for it now. */
+  waiters: number;
+  settled: boolean;
+}
 
 /**
  * Uploads a binding's Rego files with `PUT /v1/policies/<id>`, so that a
@@ -50,8 +66,11 @@ const DATA_FILE = /\.(json|ya?ml)$/i;
  * not yet put defines, a stale module calling one just removed); refused steps
  * are retried after the others, until a round makes no progress, and only then
  * is the compile error reported. While an upload runs, evaluations of the
- * same policy wait for it; an evaluation racing a replacement can see the query
- * undefined, which is an error verdict (fail closed), never a pass.
+ * same content wait for it, each until its own timeout or abort (the upload
+ * carries on for the others, and is aborted once none waits); an upload of
+ * newer content starts after the older one settles. An evaluation racing a
+ * replacement can see the query undefined, which is an error verdict (fail
+ * closed), never a pass.
  *
  * Data documents (`.json`/`.yaml` in a policy directory) are not uploaded: the
  * server's data tree is shared, and overwriting it is not an adapter's place.
@@ -59,33 +78,81 @@ const DATA_FILE = /\.(json|ya?ml)$/i;
  */
 export function createPolicyUploader(target: PolicyUploadTarget): PolicyUploader {
   const uploaded = new Map<string, string>();
-  const pending = new Map<string, { hash: string; done: Promise<EngineError | undefined> }>();
+  const pending = new Map<string, Upload>();
+  /** Per policy, the last upload started (abandoned ones too): the next one starts after it. */
+  const last = new Map<string, Promise<unknown>>();
 
   async function ensure(policy: string, files: PolicyFiles, call: UploadCall): Promise<EngineError | undefined> {
     const key = resolve(policy);
     if (uploaded.get(key) === files.hash) return undefined;
-    const running = pending.get(key);
-    if (running?.hash === files.hash) return running.done;
-    const done = upload(key, files, call).then((problem) => {
-      if (pending.get(key)?.done === done) pending.delete(key);
-      if (problem === undefined) uploaded.set(key, files.hash);
-      else uploaded.delete(key);
-      return problem;
-    });
-    pending.set(key, { hash: files.hash, done });
-    return done;
+    if (call.signal?.aborted === true) return { code: 'ABORTED', message: 'the evaluation was aborted before its policy was uploaded' };
+    let running = pending.get(key);
+    if (running?.hash !== files.hash) {
+      running = start(key, files);
+      pending.set(key, running);
+    }
+    return wait(key, running, call);
   }
 
-  async function upload(key: string, files: PolicyFiles, call: UploadCall): Promise<EngineError | undefined> {
-    const deadline = Date.now() + call.timeoutMs;
-    const send = (request: Omit<OpaRequest, 'timeoutMs' | 'signal' | 'maxBytes' | 'headers'>) =>
-      opaRequest({
-        ...request,
-        headers: target.headers,
-        maxBytes: target.maxBytes,
-        timeoutMs: Math.max(1, deadline - Date.now()),
-        ...(call.signal === undefined ? {} : { signal: call.signal }),
-      });
+  /**
+   * Starts an upload that belongs to no caller: it runs while anyone waits for
+   * it and is aborted when the last one gives up. It starts once the policy's
+   * previous upload has settled (even an abandoned one may have a request in
+   * flight), so the server ends up with the newest content.
+   */
+  function start(key: string, files: PolicyFiles): Upload {
+    const controller = new AbortController();
+    const after = last.get(key) ?? Promise.resolve();
+    const upload: Upload = {
+      hash: files.hash,
+      controller,
+      waiters: 0,
+      settled: false,
+      done: after
+        .then(() => send(key, files, controller.signal))
+        .catch((thrown: unknown): EngineError => ({ code: 'ENGINE_FAILED', message: `the policy could not be uploaded: ${describeThrown(thrown)}` }))
+        .then((problem) => {
+          upload.settled = true;
+          if (pending.get(key) === upload) pending.delete(key);
+          if (last.get(key) === upload.done) last.delete(key);
+          if (problem === undefined) uploaded.set(key, files.hash);
+          else uploaded.delete(key);
+          return problem;
+        }),
+    };
+    last.set(key, upload.done);
+    return upload;
+  }
+
+  /** The upload's outcome, or this caller's own TIMEOUT or ABORTED once its time or signal runs out first. */
+  async function wait(key: string, upload: Upload, call: UploadCall): Promise<EngineError | undefined> {
+    upload.waiters += 1;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: (() => void) | undefined;
+    const gaveUp = new Promise<EngineError>((settle) => {
+      timer = setTimeout(() => settle({ code: 'TIMEOUT', message: 'the evaluation ran out of time while its policy was uploading' }), Math.min(call.timeoutMs, MAX_TIMER_MS));
+      onAbort = (): void => settle({ code: 'ABORTED', message: 'the evaluation was aborted while its policy was uploading' });
+      call.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([upload.done, gaveUp]);
+    } finally {
+      clearTimeout(timer);
+      if (onAbort !== undefined) call.signal?.removeEventListener('abort', onAbort);
+      upload.waiters -= 1;
+      if (upload.waiters === 0 && !upload.settled) {
+        // Nobody wants it any more; a later caller starts afresh rather than inherit this abort.
+        if (pending.get(key) === upload) pending.delete(key);
+        upload.controller.abort();
+      }
+    }
+  }
+
+  /** Puts the policy's Rego and deletes its stale modules; the problem, or `undefined`. */
+  async function send(key: string, files: PolicyFiles, signal: AbortSignal): Promise<EngineError | undefined> {
+    // The waiters' own timers bound the upload (the last to leave aborts it), so requests get no deadline of their own.
+    const request = (step: Omit<OpaRequest, 'timeoutMs' | 'signal' | 'maxBytes' | 'headers'>) =>
+      opaRequest({ ...step, headers: target.headers, maxBytes: target.maxBytes, timeoutMs: MAX_TIMER_MS, signal });
     const data = files.files.filter((file) => DATA_FILE.test(file.name)).map((file) => file.name);
     if (data.length > 0) {
       return {
@@ -100,7 +167,7 @@ export function createPolicyUploader(target: PolicyUploadTarget): PolicyUploader
     const wanted = new Set(rego.map((file) => prefix + file.name));
     const plain = (text: string): string => boundText(text.replaceAll(prefix, ''), target.maxMessageLength);
 
-    const listed = await send({ method: 'GET', url: `${target.base}/v1/policies` });
+    const listed = await request({ method: 'GET', url: `${target.base}/v1/policies` });
     if (!listed.ok) return { code: listed.code, message: listed.message };
     if (listed.status !== 200) return serverError('listing policies', listed.status, listed.text, plain);
     // OPA compiles on every put and delete, so an order that works may not be the given one
@@ -119,7 +186,7 @@ export function createPolicyUploader(target: PolicyUploadTarget): PolicyUploader
       const refused: Step[] = [];
       let lastRefusal: EngineError | undefined;
       for (const step of waiting) {
-        const answer = await send(step.request);
+        const answer = await request(step.request);
         if (!answer.ok) return { code: answer.code, message: answer.message };
         if (answer.status !== 200 && !(answer.status === 404 && step.request.method === 'DELETE')) {
           refused.push(step);

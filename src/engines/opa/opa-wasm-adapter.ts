@@ -1,7 +1,5 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { describeThrown } from '../../describe-thrown.js';
 import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
@@ -17,7 +15,7 @@ import { mapOpaValue, undefinedQueryError } from './opa-result.js';
 import type { OpaResultKind } from './opa-result.js';
 import { loadOpaWasmSdk } from './opa-wasm-sdk.js';
 import type { LoadedWasmPolicy } from './opa-wasm-sdk.js';
-import { readPolicyFiles } from './policy-files.js';
+import { createPolicyReader } from './policy-files.js';
 import { buildWasmPolicy } from './wasm-policy-build.js';
 
 /** How to build and run Wasm policies. */
@@ -38,6 +36,8 @@ const RESULT_KINDS: readonly string[] = ['violations', 'allow', 'deny'];
 const INSTALL_HINT = `install it with "go install github.com/open-policy-agent/opa@v${OPA_TESTED_VERSION}"`;
 const WASM_PAGE = 65_536;
 const POLICY_BOUNDS = { maxFiles: 1_000, maxBytes: 64 * 1_048_576 };
+/** One encoder for every input: its output owns an ArrayBuffer of exactly the text's bytes, which the SDK takes as is. */
+const UTF8 = new TextEncoder();
 
 /** A compiled policy, kept per binding policy and entrypoint until its content changes. */
 interface Compiled {
@@ -51,9 +51,11 @@ interface Compiled {
  * directory), compiled once per content hash with `opa build -t wasm -e
  * <entrypoint>` (the query `data.s3.deny` is the entrypoint `s3/deny`), or a
  * prebuilt `.wasm` module or bundle (`.tar.gz`), which needs no opa binary.
- * The compiled policy stays in memory, so later evaluations start no process:
- * they re-read the policy files only to see whether they changed. The value is
- * read exactly as in CLI mode (binding option `result`).
+ * The compiled policy stays in memory, so later evaluations start no process
+ * and read no policy file: they stat the policy's files, and read and hash them
+ * again only when a stat differs (see `createPolicyReader`), so an edit takes
+ * effect on the next evaluation. The value is read exactly as in CLI mode
+ * (binding option `result`).
  *
  * Time limits: compiling runs `opa build` under the time limit and the abort
  * signal, which kill it. Evaluating is synchronous Wasm that nothing can
@@ -68,6 +70,8 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
   const env = options.env ?? process.env;
   const maxPages = Math.max(1, Math.floor((options.maxMemoryBytes ?? 256 * 1_048_576) / WASM_PAGE));
   const compiled = new Map<string, Compiled>();
+  // Only the hash is kept: the compiled module is what evaluations need, not the source bytes.
+  const policies = createPolicyReader({ bounds: POLICY_BOUNDS, keep: (files) => files.hash });
 
   async function available(): Promise<EngineAvailability> {
     const sdk = await loadOpaWasmSdk();
@@ -148,11 +152,11 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
             ? { code: 'TIMEOUT', message: `the evaluation ran past its ${timeoutMs} ms (Wasm evaluation cannot be interrupted, so this is known only afterwards)` }
             : undefined;
 
-      const hash = await contentHash(binding.policy);
+      const hash = await policies.read(binding.policy);
       if (!hash.ok) return fail(hash.error);
       const before = stopped();
       if (before !== undefined) return fail(before);
-      const loaded = await policyFor(binding.policy, hash.hash, path.path, Math.max(1, timeoutMs - elapsed()), call.signal);
+      const loaded = await policyFor(binding.policy, hash.value, path.path, Math.max(1, timeoutMs - elapsed()), call.signal);
       if (!loaded.ok) return fail(loaded.error);
       const input = await readOpaInput(artifact, limits.maxArtifactBytes);
       if (!input.ok) return fail(input.error);
@@ -161,7 +165,7 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
 
       let results: unknown;
       try {
-        results = loaded.policy.evaluate(toArrayBuffer(Buffer.from(input.input.json, 'utf8')), path.path);
+        results = loaded.policy.evaluate(toArrayBuffer(UTF8.encode(input.input.json)), path.path);
       } catch (thrown) {
         return fail({ code: 'ENGINE_FAILED', message: `the Wasm policy failed: ${describeThrown(thrown)}` });
       }
@@ -192,20 +196,8 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
   return Object.freeze({ name: NAME, available, evaluate });
 }
 
-/** The content hash of a Rego policy (file or directory), or of a prebuilt module or bundle. */
-async function contentHash(policy: string): Promise<{ ok: true; hash: string } | { ok: false; error: EngineError }> {
-  if (policy.endsWith('.wasm') || policy.endsWith('.tar.gz') || policy.endsWith('.tgz')) {
-    try {
-      return { ok: true, hash: createHash('sha256').update(await readFile(policy)).digest('hex') };
-    } catch {
-      return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} does not exist or cannot be read` } };
-    }
-  }
-  const files = await readPolicyFiles(policy, POLICY_BOUNDS);
-  return files.ok ? { ok: true, hash: files.policy.hash } : files;
-}
-
 /** An ArrayBuffer holding exactly these bytes, which is what the SDK takes as JSON text and as a module. */
 function toArrayBuffer(bytes: Uint8Array): ArrayBuffer {
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
   return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile, readdir, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { describeThrown } from '../../describe-thrown.js';
 import { compareText } from '../json-reading.js';
 import type { EngineError } from '../types.js';
@@ -74,6 +74,101 @@ export async function readPolicyFiles(policy: string, bounds: PolicyFileBounds):
   } catch (thrown) {
     return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} cannot be read: ${describeThrown(thrown)}` } };
   }
+}
+
+/** What a {@link createPolicyReader} reader keeps of a policy between reads. */
+export interface PolicyReaderOptions<T> {
+  /** Bounds on the policy, as for {@link readPolicyFiles}. */
+  readonly bounds: PolicyFileBounds;
+  /** What to keep of a fresh read (only the hash, say, so the bytes are not held); it is what `read` returns until the policy changes. */
+  readonly keep: (files: PolicyFiles) => T;
+  /**
+   * How long after a file's last change (its mtime or ctime) its stat alone is
+   * trusted to say it did not change again; default 2000 ms. Within that window
+   * a second write can leave the same size and timestamps (file systems keep
+   * time in ticks of a few milliseconds up to 2 s), so the files are read and
+   * hashed again instead.
+   */
+  readonly settleMs?: number;
+}
+
+/** Reads binding policies, again only when their files' stats say they changed. */
+export interface PolicyReader<T> {
+  /** What `keep` made of the policy as it is now; the errors of {@link readPolicyFiles}; never throws. */
+  read(policy: string): Promise<{ readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineError }>;
+}
+
+const DEFAULT_SETTLE_MS = 2_000;
+
+/**
+ * A {@link readPolicyFiles} for hot paths. Each read stats the policy (every
+ * file of a directory, and so its listing) and compares that fingerprint (per
+ * file: name, size, mtime, ctime, inode and device) with the last read's; only
+ * when it differs, or when the last read saw a file changed too recently to
+ * trust its stat (see `settleMs`), are the files read and hashed again. An
+ * edit always changes the ctime, which cannot be set back, so once a policy
+ * has settled no edit goes unseen. Errors are not kept: a missing policy is
+ * looked for again on the next read.
+ */
+export function createPolicyReader<T>(options: PolicyReaderOptions<T>): PolicyReader<T> {
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  const known = new Map<string, { readonly fingerprint: string; readonly settled: boolean; readonly value: T }>();
+
+  async function read(policy: string): ReturnType<PolicyReader<T>['read']> {
+    const key = resolve(policy);
+    const checkedAt = Date.now();
+    const stamp = await fingerprint(policy, options.bounds.maxFiles);
+    if (!stamp.ok) {
+      known.delete(key);
+      return stamp;
+    }
+    const last = known.get(key);
+    if (last !== undefined && last.settled && last.fingerprint === stamp.fingerprint) return { ok: true, value: last.value };
+    const files = await readPolicyFiles(policy, options.bounds);
+    if (!files.ok) {
+      known.delete(key);
+      return files;
+    }
+    // The fingerprint was taken before the read, so a write in between makes the next fingerprint differ.
+    const value = options.keep(files.policy);
+    known.set(key, { fingerprint: stamp.fingerprint, settled: checkedAt - stamp.lastChangeMs > settleMs, value });
+    return { ok: true, value };
+  }
+
+  return { read };
+}
+
+/** The stats of the files {@link readPolicyFiles} would read, as one string, and the latest change among them. */
+async function fingerprint(policy: string, maxFiles: number): Promise<{ ok: true; fingerprint: string; lastChangeMs: number } | { ok: false; error: EngineError }> {
+  try {
+    let info;
+    try {
+      info = await stat(policy);
+    } catch {
+      return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} does not exist or cannot be read` } };
+    }
+    if (info.isFile()) return { ok: true, fingerprint: `file\0${stamp(info)}`, lastChangeMs: Math.max(info.mtimeMs, info.ctimeMs) };
+    if (!info.isDirectory()) return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} is not a file or directory` } };
+    const paths: string[] = [];
+    if (!(await listFiles(policy, paths, maxFiles))) return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} holds more than ${maxFiles} files` } };
+    paths.sort(compareText);
+    const stats = await Promise.all(paths.map((path) => stat(path)));
+    let lastChangeMs = 0;
+    const parts = ['dir'];
+    stats.forEach((file, index) => {
+      lastChangeMs = Math.max(lastChangeMs, file.mtimeMs, file.ctimeMs);
+      parts.push(`${relative(policy, paths[index] ?? '')}\0${stamp(file)}`);
+    });
+    return { ok: true, fingerprint: parts.join('\0\0'), lastChangeMs };
+  } catch (thrown) {
+    // A file removed between the listing and its stat: report it now, read it again next time.
+    return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} cannot be read: ${describeThrown(thrown)}` } };
+  }
+}
+
+/** What changes when a file is written, replaced or touched. */
+function stamp(info: { size: number; mtimeMs: number; ctimeMs: number; ino: number; dev: number }): string {
+  return `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}:${info.dev}`;
 }
 
 /** Appends the regular files under `dir` to `into`; `false` once there are more than `max`. Symbolic links are not followed. */

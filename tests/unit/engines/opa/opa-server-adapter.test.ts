@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOpaServerAdapter } from '../../../../src/engines/opa/opa-server-adapter.js';
+import type { EngineVerdict } from '../../../../src/engines/types.js';
 import { DECISIONS, INSTALL_OPA, S3_BINDING, S3_FAIL_VIOLATIONS, fixture } from './fixtures.js';
 import { freePort, startOpaServer } from './opa-server.js';
 
@@ -70,6 +71,81 @@ describe('opa server adapter: hostile servers', () => {
     const verdict = await createOpaServerAdapter({ url: crafted.url, uploadPolicies: false }).evaluate({ content: {} }, S3_BINDING);
     expect(verdict.violations.map((v) => v.message)).toEqual(['own']);
     await crafted.close();
+  });
+});
+
+describe('opa server adapter: waiting for an upload', () => {
+  /** A fake OPA that holds every upload request until `release`, then answers as a real one would. */
+  async function slowUploads(): Promise<{ url: string; release: () => void; uploadsStarted: () => number; close: () => Promise<void> }> {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let listings = 0;
+    const fake: Server = createServer((request, response) => {
+      if (request.method === 'GET' && request.url === '/v1/policies') listings += 1;
+      const answer = (): void => {
+        response.end(request.method === 'POST' ? '{"result":[]}' : request.method === 'GET' ? '{"result":[]}' : '{}');
+      };
+      if (request.method === 'POST') answer();
+      else void released.then(answer);
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const address = fake.address();
+    const port = typeof address === 'object' && address !== null ? address.port : 0;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      release,
+      uploadsStarted: () => listings,
+      close: () =>
+        new Promise((resolve) => {
+          fake.close(() => resolve());
+          fake.closeAllConnections();
+        }),
+    };
+  }
+
+  it('lets each caller give up on its own signal or timeout while the upload carries on for the others', async () => {
+    const fake = await slowUploads();
+    const adapter = createOpaServerAdapter({ url: fake.url });
+    const settled: string[] = [];
+    const track = (name: string, verdict: Promise<EngineVerdict>): Promise<EngineVerdict> =>
+      verdict.then((result) => {
+        settled.push(name);
+        return result;
+      });
+    // The first caller starts the upload with its own signal, then aborts: the waiters must not inherit that.
+    const first = new AbortController();
+    const starter = track('starter', adapter.evaluate({ content: {} }, S3_BINDING, { signal: first.signal }));
+    const patient = track('patient', adapter.evaluate({ content: {} }, S3_BINDING));
+    const impatient = new AbortController();
+    const quitter = track('quitter', adapter.evaluate({ content: {} }, S3_BINDING, { signal: impatient.signal }));
+    const hurried = track('hurried', adapter.evaluate({ content: {} }, S3_BINDING, { timeoutMs: 30 }));
+    first.abort();
+    impatient.abort();
+    expect((await starter).error?.code).toBe('ABORTED');
+    expect((await quitter).error?.code).toBe('ABORTED');
+    expect((await hurried).error).toEqual({ code: 'TIMEOUT', message: 'the evaluation ran out of time while its policy was uploading' });
+    // All three gave up while the upload was still held, and the patient caller still waits for it.
+    expect(settled).toEqual(expect.arrayContaining(['starter', 'quitter', 'hurried']));
+    expect(settled).not.toContain('patient');
+    fake.release();
+    const verdict = await patient;
+    expect(verdict.error).toBeUndefined();
+    expect(verdict.verdict).toBe('pass');
+    expect(fake.uploadsStarted()).toBe(1);
+    await fake.close();
+  });
+
+  it('abandons an upload nobody waits for, and starts afresh for the next caller', async () => {
+    const fake = await slowUploads();
+    const adapter = createOpaServerAdapter({ url: fake.url });
+    const controller = new AbortController();
+    const alone = adapter.evaluate({ content: {} }, S3_BINDING, { signal: controller.signal });
+    controller.abort();
+    expect((await alone).error?.code).toBe('ABORTED');
+    const next = adapter.evaluate({ content: {} }, S3_BINDING);
+    fake.release();
+    expect((await next).verdict).toBe('pass');
+    await fake.close();
   });
 });
 

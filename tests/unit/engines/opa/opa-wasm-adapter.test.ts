@@ -69,7 +69,7 @@ describe.skipIf(skip !== undefined)(`opa Wasm adapter${skip === undefined ? '' :
     for (let n = 0; n < 20; n += 1) expect((await adapter.evaluate({ content: { limit: 500 } }, binding)).verdict).toBe('fail');
   });
 
-  it('recompiles when the policy content changes', async () => {
+  it('recompiles when the policy content changes, whatever its size, and notices it is gone', async () => {
     const dir = await scratchDir();
     const policy = join(dir, 'limit.rego');
     await writeFile(policy, 'package limit\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.limit <= 100\n');
@@ -77,6 +77,11 @@ describe.skipIf(skip !== undefined)(`opa Wasm adapter${skip === undefined ? '' :
     expect((await opa.evaluate({ content: { limit: 500 } }, binding)).verdict).toBe('fail');
     await writeFile(policy, 'package limit\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.limit <= 1000\n');
     expect((await opa.evaluate({ content: { limit: 500 } }, binding)).verdict).toBe('pass');
+    // The same size, written at once: the stat may not differ, but a policy changed this recently is read again.
+    await writeFile(policy, 'package limit\n\nimport rego.v1\n\ndefault allow := false\n\nallow if input.limit <= 10.0\n');
+    expect((await opa.evaluate({ content: { limit: 500 } }, binding)).verdict).toBe('fail');
+    await rm(policy);
+    expect((await opa.evaluate({ content: { limit: 500 } }, binding)).error?.code).toBe('POLICY_NOT_FOUND');
   });
 
   it('reads boolean and string results; an undefined document is an error', async () => {
