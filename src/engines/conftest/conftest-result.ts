@@ -122,14 +122,16 @@ function toViolation(finding: unknown, where: string, namespace: string | undefi
   const metadata = own(finding, 'metadata');
   const query = isRecord(metadata) ? stringOf(own(metadata, 'query')) : undefined;
   const rule = query ?? (namespace === undefined ? 'conftest' : `data.${namespace}`);
+  const effect = severity === 'violation' ? (context.effect ?? 'deny') : 'warn';
   return {
     policyId: context.policyId,
     tier: 'engine',
     constraint: boundText(context.scrub(rule), context.maxMessageLength),
     path: isRecord(metadata) ? readPath(own(metadata, 'path'), context) : [],
     message: boundText(context.scrub(message), context.maxMessageLength),
-    effect: severity === 'violation' ? (context.effect ?? 'deny') : 'warn',
-    severity,
+    effect,
+    // A failure of a `warn` policy is a warning: it never blocks.
+    severity: effect === 'warn' ? 'warning' : severity,
   };
 }
 

@@ -231,14 +231,16 @@ function toViolation(result: JsonRecord, rules: Rules, run: JsonRecord, context:
   const helpUri = rule === undefined ? undefined : stringOf(own(rule, 'helpUri'));
   if (helpUri !== undefined) message += ` (see ${helpUri})`;
 
+  const effect = level === 'error' ? context.effect : 'warn';
   return {
     policyId: context.policyId,
     tier: 'engine',
     constraint: boundText(context.scrub(ruleId), context.maxLength),
     path: location.path,
     message: boundText(context.scrub(message), context.maxLength),
-    effect: level === 'error' ? context.effect : 'warn',
-    severity: SEVERITY[level],
+    effect,
+    // An error-level result of a `warn` policy is a warning: it never blocks.
+    severity: effect === 'warn' && level === 'error' ? SEVERITY.warning : SEVERITY[level],
   };
 }
 
