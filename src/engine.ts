@@ -12,8 +12,15 @@ import type { Limits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import type { CompiledFormalTier } from './formal/compile-formal.js';
 import { compilePolicies } from './policy/compile-policies.js';
+import { isEngineOnly } from './policy/engine-only.js';
 import { policySetVersion } from './policy/policy-version.js';
-import type { Action, AuditEvent, Decision, EvaluationError, Mode, OnError, Phase, PolicyDefinition, Violation } from './types.js';
+import type { Action, AuditEvent, Decision, EvaluationError, Mode, OnError, Phase, PolicyDefinition, ValidationDecision, Violation } from './types.js';
+import type { Artifact, EngineAdapter } from './engines/types.js';
+import { compileEnforcement } from './validate/compile-enforcement.js';
+import type { CompiledEnforcement } from './validate/compile-enforcement.js';
+import { DEFAULT_ENGINE_NAMES } from './validate/default-adapters.js';
+import { createValidator } from './validate/validator.js';
+import type { ValidateOptions } from './validate/validator.js';
 
 /** Options of {@link createEngine}. Unknown keys are rejected. */
 export interface EngineOptions {
@@ -35,6 +42,13 @@ export interface EngineOptions {
    * cannot be audited is not handed out.
    */
   readonly onDecision?: (event: AuditEvent) => void;
+  /**
+   * Enforcement-engine adapters, each used for the bindings that name it
+   * (`enforcement[].engine`); names must be unique. An engine not given here
+   * gets its default adapter (`opa`, `conftest`, `checkov`, `semgrep`), loaded
+   * on first use; a binding naming any other engine is `INVALID_POLICY`.
+   */
+  readonly adapters?: readonly EngineAdapter[];
 }
 
 /** Per-call options of the evaluate methods. */
@@ -69,9 +83,19 @@ export interface Engine {
    * sanitised output). With no response policies the result passes unchanged.
    */
   evaluateResponse(action: Action, result: unknown, options?: EvaluateOptions): Promise<Decision>;
+  /**
+   * Validates an artifact (a file, or content in memory) with the enforcement
+   * engines the policies bind: every binding of the selected policies runs, and
+   * the verdicts combine (error > fail > pass) into a decision. An engine that
+   * cannot answer is an error of its policy, so the verdict follows `onError`
+   * (deny by default). Never runs the auto or formal tier.
+   *
+   * @throws {TierguardError} `INVALID_OPTIONS` for an unknown policy id, or a selected policy without enforcement.
+   */
+  validate(artifact: Artifact, options?: ValidateOptions): Promise<ValidationDecision>;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'onError', 'limits', 'shortCircuit', 'sources', 'mode', 'onDecision']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'onError', 'limits', 'shortCircuit', 'sources', 'mode', 'onDecision', 'adapters']);
 const MODES: ReadonlySet<string> = new Set(['enforce', 'monitor']);
 const ON_ERROR: ReadonlySet<string> = new Set(['deny', 'allow', 'throw']);
 
@@ -82,6 +106,7 @@ const ON_ERROR: ReadonlySet<string> = new Set(['deny', 'allow', 'throw']);
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   checkOptions(options);
+  const adapters = adaptersByName(options.adapters);
   const limits = resolveLimits(options.limits);
   const policies = compilePolicies(options.policies, limits);
   // The formal tier (n3, rdf-validate-shacl) loads only for a policy set that
@@ -90,7 +115,9 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const formal = needsFormal
     ? await (await import('./formal/compile-formal.js')).compileFormalTier(policies, options.sources, limits)
     : undefined;
-  return buildEngine(options, limits, policies, formal);
+  const engines = new Set([...DEFAULT_ENGINE_NAMES, ...adapters.keys()]);
+  const enforcement = await compileEnforcement(policies, options.sources, engines, limits);
+  return buildEngine(options, limits, policies, formal, enforcement, adapters);
 }
 
 /** A decision with what the audit event needs besides it. */
@@ -107,6 +134,8 @@ function buildEngine(
   limits: Limits,
   policies: readonly CompiledPolicy[],
   formal: CompiledFormalTier | undefined,
+  enforcement: CompiledEnforcement,
+  adapters: ReadonlyMap<string, EngineAdapter>,
 ): Engine {
   const onError = options.onError ?? 'deny';
   // With `throw`, `failed` throws before a verdict is needed; the fallback only satisfies the type.
@@ -114,21 +143,23 @@ function buildEngine(
   // The hash covers the compiled copies: what was validated is what is versioned.
   const version = policySetVersion(
     policies.map((policy) => policy.definition),
-    formal?.files,
+    { ...formal?.files, ...enforcement.files },
   );
   const mode = options.mode ?? 'enforce';
   const monitored = new Set(policies.filter((policy) => policy.definition.mode === 'monitor').map((policy) => policy.id));
   const isMonitored = mode === 'monitor' ? () => true : (policyId: string | undefined) => policyId !== undefined && monitored.has(policyId);
   const rules: VerdictRules = { onError: verdictOnError, policyVersion: version, isMonitored };
+  // A policy that only binds engines judges artifacts, never actions: it is left out of the action tiers.
+  const judgingActions = policies.filter((policy) => !isEngineOnly(policy.definition));
   const requests = new AutoPass(
-    policies.filter((policy) => (policy.phase ?? 'request') === 'request'),
+    judgingActions.filter((policy) => (policy.phase ?? 'request') === 'request'),
     isMonitored,
   );
   const responses = new AutoPass(
-    policies.filter((policy) => policy.phase === 'response'),
+    judgingActions.filter((policy) => policy.phase === 'response'),
     isMonitored,
   );
-  const hasResponsePolicies = policies.some((policy) => policy.phase === 'response');
+  const hasResponsePolicies = judgingActions.some((policy) => policy.phase === 'response');
   const positionOf = new Map(policies.map((policy) => [policy.id, policy.index]));
   const formalTier = formal?.tier;
   const shortCircuit = options.shortCircuit ?? true;
@@ -193,25 +224,54 @@ function buildEngine(
     return { decision: conclude(found, violations, errors), tool: found.tool, formalMs };
   };
 
+  const emit = (event: AuditEvent): void => {
+    try {
+      onDecision?.(event);
+    } catch (error) {
+      throw new TierguardError('AUDIT_FAILED', `onDecision threw, so the decision is withheld: ${describeThrown(error)}`, {}, { cause: error });
+    }
+  };
+
   // Audit: timings are taken only when someone listens, so the hot path pays nothing for them.
   const audited = (decided: Decided, phase: Phase, started: number, evaluateOptions: EvaluateOptions | undefined): Decision => {
     if (onDecision === undefined) return decided.decision;
     const total = performance.now() - started;
-    const event = buildAuditEvent(decided.decision, {
-      phase,
-      tool: decided.tool,
-      ...kindOf(decided.decision.action),
-      durationMs: { auto: Math.max(0, total - decided.formalMs), formal: decided.formalMs, total },
-      time: new Date(),
-      ...(evaluateOptions?.labels === undefined ? {} : { labels: evaluateOptions.labels }),
-    });
-    try {
-      onDecision(event);
-    } catch (error) {
-      throw new TierguardError('AUDIT_FAILED', `onDecision threw, so the decision is withheld: ${describeThrown(error)}`, {}, { cause: error });
-    }
+    emit(
+      buildAuditEvent(decided.decision, {
+        phase,
+        tool: decided.tool,
+        ...kindOf(decided.decision.action),
+        durationMs: { auto: Math.max(0, total - decided.formalMs), formal: decided.formalMs, total },
+        time: new Date(),
+        ...(evaluateOptions?.labels === undefined ? {} : { labels: evaluateOptions.labels }),
+      }),
+    );
     return decided.decision;
   };
+
+  // Engine time is all of an artifact's decision: neither action tier runs.
+  const validate = createValidator({
+    enforcement,
+    policyIds: new Set(policies.map((policy) => policy.id)),
+    adapters,
+    rules,
+    onError,
+    ...(onDecision === undefined
+      ? {}
+      : {
+          audit: (decision: Decision, tool: string, total: number, labels: EvaluateOptions['labels']) =>
+            emit(
+              buildAuditEvent(decision, {
+                phase: 'request',
+                tool,
+                kind: 'artifact',
+                durationMs: { auto: 0, formal: 0, total },
+                time: new Date(),
+                ...(labels === undefined ? {} : { labels }),
+              }),
+            ),
+        }),
+  });
 
   const evaluateAuto = (action: Action, evaluateOptions?: EvaluateOptions): Decision => {
     if (onDecision === undefined) return autoDecision(action, requests);
@@ -248,7 +308,32 @@ function buildEngine(
     evaluateAuto,
     evaluate,
     evaluateResponse,
+    validate,
   });
+}
+
+/** The adapters given to createEngine, by name; a duplicate name or a malformed adapter is `INVALID_OPTIONS`. */
+function adaptersByName(adapters: readonly EngineAdapter[] | undefined): ReadonlyMap<string, EngineAdapter> {
+  const byName = new Map<string, EngineAdapter>();
+  if (adapters === undefined) return byName;
+  if (!Array.isArray(adapters)) throw new TierguardError('INVALID_OPTIONS', 'adapters must be an array of engine adapters', { option: 'adapters' });
+  adapters.forEach((adapter: unknown, index) => {
+    const candidate = typeof adapter === 'object' && adapter !== null ? (adapter as Partial<EngineAdapter>) : undefined;
+    const name = candidate?.name;
+    if (candidate === undefined || typeof name !== 'string' || name.length === 0 || typeof candidate.evaluate !== 'function' || typeof candidate.available !== 'function') {
+      throw new TierguardError('INVALID_OPTIONS', `adapters[${index}] is not an engine adapter (a name, available() and evaluate())`, {
+        option: `adapters[${index}]`,
+      });
+    }
+    if (byName.has(name)) {
+      throw new TierguardError('INVALID_OPTIONS', `adapters[${index}] is a second adapter named "${name}": each engine takes one adapter`, {
+        option: `adapters[${index}]`,
+        actual: name,
+      });
+    }
+    byName.set(name, candidate as EngineAdapter);
+  });
+  return byName;
 }
 
 /** The response as policies see it: the request action with the tool's result under `result`. */

@@ -7,6 +7,8 @@
  */
 export { createEngine } from './engine.js';
 export type { Engine, EngineOptions, EvaluateOptions } from './engine.js';
+export type { ValidateOptions } from './validate/validator.js';
+export type { Artifact, EngineAdapter, EngineVerdict } from './engines/types.js';
 export { TierguardError, isTierguardError } from './errors.js';
 export type { TierguardErrorCode } from './errors.js';
 export { DEFAULT_LIMITS } from './limits.js';
@@ -20,6 +22,7 @@ export type {
   ComparisonDefinition,
   Decision,
   Effect,
+  EnforcementDefinition,
   EvaluationError,
   JsonValue,
   Mode,
@@ -42,6 +45,7 @@ export type {
   Severity,
   Tier,
   TierTimings,
+  ValidationDecision,
   ValueConstraints,
   Verdict,
   Violation,

@@ -3,6 +3,7 @@
  * like, and what a decision says. Everything here is plain JSON-serialisable
  * data, so decisions can be logged, sent over MCP and compared in tests.
  */
+import type { EngineVerdict } from './engines/types.js';
 
 /** A JSON value as it appears in policies and actions. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -249,6 +250,28 @@ export interface PolicyDefinition {
   readonly on?: Phase;
   /** `enforce` (default) blocks on a violation; `monitor` only reports it (`wouldDeny`, `wouldEscalate`). */
   readonly mode?: Mode;
+  /**
+   * Enforcement engines that validate artifacts, run by `engine.validate` only:
+   * `evaluate` never runs them, and a policy with nothing but `enforcement` does
+   * not judge actions at all.
+   */
+  readonly enforcement?: readonly EnforcementDefinition[];
+}
+
+/**
+ * One enforcement engine a policy binds, as written in JSON. `policy` is
+ * resolved against the directory of the policy file (as `shapesFile` is), and
+ * its contents are part of the policy set's version.
+ */
+export interface EnforcementDefinition {
+  /** The adapter's name: `opa`, `conftest`, `checkov`, `semgrep`, or one given to `createEngine` in `adapters`. */
+  readonly engine: string;
+  /** The engine's policy: a Rego file or directory, a Semgrep rule file, a Checkov config; relative to the policy file. */
+  readonly policy: string;
+  /** What to ask the engine, where it takes a query (OPA: `data.s3.deny`). */
+  readonly query?: string;
+  /** Adapter-specific options; each adapter rejects keys it does not know. */
+  readonly options?: Readonly<Record<string, JsonValue>>;
 }
 
 /** The outcome of an evaluation. `deny` outranks `escalate`; `warn` never blocks. */
@@ -343,6 +366,20 @@ export interface Decision {
   readonly action: Action;
   /** Content hash of the policy set that decided. */
   readonly policyVersion: string;
+}
+
+/**
+ * What tierguard decided about one artifact: a {@link Decision} (so the
+ * `tierguard/testing` matchers apply) whose violations come from the engines'
+ * `fail` verdicts and whose errors come from their `error` verdicts, so the
+ * verdict follows `onError` (deny by default: an engine that cannot answer
+ * fails closed). `action` is `{ tool: <the artifact's shown name>, kind: 'artifact' }`.
+ */
+export interface ValidationDecision extends Decision {
+  /** The engine verdicts combined: `error` if any is, else `fail` if any is, else `pass`. */
+  readonly result: 'pass' | 'fail' | 'error';
+  /** Every engine verdict, one per binding run, in policy order then binding order. */
+  readonly engines: readonly EngineVerdict[];
 }
 
 /** What to do when a policy cannot be evaluated: fail closed (`deny`, the default), fail open (`allow`), or throw. */

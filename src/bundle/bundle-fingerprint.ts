@@ -3,6 +3,7 @@ import { stat } from 'node:fs/promises';
 import { describeThrown } from '../describe-thrown.js';
 import type { PolicyFileText } from './read-policy-bundle.js';
 import { readBoundedText } from './read-json.js';
+import { TREE_BOUNDS, readReferencedTree } from './referenced-tree.js';
 
 /**
  * A digest of policy files exactly as read: which files, in which order, with
@@ -21,9 +22,10 @@ export function digestPolicyTexts(texts: readonly PolicyFileText[]): string {
 
 /**
  * A digest of the current state of referenced files (see `referencedFiles`): each
- * path with its text, or why it cannot be read (missing, not a regular file, too
- * large), so creating a missing shapes file is a change too. Only regular files
- * are opened: opening a FIFO would block a worker thread on every poll.
+ * path with its text, every file of it when it is a directory (an engine policy
+ * such as a Rego bundle), or why it cannot be read (missing, neither file nor
+ * directory, too large), so creating a missing shapes file is a change too. Only
+ * regular files are opened: opening a FIFO would block a worker thread on every poll.
  */
 export async function digestReferencedFiles(paths: readonly string[], maxFileBytes: number): Promise<string> {
   const hash = createHash('sha256');
@@ -33,9 +35,14 @@ export async function digestReferencedFiles(paths: readonly string[], maxFileByt
   return hash.digest('hex');
 }
 
-async function stateOf(path: string, maxFileBytes: number): Promise<string> {
+async function stateOf(path: string, maxFileBytes: number): Promise<unknown> {
   try {
-    if (!(await stat(path)).isFile()) return 'not a regular file';
+    const info = await stat(path);
+    if (info.isDirectory()) {
+      const files = await readReferencedTree(path, { ...TREE_BOUNDS, maxBytes: maxFileBytes });
+      return ['directory', ...files.map(({ relative, text }) => [relative, text])];
+    }
+    if (!info.isFile()) return 'not a regular file';
     return `text:${await readBoundedText(path, maxFileBytes)}`;
   } catch (error) {
     return `unreadable:${describeThrown(error)}`;

@@ -11,13 +11,10 @@ export interface ReferencedFile {
 /**
  * The files a definition references, resolved as the engine resolves them
  * (relative to the file the policy came from; `src/formal/load-policy-shapes.ts`
- * uses the same rule). The one list a watcher needs to notice that a policy set
- * changed without its policy files changing. Anything malformed is skipped:
- * `createEngine` reports it.
- *
- * Today a definition references its `shapesFile`. A new kind of referenced file
- * (the engine policies planned under `enforcement[].policy`) is added here, and
- * its contents to the policy set's version where the engine reads it.
+ * and `src/validate/compile-enforcement.ts` use the same rule): its `shapesFile`
+ * and each `enforcement[i].policy` (a file or a directory). The one list a
+ * watcher needs to notice that a policy set changed without its policy files
+ * changing. Anything malformed is skipped: `createEngine` reports it.
  */
 export function referencedFiles(definition: unknown, source: string | undefined): ReferencedFile[] {
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) return [];
@@ -27,6 +24,11 @@ export function referencedFiles(definition: unknown, source: string | undefined)
     if (typeof name === 'string' && name.length > 0) files.push({ pointer, path: resolve(base, name) });
   };
   reference('/shapesFile', (definition as { shapesFile?: unknown }).shapesFile);
-  // Next: for each `enforcement[i].policy`, reference(`/enforcement/${i}/policy`, ...).
+  const enforcement = (definition as { enforcement?: unknown }).enforcement;
+  if (Array.isArray(enforcement)) {
+    enforcement.forEach((binding: unknown, index) => {
+      if (typeof binding === 'object' && binding !== null) reference(`/enforcement/${index}/policy`, (binding as { policy?: unknown }).policy);
+    });
+  }
   return files;
 }

@@ -5,21 +5,25 @@ import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
+import { VALIDATE_USAGE, runValidate } from './validate-command.js';
 import { UsageError } from './usage-error.js';
 
 const USAGE = `usage:
   ${CHECK_USAGE}
   ${COMPILE_USAGE}
   ${TEST_USAGE}
+  ${VALIDATE_USAGE}
   ${MCP_USAGE}
   tierguard --version
 
-exit codes: 0 allow (check) or done, 1 deny or escalate (check) or a fixture mismatch (test), 2 invalid policy, action, fixture or usage`;
+exit codes: 0 allow (check), pass (validate) or done, 1 deny or escalate (check), fail (validate) or a fixture mismatch (test),
+  2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate)`;
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<CommandResult>>> = {
   check: runCheck,
   compile: runCompile,
   test: runTest,
+  validate: runValidate,
   mcp: runMcp,
 };
 

@@ -27,11 +27,28 @@ export const GET_CONSTRAINTS_INPUT = {
     .describe('"request": only policies that judge a proposed call; "response": only policies that judge or sanitise a tool\'s output. Omit for both.'),
 };
 
-/** Input of `validate`. Issue 6 adds an `artifact` beside `action`. */
+/**
+ * Input of `validate`: an `action`, or an `artifact` given as content. An
+ * artifact is never a path: an agent must not make the server read files of
+ * its choosing, so the object is strict and a `path` key is refused.
+ */
 export const VALIDATE_INPUT = {
   action: z
     .unknown()
+    .optional()
     .describe('The candidate action: { "tool": string, "arguments"?: object, "context"?: object, "kind"?: string }. It is evaluated, never run.'),
+  artifact: z
+    .object({
+      content: z.unknown().describe('The artifact: text (Terraform, a Dockerfile, source code, YAML...) or a JSON value (JSON input for OPA).'),
+      format: z
+        .enum(['json', 'yaml', 'hcl', 'terraform', 'terraform-plan', 'dockerfile', 'javascript', 'typescript', 'python', 'text'])
+        .optional()
+        .describe('How to read text content; required for text unless name has a telling extension. Absent for a JSON value.'),
+      name: z.string().optional().describe('A plain file name the engines see (e.g. "main.tf", "app.js"); no directories.'),
+    })
+    .strict()
+    .optional()
+    .describe('A generated artifact to validate with the enforcement engines the policies bind (OPA, Conftest, Checkov, Semgrep). Content only: files are not read.'),
 };
 
 /** Output of `describe_scope`. */
@@ -62,6 +79,7 @@ const policySchema = z.object({
   rewrites: z.array(z.string()).optional(),
   shape: z.array(z.string()).optional(),
   shapesFile: z.string().optional(),
+  enforcement: z.array(z.string()).optional(),
   violatedWhenApplies: z.literal(true).optional(),
   message: z.string().optional(),
   priority: z.number().optional(),
@@ -104,6 +122,15 @@ const errorSchema = z.object({
   policyId: z.string().optional(),
 });
 
+const engineVerdictSchema = z.object({
+  verdict: z.enum(['pass', 'fail', 'error']),
+  engine: z.string(),
+  policy: z.string(),
+  violations: z.array(violationSchema),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  durationMs: z.number(),
+});
+
 /** Output of `validate`. */
 export const VALIDATE_OUTPUT = {
   ...availability,
@@ -118,4 +145,6 @@ export const VALIDATE_OUTPUT = {
   errors: z.array(errorSchema).optional(),
   rewrittenAction: z.unknown().optional(),
   policyVersion: z.string().optional(),
+  result: z.enum(['pass', 'fail', 'error']).optional().describe('For an artifact: the engine verdicts combined, error > fail > pass'),
+  engines: z.array(engineVerdictSchema).optional().describe('For an artifact: each engine verdict, in policy then binding order'),
 };

@@ -14,7 +14,8 @@ import { describeScope, formatScope } from './describe-scope.js';
 import type { EngineSource } from './engine-source.js';
 import { resolveEngine } from './engine-source.js';
 import { formatConstraints, getConstraints } from './get-constraints.js';
-import { validateAction } from './validate-tool.js';
+import { validateAction, validateArtifact } from './validate-tool.js';
+import type { ContentArtifact } from '../engines/types.js';
 
 /** Options of {@link registerConstraintTools}. Unknown keys are rejected. */
 export interface ConstraintToolsOptions {
@@ -102,18 +103,29 @@ export function registerConstraintTools(server: McpServer, engineOrProvider: Eng
   const validateTool = server.registerTool(
     names.validate,
     {
-      title: 'Validate a candidate action',
+      title: 'Validate a candidate action or artifact',
       description:
         'Dry-runs an action against the policies without running it, and returns the decision the guard would reach: ' +
         'the verdict (allow, deny, escalate), each violation with the field it points at and a message, warnings, ' +
         'findings of monitored policies, the rewrites that would be applied, evaluation errors, and the policy version. ' +
-        'Fix what the violations name and validate again before calling the tool.',
+        'Fix what the violations name and validate again before calling the tool. ' +
+        'Give artifact instead of action to check something you generated (Terraform, a Kubernetes manifest, code, JSON) ' +
+        'with the enforcement engines the policies bind (OPA, Conftest, Checkov, Semgrep): pass its content, with a format ' +
+        'or a file name such as "main.tf"; the answer adds result (pass, fail, error) and each engine verdict. ' +
+        'Artifacts are content only: the server never reads a file path you give.',
       inputSchema: VALIDATE_INPUT,
       outputSchema: VALIDATE_OUTPUT,
       annotations: READ_ONLY,
     },
-    ({ action }) =>
+    ({ action, artifact }) =>
       withEngine(engineOrProvider, async (engine) => {
+        if ((action === undefined) === (artifact === undefined)) {
+          throw new TierguardError('INVALID_OPTIONS', 'validate takes exactly one of action and artifact');
+        }
+        if (artifact !== undefined) {
+          const { report, text } = await validateArtifact(engine, artifact as ContentArtifact);
+          return result({ available: true, ...report }, text);
+        }
         const { report, text } = await validateAction(engine, action);
         return result({ available: true, ...report }, text);
       }),

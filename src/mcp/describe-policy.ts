@@ -32,6 +32,12 @@ export interface PolicyDescription {
   readonly shape?: readonly string[];
   /** A hand-written SHACL file (Turtle) the action must conform to; its constraints are not described here. */
   readonly shapesFile?: string;
+  /**
+   * The engines the policy binds, e.g. `opa data.s3.deny (rego/s3.rego)`. They judge
+   * artifacts through `validate`, not tool calls: a policy whose only checks these are
+   * is never listed for a tool.
+   */
+  readonly enforcement?: readonly string[];
   /** True for a policy that checks nothing: it is violated whenever it applies (its tools match and `when` holds). */
   readonly violatedWhenApplies?: true;
   /** The message template of its violations. */
@@ -51,7 +57,8 @@ export function describePolicy(definition: PolicyDefinition, engineMode: Mode): 
     definition.assert === undefined &&
     definition.shape === undefined &&
     definition.shapesFile === undefined &&
-    definition.rewrite === undefined;
+    definition.rewrite === undefined &&
+    definition.enforcement === undefined;
   return {
     id: definition.id,
     ...(definition.description === undefined ? {} : { description: definition.description }),
@@ -65,8 +72,14 @@ export function describePolicy(definition: PolicyDefinition, engineMode: Mode): 
     ...(definition.rewrite === undefined ? {} : { rewrites: definition.rewrite.map(describeRewrite) }),
     ...(definition.shape === undefined ? {} : { shape: describeShape(definition.shape) }),
     ...(definition.shapesFile === undefined ? {} : { shapesFile: definition.shapesFile }),
+    ...(definition.enforcement === undefined ? {} : { enforcement: definition.enforcement.map(describeBinding) }),
     ...(checksNothing ? { violatedWhenApplies: true as const } : {}),
     ...(definition.message === undefined ? {} : { message: definition.message }),
     ...(definition.priority === undefined ? {} : { priority: definition.priority }),
   };
+}
+
+/** One engine binding in readable form: the engine, its query when it takes one, and its policy file. */
+function describeBinding(binding: { readonly engine: string; readonly policy: string; readonly query?: string }): string {
+  return `${binding.engine}${binding.query === undefined ? '' : ` ${binding.query}`} (${binding.policy})`;
 }

@@ -1,4 +1,5 @@
 import type { Engine } from '../engine.js';
+import { isEngineOnly } from '../policy/engine-only.js';
 import { OPERATORS } from '../types.js';
 import type { Effect, Mode, Operator, Phase, RewriteOp } from '../types.js';
 import { EVERY_TOOL } from './describe-policy.js';
@@ -46,7 +47,8 @@ export function describeScope(engine: Engine): ScopeDescription {
   const effects = new Set<Effect>();
   const phases = new Set<Phase>();
   for (const definition of engine.definitions) {
-    for (const tool of definition.tools ?? [EVERY_TOOL]) tools.add(tool);
+    // An enforcement-only policy judges artifacts, not tool calls: it selects no tool.
+    if (!isEngineOnly(definition)) for (const tool of definition.tools ?? [EVERY_TOOL]) tools.add(tool);
     for (const field of fieldsRead(definition)) fields.add(field);
     for (const predicate of [definition.when, definition.assert]) {
       if (predicate !== undefined) for (const comparison of comparisonsOf(predicate)) operators.add(comparison.op);

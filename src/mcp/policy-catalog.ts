@@ -1,5 +1,6 @@
 import { ToolIndex } from '../auto/tool-index.js';
 import type { Engine } from '../engine.js';
+import { isEngineOnly } from '../policy/engine-only.js';
 import type { PolicyDescription } from './describe-policy.js';
 import { describePolicy } from './describe-policy.js';
 
@@ -7,7 +8,10 @@ import { describePolicy } from './describe-policy.js';
 export interface PolicyCatalog {
   /** Every policy, in policy order. */
   readonly policies: readonly PolicyDescription[];
-  /** The policies whose `tools` match `tool` (policies without `tools` match every tool), in policy order. */
+  /**
+   * The policies whose `tools` match `tool` (policies without `tools` match every tool), in policy order.
+   * Enforcement-only policies judge artifacts, never tool calls, so they are not listed here.
+   */
   forTool(tool: string): readonly PolicyDescription[];
 }
 
@@ -15,6 +19,7 @@ interface Entry {
   readonly tools: readonly string[] | undefined;
   readonly index: number;
   readonly description: PolicyDescription;
+  readonly engineOnly: boolean;
 }
 
 // Engines are immutable, so what is derived from one is built once and lives as
@@ -34,8 +39,9 @@ export function catalogOf(engine: Engine): PolicyCatalog {
     tools: definition.tools,
     index,
     description: describePolicy(definition, engine.mode),
+    engineOnly: isEngineOnly(definition),
   }));
-  const index = new ToolIndex(entries);
+  const index = new ToolIndex(entries.filter((entry) => !entry.engineOnly));
   const catalog: PolicyCatalog = Object.freeze({
     policies: Object.freeze(entries.map((entry) => entry.description)),
     forTool: (tool: string) => index.lookup(tool).map((entry) => entry.description),

@@ -1,6 +1,9 @@
 import { formatDecision } from '../cli/format-decision.js';
 import type { Engine } from '../engine.js';
+import { TierguardError } from '../errors.js';
 import { formatPath } from '../format-path.js';
+import type { ContentArtifact, EngineVerdict } from '../engines/types.js';
+import { formatValidation } from '../cli/format-validation.js';
 import type {
   Action,
   Decision,
@@ -12,6 +15,7 @@ import type {
   RewriteOp,
   Severity,
   Tier,
+  ValidationDecision,
   Verdict,
   Violation,
 } from '../types.js';
@@ -80,6 +84,30 @@ export interface ValidationReport {
   readonly policyVersion: string;
 }
 
+/** An engine verdict as `validate` reports it: its violations written out like the decision's. */
+export interface EngineVerdictReport {
+  /** `pass`, `fail` or `error`. */
+  readonly verdict: EngineVerdict['verdict'];
+  /** The engine's name. */
+  readonly engine: string;
+  /** The engine policy, as the tierguard policy names it. */
+  readonly policy: string;
+  /** The engine's findings. */
+  readonly violations: readonly ViolationReport[];
+  /** Why the engine could not answer, for `error`. */
+  readonly error?: { readonly code: string; readonly message: string };
+  /** How long the engine ran, in milliseconds. */
+  readonly durationMs: number;
+}
+
+/** The decision `validate` returns for an artifact: the decision report with the engines' verdicts. */
+export interface ArtifactValidationReport extends ValidationReport {
+  /** The engine verdicts combined: `error` > `fail` > `pass`. */
+  readonly result: ValidationDecision['result'];
+  /** Every engine verdict, in policy then binding order. */
+  readonly engines: readonly EngineVerdictReport[];
+}
+
 /** The report and its text rendering. */
 export interface ValidationResult {
   /** The decision, as structured data. */
@@ -105,6 +133,32 @@ export async function validateAction(engine: Engine, action: unknown): Promise<V
   const report = reportOf(decision);
   const rewritten = report.rewrittenAction === undefined ? '' : `\naction after rewrites: ${JSON.stringify(report.rewrittenAction)}`;
   return { report, text: `${formatDecision(decision, tool)}${rewritten}` };
+}
+
+/**
+ * Validates content an agent generated (`{ content, format?, name? }`) with the
+ * enforcement engines the policies bind, as `engine.validate` does. Only content
+ * is accepted, never a path: the server must not read files an agent names. A
+ * malformed artifact is reported in `errors`, like a malformed action.
+ */
+export async function validateArtifact(engine: Engine, artifact: ContentArtifact): Promise<{ report: ArtifactValidationReport; text: string }> {
+  if (typeof artifact === 'object' && (artifact as unknown) !== null && Object.hasOwn(artifact, 'path')) {
+    throw new TierguardError('INVALID_OPTIONS', 'an artifact is validated from its content only: files are not read on behalf of an agent');
+  }
+  const decision = await engine.validate(artifact, { labels: VALIDATE_LABELS });
+  const report: ArtifactValidationReport = {
+    ...reportOf(decision),
+    result: decision.result,
+    engines: decision.engines.map((verdict) => ({
+      verdict: verdict.verdict,
+      engine: verdict.engine,
+      policy: verdict.policy,
+      violations: verdict.violations.map(reportViolation),
+      ...(verdict.error === undefined ? {} : { error: { code: verdict.error.code, message: verdict.error.message } }),
+      durationMs: verdict.durationMs,
+    })),
+  };
+  return { report, text: formatValidation(decision) };
 }
 
 function reportOf(decision: Decision): ValidationReport {

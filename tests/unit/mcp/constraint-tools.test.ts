@@ -162,7 +162,9 @@ describe('registration', () => {
     const [, getConstraintsTool, validateTool] = tools;
     expect(Object.keys(getConstraintsTool?.inputSchema.properties ?? {})).toEqual(['tool', 'kind']);
     expect(getConstraintsTool?.inputSchema.required).toBeUndefined();
-    expect(validateTool?.inputSchema.required).toEqual(['action']);
+    // Exactly one of `action` and `artifact`: the handler enforces it, so neither is required by the schema.
+    expect(Object.keys(validateTool?.inputSchema.properties ?? {})).toEqual(['action', 'artifact']);
+    expect(validateTool?.inputSchema.required).toBeUndefined();
   });
 
   it('prefixes the tool names when asked', async () => {

@@ -1,0 +1,82 @@
+import { parseArgs } from 'node:util';
+import { loadPolicies } from '../bundle/load-policies.js';
+import { createEngine } from '../engine.js';
+import type { Artifact, ArtifactFormat } from '../engines/types.js';
+import { TierguardError } from '../errors.js';
+import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
+import type { ValidationDecision } from '../types.js';
+import type { CommandResult } from './check-command.js';
+import { formatValidation } from './format-validation.js';
+import { withPolicySources } from './policy-sources.js';
+import { UsageError } from './usage-error.js';
+
+/** Usage of `tierguard validate`. */
+export const VALIDATE_USAGE =
+  'tierguard validate --policies <file|dir> --artifact <file|-> [--format <fmt>] [--name <name>] [--policy <id>]... [--mode enforce|monitor] [--json]';
+
+/**
+ * `tierguard validate`: validates one artifact with the enforcement engines the
+ * policies bind (all of them, or those of each `--policy`). The artifact is a
+ * file, or standard input with `-`, which then needs `--format` or `--name` so
+ * the engines know how to read it. Exit 0 pass (or only findings that do not
+ * block: warnings, monitored policies), 1 fail, 2 an engine error or invalid
+ * input; `--json` prints the ValidationDecision.
+ */
+export async function runValidate(args: readonly string[]): Promise<CommandResult> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      policies: { type: 'string' },
+      artifact: { type: 'string' },
+      format: { type: 'string' },
+      name: { type: 'string' },
+      policy: { type: 'string', multiple: true },
+      mode: { type: 'string', default: 'enforce' },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.policies === undefined) throw new UsageError('--policies is required');
+  if (values.artifact === undefined) throw new UsageError('--artifact is required');
+  if (values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
+  const mode = values.mode;
+  const format = values.format as ArtifactFormat | undefined;
+  let artifact: Artifact;
+  if (values.artifact === '-') {
+    if (format === undefined && values.name === undefined) {
+      throw new UsageError('an artifact on standard input needs --format or --name, so the engines know how to read it');
+    }
+    const content = await readStdinText(DEFAULT_ENGINE_LIMITS.maxArtifactBytes);
+    artifact = { content, ...(format === undefined ? {} : { format }), ...(values.name === undefined ? {} : { name: values.name }) };
+  } else {
+    if (values.name !== undefined) throw new UsageError('--name names standard input; a file keeps its own name');
+    artifact = { path: values.artifact, ...(format === undefined ? {} : { format }) };
+  }
+
+  const loaded = await loadPolicies(values.policies);
+  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
+  const decision = await engine.validate(artifact, values.policy === undefined ? {} : { policies: values.policy });
+  return { output: values.json ? JSON.stringify(decision, null, 2) : formatValidation(decision), exitCode: exitCodeOf(decision) };
+}
+
+/** 2 when an engine could not answer (or the artifact was unusable); 1 when a finding blocks; else 0. */
+function exitCodeOf(decision: ValidationDecision): number {
+  if (decision.result === 'error') return 2;
+  return decision.result === 'fail' && decision.verdict !== 'allow' ? 1 : 0;
+}
+
+/** Standard input as text, refused past `maxBytes`: an artifact is handed to engines whole. */
+async function readStdinText(maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size > maxBytes) {
+      throw new TierguardError('IO_ERROR', `standard input exceeds the artifact limit of ${maxBytes} bytes`, { file: '-', limit: 'maxArtifactBytes' });
+    }
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

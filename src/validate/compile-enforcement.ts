@@ -1,0 +1,97 @@
+import { dirname, resolve } from 'node:path';
+import type { CompiledPolicy } from '../auto/compile-policy.js';
+import { TREE_BOUNDS, readReferencedTree } from '../bundle/referenced-tree.js';
+import { describeThrown } from '../describe-thrown.js';
+import type { EngineBinding } from '../engines/types.js';
+import type { TierguardError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import { DefinitionIssue } from '../policy/definition-issue.js';
+import { invalidPolicy, throwIfInvalid } from '../policy/invalid-policy.js';
+
+/** One binding, resolved and ready to hand to an adapter. */
+export interface ResolvedBinding {
+  /** What the adapter receives: `policy` absolute, with the policy's id and effect. */
+  readonly binding: EngineBinding;
+  /** The `policy` as written in the definition, which verdicts report (an absolute path would differ per machine). */
+  readonly given: string;
+}
+
+/** A policy's bindings, resolved. */
+export interface EnforcedPolicy {
+  /** The policy id. */
+  readonly id: string;
+  /** Its bindings, in definition order. */
+  readonly bindings: readonly ResolvedBinding[];
+}
+
+/** The enforcement part of a policy set. */
+export interface CompiledEnforcement {
+  /** The policies with `enforcement`, in policy order, by id. */
+  readonly policies: ReadonlyMap<string, EnforcedPolicy>;
+  /** Every file the bindings reference, name to text, for the set's version. */
+  readonly files: Readonly<Record<string, string>>;
+}
+
+/**
+ * Resolves every `enforcement` binding of a policy set: each `policy` against
+ * the directory of the file its definition came from (`sources`), or the working
+ * directory, as `shapesFile` is. Each engine must have an adapter (given, or a
+ * default), and each policy path must exist; its files (all of a directory,
+ * recursively, sorted) are read for the version, so editing a `.rego` changes
+ * it. Every problem is reported at once as `INVALID_POLICY`, naming the policy,
+ * the JSON pointer and the resolved path.
+ */
+export async function compileEnforcement(
+  policies: readonly CompiledPolicy[],
+  sources: readonly string[] | undefined,
+  engines: ReadonlySet<string>,
+  limits: Limits,
+): Promise<CompiledEnforcement> {
+  const enforced = new Map<string, EnforcedPolicy>();
+  const files: Record<string, string> = {};
+  const failures: TierguardError[] = [];
+  const bounds = { ...TREE_BOUNDS, maxBytes: limits.maxFileBytes };
+  for (const policy of policies) {
+    const definitions = policy.definition.enforcement;
+    if (definitions === undefined) continue;
+    const source = sources?.[policy.index];
+    const base = source === undefined ? process.cwd() : dirname(source);
+    const issues: DefinitionIssue[] = [];
+    const bindings: ResolvedBinding[] = [];
+    for (const [position, definition] of definitions.entries()) {
+      const pointer = `/enforcement/${position}`;
+      if (!engines.has(definition.engine)) {
+        const known = [...engines].join(', ');
+        issues.push(
+          new DefinitionIssue(`${pointer}/engine`, `one of ${known}`, `no adapter for engine "${definition.engine}" (known: ${known}; pass others in the adapters option)`),
+        );
+      }
+      const path = resolve(base, definition.policy);
+      try {
+        for (const file of await readReferencedTree(path, bounds)) {
+          files[`${policy.index}:${pointer}/policy${file.relative === '' ? '' : `:${file.relative}`}`] = file.text;
+        }
+      } catch (error) {
+        // The reader's messages name the path; the resolved path is added where one does not.
+        const reason = describeThrown(error);
+        const message = reason.includes(path) ? reason : `${reason} (resolved to ${path})`;
+        issues.push(new DefinitionIssue(`${pointer}/policy`, 'an existing file or directory', message, definition.policy));
+      }
+      bindings.push({
+        given: definition.policy,
+        binding: Object.freeze({
+          engine: definition.engine,
+          policy: path,
+          ...(definition.query === undefined ? {} : { query: definition.query }),
+          ...(definition.options === undefined ? {} : { options: definition.options }),
+          policyId: policy.id,
+          effect: policy.effect,
+        }),
+      });
+    }
+    if (issues.length > 0) failures.push(invalidPolicy(`policy "${policy.id}"`, policy.index, issues));
+    else enforced.set(policy.id, Object.freeze({ id: policy.id, bindings: Object.freeze(bindings) }));
+  }
+  throwIfInvalid(failures);
+  return { policies: enforced, files };
+}
