@@ -1,11 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadFixtures } from '../bundle/load-fixtures.js';
 import { loadPolicies } from '../bundle/load-policies.js';
 import { describeFsError } from '../bundle/read-json.js';
 import { createEngine } from '../engine.js';
 import { TierguardError } from '../errors.js';
 import { formatFixtureReport } from '../fixtures/format-fixture-report.js';
+import { loadPolicyFixtures } from '../fixtures/load-policy-fixtures.js';
 import { runFixtures } from '../fixtures/run-fixtures.js';
 import type { CommandResult } from './check-command.js';
 import { withPolicySources } from './policy-sources.js';
@@ -16,9 +16,11 @@ export const TEST_USAGE = 'tierguard test --policies <dir>';
 
 /**
  * `tierguard test`: runs the fixtures under `<dir>/fixtures/` (see
- * `loadFixtures` and `runFixtures` for what matches) and prints each mismatch
- * and a summary. Exit 0 when every fixture matches, 1 on any mismatch, 2 on an
- * invalid policy or fixture tree.
+ * `loadPolicyFixtures` and `runFixtures` for what matches: actions through the
+ * action tiers, artifacts through the bound engines, or both) and prints each
+ * mismatch and a summary. Exit 0 when every fixture matches, 1 on any mismatch
+ * (an engine that is not installed included: its fixtures fail with the install
+ * hint), 2 on an invalid policy or fixture tree.
  */
 export async function runTest(args: readonly string[]): Promise<CommandResult> {
   const { values } = parseArgs({ args: [...args], options: { policies: { type: 'string' } }, strict: true, allowPositionals: false });
@@ -31,7 +33,7 @@ export async function runTest(args: readonly string[]): Promise<CommandResult> {
   const engine = await withPolicySources(loaded, () =>
     createEngine({ policies: loaded.definitions, sources: loaded.sources, shortCircuit: false }),
   );
-  const fixtures = await loadFixtures(values.policies, engine.policyIds);
+  const fixtures = await loadPolicyFixtures(values.policies, engine.definitions);
   const report = await runFixtures(engine, fixtures);
   return { output: formatFixtureReport(report), exitCode: report.failed === 0 ? 0 : 1 };
 }

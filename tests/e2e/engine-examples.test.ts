@@ -1,0 +1,76 @@
+import { spawnSync } from 'node:child_process';
+import type { SpawnSyncReturns } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, requireBuild } from '../support/paths.js';
+
+/**
+ * The shipped engine examples (examples/engines) as CI runs them: the built CLI
+ * against the real opa, conftest, checkov and semgrep. Without one of them the
+ * tests skip, naming what to install; with TIERGUARD_REQUIRE_ENGINES=1 they run
+ * and fail instead.
+ */
+
+const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
+const EXAMPLES = 'examples/engines/policies';
+
+/** Each engine the examples bind: how to ask for its version, and how to install it. */
+const ENGINES = [
+  { name: 'opa', args: ['version'], install: 'go install github.com/open-policy-agent/opa@v1.22.2' },
+  { name: 'conftest', args: ['--version'], install: 'go install github.com/open-policy-agent/conftest@v0.71.1' },
+  { name: 'checkov', args: ['--version'], install: 'pip install checkov==3.3.30' },
+  { name: 'semgrep', args: ['--version'], install: 'pip install semgrep==1.180.0' },
+] as const;
+
+function missingEngines(): string | undefined {
+  if (process.env['TIERGUARD_REQUIRE_ENGINES'] === '1') return undefined;
+  const missing = ENGINES.filter(({ name, args }) => {
+    const result = spawnSync(name, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, SEMGREP_ENABLE_VERSION_CHECK: '0' } });
+    return result.error !== undefined || result.status !== 0;
+  });
+  if (missing.length === 0) return undefined;
+  return `not installed: ${missing.map(({ name }) => name).join(', ')}; to run these tests: ${missing.map(({ install }) => install).join('; ')} (or run .ci/install-engines)`;
+}
+
+const skip = missingEngines();
+
+function run(...args: string[]): SpawnSyncReturns<string> {
+  // Engines are processes; the whole example set runs a few dozen of them.
+  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+}
+
+beforeAll(() => {
+  requireBuild();
+});
+
+describe.skipIf(skip !== undefined)(`engine examples${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
+  it('tierguard test passes every fixture of examples/engines: artifacts through the engines, actions cross-checked', () => {
+    const result = run('test', '--policies', EXAMPLES);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toMatch(/^fixtures: [1-9]\d* passed, 0 failed\n$/);
+    expect(result.status).toBe(0);
+  });
+
+  it('tierguard validate passes a private bucket plan and fails a public one, naming the rule', () => {
+    const fixture = (name: string): string => `${EXAMPLES}/fixtures/infra.s3-not-public/${name}`;
+    const pass = run('validate', '--policies', EXAMPLES, '--policy', 'infra.s3-not-public', '--artifact', fixture('allow/private-bucket.json'));
+    expect(pass.stderr).toBe('');
+    expect(pass.status).toBe(0);
+
+    const fail = run('validate', '--policies', EXAMPLES, '--policy', 'infra.s3-not-public', '--artifact', fixture('deny/public-read-acl.json'));
+    expect(fail.stderr).toBe('');
+    expect(fail.stdout).toContain('infra.s3-not-public');
+    expect(fail.stdout).toContain('aws_s3_bucket.site has the public ACL "public-read"');
+    expect(fail.status).toBe(1);
+  });
+
+  it('tierguard validate runs Semgrep on a JavaScript file and Checkov on a Terraform file', () => {
+    const semgrep = run('validate', '--policies', EXAMPLES, '--policy', 'code.no-eval', '--artifact', `${EXAMPLES}/fixtures/code.no-eval/deny/eval-settings.js`);
+    expect(semgrep.stdout).toContain('no-eval');
+    expect(semgrep.status).toBe(1);
+
+    const checkov = run('validate', '--policies', EXAMPLES, '--policy', 'infra.s3-checkov', '--artifact', `${EXAMPLES}/fixtures/infra.s3-checkov/allow/private-bucket.tf`);
+    expect(checkov.stderr).toBe('');
+    expect(checkov.status).toBe(0);
+  });
+});
