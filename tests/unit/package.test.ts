@@ -62,7 +62,19 @@ describe('package', () => {
     expect(manifest.type).toBe('module');
     expect(manifest.engines.node).toBe('>=20');
     expect(manifest.sideEffects).toBe(false);
-    expect(Object.keys(manifest.exports)).toEqual(['.', './testing', './mcp', './schema/policy.json', './package.json']);
+    expect(Object.keys(manifest.exports)).toEqual([
+      '.',
+      './testing',
+      './mcp',
+      './engines',
+      './engines/opa',
+      './engines/conftest',
+      './engines/checkov',
+      './engines/semgrep',
+      './engines/testing',
+      './schema/policy.json',
+      './package.json',
+    ]);
     expect(manifest.bin.tierguard).toBe('./dist/cli/bin.js');
     expect(manifest.files).toEqual(expect.arrayContaining(['dist', 'schema']));
   });
@@ -81,6 +93,21 @@ describe('package', () => {
     }
     // Loaded on demand only: the formal tier for policy sets that use it, the YAML parser for YAML files.
     expect([...lazy].map((file) => file.slice(ROOT.length)).sort()).toEqual(['dist/bundle/parse-yaml.js', 'dist/formal/compile-formal.js']);
+  });
+
+  it('keeps tierguard/engines types-only: its built entry imports and runs nothing', () => {
+    const { files, packages, lazy } = staticImports(join(ROOT, 'dist/engines/index.js'));
+    expect([...files].map((file) => file.slice(ROOT.length))).toEqual(['dist/engines/index.js']);
+    expect([...packages, ...lazy]).toEqual([]);
+    expect(readFileSync(join(ROOT, 'dist/engines/index.js'), 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '').trim()).toBe('export {};');
+  });
+
+  it('loads the Wasm runtime and the MCP SDK from no adapter subpath until asked', () => {
+    for (const subpath of ['opa', 'conftest', 'checkov', 'semgrep', 'testing']) {
+      const { packages } = staticImports(join(ROOT, `dist/engines/${subpath}/index.js`));
+      const heavy = [...packages].filter((name) => name.startsWith('@open-policy-agent/') || name.startsWith('@modelcontextprotocol/'));
+      expect(heavy, subpath).toEqual([]);
+    }
   });
 
   it('loads no RDF module for an auto-only policy set, and loads the formal tier for a shape', () => {
