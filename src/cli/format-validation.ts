@@ -17,7 +17,8 @@ export function formatValidation(decision: ValidationDecision): string {
     const error = verdict.error === undefined ? '' : `  ${verdict.error.code}  ${verdict.error.message}`;
     lines.push(`  ${verdict.verdict}  ${verdict.engine} ${verdict.policy}${error}`);
     for (const violation of verdict.violations) {
-      lines.push(`    ${markers.get(violation) ?? '-'} ${violation.policyId}  ${violation.constraint}  ${formatPath(violation.path)}  ${violation.message}`);
+      const { where, message } = placeOf(violation);
+      lines.push(`    ${markers.get(violation) ?? '-'} ${violation.policyId}  ${violation.constraint}  ${where}${message}`);
     }
   }
   for (const error of decision.errors) {
@@ -25,6 +26,23 @@ export function formatValidation(decision: ValidationDecision): string {
   }
   lines.push(summary(decision));
   return lines.join('\n');
+}
+
+/**
+ * Where a finding is, shown once. A source location (`[file, line, column]`, as
+ * SARIF engines report it) reads `file:3:20`, and its message, which starts with
+ * the same location for readers of the message alone, loses that prefix here. A
+ * path into a JSON artifact reads as a path; no path shows nothing.
+ */
+function placeOf(violation: Violation): { where: string; message: string } {
+  const { path, message } = violation;
+  if (path.length === 0) return { where: '', message };
+  const [file, ...position] = path;
+  if (typeof file === 'string' && position.length <= 2 && position.every((part) => typeof part === 'number')) {
+    const location = path.join(':');
+    if (message.startsWith(`${location}: `)) return { where: `${location}  `, message: message.slice(location.length + 2) };
+  }
+  return { where: `${formatPath(path)}  `, message };
 }
 
 function summary(decision: ValidationDecision): string {
