@@ -85,8 +85,11 @@ export interface Engine {
   evaluateResponse(action: Action, result: unknown, options?: EvaluateOptions): Promise<Decision>;
   /**
    * Validates an artifact (a file, or content in memory) with the enforcement
-   * engines the policies bind: every binding of the selected policies runs, and
-   * the verdicts combine (error > fail > pass) into a decision. An engine that
+   * engines the policies bind: every binding of the selected policies runs (by
+   * default the policies whose `artifacts` patterns select the artifact, or that
+   * have none; `options.policies` names them instead), and the verdicts combine
+   * (error > fail > pass) into a decision. When no policy selects the artifact,
+   * the result is `pass` with no engine run. An engine that
    * cannot answer is an error of its policy, so the verdict follows `onError`
    * (deny by default). Never runs the auto or formal tier.
    *

@@ -256,6 +256,20 @@ export interface PolicyDefinition {
    * not judge actions at all.
    */
   readonly enforcement?: readonly EnforcementDefinition[];
+  /**
+   * Glob patterns (the dialect of `tools`) selecting the artifacts this policy's
+   * `enforcement` judges when `engine.validate` is not given `policies`; absent
+   * means every artifact. Each is matched against the artifact's name: a file's
+   * `path` as the caller gave it, with `\` read as `/` and a leading `./` dropped,
+   * or content's `name` (default: the name the engine sees it under, `main.tf`
+   * for `terraform`, `artifact.json` for JSON). As in .gitignore, a pattern
+   * without `/` matches the base name (`*.tf` selects `infra/main.tf`) and one
+   * with `/` the whole name (`infra/**\/*.tf`). When no policy selects an
+   * artifact, `validate` passes it with no engine run, as `evaluate` allows an
+   * action no policy covers; `validate(artifact, { policies })` runs the named
+   * policies whatever this says. Only valid with `enforcement`.
+   */
+  readonly artifacts?: readonly string[];
 }
 
 /**

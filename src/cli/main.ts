@@ -16,7 +16,7 @@ const USAGE = `usage:
   ${MCP_USAGE}
   tierguard --version
 
-exit codes: 0 allow (check), pass (validate) or done, 1 deny or escalate (check), fail (validate) or a fixture mismatch (test),
+exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
   2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate)`;
 
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<CommandResult>>> = {

@@ -16,7 +16,8 @@ export const VALIDATE_USAGE =
 
 /**
  * `tierguard validate`: validates one artifact with the enforcement engines the
- * policies bind (all of them, or those of each `--policy`). The artifact is a
+ * policies bind (those whose `artifacts` select it, or those of each `--policy`;
+ * when none selects it, it passes and a line says so). The artifact is a
  * file, or standard input with `-`, which then needs `--format` or `--name` so
  * the engines know how to read it. Exit 0 pass (or only findings that do not
  * block: warnings, monitored policies), 1 fail, 2 an engine error or invalid
@@ -57,7 +58,21 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
   const loaded = await loadPolicies(values.policies);
   const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
   const decision = await engine.validate(artifact, values.policy === undefined ? {} : { policies: values.policy });
-  return { output: values.json ? JSON.stringify(decision, null, 2) : formatValidation(decision), exitCode: exitCodeOf(decision) };
+  return { output: values.json ? JSON.stringify(decision, null, 2) : readable(decision), exitCode: exitCodeOf(decision) };
+}
+
+/**
+ * The decision for a terminal. A pass with no engine run would read as an empty
+ * check, so it says why: no policy's `artifacts` select the artifact. (Named
+ * `--policy` always run, and an unusable artifact is an error, so nothing else
+ * passes without an engine.)
+ */
+function readable(decision: ValidationDecision): string {
+  const text = formatValidation(decision);
+  if (decision.engines.length > 0 || decision.errors.length > 0) return text;
+  const lines = text.split('\n');
+  lines.splice(1, 0, `  no policy selects ${decision.action.tool}: no engine ran (each policy's artifacts patterns leave it out)`);
+  return lines.join('\n');
 }
 
 /** 2 when an engine could not answer (or the artifact was unusable); 1 when a finding blocks; else 0. */

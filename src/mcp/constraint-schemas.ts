@@ -80,6 +80,7 @@ const policySchema = z.object({
   shape: z.array(z.string()).optional(),
   shapesFile: z.string().optional(),
   enforcement: z.array(z.string()).optional(),
+  artifacts: z.array(z.string()).optional(),
   violatedWhenApplies: z.literal(true).optional(),
   message: z.string().optional(),
   priority: z.number().optional(),

@@ -38,6 +38,11 @@ export interface PolicyDescription {
    * is never listed for a tool.
    */
   readonly enforcement?: readonly string[];
+  /**
+   * Glob patterns over the artifact's name selecting what the engines judge, e.g.
+   * `*.tf` (a pattern without `/` matches the base name); absent: every artifact.
+   */
+  readonly artifacts?: readonly string[];
   /** True for a policy that checks nothing: it is violated whenever it applies (its tools match and `when` holds). */
   readonly violatedWhenApplies?: true;
   /** The message template of its violations. */
@@ -73,6 +78,7 @@ export function describePolicy(definition: PolicyDefinition, engineMode: Mode): 
     ...(definition.shape === undefined ? {} : { shape: describeShape(definition.shape) }),
     ...(definition.shapesFile === undefined ? {} : { shapesFile: definition.shapesFile }),
     ...(definition.enforcement === undefined ? {} : { enforcement: definition.enforcement.map(describeBinding) }),
+    ...(definition.artifacts === undefined ? {} : { artifacts: [...definition.artifacts] }),
     ...(checksNothing ? { violatedWhenApplies: true as const } : {}),
     ...(definition.message === undefined ? {} : { message: definition.message }),
     ...(definition.priority === undefined ? {} : { priority: definition.priority }),

@@ -7,6 +7,8 @@ import type { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
 import { invalidPolicy, throwIfInvalid } from '../policy/invalid-policy.js';
+import { compileArtifactSelector } from './artifact-selector.js';
+import type { ArtifactSelector } from './artifact-selector.js';
 
 /** One binding, resolved and ready to hand to an adapter. */
 export interface ResolvedBinding {
@@ -22,6 +24,8 @@ export interface EnforcedPolicy {
   readonly id: string;
   /** Its bindings, in definition order. */
   readonly bindings: readonly ResolvedBinding[];
+  /** The artifacts it judges when `validate` is not told which policies to run; absent: every artifact. */
+  readonly artifacts?: ArtifactSelector;
 }
 
 /** The enforcement part of a policy set. */
@@ -39,7 +43,10 @@ export interface CompiledEnforcement {
  * default), and each policy path must exist; its files (all of a directory,
  * recursively, sorted) are read for the version, so editing a `.rego` changes
  * it. Every problem is reported at once as `INVALID_POLICY`, naming the policy,
- * the JSON pointer and the resolved path.
+ * the JSON pointer and the resolved path. A policy's `artifacts` patterns are
+ * compiled here too: a malformed one is reported at `/artifacts/<i>`, and
+ * `artifacts` on a policy without `enforcement` (which would select nothing to
+ * run) at `/artifacts`.
  */
 export async function compileEnforcement(
   policies: readonly CompiledPolicy[],
@@ -53,10 +60,19 @@ export async function compileEnforcement(
   const bounds = { ...TREE_BOUNDS, maxBytes: limits.maxFileBytes };
   for (const policy of policies) {
     const definitions = policy.definition.enforcement;
-    if (definitions === undefined) continue;
+    const patterns = policy.definition.artifacts;
+    if (definitions === undefined) {
+      if (patterns !== undefined) {
+        // Without engines the patterns would select nothing to run: a silent no-op is refused, not accepted.
+        const reason = 'selects the artifacts enforcement engines judge, and this policy binds none (add enforcement, or remove artifacts)';
+        failures.push(invalidPolicy(`policy "${policy.id}"`, policy.index, [new DefinitionIssue('/artifacts', 'absent', reason)]));
+      }
+      continue;
+    }
     const source = sources?.[policy.index];
     const base = source === undefined ? process.cwd() : dirname(source);
-    const issues: DefinitionIssue[] = [];
+    const selection = patterns === undefined ? undefined : compileArtifactSelector(patterns, limits);
+    const issues: DefinitionIssue[] = [...(selection?.issues ?? [])];
     const bindings: ResolvedBinding[] = [];
     for (const [position, definition] of definitions.entries()) {
       const pointer = `/enforcement/${position}`;
@@ -90,7 +106,10 @@ export async function compileEnforcement(
       });
     }
     if (issues.length > 0) failures.push(invalidPolicy(`policy "${policy.id}"`, policy.index, issues));
-    else enforced.set(policy.id, Object.freeze({ id: policy.id, bindings: Object.freeze(bindings) }));
+    else {
+      const artifacts = selection?.selector;
+      enforced.set(policy.id, Object.freeze({ id: policy.id, bindings: Object.freeze(bindings), ...(artifacts === undefined ? {} : { artifacts }) }));
+    }
   }
   throwIfInvalid(failures);
   return { policies: enforced, files };

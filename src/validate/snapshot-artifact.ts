@@ -1,4 +1,5 @@
 import { describeThrown } from '../describe-thrown.js';
+import { ARTIFACT_FORMATS, defaultArtifactName, isArtifactFormat } from '../engines/artifact/materialize-artifact.js';
 import type { Artifact } from '../engines/types.js';
 import type { JsonValue } from '../types.js';
 
@@ -16,7 +17,8 @@ const MAX_PATH_LENGTH = 4_096;
  * and another to an adapter, and JSON content is serialised once to be measured
  * (a cycle, a BigInt or a hostile nesting is refused here, not in an engine).
  * Returns the problem, never throws. `shownAs` names the artifact in decisions:
- * its path, its name, or `artifact`.
+ * its path, its name, the name the engine sees content by (`main.tf` for
+ * `terraform`), or `artifact` for something that is not an artifact at all.
  */
 export function snapshotArtifact(artifact: unknown, maxBytes: number): ArtifactSnapshot {
   let shownAs = 'artifact';
@@ -32,7 +34,9 @@ export function snapshotArtifact(artifact: unknown, maxBytes: number): ArtifactS
     const name = own('name');
     if (typeof name === 'string' && name.length > 0 && name.length <= MAX_PATH_LENGTH) shownAs = name;
     if ((path === undefined) === (content === undefined)) return refuse('the artifact must have exactly one of path and content');
-    if (format !== undefined && typeof format !== 'string') return refuse('the artifact format must be a string');
+    if (format !== undefined && !isArtifactFormat(format)) {
+      return refuse(`unknown artifact format ${describeFormat(format)} (known: ${ARTIFACT_FORMATS.join(', ')})`);
+    }
     if (name !== undefined && typeof name !== 'string') return refuse('the artifact name must be a string');
     const described = { ...(format === undefined ? {} : { format }), ...(name === undefined ? {} : { name }) };
 
@@ -45,7 +49,11 @@ export function snapshotArtifact(artifact: unknown, maxBytes: number): ArtifactS
       return { ok: true, artifact: { path, ...described } as Artifact, shownAs };
     }
 
+    // Content is shown, and selected by `artifacts` patterns, under the name the engine sees it by.
+    if (name === undefined) shownAs = defaultArtifactName(format ?? (typeof content === 'string' ? 'text' : 'json'));
     if (typeof content === 'string') {
+      // Refused here, not by each engine: no policy's `artifacts` could otherwise be matched fairly against it.
+      if (format === undefined && name === undefined) return refuse('text content needs a format or a name, so the engine knows how to read it');
       const bytes = Buffer.byteLength(content, 'utf8');
       if (bytes > maxBytes) return refuse(`the artifact content has ${bytes} bytes, more than the limit of ${maxBytes}`);
       return { ok: true, artifact: { content, ...described } as Artifact, shownAs };
@@ -58,4 +66,9 @@ export function snapshotArtifact(artifact: unknown, maxBytes: number): ArtifactS
   } catch (error) {
     return refuse(`the artifact cannot be read: ${describeThrown(error)}`);
   }
+}
+
+/** A caller's format value, bounded, for a message. */
+function describeFormat(format: unknown): string {
+  return typeof format === 'string' ? JSON.stringify(format.slice(0, 64)) : `of type ${typeof format}`;
 }

@@ -5,6 +5,7 @@ import type { Artifact, EngineAdapter, EngineEvaluateOptions, EngineVerdict } fr
 import { TierguardError } from '../errors.js';
 import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
 import type { Action, Decision, EvaluationError, OnError, ValidationDecision } from '../types.js';
+import { artifactName } from './artifact-selector.js';
 import { combineVerdicts } from './combine-verdicts.js';
 import type { CompiledEnforcement, EnforcedPolicy } from './compile-enforcement.js';
 import { loadDefaultAdapter } from './default-adapters.js';
@@ -13,7 +14,11 @@ import { snapshotArtifact } from './snapshot-artifact.js';
 
 /** Per-call options of `engine.validate`. Unknown keys are rejected. */
 export interface ValidateOptions {
-  /** The ids of the policies whose bindings run, each with `enforcement`; default every policy that has it. */
+  /**
+   * The ids of the policies whose bindings run, each with `enforcement`, whatever
+   * their `artifacts` say; default every policy with `enforcement` whose
+   * `artifacts` select the artifact (or that has none).
+   */
   readonly policies?: readonly string[];
   /** Aborts the run: the engine running is killed and its verdict is an `ABORTED` error. */
   readonly signal?: AbortSignal;
@@ -43,12 +48,15 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'signal', 'timeout
 
 /**
  * Builds `engine.validate`: runs every binding of the selected policies on the
- * artifact, one after another (engines are processes that each want a core;
+ * artifact (those named in `policies`, else those whose `artifacts` select it),
+ * one after another (engines are processes that each want a core;
  * running them in turn keeps the order of verdicts and the load predictable),
  * and folds the verdicts into a decision. An artifact that cannot be validated
  * (not an object, both path and content, content over the limit) is an error in
  * the decision, never a throw, unless `onError` is `throw`. Options that name an
- * unknown policy, or one without enforcement, throw `INVALID_OPTIONS`.
+ * unknown policy, or one without enforcement, throw `INVALID_OPTIONS`. An
+ * artifact no policy selects passes with no engine run (`engines: []`), as an
+ * action no policy covers is allowed.
  */
 export function createValidator(context: ValidatorContext): (artifact: Artifact, options?: ValidateOptions) => Promise<ValidationDecision> {
   const { enforcement, policyIds: knownIds, adapters, rules, onError, audit } = context;
@@ -85,7 +93,7 @@ export function createValidator(context: ValidatorContext): (artifact: Artifact,
 
   return async (artifact: Artifact, options: ValidateOptions = {}): Promise<ValidationDecision> => {
     const started = performance.now();
-    const selected = selectPolicies(options, enforcement, knownIds, everyPolicy);
+    const named = selectPolicies(options, enforcement, knownIds, everyPolicy);
     const snapshot = snapshotArtifact(artifact, DEFAULT_ENGINE_LIMITS.maxArtifactBytes);
     let decision: ValidationDecision;
     if (!snapshot.ok) {
@@ -98,6 +106,8 @@ export function createValidator(context: ValidatorContext): (artifact: Artifact,
       const deadlineMs = deadlineFor(options.timeoutMs ?? DEFAULT_ENGINE_LIMITS.timeoutMs);
       const verdicts: EngineVerdict[] = [];
       const policyIds: string[] = [];
+      // Named policies run whatever their `artifacts` say: the caller chose them for this artifact.
+      const selected = named ?? selectedBy(artifactName(snapshot.artifact), everyPolicy);
       for (const policy of selected) {
         for (const resolved of policy.bindings) {
           const adapter = await adapterFor(resolved.binding.engine);
@@ -115,13 +125,21 @@ export function createValidator(context: ValidatorContext): (artifact: Artifact,
   };
 }
 
-/** The policies to run, in policy order whatever order `policies` names them in. */
+/** The policies whose `artifacts` select the artifact named `name`, in policy order; a policy without `artifacts` selects every artifact. */
+function selectedBy(name: string, everyPolicy: readonly EnforcedPolicy[]): readonly EnforcedPolicy[] {
+  return everyPolicy.filter((policy) => policy.artifacts?.selects(name) ?? true);
+}
+
+/**
+ * The policies `policies` names, in policy order whatever order it names them
+ * in; `undefined` when it names none, so the artifact selects them.
+ */
 function selectPolicies(
   options: ValidateOptions,
   enforcement: CompiledEnforcement,
   knownIds: ReadonlySet<string>,
   everyPolicy: readonly EnforcedPolicy[],
-): readonly EnforcedPolicy[] {
+): readonly EnforcedPolicy[] | undefined {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new TierguardError('INVALID_OPTIONS', 'validate options must be an object', { option: 'options' });
   }
@@ -146,7 +164,7 @@ function selectPolicies(
         option: 'policies',
       });
     }
-    return everyPolicy;
+    return undefined;
   }
   if (!Array.isArray(policies) || policies.length === 0) {
     throw new TierguardError('INVALID_OPTIONS', 'policies must be a non-empty array of policy ids', { option: 'policies' });

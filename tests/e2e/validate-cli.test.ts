@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -62,7 +64,8 @@ describe.skipIf(opaSkip !== undefined)(`tierguard validate with OPA${opaSkip ===
   it('reads standard input with --format, and exits 0 in monitor mode where a finding only would deny', () => {
     const run = validate(['--artifact', '-', '--format', 'json', '--policy', 's3.no-public', '--mode', 'monitor'], readFileSync(artifact('bucket-public.json'), 'utf8'));
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^would_deny {2}artifact {2}/);
+    // Content read from stdin is named as the engine sees it: JSON as artifact.json.
+    expect(run.stdout).toMatch(/^would_deny {2}artifact\.json {2}/);
     expect(run.stdout).toContain('    ~ s3.no-public  s3-public-acl');
   });
 
@@ -79,7 +82,31 @@ describe.skipIf(semgrepSkip !== undefined)(`tierguard validate with Semgrep${sem
     const run = validate(['--artifact', '-', '--name', 'gen.js', '--policy', 'code.no-eval'], readFileSync(artifact('app-eval.js'), 'utf8'));
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('  fail  semgrep ../engine-policies/no-eval.yaml\n    x code.no-eval  no-eval  ');
-    expect(run.stdout).toContain('gen.js:2:13: Do not call eval(); it runs arbitrary code.');
+    expect(run.stdout).toContain('gen.js:2:13  Do not call eval(); it runs arbitrary code.');
+  });
+});
+
+describe('tierguard validate with artifacts patterns', () => {
+  // No engine runs here, so no engine needs to be installed: the policy's patterns leave the artifact out.
+  it('exits 0 and says so when no policy selects the artifact', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'tierguard-validate-'));
+    try {
+      const policy = { id: 'plans', artifacts: ['*.json'], enforcement: [{ engine: 'opa', policy: join(FIXTURES, 'engine-policies', 's3.rego'), query: 'data.s3.deny' }] };
+      await writeFile(join(dir, 'plans.json'), JSON.stringify(policy));
+      const run = spawnSync(process.execPath, [BIN, 'validate', '--policies', dir, '--artifact', artifact('app-clean.js')], { cwd: ROOT, encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+      const lines = run.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^allow {2}\S*app-clean\.js {2}\(policies sha256:[0-9a-f]{12}\)$/);
+      expect(lines.slice(1)).toEqual([
+        `  no policy selects ${artifact('app-clean.js')}: no engine ran (each policy's artifacts patterns leave it out)`,
+        'pass: 0 engine runs: 0 pass, 0 fail, 0 error; 0 findings; verdict allow',
+      ]);
+      const json = spawnSync(process.execPath, [BIN, 'validate', '--policies', dir, '--artifact', artifact('app-clean.js'), '--json'], { cwd: ROOT, encoding: 'utf8' });
+      expect(JSON.parse(json.stdout)).toMatchObject({ result: 'pass', verdict: 'allow', engines: [] });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

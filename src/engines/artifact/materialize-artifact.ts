@@ -27,7 +27,24 @@ const DEFAULT_NAMES: Readonly<Record<ArtifactFormat, string>> = {
   text: 'artifact.txt',
 };
 
-const FORMATS = new Set(Object.keys(DEFAULT_NAMES));
+/** The formats tierguard knows how to hand to an engine. */
+export const ARTIFACT_FORMATS: readonly ArtifactFormat[] = Object.freeze(Object.keys(DEFAULT_NAMES) as ArtifactFormat[]);
+
+const FORMATS: ReadonlySet<string> = new Set(ARTIFACT_FORMATS);
+
+/** True for a format tierguard knows how to hand to an engine. */
+export function isArtifactFormat(format: unknown): format is ArtifactFormat {
+  return typeof format === 'string' && FORMATS.has(format);
+}
+
+/**
+ * The file name content without a `name` is written as, and so what the engine
+ * (and an `artifacts` pattern) sees: `main.tf` for `terraform`, `artifact.json`
+ * for `json`.
+ */
+export function defaultArtifactName(format: ArtifactFormat): string {
+  return DEFAULT_NAMES[format];
+}
 
 /**
  * Makes an artifact a file: a file artifact is checked and used where it is; a

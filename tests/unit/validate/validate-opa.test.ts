@@ -67,7 +67,7 @@ describe.skipIf(skip !== undefined)(`engine.validate with OPA${skip === undefine
     const value = JSON.parse(await readFile(PUBLIC, 'utf8')) as Record<string, unknown>;
     const asJson = await engine.validate({ content: value as never });
     expect(asJson.result).toBe('fail');
-    expect(asJson.action.tool).toBe('artifact');
+    expect(asJson.action.tool).toBe('artifact.json');
     const asText = await engine.validate({ content: await readFile(PRIVATE, 'utf8'), format: 'json', name: 'plan.json' });
     expect(outline(asText).result).toBe('pass');
     expect(asText.action.tool).toBe('plan.json');
