@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, requireBuild } from '../support/paths.js';
@@ -44,6 +45,18 @@ beforeAll(() => {
 });
 
 describe.skipIf(skip !== undefined)(`engine examples${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
+  it('prints what the README shows for tierguard validate and tierguard test, word for word', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    // Every `$ npx tierguard validate|test ...` line of the README with the lines after it, up to the next command or fence.
+    const examples = [...readme.matchAll(/^\$ npx tierguard ((?:validate|test) --policies examples\/engines\/[^\n]*)\n((?:(?!\$ |```)[^\n]*\n)*)/gm)];
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const [, command, shown] of examples) {
+      const result = run(...(command ?? '').split(' '));
+      expect(result.stderr, command).toBe('');
+      expect(result.stdout, command).toBe(shown);
+    }
+  });
+
   it('tierguard test passes every fixture of examples/engines: artifacts through the engines, actions cross-checked', () => {
     const result = run('test', '--policies', EXAMPLES);
     expect(result.stderr).toBe('');
@@ -72,5 +85,25 @@ describe.skipIf(skip !== undefined)(`engine examples${skip === undefined ? '' : 
     const checkov = run('validate', '--policies', EXAMPLES, '--policy', 'infra.s3-checkov', '--artifact', `${EXAMPLES}/fixtures/infra.s3-checkov/allow/private-bucket.tf`);
     expect(checkov.stderr).toBe('');
     expect(checkov.status).toBe(0);
+  });
+
+  it('tierguard validate without --policy runs only the policies whose artifacts patterns select the file', () => {
+    const semgrep = run('validate', '--policies', EXAMPLES, '--artifact', `${EXAMPLES}/fixtures/code.no-eval/deny/eval-settings.js`);
+    expect(semgrep.stderr).toBe('');
+    expect(semgrep.stdout).toContain('  fail  semgrep ../rules/semgrep/no-eval.yaml\n    x code.no-eval  no-eval  ');
+    expect(semgrep.stdout.trimEnd().split('\n').at(-1)).toBe('fail: 1 engine run: 0 pass, 1 fail, 0 error; 1 finding; verdict deny');
+    expect(semgrep.status).toBe(1);
+
+    const conftest = run('validate', '--policies', EXAMPLES, '--artifact', `./${EXAMPLES}/fixtures/k8s.deployment-hardening/deny/runs-as-root.yaml`);
+    expect(conftest.stderr).toBe('');
+    expect(conftest.stdout).toContain('  fail  conftest ../rules/conftest\n');
+    expect(conftest.stdout.trimEnd().split('\n').at(-1)).toMatch(/^fail: 1 engine run: 0 pass, 1 fail, 0 error; /);
+    expect(conftest.status).toBe(1);
+
+    const nothing = run('validate', '--policies', EXAMPLES, '--artifact', 'examples/engines/README.md');
+    expect(nothing.stderr).toBe('');
+    expect(nothing.stdout).toContain('  no policy selects examples/engines/README.md: no engine ran');
+    expect(nothing.stdout.trimEnd().split('\n').at(-1)).toBe('pass: 0 engine runs: 0 pass, 0 fail, 0 error; 0 findings; verdict allow');
+    expect(nothing.status).toBe(0);
   });
 });
