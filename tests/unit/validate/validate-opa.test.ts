@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createOpaCliAdapter } from '../../../src/engines/opa/opa-cli-adapter.js';
 import { TierguardError, createEngine } from '../../../src/index.js';
 import { tierguardMatchers } from '../../../src/testing/index.js';
 import type { AuditEvent, EngineOptions, PolicyDefinition, ValidationDecision } from '../../../src/index.js';
-import { engineSkipReason } from '../engines/support.js';
+import { engineSkipReason, expectNoTempPath } from '../engines/support.js';
 import { OPA_INSTALL, OWNED_POLICY, S3_POLICY, artifact, sourcesFor } from './support.js';
 
 expect.extend(tierguardMatchers);
@@ -71,7 +70,7 @@ describe.skipIf(skip !== undefined)(`engine.validate with OPA${skip === undefine
     const asText = await engine.validate({ content: await readFile(PRIVATE, 'utf8'), format: 'json', name: 'plan.json' });
     expect(outline(asText).result).toBe('pass');
     expect(asText.action.tool).toBe('plan.json');
-    expect(JSON.stringify(asJson)).not.toContain(tmpdir());
+    expectNoTempPath(asJson);
   });
 
   it('takes the effect of the policy: escalate asks for approval, warn only warns', async () => {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CHECKOV_TESTED_VERSION, createCheckovAdapter } from '../../../../src/engines/checkov/checkov-adapter.js';
 import type { EngineBinding, EngineVerdict } from '../../../../src/engines/types.js';
-import { engineSkipReason } from '../support.js';
+import { engineSkipReason, expectNoTempPath } from '../support.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../../fixtures/engines/checkov/${name}`, import.meta.url));
 const checkov = createCheckovAdapter();
@@ -50,7 +50,7 @@ describe.skipIf(skip !== undefined)(`checkov adapter${skip === undefined ? '' : 
       ['CKV_AWS_20', ['main.tf', 1]],
     ]);
     expect(withoutDuration(second)).toEqual(withoutDuration(first));
-    expect(JSON.stringify(first)).not.toContain(tmpdir());
+    expectNoTempPath(first);
   });
 
   it('is an error, never a pass, for Terraform it cannot parse, a file no framework reads, or a broken config', async () => {
@@ -64,7 +64,7 @@ describe.skipIf(skip !== undefined)(`checkov adapter${skip === undefined ? '' : 
     expect(unread.error?.message).toMatch(/^checkov ran no check on main\.txt: /);
     expect(broken).toMatchObject({ verdict: 'error', error: { code: 'ENGINE_FAILED' } });
     expect(broken.error?.message).toMatch(/^checkov exited with 2: .*Couldn't parse config file/s);
-    expect(JSON.stringify([unparsable, unread, broken])).not.toContain(tmpdir());
+    expectNoTempPath([unparsable, unread, broken]);
   });
 
   it('ignores settings from the environment and from ~/.checkov.yaml that would skip the checks', async () => {

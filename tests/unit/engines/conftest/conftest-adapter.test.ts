@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CONFTEST_TESTED_VERSION, createConftestAdapter } from '../../../../src/engines/conftest/conftest-adapter.js';
 import type { EngineBinding, EngineVerdict } from '../../../../src/engines/types.js';
-import { engineSkipReason } from '../support.js';
+import { engineSkipReason, expectNoTempPath } from '../support.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../../fixtures/engines/conftest/${name}`, import.meta.url));
 const conftest = createConftestAdapter();
@@ -58,7 +57,7 @@ describe.skipIf(skip !== undefined)(`conftest adapter${skip === undefined ? '' :
     const yaml = await readFile(fixture('fail.yaml'), 'utf8');
     const named = await conftest.evaluate({ content: yaml, format: 'yaml', name: 'deployment.txt' }, BINDING);
     expect(named.verdict).toBe('fail');
-    expect(JSON.stringify([verdict, named])).not.toContain(tmpdir());
+    expectNoTempPath([verdict, named]);
   });
 
   it('gives identical verdicts on two runs of the same content', async () => {
@@ -82,7 +81,7 @@ describe.skipIf(skip !== undefined)(`conftest adapter${skip === undefined ? '' :
     // Content without a parser Conftest knows is refused the same way.
     const unknown = await conftest.evaluate({ content: 'kind: Deployment', format: 'text', name: 'notes.txt' }, BINDING);
     expect(unknown).toMatchObject({ verdict: 'error', error: { code: 'INVALID_ARTIFACT' } });
-    expect(JSON.stringify([verdict, unknown])).not.toContain(tmpdir());
+    expectNoTempPath([verdict, unknown]);
   });
 
   it('is an error, never a pass, when the policy has no rule Conftest evaluates', async () => {

@@ -1,7 +1,6 @@
-import { tmpdir } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { createOpaCliAdapter } from '../../../../src/engines/opa/opa-cli-adapter.js';
-import { engineSkipReason } from '../support.js';
+import { engineSkipReason, expectNoTempPath } from '../support.js';
 import { DECISIONS, INSTALL_OPA, S3_BINDING, S3_FAIL_VIOLATIONS, fixture } from './fixtures.js';
 
 const opa = createOpaCliAdapter();
@@ -67,7 +66,7 @@ describe.skipIf(skip !== undefined)(`opa CLI adapter${skip === undefined ? '' : 
     const text = await opa.evaluate({ content: '{"resources": {', format: 'json', name: 'plan.json' }, S3_BINDING);
     expect(text.error?.code).toBe('INVALID_ARTIFACT');
     expect(text.error?.message).toMatch(/^plan\.json is not valid JSON: /);
-    expect(JSON.stringify(text)).not.toContain(tmpdir());
+    expectNoTempPath(text);
     const file = await opa.evaluate({ path: fixture('broken.rego'), format: 'json' }, S3_BINDING);
     expect(file.error?.code).toBe('INVALID_ARTIFACT');
     const code = await opa.evaluate({ content: 'x = 1', format: 'hcl' }, S3_BINDING);

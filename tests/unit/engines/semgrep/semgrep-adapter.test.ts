@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { SEMGREP_TESTED_VERSION, createSemgrepAdapter } from '../../../../src/engines/semgrep/semgrep-adapter.js';
 import type { Artifact, EngineBinding, EngineVerdict } from '../../../../src/engines/types.js';
-import { engineSkipReason } from '../support.js';
+import { engineSkipReason, expectNoTempPath } from '../support.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../../fixtures/engines/semgrep/${name}`, import.meta.url));
 const semgrep = createSemgrepAdapter();
@@ -35,7 +35,7 @@ describe.skipIf(skip !== undefined)(`semgrep adapter${skip === undefined ? '' : 
         severity: 'violation',
       },
     ]);
-    expect(JSON.stringify(verdict)).not.toContain(tmpdir());
+    expectNoTempPath(verdict);
   });
 
   it('names a file artifact by the path the caller gave', async () => {
