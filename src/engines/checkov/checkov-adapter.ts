@@ -6,12 +6,17 @@ import { describeThrown } from '../../describe-thrown.js';
 import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
 import { materializeArtifact } from '../artifact/materialize-artifact.js';
+import { callTimeout } from '../binding/call-timeout.js';
 import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
+import { readEnumOption } from '../binding/enum-option.js';
 import { boundText } from '../json-reading.js';
+import { lastLines } from '../process/last-lines.js';
+import { processFailureError } from '../process/process-failure.js';
+import { lastLineVersion, probeVersion } from '../process/probe-version.js';
 import { runProcess } from '../process/run-process.js';
 import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
-import { normalizeSarif } from '../sarif/normalize-sarif.js';
+import { normalizeSarif, SARIF_LEVELS } from '../sarif/normalize-sarif.js';
 import type { SarifLevel } from '../sarif/normalize-sarif.js';
 import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
@@ -42,7 +47,6 @@ export interface CheckovAdapterOptions {
 
 const NAME = 'checkov';
 const BINDING_OPTIONS = ['minLevel', 'allowNoChecks'] as const;
-const LEVELS: readonly string[] = ['error', 'warning', 'note'];
 const INSTALL_HINT = `install it with "pip install checkov==${CHECKOV_TESTED_VERSION}"`;
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** Largest Checkov config the adapter reads to vet it; real ones are a few hundred bytes. */
@@ -86,14 +90,8 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
   const defaultMinLevel = options.minLevel ?? 'note';
   const baseEnv = checkovEnvironment(options.env ?? process.env);
 
-  async function available(): Promise<EngineAvailability> {
-    const result = await runProcess(command, ['--version'], { env: baseEnv, timeoutMs: limits.timeoutMs, maxStdoutBytes: 65_536, maxStderrBytes: 65_536 });
-    if (result.status === 'failed') return { ok: false, reason: `${result.message}; ${INSTALL_HINT}` };
-    const version = result.stdout.trim().split('\n').pop()?.trim() ?? '';
-    if (result.exitCode !== 0 || !/^\d+\.\d+/.test(version)) {
-      return { ok: false, reason: `${command} --version exited with ${result.exitCode} and no version; ${INSTALL_HINT}` };
-    }
-    return { ok: true, version };
+  function available(): Promise<EngineAvailability> {
+    return probeVersion({ command, args: ['--version'], env: baseEnv, timeoutMs: limits.timeoutMs, readVersion: readCheckovVersion, installHint: INSTALL_HINT });
   }
 
   async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
@@ -102,18 +100,18 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
     try {
       const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
       if (invalid !== undefined) return fail(invalid);
-      const minLevel = bindingOption(binding, 'minLevel') ?? defaultMinLevel;
-      if (typeof minLevel !== 'string' || !LEVELS.includes(minLevel)) {
-        return fail({ code: 'INVALID_BINDING', message: `checkov option minLevel must be one of ${LEVELS.join(', ')}` });
-      }
+      const minLevelOption = readEnumOption(NAME, binding, 'minLevel', SARIF_LEVELS, defaultMinLevel);
+      if (!minLevelOption.ok) return fail(minLevelOption.error);
+      const minLevel = minLevelOption.value;
       const allowNoChecks = bindingOption(binding, 'allowNoChecks') ?? false;
       if (typeof allowNoChecks !== 'boolean') return fail({ code: 'INVALID_BINDING', message: 'checkov option allowNoChecks must be a boolean' });
       const missing = await checkPolicyExists(binding.policy, false);
       if (missing !== undefined) return fail(missing);
       const refused = await checkCheckovConfig(binding.policy, MAX_CONFIG_BYTES);
       if (refused !== undefined) return fail(refused);
-      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return fail({ code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' });
+      const timeout = callTimeout(call, limits.timeoutMs);
+      if (!timeout.ok) return fail(timeout.error);
+      const { timeoutMs } = timeout;
 
       return await withTempDir(async (dir) => {
         // Content, reports and HOME each get a directory of their own, so no name can collide.
@@ -148,10 +146,7 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
           maxStderrBytes: limits.maxStderrBytes,
           ...(call.signal === undefined ? {} : { signal: call.signal }),
         });
-        if (result.status === 'failed') {
-          const hint = result.code === 'ENGINE_UNAVAILABLE' ? `; ${INSTALL_HINT}` : '';
-          return fail({ code: result.code, message: scrub(result.message) + hint });
-        }
+        if (result.status === 'failed') return fail(processFailureError(result, scrub, INSTALL_HINT));
         const reason = (): string => lastLines(scrub(result.stderr).trim() || scrub(result.stdout).trim(), limits.maxMessageLength);
         if (result.exitCode !== 0 && result.exitCode !== 1) {
           const detail = reason();
@@ -185,7 +180,7 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
         const normalized = normalizeSarif(sarifText.ok ? sarifText.text : '', {
           policyId: binding.policyId,
           ...(binding.effect === undefined ? {} : { effect: binding.effect }),
-          minLevel: minLevel as SarifLevel,
+          minLevel,
           limits,
           scrub,
           locationFile: (name) => (isScanned(name) ? shownAs : name),
@@ -236,7 +231,8 @@ function checkovEnvironment(env: Readonly<Record<string, string | undefined>>): 
   };
 }
 
-/** The end of a long error output, where tools put the reason. */
-function lastLines(text: string, max: number): string {
-  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
+/** `checkov --version` prints the version on its last line; anything else there (a warning) is no version. */
+function readCheckovVersion(stdout: string): string | undefined {
+  const version = lastLineVersion(stdout);
+  return version !== undefined && /^\d+\.\d+/.test(version) ? version : undefined;
 }

@@ -5,8 +5,12 @@ import { describeThrown } from '../../describe-thrown.js';
 import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
 import { materializeArtifact } from '../artifact/materialize-artifact.js';
+import { callTimeout } from '../binding/call-timeout.js';
 import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
+import { readEnumOption } from '../binding/enum-option.js';
 import { boundText } from '../json-reading.js';
+import { processFailureError } from '../process/process-failure.js';
+import { probeVersion, versionMatching } from '../process/probe-version.js';
 import { runProcess } from '../process/run-process.js';
 import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
@@ -30,6 +34,8 @@ export interface ConftestAdapterOptions {
 const NAME = 'conftest';
 const BINDING_OPTIONS = ['namespaces', 'parser'] as const;
 const INSTALL_HINT = `install it with "go install github.com/open-policy-agent/conftest@v${CONFTEST_TESTED_VERSION}"`;
+/** `conftest --version` prints `Conftest: 0.71.1` and the OPA version it embeds. */
+const readConftestVersion = versionMatching(/^Conftest:\s*(\S+)/m);
 
 /** Conftest's parsers (`conftest test --help`), for the `parser` binding option. */
 const PARSERS: readonly string[] = [
@@ -79,14 +85,8 @@ export function createConftestAdapter(options: ConftestAdapterOptions = {}): Eng
   const limits = resolveEngineLimits(options.limits);
   const env = withoutConftestVariables(options.env ?? process.env);
 
-  async function available(): Promise<EngineAvailability> {
-    const result = await runProcess(command, ['--version'], { env, timeoutMs: limits.timeoutMs, maxStdoutBytes: 65_536, maxStderrBytes: 65_536 });
-    if (result.status === 'failed') return { ok: false, reason: `${result.message}; ${INSTALL_HINT}` };
-    const version = /^Conftest:\s*(\S+)/m.exec(result.stdout)?.[1];
-    if (result.exitCode !== 0 || version === undefined) {
-      return { ok: false, reason: `${command} --version exited with ${result.exitCode} and no version; ${INSTALL_HINT}` };
-    }
-    return { ok: true, version };
+  function available(): Promise<EngineAvailability> {
+    return probeVersion({ command, args: ['--version'], env, timeoutMs: limits.timeoutMs, readVersion: readConftestVersion, installHint: INSTALL_HINT });
   }
 
   async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
@@ -97,14 +97,13 @@ export function createConftestAdapter(options: ConftestAdapterOptions = {}): Eng
       if (invalid !== undefined) return fail(invalid);
       const namespaces = readNamespaces(bindingOption(binding, 'namespaces'));
       if (!namespaces.ok) return fail(namespaces.error);
-      const parserOption = bindingOption(binding, 'parser');
-      if (parserOption !== undefined && (typeof parserOption !== 'string' || !PARSERS.includes(parserOption))) {
-        return fail({ code: 'INVALID_BINDING', message: `conftest option parser must be one of ${PARSERS.join(', ')}` });
-      }
+      const parserOption = readEnumOption(NAME, binding, 'parser', PARSERS, undefined);
+      if (!parserOption.ok) return fail(parserOption.error);
       const missing = await checkPolicyExists(binding.policy, true);
       if (missing !== undefined) return fail(missing);
-      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return fail({ code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' });
+      const timeout = callTimeout(call, limits.timeoutMs);
+      if (!timeout.ok) return fail(timeout.error);
+      const { timeoutMs } = timeout;
 
       return await withTempDir(async (dir) => {
         // Content goes one level down, so the working directory holds nothing Conftest would read as its config.
@@ -114,7 +113,7 @@ export function createConftestAdapter(options: ConftestAdapterOptions = {}): Eng
         if (!prepared.ok) return fail(prepared.error);
         const { file, shownAs, format } = prepared.artifact;
         const scrub = (text: string): string => scrubPaths(text.replaceAll(file, shownAs), [dir]);
-        const parser = parserOption ?? (format === undefined ? undefined : PARSER_BY_FORMAT[format]);
+        const parser = parserOption.value ?? (format === undefined ? undefined : PARSER_BY_FORMAT[format]);
         const args = [
           'test',
           '--output=json',
@@ -135,10 +134,7 @@ export function createConftestAdapter(options: ConftestAdapterOptions = {}): Eng
           maxStderrBytes: limits.maxStderrBytes,
           ...(call.signal === undefined ? {} : { signal: call.signal }),
         });
-        if (result.status === 'failed') {
-          const hint = result.code === 'ENGINE_UNAVAILABLE' ? `; ${INSTALL_HINT}` : '';
-          return fail({ code: result.code, message: scrub(result.message) + hint });
-        }
+        if (result.status === 'failed') return fail(processFailureError(result, scrub, INSTALL_HINT));
         if (result.exitCode !== 0) return fail(exitError(result.exitCode, scrub(result.stderr).trim() || scrub(result.stdout).trim(), limits.maxMessageLength));
         const mapped = mapConftestOutput(result.stdout, {
           policyId: binding.policyId,

@@ -10,7 +10,8 @@
  *
  * @packageDocumentation
  */
-export { createOpaCliAdapter, OPA_TESTED_VERSION } from './opa-cli-adapter.js';
+export { createOpaCliAdapter } from './opa-cli-adapter.js';
+export { OPA_TESTED_VERSION } from './opa-binary.js';
 export type { OpaCliAdapterOptions } from './opa-cli-adapter.js';
 export { createOpaServerAdapter } from './opa-server-adapter.js';
 export type { OpaServerAdapterOptions } from './opa-server-adapter.js';

@@ -6,17 +6,20 @@ import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
 import { boundText } from '../json-reading.js';
 import { materializeArtifact } from '../artifact/materialize-artifact.js';
-import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
+import { callTimeout } from '../binding/call-timeout.js';
+import { checkPolicyExists } from '../binding/check-binding.js';
+import { processFailureError } from '../process/process-failure.js';
 import { runProcess } from '../process/run-process.js';
 import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
 import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
+import { OPA_INSTALL_HINT, probeOpa } from './opa-binary.js';
+import { opaResultContext, readOpaBinding } from './opa-binding.js';
 import { mapOpaOutput, opaErrors } from './opa-result.js';
-import type { OpaResultKind } from './opa-result.js';
 
-/** The OPA release the adapter is tested against; what `available()` suggests installing. */
-export const OPA_TESTED_VERSION = '1.22.2';
+// Kept exported here, where callers have always imported it from.
+export { OPA_TESTED_VERSION } from './opa-binary.js';
 
 /** How to find and run OPA. */
 export interface OpaCliAdapterOptions {
@@ -29,9 +32,6 @@ export interface OpaCliAdapterOptions {
 }
 
 const NAME = 'opa';
-const BINDING_OPTIONS = ['result'] as const;
-const RESULT_KINDS: readonly string[] = ['violations', 'allow', 'deny'];
-const INSTALL_HINT = `install it with "go install github.com/open-policy-agent/opa@v${OPA_TESTED_VERSION}"`;
 
 /**
  * OPA's CLI behind the {@link EngineAdapter} interface: `opa eval --format json
@@ -50,34 +50,22 @@ export function createOpaCliAdapter(options: OpaCliAdapterOptions = {}): EngineA
   const limits = resolveEngineLimits(options.limits);
   const env = options.env ?? process.env;
 
-  async function available(): Promise<EngineAvailability> {
-    const result = await runProcess(command, ['version'], { env, timeoutMs: limits.timeoutMs, maxStdoutBytes: 65_536, maxStderrBytes: 65_536 });
-    if (result.status === 'failed') return { ok: false, reason: `${result.message}; ${INSTALL_HINT}` };
-    const version = /^Version:\s*(\S+)/m.exec(result.stdout)?.[1];
-    if (result.exitCode !== 0 || version === undefined) {
-      return { ok: false, reason: `${command} version exited with ${result.exitCode} and no version; ${INSTALL_HINT}` };
-    }
-    return { ok: true, version };
+  function available(): Promise<EngineAvailability> {
+    return probeOpa(command, env, limits.timeoutMs, OPA_INSTALL_HINT);
   }
 
   async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
     const started = performance.now();
     const fail = (error: EngineError): EngineVerdict => errorVerdict(NAME, binding, error, started);
     try {
-      const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
-      if (invalid !== undefined) return fail(invalid);
-      const query = binding.query;
-      if (query === undefined || query.trim().length === 0) {
-        return fail({ code: 'INVALID_BINDING', message: 'an opa binding needs a query, such as data.s3.deny' });
-      }
-      const kind = bindingOption(binding, 'result') ?? 'violations';
-      if (typeof kind !== 'string' || !RESULT_KINDS.includes(kind)) {
-        return fail({ code: 'INVALID_BINDING', message: `opa option result must be one of ${RESULT_KINDS.join(', ')}` });
-      }
+      const read = readOpaBinding(binding);
+      if (!read.ok) return fail(read.error);
+      const { query } = read.binding;
       const missing = await checkPolicyExists(binding.policy, true);
       if (missing !== undefined) return fail(missing);
-      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return fail({ code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' });
+      const timeout = callTimeout(call, limits.timeoutMs);
+      if (!timeout.ok) return fail(timeout.error);
+      const { timeoutMs } = timeout;
 
       return await withTempDir(async (dir) => {
         const prepared = await materializeArtifact(artifact, dir, limits.maxArtifactBytes);
@@ -95,23 +83,12 @@ export function createOpaCliAdapter(options: OpaCliAdapterOptions = {}): EngineA
           maxStderrBytes: limits.maxStderrBytes,
           ...(call.signal === undefined ? {} : { signal: call.signal }),
         });
-        if (result.status === 'failed') {
-          const hint = result.code === 'ENGINE_UNAVAILABLE' ? `; ${INSTALL_HINT}` : '';
-          return fail({ code: result.code, message: scrub(result.message) + hint });
-        }
+        if (result.status === 'failed') return fail(processFailureError(result, scrub, OPA_INSTALL_HINT));
         if (result.exitCode !== 0) {
           const reported = opaErrors(result.stdout) ?? (result.stderr.trim() || result.stdout.trim());
           return fail({ code: 'ENGINE_FAILED', message: boundText(scrub(`opa exited with ${result.exitCode}: ${reported}`), limits.maxMessageLength) });
         }
-        const mapped = mapOpaOutput(result.stdout, {
-          query,
-          policyId: binding.policyId,
-          ...(binding.effect === undefined ? {} : { effect: binding.effect }),
-          kind: kind as OpaResultKind,
-          maxViolations: limits.maxSarifResults,
-          maxMessageLength: limits.maxMessageLength,
-          scrub,
-        });
+        const mapped = mapOpaOutput(result.stdout, opaResultContext(read.binding, binding, limits, scrub));
         return mapped.ok ? findingsVerdict(NAME, binding, mapped.violations, started) : fail(mapped.error);
       });
     } catch (thrown) {

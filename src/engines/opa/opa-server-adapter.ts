@@ -3,15 +3,14 @@ import { describeThrown } from '../../describe-thrown.js';
 import { TierguardError } from '../../errors.js';
 import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
-import { bindingOption, checkBinding } from '../binding/check-binding.js';
+import { callTimeout } from '../binding/call-timeout.js';
 import { isRecord, own } from '../json-reading.js';
 import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 import { opaRequest, redact } from './opa-http.js';
+import { opaResultContext, readOpaDocumentBinding } from './opa-binding.js';
 import { readOpaInput } from './opa-input.js';
-import { queryToPath } from './opa-query.js';
 import { mapOpaValue, undefinedQueryError } from './opa-result.js';
-import type { OpaResultKind } from './opa-result.js';
 import { createPolicyUploader, encodePath, serverError } from './opa-server-policies.js';
 import { createPolicyReader } from './policy-files.js';
 
@@ -33,8 +32,6 @@ export interface OpaServerAdapterOptions {
 }
 
 const NAME = 'opa';
-const BINDING_OPTIONS = ['result'] as const;
-const RESULT_KINDS: readonly string[] = ['violations', 'allow', 'deny'];
 /** Bounds on an uploaded policy directory. */
 const POLICY_BOUNDS = { maxFiles: 1_000, maxBytes: 16 * 1_048_576 };
 
@@ -87,18 +84,12 @@ export function createOpaServerAdapter(options: OpaServerAdapterOptions): Engine
     const started = performance.now();
     const fail = (error: EngineError): EngineVerdict => errorVerdict(NAME, binding, error, started);
     try {
-      const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
-      if (invalid !== undefined) return fail(invalid);
-      const query = binding.query;
-      if (query === undefined || query.trim().length === 0) return fail({ code: 'INVALID_BINDING', message: 'an opa binding needs a query, such as data.s3.deny' });
-      const path = queryToPath(query);
-      if (!path.ok) return fail(path.error);
-      const kind = bindingOption(binding, 'result') ?? 'violations';
-      if (typeof kind !== 'string' || !RESULT_KINDS.includes(kind)) {
-        return fail({ code: 'INVALID_BINDING', message: `opa option result must be one of ${RESULT_KINDS.join(', ')}` });
-      }
-      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return fail({ code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' });
+      const read = readOpaDocumentBinding(binding);
+      if (!read.ok) return fail(read.error);
+      const { query, path } = read.binding;
+      const timeout = callTimeout(call, limits.timeoutMs);
+      if (!timeout.ok) return fail(timeout.error);
+      const { timeoutMs } = timeout;
       const remaining = (): number => timeoutMs - (performance.now() - started);
       const signal = call.signal === undefined ? {} : { signal: call.signal };
       if (call.signal?.aborted === true) return fail({ code: 'ABORTED', message: 'the evaluation was aborted before it started' });
@@ -115,7 +106,7 @@ export function createOpaServerAdapter(options: OpaServerAdapterOptions): Engine
 
       const answer = await opaRequest({
         method: 'POST',
-        url: `${base}/v1/data/${encodePath(path.path)}`,
+        url: `${base}/v1/data/${encodePath(path)}`,
         body: `{"input":${input.input.json}}`,
         headers,
         timeoutMs: remaining(),
@@ -137,15 +128,7 @@ export function createOpaServerAdapter(options: OpaServerAdapterOptions): Engine
         uploader.forget(binding.policy);
         return fail(undefinedQueryError(query));
       }
-      const mapped = mapOpaValue(value, {
-        query,
-        policyId: binding.policyId,
-        ...(binding.effect === undefined ? {} : { effect: binding.effect }),
-        kind: kind as OpaResultKind,
-        maxViolations: limits.maxSarifResults,
-        maxMessageLength: limits.maxMessageLength,
-        scrub: (text) => text,
-      });
+      const mapped = mapOpaValue(value, opaResultContext(read.binding, binding, limits));
       return mapped.ok ? findingsVerdict(NAME, binding, mapped.violations, started) : fail(mapped.error);
     } catch (thrown) {
       return fail({ code: 'ENGINE_FAILED', message: `the OPA server could not be asked: ${describeThrown(thrown)}` });

@@ -3,16 +3,14 @@ import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
 import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
-import { bindingOption, checkBinding } from '../binding/check-binding.js';
+import { callTimeout } from '../binding/call-timeout.js';
 import { isRecord, own } from '../json-reading.js';
-import { runProcess } from '../process/run-process.js';
 import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
-import { OPA_TESTED_VERSION } from './opa-cli-adapter.js';
+import { OPA_INSTALL_HINT, probeOpa } from './opa-binary.js';
+import { opaResultContext, readOpaDocumentBinding } from './opa-binding.js';
 import { readOpaInput } from './opa-input.js';
-import { queryToPath } from './opa-query.js';
 import { mapOpaValue, undefinedQueryError } from './opa-result.js';
-import type { OpaResultKind } from './opa-result.js';
 import { loadOpaWasmSdk } from './opa-wasm-sdk.js';
 import type { LoadedWasmPolicy } from './opa-wasm-sdk.js';
 import { createPolicyReader } from './policy-files.js';
@@ -31,9 +29,8 @@ export interface OpaWasmAdapterOptions {
 }
 
 const NAME = 'opa';
-const BINDING_OPTIONS = ['result'] as const;
-const RESULT_KINDS: readonly string[] = ['violations', 'allow', 'deny'];
-const INSTALL_HINT = `install it with "go install github.com/open-policy-agent/opa@v${OPA_TESTED_VERSION}"`;
+/** Why `available()` wants opa, which only compiling needs. */
+const WHY_OPA = 'opa compiles Rego to Wasm (prebuilt .wasm and .tar.gz policies work without it)';
 const WASM_PAGE = 65_536;
 const POLICY_BOUNDS = { maxFiles: 1_000, maxBytes: 64 * 1_048_576 };
 /** One encoder for every input: its output owns an ArrayBuffer of exactly the text's bytes, which the SDK takes as is. */
@@ -76,14 +73,7 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
   async function available(): Promise<EngineAvailability> {
     const sdk = await loadOpaWasmSdk();
     if (!sdk.ok) return { ok: false, reason: sdk.reason };
-    const result = await runProcess(command, ['version'], { env, timeoutMs: limits.timeoutMs, maxStdoutBytes: 65_536, maxStderrBytes: 65_536 });
-    const reason = 'opa compiles Rego to Wasm (prebuilt .wasm and .tar.gz policies work without it)';
-    if (result.status === 'failed') return { ok: false, reason: `${result.message}; ${reason}; ${INSTALL_HINT}` };
-    const version = /^Version:\s*(\S+)/m.exec(result.stdout)?.[1];
-    if (result.exitCode !== 0 || version === undefined) {
-      return { ok: false, reason: `${command} version exited with ${result.exitCode} and no version; ${reason}; ${INSTALL_HINT}` };
-    }
-    return { ok: true, version };
+    return probeOpa(command, env, limits.timeoutMs, `${WHY_OPA}; ${OPA_INSTALL_HINT}`);
   }
 
   /** The loaded policy for this content, compiling it when the content is new. */
@@ -111,7 +101,7 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
       maxOutputBytes: limits.maxStderrBytes,
       maxBundleBytes: POLICY_BOUNDS.maxBytes,
       maxMessageLength: limits.maxMessageLength,
-      installHint: INSTALL_HINT,
+      installHint: OPA_INSTALL_HINT,
     });
     if (!built.ok) return built;
     try {
@@ -132,18 +122,12 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
     const started = performance.now();
     const fail = (error: EngineError): EngineVerdict => errorVerdict(NAME, binding, error, started);
     try {
-      const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
-      if (invalid !== undefined) return fail(invalid);
-      const query = binding.query;
-      if (query === undefined || query.trim().length === 0) return fail({ code: 'INVALID_BINDING', message: 'an opa binding needs a query, such as data.s3.deny' });
-      const path = queryToPath(query);
-      if (!path.ok) return fail(path.error);
-      const kind = bindingOption(binding, 'result') ?? 'violations';
-      if (typeof kind !== 'string' || !RESULT_KINDS.includes(kind)) {
-        return fail({ code: 'INVALID_BINDING', message: `opa option result must be one of ${RESULT_KINDS.join(', ')}` });
-      }
-      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return fail({ code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' });
+      const read = readOpaDocumentBinding(binding);
+      if (!read.ok) return fail(read.error);
+      const { query, path } = read.binding;
+      const timeout = callTimeout(call, limits.timeoutMs);
+      if (!timeout.ok) return fail(timeout.error);
+      const { timeoutMs } = timeout;
       const elapsed = (): number => performance.now() - started;
       const stopped = (): EngineError | undefined =>
         call.signal?.aborted === true
@@ -156,7 +140,7 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
       if (!hash.ok) return fail(hash.error);
       const before = stopped();
       if (before !== undefined) return fail(before);
-      const loaded = await policyFor(binding.policy, hash.value, path.path, Math.max(1, timeoutMs - elapsed()), call.signal);
+      const loaded = await policyFor(binding.policy, hash.value, path, Math.max(1, timeoutMs - elapsed()), call.signal);
       if (!loaded.ok) return fail(loaded.error);
       const input = await readOpaInput(artifact, limits.maxArtifactBytes);
       if (!input.ok) return fail(input.error);
@@ -165,7 +149,7 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
 
       let results: unknown;
       try {
-        results = loaded.policy.evaluate(toArrayBuffer(UTF8.encode(input.input.json)), path.path);
+        results = loaded.policy.evaluate(toArrayBuffer(UTF8.encode(input.input.json)), path);
       } catch (thrown) {
         return fail({ code: 'ENGINE_FAILED', message: `the Wasm policy failed: ${describeThrown(thrown)}` });
       }
@@ -178,15 +162,7 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
       if (results.length !== 1 || !isRecord(first) || !Object.hasOwn(first, 'result')) {
         return fail({ code: 'INVALID_OUTPUT', message: 'unexpected opa output: the Wasm result set is not one { result }' });
       }
-      const mapped = mapOpaValue(own(first, 'result'), {
-        query,
-        policyId: binding.policyId,
-        ...(binding.effect === undefined ? {} : { effect: binding.effect }),
-        kind: kind as OpaResultKind,
-        maxViolations: limits.maxSarifResults,
-        maxMessageLength: limits.maxMessageLength,
-        scrub: (text) => text,
-      });
+      const mapped = mapOpaValue(own(first, 'result'), opaResultContext(read.binding, binding, limits));
       return mapped.ok ? findingsVerdict(NAME, binding, mapped.violations, started) : fail(mapped.error);
     } catch (thrown) {
       return fail({ code: 'ENGINE_FAILED', message: `the Wasm policy could not be evaluated: ${describeThrown(thrown)}` });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describeThrown } from '../../describe-thrown.js';
 import { boundText } from '../json-reading.js';
+import { processFailureError } from '../process/process-failure.js';
 import { runProcess } from '../process/run-process.js';
 import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
@@ -56,10 +57,7 @@ export async function buildWasmPolicy(policy: string, entrypoint: string, contex
         ...(context.signal === undefined ? {} : { signal: context.signal }),
       });
       const scrub = (text: string): string => boundText(scrubPaths(text, [dir]), context.maxMessageLength);
-      if (result.status === 'failed') {
-        const hint = result.code === 'ENGINE_UNAVAILABLE' ? `; ${context.installHint}` : '';
-        return { ok: false, error: { code: result.code, message: scrub(result.message) + hint } };
-      }
+      if (result.status === 'failed') return { ok: false, error: processFailureError(result, scrub, context.installHint) };
       if (result.exitCode !== 0) {
         const reported = opaErrors(result.stdout) ?? (result.stderr.trim() || result.stdout.trim());
         return { ok: false, error: { code: 'ENGINE_FAILED', message: scrub(`opa build exited with ${result.exitCode}: ${reported}`) } };

@@ -9,6 +9,9 @@ import type { EngineError } from '../types.js';
 /** SARIF result levels that report something; `none` reports nothing and is always dropped. */
 export type SarifLevel = 'error' | 'warning' | 'note';
 
+/** Every {@link SarifLevel}, highest first: the values a `minLevel` binding option may take. */
+export const SARIF_LEVELS: readonly SarifLevel[] = ['error', 'warning', 'note'];
+
 /** How to turn one SARIF log into violations. */
 export interface NormalizeSarifOptions {
   /** The tierguard policy the violations belong to. */

@@ -4,13 +4,18 @@ import { describeThrown } from '../../describe-thrown.js';
 import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
 import { materializeArtifact } from '../artifact/materialize-artifact.js';
-import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
+import { callTimeout } from '../binding/call-timeout.js';
+import { checkBinding, checkPolicyExists } from '../binding/check-binding.js';
+import { readEnumOption } from '../binding/enum-option.js';
+import { lastLines } from '../process/last-lines.js';
+import { processFailureError } from '../process/process-failure.js';
+import { lastLineVersion, probeVersion } from '../process/probe-version.js';
 import { runProcess } from '../process/run-process.js';
 import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
-import { normalizeSarif } from '../sarif/normalize-sarif.js';
+import { normalizeSarif, SARIF_LEVELS } from '../sarif/normalize-sarif.js';
 import type { SarifLevel } from '../sarif/normalize-sarif.js';
-import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 
 /** The Semgrep release the adapter is tested against; what `available()` suggests installing. */
@@ -30,7 +35,6 @@ export interface SemgrepAdapterOptions {
 
 const NAME = 'semgrep';
 const BINDING_OPTIONS = ['minLevel'] as const;
-const LEVELS: readonly string[] = ['error', 'warning', 'note'];
 const INSTALL_HINT = `install it with "pip install semgrep==${SEMGREP_TESTED_VERSION}"`;
 
 /**
@@ -52,35 +56,35 @@ export function createSemgrepAdapter(options: SemgrepAdapterOptions = {}): Engin
   // which offline costs over a minute, and sends metrics.
   const env = { ...(options.env ?? process.env), SEMGREP_ENABLE_VERSION_CHECK: '0', SEMGREP_SEND_METRICS: 'off' };
 
-  async function available(): Promise<EngineAvailability> {
-    const result = await runProcess(command, ['--version'], { env, timeoutMs: limits.timeoutMs, maxStdoutBytes: 65_536, maxStderrBytes: 65_536 });
-    if (result.status === 'failed') return { ok: false, reason: `${result.message}; ${INSTALL_HINT}` };
-    const version = result.stdout.trim().split('\n').pop()?.trim() ?? '';
-    if (result.exitCode !== 0 || version.length === 0) {
-      return { ok: false, reason: `${command} --version exited with ${result.exitCode}; ${INSTALL_HINT}` };
-    }
-    return { ok: true, version };
+  function available(): Promise<EngineAvailability> {
+    return probeVersion({
+      command,
+      args: ['--version'],
+      env,
+      timeoutMs: limits.timeoutMs,
+      readVersion: lastLineVersion,
+      installHint: INSTALL_HINT,
+      mentionNoVersion: false,
+    });
   }
 
   async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
     const started = performance.now();
+    const fail = (error: EngineError): EngineVerdict => errorVerdict(NAME, binding, error, started);
     try {
       const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
-      if (invalid !== undefined) return errorVerdict(NAME, binding, invalid, started);
-      const minLevel = bindingOption(binding, 'minLevel') ?? defaultMinLevel;
-      if (typeof minLevel !== 'string' || !LEVELS.includes(minLevel)) {
-        return errorVerdict(NAME, binding, { code: 'INVALID_BINDING', message: `semgrep option minLevel must be one of ${LEVELS.join(', ')}` }, started);
-      }
+      if (invalid !== undefined) return fail(invalid);
+      const minLevel = readEnumOption(NAME, binding, 'minLevel', SARIF_LEVELS, defaultMinLevel);
+      if (!minLevel.ok) return fail(minLevel.error);
       const missing = await checkPolicyExists(binding.policy, true);
-      if (missing !== undefined) return errorVerdict(NAME, binding, missing, started);
-      const timeoutMs = call.timeoutMs ?? limits.timeoutMs;
-      if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-        return errorVerdict(NAME, binding, { code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' }, started);
-      }
+      if (missing !== undefined) return fail(missing);
+      const timeout = callTimeout(call, limits.timeoutMs);
+      if (!timeout.ok) return fail(timeout.error);
+      const { timeoutMs } = timeout;
 
       return await withTempDir(async (dir) => {
         const prepared = await materializeArtifact(artifact, dir, limits.maxArtifactBytes);
-        if (!prepared.ok) return errorVerdict(NAME, binding, prepared.error, started);
+        if (!prepared.ok) return fail(prepared.error);
         const { file, shownAs } = prepared.artifact;
         // Messages name the artifact as the caller knows it, never our temp dir or its absolute form.
         const scrub = (text: string): string => scrubPaths(text.replaceAll(file, shownAs), [dir]);
@@ -108,14 +112,11 @@ export function createSemgrepAdapter(options: SemgrepAdapterOptions = {}): Engin
           maxStderrBytes: limits.maxStderrBytes,
           ...(call.signal === undefined ? {} : { signal: call.signal }),
         });
-        if (result.status === 'failed') {
-          const hint = result.code === 'ENGINE_UNAVAILABLE' ? `; ${INSTALL_HINT}` : '';
-          return errorVerdict(NAME, binding, { code: result.code, message: scrub(result.message) + hint }, started);
-        }
+        if (result.status === 'failed') return fail(processFailureError(result, scrub, INSTALL_HINT));
         const normalized = normalizeSarif(result.stdout, {
           policyId: binding.policyId,
           ...(binding.effect === undefined ? {} : { effect: binding.effect }),
-          minLevel: minLevel as SarifLevel,
+          minLevel: minLevel.value,
           limits,
           scrub,
           // Should a per-rule timeout still happen (a user's settings), the findings it lost make it an error.
@@ -125,21 +126,16 @@ export function createSemgrepAdapter(options: SemgrepAdapterOptions = {}): Engin
           // Semgrep reports a bad rule or config (exit 2, 7, ...) in the SARIF's notifications; stderr is the fallback.
           const reported = normalized.ok ? '' : normalized.error.message;
           const detail = reported || lastLines(scrub(result.stderr).trim(), limits.maxMessageLength);
-          return errorVerdict(NAME, binding, { code: 'ENGINE_FAILED', message: `semgrep exited with ${result.exitCode}${detail ? `: ${detail}` : ''}` }, started);
+          return fail({ code: 'ENGINE_FAILED', message: `semgrep exited with ${result.exitCode}${detail ? `: ${detail}` : ''}` });
         }
-        if (!normalized.ok) return errorVerdict(NAME, binding, normalized.error, started);
+        if (!normalized.ok) return fail(normalized.error);
         return findingsVerdict(NAME, binding, normalized.violations, started);
       });
     } catch (thrown) {
       // Only the temp directory itself failing (no space, no permission) gets here.
-      return errorVerdict(NAME, binding, { code: 'ENGINE_FAILED', message: `semgrep could not be run: ${describeThrown(thrown)}` }, started);
+      return fail({ code: 'ENGINE_FAILED', message: `semgrep could not be run: ${describeThrown(thrown)}` });
     }
   }
 
   return Object.freeze({ name: NAME, available, evaluate });
-}
-
-/** The end of a long error output, where tools put the reason. */
-function lastLines(text: string, max: number): string {
-  return text.length <= max ? text : `…${text.slice(text.length - max + 1)}`;
 }
