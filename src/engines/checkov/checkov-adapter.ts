@@ -1,6 +1,6 @@
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
 import { resolveEngineLimits } from '../../limits.js';
@@ -173,10 +173,15 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
               'or it has no resource they apply to (set the binding option allowNoChecks to pass such artifacts)',
           });
         }
-        // Checkov names the scanned file relative to its working directory (the config's) when
-        // it is below it, else by its absolute path less the leading `/`; the violation should
-        // name it as the caller did.
-        const isScanned = (name: string): boolean => name === basename(file) || resolve(dirname(policy), name) === file || resolve('/', name) === file;
+        // Checkov names the scanned file in several ways: relative to its working directory (the
+        // config's) when it is below it, by its absolute path less the leading `/`, or by a tail of
+        // its path (`input/main.tf` when the config and the temp directory share a parent, as in a
+        // checkout under /tmp). Only one file is scanned, so a name that ends its path at a
+        // segment boundary is that file; the violation names it as the caller did.
+        const isScanned = (name: string): boolean => {
+          const plain = name.replaceAll('\\', '/').replace(/^(?:\.\/)+/, '');
+          return plain.length > 0 && (file === plain || file.endsWith(`/${plain}`) || resolve(dirname(policy), name) === file || resolve('/', name) === file);
+        };
         const normalized = normalizeSarif(sarifText.ok ? sarifText.text : '', {
           policyId: binding.policyId,
           ...(binding.effect === undefined ? {} : { effect: binding.effect }),

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -51,6 +51,24 @@ describe.skipIf(skip !== undefined)(`checkov adapter${skip === undefined ? '' : 
     ]);
     expect(withoutDuration(second)).toEqual(withoutDuration(first));
     expectNoTempPath(first);
+  });
+
+  it('names content as given when the config and the temp directory share a parent, as in a checkout under /tmp', async () => {
+    // Checkov then names the scanned file by a tail of its path (`input/main.tf`), not relative to its working directory.
+    const configDir = await mkdtemp(join(tmpdir(), 'tierguard-checkov-config-'));
+    try {
+      await cp(fixture('checks'), join(configDir, 'checks'), { recursive: true });
+      await cp(fixture('s3.checkov.yaml'), join(configDir, 's3.checkov.yaml'));
+      const artifact = { content: await readFile(fixture('fail.tf'), 'utf8'), format: 'terraform' } as const;
+      const verdict = await checkov.evaluate(artifact, { ...BINDING, policy: join(configDir, 's3.checkov.yaml') });
+      expect(verdict.violations.map((v) => [v.constraint, v.path])).toEqual([
+        ['CKV2_TG_1', ['main.tf', 1]],
+        ['CKV_AWS_20', ['main.tf', 1]],
+      ]);
+      expectNoTempPath(verdict);
+    } finally {
+      await rm(configDir, { recursive: true, force: true });
+    }
   });
 
   it('is an error, never a pass, for Terraform it cannot parse, a file no framework reads, or a broken config', async () => {
