@@ -36,7 +36,7 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../dist/index.js';
 import { createOpaCliAdapter, createOpaServerAdapter, createOpaWasmAdapter } from '../dist/engines/opa/index.js';
 import { readBundleFiles } from '../dist/engines/opa/bundle-tar.js';
-import { fail, printTable } from './shared.js';
+import { fail, machine, printTable } from './shared.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const { values: options } = parseArgs({
@@ -256,8 +256,8 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown';
-  console.log(`\nOPA modes beside tierguard on "arguments.limit <= 100": node ${process.version}, ${cpu}, ${os.cpus().length} cores`);
+  const about = machine();
+  console.log(`\nOPA modes beside tierguard on "arguments.limit <= 100": node ${about.node}, ${about.cpu}, ${about.cores} cores`);
   console.log(`sequential calls, allowed and denied actions alternating, ${settings.modeMs} ms per mode after ${settings.warmupMs} ms warm-up\n`);
   console.log(`load average (1 min) ${loadBefore.toFixed(2)} before, ${(os.loadavg()[0] ?? NaN).toFixed(2)} after\n`);
   printTable(['mode', 'p50 ms', 'p90 ms', 'p99 ms', 'ops/s', 'samples', 'GCs / longest ms', 'calls >= p99 during a GC'], rows, 1);
@@ -271,13 +271,8 @@ async function main() {
   }
 
   const output = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpu,
-    cores: os.cpus().length,
-    platform: `${os.platform()} ${os.arch()}`,
+    ...about,
     loadAverage1m: { before: loadBefore, after: os.loadavg()[0] ?? NaN },
-    tierguard: JSON.parse(readFileSync(join(HERE, '..', 'package.json'), 'utf8')).version,
     settings,
     rule: { rego: REGO, tierguard: POLICY },
     skipped: candidates.filter((candidate) => typeof candidate === 'string'),

@@ -18,7 +18,8 @@ import { createEngine } from '../dist/index.js';
 import { actionToGraph } from '../dist/formal/action-to-rdf.js';
 import { generateShapes } from '../dist/formal/generate-shapes.js';
 import { policyClass } from '../dist/formal/vocabulary.js';
-import { fail, median } from './shared.js';
+import { micro, round2, timeContenders } from './interleaved-rounds.js';
+import { fail } from './shared.js';
 
 /** @typedef {import('../dist/index.js').Action} Action */
 /** @typedef {import('../dist/index.js').PolicyDefinition} PolicyDefinition */
@@ -43,7 +44,6 @@ import { fail, median } from './shared.js';
 // dataset factory as well as a data factory); the same one rdf-validate-shacl uses.
 const factory = new Environment([DataFactory, DatasetFactory]);
 // Fast calls take about a microsecond; a cap keeps their sample arrays small.
-const MAX_SAMPLES_PER_ROUND = 200_000;
 
 export const HEADER = ['case', 'action', 'contender', 'p50 µs', 'p90 µs', 'p99 µs', '±p50', 'samples', 'tg p50 / this'];
 export const NOTES = [
@@ -147,65 +147,6 @@ export async function prepareFormalCase(suite) {
   });
   return { suite, shapeQuads: shapes.length, timings };
 }
-
-/**
- * Calls `run` one at a time for `budgetMs` (or until the sample cap) and
- * returns each call's latency in microseconds.
- * @param {Contender} contender @param {number} budgetMs @param {string} label
- */
-async function sampleRound(contender, budgetMs, label) {
-  const { run, agrees } = contender;
-  /** @type {number[]} */
-  const samples = [];
-  let disagreeing = 0;
-  const deadline = performance.now() + budgetMs;
-  for (;;) {
-    const start = performance.now();
-    const result = await run();
-    const end = performance.now();
-    samples.push((end - start) * 1000);
-    if (!agrees(result)) disagreeing += 1;
-    if (end >= deadline || samples.length >= MAX_SAMPLES_PER_ROUND) break;
-  }
-  if (disagreeing > 0) fail(`${label}: ${contender.name.trim()} changed its answer ${disagreeing} times while being timed`);
-  return samples;
-}
-
-/** Nearest-rank percentile of sorted values. @param {Float64Array} sorted @param {number} p */
-function percentile(sorted, p) {
-  return sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
-}
-
-/**
- * Warms every contender up, then samples them in interleaved rounds (A B C, A B C, ...).
- * @param {Timing} timing @param {{ rounds: number, roundMs: number, warmupMs: number }} settings @param {string} label
- */
-async function timeContenders(timing, settings, label) {
-  for (const contender of timing.contenders) await sampleRound(contender, settings.warmupMs, label);
-  const rounds = timing.contenders.map(() => /** @type {number[][]} */ ([]));
-  for (let round = 0; round < settings.rounds; round += 1) {
-    for (const [index, contender] of timing.contenders.entries()) rounds[index]?.push(await sampleRound(contender, settings.roundMs, label));
-  }
-  return timing.contenders.map((contender, index) => {
-    const perRound = rounds[index] ?? [];
-    const all = Float64Array.from(perRound.flat()).sort();
-    const roundP50 = perRound.map((samples) => median(samples));
-    const p50 = percentile(all, 0.5);
-    return {
-      contender,
-      p50,
-      p90: percentile(all, 0.9),
-      p99: percentile(all, 0.99),
-      mean: all.reduce((sum, value) => sum + value, 0) / all.length,
-      samples: all.length,
-      roundP50,
-      spread: (Math.max(...roundP50) - Math.min(...roundP50)) / 2 / p50,
-    };
-  });
-}
-
-const micro = (/** @type {number} */ value) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
-const round2 = (/** @type {number} */ value) => Math.round(value * 100) / 100;
 
 /**
  * Times every action of the prepared case and returns table rows, target

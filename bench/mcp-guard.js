@@ -19,7 +19,6 @@
  * Usage: npm run build && node bench/mcp-guard.js [--rounds 5 --round-ms 1000 --warmup-ms 500 --out bench/results/mcp-guard.json]
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,7 +27,8 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { createEngine } from '../dist/index.js';
 import { guardServer } from '../dist/mcp/guard-server.js';
-import { fail, median, printTable } from './shared.js';
+import { micro, round2, timeContenders } from './interleaved-rounds.js';
+import { fail, machine, printTable } from './shared.js';
 
 /** @typedef {import('../dist/index.js').Action} Action */
 /** @typedef {import('../dist/index.js').Engine} Engine */
@@ -39,7 +39,6 @@ import { fail, median, printTable } from './shared.js';
 /** @typedef {{ name: string, action: string, contenders: Contender[] }} Timing */
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const MAX_SAMPLES_PER_ROUND = 200_000;
 
 const { values: options } = parseArgs({
   options: {
@@ -153,60 +152,7 @@ async function prepare() {
   return timings;
 }
 
-// ---------------------------------------------------------------- timing
-
-/** @param {Contender} contender @param {number} budgetMs @param {string} label */
-async function sampleRound(contender, budgetMs, label) {
-  const { run, agrees } = contender;
-  /** @type {number[]} */
-  const samples = [];
-  let disagreeing = 0;
-  const deadline = performance.now() + budgetMs;
-  for (;;) {
-    const start = performance.now();
-    const result = await run();
-    const end = performance.now();
-    samples.push((end - start) * 1000);
-    if (!agrees(result)) disagreeing += 1;
-    if (end >= deadline || samples.length >= MAX_SAMPLES_PER_ROUND) break;
-  }
-  if (disagreeing > 0) fail(`${label}: ${contender.name.trim()} changed its answer ${disagreeing} times while being timed`);
-  return samples;
-}
-
-/** Nearest-rank percentile of sorted values. @param {Float64Array} sorted @param {number} p */
-const percentile = (sorted, p) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] ?? NaN;
-
-/** Warm-up, then interleaved rounds (A B, A B, ...) so drift in the machine's speed falls on both. @param {Timing} timing */
-async function timeContenders(timing) {
-  const label = `${timing.name}/${timing.action}`;
-  for (const contender of timing.contenders) await sampleRound(contender, settings.warmupMs, label);
-  const rounds = timing.contenders.map(() => /** @type {number[][]} */ ([]));
-  for (let round = 0; round < settings.rounds; round += 1) {
-    for (const [index, contender] of timing.contenders.entries()) rounds[index]?.push(await sampleRound(contender, settings.roundMs, label));
-  }
-  return timing.contenders.map((contender, index) => {
-    const perRound = rounds[index] ?? [];
-    const all = Float64Array.from(perRound.flat()).sort();
-    const roundP50 = perRound.map((samples) => median(samples));
-    const p50 = percentile(all, 0.5);
-    return {
-      contender,
-      p50,
-      p90: percentile(all, 0.9),
-      p99: percentile(all, 0.99),
-      mean: all.reduce((sum, value) => sum + value, 0) / all.length,
-      samples: all.length,
-      roundP50,
-      spread: (Math.max(...roundP50) - Math.min(...roundP50)) / 2 / p50,
-    };
-  });
-}
-
 // ---------------------------------------------------------------- report
-
-const micro = (/** @type {number} */ value) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
-const round2 = (/** @type {number} */ value) => Math.round(value * 100) / 100;
 
 async function main() {
   const timings = await prepare();
@@ -215,7 +161,7 @@ async function main() {
   const cases = [];
   for (const timing of timings) {
     process.stderr.write(`timing ${timing.name}/${timing.action}: ${timing.contenders.map((contender) => contender.name.trim()).join(', ')}\n`);
-    const figures = await timeContenders(timing);
+    const figures = await timeContenders(timing, settings, `${timing.name}/${timing.action}`);
     const baseline = figures.find((figure) => figure.contender.role === 'unguarded');
     /** @type {Record<string, number>} */
     const ratios = {};
@@ -252,20 +198,15 @@ async function main() {
     });
   }
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown';
-  console.log(`\ntierguard/mcp guardServer: node ${process.version}, ${cpu}, ${os.cpus().length} cores`);
+  const about = machine();
+  console.log(`\ntierguard/mcp guardServer: node ${about.node}, ${about.cpu}, ${about.cores} cores`);
   console.log(`${settings.rounds} rounds of ${settings.roundMs} ms after ${settings.warmupMs} ms warm-up per contender`);
   console.log('tools/call round trips over InMemoryTransport (sequential await), latency in µs pooled over all rounds\n');
   printTable(['case', 'action', 'contender', 'p50 µs', 'p90 µs', 'p99 µs', '±p50', 'samples', 'p50 / unguarded', 'p99 / unguarded'], rows, 3);
   console.log('† the decision alone (engine.evaluate on the action the guard builds), a part of the guarded figure above it.');
 
   const output = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpu,
-    cores: os.cpus().length,
-    platform: `${os.platform()} ${os.arch()}`,
-    tierguard: JSON.parse(readFileSync(join(HERE, '..', 'package.json'), 'utf8')).version,
+    ...about,
     settings: { ...settings, measured: 'per-call latency of client.callTool over InMemoryTransport, sequential await, every sample between two performance.now() reads' },
     cases,
   };

@@ -12,14 +12,13 @@
  * since a comparison of different answers measures nothing.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import jsonLogic from 'json-logic-js';
 import { Engine as RulesEngine } from 'json-rules-engine';
 import { createEngine } from '../dist/index.js';
-import { fail, median, printTable } from './shared.js';
+import { fail, machine, median, printTable } from './shared.js';
 
 /** @typedef {'allow' | 'deny'} Verdict */
 /** @typedef {{ tierguardOpsPerSec?: number, vsJsonLogic?: number, vsSinglePolicy?: number }} Targets */
@@ -348,8 +347,8 @@ async function main() {
     results.push(timed.result);
   }
 
-  const cpu = os.cpus()[0]?.model ?? 'unknown';
-  console.log(`\ntierguard benchmarks: node ${process.version}, ${cpu}, ${os.cpus().length} cores`);
+  const about = machine();
+  console.log(`\ntierguard benchmarks: node ${about.node}, ${about.cpu}, ${about.cores} cores`);
   console.log(`${settings.rounds} rounds of ${settings.roundMs} ms after ${settings.warmupMs} ms warm-up per contender\n`);
   if (rows.libraries?.length || rows.scaling?.length) console.log('throughput: median round, ops/s ± half the range of the rounds');
   if (rows.libraries?.length) {
@@ -372,12 +371,7 @@ async function main() {
   }
 
   const output = {
-    date: new Date().toISOString(),
-    node: process.version,
-    cpu,
-    cores: os.cpus().length,
-    platform: `${os.platform()} ${os.arch()}`,
-    tierguard: JSON.parse(readFileSync(join(HERE, '..', 'package.json'), 'utf8')).version,
+    ...about,
     settings: {
       ...settings,
       jsonRulesEngine: 'sequential await engine.run(facts)',

@@ -1,7 +1,9 @@
 /**
- * What run.js and the formal-tier case share: failing a run, the median, and
- * printing a table.
+ * What the benchmarks share: failing a run, the median, printing a table, and
+ * describing the machine a run was made on.
  */
+import { readFileSync } from 'node:fs';
+import os from 'node:os';
 
 /** @param {string} message @returns {never} */
 export function fail(message) {
@@ -27,4 +29,19 @@ export function printTable(header, rows, left = 2) {
   console.log(line(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of rows) console.log(line(row));
+}
+
+/**
+ * Where and with what a run was made, for the head of every results file:
+ * figures from different machines or versions must not be compared as if alike.
+ */
+export function machine() {
+  return {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    platform: `${os.platform()} ${os.arch()}`,
+    tierguard: /** @type {{ version: string }} */ (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))).version,
+  };
 }
