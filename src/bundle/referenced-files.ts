@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
 
 /** A file a policy definition names, which is part of the policy set as much as the definition is. */
 export interface ReferencedFile {
@@ -10,18 +10,17 @@ export interface ReferencedFile {
 
 /**
  * The files a definition references, resolved as the engine resolves them
- * (relative to the file the policy came from; `src/formal/load-policy-shapes.ts`
- * and `src/validate/compile-enforcement.ts` use the same rule): its `shapesFile`
- * and each `enforcement[i].policy` (a file or a directory). The one list a
+ * (by `resolveReferencedFile`, the rule the formal tier and the engine bindings
+ * read them by): its `shapesFile` and each `enforcement[i].policy` (a file or a
+ * directory). The one list a
  * watcher needs to notice that a policy set changed without its policy files
  * changing. Anything malformed is skipped: `createEngine` reports it.
  */
 export function referencedFiles(definition: unknown, source: string | undefined): ReferencedFile[] {
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) return [];
-  const base = source === undefined ? process.cwd() : dirname(source);
   const files: ReferencedFile[] = [];
   const reference = (pointer: string, name: unknown): void => {
-    if (typeof name === 'string' && name.length > 0) files.push({ pointer, path: resolve(base, name) });
+    if (typeof name === 'string' && name.length > 0) files.push({ pointer, path: resolveReferencedFile(name, source) });
   };
   reference('/shapesFile', (definition as { shapesFile?: unknown }).shapesFile);
   const enforcement = (definition as { enforcement?: unknown }).enforcement;

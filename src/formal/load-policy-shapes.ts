@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
 import type { Limits } from '../limits.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
 import type { ShapesFile } from './load-shapes-file.js';
@@ -20,7 +20,7 @@ export async function loadPolicyShapes(
     const shapesFile = typeof definition === 'object' && definition !== null ? (definition as { shapesFile?: unknown }).shapesFile : undefined;
     if (typeof shapesFile !== 'string' || shapesFile.length === 0) continue;
     const source = sources?.[index];
-    const path = resolve(source === undefined ? process.cwd() : dirname(source), shapesFile);
+    const path = resolveReferencedFile(shapesFile, source);
     try {
       files.set(index, await loadShapesFile(path, limits));
     } catch (error) {

@@ -1,4 +1,4 @@
-import { dirname, resolve } from 'node:path';
+import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
 import type { CompiledPolicy } from '../auto/compile-policy.js';
 import { TREE_BOUNDS, readReferencedTree } from '../bundle/referenced-tree.js';
 import { describeThrown } from '../describe-thrown.js';
@@ -70,7 +70,6 @@ export async function compileEnforcement(
       continue;
     }
     const source = sources?.[policy.index];
-    const base = source === undefined ? process.cwd() : dirname(source);
     const selection = patterns === undefined ? undefined : compileArtifactSelector(patterns, limits);
     const issues: DefinitionIssue[] = [...(selection?.issues ?? [])];
     const bindings: ResolvedBinding[] = [];
@@ -82,7 +81,7 @@ export async function compileEnforcement(
           new DefinitionIssue(`${pointer}/engine`, `one of ${known}`, `no adapter for engine "${definition.engine}" (known: ${known}; pass others in the adapters option)`),
         );
       }
-      const path = resolve(base, definition.policy);
+      const path = resolveReferencedFile(definition.policy, source);
       try {
         for (const file of await readReferencedTree(path, bounds)) {
           files[`${policy.index}:${pointer}/policy${file.relative === '' ? '' : `:${file.relative}`}`] = file.text;
