@@ -11,7 +11,7 @@ import type { GuardRequest, GuardServerOptions } from './guard-options.js';
 import type { Interceptor } from './intercept-handlers.js';
 import { withoutForbiddenTools } from './list-filter.js';
 import type { GuardedMethod } from './request-action.js';
-import { actionFromRequest, forwardedRequest, paramsOf } from './request-action.js';
+import { actionFromRequest, canonicalReadRequest, forwardedRequest, paramsOf } from './request-action.js';
 import type { HandlerExtra } from './request-context.js';
 import { callerContext } from './request-context.js';
 import { resultProblem } from './result-schema.js';
@@ -38,7 +38,14 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions):
   const denyAsError = options.denyAs === 'error';
   const failOpen = options.onUnavailable === 'allow';
 
-  return async (method, request, extra, next) => {
+  return async (method, received, extra, next) => {
+    // Judged and handed on in the form the server resolves, so no spelling of a URI slips past a policy on another.
+    const request = method === 'resources/read' ? canonicalReadRequest(received) : received;
+    if (request === undefined) {
+      const unparsed: RefusalSite = { method, tool: toolOf(method, paramsOf(received)), phase: 'request' };
+      const failure = { code: 'INVALID_ACTION', message: 'the resource URI is not a string that parses as an absolute URL' };
+      return refuse(summariseFailure(unparsed, 'evaluation-failed', failure, null), false);
+    }
     const info: GuardRequest = { method, request, extra };
     const params = paramsOf(request);
     const site: RefusalSite = { method, tool: toolOf(method, params), phase: 'request' };
@@ -71,7 +78,7 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions):
       const forwarded = forwardedRequest(guarded, request, params, action, decision.action);
       if (forwarded === undefined) {
         throw new Refusal(
-          summariseFailure(site, 'evaluation-failed', { code: 'INVALID_REWRITE', message: 'the policies\' rewrites left resources/read without a string "arguments.uri"' }, engine.version),
+          summariseFailure(site, 'evaluation-failed', { code: 'INVALID_REWRITE', message: 'the policies\' rewrites left resources/read without an "arguments.uri" that parses as an absolute URL' }, engine.version),
         );
       }
       const result = await next(forwarded);

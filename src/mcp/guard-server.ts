@@ -19,7 +19,7 @@ const GUARDED_METHODS = ['tools/call', 'resources/read', 'prompts/get', 'initial
 /**
  * Puts a tierguard engine in front of an MCP server: every `tools/call`,
  * `resources/read`, `prompts/get` and `initialize` request becomes an action
- * (`tool`: the tool name, resource URI as sent, prompt name, or `initialize`;
+ * (`tool`: the tool name, resource URI in canonical form, prompt name, or `initialize`;
  * `kind`: the method; `arguments`; `context`: `authInfo` without the token,
  * `sessionId`, `requestId`, HTTP `headers` without credentials, and whatever the
  * `context` option adds) and is evaluated before its handler runs.
