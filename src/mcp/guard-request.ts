@@ -9,7 +9,8 @@ import type { EngineSource } from './engine-source.js';
 import { resolveEngine } from './engine-source.js';
 import type { GuardRequest, GuardServerOptions } from './guard-options.js';
 import type { Interceptor } from './intercept-handlers.js';
-import { withoutForbiddenTools } from './list-filter.js';
+import type { ListMethod } from './list-filter.js';
+import { isListMethod, withoutForbiddenEntries } from './list-filter.js';
 import type { GuardedMethod } from './request-action.js';
 import { actionFromRequest, canonicalReadRequest, forwardedRequest, paramsOf } from './request-action.js';
 import type { HandlerExtra } from './request-context.js';
@@ -59,17 +60,17 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions):
     } catch (error) {
       warn(`the engine provider failed, so ${method} requests are ${failOpen ? 'let through unguarded' : 'refused'}: ${describeThrown(error)}`);
       if (failOpen) return next(request);
-      // An unfiltered list: with no policies nothing can be said to be forbidden, and every call is refused anyway.
-      if (method === 'tools/list') return next(request);
+      // An unfiltered list: with no policies nothing can be said to be forbidden, and every use is refused anyway.
+      if (isListMethod(method)) return next(request);
       return refuse(summariseFailure(site, 'unavailable', { code: 'UNAVAILABLE', message: 'the policies are unavailable' }, null), asResult);
     }
     const labels = labelsOf(method, extra);
 
-    if (method === 'tools/list') return listed(await next(request), engine, info, labels, contextHook);
+    if (isListMethod(method)) return listed(method, await next(request), engine, info, labels, contextHook);
 
     try {
       const context = await contextFor(info, contextHook);
-      // The interceptor is installed for the guarded methods and tools/list only.
+      // The interceptor is installed for the guarded methods and the list methods only.
       const guarded = method as GuardedMethod;
       const action = actionFromRequest(guarded, params, context);
       const decision = await evaluated(() => engine.evaluate(action, labels), site, engine);
@@ -93,11 +94,12 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions):
 }
 
 /**
- * A tools/list result without the tools the caller can never call. When the
- * caller's context cannot be had, the list stays whole: nothing can then be said
- * to be forbidden for good, and every call is refused on its own anyway.
+ * A list result without the entries the caller can never use. When the caller's
+ * context cannot be had, the list stays whole: nothing can then be said to be
+ * forbidden for good, and every use is refused on its own anyway.
  */
 async function listed(
+  method: ListMethod,
   result: unknown,
   engine: Engine,
   info: GuardRequest,
@@ -111,7 +113,7 @@ async function listed(
     if (error instanceof Refusal) return result;
     throw error;
   }
-  return withoutForbiddenTools(result, engine, context, labels);
+  return withoutForbiddenEntries(method, result, engine, context, labels);
 }
 
 /** The tool the action will name, for messages: read the same way `actionFromRequest` reads it. */

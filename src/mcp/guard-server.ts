@@ -5,6 +5,7 @@ import type { GuardServerOptions } from './guard-options.js';
 import { checkEngineSource, checkGuardOptions } from './guard-options.js';
 import { requestGuard } from './guard-request.js';
 import { interceptRequests } from './intercept-handlers.js';
+import { LIST_METHODS } from './list-filter.js';
 
 /** What `guardServer` returns. */
 export interface GuardHandle {
@@ -52,6 +53,7 @@ export function guardServer(server: McpServer | Server, engine: EngineSource, op
   checkEngineSource(engine);
   const methods = new Set<string>(GUARDED_METHODS);
   if (options.filterToolList === true) methods.add('tools/list');
+  if (options.filterLists === true) for (const method of LIST_METHODS) methods.add(method);
   const unguard = interceptRequests(server, methods, requestGuard(engine, options));
   return Object.freeze({ unguard });
 }
