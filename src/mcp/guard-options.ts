@@ -36,8 +36,9 @@ export interface GuardServerOptions {
   /**
    * Extra context for the policies, merged over the built-in `context` keys
    * (`authInfo`, `sessionId`, `requestId`, `headers`), e.g. the user's roles from
-   * your own auth. If it throws or returns something that is not an object, the
-   * request is refused.
+   * your own auth. It cannot set `auth`: `context.auth` is always what the
+   * transport verified, so a hook that copies what the client sent cannot forge
+   * it. If it throws or returns something that is not an object, the request is refused.
    */
   readonly context?: (request: GuardRequest) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**

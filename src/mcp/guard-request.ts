@@ -128,7 +128,7 @@ function labelsOf(method: string, extra: HandlerExtra): EvaluateOptions {
   return { labels };
 }
 
-/** The built-in context with the hook's keys merged over it. */
+/** The built-in context with the hook's keys merged over it, except `auth`, which stays the transport's. */
 async function contextFor(info: GuardRequest, hook: GuardServerOptions['context']): Promise<Record<string, unknown>> {
   const context = callerContext(info.extra);
   if (hook === undefined) return context;
@@ -149,7 +149,8 @@ async function contextFor(info: GuardRequest, hook: GuardServerOptions['context'
       ),
     );
   }
-  return { ...context, ...(extra as Record<string, unknown>) };
+  // `auth` is the transport's word alone: whatever the hook copied from the request cannot stand in for it.
+  return { ...context, ...(extra as Record<string, unknown>), auth: context['auth'] };
 }
 
 /**

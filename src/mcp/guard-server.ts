@@ -21,9 +21,11 @@ const GUARDED_METHODS = ['tools/call', 'resources/read', 'prompts/get', 'initial
  * Puts a tierguard engine in front of an MCP server: every `tools/call`,
  * `resources/read`, `prompts/get` and `initialize` request becomes an action
  * (`tool`: the tool name, resource URI in canonical form, prompt name, or `initialize`;
- * `kind`: the method; `arguments`; `context`: `authInfo` without the token,
- * `sessionId`, `requestId`, HTTP `headers` without credentials, and whatever the
- * `context` option adds) and is evaluated before its handler runs.
+ * `kind`: the method; `arguments`; `context`: `auth`, what the transport verified
+ * (the token's facts without the token, and the socket's `remoteAddress`), which
+ * nothing else can write; `authInfo` (the same token facts), `sessionId`,
+ * `requestId`, HTTP `headers` as the client sent them (without credentials), and
+ * whatever the `context` option adds) and is evaluated before its handler runs.
  *
  * - `allow`: the handler runs on the rewritten action's arguments; its result
  *   goes through `evaluateResponse` and the sanitised result is returned (checked
