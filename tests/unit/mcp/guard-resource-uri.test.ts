@@ -6,6 +6,7 @@ import { createEngine } from '../../../src/index.js';
 import type { AuditEvent, Engine, PolicyDefinition } from '../../../src/index.js';
 import { TIERGUARD_DENIED } from '../../../src/mcp/deny-response.js';
 import { guardServer } from '../../../src/mcp/guard-server.js';
+import { canonicalResourceUri } from '../../../src/mcp/index.js';
 import { closeClients, connect, rejectionOf } from './guard-support.js';
 
 /**
@@ -96,6 +97,18 @@ describe('guardServer: resources/read on the canonical URI', () => {
     const client = await connect(server);
     expect(await client.readResource({ uri: ' NOTES://Local/./today' })).toEqual({ contents: [{ uri: 'notes://local/today', text: 'notes' }] });
     expect(served).toEqual(['notes://local/today']);
+  });
+
+  it('finds a resource registered under canonicalResourceUri, whichever spelling is read', async () => {
+    const server = new McpServer({ name: 'notes', version: '1.0.0' });
+    const registered = canonicalResourceUri('notes://Local/%7Eada') ?? 'unparsable';
+    server.registerResource('ada', registered, {}, (uri) => ({ contents: [{ uri: uri.href, text: 'ada' }] }));
+    guardServer(server, await engineWith([NO_SECRETS]));
+    const client = await connect(server);
+    expect(registered).toBe('notes://local/~ada');
+    for (const uri of ['notes://local/~ada', 'NOTES://LOCAL/%7eada']) {
+      expect(await client.readResource({ uri })).toEqual({ contents: [{ uri: 'notes://local/~ada', text: 'ada' }] });
+    }
   });
 
   it('hands a low-level Server handler the URI that was judged, not the one sent', async () => {
