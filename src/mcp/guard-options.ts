@@ -13,7 +13,7 @@ export interface GuardRequest {
   /**
    * What the SDK passes to handlers: `authInfo` (with the token, for your own
    * lookups; it never reaches the action), `sessionId`, `requestId`,
-   * `requestInfo` (HTTP headers), `signal`, ...
+   * `requestInfo` (HTTP headers, as the client wrote them: not proof of anything), `signal`, ...
    */
   readonly extra: HandlerExtra;
 }
