@@ -66,7 +66,7 @@ export interface GuardDecisionSummary {
 export interface RefusalSite {
   /** The MCP method. */
   readonly method: string;
-  /** The tool name, resource URI or prompt name as sent (possibly not a string in a malformed request). */
+  /** The tool name or prompt name as sent, or the resource URI in canonical form (as sent when it does not parse; possibly not a string in a malformed request). */
   readonly tool: unknown;
   /** Before the handler ran, or after. */
   readonly phase: Phase;

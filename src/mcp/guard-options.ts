@@ -6,14 +6,14 @@ import type { HandlerExtra } from './request-context.js';
 
 /** The request a hook is asked about: its method, the raw JSON-RPC request and the SDK's handler extra. */
 export interface GuardRequest {
-  /** `tools/call`, `resources/read`, `prompts/get`, `initialize`, or `tools/list` when the list is filtered. */
+  /** `tools/call`, `resources/read`, `prompts/get`, `initialize`, or a list method (`tools/list`, ...) when lists are filtered. */
   readonly method: string;
   /** The request as received, before the SDK parsed it. */
   readonly request: JSONRPCRequest;
   /**
    * What the SDK passes to handlers: `authInfo` (with the token, for your own
    * lookups; it never reaches the action), `sessionId`, `requestId`,
-   * `requestInfo` (HTTP headers), `signal`, ...
+   * `requestInfo` (HTTP headers, as the client wrote them: not proof of anything), `signal`, ...
    */
   readonly extra: HandlerExtra;
 }
@@ -36,8 +36,9 @@ export interface GuardServerOptions {
   /**
    * Extra context for the policies, merged over the built-in `context` keys
    * (`authInfo`, `sessionId`, `requestId`, `headers`), e.g. the user's roles from
-   * your own auth. If it throws or returns something that is not an object, the
-   * request is refused.
+   * your own auth. It cannot set `auth`: `context.auth` is always what the
+   * transport verified, so a hook that copies what the client sent cannot forge
+   * it. If it throws or returns something that is not an object, the request is refused.
    */
   readonly context?: (request: GuardRequest) => Record<string, unknown> | Promise<Record<string, unknown>>;
   /**
@@ -55,11 +56,24 @@ export interface GuardServerOptions {
    * audited with the label `method: 'tools/list'`.
    */
   readonly filterToolList?: boolean;
+  /**
+   * Hide what the caller can never be allowed to use in every list (default
+   * `false`): `tools/list` as `filterToolList` does, `prompts/list` by the same
+   * rule (probed as `prompts/get` with `arguments: {}`), `resources/list` (each
+   * resource probed as the read of its canonical URI, hidden when an enforced
+   * `deny` policy refuses that read, or when its URI does not parse), and
+   * `resources/templates/list` (a template hidden only when an enforced `deny`
+   * policy that reads neither `tool` nor `arguments` refuses the read of its text
+   * as a URI, e.g. `tools: ['secret://vault/**']` for `secret://vault/{name}`).
+   * `nextCursor` is kept, so pagination goes on as the server pages. Probes are
+   * audited with the list method as the `method` label.
+   */
+  readonly filterLists?: boolean;
   /** When the engine provider throws: `deny` (default, fail closed) refuses every guarded request; `allow` lets them through unguarded. */
   readonly onUnavailable?: 'deny' | 'allow';
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['denyAs', 'onEscalate', 'context', 'filterToolList', 'onUnavailable']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['denyAs', 'onEscalate', 'context', 'filterToolList', 'filterLists', 'onUnavailable']);
 
 /** Rejects options `guardServer` would otherwise misread, naming the option. */
 export function checkGuardOptions(options: GuardServerOptions): void {
@@ -71,7 +85,7 @@ export function checkGuardOptions(options: GuardServerOptions): void {
       throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, { option: key });
     }
   }
-  const { denyAs, onEscalate, context, filterToolList, onUnavailable } = options;
+  const { denyAs, onEscalate, context, filterToolList, filterLists, onUnavailable } = options;
   if (denyAs !== undefined && denyAs !== 'result' && denyAs !== 'error') {
     throw new TierguardError('INVALID_OPTIONS', 'denyAs must be "result" or "error"', { option: 'denyAs', actual: denyAs });
   }
@@ -83,8 +97,10 @@ export function checkGuardOptions(options: GuardServerOptions): void {
       throw new TierguardError('INVALID_OPTIONS', `${name} must be a function`, { option: name });
     }
   }
-  if (filterToolList !== undefined && typeof filterToolList !== 'boolean') {
-    throw new TierguardError('INVALID_OPTIONS', 'filterToolList must be a boolean', { option: 'filterToolList', actual: filterToolList });
+  for (const [name, flag] of [['filterToolList', filterToolList], ['filterLists', filterLists]] as const) {
+    if (flag !== undefined && typeof flag !== 'boolean') {
+      throw new TierguardError('INVALID_OPTIONS', `${name} must be a boolean`, { option: name, actual: flag });
+    }
   }
 }
 

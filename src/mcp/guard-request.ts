@@ -9,9 +9,10 @@ import type { EngineSource } from './engine-source.js';
 import { resolveEngine } from './engine-source.js';
 import type { GuardRequest, GuardServerOptions } from './guard-options.js';
 import type { Interceptor } from './intercept-handlers.js';
-import { withoutForbiddenTools } from './list-filter.js';
+import type { ListMethod } from './list-filter.js';
+import { isListMethod, withoutForbiddenEntries } from './list-filter.js';
 import type { GuardedMethod } from './request-action.js';
-import { actionFromRequest, forwardedRequest, paramsOf } from './request-action.js';
+import { actionFromRequest, canonicalReadRequest, forwardedRequest, paramsOf } from './request-action.js';
 import type { HandlerExtra } from './request-context.js';
 import { callerContext } from './request-context.js';
 import { resultProblem } from './result-schema.js';
@@ -38,7 +39,14 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions):
   const denyAsError = options.denyAs === 'error';
   const failOpen = options.onUnavailable === 'allow';
 
-  return async (method, request, extra, next) => {
+  return async (method, received, extra, next) => {
+    // Judged and handed on in the form the server resolves, so no spelling of a URI slips past a policy on another.
+    const request = method === 'resources/read' ? canonicalReadRequest(received) : received;
+    if (request === undefined) {
+      const unparsed: RefusalSite = { method, tool: toolOf(method, paramsOf(received)), phase: 'request' };
+      const failure = { code: 'INVALID_ACTION', message: 'the resource URI is not a string that parses as an absolute URL' };
+      return refuse(summariseFailure(unparsed, 'evaluation-failed', failure, null), false);
+    }
     const info: GuardRequest = { method, request, extra };
     const params = paramsOf(request);
     const site: RefusalSite = { method, tool: toolOf(method, params), phase: 'request' };
@@ -52,17 +60,17 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions):
     } catch (error) {
       warn(`the engine provider failed, so ${method} requests are ${failOpen ? 'let through unguarded' : 'refused'}: ${describeThrown(error)}`);
       if (failOpen) return next(request);
-      // An unfiltered list: with no policies nothing can be said to be forbidden, and every call is refused anyway.
-      if (method === 'tools/list') return next(request);
+      // An unfiltered list: with no policies nothing can be said to be forbidden, and every use is refused anyway.
+      if (isListMethod(method)) return next(request);
       return refuse(summariseFailure(site, 'unavailable', { code: 'UNAVAILABLE', message: 'the policies are unavailable' }, null), asResult);
     }
     const labels = labelsOf(method, extra);
 
-    if (method === 'tools/list') return listed(await next(request), engine, info, labels, contextHook);
+    if (isListMethod(method)) return listed(method, await next(request), engine, info, labels, contextHook);
 
     try {
       const context = await contextFor(info, contextHook);
-      // The interceptor is installed for the guarded methods and tools/list only.
+      // The interceptor is installed for the guarded methods and the list methods only.
       const guarded = method as GuardedMethod;
       const action = actionFromRequest(guarded, params, context);
       const decision = await evaluated(() => engine.evaluate(action, labels), site, engine);
@@ -71,7 +79,7 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions):
       const forwarded = forwardedRequest(guarded, request, params, action, decision.action);
       if (forwarded === undefined) {
         throw new Refusal(
-          summariseFailure(site, 'evaluation-failed', { code: 'INVALID_REWRITE', message: 'the policies\' rewrites left resources/read without a string "arguments.uri"' }, engine.version),
+          summariseFailure(site, 'evaluation-failed', { code: 'INVALID_REWRITE', message: 'the policies\' rewrites left resources/read without an "arguments.uri" that parses as an absolute URL' }, engine.version),
         );
       }
       const result = await next(forwarded);
@@ -86,11 +94,12 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions):
 }
 
 /**
- * A tools/list result without the tools the caller can never call. When the
- * caller's context cannot be had, the list stays whole: nothing can then be said
- * to be forbidden for good, and every call is refused on its own anyway.
+ * A list result without the entries the caller can never use. When the caller's
+ * context cannot be had, the list stays whole: nothing can then be said to be
+ * forbidden for good, and every use is refused on its own anyway.
  */
 async function listed(
+  method: ListMethod,
   result: unknown,
   engine: Engine,
   info: GuardRequest,
@@ -104,7 +113,7 @@ async function listed(
     if (error instanceof Refusal) return result;
     throw error;
   }
-  return withoutForbiddenTools(result, engine, context, labels);
+  return withoutForbiddenEntries(method, result, engine, context, labels);
 }
 
 /** The tool the action will name, for messages: read the same way `actionFromRequest` reads it. */
@@ -119,7 +128,7 @@ function labelsOf(method: string, extra: HandlerExtra): EvaluateOptions {
   return { labels };
 }
 
-/** The built-in context with the hook's keys merged over it. */
+/** The built-in context with the hook's keys merged over it, except `auth`, which stays the transport's. */
 async function contextFor(info: GuardRequest, hook: GuardServerOptions['context']): Promise<Record<string, unknown>> {
   const context = callerContext(info.extra);
   if (hook === undefined) return context;
@@ -140,7 +149,8 @@ async function contextFor(info: GuardRequest, hook: GuardServerOptions['context'
       ),
     );
   }
-  return { ...context, ...(extra as Record<string, unknown>) };
+  // `auth` is the transport's word alone: whatever the hook copied from the request cannot stand in for it.
+  return { ...context, ...(extra as Record<string, unknown>), auth: context['auth'] };
 }
 
 /**

@@ -5,6 +5,7 @@ import type { GuardServerOptions } from './guard-options.js';
 import { checkEngineSource, checkGuardOptions } from './guard-options.js';
 import { requestGuard } from './guard-request.js';
 import { interceptRequests } from './intercept-handlers.js';
+import { LIST_METHODS } from './list-filter.js';
 
 /** What `guardServer` returns. */
 export interface GuardHandle {
@@ -19,10 +20,12 @@ const GUARDED_METHODS = ['tools/call', 'resources/read', 'prompts/get', 'initial
 /**
  * Puts a tierguard engine in front of an MCP server: every `tools/call`,
  * `resources/read`, `prompts/get` and `initialize` request becomes an action
- * (`tool`: the tool name, resource URI as sent, prompt name, or `initialize`;
- * `kind`: the method; `arguments`; `context`: `authInfo` without the token,
- * `sessionId`, `requestId`, HTTP `headers` without credentials, and whatever the
- * `context` option adds) and is evaluated before its handler runs.
+ * (`tool`: the tool name, resource URI in canonical form, prompt name, or `initialize`;
+ * `kind`: the method; `arguments`; `context`: `auth`, what the transport verified
+ * (the token's facts without the token, and the socket's `remoteAddress`), which
+ * nothing else can write; `authInfo` (the same token facts), `sessionId`,
+ * `requestId`, HTTP `headers` as the client sent them (without credentials), and
+ * whatever the `context` option adds) and is evaluated before its handler runs.
  *
  * - `allow`: the handler runs on the rewritten action's arguments; its result
  *   goes through `evaluateResponse` and the sanitised result is returned (checked
@@ -52,6 +55,7 @@ export function guardServer(server: McpServer | Server, engine: EngineSource, op
   checkEngineSource(engine);
   const methods = new Set<string>(GUARDED_METHODS);
   if (options.filterToolList === true) methods.add('tools/list');
+  if (options.filterLists === true) for (const method of LIST_METHODS) methods.add(method);
   const unguard = interceptRequests(server, methods, requestGuard(engine, options));
   return Object.freeze({ unguard });
 }

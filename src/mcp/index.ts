@@ -13,6 +13,8 @@ export type { GuardRequest, GuardServerOptions } from './guard-options.js';
 export { DECISION_META_KEY, TIERGUARD_DENIED } from './deny-response.js';
 export type { GuardDecisionSummary, GuardDenyReason, GuardViolationSummary } from './decision-summary.js';
 export type { HandlerExtra } from './request-context.js';
+export { withRemoteAddress } from './remote-address.js';
+export { canonicalResourceUri } from './resource-uri.js';
 export { registerConstraintTools } from './constraint-tools.js';
 export type { ConstraintTools, ConstraintToolsOptions } from './constraint-tools.js';
 export type { PolicyDescription } from './describe-policy.js';

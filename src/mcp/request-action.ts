@@ -1,5 +1,6 @@
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { Action } from '../types.js';
+import { canonicalResourceUri } from './resource-uri.js';
 
 /** The MCP methods whose requests become actions and are judged before their handlers run. */
 export type GuardedMethod = 'tools/call' | 'resources/read' | 'prompts/get' | 'initialize';
@@ -11,8 +12,9 @@ export function paramsOf(request: JSONRPCRequest): Readonly<Record<string, unkno
 }
 
 /**
- * The action a request proposes. `tool` is the tool name (`tools/call`), the
- * resource URI as sent (`resources/read`), the prompt name (`prompts/get`), or
+ * The action a request proposes. `tool` is the tool name (`tools/call`) or the
+ * prompt name (`prompts/get`) exactly as sent, the resource URI (`resources/read`;
+ * pass the request through {@link canonicalReadRequest} first), or
  * `initialize`; `arguments` are the call's or prompt's arguments (`{}` when
  * absent), `{ uri }` for a read, and the initialize params (client info,
  * protocol version, capabilities) without `_meta`.
@@ -35,11 +37,24 @@ export function actionFromRequest(method: GuardedMethod, params: Readonly<Record
 }
 
 /**
+ * A `resources/read` request whose `uri` is in its canonical form (see
+ * {@link canonicalResourceUri}), so the policies judge, and the handler is handed,
+ * the very URI the server will resolve. `undefined` when the URI is not a string
+ * or does not parse: such a read is refused, never passed on as sent.
+ */
+export function canonicalReadRequest(request: JSONRPCRequest): JSONRPCRequest | undefined {
+  const params = paramsOf(request);
+  const uri = canonicalResourceUri(params['uri']);
+  if (uri === undefined) return undefined;
+  return uri === params['uri'] ? request : { ...request, params: { ...params, uri } };
+}
+
+/**
  * The request to hand to the real handler once the decision allows it: the
  * request itself when the policies rewrote nothing, otherwise a copy carrying
  * the rewritten arguments (for `resources/read`, the rewritten `arguments.uri`;
- * for `initialize`, the rewritten params). `undefined` when a rewrite left a read
- * with no string URI to read, which the caller must refuse rather than guess.
+ * in canonical form; for `initialize`, the rewritten params). `undefined` when a
+ * rewrite left a read with no URI that parses, which the caller must refuse rather than guess.
  */
 export function forwardedRequest(
   method: GuardedMethod,
@@ -58,8 +73,8 @@ export function forwardedRequest(
       return { ...request, params: next };
     }
     case 'resources/read': {
-      const uri = rewritten?.['uri'];
-      return typeof uri === 'string' ? { ...request, params: { ...params, uri } } : undefined;
+      const uri = canonicalResourceUri(rewritten?.['uri']);
+      return uri === undefined ? undefined : { ...request, params: { ...params, uri } };
     }
     case 'initialize': {
       const meta = request.params?._meta;

@@ -1,5 +1,6 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import type { ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
+import { currentRemoteAddress } from './remote-address.js';
 
 /** What the MCP SDK passes to a server's request handlers besides the request. */
 export type HandlerExtra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -10,13 +11,14 @@ const SECRET_HEADERS: ReadonlySet<string> = new Set(['authorization', 'cookie', 
 
 /**
  * What the transport says about the caller, as policies see it under `context`:
- * `authInfo` (client id, scopes, expiry, resource, extra; never the token),
- * `sessionId`, `requestId`, and the HTTP `headers` (lower-case names; no
- * `authorization`, `cookie` or `proxy-authorization`). Keys the transport does
- * not provide are left out.
+ * `auth` (always an object: what the transport verified, see {@link trustedAuth}),
+ * `authInfo` (the same token facts, kept for existing policies), `sessionId`,
+ * `requestId`, and the HTTP `headers` (lower-case names; no `authorization`,
+ * `cookie` or `proxy-authorization`), which the client writes as it likes. Keys
+ * the transport does not provide are left out.
  */
 export function callerContext(extra: HandlerExtra): Record<string, unknown> {
-  const context: Record<string, unknown> = {};
+  const context: Record<string, unknown> = { auth: trustedAuth(extra) };
   const authInfo = authContext(extra.authInfo);
   if (authInfo !== undefined) context['authInfo'] = authInfo;
   if (typeof extra.sessionId === 'string') context['sessionId'] = extra.sessionId;
@@ -24,6 +26,20 @@ export function callerContext(extra: HandlerExtra): Record<string, unknown> {
   const headers = headerContext(extra.requestInfo?.headers);
   if (headers !== undefined) context['headers'] = headers;
   return context;
+}
+
+/**
+ * `context.auth`: only what the transport verified, never what the client sent.
+ * The validated token's facts from `extra.authInfo` (set by the bearer-auth
+ * middleware in front of the transport: `clientId`, `scopes`, `expiresAt`,
+ * `resource`, `extra`; never the token) and `remoteAddress`, the peer's address
+ * from the socket (see `withRemoteAddress`). An empty object when there is neither.
+ */
+export function trustedAuth(extra: HandlerExtra): Record<string, unknown> {
+  const auth = authContext(extra.authInfo) ?? {};
+  const remoteAddress = currentRemoteAddress();
+  if (remoteAddress !== undefined) auth['remoteAddress'] = remoteAddress;
+  return auth;
 }
 
 /** The validated token's facts, copied field by field so the token itself cannot come along. */

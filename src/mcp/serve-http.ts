@@ -6,6 +6,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { describeThrown } from '../describe-thrown.js';
+import { withRemoteAddress } from './remote-address.js';
 
 /** The path the MCP endpoint is served on. */
 export const MCP_PATH = '/mcp';
@@ -60,6 +61,7 @@ const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::[0-9]{1,5})?$/i;
  * event stream and DELETE ends it. Requests whose Host header names anything but
  * a loopback name or the bound host are refused with 403, so a web page cannot
  * reach the endpoint through DNS rebinding. Bodies over `maxBodyBytes` get 413.
+ * Each request is handled under {@link withRemoteAddress} with its socket's address.
  */
 export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint> {
   const host = options.host ?? HTTP_DEFAULTS.host;
@@ -109,7 +111,11 @@ export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint
     return session;
   };
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  // Guarded handlers see the peer's address as context.auth.remoteAddress: the socket's, never a header's.
+  const handle = (request: IncomingMessage, response: ServerResponse): Promise<void> =>
+    withRemoteAddress(request.socket.remoteAddress, () => route(request, response));
+
+  const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const hostHeader = request.headers.host;
     if (!isAllowedHost(hostHeader, allowedHosts)) {
       refuse(response, 403, `Forbidden: the Host header ${JSON.stringify(hostHeader ?? '')} is not this server (allowed: ${[...allowedHosts].join(', ')})`);

@@ -311,10 +311,8 @@ describe('guardServer: the caller in context', () => {
     );
     await client.callTool({ name: 'echo', arguments: { text: 'hi' } });
 
-    expect(seen[0]?.context).toEqual({
-      authInfo: { clientId: 'agent-7', scopes: ['tools:read'], expiresAt: 4_102_444_800, resource: 'https://mcp.example.com/', extra: { tenant: 'acme' } },
-      requestId: expect.any(Number) as number,
-    });
+    const facts = { clientId: 'agent-7', scopes: ['tools:read'], expiresAt: 4_102_444_800, resource: 'https://mcp.example.com/', extra: { tenant: 'acme' } };
+    expect(seen[0]?.context).toEqual({ auth: facts, authInfo: facts, requestId: expect.any(Number) as number });
     expect(JSON.stringify(seen)).not.toContain('secret-token-value');
     expect(JSON.stringify(events)).not.toContain('secret-token-value');
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../../src/index.js';
 import type { ComparisonDefinition, PolicyDefinition } from '../../../src/index.js';
-import { argumentFreePolicies } from '../../../src/mcp/argument-free-policies.js';
+import { argumentFreePolicies, targetFreePolicies } from '../../../src/mcp/argument-free-policies.js';
 import { withoutForbiddenTools } from '../../../src/mcp/list-filter.js';
 
 /**
@@ -40,6 +40,26 @@ describe('argumentFreePolicies', () => {
     expect([...free].sort()).toEqual(policies.map((policy) => policy.id).filter((id) => id.startsWith('free.')).sort());
     // Analysed once per engine.
     expect(argumentFreePolicies(engine)).toBe(free);
+  });
+});
+
+describe('targetFreePolicies', () => {
+  it('also counts a policy that reads the tool (a resource URI) as depending on it', async () => {
+    const policies: PolicyDefinition[] = [
+      { id: 'free.roles', tools: ['secret://**'], assert: roles },
+      { id: 'free.kind', when: { field: 'kind', op: 'eq', value: 'resources/read' } },
+      { id: 'reads.tool', tools: ['notes://**'], assert: { field: 'tool', op: 'regex', value: '\\.txt$' } },
+      { id: 'reads.tool-jsonpath', assert: { field: '$.tool', op: 'neq', value: 'x' } },
+      { id: 'reads.tool-ref', assert: { field: 'context.home', op: 'eq', valueRef: 'tool' } },
+      { id: 'reads.tool-shape', shape: { properties: [{ path: 'tool', pattern: '^notes:' }] } },
+      { id: 'reads.uri', assert: { field: 'arguments.uri', op: 'glob', value: 'notes://**' } },
+    ];
+    const engine = await createEngine({ policies });
+    const free = targetFreePolicies(engine);
+    expect([...free].sort()).toEqual(['free.kind', 'free.roles']);
+    expect(targetFreePolicies(engine)).toBe(free);
+    // The argument-free analysis is kept apart: reading the tool does not read arguments.
+    expect(argumentFreePolicies(engine).has('reads.tool')).toBe(true);
   });
 });
 

@@ -51,7 +51,7 @@ describe('guardServer: initialize', () => {
         tool: 'initialize',
         kind: 'initialize',
         arguments: { protocolVersion: expect.any(String) as string, capabilities: {}, clientInfo: { name: 'friendly-agent', version: '1.0.0' } },
-        context: { requestId: 0 },
+        context: { auth: {}, requestId: 0 },
       },
     ]);
     expect(events[0]).toMatchObject({ tool: 'initialize', kind: 'initialize', labels: { method: 'initialize', requestId: 0 } });
