@@ -215,7 +215,9 @@ export function redactionFor(decision: Pick<Decision, 'rewrites' | 'action'>): R
     const path = rewrite.path.map(String);
     paths.push(path);
     // An applied rewrite left only its own constant in the action; a proposed one left the original.
-    if (!rewrite.applied && complete) complete = collectLeaves(valueAt(decision.action, path), values);
+    if (rewrite.applied || !complete) continue;
+    const hidden = valueAt(decision.action, path);
+    complete = hidden !== UNREADABLE && collectLeaves(hidden, values);
   }
   const needles = new Set<string>();
   for (const value of values) {
@@ -305,16 +307,22 @@ function overlaps(violationPath: readonly PathSegment[], rewritePath: readonly s
   return true;
 }
 
-/** The value at a concrete path, own properties only; `undefined` when missing or unreadable. */
+/** Stands for a value that is there but cannot be read without running foreign code. */
+const UNREADABLE: unique symbol = Symbol('unreadable');
+
+/**
+ * The value at a concrete path, own properties only; `undefined` when missing,
+ * {@link UNREADABLE} when the path runs through a Proxy, a `*` or a getter that throws.
+ */
 function valueAt(root: unknown, path: readonly string[]): unknown {
   let value = root;
   try {
     for (const segment of path) {
-      if (segment === ANY_SEGMENT || (typeof value === 'object' && value !== null && types.isProxy(value))) return undefined;
+      if (segment === ANY_SEGMENT || (typeof value === 'object' && value !== null && types.isProxy(value))) return UNREADABLE;
       value = readOwn(value, segment);
     }
   } catch {
-    return undefined;
+    return UNREADABLE;
   }
   return value;
 }

@@ -218,6 +218,11 @@ describe('redaction: hidden values that cannot be read whole fail closed', () =>
     expectWithheld(eventFor(new Proxy({ key: SECRET }, {})));
   });
 
+  it('a Proxy on the way to the hidden path', () => {
+    const action = { tool: 'keys.use', arguments: { token: 'guess', amount: 5000 }, context: new Proxy({ secret: SECRET }, {}) };
+    expectWithheld(buildAuditEvent(makeDecision({ action, rewrites: [proposed], wouldDeny: [quotingSecret, unrelated], outcome: 'would_deny' }), FACTS));
+  });
+
   it('a getter that throws, which hides what else it guards', () => {
     const secret = { key: SECRET };
     Object.defineProperty(secret, 'broken', {
