@@ -16,7 +16,9 @@ export type TierguardErrorCode =
   /** A policy or action file could not be read or parsed. */
   | 'IO_ERROR'
   /** The `onDecision` audit handler threw; the decision was withheld rather than handed out unaudited. */
-  | 'AUDIT_FAILED';
+  | 'AUDIT_FAILED'
+  /** An audit sink's destination is not keeping up: an event was dropped because its queue was full, or `flush`/`close` ran out of time with events unwritten. */
+  | 'AUDIT_BACKLOG';
 
 /**
  * The only error tierguard throws. A failed constraint is never an error: it is a

@@ -11,8 +11,8 @@ export type { ValidateOptions } from './validate/validator.js';
 export type { Artifact, EngineAdapter, EngineVerdict } from './engines/types.js';
 export { TierguardError, isTierguardError } from './errors.js';
 export type { TierguardErrorCode } from './errors.js';
-export { DEFAULT_LIMITS } from './limits.js';
-export type { Limits } from './limits.js';
+export { DEFAULT_AUDIT_SINK_LIMITS, DEFAULT_LIMITS } from './limits.js';
+export type { AuditSinkLimits, Limits } from './limits.js';
 export { OPERATORS } from './types.js';
 export type {
   Action,
@@ -58,6 +58,6 @@ export type { PolicySource, PolicySources } from './bundle/policy-sources.js';
 export { watchPolicies } from './bundle/watch-policies.js';
 export type { PolicyWatcher, WatchPoliciesOptions } from './bundle/watch-policies.js';
 export { createJsonLinesSink } from './effects/json-lines-sink.js';
-export type { JsonLinesSink, JsonLinesSinkOptions } from './effects/json-lines-sink.js';
+export type { JsonLinesSink, JsonLinesSinkOptions, JsonLinesSinkStats } from './effects/json-lines-sink.js';
 export { actionDigest } from './effects/action-digest.js';
 export type { DigestBounds } from './effects/action-digest.js';

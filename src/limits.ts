@@ -104,3 +104,30 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = Object.freeze({
 export function resolveEngineLimits(overrides: Partial<EngineLimits> | undefined): EngineLimits {
   return resolveBounds(DEFAULT_ENGINE_LIMITS, overrides, 'limits');
 }
+
+/**
+ * Bounds on what an audit sink holds in memory and how long it waits for its
+ * destination. An audit sink must neither block decisions nor grow without bound
+ * when the destination (a full disk, a FIFO whose reader stopped) stops draining.
+ */
+export interface AuditSinkLimits {
+  /** Most bytes of events accepted but not yet written; an event that would pass it is dropped and counted. */
+  readonly maxQueuedBytes: number;
+  /** How long `flush()` and `close()` wait for the destination, in milliseconds, before they reject. */
+  readonly drainTimeoutMs: number;
+}
+
+/**
+ * Defaults, frozen. 16 MiB is tens of thousands of typical events, minutes of
+ * backlog for a busy service; 5 s is long for a local file or pipe to take one
+ * write and short enough not to stall a shutdown.
+ */
+export const DEFAULT_AUDIT_SINK_LIMITS: AuditSinkLimits = Object.freeze({
+  maxQueuedBytes: 16 * 1_048_576,
+  drainTimeoutMs: 5_000,
+});
+
+/** Merges audit-sink overrides onto {@link DEFAULT_AUDIT_SINK_LIMITS}, rejecting unknown keys and non-positive values. */
+export function resolveAuditSinkLimits(overrides: Partial<AuditSinkLimits> | undefined): AuditSinkLimits {
+  return resolveBounds(DEFAULT_AUDIT_SINK_LIMITS, overrides, 'limits');
+}

@@ -1,5 +1,9 @@
 import { compileGlob, isGlobPattern } from './glob/compile-glob.js';
-import type { RegexLike } from '../regex/regex-engine.js';
+import { globToRegexSource } from './glob/glob-to-regex.js';
+import { literalPrefixOf } from './literal-prefix.js';
+import { LruCache } from './lru-cache.js';
+import { starGlobMatcher } from './star-glob-matcher.js';
+import { compileRegex, type RegexLike } from '../regex/regex-engine.js';
 
 /** Anything the index can hold: it needs the tool patterns and a stable order. */
 export interface Indexed {
@@ -14,47 +18,147 @@ export interface Indexed {
 const MAX_CACHED_TOOLS = 4_096;
 const MAX_CACHED_NAME_LENGTH = 256;
 
+interface Glob<T> {
+  readonly matcher: RegexLike;
+  readonly entry: T;
+  /** True when `matcher` is RE2: a native call, worth ruling out in bulk. */
+  readonly native: boolean;
+}
+
+/** The globs that share one literal prefix, and one matcher that rules them all out at once. */
+interface GlobBucket<T> {
+  readonly globs: readonly Glob<T>[];
+  /** All the bucket's globs as one RE2 alternation; absent when fewer than two are RE2 matchers, or RE2 would not take it. */
+  readonly anyMatches: RegexLike | undefined;
+}
+
 /**
- * Finds the entries whose `tools` can match a tool name. Exact names sit in a
- * map and globs in a list, so an action pays only for what can match it; the
- * merged answer per tool name is cached, so a steady workload pays one map lookup.
+ * Finds the entries whose `tools` can match a tool name, at a cost that does not
+ * grow with how many distinct names it has been asked about (agents choose tool
+ * names). Every exact name's answer, globs that match it included, is computed
+ * once at construction. Other names are answered by the globs that can match
+ * them, and when that took RE2, cached in a bounded LRU cache: globs are grouped by the literal text they
+ * start with, so a name pays a map lookup per distinct prefix length and one RE2
+ * test per group whose prefix it starts with, then a test per glob only in a
+ * group that matched; a glob of the common shape `prefix*suffix` is tested
+ * without RE2 at all.
  */
 export class ToolIndex<T extends Indexed> {
-  private readonly exact = new Map<string, T[]>();
-  private readonly globs: { readonly matcher: RegexLike; readonly entry: T }[] = [];
-  private readonly everyTool: T[] = [];
-  private readonly cache = new Map<string, readonly T[]>();
+  private readonly exact = new Map<string, readonly T[]>();
+  private readonly everyTool: readonly T[];
+  private readonly buckets = new Map<string, GlobBucket<T>>();
+  /** The distinct prefix lengths of `buckets`, shortest first. */
+  private readonly prefixLengths: readonly number[];
+  private readonly cache = new LruCache<string, readonly T[]>(MAX_CACHED_TOOLS);
+  /** The answer when one glob entry alone matched, per entry: at most one per glob. */
+  private readonly alone = new Map<T, readonly T[]>();
 
   /** Builds the index; glob patterns compile here (they were validated with the policy). */
   constructor(entries: readonly T[]) {
+    const everyTool: T[] = [];
+    const byName = new Map<string, T[]>();
+    const grouped = new Map<string, { readonly glob: Glob<T>; readonly source: string }[]>();
     for (const entry of entries) {
       if (entry.tools === undefined) {
-        this.everyTool.push(entry);
+        everyTool.push(entry);
         continue;
       }
       for (const pattern of new Set(entry.tools)) {
         if (isGlobPattern(pattern)) {
-          this.globs.push({ matcher: compileGlob(pattern), entry });
+          const source = globToRegexSource(pattern);
+          const prefix = literalPrefixOf(source);
+          const group = grouped.get(prefix) ?? [];
+          // compileGlob runs whatever the glob module checks, even when a plain matcher stands in for RE2.
+          const compiled = compileGlob(pattern);
+          const fast = starGlobMatcher(source);
+          group.push({ glob: { matcher: fast ?? compiled, entry, native: fast === undefined }, source });
+          grouped.set(prefix, group);
         } else {
-          const list = this.exact.get(pattern) ?? [];
+          const list = byName.get(pattern) ?? [];
           list.push(entry);
-          this.exact.set(pattern, list);
+          byName.set(pattern, list);
         }
       }
     }
+    for (const [prefix, group] of grouped) {
+      const globs = group.map(({ glob }) => glob);
+      // One native call instead of several pays only when several would be native calls.
+      const natives = globs.filter((glob) => glob.native).length;
+      this.buckets.set(prefix, { globs, anyMatches: natives < 2 ? undefined : alternationOf(group.map(({ source }) => source)) });
+    }
+    this.prefixLengths = [...new Set([...this.buckets.keys()].map((prefix) => prefix.length))].sort((left, right) => left - right);
+    this.everyTool = Object.freeze(everyTool);
+    for (const [name, named] of byName) this.exact.set(name, this.merge([...named, ...this.globMatches(name).matched]));
   }
 
   /** The entries that apply to `tool`, in set order, each once. */
   lookup(tool: string): readonly T[] {
-    const cached = this.cache.get(tool);
-    if (cached !== undefined) return cached;
-    const found = new Set<T>([...this.everyTool, ...(this.exact.get(tool) ?? [])]);
-    for (const { matcher, entry } of this.globs) if (matcher.test(tool)) found.add(entry);
-    const ordered = Object.freeze([...found].sort((left, right) => left.index - right.index));
-    if (tool.length <= MAX_CACHED_NAME_LENGTH) {
-      if (this.cache.size >= MAX_CACHED_TOOLS) this.cache.clear();
-      this.cache.set(tool, ordered);
+    const exact = this.exact.get(tool);
+    if (exact !== undefined) return exact;
+    const cacheable = tool.length <= MAX_CACHED_NAME_LENGTH;
+    if (cacheable) {
+      const cached = this.cache.get(tool);
+      if (cached !== undefined) return cached;
     }
-    return ordered;
+    const { matched, native } = this.globMatches(tool);
+    const found = this.answerFor(matched);
+    // An answer found without a native call costs about what a cache hit does; caching it would only churn the cache.
+    if (cacheable && native) this.cache.set(tool, found);
+    return found;
+  }
+
+  /** The entries of the globs that match `tool`, possibly repeated, in no order; `native` when RE2 was asked. */
+  private globMatches(tool: string): { readonly matched: readonly T[]; readonly native: boolean } {
+    const matched: T[] = [];
+    let native = false;
+    for (const length of this.prefixLengths) {
+      if (length > tool.length) break;
+      const bucket = this.buckets.get(tool.slice(0, length));
+      if (bucket === undefined) continue;
+      if (bucket.anyMatches !== undefined) {
+        native = true;
+        if (!bucket.anyMatches.test(tool)) continue;
+      }
+      for (const glob of bucket.globs) {
+        native ||= glob.native;
+        if (glob.matcher.test(tool)) matched.push(glob.entry);
+      }
+    }
+    return { matched, native };
+  }
+
+  /** The answer for what the globs matched, shared where it is one entry's or none. */
+  private answerFor(matched: readonly T[]): readonly T[] {
+    const [first] = matched;
+    if (first === undefined) return this.everyTool;
+    if (matched.every((entry) => entry === first)) {
+      let alone = this.alone.get(first);
+      if (alone === undefined) {
+        alone = this.merge([first]);
+        this.alone.set(first, alone);
+      }
+      return alone;
+    }
+    return this.merge(matched);
+  }
+
+  /** `entries` with the every-tool ones, each once, in set order, frozen. */
+  private merge(entries: readonly T[]): readonly T[] {
+    const found = new Set<T>([...this.everyTool, ...entries]);
+    return Object.freeze([...found].sort((left, right) => left.index - right.index));
+  }
+}
+
+/**
+ * One matcher for "any of these anchored sources matches", or `undefined` when
+ * there is only one (its own matcher says as much) or RE2 refuses the whole (too
+ * large): then each glob is tested, which is slower but gives the same answer.
+ */
+function alternationOf(sources: readonly string[]): RegexLike | undefined {
+  if (sources.length < 2) return undefined;
+  try {
+    return compileRegex(sources.map((source) => `(?:${source})`).join('|'));
+  } catch {
+    return undefined;
   }
 }

@@ -22,8 +22,10 @@ export interface AuditFacts {
  * The audit record of one decision: plain JSON data (it survives
  * `JSON.parse(JSON.stringify(event))` unchanged), with violation values rendered
  * bounded and JSON-safe and redacted where a rewrite masked, removed or replaced
- * them. `policyIds` lists each policy once, in the order first named by
- * violations, warnings, wouldDeny, wouldEscalate, rewrites, then errors.
+ * them (and, when a value a proposed rewrite hid cannot be read whole, with
+ * every violation value and message and the digest withheld). `policyIds` lists
+ * each policy once, in the order first named by violations, warnings, wouldDeny,
+ * wouldEscalate, rewrites, then errors.
  * Never throws.
  */
 export function buildAuditEvent(decision: Decision, facts: AuditFacts): AuditEvent {
@@ -34,7 +36,8 @@ export function buildAuditEvent(decision: Decision, facts: AuditFacts): AuditEve
     phase: facts.phase,
     tool: facts.tool,
     ...(typeof facts.kind === 'string' ? { kind: facts.kind } : {}),
-    actionDigest: actionDigest(decision.action),
+    // The digest covers the action, hidden values included; when they could not all be found, it is withheld too.
+    actionDigest: redaction.complete ? actionDigest(decision.action) : null,
     verdict: decision.verdict,
     outcome: decision.outcome,
     policyIds: policyIdsOf(decision),

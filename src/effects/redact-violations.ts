@@ -1,5 +1,6 @@
 import { types } from 'node:util';
 import { formatPath } from '../format-path.js';
+import { DEFAULT_LIMITS } from '../limits.js';
 import { readOwn } from '../path/own-property.js';
 import type { Decision, JsonValue, PathSegment, RewriteOp, Violation } from '../types.js';
 
@@ -162,8 +163,25 @@ const MIN_NEEDLE_LENGTH = 4;
 /** How many characters of a hidden string are searched for: messages quote values cut short. */
 const NEEDLE_LENGTH = 64;
 
-/** Bounds for reading a hidden value; strings are cut exactly as {@link AUDIT_VALUE_BOUNDS} cuts them in events. */
-const HIDDEN_VALUE_BOUNDS: AuditValueBounds = Object.freeze({ ...AUDIT_VALUE_BOUNDS, maxDepth: 64, maxNodes: 10_000 });
+/**
+ * Most distinct needles searched for in each message. Each costs a scan of every
+ * message, and the agent may choose what a monitored rewrite hides; past this,
+ * messages are withheld rather than searched, so a decision's audit stays cheap.
+ */
+export const MAX_MESSAGE_NEEDLES = 1_024;
+
+/**
+ * How far the values at hidden paths are read: as far as the engine's default
+ * limits let an action go, so every hidden value of an action those limits
+ * accept is collected whole. Past them (an engine with raised limits) the
+ * redaction is incomplete and fails closed. Strings are cut exactly as
+ * {@link AUDIT_VALUE_BOUNDS} cuts them in events, so they compare equal.
+ */
+const HIDDEN_VALUE_BOUNDS: AuditValueBounds = Object.freeze({
+  maxStringLength: AUDIT_VALUE_BOUNDS.maxStringLength,
+  maxDepth: DEFAULT_LIMITS.maxDepth,
+  maxNodes: DEFAULT_LIMITS.maxNodes,
+});
 
 /** What to redact for one decision; built once by {@link redactionFor}, applied per violation. */
 export interface Redaction {
@@ -177,25 +195,38 @@ export interface Redaction {
   readonly values: ReadonlySet<string | number>;
   /** Prefixes of the longer hidden strings, raw and JSON-escaped, searched for in messages. */
   readonly needles: readonly string[];
+  /** False when there were more than {@link MAX_MESSAGE_NEEDLES} needles: then no message is kept. */
+  readonly messagesSearched: boolean;
+  /**
+   * False when a hidden value could not be read whole (past the bounds, a Proxy,
+   * a getter that throws): `values` may then miss some, so every value and
+   * message taken from the action is withheld rather than searched.
+   */
+  readonly complete: boolean;
 }
 
 /** The redaction a decision calls for: empty when no rewrite hid anything. */
 export function redactionFor(decision: Pick<Decision, 'rewrites' | 'action'>): Redaction {
   const paths: string[][] = [];
   const values = new Set<string | number>();
+  let complete = true;
   for (const rewrite of decision.rewrites) {
     if (!HIDING_OPS.has(rewrite.op)) continue;
     const path = rewrite.path.map(String);
     paths.push(path);
     // An applied rewrite left only its own constant in the action; a proposed one left the original.
-    if (!rewrite.applied) collectLeaves(valueAt(decision.action, path), values);
+    if (rewrite.applied || !complete) continue;
+    const hidden = valueAt(decision.action, path);
+    complete = hidden !== UNREADABLE && collectLeaves(hidden, values);
   }
-  const needles: string[] = [];
+  const needles = new Set<string>();
   for (const value of values) {
     if (typeof value !== 'string' || value.length < MIN_NEEDLE_LENGTH) continue;
-    needles.push(value.slice(0, NEEDLE_LENGTH), JSON.stringify(value).slice(1, -1).slice(0, NEEDLE_LENGTH));
+    needles.add(value.slice(0, NEEDLE_LENGTH)).add(JSON.stringify(value).slice(1, -1).slice(0, NEEDLE_LENGTH));
+    if (needles.size > MAX_MESSAGE_NEEDLES) break;
   }
-  return { paths, values, needles };
+  const messagesSearched = needles.size <= MAX_MESSAGE_NEEDLES;
+  return { paths, values, needles: messagesSearched ? [...needles] : [], messagesSearched, complete };
 }
 
 /**
@@ -205,12 +236,14 @@ export function redactionFor(decision: Pick<Decision, 'rewrites' | 'action'>): R
  * which may quote it, is replaced by a neutral one; `expected` (the policy's
  * side) is kept. When `expected` or `actual` holds a value hidden by a proposed
  * rewrite (read through `valueRef`), or the message quotes one, those go too.
+ * When the hidden values could not all be collected, `expected`, `actual` and the
+ * message all go: what cannot be searched is withheld.
  */
 export function auditViolation(violation: Violation, redaction: Redaction): Violation {
   const atHiddenPath = redaction.paths.some((path) => overlaps(violation.path, path));
-  let expected = auditValue(violation.expected);
-  let actual = atHiddenPath ? undefined : auditValue(violation.actual);
-  let redacted = atHiddenPath;
+  let expected = redaction.complete ? auditValue(violation.expected) : undefined;
+  let actual = atHiddenPath || !redaction.complete ? undefined : auditValue(violation.actual);
+  let redacted = atHiddenPath || !redaction.complete;
   if (redaction.values.size > 0) {
     if (expected !== undefined && holdsAny(expected, redaction)) {
       expected = undefined;
@@ -220,7 +253,7 @@ export function auditViolation(violation: Violation, redaction: Redaction): Viol
       actual = undefined;
       redacted = true;
     }
-    if (redaction.needles.some((needle) => violation.message.includes(needle))) redacted = true;
+    if (quotesHidden(violation.message, redaction)) redacted = true;
   }
   const path = [...violation.path];
   return {
@@ -228,12 +261,39 @@ export function auditViolation(violation: Violation, redaction: Redaction): Viol
     tier: violation.tier,
     constraint: violation.constraint,
     path,
-    message: redacted ? `${violation.policyId}: ${violation.constraint} failed at ${formatPath(path)} (value redacted)` : violation.message,
+    message: redacted ? neutralMessage(violation) : violation.message,
     ...(expected === undefined ? {} : { expected }),
     ...(actual === undefined ? {} : { actual }),
     effect: violation.effect,
     severity: violation.severity,
   };
+}
+
+/**
+ * A violation's message as it may leave the engine for someone who must not see
+ * what a proposed rewrite hid (an MCP client): neutral when it quotes a hidden
+ * value, or may (its `expected` or `actual` holds one, or the hidden values
+ * could not all be collected). Unlike {@link auditViolation} it keeps messages at
+ * rewritten paths, which quote only what the caller sent or the rewrite left.
+ */
+export function redactedMessage(violation: Violation, redaction: Redaction): string {
+  if (!redaction.complete) return neutralMessage(violation);
+  if (redaction.values.size === 0) return violation.message;
+  const leaks =
+    quotesHidden(violation.message, redaction) ||
+    [violation.expected, violation.actual].some((value) => {
+      const rendered = auditValue(value);
+      return rendered !== undefined && holdsAny(rendered, redaction);
+    });
+  return leaks ? neutralMessage(violation) : violation.message;
+}
+
+function neutralMessage(violation: Violation): string {
+  return `${violation.policyId}: ${violation.constraint} failed at ${formatPath(violation.path)} (value redacted)`;
+}
+
+function quotesHidden(message: string, redaction: Redaction): boolean {
+  return !redaction.messagesSearched || redaction.needles.some((needle) => message.includes(needle));
 }
 
 /** True when one path is a prefix of the other: the same field, a field inside it, or one containing it. */
@@ -247,33 +307,78 @@ function overlaps(violationPath: readonly PathSegment[], rewritePath: readonly s
   return true;
 }
 
-/** The value at a concrete path, own properties only; `undefined` when missing or unreadable. */
+/** Stands for a value that is there but cannot be read without running foreign code. */
+const UNREADABLE: unique symbol = Symbol('unreadable');
+
+/**
+ * The value at a concrete path, own properties only; `undefined` when missing,
+ * {@link UNREADABLE} when the path runs through a Proxy, a `*` or a getter that throws.
+ */
 function valueAt(root: unknown, path: readonly string[]): unknown {
   let value = root;
   try {
     for (const segment of path) {
-      if (segment === ANY_SEGMENT || (typeof value === 'object' && value !== null && types.isProxy(value))) return undefined;
+      if (segment === ANY_SEGMENT || (typeof value === 'object' && value !== null && types.isProxy(value))) return UNREADABLE;
       value = readOwn(value, segment);
     }
   } catch {
-    return undefined;
+    return UNREADABLE;
   }
   return value;
 }
 
-/** Every string and number in a hidden value, in the forms an audit event would hold them. */
-function collectLeaves(value: unknown, into: Set<string | number>): void {
-  // Rendered first: bounded, free of getters and Proxies, and strings cut as they
-  // would be in the event; with a larger budget, so a big hidden object is still
-  // searched rather than summarised.
-  const rendered = auditValue(value, HIDDEN_VALUE_BOUNDS);
-  if (rendered === undefined) return;
-  const pending: JsonValue[] = [rendered];
-  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
-    if (typeof next === 'string' || typeof next === 'number') into.add(next);
-    else if (Array.isArray(next)) pending.push(...next);
-    else if (typeof next === 'object' && next !== null) pending.push(...Object.values(next));
+/**
+ * Adds every string and number in a hidden value to `into`, in the forms an
+ * audit event would hold them (strings cut as {@link auditValue} cuts them, `-0`
+ * as `0`, a Date as its ISO string). Returns false, having collected only part,
+ * when the value cannot be read whole: past {@link HIDDEN_VALUE_BOUNDS}, a Proxy
+ * (reading it would run its traps), or a getter that throws.
+ */
+function collectLeaves(value: unknown, into: Set<string | number>): boolean {
+  const { maxDepth, maxNodes, maxStringLength } = HIDDEN_VALUE_BOUNDS;
+  // Shared references are read once; a cycle is then no different from one.
+  const seen = new Set<object>();
+  const pending: { readonly value: unknown; readonly depth: number }[] = [{ value, depth: 0 }];
+  // Counted as values are queued, so a huge array or object is refused before it is listed.
+  let nodes = 1;
+  const queue = (child: unknown, depth: number): boolean => {
+    nodes += 1;
+    if (nodes > maxNodes) return false;
+    pending.push({ value: child, depth });
+    return true;
+  };
+  try {
+    for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+      const { value: current, depth } = next;
+      if (typeof current === 'string') {
+        into.add(truncate(current, maxStringLength));
+      } else if (typeof current === 'number') {
+        if (Number.isFinite(current)) into.add(current === 0 ? 0 : current);
+      } else if (typeof current === 'object' && current !== null) {
+        if (types.isProxy(current) || depth >= maxDepth) return false;
+        if (seen.has(current)) continue;
+        seen.add(current);
+        if (types.isDate(current)) {
+          if (Number.isFinite(current.getTime())) into.add(current.toISOString());
+        } else if (Array.isArray(current)) {
+          const length = current.length;
+          // A hole counts too: a sparse array of length 2^32-1 must not be walked to its end.
+          for (let index = 0; index < length; index += 1) {
+            if (!queue(Object.hasOwn(current, index) ? current[index] : undefined, depth + 1)) return false;
+          }
+        } else {
+          for (const key in current) {
+            if (Object.hasOwn(current, key) && !queue((current as Record<string, unknown>)[key], depth + 1)) return false;
+          }
+        }
+      }
+      // Booleans, null and what JSON cannot hold are quoted as descriptions, never as the value.
+    }
+  } catch {
+    // A getter that throws: what it guards cannot be known, so neither can what to redact.
+    return false;
   }
+  return true;
 }
 
 /** True when a rendered value is, or contains, a hidden string or number. */

@@ -1,3 +1,4 @@
+import { redactedMessage, redactionFor } from '../effects/redact-violations.js';
 import { formatPath } from '../format-path.js';
 import type { Decision, Effect, Outcome, PathSegment, Phase, Verdict } from '../types.js';
 
@@ -30,7 +31,8 @@ export interface GuardViolationSummary {
  * What a refused request's client receives, as `_meta["tierguard/decision"]` of a
  * tool error result or as the `data` of a JSON-RPC error. JSON only; it never
  * carries the `actual` and `expected` values of violations (the messages say what
- * is needed), nor anything from the caller's credentials.
+ * is needed), nor anything from the caller's credentials, nor a value a monitored
+ * rewrite would hide (a message quoting one is replaced by a neutral one).
  */
 export interface GuardDecisionSummary {
   /** Why the request was refused. */
@@ -74,6 +76,9 @@ export interface RefusalSite {
 
 /** The summary of a refusal the engine decided (a denial, an escalation refused or unanswered, an invalid result). */
 export function summariseDecision(site: RefusalSite, reason: GuardDenyReason, decision: Decision): GuardDecisionSummary {
+  // A monitored rewrite leaves what it would hide in the action (a server-side secret in
+  // `context`, say), and a message may quote it through `valueRef`; the client must not see it.
+  const redaction = redactionFor(decision);
   return {
     reason,
     phase: site.phase,
@@ -87,7 +92,7 @@ export function summariseDecision(site: RefusalSite, reason: GuardDenyReason, de
       path: violation.path,
       constraint: violation.constraint,
       effect: violation.effect,
-      message: violation.message,
+      message: redactedMessage(violation, redaction),
     })),
     escalatedBy: decision.escalatedBy,
     errors: decision.errors.map((error) => ({

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildAuditEvent } from '../../../src/effects/audit-event.js';
+import { MAX_MESSAGE_NEEDLES } from '../../../src/effects/redact-violations.js';
 import type { AuditEvent, PathSegment, Rewrite, RewriteOp, Violation } from '../../../src/types.js';
 import { FACTS, makeDecision, makeRewrite, makeViolation } from './make-decision.js';
 
@@ -183,5 +184,98 @@ describe('redaction: values a proposed rewrite left in the action, read elsewher
       FACTS,
     );
     expect(event.violations[0]).toMatchObject({ expected: '***', actual: 'guess', message: 'arguments.token must equal context.secret = "***"' });
+  });
+});
+
+describe('redaction: hidden values that cannot be read whole fail closed', () => {
+  const proposed = makeRewrite({ policyId: 'secrets.watch', path: ['context', 'secret'], applied: false });
+  const quotingSecret = makeViolation({
+    policyId: 'token.matches',
+    constraint: 'eq',
+    path: ['arguments', 'token'],
+    expected: SECRET,
+    actual: 'guess',
+    message: `arguments.token must equal context.secret.key = "${SECRET}" (got "guess")`,
+  });
+  const unrelated = makeViolation();
+
+  function eventFor(secret: unknown): AuditEvent {
+    const action = { tool: 'keys.use', arguments: { token: 'guess', amount: 5000 }, context: { secret } };
+    return buildAuditEvent(makeDecision({ action, rewrites: [proposed], wouldDeny: [quotingSecret, unrelated], outcome: 'would_deny' }), FACTS);
+  }
+
+  function expectWithheld(event: AuditEvent): void {
+    expect(JSON.stringify(event)).not.toContain(SECRET);
+    expect(event.actionDigest).toBeNull();
+    for (const violation of event.wouldDeny) {
+      expect(violation).not.toHaveProperty('expected');
+      expect(violation).not.toHaveProperty('actual');
+      expect(violation.message).toMatch(/ failed at .* \(value redacted\)$/);
+    }
+  }
+
+  it('a Proxy, which cannot be read without running its traps', () => {
+    expectWithheld(eventFor(new Proxy({ key: SECRET }, {})));
+  });
+
+  it('a Proxy on the way to the hidden path', () => {
+    const action = { tool: 'keys.use', arguments: { token: 'guess', amount: 5000 }, context: new Proxy({ secret: SECRET }, {}) };
+    expectWithheld(buildAuditEvent(makeDecision({ action, rewrites: [proposed], wouldDeny: [quotingSecret, unrelated], outcome: 'would_deny' }), FACTS));
+  });
+
+  it('a getter that throws, which hides what else it guards', () => {
+    const secret = { key: SECRET };
+    Object.defineProperty(secret, 'broken', {
+      enumerable: true,
+      get() {
+        throw new Error('no');
+      },
+    });
+    expectWithheld(eventFor(secret));
+  });
+
+  it('a sparse array longer than the bound, refused without walking its holes', () => {
+    const sparse: unknown[] = [];
+    sparse[2 ** 32 - 2] = SECRET;
+    expectWithheld(eventFor(sparse));
+  });
+
+  it('more values than the default limits let an action hold', () => {
+    expectWithheld(eventFor(Array.from({ length: 100_001 }, (_, index) => (index === 100_000 ? SECRET : 'filler'))));
+  });
+
+  it('deeper than the default limits let an action go', () => {
+    let deep: unknown = SECRET;
+    for (let level = 0; level < 70; level += 1) deep = { level: deep };
+    expectWithheld(eventFor(deep));
+  });
+
+  it('is read whole, digest kept, up to the limits: an array of 99,990 values', () => {
+    const event = eventFor(Array.from({ length: 99_990 }, (_, index) => (index === 99_989 ? SECRET : 'filler')));
+    expect(JSON.stringify(event)).not.toContain(SECRET);
+    expect(event.actionDigest).toMatch(/^sha256:/);
+    expect(event.wouldDeny[1]).toStrictEqual(unrelated);
+  });
+});
+
+describe('redaction: how many hidden strings messages are searched for', () => {
+  const proposed = makeRewrite({ policyId: 'secrets.watch', path: ['context', 'hidden'], applied: false });
+  const unrelated = makeViolation();
+
+  /** An event whose hidden value holds `count` distinct strings needing no escape, each one needle. */
+  function eventWith(count: number): AuditEvent {
+    const hidden = Array.from({ length: count }, (_, index) => `hidden-${index}`);
+    return buildAuditEvent(makeDecision({ action: { tool: 'pay', context: { hidden } }, rewrites: [proposed], violations: [unrelated] }), FACTS);
+  }
+
+  it(`searches messages for up to ${MAX_MESSAGE_NEEDLES} and keeps those that quote none`, () => {
+    expect(eventWith(MAX_MESSAGE_NEEDLES).violations[0]).toStrictEqual(unrelated);
+  });
+
+  it('withholds every message past that, rather than search without bound', () => {
+    const [violation] = eventWith(MAX_MESSAGE_NEEDLES + 1).violations;
+    expect(violation?.message).toBe('pay.limit: lte failed at arguments.amount (value redacted)');
+    // Values are looked up, not searched: those stay.
+    expect(violation).toMatchObject({ expected: unrelated.expected, actual: unrelated.actual });
   });
 });

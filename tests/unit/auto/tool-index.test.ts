@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compileGlob, isGlobPattern } from '../../../src/auto/glob/compile-glob.js';
 import { ToolIndex } from '../../../src/auto/tool-index.js';
 
 const entry = (index: number, tools?: string[]) => ({ index, tools, name: `p${index}` });
@@ -32,8 +33,70 @@ describe('ToolIndex', () => {
     expect(names(long)).toEqual(['p1', 'p2']);
   });
 
-  it('stays correct after its cache fills and is cleared', () => {
+  it('stays correct after its cache fills', () => {
     for (let n = 0; n < 5_000; n += 1) index.lookup(`tool.${n}`);
     expect(names('payments.transfer')).toEqual(['p0', 'p1', 'p2', 'p3']);
+  });
+});
+
+describe('ToolIndex: answers pinned against a plain reference', () => {
+  // Globs of every kind the prefix grouping must get right: shared, empty and
+  // escaped prefixes, classes, braces, extglobs, slashes, non-ASCII and astral text.
+  const PATTERNS = [
+    'payments.*',
+    'payments.transfer',
+    'pay*',
+    'payments.re*',
+    '*.delete',
+    'crm.**',
+    'a?c',
+    '{x,y}.z',
+    '[ab]c.*',
+    'svc\\*.x',
+    'svc\\*.*',
+    'déjà.*',
+    '😀*',
+    'a/b*',
+    '@(foo|bar).x',
+    '?(x).y',
+    '+(ab).c',
+    'exact.only',
+  ];
+  const NAMES = [
+    'payments.transfer', 'payments.refund', 'payments.', 'payments', 'pay', 'paym', 'x.delete', '.delete', 'crm.a', 'crm.a/b',
+    'abc', 'ac', 'x.z', 'y.z', 'xy.z', 'ac.1', 'bc.2', 'cc.3', 'svc*.x', 'svcX.x', 'svc*.y', 'déjà.vu', 'deja.vu', '😀', '😀x', '\uD83D',
+    'a/b', 'a/bc', 'a//b', 'foo.x', 'bar.x', 'baz.x', 'q.y', 'x.y', 'ab.c', 'abab.c', 'exact.only', 'other', '',
+  ];
+
+  /** Entry n uses two patterns, one every eighth uses none (every tool), and one repeats a pattern. */
+  const entries = Array.from({ length: 40 }, (_, index) => ({
+    index,
+    tools: index % 8 === 7 ? undefined : [PATTERNS[index % PATTERNS.length] ?? '', PATTERNS[(index * 7 + 3) % PATTERNS.length] ?? '', PATTERNS[index % PATTERNS.length] ?? ''],
+  }));
+  const matchers = new Map(PATTERNS.filter(isGlobPattern).map((pattern) => [pattern, compileGlob(pattern)]));
+  const reference = (tool: string): number[] =>
+    entries
+      .filter(({ tools }) => tools === undefined || tools.some((pattern) => (matchers.get(pattern)?.test(tool) ?? false) || pattern === tool))
+      .map(({ index }) => index);
+
+  it('equals testing every pattern of every entry, for names that match none, one or many', () => {
+    const index = new ToolIndex(entries);
+    for (const name of NAMES) expect(index.lookup(name).map((found) => found.index), name).toEqual(reference(name));
+  });
+
+  it('stays equal, and keeps hot names cached, while 10,000 distinct names pass through its bounded cache', () => {
+    const index = new ToolIndex(entries);
+    const hot = index.lookup('payments.refund');
+    const exact = index.lookup('payments.transfer');
+    for (let n = 0; n < 10_000; n += 1) {
+      const name = NAMES[n % NAMES.length] + String(n);
+      expect(index.lookup(name).map((found) => found.index)).toEqual(reference(name));
+      // Used every hundred names: never the least recently used, so never evicted.
+      if (n % 100 === 0) expect(index.lookup('payments.refund')).toBe(hot);
+    }
+    expect(index.lookup('payments.refund')).toBe(hot);
+    // Exact names are answered from what was computed at construction, never from the cache.
+    expect(index.lookup('payments.transfer')).toBe(exact);
+    for (const name of NAMES) expect(index.lookup(name).map((found) => found.index), name).toEqual(reference(name));
   });
 });
