@@ -16,7 +16,9 @@ export type TierguardErrorCode =
   /** A policy or action file could not be read or parsed. */
   | 'IO_ERROR'
   /** The `onDecision` audit handler threw; the decision was withheld rather than handed out unaudited. */
-  | 'AUDIT_FAILED';
+  | 'AUDIT_FAILED'
+  /** A policy bundle, or one of its files, holds no policies and `allowEmpty` was not given: an empty set would allow every action. */
+  | 'EMPTY_BUNDLE';
 
 /**
  * The only error tierguard throws. A failed constraint is never an error: it is a
