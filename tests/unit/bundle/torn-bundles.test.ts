@@ -141,6 +141,17 @@ describe('watchPolicies: torn writes', () => {
 });
 
 describe('watchPolicies: files that cannot be read', () => {
+  it('keeps the last good set when a policy file is replaced by a FIFO, without stalling', async () => {
+    const root = await makeTree({ 'p.yaml': limitYaml('limit', 100) });
+    const seen = recorder();
+    const watcher = await watch(root, { intervalMs: 60_000, settleMs: 0, onError: seen.onError, onReload: seen.onReload });
+    await rm(join(root, 'p.yaml'));
+    execFileSync('mkfifo', [join(root, 'p.yaml')]);
+    await within5s(watcher.reload());
+    expect(watcher.engine.policyIds).toEqual(['limit']);
+    expect(seen.errors.map((error) => error.message)).toEqual([`${join(root, 'p.yaml')}: cannot read: a FIFO, not a regular file`]);
+  });
+
   it('keeps the last good set when a shapesFile becomes a FIFO, without stalling', async () => {
     const root = await makeTree({
       'p.json': JSON.stringify({ id: 'summary', tools: ['ticket'], shapesFile: 'summary.ttl' }),
