@@ -97,10 +97,10 @@ type Snapshot = { readonly seen: Seen; readonly loaded: LoadedPolicies } | { rea
  * keeps the engine current: every `intervalMs` the files and the files their
  * policies reference (see `referencedFiles`) are read and hashed, and only a
  * changed hash is compiled, once two reads `settleMs` apart agree (so a file
- * caught mid-write is never loaded). A bundle that fails, that holds no policies
- * or an empty policy file (unless `allowEmpty`), or that never settles is
- * reported once and the last good engine keeps serving. Reloads never overlap: one requested during another
- * runs once after it. Timers are unref'd, so a watcher never keeps the process
+ * caught mid-write is never loaded). A bundle that fails, that holds no
+ * policies or an empty policy file (unless `allowEmpty`), or that never settles
+ * is reported once and the last good engine keeps serving. Reloads never
+ * overlap: one requested during another runs once after it. Timers are unref'd, so a watcher never keeps the process
  * alive. Rejects with the `TierguardError` when the first load fails.
  */
 export async function watchPolicies(sources: PolicySources, options: WatchPoliciesOptions = {}): Promise<PolicyWatcher> {
@@ -164,7 +164,9 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
       `${paths.join(', ')}: the policy files kept changing: ${maxSettleReads} reads ${settleMs} ms apart never agreed twice in a row`,
       { option: 'maxSettleReads', files: paths },
     );
-    return { seen: last.seen, error };
+    // Marked so that no later read matches it: the content the files come to rest on is then loaded by the next poll.
+    const unsettled = `unsettled:${last.seen.fingerprint}`;
+    return { seen: { filesDigest: unsettled, references: [], fingerprint: unsettled }, error };
   };
 
   /** The policies of a settled snapshot that may be served, or why not. */

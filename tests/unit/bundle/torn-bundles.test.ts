@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { watchPolicies } from '../../../src/index.js';
 import type { Engine, PolicyWatcher, TierguardError } from '../../../src/index.js';
 import { makeTree, rejectionOf, removeTrees, sleep, summaryShapes } from './support.js';
@@ -128,6 +128,29 @@ describe('watchPolicies: torn writes', () => {
     expect(seen.errors[0]).toMatchObject({ code: 'IO_ERROR', details: { option: 'maxSettleReads' } });
     expect(seen.errors[0]?.message).toContain('never agreed twice in a row');
     expect((await watcher.evaluate(pay(500))).verdict).toBe('deny');
+  });
+
+  it('loads what the files come to rest on after a change that never settled', async () => {
+    const root = await makeTree({ 'p.yaml': limitYaml('limit', 100) });
+    const seen = recorder();
+    const watcher = await watch(root, { intervalMs: 10, settleMs: 20, maxSettleReads: 2, onError: seen.onError, onReload: seen.onReload });
+    const file = join(root, 'p.yaml');
+    let version = 0;
+    const writer = setInterval(() => {
+      version += 1;
+      writeFileSync(`${file}.tmp`, limitYaml('limit', 1000 + version));
+      renameSync(`${file}.tmp`, file);
+    }, 2);
+    try {
+      await vi.waitFor(() => expect(seen.errors.length).toBeGreaterThan(0), { timeout: 15_000, interval: 10 });
+    } finally {
+      clearInterval(writer);
+    }
+    const final = 1000 + version;
+    await vi.waitFor(async () => {
+      expect((await watcher.evaluate(pay(final))).verdict).toBe('allow');
+      expect((await watcher.evaluate(pay(final + 1))).verdict).toBe('deny');
+    }, { timeout: 15_000, interval: 10 });
   });
 
   it('checks the settle options at their edges', async () => {
