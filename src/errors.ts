@@ -18,7 +18,9 @@ export type TierguardErrorCode =
   /** The `onDecision` audit handler threw; the decision was withheld rather than handed out unaudited. */
   | 'AUDIT_FAILED'
   /** An audit sink's destination is not keeping up: an event was dropped because its queue was full, or `flush`/`close` ran out of time with events unwritten. */
-  | 'AUDIT_BACKLOG';
+  | 'AUDIT_BACKLOG'
+  /** A policy bundle, or one of its files, holds no policies and `allowEmpty` was not given: an empty set would allow every action. */
+  | 'EMPTY_BUNDLE';
 
 /**
  * The only error tierguard throws. A failed constraint is never an error: it is a

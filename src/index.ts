@@ -53,7 +53,7 @@ export type {
 export { describePredicate } from './auto/describe.js';
 export { formatPath } from './format-path.js';
 export { loadPolicies } from './bundle/load-policies.js';
-export type { LoadedPolicies } from './bundle/load-policies.js';
+export type { LoadedPolicies, LoadPoliciesOptions } from './bundle/load-policies.js';
 export type { PolicySource, PolicySources } from './bundle/policy-sources.js';
 export { watchPolicies } from './bundle/watch-policies.js';
 export type { PolicyWatcher, WatchPoliciesOptions } from './bundle/watch-policies.js';

@@ -1,3 +1,4 @@
+import { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import type { PolicyDefinition } from '../types.js';
@@ -5,6 +6,7 @@ import { parsePolicyBundle } from './parse-policy-bundle.js';
 import type { PolicySources } from './policy-sources.js';
 import { resolveSources } from './policy-sources.js';
 import { readPolicyBundle } from './read-policy-bundle.js';
+import { requirePolicies } from './require-policies.js';
 
 /** Policies read from disk, with the file each came from (same order), for messages. */
 export interface LoadedPolicies {
@@ -16,18 +18,45 @@ export interface LoadedPolicies {
   readonly files: readonly string[];
 }
 
+/** Options of {@link loadPolicies}. */
+export interface LoadPoliciesOptions {
+  /**
+   * Accept a bundle with no policies, or a policy file with none (default
+   * `false`: that is an `EMPTY_BUNDLE` error, since an engine with no policies
+   * allows every action and an empty file is what a write caught midway leaves).
+   */
+  readonly allowEmpty?: boolean;
+}
+
 /**
  * Reads policy definitions from a file (one policy object, or an array of them;
  * in YAML also several documents) or from a directory tree of `.json`, `.yaml`
  * and `.yml` files, read in sorted path order so a policy set loads the same on
  * every machine (folders named `fixtures` or `node_modules`, hidden folders and
- * symbolic links are skipped). Given a list of sources, each source's policy ids
+ * symbolic links to directories are skipped; see `listPolicyFiles`). Given a list of sources, each source's policy ids
  * are prefixed `<namespace>/`, the namespace defaulting to the source's base name
  * (`policies/payments` gives `payments/...`); the definitions returned are then
  * copies. Definitions are otherwise returned as parsed: `createEngine` validates them.
+ * No policies at all, or a file with none, is an `EMPTY_BUNDLE` error unless
+ * `options.allowEmpty`.
  */
-export async function loadPolicies(sources: PolicySources, limits: Partial<Limits> = {}): Promise<LoadedPolicies> {
+export async function loadPolicies(sources: PolicySources, limits: Partial<Limits> = {}, options: LoadPoliciesOptions = {}): Promise<LoadedPolicies> {
   const resolved = resolveSources(sources);
+  const allowEmpty = readAllowEmpty(options);
   const texts = await readPolicyBundle(resolved, limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
-  return parsePolicyBundle(texts, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth);
+  const loaded = await parsePolicyBundle(texts, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth);
+  requirePolicies(loaded, allowEmpty, resolved.map((source) => source.path));
+  return loaded;
+}
+
+function readAllowEmpty(options: LoadPoliciesOptions): boolean {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TierguardError('INVALID_OPTIONS', 'loadPolicies options must be an object', { option: 'options' });
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'allowEmpty') throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: allowEmpty)`, { option: key });
+  }
+  const { allowEmpty = false } = options;
+  if (typeof allowEmpty !== 'boolean') throw new TierguardError('INVALID_OPTIONS', 'allowEmpty must be a boolean', { option: 'allowEmpty', actual: allowEmpty });
+  return allowEmpty;
 }

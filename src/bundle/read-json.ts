@@ -1,5 +1,5 @@
-import { open } from 'node:fs/promises';
 import { TierguardError } from '../errors.js';
+import { readRegularText } from '../read-regular-file.js';
 
 /**
  * Parses JSON text, turning a syntax error into an `IO_ERROR` that names the
@@ -15,42 +15,11 @@ export function parseJson(text: string, source: string): unknown {
 }
 
 /**
- * Reads a text file of at most `maxBytes`, reading at most one byte more to
- * tell: a size checked beforehand would not bound a FIFO or a device, or a file
- * that grows between the check and the read.
+ * Reads a text file of at most `maxBytes`: a regular file only, so a FIFO or a
+ * device never blocks the read (see `readRegularFile`).
  */
 export async function readBoundedText(path: string, maxBytes: number): Promise<string> {
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (error) {
-    throw new TierguardError('IO_ERROR', `${path}: cannot read: ${describeFsError(error)}`, { file: path }, { cause: error });
-  }
-  const { size } = await handle.stat();
-  if (size > maxBytes) {
-    await handle.close();
-    throw new TierguardError('IO_ERROR', `${path}: ${size} bytes exceeds limits.maxFileBytes (${maxBytes})`, { file: path, limit: 'maxFileBytes' });
-  }
-  try {
-    const buffer = Buffer.alloc(Math.min(maxBytes + 1, 1 << 16));
-    const chunks: Buffer[] = [];
-    let total = 0;
-    for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
-      total += bytesRead;
-      if (total > maxBytes) {
-        throw new TierguardError('IO_ERROR', `${path}: more than limits.maxFileBytes (${maxBytes}) bytes exceeds the limit`, { file: path, limit: 'maxFileBytes' });
-      }
-      chunks.push(Buffer.from(buffer.subarray(0, bytesRead)));
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  } catch (error) {
-    if (error instanceof TierguardError) throw error;
-    throw new TierguardError('IO_ERROR', `${path}: cannot read: ${describeFsError(error)}`, { file: path }, { cause: error });
-  } finally {
-    await handle.close();
-  }
+  return readRegularText(path, maxBytes);
 }
 
 /** Reads and parses a JSON file no larger than `maxBytes`. */
@@ -58,11 +27,5 @@ export async function readJsonFile(path: string, maxBytes: number): Promise<unkn
   return parseJson(await readBoundedText(path, maxBytes), path);
 }
 
-/** The short reason of a file-system error (`ENOENT: no such file or directory`), without the path twice. */
-export function describeFsError(error: unknown): string {
-  if (error instanceof Error && 'code' in error) {
-    const code = String((error as { code: unknown }).code);
-    return code === 'ENOENT' ? 'no such file or directory' : code === 'EISDIR' ? 'is a directory' : `${code}`;
-  }
-  return error instanceof Error ? error.message : String(error);
-}
+/** The short reason of a file-system error; kept here for the modules that import it from the JSON reader. */
+export { describeFsError } from '../read-regular-file.js';

@@ -13,6 +13,7 @@ import { resolveSources } from './policy-sources.js';
 import type { PolicyFileText } from './read-policy-bundle.js';
 import { readPolicyBundle } from './read-policy-bundle.js';
 import { referencedFiles } from './referenced-files.js';
+import { requirePolicies } from './require-policies.js';
 
 /** Options of {@link watchPolicies}. Unknown keys are rejected. */
 export interface WatchPoliciesOptions {
@@ -32,6 +33,20 @@ export interface WatchPoliciesOptions {
   readonly sighup?: boolean;
   /** Bounds for reading the files and for the engine; `engine.limits`, when given too, wins key by key. */
   readonly limits?: Partial<Limits>;
+  /**
+   * Accept a bundle with no policies, or a policy file with none (default `false`:
+   * the first load rejects with `EMPTY_BUNDLE`, and a reload to such a bundle is
+   * reported while the last good engine keeps serving). See `loadPolicies`.
+   */
+  readonly allowEmpty?: boolean;
+  /**
+   * Once a change is seen, the files are read again this many milliseconds later,
+   * and again, until two consecutive reads agree, so a file caught mid-write never
+   * becomes the policy set: from 0 to 2^31-1, default 100.
+   */
+  readonly settleMs?: number;
+  /** Most reads spent waiting for two consecutive reads to agree; then the change is reported and not loaded: from 2 to 100, default 5. */
+  readonly maxSettleReads?: number;
 }
 
 /** A policy set kept up to date from its files. */
@@ -50,8 +65,13 @@ export interface PolicyWatcher {
   close(): void;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['intervalMs', 'onError', 'onReload', 'engine', 'sighup', 'limits']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['intervalMs', 'onError', 'onReload', 'engine', 'sighup', 'limits', 'allowEmpty', 'settleMs', 'maxSettleReads']);
 const DEFAULT_INTERVAL_MS = 1000;
+// Editors, `kubectl cp` and the kubelet's ConfigMap swap finish their writes in milliseconds.
+const DEFAULT_SETTLE_MS = 100;
+const DEFAULT_MAX_SETTLE_READS = 5;
+const MIN_SETTLE_READS = 2;
+const MAX_SETTLE_READS = 100;
 const MIN_INTERVAL_MS = 10;
 // setInterval treats a longer delay as 1 ms (with a warning), which would turn a typo into a busy loop.
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
@@ -66,13 +86,21 @@ interface Seen {
   readonly fingerprint: string;
 }
 
+/** The files as read once: their texts and digest, or why they could not be read. */
+type FilesRead = { readonly texts: PolicyFileText[]; readonly filesDigest: string } | { readonly error: unknown };
+
+/** One read of the bundle taken as far as parsing: what was seen, and the policies or why there are none. */
+type Snapshot = { readonly seen: Seen; readonly loaded: LoadedPolicies } | { readonly seen: Seen; readonly error: unknown };
+
 /**
  * Loads policies as `loadPolicies` does, compiles them with `createEngine`, and
  * keeps the engine current: every `intervalMs` the files and the files their
  * policies reference (see `referencedFiles`) are read and hashed, and only a
- * changed hash is compiled. A bundle that fails is reported once and the last
- * good engine keeps serving. Reloads never overlap: one requested during another
- * runs once after it. Timers are unref'd, so a watcher never keeps the process
+ * changed hash is compiled, once two reads `settleMs` apart agree (so a file
+ * caught mid-write is never loaded). A bundle that fails, that holds no
+ * policies or an empty policy file (unless `allowEmpty`), or that never settles
+ * is reported once and the last good engine keeps serving. Reloads never
+ * overlap: one requested during another runs once after it. Timers are unref'd, so a watcher never keeps the process
  * alive. Rejects with the `TierguardError` when the first load fails.
  */
 export async function watchPolicies(sources: PolicySources, options: WatchPoliciesOptions = {}): Promise<PolicyWatcher> {
@@ -84,24 +112,80 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     ...(options.limits === undefined && options.engine?.limits === undefined ? {} : { limits }),
   };
   const { onError, onReload } = options;
+  const allowEmpty = options.allowEmpty ?? false;
+  const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
+  const maxSettleReads = options.maxSettleReads ?? DEFAULT_MAX_SETTLE_READS;
+  const paths = resolved.map((source) => source.path);
 
   /** Reads the files once; the digest and the parse both use these same bytes. */
-  const read = async (): Promise<{ texts: PolicyFileText[]; filesDigest: string }> => {
-    const texts = await readPolicyBundle(resolved, limits.maxFileBytes);
-    return { texts, filesDigest: digestPolicyTexts(texts) };
+  const read = async (): Promise<FilesRead> => {
+    try {
+      const texts = await readPolicyBundle(resolved, limits.maxFileBytes);
+      return { texts, filesDigest: digestPolicyTexts(texts) };
+    } catch (error) {
+      return { error };
+    }
   };
   const fingerprintOf = async (filesDigest: string, references: readonly string[]): Promise<string> =>
     `${filesDigest}:${await digestReferencedFiles(references, limits.maxFileBytes)}`;
   const compile = (loaded: LoadedPolicies): Promise<Engine> =>
     createEngine({ ...engineOptions, policies: loaded.definitions, sources: loaded.sources });
 
+  const snapshotOf = async (files: FilesRead): Promise<Snapshot> => {
+    if ('error' in files) {
+      const state = `unreadable:${describeThrown(files.error)}`;
+      return { seen: { filesDigest: state, references: [], fingerprint: state }, error: files.error };
+    }
+    const { texts, filesDigest } = files;
+    let loaded: LoadedPolicies;
+    try {
+      loaded = await parsePolicyBundle(texts, limits.maxDepth);
+    } catch (error) {
+      return { seen: { filesDigest, references: [], fingerprint: await fingerprintOf(filesDigest, []) }, error };
+    }
+    const references = referencesOf(loaded);
+    // Hashed before compiling: an edit made while compiling is a different fingerprint next time.
+    return { seen: { filesDigest, references, fingerprint: await fingerprintOf(filesDigest, references) }, loaded };
+  };
+
+  // A write in progress (a file truncated and not yet refilled, a ConfigMap's
+  // links half swapped) reads differently a moment later; content that reads the
+  // same twice in a row, policies and referenced files alike, is what was meant.
+  const settle = async (files: FilesRead, keepAlive: boolean): Promise<Snapshot> => {
+    let last = await snapshotOf(files);
+    for (let reads = 1; reads < maxSettleReads; reads++) {
+      await delay(settleMs, keepAlive);
+      const next = await snapshotOf(await read());
+      if (next.seen.fingerprint === last.seen.fingerprint) return next;
+      last = next;
+    }
+    const error = new TierguardError(
+      'IO_ERROR',
+      `${paths.join(', ')}: the policy files kept changing: ${maxSettleReads} reads ${settleMs} ms apart never agreed twice in a row`,
+      { option: 'maxSettleReads', files: paths },
+    );
+    // Marked so that no later read matches it: the content the files come to rest on is then loaded by the next poll.
+    const unsettled = `unsettled:${last.seen.fingerprint}`;
+    return { seen: { filesDigest: unsettled, references: [], fingerprint: unsettled }, error };
+  };
+
+  /** The policies of a settled snapshot that may be served, or why not. */
+  const accept = (snapshot: Snapshot): { loaded: LoadedPolicies } | { error: unknown } => {
+    if ('error' in snapshot) return { error: snapshot.error };
+    try {
+      requirePolicies(snapshot.loaded, allowEmpty, paths);
+    } catch (error) {
+      return { error };
+    }
+    return { loaded: snapshot.loaded };
+  };
+
   // The first load throws: a watcher that never had a good engine has nothing to serve.
-  const first = await read();
-  const firstLoaded = await parsePolicyBundle(first.texts, limits.maxDepth);
-  const firstReferences = referencesOf(firstLoaded);
-  const firstFingerprint = await fingerprintOf(first.filesDigest, firstReferences);
-  let current = await compile(firstLoaded);
-  let seen: Seen = { filesDigest: first.filesDigest, references: firstReferences, fingerprint: firstFingerprint };
+  const first = await settle(await read(), true);
+  const firstAccepted = accept(first);
+  if ('error' in firstAccepted) throw firstAccepted.error;
+  let current = await compile(firstAccepted.loaded);
+  let seen: Seen = first.seen;
 
   const report = (error: unknown): void => {
     const problem = isTierguardError(error)
@@ -121,28 +205,24 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   };
 
   const attempt = async (force: boolean): Promise<Engine> => {
-    let files: Awaited<ReturnType<typeof read>>;
-    try {
-      files = await read();
-    } catch (error) {
-      const state = `unreadable:${describeThrown(error)}`;
-      return fail({ filesDigest: state, references: [], fingerprint: state }, error, force);
+    const files = await read();
+    if (!force) {
+      // The same unreadable state, polled again, is not a change.
+      if ('error' in files) {
+        if (`unreadable:${describeThrown(files.error)}` === seen.fingerprint) return current;
+      } else if (files.filesDigest === seen.filesDigest && (await fingerprintOf(files.filesDigest, seen.references)) === seen.fingerprint) {
+        // Unchanged policy files reference what they referenced last time, so only those need reading.
+        return current;
+      }
     }
-    const { texts, filesDigest } = files;
-    // Unchanged policy files reference what they referenced last time, so only those need reading.
-    if (!force && filesDigest === seen.filesDigest && (await fingerprintOf(filesDigest, seen.references)) === seen.fingerprint) return current;
-    let loaded: LoadedPolicies;
-    try {
-      loaded = await parsePolicyBundle(texts, limits.maxDepth);
-    } catch (error) {
-      return fail({ filesDigest, references: [], fingerprint: await fingerprintOf(filesDigest, []) }, error, force);
-    }
-    const references = referencesOf(loaded);
-    // Hashed before compiling: an edit made while compiling is a different fingerprint next time.
-    const next: Seen = { filesDigest, references, fingerprint: await fingerprintOf(filesDigest, references) };
+    // A poll's wait never keeps the process alive; a load someone awaits (`reload()`, SIGHUP) does.
+    const snapshot = await settle(files, force);
+    const next = snapshot.seen;
+    const accepted = accept(snapshot);
+    if ('error' in accepted) return fail(next, accepted.error, force);
     let engine: Engine;
     try {
-      engine = await compile(loaded);
+      engine = await compile(accepted.loaded);
     } catch (error) {
       return fail(next, error, force);
     }
@@ -213,6 +293,14 @@ function referencesOf(loaded: LoadedPolicies): string[] {
   return [...new Set(paths)].sort();
 }
 
+/** Resolves after `ms` milliseconds; unless `keepAlive`, the timer does not hold the process open. */
+function delay(ms: number, keepAlive: boolean): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    if (!keepAlive) timer.unref();
+  });
+}
+
 /** Calls a user callback; what it throws becomes a process warning, not a crash of the poll that called it. */
 function notify<T>(callback: (value: T) => void, value: T): void {
   try {
@@ -231,7 +319,7 @@ function checkOptions(options: WatchPoliciesOptions): void {
       throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, { option: key });
     }
   }
-  const { intervalMs, onError, onReload, engine, sighup } = options;
+  const { intervalMs, onError, onReload, engine, sighup, allowEmpty, settleMs, maxSettleReads } = options;
   if (intervalMs !== undefined && (typeof intervalMs !== 'number' || !(intervalMs >= MIN_INTERVAL_MS && intervalMs <= MAX_INTERVAL_MS))) {
     throw new TierguardError('INVALID_OPTIONS', `intervalMs must be a number of milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`, {
       option: 'intervalMs',
@@ -243,8 +331,19 @@ function checkOptions(options: WatchPoliciesOptions): void {
       throw new TierguardError('INVALID_OPTIONS', `${name} must be a function`, { option: name });
     }
   }
-  if (sighup !== undefined && typeof sighup !== 'boolean') {
-    throw new TierguardError('INVALID_OPTIONS', 'sighup must be a boolean', { option: 'sighup', actual: sighup });
+  for (const [name, flag] of [['sighup', sighup], ['allowEmpty', allowEmpty]] as const) {
+    if (flag !== undefined && typeof flag !== 'boolean') {
+      throw new TierguardError('INVALID_OPTIONS', `${name} must be a boolean`, { option: name, actual: flag });
+    }
+  }
+  if (settleMs !== undefined && !(Number.isSafeInteger(settleMs) && settleMs >= 0 && settleMs <= MAX_INTERVAL_MS)) {
+    throw new TierguardError('INVALID_OPTIONS', `settleMs must be a whole number of milliseconds from 0 to ${MAX_INTERVAL_MS}`, { option: 'settleMs', actual: settleMs });
+  }
+  if (maxSettleReads !== undefined && !(Number.isSafeInteger(maxSettleReads) && maxSettleReads >= MIN_SETTLE_READS && maxSettleReads <= MAX_SETTLE_READS)) {
+    throw new TierguardError('INVALID_OPTIONS', `maxSettleReads must be a whole number from ${MIN_SETTLE_READS} to ${MAX_SETTLE_READS}`, {
+      option: 'maxSettleReads',
+      actual: maxSettleReads,
+    });
   }
   if (engine !== undefined) {
     if (typeof engine !== 'object' || engine === null || Array.isArray(engine)) {

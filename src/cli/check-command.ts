@@ -10,7 +10,7 @@ import { readJsonInput } from './read-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard check`. */
-export const CHECK_USAGE = 'tierguard check --policies <file|dir> --action <file|-> [--mode enforce|monitor] [--json]';
+export const CHECK_USAGE = 'tierguard check --policies <file|dir> --action <file|-> [--mode enforce|monitor] [--json] [--allow-empty]';
 
 /** What a command hands back to `main`: text for stdout and the exit code. */
 export interface CommandResult {
@@ -23,7 +23,8 @@ export interface CommandResult {
  * 2 invalid policy or action. An action the engine refuses to evaluate (not an
  * object, beyond the limits) is invalid input, not a decision. With
  * `--mode monitor` nothing blocks: the outcome is printed (`would_deny`) and the
- * exit code is 0.
+ * exit code is 0. A bundle with no policies (or an empty policy file) is exit 2
+ * `EMPTY_BUNDLE` unless `--allow-empty`: no policies would allow everything.
  */
 export async function runCheck(args: readonly string[]): Promise<CommandResult> {
   const { values } = parseArgs({
@@ -33,6 +34,7 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
       action: { type: 'string' },
       mode: { type: 'string', default: 'enforce' },
       json: { type: 'boolean', default: false },
+      'allow-empty': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -42,7 +44,7 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   if (values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
   const mode = values.mode;
 
-  const loaded = await loadPolicies(values.policies);
+  const loaded = await loadPolicies(values.policies, {}, { allowEmpty: values['allow-empty'] });
   const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
   const action = await readJsonInput(values.action, DEFAULT_LIMITS.maxFileBytes);
   const decision = await engine.evaluate(action as Action);

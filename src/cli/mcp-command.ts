@@ -8,7 +8,7 @@ import type { CommandResult } from './check-command.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard mcp`. */
-export const MCP_USAGE = 'tierguard mcp --policies <file|dir> [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>]';
+export const MCP_USAGE = 'tierguard mcp --policies <file|dir> [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
 
 const SDK_MISSING = 'tierguard mcp needs @modelcontextprotocol/sdk: npm install @modelcontextprotocol/sdk zod';
 // serveHttp's defaults (HTTP_DEFAULTS), repeated: importing serve-http here would load the SDK for every command.
@@ -32,6 +32,8 @@ interface McpOptions {
   readonly port: number;
   /** Polling interval for watchPolicies; `undefined` when polling is off (`--reload-interval 0`). */
   readonly intervalMs: number | undefined;
+  /** Serve, and reload to, a bundle with no policies (`--allow-empty`). */
+  readonly allowEmpty: boolean;
 }
 
 /**
@@ -62,6 +64,7 @@ export async function runMcp(args: readonly string[]): Promise<CommandResult> {
     // With polling off the watcher still needs an interval: its longest (about 24.8 days) never comes round in practice.
     intervalMs: options.intervalMs ?? MAX_INTERVAL_MS,
     sighup: true,
+    allowEmpty: options.allowEmpty,
     onError: (error) => log(`policies not reloaded, the last good set keeps serving: ${error.code}: ${error.message}`),
     onReload: (engine) => log(`policies reloaded: ${engine.version} (${engine.policyIds.length} policies)`),
   });
@@ -138,6 +141,7 @@ function parseMcpArgs(args: readonly string[]): McpOptions {
       host: { type: 'string' },
       port: { type: 'string' },
       'reload-interval': { type: 'string' },
+      'allow-empty': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
@@ -152,6 +156,7 @@ function parseMcpArgs(args: readonly string[]): McpOptions {
     host,
     port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),
     intervalMs: parseReloadInterval(values['reload-interval']),
+    allowEmpty: values['allow-empty'],
   };
 }
 

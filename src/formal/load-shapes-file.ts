@@ -1,9 +1,9 @@
 import { Parser } from 'n3';
 import type { Quad } from '@rdfjs/types';
-import { readBoundedText } from '../bundle/read-json.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { Limits } from '../limits.js';
+import { readRegularText } from '../read-regular-file.js';
 import { SH } from './vocabulary.js';
 
 /** A hand-written shapes file, parsed, with the bytes it was read from (for the policy set's version). */
@@ -21,7 +21,7 @@ export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFile
   const maxBytes = limits.maxFileBytes;
   let content: string;
   try {
-    content = await readBoundedText(path, maxBytes);
+    content = await readRegularText(path, maxBytes);
   } catch (error) {
     throw new DefinitionIssue('/shapesFile', 'a readable Turtle file', error instanceof Error ? error.message : String(error));
   }

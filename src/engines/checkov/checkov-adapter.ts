@@ -1,8 +1,9 @@
-import { mkdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
+import { readRegularText } from '../../read-regular-file.js';
 import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
 import { materializeArtifact } from '../artifact/materialize-artifact.js';
@@ -214,7 +215,7 @@ async function readReport(file: string, maxBytes: number): Promise<{ ok: true; t
     if (info.size > maxBytes) {
       return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `checkov's ${which} report has ${info.size} bytes, more than the limit of ${maxBytes}` } };
     }
-    return { ok: true, text: await readFile(file, 'utf8') };
+    return { ok: true, text: await readRegularText(file, maxBytes) };
   } catch {
     return { ok: false, error: { code: 'ENGINE_FAILED', message: `checkov wrote no ${which} report` } };
   }

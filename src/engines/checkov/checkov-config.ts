@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { describeThrown } from '../../describe-thrown.js';
+import { isTierguardError } from '../../errors.js';
+import { readRegularText } from '../../read-regular-file.js';
 import { isRecord } from '../json-reading.js';
 import type { EngineError } from '../types.js';
 
@@ -37,12 +38,12 @@ const FORBIDDEN_KEYS: Readonly<Record<string, string>> = {
 export async function checkCheckovConfig(policy: string, maxBytes: number): Promise<EngineError | undefined> {
   let text: string;
   try {
-    text = await readFile(policy, 'utf8');
+    text = await readRegularText(policy, maxBytes);
   } catch (thrown) {
-    return { code: 'POLICY_NOT_FOUND', message: `the checkov config ${policy} cannot be read: ${describeThrown(thrown)}` };
-  }
-  if (Buffer.byteLength(text, 'utf8') > maxBytes) {
-    return { code: 'INVALID_BINDING', message: `the checkov config ${policy} is larger than ${maxBytes} bytes` };
+    if (isTierguardError(thrown) && thrown.details['limit'] !== undefined) {
+      return { code: 'INVALID_BINDING', message: `the checkov config ${policy} is larger than ${maxBytes} bytes` };
+    }
+    return { code: 'POLICY_NOT_FOUND', message: `the checkov config cannot be read: ${describeThrown(thrown)}` };
   }
   let config: unknown;
   try {

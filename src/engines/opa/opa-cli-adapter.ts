@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
+import { readRegularText } from '../../read-regular-file.js';
 import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
 import { boundText } from '../json-reading.js';
@@ -71,7 +71,7 @@ export function createOpaCliAdapter(options: OpaCliAdapterOptions = {}): EngineA
         const prepared = await materializeArtifact(artifact, dir, limits.maxArtifactBytes);
         if (!prepared.ok) return fail(prepared.error);
         const { file, shownAs, format } = prepared.artifact;
-        const unreadable = await checkInput(file, shownAs, format);
+        const unreadable = await checkInput(file, shownAs, format, limits.maxArtifactBytes);
         if (unreadable !== undefined) return fail(unreadable);
         const scrub = (text: string): string => scrubPaths(text.replaceAll(file, shownAs), [dir]);
         // `=` forms and `--` keep a policy path or query that starts with `-` from reading as a flag.
@@ -101,7 +101,7 @@ export function createOpaCliAdapter(options: OpaCliAdapterOptions = {}): EngineA
 }
 
 /** OPA reads JSON and YAML; a JSON artifact must parse, since OPA would fall back to reading it as a YAML string. */
-async function checkInput(file: string, shownAs: string, format: string | undefined): Promise<EngineError | undefined> {
+async function checkInput(file: string, shownAs: string, format: string | undefined, maxBytes: number): Promise<EngineError | undefined> {
   const extension = extname(file).toLowerCase();
   const effective = format ?? (extension === '.json' ? 'json' : extension === '.yaml' || extension === '.yml' ? 'yaml' : undefined);
   if (effective === 'yaml') return undefined;
@@ -109,7 +109,7 @@ async function checkInput(file: string, shownAs: string, format: string | undefi
     return { code: 'INVALID_ARTIFACT', message: `opa reads JSON or YAML input; ${shownAs} is neither (give it a .json or .yaml name, or a format)` };
   }
   try {
-    JSON.parse(await readFile(file, 'utf8'));
+    JSON.parse(await readRegularText(file, maxBytes));
     return undefined;
   } catch (thrown) {
     return { code: 'INVALID_ARTIFACT', message: `${shownAs} is not valid JSON: ${describeThrown(thrown)}` };

@@ -1,7 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describeThrown } from '../../describe-thrown.js';
+import { readRegularText } from '../../read-regular-file.js';
 import type { Artifact, EngineError } from '../types.js';
 
 /** An artifact as OPA's `input`: JSON text, ready to send or to hand to a Wasm policy. */
@@ -41,7 +42,8 @@ export async function readOpaInput(artifact: Artifact, maxBytes: number): Promis
         const info = await stat(file);
         if (!info.isFile()) return fail(`the artifact ${given} is not a file`);
         if (info.size > maxBytes) return fail(`the artifact ${given} has ${info.size} bytes, more than the limit of ${maxBytes}`);
-        text = await readFile(file, 'utf8');
+        // The stat above words the common refusals; this read checks the opened file again, so a swap in between cannot block it.
+        text = await readRegularText(file, maxBytes);
       } catch {
         return fail(`the artifact ${given} does not exist or cannot be read`);
       }

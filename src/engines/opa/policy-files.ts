@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 import { describeThrown } from '../../describe-thrown.js';
+import { isTierguardError } from '../../errors.js';
+import { readRegularFile } from '../../read-regular-file.js';
 import { compareText } from '../json-reading.js';
 import type { EngineError } from '../types.js';
 
@@ -58,7 +60,16 @@ export async function readPolicyFiles(policy: string, bounds: PolicyFileBounds):
     const files: PolicyFile[] = [];
     let bytes = 0;
     for (const path of paths) {
-      const content = await readFile(path);
+      let content: Buffer;
+      try {
+        // Regular files only, checked on the opened descriptor: a FIFO put where a policy file was never blocks the read.
+        content = await readRegularFile(path, bounds.maxBytes - bytes);
+      } catch (thrown) {
+        if (isTierguardError(thrown) && thrown.details['limit'] !== undefined) {
+          return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} is larger than ${bounds.maxBytes} bytes` } };
+        }
+        throw thrown;
+      }
       bytes += content.length;
       if (bytes > bounds.maxBytes) return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} is larger than ${bounds.maxBytes} bytes` } };
       const name = path === policy ? (policy.split(sep).pop() ?? policy) : relative(policy, path).split(sep).join('/');

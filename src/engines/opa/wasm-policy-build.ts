@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readRegularFile } from '../../read-regular-file.js';
 import { join } from 'node:path';
 import { describeThrown } from '../../describe-thrown.js';
 import { boundText } from '../json-reading.js';
@@ -43,8 +43,8 @@ const WANTED = new Set(['policy.wasm', 'data.json']);
  */
 export async function buildWasmPolicy(policy: string, entrypoint: string, context: WasmBuildContext): Promise<Built> {
   try {
-    if (policy.endsWith('.wasm')) return { ok: true, parts: { wasm: await readFile(policy) } };
-    if (policy.endsWith('.tar.gz') || policy.endsWith('.tgz')) return fromBundle(await readFile(policy), context);
+    if (policy.endsWith('.wasm')) return { ok: true, parts: { wasm: await readRegularFile(policy, context.maxBundleBytes) } };
+    if (policy.endsWith('.tar.gz') || policy.endsWith('.tgz')) return fromBundle(await readRegularFile(policy, context.maxBundleBytes), context);
     return await withTempDir(async (dir) => {
       const output = join(dir, 'bundle.tar.gz');
       // `=` forms and `--` keep a policy path that starts with `-` from reading as a flag.
@@ -62,7 +62,7 @@ export async function buildWasmPolicy(policy: string, entrypoint: string, contex
         const reported = opaErrors(result.stdout) ?? (result.stderr.trim() || result.stdout.trim());
         return { ok: false, error: { code: 'ENGINE_FAILED', message: scrub(`opa build exited with ${result.exitCode}: ${reported}`) } };
       }
-      return fromBundle(await readFile(output), context);
+      return fromBundle(await readRegularFile(output, context.maxBundleBytes), context);
     });
   } catch (thrown) {
     return { ok: false, error: { code: 'ENGINE_FAILED', message: `the Wasm policy could not be prepared: ${describeThrown(thrown)}` } };
