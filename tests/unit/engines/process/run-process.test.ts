@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runProcess } from '../../../../src/engines/process/run-process.js';
 import type { ProcessResult, RunProcessOptions } from '../../../../src/engines/process/run-process.js';
 
@@ -159,5 +163,114 @@ describe('runProcess', () => {
   it('reports an argument spawn refuses as an engine failure', async () => {
     const result = await runProcess(NODE, ['-e', 'nul\u0000byte'], BOUNDS);
     expect(result).toMatchObject({ status: 'failed', code: 'ENGINE_FAILED' });
+  });
+});
+
+const DAEMONIZING_ENGINE = fileURLToPath(new URL('../../../fixtures/engines/daemonizing/engine.cjs', import.meta.url));
+
+/** What the daemonizing engine reported: its pid and its daemon's (once the daemon is ready, if asked). */
+interface EngineReport {
+  readonly engine: number;
+  readonly daemon: number;
+  readonly lines: readonly string[];
+}
+
+async function readReport(file: string, daemonReady: boolean): Promise<EngineReport> {
+  for (let attempt = 0; attempt < 200; attempt += 1) {
+    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0) : [];
+    const first = lines[0];
+    if (first !== undefined && (!daemonReady || lines.includes('daemon ready'))) {
+      const { engine, daemon } = JSON.parse(first) as { engine: number; daemon: number };
+      return { engine, daemon, lines };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the engine never reported in ${file}`);
+}
+
+/** The promise's value, or 'still running' when it has not settled within `ms` (a hang, not a slow run). */
+function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still running'> {
+  return Promise.race([promise, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), ms).unref())]);
+}
+
+describe('runProcess with an engine that daemonises (a grandchild in its own session, holding stdout)', () => {
+  let dir = '';
+  let report = '';
+  const started: number[] = [];
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tierguard-daemon-test-'));
+    report = join(dir, 'report');
+  });
+  afterEach(async () => {
+    // Whatever a failing test left running goes, so it cannot disturb the next.
+    for (const pid of started.splice(0)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function engine(env: Record<string, string>, options: Partial<RunProcessOptions> = {}): Promise<ProcessResult> {
+    return runProcess(NODE, [DAEMONIZING_ENGINE], { ...BOUNDS, env: { ...process.env, FAKE_ENGINE_REPORT: report, ...env }, ...options });
+  }
+  async function reported(daemonReady = true): Promise<EngineReport> {
+    const found = await readReport(report, daemonReady);
+    started.push(found.engine, found.daemon);
+    return found;
+  }
+
+  it('settles TIMEOUT and kills the engine and its daemon', async () => {
+    const running = engine({}, { timeoutMs: 1_500 });
+    const { engine: pid, daemon } = await reported();
+    const result = await within(running, 10_000);
+    expect(result).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(await gone(pid)).toBe(true);
+    expect(await gone(daemon)).toBe(true);
+  });
+
+  it('settles ABORTED and kills the engine and its daemon when the signal aborts', async () => {
+    const controller = new AbortController();
+    const running = engine({}, { signal: controller.signal });
+    const { engine: pid, daemon } = await reported();
+    controller.abort();
+    const result = await within(running, 10_000);
+    expect(result).toMatchObject({ status: 'failed', code: 'ABORTED' });
+    expect(await gone(pid)).toBe(true);
+    expect(await gone(daemon)).toBe(true);
+  });
+
+  it('kills the daemon of an engine that exited, and reports the exit instead of waiting for the daemon', async () => {
+    const running = engine({ FAKE_ENGINE_MODE: 'exit' }, { timeoutMs: 30_000 });
+    const result = await within(running, 10_000);
+    // The daemon may be killed before it is ready: the engine exits at once.
+    const { daemon } = await reported(false);
+    expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
+    expect(await gone(daemon)).toBe(true);
+  });
+
+  it('asks the daemon to stop with SIGTERM first', async () => {
+    const running = engine({ FAKE_DAEMON_ON_TERM: 'record' }, { timeoutMs: 1_500 });
+    const { daemon } = await reported();
+    expect(await within(running, 10_000)).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(await gone(daemon)).toBe(true);
+    expect(readFileSync(report, 'utf8')).toContain('terminated\n');
+  });
+
+  it('kills a daemon that ignores SIGTERM with SIGKILL after killGraceMs', async () => {
+    const running = engine({ FAKE_DAEMON_ON_TERM: 'ignore' }, { timeoutMs: 1_500, killGraceMs: 500 });
+    const { daemon } = await reported();
+    expect(await within(running, 10_000)).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(await gone(daemon)).toBe(true);
+  });
+
+  it('still settles on timeout when a daemon that cleared its environment (so cannot be found) holds stdout', async () => {
+    const running = engine({ FAKE_DAEMON_ENV: 'empty' }, { timeoutMs: 1_500 });
+    const { engine: pid } = await reported();
+    const result = await within(running, 10_000);
+    expect(result).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(await gone(pid)).toBe(true);
   });
 });
