@@ -1,11 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runProcess } from '../../../../src/engines/process/run-process.js';
 import type { ProcessResult, RunProcessOptions } from '../../../../src/engines/process/run-process.js';
+import { DAEMONIZING_ENGINE, killLeftovers, readEngineReport, within } from '../../../support/daemonizing-engine.js';
+import type { EngineReport } from '../../../support/daemonizing-engine.js';
 
 const NODE = process.execPath;
 const BOUNDS: RunProcessOptions = { timeoutMs: 20_000, maxStdoutBytes: 1_048_576, maxStderrBytes: 65_536 };
@@ -166,33 +167,6 @@ describe('runProcess', () => {
   });
 });
 
-const DAEMONIZING_ENGINE = fileURLToPath(new URL('../../../fixtures/engines/daemonizing/engine.cjs', import.meta.url));
-
-/** What the daemonizing engine reported: its pid and its daemon's (once the daemon is ready, if asked). */
-interface EngineReport {
-  readonly engine: number;
-  readonly daemon: number;
-  readonly lines: readonly string[];
-}
-
-async function readReport(file: string, daemonReady: boolean): Promise<EngineReport> {
-  for (let attempt = 0; attempt < 200; attempt += 1) {
-    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0) : [];
-    const first = lines[0];
-    if (first !== undefined && (!daemonReady || lines.includes('daemon ready'))) {
-      const { engine, daemon } = JSON.parse(first) as { engine: number; daemon: number };
-      return { engine, daemon, lines };
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the engine never reported in ${file}`);
-}
-
-/** The promise's value, or 'still running' when it has not settled within `ms` (a hang, not a slow run). */
-function within<T>(promise: Promise<T>, ms: number): Promise<T | 'still running'> {
-  return Promise.race([promise, new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), ms).unref())]);
-}
-
 describe('runProcess with an engine that daemonises (a grandchild in its own session, holding stdout)', () => {
   let dir = '';
   let report = '';
@@ -203,13 +177,7 @@ describe('runProcess with an engine that daemonises (a grandchild in its own ses
   });
   afterEach(async () => {
     // Whatever a failing test left running goes, so it cannot disturb the next.
-    for (const pid of started.splice(0)) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    killLeftovers(started.splice(0));
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -217,7 +185,7 @@ describe('runProcess with an engine that daemonises (a grandchild in its own ses
     return runProcess(NODE, [DAEMONIZING_ENGINE], { ...BOUNDS, env: { ...process.env, FAKE_ENGINE_REPORT: report, ...env }, ...options });
   }
   async function reported(daemonReady = true): Promise<EngineReport> {
-    const found = await readReport(report, daemonReady);
+    const found = await readEngineReport(report, daemonReady);
     started.push(found.engine, found.daemon);
     return found;
   }
