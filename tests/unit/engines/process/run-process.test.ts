@@ -194,7 +194,7 @@ describe('runProcess with an engine that daemonises (a grandchild in its own ses
     const running = engine({}, { timeoutMs: 1_500 });
     const { engine: pid, daemon } = await reported();
     const result = await within(running, 10_000);
-    expect(result).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(result, JSON.stringify(result)).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
     expect(await gone(pid)).toBe(true);
     expect(await gone(daemon)).toBe(true);
   });
@@ -205,7 +205,7 @@ describe('runProcess with an engine that daemonises (a grandchild in its own ses
     const { engine: pid, daemon } = await reported();
     controller.abort();
     const result = await within(running, 10_000);
-    expect(result).toMatchObject({ status: 'failed', code: 'ABORTED' });
+    expect(result, JSON.stringify(result)).toMatchObject({ status: 'failed', code: 'ABORTED' });
     expect(await gone(pid)).toBe(true);
     expect(await gone(daemon)).toBe(true);
   });
@@ -238,7 +238,7 @@ describe('runProcess with an engine that daemonises (a grandchild in its own ses
     const running = engine({ FAKE_DAEMON_ENV: 'empty' }, { timeoutMs: 1_500 });
     const { engine: pid } = await reported();
     const result = await within(running, 10_000);
-    expect(result).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(result, JSON.stringify(result)).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
     expect(await gone(pid)).toBe(true);
   });
 });
