@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../describe-thrown.js';
+import { timerDelay } from '../engines/process/timer-delay.js';
 import type { Artifact, EngineAdapter, EngineError, EngineErrorCode, EngineEvaluateOptions, EngineVerdict } from '../engines/types.js';
 import type { Effect, PathSegment, Severity, Violation } from '../types.js';
 import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
@@ -73,7 +74,7 @@ export async function runBinding(resolved: ResolvedBinding, run: BindingRun): Pr
     const options: EngineEvaluateOptions = { ...run.options, signal: stopAdapter.signal };
     const answer = Promise.resolve().then(() => adapter.evaluate(run.artifact, resolved.binding, options));
     const deadline = new Promise<'deadline'>((settle) => {
-      timer = setTimeout(() => settle('deadline'), run.deadlineMs);
+      timer = setTimeout(() => settle('deadline'), timerDelay(run.deadlineMs));
       timer.unref();
     });
     raw = await Promise.race([answer, deadline]);

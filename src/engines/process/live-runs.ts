@@ -1,4 +1,5 @@
 import { DEFAULT_SHUTDOWN_WAIT_MS } from '../../limits.js';
+import { timerDelay } from './timer-delay.js';
 
 /** One engine process or temporary directory in flight. */
 interface LiveRun {
@@ -47,7 +48,7 @@ export async function stopEngineRuns(waitMs: number = DEFAULT_SHUTDOWN_WAIT_MS):
   shuttingDown = true;
   let timer: NodeJS.Timeout | undefined;
   const outOfTime = new Promise<'out of time'>((resolve) => {
-    timer = setTimeout(() => resolve('out of time'), waitMs);
+    timer = setTimeout(() => resolve('out of time'), timerDelay(waitMs));
   });
   try {
     // Runs can register while others finish (a temporary directory whose run is then refused), so look again until none is left.

@@ -6,6 +6,7 @@ import { DEFAULT_ENGINE_LIMITS } from '../../limits.js';
 import type { EngineErrorCode } from '../types.js';
 import { engineRunsStopping, trackRun } from './live-runs.js';
 import { killMarkedProcesses, newRunMarker, RUN_MARKER_VARIABLE } from './marked-processes.js';
+import { timerDelay } from './timer-delay.js';
 
 /** How to run one engine process and how far to trust it. */
 export interface RunProcessOptions {
@@ -155,14 +156,17 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       child.stderr?.destroy();
       child.stdin?.destroy();
       // The child itself got SIGKILL and exits at once; the bound is for a kernel that cannot deliver it (a hung NFS read).
-      const exitOrGrace = Promise.race([exitSeen, new Promise((settle) => setTimeout(settle, graceMs))]);
+      const exitOrGrace = Promise.race([exitSeen, new Promise((settle) => setTimeout(settle, timerDelay(graceMs)))]);
       void Promise.all([sweep(), exitOrGrace]).then(() =>
         finish({ status: 'failed', ...reason, stdout: stdout.text(), stderr: stderr.text(), durationMs: elapsed() }),
       );
     };
     stopRun = stop;
 
-    const timer = setTimeout(() => stop({ code: 'TIMEOUT', message: `${command} timed out after ${options.timeoutMs} ms and was killed` }), options.timeoutMs);
+    const timer = setTimeout(
+      () => stop({ code: 'TIMEOUT', message: `${command} timed out after ${options.timeoutMs} ms and was killed` }),
+      timerDelay(options.timeoutMs),
+    );
     const onAbort = (): void => stop({ code: 'ABORTED', message: `${command} was aborted and killed` });
     options.signal?.addEventListener('abort', onAbort, { once: true });
 

@@ -107,6 +107,14 @@ describe('engine.validate and the adapter contract', () => {
     expect(decision.engines).toMatchObject([{ verdict: 'error', error: { code: 'TIMEOUT', message: expect.stringContaining('did not answer') as unknown } }]);
   });
 
+  it('waits for an adapter under a time limit longer than Node timers hold, instead of giving up at once', async () => {
+    const adapter = adapterAnswering(
+      () => new Promise((resolve) => setTimeout(() => resolve({ verdict: 'pass', engine: 'custom', policy: 'x', violations: [], durationMs: 1 }), 50)),
+    );
+    const decision = await (await engineWith(adapter)).validate({ content: { a: 1 } }, { timeoutMs: 3_000_000_000 });
+    expect(decision.engines).toMatchObject([{ verdict: 'pass' }]);
+  });
+
   it("passes the caller's abort on to the adapter's signal", async () => {
     let seenAborted: boolean | undefined;
     const adapter = adapterAnswering((_artifact, _binding, options) => {

@@ -124,6 +124,11 @@ describe('runProcess', () => {
     expect(result.stderr.length).toBeLessThanOrEqual(100_000);
   });
 
+  it('keeps a time limit longer than Node timers hold as a long limit, instead of firing at once', async () => {
+    const result = await node("setTimeout(() => process.stdout.write('done'), 50)", { timeoutMs: 3_000_000_000 });
+    expect(result).toMatchObject({ status: 'exited', exitCode: 0, stdout: 'done' });
+  });
+
   it('accepts output of exactly the cap', async () => {
     const result = await node("process.stdout.write('x'.repeat(1000))", { maxStdoutBytes: 1000 });
     expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
