@@ -83,6 +83,12 @@ export interface EngineLimits {
   readonly maxMessageLength: number;
   /** Largest in-memory artifact an adapter writes out for an engine, in bytes. */
   readonly maxArtifactBytes: number;
+  /**
+   * How long a process an engine started outside its process group (a daemon
+   * that called `setsid()`) is given to exit after `SIGTERM`, in milliseconds,
+   * before it gets `SIGKILL`. Linux only: elsewhere such processes cannot be found.
+   */
+  readonly killGraceMs: number;
 }
 
 /**
@@ -98,7 +104,16 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = Object.freeze({
   maxSarifResults: 10_000,
   maxMessageLength: 4_096,
   maxArtifactBytes: 16 * 1_048_576,
+  killGraceMs: 2_000,
 });
+
+/**
+ * How long the CLI, stopped by SIGINT, SIGTERM or SIGHUP, waits for its engine
+ * runs to be killed and their temporary directories removed before it exits
+ * anyway, in milliseconds. Each run needs at most about `killGraceMs` once
+ * stopped; this bounds the whole shutdown should something still hang.
+ */
+export const DEFAULT_SHUTDOWN_WAIT_MS = 10_000;
 
 /** Merges engine-limit overrides onto {@link DEFAULT_ENGINE_LIMITS}, rejecting unknown keys and non-positive values. */
 export function resolveEngineLimits(overrides: Partial<EngineLimits> | undefined): EngineLimits {

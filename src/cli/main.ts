@@ -3,8 +3,10 @@ import { TierguardError } from '../errors.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
+import { Interrupted } from './interrupted.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
+import { stoppableBySignals } from './stop-on-signal.js';
 import { VALIDATE_USAGE, runValidate } from './validate-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,13 +19,15 @@ const USAGE = `usage:
   tierguard --version
 
 exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
-  2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate)`;
+  2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate),
+  128 + the signal's number when SIGINT (130), SIGTERM (143) or SIGHUP (129) stopped test or validate`;
 
+// The commands that run engines stop them, and remove their files, on SIGINT, SIGTERM and SIGHUP; `mcp` handles its own signals.
 const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<CommandResult>>> = {
   check: runCheck,
   compile: runCompile,
-  test: runTest,
-  validate: runValidate,
+  test: (args) => stoppableBySignals(() => runTest(args)),
+  validate: (args) => stoppableBySignals(() => runValidate(args)),
   mcp: runMcp,
 };
 
@@ -51,6 +55,10 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     out.write(`${result.output}\n`);
     return result.exitCode;
   } catch (error) {
+    if (error instanceof Interrupted) {
+      err.write(`tierguard: ${error.message}\n`);
+      return error.exitCode;
+    }
     // Known failures are messages for a person, not stack traces.
     if (error instanceof UsageError || isArgumentError(error)) {
       err.write(`tierguard: ${(error as Error).message}\n${USAGE}\n`);

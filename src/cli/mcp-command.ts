@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { watchPolicies } from '../bundle/watch-policies.js';
 import { describeThrown } from '../describe-thrown.js';
+import { stopEngineRuns } from '../engines/process/live-runs.js';
+import { DEFAULT_SHUTDOWN_WAIT_MS } from '../limits.js';
 import type { CommandResult } from './check-command.js';
 import { UsageError } from './usage-error.js';
 
@@ -48,8 +50,9 @@ interface McpOptions {
  * The MCP SDK is an optional peer dependency, loaded here on demand, so other
  * commands never load it; without it the command fails with exit 2 and the
  * install line. Serving ends on SIGINT or SIGTERM (and on stdio when the client
- * closes stdin): the sessions, the server and the watcher are closed and the
- * process exits 0. It exits instead of returning because `main` prints a
+ * closes stdin): engine runs in flight are killed and their temporary
+ * directories removed (`stopEngineRuns`), the sessions, the server and the
+ * watcher are closed and the process exits 0. It exits instead of returning because `main` prints a
  * command's output on stdout, which on stdio belongs to the protocol.
  */
 export async function runMcp(args: readonly string[]): Promise<CommandResult> {
@@ -99,6 +102,9 @@ export async function runMcp(args: readonly string[]): Promise<CommandResult> {
 
   log(`stopping (${await stopRequested})`);
   watcher.close();
+  // Before the server closes: a validate call in flight then answers ABORTED, its engine and daemons killed, its files removed.
+  const engineRuns = await stopEngineRuns();
+  if (!engineRuns.settled) log(`some engine runs were not over within ${DEFAULT_SHUTDOWN_WAIT_MS} ms; exiting anyway`);
   await stopServing();
   log('stopped');
   process.exit(0);

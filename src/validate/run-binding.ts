@@ -1,7 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../describe-thrown.js';
+import { timerDelay } from '../engines/process/timer-delay.js';
 import type { Artifact, EngineAdapter, EngineError, EngineErrorCode, EngineEvaluateOptions, EngineVerdict } from '../engines/types.js';
 import type { Effect, PathSegment, Severity, Violation } from '../types.js';
+import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
 import type { ResolvedBinding } from './compile-enforcement.js';
 
 const VERDICTS: ReadonlySet<unknown> = new Set(['pass', 'fail', 'error']);
@@ -19,8 +21,12 @@ const ERROR_CODES: ReadonlySet<unknown> = new Set<EngineErrorCode>([
   'INVALID_OUTPUT',
 ]);
 
-/** How long past its own time limit an adapter may take before it is given up on: it should have killed the engine by then. */
-const GRACE_MS = 5_000;
+/**
+ * How long past its own time limit an adapter may take before it is given up on:
+ * it should have killed the engine by then, a daemon given `killGraceMs` to
+ * go included, with seconds to spare for removing its files.
+ */
+const GRACE_MS = DEFAULT_ENGINE_LIMITS.killGraceMs + 3_000;
 
 /** What one binding run needs besides the binding. */
 export interface BindingRun {
@@ -40,7 +46,9 @@ export interface BindingRun {
  * something malformed yields an `error` verdict saying so. The verdict is
  * rebuilt field by field: `engine` is the adapter's name, `policy` the path as
  * the definition wrote it, and each violation names the binding's policy and
- * tier `engine`, so an adapter cannot speak for another policy.
+ * tier `engine`, so an adapter cannot speak for another policy. The adapter
+ * gets a signal of its own, aborted with the caller's and when the deadline
+ * passes, so an adapter given up on is still told to kill what it started.
  */
 export async function runBinding(resolved: ResolvedBinding, run: BindingRun): Promise<EngineVerdict> {
   const started = performance.now();
@@ -55,24 +63,34 @@ export async function runBinding(resolved: ResolvedBinding, run: BindingRun): Pr
   });
   if ('unavailable' in run.adapter) return fail('ENGINE_UNAVAILABLE', run.adapter.unavailable);
   const adapter = run.adapter;
+  const stopAdapter = new AbortController();
+  const callerSignal = run.options.signal;
+  const onCallerAbort = (): void => stopAdapter.abort(callerSignal?.reason);
+  if (callerSignal?.aborted === true) onCallerAbort();
+  else callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
   let raw: unknown;
   let timer: NodeJS.Timeout | undefined;
   try {
-    const answer = Promise.resolve().then(() => adapter.evaluate(run.artifact, resolved.binding, run.options));
+    const options: EngineEvaluateOptions = { ...run.options, signal: stopAdapter.signal };
+    const answer = Promise.resolve().then(() => adapter.evaluate(run.artifact, resolved.binding, options));
     const deadline = new Promise<'deadline'>((settle) => {
-      timer = setTimeout(() => settle('deadline'), run.deadlineMs);
+      timer = setTimeout(() => settle('deadline'), timerDelay(run.deadlineMs));
       timer.unref();
     });
     raw = await Promise.race([answer, deadline]);
     if (raw === 'deadline') {
       // The adapter may still settle later; a rejection then must not go unhandled.
       answer.catch(() => undefined);
+      // Given up on, it must still not leave its engine running.
+      stopAdapter.abort();
       return fail('TIMEOUT', `the ${engine} adapter did not answer within ${run.deadlineMs} ms`);
     }
   } catch (error) {
     return fail('ENGINE_FAILED', `the ${engine} adapter threw instead of answering: ${describeThrown(error)}`);
   } finally {
     clearTimeout(timer);
+    // A long-lived caller signal must not collect a listener per binding run.
+    callerSignal?.removeEventListener('abort', onCallerAbort);
   }
   try {
     return checkedVerdict(raw, resolved, engine, performance.now() - started);

@@ -132,6 +132,7 @@ export function createConftestAdapter(options: ConftestAdapterOptions = {}): Eng
           timeoutMs,
           maxStdoutBytes: limits.maxStdoutBytes,
           maxStderrBytes: limits.maxStderrBytes,
+          killGraceMs: limits.killGraceMs,
           ...(call.signal === undefined ? {} : { signal: call.signal }),
         });
         if (result.status === 'failed') return fail(processFailureError(result, scrub, INSTALL_HINT));

@@ -81,6 +81,7 @@ export function createOpaCliAdapter(options: OpaCliAdapterOptions = {}): EngineA
           timeoutMs,
           maxStdoutBytes: limits.maxStdoutBytes,
           maxStderrBytes: limits.maxStderrBytes,
+          killGraceMs: limits.killGraceMs,
           ...(call.signal === undefined ? {} : { signal: call.signal }),
         });
         if (result.status === 'failed') return fail(processFailureError(result, scrub, OPA_INSTALL_HINT));

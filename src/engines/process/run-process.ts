@@ -2,7 +2,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
+import { DEFAULT_ENGINE_LIMITS } from '../../limits.js';
 import type { EngineErrorCode } from '../types.js';
+import { engineRunsStopping, trackRun } from './live-runs.js';
+import { killMarkedProcesses, newRunMarker, RUN_MARKER_VARIABLE } from './marked-processes.js';
+import { timerDelay } from './timer-delay.js';
 
 /** How to run one engine process and how far to trust it. */
 export interface RunProcessOptions {
@@ -20,6 +24,11 @@ export interface RunProcessOptions {
   readonly maxStdoutBytes: number;
   /** Kill the process tree once stderr passes this many bytes. */
   readonly maxStderrBytes: number;
+  /**
+   * How long a process that left the tree (a `setsid()` daemon) gets between
+   * `SIGTERM` and `SIGKILL`; default `DEFAULT_ENGINE_LIMITS.killGraceMs`.
+   */
+  readonly killGraceMs?: number;
 }
 
 /** The process ran to its end; what `exitCode` means is the engine's business. */
@@ -62,26 +71,41 @@ type StopReason = { code: ProcessFailed['code']; message: string };
 
 /**
  * Runs `command` with `args` as an argument array (never through a shell, so no
- * argument is ever interpreted) and never rejects. The child leads a process
- * group of its own, so the timeout, the abort signal and the output caps kill
- * the whole tree with one `SIGKILL` to the group: a grandchild that an engine
- * started (semgrep's core, a plugin) does not outlive the run. The group is
- * also killed when the child exits, since a straggler holding the pipes would
- * otherwise keep the run open. POSIX only: Windows has no process groups to kill.
+ * argument is ever interpreted) and never rejects. Whatever the run started is
+ * killed when it ends, however it ends:
+ *
+ * - The child leads a process group of its own, and the group gets `SIGKILL`
+ *   on timeout, abort, an output cap, and when the child exits (a straggler
+ *   would otherwise hold the pipes and keep the run open).
+ * - A descendant that left the group (a daemon that called `setsid()`) is found
+ *   by the marker variable set in the child's environment (see
+ *   `findMarkedProcesses`; Linux only) and gets `SIGTERM`, then `SIGKILL`
+ *   after `killGraceMs`.
+ * - On timeout and abort the run settles without waiting for the pipes, which a
+ *   process that escaped both could hold open forever: they are destroyed.
+ *
+ * The promise settles once these kills are done, so a temporary directory the
+ * engine used can be removed right after. While `stopEngineRuns` shuts the
+ * process down, runs are refused as `ABORTED` and live ones are stopped the same way.
+ * Windows has no process groups and no `/proc`: there only the child is killed.
  */
 export function runProcess(command: string, args: readonly string[], options: RunProcessOptions): Promise<ProcessResult> {
   const started = performance.now();
   const elapsed = (): number => performance.now() - started;
-  if (options.signal?.aborted === true) {
-    return Promise.resolve({ status: 'failed', code: 'ABORTED', message: `${command} was not started: aborted`, stdout: '', stderr: '', durationMs: elapsed() });
+  if (options.signal?.aborted === true || engineRunsStopping()) {
+    const why = options.signal?.aborted === true ? 'aborted' : 'tierguard is shutting down';
+    return Promise.resolve({ status: 'failed', code: 'ABORTED', message: `${command} was not started: ${why}`, stdout: '', stderr: '', durationMs: elapsed() });
   }
+  const marker = newRunMarker();
+  const graceMs = options.killGraceMs ?? DEFAULT_ENGINE_LIMITS.killGraceMs;
+  let stopRun: (reason: StopReason) => void = () => undefined;
 
-  return new Promise<ProcessResult>((resolve) => {
+  const result = new Promise<ProcessResult>((resolve) => {
     let child: ChildProcess;
     try {
       child = spawn(command, args, {
         cwd: options.cwd,
-        env: options.env ?? process.env,
+        env: { ...(options.env ?? process.env), [RUN_MARKER_VARIABLE]: marker },
         detached: true,
         shell: false,
         stdio: ['pipe', 'pipe', 'pipe'],
@@ -98,8 +122,12 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     let stopped: StopReason | undefined;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let settled = false;
+    let exited: () => void = () => undefined;
+    const exitSeen = new Promise<void>((settle) => {
+      exited = settle;
+    });
 
-    const killTree = (): void => {
+    const killGroup = (): void => {
       const pid = child.pid;
       if (pid === undefined) return;
       try {
@@ -108,40 +136,59 @@ export function runProcess(command: string, args: readonly string[], options: Ru
         // ESRCH: the group is already gone.
       }
     };
-    const stop = (reason: StopReason): void => {
-      stopped ??= reason;
-      killTree();
-    };
+    let sweeping: Promise<void> | undefined;
+    // Once per run: a second sweep would find the same processes, already signalled.
+    const sweep = (): Promise<void> => (sweeping ??= killMarkedProcesses(marker, graceMs).catch(() => undefined));
 
-    const timer = setTimeout(() => stop({ code: 'TIMEOUT', message: `${command} timed out after ${options.timeoutMs} ms and was killed` }), options.timeoutMs);
-    const onAbort = (): void => stop({ code: 'ABORTED', message: `${command} was aborted and killed` });
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-
-    const finish = (result: ProcessResult): void => {
+    const finish = (outcome: ProcessResult): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
-      resolve(result);
+      resolve(outcome);
     };
+    const stop = (reason: StopReason): void => {
+      if (stopped !== undefined || settled) return;
+      stopped = reason;
+      killGroup();
+      // An escaped process may hold the pipes for ever: stop reading rather than wait for their end.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      child.stdin?.destroy();
+      // The child itself got SIGKILL and exits at once; the bound is for a kernel that cannot deliver it (a hung NFS read).
+      const exitOrGrace = Promise.race([exitSeen, new Promise((settle) => setTimeout(settle, timerDelay(graceMs)))]);
+      void Promise.all([sweep(), exitOrGrace]).then(() =>
+        finish({ status: 'failed', ...reason, stdout: stdout.text(), stderr: stderr.text(), durationMs: elapsed() }),
+      );
+    };
+    stopRun = stop;
 
-    // Past a cap, stop reading (destroying our end of the pipe) and kill the tree.
+    const timer = setTimeout(
+      () => stop({ code: 'TIMEOUT', message: `${command} timed out after ${options.timeoutMs} ms and was killed` }),
+      timerDelay(options.timeoutMs),
+    );
+    const onAbort = (): void => stop({ code: 'ABORTED', message: `${command} was aborted and killed` });
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+
+    // Past a cap, stop reading and kill the tree.
     child.stdout?.on('data', (chunk: Buffer) => {
       if (stdout.add(chunk)) return;
-      child.stdout?.destroy();
       stop({ code: 'LIMIT_EXCEEDED', message: `${command} wrote more than ${options.maxStdoutBytes} bytes to stdout and was killed` });
     });
     child.stderr?.on('data', (chunk: Buffer) => {
       if (stderr.add(chunk)) return;
-      child.stderr?.destroy();
       stop({ code: 'LIMIT_EXCEEDED', message: `${command} wrote more than ${options.maxStderrBytes} bytes to stderr and was killed` });
     });
-    // A child that exits without reading its stdin makes our write fail with EPIPE; that is not the run's failure.
+    // Errors on our ends of the pipes (EPIPE from a child that never reads its stdin, a destroyed stream) are not the run's failure.
     child.stdin?.on('error', () => undefined);
+    child.stdout?.on('error', () => undefined);
+    child.stderr?.on('error', () => undefined);
     child.stdin?.end(options.stdin ?? '');
 
     child.on('error', (error: NodeJS.ErrnoException) => {
-      killTree();
+      killGroup();
+      exited();
+      if (stopped !== undefined) return;
       const message =
         error.code === 'ENOENT'
           ? `${command} was not found (is it installed and on PATH?)`
@@ -153,21 +200,25 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     });
     child.on('exit', (code, signal) => {
       exit = { code, signal };
+      exited();
       // Whatever the child left behind goes with it; that also closes the pipes it shared.
-      killTree();
+      killGroup();
+      void sweep();
     });
     child.on('close', () => {
+      // A stopped run settles in stop(), which does not wait for the pipes.
+      if (stopped !== undefined) return;
       const durationMs = elapsed();
-      if (stopped !== undefined) {
-        finish({ status: 'failed', ...stopped, stdout: stdout.text(), stderr: stderr.text(), durationMs });
-      } else if (exit?.code === null || exit === undefined) {
-        const by = exit?.signal ?? 'an unknown signal';
-        finish({ status: 'failed', code: 'ENGINE_FAILED', message: `${command} was killed by ${by}`, stdout: stdout.text(), stderr: stderr.text(), durationMs });
-      } else {
-        finish({ status: 'exited', exitCode: exit.code, stdout: stdout.text(), stderr: stderr.text(), durationMs });
-      }
+      const outcome: ProcessResult =
+        exit?.code === null || exit === undefined
+          ? { status: 'failed', code: 'ENGINE_FAILED', message: `${command} was killed by ${exit?.signal ?? 'an unknown signal'}`, stdout: stdout.text(), stderr: stderr.text(), durationMs }
+          : { status: 'exited', exitCode: exit.code, stdout: stdout.text(), stderr: stderr.text(), durationMs };
+      // Settles once the left-behind processes are gone too; the timeout still runs meanwhile.
+      void sweep().then(() => finish(outcome));
     });
   });
+  trackRun(() => stopRun({ code: 'ABORTED', message: `${command} was stopped and killed: tierguard is shutting down` }), result);
+  return result;
 }
 
 /** Collects chunks up to a byte cap; past it, refuses more and keeps what it had. */

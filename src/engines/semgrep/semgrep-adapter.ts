@@ -110,6 +110,7 @@ export function createSemgrepAdapter(options: SemgrepAdapterOptions = {}): Engin
           timeoutMs,
           maxStdoutBytes: limits.maxStdoutBytes,
           maxStderrBytes: limits.maxStderrBytes,
+          killGraceMs: limits.killGraceMs,
           ...(call.signal === undefined ? {} : { signal: call.signal }),
         });
         if (result.status === 'failed') return fail(processFailureError(result, scrub, INSTALL_HINT));

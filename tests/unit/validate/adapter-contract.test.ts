@@ -1,23 +1,30 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProcess } from '../../../src/engines/process/run-process.js';
 import { DEFAULT_ENGINE_LIMITS } from '../../../src/limits.js';
 import { TierguardError, createEngine } from '../../../src/index.js';
 import type { Artifact, EngineAdapter, EngineOptions, PolicyDefinition } from '../../../src/index.js';
-import type { EngineBinding } from '../../../src/engines/types.js';
+import type { EngineBinding, EngineEvaluateOptions } from '../../../src/engines/types.js';
+import { DAEMONIZING_ENGINE, gone, killLeftovers, readEngineReport } from '../../support/daemonizing-engine.js';
 import { INLINE_SOURCE } from './support.js';
 
 /**
  * A third-party adapter whose answer the test chooses: these tests are about what
  * the core does with an adapter's answer (or its misbehaviour), not about an engine.
  */
-function adapterAnswering(answer: (artifact: Artifact, binding: EngineBinding) => unknown): EngineAdapter & { seen: [Artifact, EngineBinding][] } {
+function adapterAnswering(
+  answer: (artifact: Artifact, binding: EngineBinding, options: EngineEvaluateOptions) => unknown,
+): EngineAdapter & { seen: [Artifact, EngineBinding][] } {
   const seen: [Artifact, EngineBinding][] = [];
   return {
     name: 'custom',
     seen,
     available: () => Promise.resolve({ ok: true }),
-    evaluate: (artifact, binding) => {
+    evaluate: (artifact, binding, options = {}) => {
       seen.push([artifact, binding]);
-      return answer(artifact, binding) as never;
+      return answer(artifact, binding, options) as never;
     },
   };
 }
@@ -98,6 +105,51 @@ describe('engine.validate and the adapter contract', () => {
     const adapter = adapterAnswering(() => new Promise(() => undefined));
     const decision = await (await engineWith(adapter)).validate({ content: { a: 1 } }, { timeoutMs: 1 });
     expect(decision.engines).toMatchObject([{ verdict: 'error', error: { code: 'TIMEOUT', message: expect.stringContaining('did not answer') as unknown } }]);
+  });
+
+  it('waits for an adapter under a time limit longer than Node timers hold, instead of giving up at once', async () => {
+    const adapter = adapterAnswering(
+      () => new Promise((resolve) => setTimeout(() => resolve({ verdict: 'pass', engine: 'custom', policy: 'x', violations: [], durationMs: 1 }), 50)),
+    );
+    const decision = await (await engineWith(adapter)).validate({ content: { a: 1 } }, { timeoutMs: 3_000_000_000 });
+    expect(decision.engines).toMatchObject([{ verdict: 'pass' }]);
+  });
+
+  it("passes the caller's abort on to the adapter's signal", async () => {
+    let seenAborted: boolean | undefined;
+    const adapter = adapterAnswering((_artifact, _binding, options) => {
+      seenAborted = options.signal?.aborted;
+      return { verdict: 'error', violations: [], error: { code: 'ABORTED', message: 'aborted' } };
+    });
+    await (await engineWith(adapter)).validate({ content: { a: 1 } }, { signal: AbortSignal.abort() });
+    expect(seenAborted).toBe(true);
+  });
+
+  it('tells an adapter it gave up on to stop, through the signal: the engine it started is killed', async () => {
+    const scratch = await mkdtemp(join(tmpdir(), 'tierguard-adapter-contract-'));
+    const report = join(scratch, 'report');
+    const started: number[] = [];
+    try {
+      // It ignores the time limit it is given and only listens to the signal, as a careless adapter might.
+      const adapter = adapterAnswering((_artifact, _binding, options) =>
+        runProcess(process.execPath, [DAEMONIZING_ENGINE], {
+          timeoutMs: 600_000,
+          maxStdoutBytes: 65_536,
+          maxStderrBytes: 65_536,
+          env: { ...process.env, FAKE_ENGINE_REPORT: report },
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        }).then(() => new Promise(() => undefined)),
+      );
+      const decision = await (await engineWith(adapter)).validate({ content: { a: 1 } }, { timeoutMs: 1 });
+      expect(decision.engines).toMatchObject([{ verdict: 'error', error: { code: 'TIMEOUT' } }]);
+      const { engine, daemon } = await readEngineReport(report, false);
+      started.push(engine, daemon);
+      expect(await gone(engine)).toBe(true);
+      expect(await gone(daemon)).toBe(true);
+    } finally {
+      killLeftovers(started);
+      await rm(scratch, { recursive: true, force: true });
+    }
   });
 });
 

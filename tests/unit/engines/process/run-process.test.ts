@@ -1,7 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runProcess } from '../../../../src/engines/process/run-process.js';
 import type { ProcessResult, RunProcessOptions } from '../../../../src/engines/process/run-process.js';
+import { DAEMONIZING_ENGINE, killLeftovers, readEngineReport, within } from '../../../support/daemonizing-engine.js';
+import type { EngineReport } from '../../../support/daemonizing-engine.js';
 
 const NODE = process.execPath;
 const BOUNDS: RunProcessOptions = { timeoutMs: 20_000, maxStdoutBytes: 1_048_576, maxStderrBytes: 65_536 };
@@ -119,6 +124,11 @@ describe('runProcess', () => {
     expect(result.stderr.length).toBeLessThanOrEqual(100_000);
   });
 
+  it('keeps a time limit longer than Node timers hold as a long limit, instead of firing at once', async () => {
+    const result = await node("setTimeout(() => process.stdout.write('done'), 50)", { timeoutMs: 3_000_000_000 });
+    expect(result).toMatchObject({ status: 'exited', exitCode: 0, stdout: 'done' });
+  });
+
   it('accepts output of exactly the cap', async () => {
     const result = await node("process.stdout.write('x'.repeat(1000))", { maxStdoutBytes: 1000 });
     expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
@@ -159,5 +169,81 @@ describe('runProcess', () => {
   it('reports an argument spawn refuses as an engine failure', async () => {
     const result = await runProcess(NODE, ['-e', 'nul\u0000byte'], BOUNDS);
     expect(result).toMatchObject({ status: 'failed', code: 'ENGINE_FAILED' });
+  });
+});
+
+describe('runProcess with an engine that daemonises (a grandchild in its own session, holding stdout)', () => {
+  let dir = '';
+  let report = '';
+  const started: number[] = [];
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tierguard-daemon-test-'));
+    report = join(dir, 'report');
+  });
+  afterEach(async () => {
+    // Whatever a failing test left running goes, so it cannot disturb the next.
+    killLeftovers(started.splice(0));
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  function engine(env: Record<string, string>, options: Partial<RunProcessOptions> = {}): Promise<ProcessResult> {
+    return runProcess(NODE, [DAEMONIZING_ENGINE], { ...BOUNDS, env: { ...process.env, FAKE_ENGINE_REPORT: report, ...env }, ...options });
+  }
+  async function reported(daemonReady = true): Promise<EngineReport> {
+    const found = await readEngineReport(report, daemonReady);
+    started.push(found.engine, found.daemon);
+    return found;
+  }
+
+  it('settles TIMEOUT and kills the engine and its daemon', async () => {
+    const running = engine({}, { timeoutMs: 1_500 });
+    const { engine: pid, daemon } = await reported();
+    const result = await within(running, 10_000);
+    expect(result, JSON.stringify(result)).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(await gone(pid)).toBe(true);
+    expect(await gone(daemon)).toBe(true);
+  });
+
+  it('settles ABORTED and kills the engine and its daemon when the signal aborts', async () => {
+    const controller = new AbortController();
+    const running = engine({}, { signal: controller.signal });
+    const { engine: pid, daemon } = await reported();
+    controller.abort();
+    const result = await within(running, 10_000);
+    expect(result, JSON.stringify(result)).toMatchObject({ status: 'failed', code: 'ABORTED' });
+    expect(await gone(pid)).toBe(true);
+    expect(await gone(daemon)).toBe(true);
+  });
+
+  it('kills the daemon of an engine that exited, and reports the exit instead of waiting for the daemon', async () => {
+    const running = engine({ FAKE_ENGINE_MODE: 'exit' }, { timeoutMs: 30_000 });
+    const result = await within(running, 10_000);
+    // The daemon may be killed before it is ready: the engine exits at once.
+    const { daemon } = await reported(false);
+    expect(result).toMatchObject({ status: 'exited', exitCode: 0 });
+    expect(await gone(daemon)).toBe(true);
+  });
+
+  it('asks the daemon to stop with SIGTERM first', async () => {
+    const running = engine({ FAKE_DAEMON_ON_TERM: 'record' }, { timeoutMs: 1_500 });
+    const { daemon } = await reported();
+    expect(await within(running, 10_000)).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(await gone(daemon)).toBe(true);
+    expect(readFileSync(report, 'utf8')).toContain('terminated\n');
+  });
+
+  it('kills a daemon that ignores SIGTERM with SIGKILL after killGraceMs', async () => {
+    const running = engine({ FAKE_DAEMON_ON_TERM: 'ignore' }, { timeoutMs: 1_500, killGraceMs: 500 });
+    const { daemon } = await reported();
+    expect(await within(running, 10_000)).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(await gone(daemon)).toBe(true);
+  });
+
+  it('still settles on timeout when a daemon that cleared its environment (so cannot be found) holds stdout', async () => {
+    const running = engine({ FAKE_DAEMON_ENV: 'empty' }, { timeoutMs: 1_500 });
+    const { engine: pid } = await reported();
+    const result = await within(running, 10_000);
+    expect(result, JSON.stringify(result)).toMatchObject({ status: 'failed', code: 'TIMEOUT' });
+    expect(await gone(pid)).toBe(true);
   });
 });

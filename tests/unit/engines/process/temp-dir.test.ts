@@ -1,8 +1,12 @@
 import { existsSync, statSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runProcess } from '../../../../src/engines/process/run-process.js';
+import type { RunProcessOptions } from '../../../../src/engines/process/run-process.js';
 import { TEMP_DIR_PREFIX, withTempDir } from '../../../../src/engines/process/temp-dir.js';
+import { DAEMONIZING_ENGINE, gone, killLeftovers, readEngineReport, within } from '../../../support/daemonizing-engine.js';
 
 describe('withTempDir', () => {
   it('hands over a fresh private directory and removes it with its contents afterwards', async () => {
@@ -34,4 +38,31 @@ describe('withTempDir', () => {
     const dirs = await Promise.all(Array.from({ length: 8 }, () => withTempDir(async (dir) => dir)));
     expect(new Set(dirs).size).toBe(8);
   });
+
+  for (const [how, stopping] of [
+    ['times out', (options: RunProcessOptions) => ({ ...options, timeoutMs: 1_500 })],
+    ['is aborted', (options: RunProcessOptions) => ({ ...options, signal: AbortSignal.timeout(1_500) })],
+  ] as const) {
+    it(`is removed after the engine run in it ${how}, a daemon holding the engine's stdout killed first`, async () => {
+      const scratch = await mkdtemp(join(tmpdir(), 'tierguard-temp-dir-test-'));
+      const report = join(scratch, 'report');
+      const started: number[] = [];
+      try {
+        let seen = '';
+        const run = withTempDir(async (dir) => {
+          seen = dir;
+          const options: RunProcessOptions = { timeoutMs: 60_000, maxStdoutBytes: 65_536, maxStderrBytes: 65_536, cwd: dir, env: { ...process.env, FAKE_ENGINE_REPORT: report } };
+          return runProcess(process.execPath, [DAEMONIZING_ENGINE], stopping(options));
+        });
+        const { engine, daemon } = await readEngineReport(report, true);
+        started.push(engine, daemon);
+        expect(await within(run, 10_000)).toMatchObject({ status: 'failed', code: how === 'times out' ? 'TIMEOUT' : 'ABORTED' });
+        expect(existsSync(seen)).toBe(false);
+        expect(await gone(daemon)).toBe(true);
+      } finally {
+        killLeftovers(started);
+        await rm(scratch, { recursive: true, force: true });
+      }
+    });
+  }
 });
