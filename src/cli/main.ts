@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { TierguardError } from '../errors.js';
+import { escapeTerminalLines, escapeTerminalText } from '../terminal-text.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
@@ -46,18 +47,20 @@ export async function main(argv: readonly string[], out: Output = process.stdout
   }
   const run = COMMANDS[command];
   try {
-    if (run === undefined) throw new UsageError(`unknown command "${command}"`);
+    if (run === undefined) throw new UsageError(`unknown command "${escapeTerminalText(command)}"`);
     const result = await run(rest);
     out.write(`${result.output}\n`);
     return result.exitCode;
   } catch (error) {
-    // Known failures are messages for a person, not stack traces.
+    // Known failures are messages for a person, not stack traces. They echo
+    // arguments, file names and values, so nothing in them may drive the terminal;
+    // their own line breaks (a list of invalid policies) are kept.
     if (error instanceof UsageError || isArgumentError(error)) {
-      err.write(`tierguard: ${(error as Error).message}\n${USAGE}\n`);
+      err.write(`tierguard: ${escapeTerminalLines((error as Error).message)}\n${USAGE}\n`);
       return 2;
     }
     if (error instanceof TierguardError) {
-      err.write(`tierguard: ${error.code}: ${error.message}\n`);
+      err.write(`tierguard: ${error.code}: ${escapeTerminalLines(error.message)}\n`);
       return 2;
     }
     throw error;
