@@ -20,13 +20,14 @@ const USAGE = `usage:
 exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
   2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate)`;
 
-const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<CommandResult>>> = {
-  check: runCheck,
-  compile: runCompile,
-  test: runTest,
-  validate: runValidate,
-  mcp: runMcp,
-};
+// A Map, not an object literal: `tierguard toString` must not find Object.prototype.toString.
+const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<CommandResult>> = new Map([
+  ['check', runCheck],
+  ['compile', runCompile],
+  ['test', runTest],
+  ['validate', runValidate],
+  ['mcp', runMcp],
+]);
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */
 export interface Output {
@@ -45,7 +46,7 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     out.write(`${manifest.version}\n`);
     return 0;
   }
-  const run = COMMANDS[command];
+  const run = COMMANDS.get(command);
   try {
     if (run === undefined) throw new UsageError(`unknown command "${escapeTerminalText(command)}"`);
     const result = await run(rest);

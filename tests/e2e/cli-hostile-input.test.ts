@@ -142,3 +142,20 @@ describe('human-readable output escapes what a terminal would act on', () => {
     expect(result.stderr).not.toMatch(RAW_CONTROL);
   });
 });
+
+describe('commands and options are looked up as own properties only', () => {
+  it.each(['toString', 'hasOwnProperty', '__proto__', 'constructor', 'valueOf', '__defineGetter__'])('tierguard %s is an unknown command (exit 2)', (command) => {
+    const result = run([command]);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(2);
+    expect(result.stderr.startsWith(`tierguard: unknown command "${command}"\nusage:\n`)).toBe(true);
+    expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it.each(['--constructor', '--__proto__', '--toString', '--hasOwnProperty'])('tierguard check %s is an unknown option (exit 2)', (option) => {
+    const result = run(['check', option, 'x', '--policies', join(directory, 'policies'), '--action', '-'], '{"tool":"a"}');
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(2);
+    expect(result.stderr.startsWith(`tierguard: Unknown option '${option}'`)).toBe(true);
+  });
+});
