@@ -208,6 +208,9 @@ function decodeKey(text: string, start: number, end: number): string {
   return raw.includes('\\') ? (JSON.parse(text.slice(start, end)) as string) : raw;
 }
 
+// eslint-disable-next-line no-control-regex -- a string ends at the first quote, backslash or control character
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
+
 interface ScanFailure {
   readonly offset: number;
   readonly reason: string;
@@ -217,6 +220,10 @@ interface ScanFailure {
 function scanString(text: string, start: number): number | ScanFailure {
   let i = start + 1;
   for (;;) {
+    // Runs of ordinary characters are skipped in one native step: long strings are common in actions.
+    PLAIN_RUN.lastIndex = i;
+    PLAIN_RUN.test(text);
+    i = PLAIN_RUN.lastIndex;
     if (i >= text.length) return { offset: start, reason: 'a string is not closed' };
     const code = text.charCodeAt(i);
     if (code === QUOTE) return i + 1;
