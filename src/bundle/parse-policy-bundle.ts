@@ -21,7 +21,7 @@ export async function parsePolicyBundle(texts: readonly PolicyFileText[], maxDep
       const { parseYaml } = await import('./parse-yaml.js');
       documents = parseYaml(text, file, maxDepth);
     } else {
-      documents = [parseJson(text, file)];
+      documents = [parseJson(text, file, { maxDepth })];
     }
     for (const document of documents) {
       for (const policy of Array.isArray(document) ? (document as unknown[]) : [document]) {

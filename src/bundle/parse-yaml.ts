@@ -1,4 +1,4 @@
-import { Composer, LineCounter, Parser, isScalar, visit } from 'yaml';
+import { Composer, LineCounter, Parser, isPair, isScalar, isSeq, visit } from 'yaml';
 import type { Document, DocumentOptions, ParseOptions, SchemaOptions } from 'yaml';
 import { TierguardError } from '../errors.js';
 import { MAX_YAML_TOKENS, findTooDeepYaml, scanYaml } from './yaml-bounds.js';
@@ -60,7 +60,18 @@ export function parseYaml(text: string, file: string, maxDepth: number): unknown
   const values: unknown[] = [];
   for (const document of new Composer(OPTIONS).compose(tokens)) {
     const problem = [...document.errors, ...document.warnings].sort((left, right) => left.pos[0] - right.pos[0])[0];
-    if (problem !== undefined) throw syntaxError(file, positionOf(lines, problem.pos[0]), problem.message, { yamlCode: problem.code });
+    if (problem !== undefined) {
+      const duplicate = problem.code === 'DUPLICATE_KEY' ? duplicateKeyAt(document, problem.pos[0]) : undefined;
+      if (duplicate !== undefined) {
+        const { key, pointer } = duplicate;
+        throw syntaxError(file, positionOf(lines, problem.pos[0]), `duplicate key ${JSON.stringify(key)} at ${pointer} (${problem.message})`, {
+          yamlCode: problem.code,
+          key,
+          pointer,
+        });
+      }
+      throw syntaxError(file, positionOf(lines, problem.pos[0]), problem.message, { yamlCode: problem.code });
+    }
     if (isEmpty(document)) continue;
     let value: unknown;
     try {
@@ -95,6 +106,28 @@ function firstUnresolvedAlias(document: Document.Parsed): { name: string; offset
     Alias(_key, alias) {
       if (alias.resolve(document) !== undefined) return undefined;
       found = { name: alias.source, offset: alias.range?.[0] ?? 0 };
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+/**
+ * The key yaml reports as repeated at `offset`, and its JSON pointer: yaml's own
+ * message ("Map keys must be unique") names neither.
+ */
+function duplicateKeyAt(document: Document.Parsed, offset: number): { key: string; pointer: string } | undefined {
+  let found: { key: string; pointer: string } | undefined;
+  visit(document, {
+    Pair(_key, pair, path) {
+      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
+      const segments: string[] = [];
+      for (const [index, ancestor] of path.entries()) {
+        if (isPair(ancestor) && isScalar(ancestor.key)) segments.push(String(ancestor.key.value));
+        else if (isSeq(ancestor)) segments.push(String(ancestor.items.indexOf(path[index + 1])));
+      }
+      const key = String(pair.key.value);
+      found = { key, pointer: [...segments, key].map((segment) => `/${segment.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('') };
       return visit.BREAK;
     },
   });

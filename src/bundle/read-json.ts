@@ -1,17 +1,19 @@
-import { TierguardError } from '../errors.js';
 import { readRegularText } from '../read-regular-file.js';
+import { DEFAULT_LIMITS } from '../limits.js';
+import type { Limits } from '../limits.js';
+import { parseStrictJson } from '../strict-json.js';
+
+// By default only depth: the readers below have already bounded the bytes, by the caller's own limit.
+const DEPTH_ONLY = Object.freeze({ maxDepth: DEFAULT_LIMITS.maxDepth });
 
 /**
- * Parses JSON text, turning a syntax error into an `IO_ERROR` that names the
- * source, so a malformed file is a clear message and never a stack trace.
+ * Parses JSON text strictly: a syntax error, a duplicate key or nesting past
+ * `limits.maxDepth` is an `IO_ERROR` naming the source, line and column, so a
+ * malformed file is a clear message and never a stack trace or a silent
+ * last-key-wins.
  */
-export function parseJson(text: string, source: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new TierguardError('IO_ERROR', `${source}: not valid JSON: ${reason}`, { file: source }, { cause: error });
-  }
+export function parseJson(text: string, source: string, limits: Pick<Limits, 'maxDepth'> & Partial<Pick<Limits, 'maxFileBytes'>> = DEPTH_ONLY): unknown {
+  return parseStrictJson(text, source, limits);
 }
 
 /**

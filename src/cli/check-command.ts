@@ -3,6 +3,7 @@ import { loadPolicies } from '../bundle/load-policies.js';
 import { createEngine } from '../engine.js';
 import { TierguardError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../limits.js';
+import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { Action } from '../types.js';
 import { formatDecision } from './format-decision.js';
 import { withPolicySources } from './policy-sources.js';
@@ -54,7 +55,7 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   }
   const tool = typeof action === 'object' && action !== null ? (action as { tool?: unknown }).tool : undefined;
   return {
-    output: values.json ? JSON.stringify(decision, null, 2) : formatDecision(decision, tool),
+    output: values.json ? escapeJsonForTerminal(JSON.stringify(decision, null, 2)) : formatDecision(decision, tool),
     exitCode: decision.verdict === 'allow' ? 0 : 1,
   };
 }

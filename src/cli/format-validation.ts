@@ -1,28 +1,30 @@
 import { formatPath } from '../format-path.js';
+import { escapeTerminalText as shown } from '../terminal-text.js';
 import type { ValidationDecision, Violation } from '../types.js';
 
 /**
  * A validation for a terminal, in the style of `formatDecision`: the outcome
  * line, then each engine verdict with its violations (`x` blocks, `?` asks for
  * approval, `~` monitored, `!` warning) or its error, then errors that belong to
- * no engine (an unusable artifact), and a one-line summary.
+ * no engine (an unusable artifact), and a one-line summary. Values from the
+ * artifact, policies and engines are escaped, as in `formatDecision`.
  */
 export function formatValidation(decision: ValidationDecision): string {
-  const lines = [`${decision.outcome}  ${decision.action.tool}  (policies ${decision.policyVersion.slice(0, 19)})`];
+  const lines = [`${decision.outcome}  ${shown(decision.action.tool)}  (policies ${decision.policyVersion.slice(0, 19)})`];
   const markers = new Map<Violation, string>();
   for (const violation of decision.violations) markers.set(violation, violation.effect === 'escalate' ? '?' : 'x');
   for (const violation of [...decision.wouldDeny, ...decision.wouldEscalate]) markers.set(violation, '~');
   for (const violation of decision.warnings) markers.set(violation, '!');
   for (const verdict of decision.engines) {
-    const error = verdict.error === undefined ? '' : `  ${verdict.error.code}  ${verdict.error.message}`;
-    lines.push(`  ${verdict.verdict}  ${verdict.engine} ${verdict.policy}${error}`);
+    const error = verdict.error === undefined ? '' : `  ${shown(verdict.error.code)}  ${shown(verdict.error.message)}`;
+    lines.push(`  ${verdict.verdict}  ${shown(verdict.engine)} ${shown(verdict.policy)}${error}`);
     for (const violation of verdict.violations) {
       const { where, message } = placeOf(violation);
-      lines.push(`    ${markers.get(violation) ?? '-'} ${violation.policyId}  ${violation.constraint}  ${where}${message}`);
+      lines.push(`    ${markers.get(violation) ?? '-'} ${shown(violation.policyId)}  ${shown(violation.constraint)}  ${shown(where)}${shown(message)}`);
     }
   }
   for (const error of decision.errors) {
-    if (error.policyId === undefined) lines.push(`  E (artifact)  ${error.code}  ${error.message}`);
+    if (error.policyId === undefined) lines.push(`  E (artifact)  ${shown(error.code)}  ${shown(error.message)}`);
   }
   lines.push(summary(decision));
   return lines.join('\n');

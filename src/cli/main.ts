@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { TierguardError } from '../errors.js';
+import { escapeTerminalLines, escapeTerminalText } from '../terminal-text.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
@@ -22,14 +23,15 @@ exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, valida
   2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate),
   128 + the signal's number when SIGINT (130), SIGTERM (143) or SIGHUP (129) stopped test or validate`;
 
+// A Map, not an object literal: `tierguard toString` must not find Object.prototype.toString.
 // The commands that run engines stop them, and remove their files, on SIGINT, SIGTERM and SIGHUP; `mcp` handles its own signals.
-const COMMANDS: Readonly<Record<string, (args: readonly string[]) => Promise<CommandResult>>> = {
-  check: runCheck,
-  compile: runCompile,
-  test: (args) => stoppableBySignals(() => runTest(args)),
-  validate: (args) => stoppableBySignals(() => runValidate(args)),
-  mcp: runMcp,
-};
+const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<CommandResult>> = new Map([
+  ['check', runCheck],
+  ['compile', runCompile],
+  ['test', (args: readonly string[]) => stoppableBySignals(() => runTest(args))],
+  ['validate', (args: readonly string[]) => stoppableBySignals(() => runValidate(args))],
+  ['mcp', runMcp],
+]);
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */
 export interface Output {
@@ -48,24 +50,26 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     out.write(`${manifest.version}\n`);
     return 0;
   }
-  const run = COMMANDS[command];
+  const run = COMMANDS.get(command);
   try {
-    if (run === undefined) throw new UsageError(`unknown command "${command}"`);
+    if (run === undefined) throw new UsageError(`unknown command "${escapeTerminalText(command)}"`);
     const result = await run(rest);
     out.write(`${result.output}\n`);
     return result.exitCode;
   } catch (error) {
     if (error instanceof Interrupted) {
-      err.write(`tierguard: ${error.message}\n`);
+      err.write(`tierguard: ${escapeTerminalLines(error.message)}\n`);
       return error.exitCode;
     }
-    // Known failures are messages for a person, not stack traces.
+    // Known failures are messages for a person, not stack traces. They echo
+    // arguments, file names and values, so nothing in them may drive the terminal;
+    // their own line breaks (a list of invalid policies) are kept.
     if (error instanceof UsageError || isArgumentError(error)) {
-      err.write(`tierguard: ${(error as Error).message}\n${USAGE}\n`);
+      err.write(`tierguard: ${escapeTerminalLines((error as Error).message)}\n${USAGE}\n`);
       return 2;
     }
     if (error instanceof TierguardError) {
-      err.write(`tierguard: ${error.code}: ${error.message}\n`);
+      err.write(`tierguard: ${error.code}: ${escapeTerminalLines(error.message)}\n`);
       return 2;
     }
     throw error;

@@ -7,6 +7,7 @@ import { describeThrown } from '../describe-thrown.js';
 import { stopEngineRuns } from '../engines/process/live-runs.js';
 import { DEFAULT_SHUTDOWN_WAIT_MS } from '../limits.js';
 import type { CommandResult } from './check-command.js';
+import { escapeTerminalLines } from '../terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard mcp`. */
@@ -61,7 +62,8 @@ export async function runMcp(args: readonly string[]): Promise<CommandResult> {
     importPeer(() => import('@modelcontextprotocol/sdk/server/mcp.js')),
     importPeer(() => import('../mcp/constraint-tools.js')),
   ]);
-  const log = (line: string): void => void process.stderr.write(`tierguard mcp: ${line}\n`);
+  // Lines echo paths, policy errors and request details: escaped, as every CLI message is.
+  const log = (line: string): void => void process.stderr.write(`tierguard mcp: ${escapeTerminalLines(line)}\n`);
 
   const watcher = await watchPolicies(options.policies, {
     // With polling off the watcher still needs an interval: its longest (about 24.8 days) never comes round in practice.

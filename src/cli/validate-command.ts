@@ -4,6 +4,7 @@ import { createEngine } from '../engine.js';
 import type { Artifact, ArtifactFormat } from '../engines/types.js';
 import { TierguardError } from '../errors.js';
 import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
+import { escapeJsonForTerminal, escapeTerminalText } from '../terminal-text.js';
 import type { ValidationDecision } from '../types.js';
 import type { CommandResult } from './check-command.js';
 import { formatValidation } from './format-validation.js';
@@ -58,7 +59,7 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
   const loaded = await loadPolicies(values.policies);
   const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
   const decision = await engine.validate(artifact, values.policy === undefined ? {} : { policies: values.policy });
-  return { output: values.json ? JSON.stringify(decision, null, 2) : readable(decision), exitCode: exitCodeOf(decision) };
+  return { output: values.json ? escapeJsonForTerminal(JSON.stringify(decision, null, 2)) : readable(decision), exitCode: exitCodeOf(decision) };
 }
 
 /**
@@ -71,7 +72,7 @@ function readable(decision: ValidationDecision): string {
   const text = formatValidation(decision);
   if (decision.engines.length > 0 || decision.errors.length > 0) return text;
   const lines = text.split('\n');
-  lines.splice(1, 0, `  no policy selects ${decision.action.tool}: no engine ran (each policy's artifacts patterns leave it out)`);
+  lines.splice(1, 0, `  no policy selects ${escapeTerminalText(decision.action.tool)}: no engine ran (each policy's artifacts patterns leave it out)`);
   return lines.join('\n');
 }
 

@@ -6,6 +6,8 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { describeThrown } from '../describe-thrown.js';
+import { isTierguardError } from '../errors.js';
+import { parseStrictJson } from '../strict-json.js';
 import { withRemoteAddress } from './remote-address.js';
 
 /** The path the MCP endpoint is served on. */
@@ -49,6 +51,13 @@ interface Session {
   readonly transport: StreamableHTTPServerTransport;
   readonly server: McpServer;
 }
+
+/**
+ * No nesting bound at the transport: the body is already bounded by
+ * `maxBodyBytes` and scanned without recursion, and what it carries is checked
+ * against `limits.maxDepth` by the engine that judges it.
+ */
+const TRANSPORT_DEPTH = Number.POSITIVE_INFINITY;
 
 const LOOPBACK_NAMES: readonly string[] = ['127.0.0.1', 'localhost', '[::1]'];
 // A Host header is `name[:port]` or `[ipv6][:port]`; anything else (userinfo, paths) is refused outright.
@@ -134,9 +143,11 @@ export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint
       }
       let message: unknown;
       try {
-        message = JSON.parse(body.toString('utf8'));
-      } catch {
-        refuse(response, 400, 'Parse error: the request body is not JSON', {}, -32700);
+        // Strict, so a repeated key (`"tool"` twice in a validate call) is refused, not read as its last value.
+        message = parseStrictJson(body.toString('utf8'), 'the request body', { maxDepth: TRANSPORT_DEPTH });
+      } catch (error) {
+        const reason = isTierguardError(error) ? error.message : 'the request body is not JSON';
+        refuse(response, 400, `Parse error: ${reason}`, {}, -32700);
         return;
       }
       if (sessionId === undefined) {

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { refuseDuplicateKeyLines } from './strict-stdio-lines.js';
 
 /** An MCP server connected over standard input and output. */
 export interface StdioConnection {
@@ -23,11 +24,17 @@ export interface StdioStreams {
  * logs to stderr only. The SDK's transport does not notice the end of stdin,
  * and stdin ending would otherwise let the process drain and exit mid-await;
  * here the end of stdin (or an error on either stream, such as EPIPE when the
- * client has gone) closes the server and settles `closed`.
+ * client has gone) closes the server and settles `closed`. A request line
+ * that repeats a JSON key is answered with a parse error and never reaches the
+ * server.
  */
 export async function serveStdio(server: McpServer, streams: StdioStreams = { stdin: process.stdin, stdout: process.stdout }): Promise<StdioConnection> {
   const { stdin, stdout } = streams;
-  const transport = new StdioServerTransport(stdin, stdout);
+  // The SDK reads lines with JSON.parse, where the last of two equal keys wins: such lines are refused first.
+  const transport = new StdioServerTransport(
+    refuseDuplicateKeyLines(stdin, (response) => stdout.write(response)),
+    stdout,
+  );
   let settle: () => void = () => undefined;
   const closed = new Promise<void>((resolve) => {
     settle = resolve;

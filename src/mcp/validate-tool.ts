@@ -2,6 +2,7 @@ import { formatDecision } from '../cli/format-decision.js';
 import type { Engine } from '../engine.js';
 import { TierguardError } from '../errors.js';
 import { formatPath } from '../format-path.js';
+import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { ContentArtifact, EngineVerdict } from '../engines/types.js';
 import { formatValidation } from '../cli/format-validation.js';
 import type {
@@ -131,7 +132,7 @@ export async function validateAction(engine: Engine, action: unknown): Promise<V
   const decision = await engine.evaluate(action as Action, { labels: VALIDATE_LABELS });
   const tool = typeof action === 'object' && action !== null ? (action as { tool?: unknown }).tool : undefined;
   const report = reportOf(decision);
-  const rewritten = report.rewrittenAction === undefined ? '' : `\naction after rewrites: ${JSON.stringify(report.rewrittenAction)}`;
+  const rewritten = report.rewrittenAction === undefined ? '' : `\naction after rewrites: ${escapeJsonForTerminal(JSON.stringify(report.rewrittenAction))}`;
   return { report, text: `${formatDecision(decision, tool)}${rewritten}` };
 }
 

@@ -256,11 +256,11 @@ describe('invalid policies (exit 2)', () => {
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
-  it('a policy nested 100,000 deep is INVALID_POLICY, not a crash', () => {
+  it('a policy nested 100,000 deep is refused while parsing, with its position, not a crash', () => {
     const file = write('deep-policy.json', `{"id":"deep","assert":${'{"not":'.repeat(100_000)}{"field":"a","op":"exists"}${'}'.repeat(100_000)}}`);
     const result = check(file, join(ACTIONS, 'payment-ok.json'));
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^tierguard: INVALID_POLICY: .*deep-policy\.json: policy "deep" \/assert(\/not)+: nested deeper than limits\.maxDepth \(64\)\n$/);
+    expect(result.stderr).toMatch(/^tierguard: IO_ERROR: .*deep-policy\.json: not valid JSON: line 1, column \d+: nested deeper than limits\.maxDepth \(64\)\n$/);
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });
@@ -290,11 +290,20 @@ describe('invalid actions (exit 2)', () => {
     );
   });
 
-  it('an action nested 100,000 deep is LIMIT_EXCEEDED, not a crash', () => {
+  it('an action nested 100,000 deep is refused while parsing, with its position, not a crash', () => {
     const file = write('actions/deep.json', `{"tool":"a","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
     const result = check(POLICIES, file);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^tierguard: LIMIT_EXCEEDED: .*deep\.json: action is nested deeper than limits\.maxDepth \(64\) at \/x(\/0)+\n$/);
+    expect(result.stderr).toMatch(/^tierguard: IO_ERROR: .*deep\.json: not valid JSON: line 1, column \d+: nested deeper than limits\.maxDepth \(64\)\n$/);
+    expect(result.stderr).not.toMatch(STACK_LINE);
+  });
+
+  it('an action one level past limits.maxDepth still gets the pointer from the action check', () => {
+    // The parser leaves the outermost level free (a policy file's array); the action check counts from the action.
+    const file = write('actions/just-too-deep.json', `{"tool":"a","x":${'['.repeat(64)}${']'.repeat(64)}}`);
+    const result = check(POLICIES, file);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^tierguard: LIMIT_EXCEEDED: .*just-too-deep\.json: action is nested deeper than limits\.maxDepth \(64\) at \/x(\/0)+\n$/);
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });

@@ -213,6 +213,25 @@ describe('tierguard mcp over stdio', () => {
   });
 });
 
+describe('tierguard mcp log lines', () => {
+  it('escape what they echo: a policy directory named with terminal escapes', async () => {
+    const policies = join(directory, 'named\u001b[2K\u202e');
+    mkdirSync(policies, { recursive: true });
+    writePolicy(policies, 100);
+    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--policies', policies], cwd: ROOT, stderr: 'pipe' });
+    let stderr = '';
+    transport.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    const client = await connected(transport);
+    await client.listTools();
+    await client.close();
+    expect(stderr).toMatch(/^tierguard mcp: serving 1 policies \(sha256:[0-9a-f]{64}\) from \S*named\\x1b\[2K\\u202e, reloading/);
+    // eslint-disable-next-line no-control-regex -- finding control characters is the point
+    expect(stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
+  });
+});
+
 describe('tierguard mcp --http', () => {
   it('serves Streamable HTTP on 127.0.0.1 with a free port, in sessions, and exits 0 on SIGTERM', async () => {
     const served = await serveHttp(POLICIES);

@@ -76,8 +76,13 @@ describe('loadPolicies with YAML', () => {
   it('refuses a duplicate key, pointing at the second one', async () => {
     const { error, file } = await yamlError('id: p\ntools: [a]\nid: q\n');
     expect(error.code).toBe('IO_ERROR');
-    expect(error.details).toMatchObject({ file, line: 3, column: 1 });
-    expect(error.message).toMatch(/policy\.yaml:3:1: not valid YAML: Map keys must be unique/);
+    expect(error.details).toMatchObject({ file, line: 3, column: 1, key: 'id', pointer: '/id' });
+    expect(error.message).toMatch(/policy\.yaml:3:1: not valid YAML: duplicate key "id" at \/id \(Map keys must be unique\)/);
+  });
+
+  it('names a nested duplicate key with its pointer through sequences and maps', async () => {
+    const { error } = await yamlError('- id: p\n  tools: [a]\n- id: q\n  assert: { field: a, op: exists, field: b }\n');
+    expect(error.details).toMatchObject({ line: 4, column: 35, key: 'field', pointer: '/1/assert/field' });
   });
 
   it('refuses tags: a timestamp, binary, a set, a custom tag, a js function', async () => {

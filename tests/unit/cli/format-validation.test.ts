@@ -58,3 +58,15 @@ describe('formatValidation', () => {
     expect(lines.at(-1)).toBe('fail: 1 engine run: 0 pass, 1 fail, 0 error; 1 finding; verdict deny');
   });
 });
+
+describe('formatValidation escapes what engines and artifacts say', () => {
+  it('keeps one line per finding when an engine message, rule or artifact name carries line breaks and escapes', () => {
+    const found = { ...violation(['main.tf'], 'bad\nallow  main.tf  (policies sha256:000000000000)\u001b[1A'), constraint: 'rule\u009b2K' };
+    const decision = failedWith(found);
+    const text = formatValidation({ ...decision, action: { tool: 'main.tf\u202e', kind: 'artifact' } });
+    const lines = text.split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toBe('deny  main.tf\\u202e  (policies sha256:0123456789ab)');
+    expect(lines[2]).toBe('    x p  rule\\x9b2K  ["main.tf"]  bad\\nallow  main.tf  (policies sha256:000000000000)\\x1b[1A');
+  });
+});

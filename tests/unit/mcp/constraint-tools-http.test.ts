@@ -85,3 +85,47 @@ describe('serveHttp', () => {
     await expect(serveHttp({ createServer, port })).rejects.toThrow(/EADDRINUSE/);
   });
 });
+
+describe('serveHttp: request bodies are parsed strictly', () => {
+  /** POSTs `body` as is on a session the SDK client opened, so the client cannot tidy the JSON. */
+  async function postRaw(body: string): Promise<{ status: number; text: string }> {
+    const endpoint = await serve();
+    const transport = new StreamableHTTPClientTransport(new URL(endpoint.url));
+    const client = new Client({ name: 'agent', version: '0.0.0' });
+    await client.connect(transport);
+    clients.push(client);
+    const response = await fetch(endpoint.url, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': transport.sessionId ?? '',
+        'mcp-protocol-version': transport.protocolVersion ?? '2025-06-18',
+      },
+      body,
+    });
+    return { status: response.status, text: await response.text() };
+  }
+
+  it('refuses a validate call whose action repeats "tool", naming the key and where, instead of judging the last one', async () => {
+    const action = '{"tool":"pay.send","arguments":{"amount":500},"tool":"weather.today"}';
+    const { status, text } = await postRaw(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"validate","arguments":{"action":${action}}}}`);
+    expect(status).toBe(400);
+    expect(JSON.parse(text)).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: -32700,
+        message: expect.stringMatching(/^Parse error: the request body: not valid JSON: line 1, column \d+: duplicate key "tool" at \/params\/arguments\/action\/tool \(first at line 1, column \d+\)$/) as string,
+      },
+    });
+  });
+
+  it('still answers a well-formed validate call sent the same way', async () => {
+    const { status, text } = await postRaw(
+      '{"jsonrpc":"2.0","id":8,"method":"tools/call","params":{"name":"validate","arguments":{"action":{"tool":"pay.send","arguments":{"amount":500}}}}}',
+    );
+    expect(status).toBe(200);
+    expect(text).toContain('"structuredContent":{"available":true,"verdict":"deny"');
+  });
+});
