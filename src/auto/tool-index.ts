@@ -1,4 +1,4 @@
-import { compileGlob, isGlobPattern } from './glob/compile-glob.js';
+import { compileGlob, isGlobPattern, type GlobLimits } from './glob/compile-glob.js';
 import type { RegexLike } from '../regex/regex-engine.js';
 
 /** Anything the index can hold: it needs the tool patterns and a stable order. */
@@ -25,8 +25,11 @@ export class ToolIndex<T extends Indexed> {
   private readonly everyTool: T[] = [];
   private readonly cache = new Map<string, readonly T[]>();
 
-  /** Builds the index; glob patterns compile here (they were validated with the policy). */
-  constructor(entries: readonly T[]) {
+  /**
+   * Builds the index; glob patterns compile here, under the `limits` they were
+   * validated with when the policy was compiled.
+   */
+  constructor(entries: readonly T[], limits: GlobLimits) {
     for (const entry of entries) {
       if (entry.tools === undefined) {
         this.everyTool.push(entry);
@@ -34,7 +37,7 @@ export class ToolIndex<T extends Indexed> {
       }
       for (const pattern of new Set(entry.tools)) {
         if (isGlobPattern(pattern)) {
-          this.globs.push({ matcher: compileGlob(pattern), entry });
+          this.globs.push({ matcher: compileGlob(pattern, limits), entry });
         } else {
           const list = this.exact.get(pattern) ?? [];
           list.push(entry);

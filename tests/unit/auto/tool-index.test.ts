@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ToolIndex } from '../../../src/auto/tool-index.js';
+import { DEFAULT_LIMITS } from '../../../src/limits.js';
 
 const entry = (index: number, tools?: string[]) => ({ index, tools, name: `p${index}` });
 
@@ -11,7 +12,7 @@ describe('ToolIndex', () => {
     entry(3, ['crm.**', 'payments.transfer']),
     entry(4, ['payments.refund']),
   ];
-  const index = new ToolIndex(entries);
+  const index = new ToolIndex(entries, DEFAULT_LIMITS);
   const names = (tool: string) => index.lookup(tool).map((found) => found.name);
 
   it('finds exact names, globs and catch-alls in set order, each once', () => {
