@@ -37,12 +37,12 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxStringLength: 1_048_576,
   maxPatternLength: 8_192,
   // Measured with bench/regex-cost.js: RE2's worst case (its NFA, once its DFA
-  // gives up) costs under 3 ns per program instruction per input byte on a 2-core
-  // machine, so 2^28 units is under a second; a 256-instruction pattern reads a
-  // whole MiB. 16,384 instructions admits any pattern of maxPatternLength plain
-  // characters and `^[\s\S]{500,}$` (about 7,500), and reads 16 KiB within the budget.
+  // gives up) cost 2.5-9.5 ns per estimated instruction per input byte on a
+  // loaded 2-core machine, so 2^26 units is 0.2-0.65 s per match; a pattern of
+  // 64 instructions reads a whole MiB. 16,384 instructions admits any pattern of
+  // maxPatternLength plain characters and `^[\s\S]{500,}$` (about 7,500).
   maxRegexProgramSize: 16_384,
-  maxRegexWork: 268_435_456,
+  maxRegexWork: 67_108_864,
   maxGlobWildcards: 256,
   maxFileBytes: 16 * 1_048_576,
 });

@@ -74,7 +74,7 @@ describe('DEFAULT_LIMITS', () => {
       maxStringLength: 1_048_576,
       maxPatternLength: 8_192,
       maxRegexProgramSize: 16_384,
-      maxRegexWork: 268_435_456,
+      maxRegexWork: 67_108_864,
       maxGlobWildcards: 256,
       maxFileBytes: 16 * 1_048_576,
     });
