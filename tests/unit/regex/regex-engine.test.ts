@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createEngine, isTierguardError, TierguardError } from '../../../src/index.js';
 import type { Limits, PolicyDefinition } from '../../../src/index.js';
@@ -55,6 +58,24 @@ describe('compileRegex: the program-size bound', () => {
     const error = await policyError({ id: 'shape', tools: ['t'], shape: { properties: [{ path: 'arguments.x', pattern: OVERSIZED }] } });
     expect(error.message).toContain('policy "shape"');
     expect(pointers(error)).toEqual(['/shape/properties/0/pattern']);
+  });
+
+  it('bounds `sh:pattern` in a hand-written shapesFile', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'tierguard-regex-size-'));
+    try {
+      const file = join(directory, 'big.ttl');
+      writeFileSync(
+        file,
+        `@prefix sh: <http://www.w3.org/ns/shacl#>. @prefix tg: <urn:tierguard:>. @prefix key: <urn:tierguard:key:>.
+tg:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path (key:arguments key:x); sh:pattern "${OVERSIZED}" ].\n`,
+      );
+      const error = await policyError({ id: 'file', tools: ['t'], shapesFile: file });
+      expect(error.message).toContain('policy "file"');
+      expect(error.message).toContain('maxRegexProgramSize');
+      expect(pointers(error)).toEqual(['/shapesFile']);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 
   it('bounds rewrite `replace` patterns', async () => {
