@@ -96,11 +96,12 @@ export type RegexBounds = Pick<Limits, 'maxRegexProgramSize' | 'maxRegexWork'>;
  * are not RE2 syntax and are rejected here, at compile time, as is a pattern
  * whose program is larger than `bounds.maxRegexProgramSize`. The matcher refuses
  * (LIMIT_EXCEEDED) an input whose UTF-8 length times the program size is more
- * than `bounds.maxRegexWork`, so no match costs more than that budget.
+ * than `bounds.maxRegexWork`, so no match costs more than that budget;
+ * `shownAs` names the pattern in that error (a glob shows itself, not its regex).
  */
-export function compileRegex(source: string, flags: string, bounds: RegexBounds): RegexLike {
+export function compileRegex(source: string, flags: string, bounds: RegexBounds, shownAs = `/${shorten(source)}/`): RegexLike {
   const { regex, programSize } = compileChecked(source, flags, bounds);
-  const guard = workGuard(source, programSize, bounds);
+  const guard = workGuard(shownAs, programSize, bounds);
   return {
     test(input) {
       guard(input);
@@ -136,7 +137,7 @@ function compileChecked(source: string, flags: string, bounds: RegexBounds): { r
 // on every byte: size x bytes bounds the work. Lengths in UTF-16 units bound
 // UTF-8 bytes from below (one unit is one to three bytes), so the exact byte
 // count is taken only when the cheap bound cannot settle it.
-function workGuard(source: string, programSize: number, bounds: RegexBounds): (input: string) => void {
+function workGuard(shownAs: string, programSize: number, bounds: RegexBounds): (input: string) => void {
   const maxBytes = Math.floor(bounds.maxRegexWork / programSize);
   return (input) => {
     if (input.length <= maxBytes / 3) return;
@@ -144,7 +145,7 @@ function workGuard(source: string, programSize: number, bounds: RegexBounds): (i
     if (bytes <= maxBytes) return;
     throw new TierguardError(
       'LIMIT_EXCEEDED',
-      `an input of ${bytes} UTF-8 bytes is more than /${shorten(source)}/ (about ${programSize} RE2 instructions) may read ` +
+      `an input of ${bytes} UTF-8 bytes is more than ${shownAs} (about ${programSize} RE2 instructions) may read ` +
         `within limits.maxRegexWork (${bounds.maxRegexWork}): at most ${maxBytes} bytes`,
       { limit: 'maxRegexWork', actual: bytes * programSize },
     );
@@ -161,7 +162,7 @@ function workGuard(source: string, programSize: number, bounds: RegexBounds): (i
  */
 export function compileScanner(source: string, flags: string, bounds: RegexBounds): RegexScanner {
   const { programSize } = compileChecked(source, flags, bounds);
-  const guard = workGuard(source, programSize, bounds);
+  const guard = workGuard(`/${shorten(source)}/`, programSize, bounds);
   // `g` to resume at lastIndex, `d` for the spans of the groups.
   const regex = new RE2(source, `${flags}gd`);
   const { groupCount, groupNames } = groupsOf(source, flags);

@@ -28,7 +28,8 @@ const GLOB_SYNTAX = /[*?[{\\]|[@+!]\(/;
 export function compileGlob(pattern: string, limits: GlobLimits, options: CompileGlobOptions = {}): RegexLike {
   const source = globToRegexSource(pattern, limits.maxGlobWildcards);
   try {
-    return compileRegex(source, options.caseInsensitive === true ? 'i' : '', limits);
+    const shown = pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern;
+    return compileRegex(source, options.caseInsensitive === true ? 'i' : '', limits, `glob ${JSON.stringify(shown)}`);
   } catch (error) {
     if (error instanceof RegexTooLargeError) {
       throw new GlobSyntaxError(

@@ -50,6 +50,16 @@ describe('glob bounds', () => {
     expect(() => compileGlob(pattern, { ...DEFAULT_LIMITS, maxRegexProgramSize: 100 })).toThrow(/maxRegexProgramSize/);
   });
 
+  it('a tool name longer than a tool glob may read within limits.maxRegexWork is LIMIT_EXCEEDED, naming the glob', async () => {
+    const glob = `${'*a'.repeat(100)}b`;
+    const engine = await createEngine({ policies: [{ id: 'g', tools: [glob], assert: { field: 'x', op: 'eq', value: 1 } }] });
+    const rejection = engine.evaluate({ tool: 'a'.repeat(100_000), arguments: {} });
+    await expect(rejection).rejects.toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: expect.objectContaining({ limit: 'maxRegexWork' }) as unknown }));
+    await expect(rejection).rejects.toThrow(/glob "\*a\*a/);
+    // A short tool name is matched as before.
+    await expect(engine.evaluate({ tool: `${'a'.repeat(100)}b`, arguments: {} })).resolves.toMatchObject({ verdict: 'deny' });
+  });
+
   it('the wildcard bound is overridable through createEngine({ limits })', async () => {
     const policy: PolicyDefinition = { id: 'w', tools: ['*.*.*'], assert: { field: 'a', op: 'eq', value: 1 } };
     expect((await policyError(policy, { maxGlobWildcards: 2 })).pointers).toEqual(['/tools/0']);
