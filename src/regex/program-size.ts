@@ -350,6 +350,11 @@ function classCost(input: readonly Range[], foldCase: boolean): number {
       cost += NON_ASCII_COST;
       continue;
     }
+    if (low === high) {
+      // One code point is one chain of its UTF-8 bytes, and an alternation joining it.
+      cost += utf8Length(low) + 1;
+      continue;
+    }
     for (const [bytes, start, end] of [
       [1, 0, 0x7f],
       [2, 0x80, 0x7ff],
@@ -438,14 +443,18 @@ function caseOrbit(codePoint: number): readonly number[] {
   return caseOrbits().get(codePoint) ?? [codePoint];
 }
 
-/** The case partners of every code point in `ranges`, found through the sorted list of code points that have any. */
+/**
+ * The case partners of every code point in `ranges` that fall outside its own
+ * range (those inside add nothing), found through the sorted list of code points
+ * that have any; a wide range thus costs a walk, not thousands of new ranges.
+ */
 function foldedPartners(ranges: readonly Range[]): Range[] {
   const table = caseOrbits();
   const codes = foldable ?? [];
   const partners: Range[] = [];
   for (const [low, high] of ranges) {
     for (let index = lowerBound(codes, low); index < codes.length && (codes[index] ?? Infinity) <= high; index += 1) {
-      for (const member of table.get(codes[index] ?? 0) ?? []) partners.push([member, member]);
+      for (const member of table.get(codes[index] ?? 0) ?? []) if (member < low || member > high) partners.push([member, member]);
     }
   }
   return partners;

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../../src/limits.js';
 import { estimateProgramSize } from '../../../src/regex/program-size.js';
 import { compileRegex } from '../../../src/regex/regex-engine.js';
 
@@ -39,6 +40,12 @@ describe('estimateProgramSize', () => {
     expect(size('(?i:k)a')).toBeGreaterThan(size('ka'));
     expect(size('[\\x{100}-\\x{17f}]', 'i')).toBeGreaterThanOrEqual(size('[\\x{100}-\\x{17f}]'));
     expect(size('x', 'i')).toBe(size('x'));
+  });
+
+  it('counts a single code point in a class as its bytes, so a long case-insensitive literal still fits', () => {
+    // `k` folds to K and KELVIN SIGN (three UTF-8 bytes): three short chains, not three ranges.
+    expect(size('k'.repeat(1_000), 'i')).toBeLessThan(DEFAULT_LIMITS.maxRegexProgramSize);
+    expect(() => compileRegex(`(?i)${'keys'.repeat(250)}`, '', DEFAULT_LIMITS)).not.toThrow();
   });
 
   it('counts a Unicode property class as the largest one, inside brackets or not', () => {
