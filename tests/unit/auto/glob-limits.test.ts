@@ -44,6 +44,12 @@ describe('glob bounds', () => {
     expect(() => compileGlob('{a}', { ...limits, maxGlobWildcards: 1 })).not.toThrow();
   });
 
+  it('at the default limit: 256 wildcards compile, 257 are refused', () => {
+    expect(DEFAULT_LIMITS.maxGlobWildcards).toBe(256);
+    expect(() => compileGlob(`${'*a'.repeat(256)}b`, DEFAULT_LIMITS)).not.toThrow();
+    expect(() => compileGlob(`${'*a'.repeat(257)}b`, DEFAULT_LIMITS)).toThrow(/more than 256 wildcards/);
+  });
+
   it('bounds the compiled program through the same estimator as regexes', () => {
     const pattern = '[a-z]'.repeat(200);
     expect(() => compileGlob(pattern, DEFAULT_LIMITS)).not.toThrow();
