@@ -32,6 +32,7 @@ const { values: options } = parseArgs({
 });
 const settings = { rounds: Number(options.rounds), roundMs: Number(options['round-ms']), warmupMs: Number(options['warmup-ms']) };
 const { ToolIndex } = await import(pathToFileURL(resolve(options.index)).href);
+const { DEFAULT_LIMITS } = await import(pathToFileURL(join(HERE, '..', 'dist', 'limits.js')).href);
 
 const pad = (/** @type {number} */ n, /** @type {number} */ width) => String(n).padStart(width, '0');
 // The same namespaces as the thousand-policies suite: 1,000 exact tools and 50 globs over other namespaces.
@@ -43,7 +44,8 @@ const entries = [
     return { index: 1_000 + n, tools };
   }),
 ];
-const index = new ToolIndex(entries);
+// An older build of the index takes no limits and ignores them.
+const index = new ToolIndex(entries, DEFAULT_LIMITS);
 
 /**
  * `count` distinct names, none exact: even ones match one glob (each of the 50 in

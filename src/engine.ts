@@ -157,10 +157,12 @@ function buildEngine(
   const requests = new AutoPass(
     judgingActions.filter((policy) => (policy.phase ?? 'request') === 'request'),
     isMonitored,
+    limits,
   );
   const responses = new AutoPass(
     judgingActions.filter((policy) => policy.phase === 'response'),
     isMonitored,
+    limits,
   );
   const hasResponsePolicies = judgingActions.some((policy) => policy.phase === 'response');
   const positionOf = new Map(policies.map((policy) => [policy.id, policy.index]));

@@ -10,6 +10,18 @@ export interface Limits {
   readonly maxStringLength: number;
   /** Longest regex or glob pattern a policy may contain. */
   readonly maxPatternLength: number;
+  /**
+   * Largest estimated RE2 program (instructions) a regex or glob may compile to;
+   * larger is a policy error. RE2's time per input byte grows with its program.
+   */
+  readonly maxRegexProgramSize: number;
+  /**
+   * Most work one regex or glob match may cost: estimated program size times the
+   * input's UTF-8 length. More is an evaluation error (fail closed), never a `false`.
+   */
+  readonly maxRegexWork: number;
+  /** Most wildcards (`*`, `**`, `?`, classes, extglobs, brace alternatives) in one glob. */
+  readonly maxGlobWildcards: number;
   /** Largest policy or action file the CLI and loaders will read, in bytes. */
   readonly maxFileBytes: number;
 }
@@ -24,6 +36,14 @@ export const DEFAULT_LIMITS: Limits = Object.freeze({
   maxNodes: 100_000,
   maxStringLength: 1_048_576,
   maxPatternLength: 8_192,
+  // Measured with bench/regex-cost.js: RE2's worst case (its NFA, once its DFA
+  // gives up) cost 2.5-9.5 ns per estimated instruction per input byte on a
+  // loaded 2-core machine, so 2^26 units is 0.2-0.65 s per match; a pattern of
+  // 64 instructions reads a whole MiB. 16,384 instructions admits any pattern of
+  // maxPatternLength plain characters and `^[\s\S]{500,}$` (about 7,500).
+  maxRegexProgramSize: 16_384,
+  maxRegexWork: 67_108_864,
+  maxGlobWildcards: 256,
   maxFileBytes: 16 * 1_048_576,
 });
 

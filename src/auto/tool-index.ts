@@ -1,9 +1,10 @@
-import { compileGlob, isGlobPattern } from './glob/compile-glob.js';
+import { compileGlob, isGlobPattern, type GlobLimits } from './glob/compile-glob.js';
 import { globToRegexSource } from './glob/glob-to-regex.js';
 import { literalPrefixOf } from './literal-prefix.js';
 import { LruCache } from './lru-cache.js';
 import { starGlobMatcher } from './star-glob-matcher.js';
-import { compileRegex, type RegexLike } from '../regex/regex-engine.js';
+import { isTierguardError } from '../errors.js';
+import { compileRegex, type RegexBounds, type RegexLike } from '../regex/regex-engine.js';
 
 /** Anything the index can hold: it needs the tool patterns and a stable order. */
 export interface Indexed {
@@ -53,8 +54,11 @@ export class ToolIndex<T extends Indexed> {
   /** The answer when one glob entry alone matched, per entry: at most one per glob. */
   private readonly alone = new Map<T, readonly T[]>();
 
-  /** Builds the index; glob patterns compile here (they were validated with the policy). */
-  constructor(entries: readonly T[]) {
+  /**
+   * Builds the index; glob patterns compile here, under the `limits` they were
+   * validated with when the policy was compiled.
+   */
+  constructor(entries: readonly T[], limits: GlobLimits) {
     const everyTool: T[] = [];
     const byName = new Map<string, T[]>();
     const grouped = new Map<string, { readonly glob: Glob<T>; readonly source: string }[]>();
@@ -65,11 +69,11 @@ export class ToolIndex<T extends Indexed> {
       }
       for (const pattern of new Set(entry.tools)) {
         if (isGlobPattern(pattern)) {
-          const source = globToRegexSource(pattern);
+          const source = globToRegexSource(pattern, limits.maxGlobWildcards);
           const prefix = literalPrefixOf(source);
           const group = grouped.get(prefix) ?? [];
           // compileGlob runs whatever the glob module checks, even when a plain matcher stands in for RE2.
-          const compiled = compileGlob(pattern);
+          const compiled = compileGlob(pattern, limits);
           const fast = starGlobMatcher(source);
           group.push({ glob: { matcher: fast ?? compiled, entry, native: fast === undefined }, source });
           grouped.set(prefix, group);
@@ -84,7 +88,7 @@ export class ToolIndex<T extends Indexed> {
       const globs = group.map(({ glob }) => glob);
       // One native call instead of several pays only when several would be native calls.
       const natives = globs.filter((glob) => glob.native).length;
-      this.buckets.set(prefix, { globs, anyMatches: natives < 2 ? undefined : alternationOf(group.map(({ source }) => source)) });
+      this.buckets.set(prefix, { globs, anyMatches: natives < 2 ? undefined : alternationOf(group.map(({ source }) => source), limits) });
     }
     this.prefixLengths = [...new Set([...this.buckets.keys()].map((prefix) => prefix.length))].sort((left, right) => left - right);
     this.everyTool = Object.freeze(everyTool);
@@ -117,7 +121,7 @@ export class ToolIndex<T extends Indexed> {
       if (bucket === undefined) continue;
       if (bucket.anyMatches !== undefined) {
         native = true;
-        if (!bucket.anyMatches.test(tool)) continue;
+        if (!anyMayMatch(bucket.anyMatches, tool)) continue;
       }
       for (const glob of bucket.globs) {
         native ||= glob.native;
@@ -154,11 +158,26 @@ export class ToolIndex<T extends Indexed> {
  * there is only one (its own matcher says as much) or RE2 refuses the whole (too
  * large): then each glob is tested, which is slower but gives the same answer.
  */
-function alternationOf(sources: readonly string[]): RegexLike | undefined {
+function alternationOf(sources: readonly string[], bounds: RegexBounds): RegexLike | undefined {
   if (sources.length < 2) return undefined;
   try {
-    return compileRegex(sources.map((source) => `(?:${source})`).join('|'));
+    return compileRegex(sources.map((source) => `(?:${source})`).join('|'), '', bounds);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Whether the bucket's combined matcher leaves any glob in play. A name too long
+ * for the combined program's work budget is not an answer: the globs are then
+ * tested one by one, each under its own budget, so the combination never turns a
+ * name one glob may read into an error, nor an error into a miss.
+ */
+function anyMayMatch(anyMatches: RegexLike, tool: string): boolean {
+  try {
+    return anyMatches.test(tool);
+  } catch (error) {
+    if (isTierguardError(error) && error.code === 'LIMIT_EXCEEDED') return true;
+    throw error;
   }
 }

@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from '../auto/compile-policy.js';
+import type { GlobLimits } from '../auto/glob/compile-glob.js';
 import { ToolIndex } from '../auto/tool-index.js';
 import type { Action, EvaluationError, Rewrite, Violation } from '../types.js';
 
@@ -43,17 +44,19 @@ export class AutoPass {
   private readonly rewrites: boolean;
   private readonly positions: ReadonlyMap<string, number>;
 
-  /** Indexes the policies of one phase; `isMonitored` says whose rewrites are only proposed. */
+  /** Indexes the policies of one phase; `isMonitored` says whose rewrites are only proposed; tool globs compile under `limits`. */
   constructor(
     policies: readonly CompiledPolicy[],
     private readonly isMonitored: (policyId: string) => boolean,
+    limits: GlobLimits,
   ) {
-    this.checks = new ToolIndex(policies);
+    this.checks = new ToolIndex(policies, limits);
     const ranked = policies
       .filter((policy) => policy.rewrite !== undefined)
       .sort((left, right) => right.priority - left.priority || left.index - right.index);
     this.rewriters = new ToolIndex(
       ranked.map((policy, rank) => ({ tools: policy.tools, index: rank, policy, rewrite: policy.rewrite as RankedRewriter['rewrite'] })),
+      limits,
     );
     this.rewrites = ranked.length > 0;
     this.positions = new Map(policies.map((policy) => [policy.id, policy.index]));

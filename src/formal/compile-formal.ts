@@ -46,7 +46,7 @@ export async function compileFormalTier(
         tools: policy.tools,
         compiled: policy,
         definition,
-        ...(definition.shape === undefined ? {} : { shapes: generateShapes(policy.id, definition.shape, 'policy', limits.maxPatternLength) }),
+        ...(definition.shape === undefined ? {} : { shapes: generateShapes(policy.id, definition.shape, 'policy', limits) }),
         ...(file === undefined ? {} : { fileShapes: file.quads }),
       });
     } catch (error) {

@@ -59,7 +59,7 @@ export class FormalTier {
         ...(policy.fileShapes === undefined ? {} : { runner: new ShaclRunner(policy.fileShapes, limits) }),
       };
     });
-    this.index = new ToolIndex<Runnable>(runnables);
+    this.index = new ToolIndex<Runnable>(runnables, limits);
   }
 
   /** True when some formal policy's `tools` match the tool (its `when` is checked later). */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DataFactory } from 'n3';
 import type { BlankNode, NamedNode, Quad, Quad_Object, Quad_Subject } from '@rdfjs/types';
-import { DEFAULT_LIMITS } from '../limits.js';
+import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { isArrayIndex } from '../path/own-property.js';
 import { PathSyntaxError, parseDotPath } from '../path/parse-path.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
@@ -44,9 +44,9 @@ export function generateShapes(
   policyId: string,
   shape: ShapeDefinition,
   target: ShapeTarget = 'policy',
-  maxPatternLength: number = DEFAULT_LIMITS.maxPatternLength,
+  limits: PatternLimits = DEFAULT_LIMITS,
 ): Quad[] {
-  return new ShapeGenerator(policyId, maxPatternLength).generate(shape, target);
+  return new ShapeGenerator(policyId, limits).generate(shape, target);
 }
 
 /**
@@ -57,6 +57,9 @@ export function generateShapes(
  */
 export type ShapeTarget = 'policy' | 'action';
 
+/** The limits an `sh:pattern` of a generated shape is checked against. */
+export type PatternLimits = Pick<Limits, 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>;
+
 class ShapeGenerator {
   private readonly quads: Quad[] = [];
   private nextBlank = 0;
@@ -66,7 +69,7 @@ class ShapeGenerator {
 
   constructor(
     private readonly policyId: string,
-    private readonly maxPatternLength: number,
+    private readonly limits: PatternLimits,
   ) {
     this.blankSuffix = createHash('sha256').update(policyId).digest('hex').slice(0, 10);
   }
@@ -262,11 +265,11 @@ class ShapeGenerator {
   }
 
   private checkPattern(pattern: string, flags: string, pointer: string): void {
-    if (pattern.length > this.maxPatternLength) {
-      throw new DefinitionIssue(`${pointer}/pattern`, `a pattern of at most ${this.maxPatternLength} characters`);
+    if (pattern.length > this.limits.maxPatternLength) {
+      throw new DefinitionIssue(`${pointer}/pattern`, `a pattern of at most ${this.limits.maxPatternLength} characters`);
     }
     try {
-      compileRegex(pattern, flags);
+      compileRegex(pattern, flags, this.limits);
     } catch (error) {
       if (error instanceof RegexSyntaxError) throw new DefinitionIssue(`${pointer}/pattern`, 'an RE2 pattern', error.message, pattern);
       throw error;

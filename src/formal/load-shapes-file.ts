@@ -17,7 +17,7 @@ export interface ShapesFile {
  * issues at `/shapesFile`: a missing file, Turtle that does not parse, an
  * `sh:pattern` RE2 cannot run, or `owl:imports` (nothing is fetched at run time).
  */
-export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength'>): Promise<ShapesFile> {
+export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>): Promise<ShapesFile> {
   const maxBytes = limits.maxFileBytes;
   let content: string;
   try {
@@ -31,11 +31,12 @@ export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFile
   } catch (error) {
     throw new DefinitionIssue('/shapesFile', 'Turtle', `${path} is not valid Turtle: ${error instanceof Error ? error.message : String(error)}`);
   }
-  checkShapes(quads, path, limits.maxPatternLength);
+  checkShapes(quads, path, limits);
   return { quads, content };
 }
 
-function checkShapes(quads: readonly Quad[], path: string, maxPatternLength: number): void {
+function checkShapes(quads: readonly Quad[], path: string, limits: Pick<Limits, 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>): void {
+  const { maxPatternLength } = limits;
   const flagsOf = new Map<string, string>();
   for (const quad of quads) {
     if (quad.predicate.value === 'http://www.w3.org/2002/07/owl#imports') {
@@ -49,7 +50,7 @@ function checkShapes(quads: readonly Quad[], path: string, maxPatternLength: num
       throw new DefinitionIssue('/shapesFile', `patterns of at most ${maxPatternLength} characters`, `${path} has a longer sh:pattern`);
     }
     try {
-      compileRegex(quad.object.value, flagsOf.get(quad.subject.value) ?? '');
+      compileRegex(quad.object.value, flagsOf.get(quad.subject.value) ?? '', limits);
     } catch (error) {
       if (error instanceof RegexSyntaxError) throw new DefinitionIssue('/shapesFile', 'RE2 patterns', `${path}: ${error.message}`);
       throw error;

@@ -23,7 +23,7 @@ export function re2PatternValidator(limits: Limits): GenericValidator {
     const key = `${flags}/${pattern}`;
     let regex = compiled.get(key);
     if (regex === undefined) {
-      regex = compileRegex(pattern, flags);
+      regex = compileRegex(pattern, flags, limits);
       compiled.set(key, regex);
     }
     return regex;

@@ -41,7 +41,7 @@ export function catalogOf(engine: Engine): PolicyCatalog {
     description: describePolicy(definition, engine.mode),
     engineOnly: isEngineOnly(definition),
   }));
-  const index = new ToolIndex(entries.filter((entry) => !entry.engineOnly));
+  const index = new ToolIndex(entries.filter((entry) => !entry.engineOnly), engine.limits);
   const catalog: PolicyCatalog = Object.freeze({
     policies: Object.freeze(entries.map((entry) => entry.description)),
     forTool: (tool: string) => index.lookup(tool).map((entry) => entry.description),

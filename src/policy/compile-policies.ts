@@ -118,7 +118,7 @@ function checkToolPatterns(policy: PolicyDefinition, limits: Limits): void {
       throw new DefinitionIssue(pointer, `a pattern of at most ${limits.maxPatternLength} characters`);
     }
     try {
-      compileGlob(pattern);
+      compileGlob(pattern, limits);
     } catch (error) {
       if (error instanceof GlobSyntaxError) throw new DefinitionIssue(pointer, 'a glob pattern', error.message, pattern);
       throw error;

@@ -1,4 +1,7 @@
 import { createRequire } from 'node:module';
+import { TierguardError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import { estimateProgramSize } from './program-size.js';
 
 /**
  * The one seam between tierguard and a regular-expression engine (ajv's
@@ -66,11 +69,48 @@ export class RegexSyntaxError extends Error {
 }
 
 /**
+ * Thrown by {@link compileRegex} when the pattern's estimated RE2 program is
+ * larger than `limits.maxRegexProgramSize`. A {@link RegexSyntaxError}, so every
+ * caller that turns bad patterns into policy errors turns this one too.
+ */
+export class RegexTooLargeError extends RegexSyntaxError {
+  /** The estimated program size, in RE2 instructions. */
+  readonly programSize: number;
+
+  constructor(source: string, programSize: number, limit: number) {
+    super(
+      `/${shorten(source)}/ would compile to about ${programSize} RE2 instructions, more than limits.maxRegexProgramSize (${limit}); ` +
+        'RE2 may spend that much work on every input byte',
+    );
+    this.name = 'RegexTooLargeError';
+    this.programSize = programSize;
+  }
+}
+
+/** The bounds a compiled pattern is held to, from the engine's {@link Limits}. */
+export type RegexBounds = Pick<Limits, 'maxRegexProgramSize' | 'maxRegexWork'>;
+
+/**
  * Compiles `source` on RE2, which runs in time linear in the input: no pattern,
  * however written, can backtrack catastrophically. Lookaround and backreferences
- * are not RE2 syntax and are rejected here, at compile time.
+ * are not RE2 syntax and are rejected here, at compile time, as is a pattern
+ * whose program is larger than `bounds.maxRegexProgramSize`. The matcher refuses
+ * (LIMIT_EXCEEDED) an input whose UTF-8 length times the program size is more
+ * than `bounds.maxRegexWork`, so no match costs more than that budget;
+ * `shownAs` names the pattern in that error (a glob shows itself, not its regex).
  */
-export function compileRegex(source: string, flags = ''): RegexLike {
+export function compileRegex(source: string, flags: string, bounds: RegexBounds, shownAs = `/${shorten(source)}/`): RegexLike {
+  const { regex, programSize } = compileChecked(source, flags, bounds);
+  const guard = workGuard(shownAs, programSize, bounds);
+  return {
+    test(input) {
+      guard(input);
+      return regex.test(input);
+    },
+  };
+}
+
+function compileChecked(source: string, flags: string, bounds: RegexBounds): { regex: RegexLike; programSize: number } {
   if (LONE_SURROGATE.test(source)) {
     // RE2 works on UTF-8, where a lone surrogate has no form: such a pattern would
     // compile and then never match, and under `not` never match means allow.
@@ -81,12 +121,35 @@ export function compileRegex(source: string, flags = ''): RegexLike {
       throw new RegexSyntaxError(`unknown regex flag "${flag}" (allowed: ${REGEX_FLAGS.split('').join(', ')})`);
     }
   }
+  let regex: RegexLike;
   try {
-    return new RE2(source, flags);
+    regex = new RE2(source, flags);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new RegexSyntaxError(`RE2 cannot compile /${shorten(source)}/: ${reason}`);
   }
+  const programSize = estimateProgramSize(source, flags);
+  if (programSize > bounds.maxRegexProgramSize) throw new RegexTooLargeError(source, programSize, bounds.maxRegexProgramSize);
+  return { regex, programSize };
+}
+
+// RE2's NFA, where it lands when its DFA gives up, steps every live instruction
+// on every byte: size x bytes bounds the work. Lengths in UTF-16 units bound
+// UTF-8 bytes from below (one unit is one to three bytes), so the exact byte
+// count is taken only when the cheap bound cannot settle it.
+function workGuard(shownAs: string, programSize: number, bounds: RegexBounds): (input: string) => void {
+  const maxBytes = Math.floor(bounds.maxRegexWork / programSize);
+  return (input) => {
+    if (input.length <= maxBytes / 3) return;
+    const bytes = Buffer.byteLength(input, 'utf8');
+    if (bytes <= maxBytes) return;
+    throw new TierguardError(
+      'LIMIT_EXCEEDED',
+      `an input of ${bytes} UTF-8 bytes is more than ${shownAs} (about ${programSize} RE2 instructions) may read ` +
+        `within limits.maxRegexWork (${bounds.maxRegexWork}): at most ${maxBytes} bytes`,
+      { limit: 'maxRegexWork', actual: bytes * programSize },
+    );
+  };
 }
 
 /**
@@ -95,9 +158,11 @@ export function compileRegex(source: string, flags = ''): RegexLike {
  * slices the input itself: RE2 reads text as UTF-8, where a lone surrogate reads
  * as U+FFFD (as it does for `test`), and RE2's own replace would write U+FFFD
  * back even outside the matches; slicing keeps every character as it was.
+ * An input over the `bounds.maxRegexWork` budget is refused before any match.
  */
-export function compileScanner(source: string, flags = ''): RegexScanner {
-  compileRegex(source, flags);
+export function compileScanner(source: string, flags: string, bounds: RegexBounds): RegexScanner {
+  const { programSize } = compileChecked(source, flags, bounds);
+  const guard = workGuard(`/${shorten(source)}/`, programSize, bounds);
   // `g` to resume at lastIndex, `d` for the spans of the groups.
   const regex = new RE2(source, `${flags}gd`);
   const { groupCount, groupNames } = groupsOf(source, flags);
@@ -105,6 +170,7 @@ export function compileScanner(source: string, flags = ''): RegexScanner {
     groupCount,
     groupNames,
     scan(input, visit) {
+      guard(input);
       regex.lastIndex = 0;
       for (;;) {
         const spans = regex.exec(input)?.indices;

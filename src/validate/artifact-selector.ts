@@ -1,4 +1,4 @@
-import { compileGlob } from '../auto/glob/compile-glob.js';
+import { compileGlob, type GlobLimits } from '../auto/glob/compile-glob.js';
 import { GlobSyntaxError } from '../auto/glob/glob-to-regex.js';
 import type { RegexLike } from '../regex/regex-engine.js';
 import type { Artifact } from '../engines/types.js';
@@ -28,7 +28,7 @@ interface CompiledPattern {
  */
 export function compileArtifactSelector(
   patterns: readonly string[],
-  limits: Pick<Limits, 'maxPatternLength'>,
+  limits: Pick<Limits, 'maxPatternLength'> & GlobLimits,
 ): { readonly selector?: ArtifactSelector; readonly issues: readonly DefinitionIssue[] } {
   const compiled: CompiledPattern[] = [];
   const issues: DefinitionIssue[] = [];
@@ -39,7 +39,7 @@ export function compileArtifactSelector(
       continue;
     }
     try {
-      compiled.push({ matcher: compileGlob(pattern), wholeName: pattern.includes('/') });
+      compiled.push({ matcher: compileGlob(pattern, limits), wholeName: pattern.includes('/') });
     } catch (error) {
       if (!(error instanceof GlobSyntaxError)) throw error;
       issues.push(new DefinitionIssue(pointer, 'a glob pattern', error.message, pattern));

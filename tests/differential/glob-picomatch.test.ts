@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import picomatch from 'picomatch';
 import { compileGlob } from '../../src/auto/glob/compile-glob.js';
+import { DEFAULT_LIMITS } from '../../src/limits.js';
 
 /**
  * Where picomatch (`dot: true`) and tierguard's documented glob semantics part
@@ -47,7 +48,7 @@ const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     name: 'empty-star',
     why: 'picomatch sometimes makes a `*` match at least one character (`*.*` rejects "a.", `a/*` rejects "a/"); ours always lets `*` match the empty run',
     applies: (pattern, input) =>
-      compileGlob(pattern).test(input) && !compileGlob(withNonEmptyStars(pattern)).test(input),
+      compileGlob(pattern, DEFAULT_LIMITS).test(input) && !compileGlob(withNonEmptyStars(pattern), DEFAULT_LIMITS).test(input),
     example: { pattern: '*.*', input: 'a.', ours: true, picomatch: false },
   },
   {
@@ -60,7 +61,7 @@ const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
     name: 'collapsed-trailing-globstar',
     why: 'ours lets any `x/**` match "x" (the `/**` takes its slash with it), also inside braces; picomatch does only when x is literal text ending the pattern, so `*/**` rejects "a"',
     applies: (pattern, input) =>
-      compileGlob(pattern).test(input) && !compileGlob(withoutCollapse(pattern)).test(input),
+      compileGlob(pattern, DEFAULT_LIMITS).test(input) && !compileGlob(withoutCollapse(pattern), DEFAULT_LIMITS).test(input),
     example: { pattern: '*/**', input: 'a', ours: true, picomatch: false },
   },
   {
@@ -220,7 +221,7 @@ describe('compileGlob agrees with picomatch({ dot: true })', () => {
     let matched = 0;
     fc.assert(
       fc.property(patternWithSample, randomInput, fc.nat(), inputChar, (pattern, random, position, char) => {
-        const ours = compileGlob(pattern.glob);
+        const ours = compileGlob(pattern.glob, DEFAULT_LIMITS);
         const oracle = picomatch(pattern.glob, { dot: true });
         for (const input of [pattern.sample, random, mutate(pattern.sample, position, char)]) {
           // Long inputs are where picomatch can backtrack for seconds; keep the oracle fast.
@@ -247,7 +248,7 @@ describe('compileGlob agrees with picomatch({ dot: true })', () => {
 describe('known differences from picomatch', () => {
   it.each(KNOWN_DIFFERENCES)('$name', ({ applies, example }) => {
     expect(applies(example.pattern, example.input)).toBe(true);
-    expect(compileGlob(example.pattern).test(example.input)).toBe(example.ours);
+    expect(compileGlob(example.pattern, DEFAULT_LIMITS).test(example.input)).toBe(example.ours);
     expect(picomatch(example.pattern, { dot: true })(example.input)).toBe(example.picomatch);
   });
 });

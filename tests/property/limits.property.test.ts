@@ -73,6 +73,9 @@ describe('DEFAULT_LIMITS', () => {
       maxNodes: 100_000,
       maxStringLength: 1_048_576,
       maxPatternLength: 8_192,
+      maxRegexProgramSize: 16_384,
+      maxRegexWork: 67_108_864,
+      maxGlobWildcards: 256,
       maxFileBytes: 16 * 1_048_576,
     });
   });

@@ -625,6 +625,14 @@ describe('Semantics: Strings longer than `limits.maxStringLength` under `regex` 
     expect(withOther.errors.map((error) => error.policyId)).toEqual(['p']);
   });
 
+  it.each(cases)('%s over a string within maxStringLength but past limits.maxRegexWork is the same error and a deny', async (_name, predicate) => {
+    // A budget of one instruction-byte: every pattern reads less than one byte, so only the empty string is read.
+    const decision = await decideOne(predicate, act({ s: atLimit }), { limits: { ...limits, maxRegexWork: 1 } });
+    expect(decision.verdict).toBe('deny');
+    expect(decision.violations).toEqual([]);
+    expect(decision.errors).toEqual([expect.objectContaining({ code: 'LIMIT_EXCEEDED', policyId: 'p', message: expect.stringContaining('maxRegexWork') as string })]);
+  });
+
   it.each(cases)('%s: onError "throw" throws a LIMIT_EXCEEDED TierguardError', async (_name, predicate) => {
     const engine = await createEngine({ limits, onError: 'throw', policies: [{ id: 'p', assert: predicate }] });
     let thrown: unknown;

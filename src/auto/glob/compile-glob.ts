@@ -1,5 +1,9 @@
-import { compileRegex, type RegexLike } from '../../regex/regex-engine.js';
-import { globToRegexSource } from './glob-to-regex.js';
+import type { Limits } from '../../limits.js';
+import { compileRegex, RegexTooLargeError, type RegexLike } from '../../regex/regex-engine.js';
+import { GlobSyntaxError, globToRegexSource } from './glob-to-regex.js';
+
+/** The limits a glob is compiled under, from the engine's {@link Limits}. */
+export type GlobLimits = Pick<Limits, 'maxGlobWildcards' | 'maxRegexProgramSize' | 'maxRegexWork'>;
 
 /** Options for {@link compileGlob}. */
 export interface CompileGlobOptions {
@@ -13,12 +17,29 @@ const GLOB_SYNTAX = /[*?[{\\]|[@+!]\(/;
 
 /**
  * Compiles a glob (semantics in {@link globToRegexSource}) once into an RE2
- * matcher whose `test` is a full match in time linear in the input.
+ * matcher whose `test` is a full match in time linear in the input, held to
+ * `limits` like any regex: its `test` refuses (LIMIT_EXCEEDED) an input over
+ * `limits.maxRegexWork`.
  *
- * @throws {GlobSyntaxError} when the pattern is malformed or unsupported.
+ * @throws {GlobSyntaxError} when the pattern is malformed or unsupported, has
+ *   more than `limits.maxGlobWildcards` wildcards, or compiles to a program over
+ *   `limits.maxRegexProgramSize`.
  */
-export function compileGlob(pattern: string, options: CompileGlobOptions = {}): RegexLike {
-  return compileRegex(globToRegexSource(pattern), options.caseInsensitive === true ? 'i' : '');
+export function compileGlob(pattern: string, limits: GlobLimits, options: CompileGlobOptions = {}): RegexLike {
+  const source = globToRegexSource(pattern, limits.maxGlobWildcards);
+  try {
+    const shown = pattern.length > 80 ? `${pattern.slice(0, 80)}…` : pattern;
+    return compileRegex(source, options.caseInsensitive === true ? 'i' : '', limits, `glob ${JSON.stringify(shown)}`);
+  } catch (error) {
+    if (error instanceof RegexTooLargeError) {
+      throw new GlobSyntaxError(
+        pattern,
+        0,
+        `compiles to about ${error.programSize} RE2 instructions, more than limits.maxRegexProgramSize (${limits.maxRegexProgramSize})`,
+      );
+    }
+    throw error;
+  }
 }
 
 /**

@@ -61,8 +61,20 @@ const MAX_GROUP_NESTING = 32;
 class GlobParser {
   private position = 0;
   private nesting = 0;
+  private wildcards = 0;
 
-  constructor(private readonly pattern: string) {}
+  constructor(
+    private readonly pattern: string,
+    private readonly maxWildcards: number,
+  ) {}
+
+  /** Counts one wildcard starting at `offset`; past the limit the pattern is refused there. */
+  private countWildcard(offset: number): void {
+    this.wildcards += 1;
+    if (this.wildcards > this.maxWildcards) {
+      this.fail(offset, `more than ${this.maxWildcards} wildcards (limits.maxGlobWildcards); each one adds to the work of every match`);
+    }
+  }
 
   parse(): GlobSequence {
     return this.parseSequence('');
@@ -123,6 +135,7 @@ class GlobParser {
           if (next === '(') {
             nodes.push(this.parseExtglob('?'));
           } else {
+            this.countWildcard(this.position);
             this.position += 1;
             nodes.push({ kind: 'any-char' });
           }
@@ -158,6 +171,7 @@ class GlobParser {
 
   /** A run of `*`; a star directly before `(` is left for the extglob `*(`. */
   private parseStars(): GlobNode {
+    this.countWildcard(this.position);
     let count = 0;
     while (this.charAt(this.position) === '*' && this.charAt(this.position + 1) !== '(') {
       count += 1;
@@ -177,6 +191,7 @@ class GlobParser {
   private parseExtglob(quantifier: '' | '?' | '*' | '+'): GlobNode {
     const start = this.position;
     this.enterGroup(start);
+    this.countWildcard(start);
     this.position += 2;
     const alternatives: GlobSequence[] = [];
     for (;;) {
@@ -203,8 +218,10 @@ class GlobParser {
     this.position += 1;
     const alternatives: GlobSequence[] = [];
     for (;;) {
+      const alternativeStart = this.position;
       alternatives.push(this.parseSequence(',}'));
       const char = this.charAt(this.position);
+      if (alternatives.length > 1 || char === ',') this.countWildcard(alternativeStart);
       this.position += 1;
       if (char === '}') {
         this.nesting -= 1;
@@ -227,6 +244,7 @@ class GlobParser {
   /** `[abc]`, `[a-z]`, `[!a-z]`, `[^a-z]`; a `]` right after the opening (and negation) is literal. */
   private parseClass(): GlobNode {
     const start = this.position;
+    this.countWildcard(start);
     this.position += 1;
     const negationChar = this.charAt(this.position);
     const negated = negationChar === '!' || negationChar === '^';
@@ -436,12 +454,15 @@ function emitSequence(sequence: GlobSequence, context: SequenceContext): string 
  * - an unterminated `[` or `{` is an error, not literal text as in picomatch: a
  *   half-written class in a deny rule must fail loudly (write `\[` for a literal).
  *
- * @throws {GlobSyntaxError} for an unterminated `[`, `{` or extglob, a trailing `\`,
+ * `maxWildcards` bounds the wildcards (`*` runs, `?`, classes, extglobs and each
+ * brace alternative): each adds a loop or a branch RE2 steps on every input byte.
+ *
+ * @throws {GlobSyntaxError} for more than `maxWildcards` wildcards, an unterminated `[`, `{` or extglob, a trailing `\`,
  *   POSIX classes `[[:alpha:]]`, brace ranges `{1..3}`, negated extglobs `!(...)`,
  *   an explicit `/` in a class, an out-of-order class range, or a lone surrogate.
  */
-export function globToRegexSource(pattern: string): string {
-  const sequence = new GlobParser(pattern).parse();
+export function globToRegexSource(pattern: string, maxWildcards: number): string {
+  const sequence = new GlobParser(pattern, maxWildcards).parse();
   const context: SequenceContext = { segmentStart: true, segmentEnd: true, patternStart: true, patternEnd: true };
   return `^${emitSequence(sequence, context)}$`;
 }

@@ -20,7 +20,7 @@ export const glob: OperatorCompiler = {
     }
     let matcher;
     try {
-      matcher = compileGlob(value, { caseInsensitive: flags.includes('i') });
+      matcher = compileGlob(value, limits, { caseInsensitive: flags.includes('i') });
     } catch (error) {
       if (error instanceof GlobSyntaxError) throw new OperatorValueError('value', this.expects, error.message);
       throw error;

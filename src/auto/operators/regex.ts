@@ -19,7 +19,7 @@ export const regex: OperatorCompiler = {
     }
     let pattern;
     try {
-      pattern = compileRegex(value, flags);
+      pattern = compileRegex(value, flags, limits);
     } catch (error) {
       if (error instanceof RegexSyntaxError) throw new OperatorValueError('value', this.expects, error.message);
       throw error;

@@ -68,7 +68,7 @@ function compilePattern(definition: Extract<RewriteDefinition, { op: 'replace' }
     if (!REGEX_FLAGS.includes(flag)) throw new DefinitionIssue(`${pointer}/flags`, `RE2 flags from ${REGEX_FLAGS}`, undefined, flags);
   }
   try {
-    return compileScanner(pattern, flags);
+    return compileScanner(pattern, flags, limits);
   } catch (error) {
     if (error instanceof RegexSyntaxError) throw new DefinitionIssue(`${pointer}/pattern`, 'an RE2 pattern', error.message, pattern);
     throw error;

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { compileGlob, isGlobPattern } from '../../../src/auto/glob/compile-glob.js';
+import { DEFAULT_LIMITS } from '../../../src/limits.js';
 import { GlobSyntaxError, globToRegexSource } from '../../../src/auto/glob/glob-to-regex.js';
 
 type Row = readonly [pattern: string, input: string, expected: boolean];
@@ -184,23 +185,25 @@ describe('compileGlob', () => {
   for (const [rule, rows] of Object.entries(RULES)) {
     describe(rule, () => {
       it.each(rows)('%j against %j is %s', (pattern, input, expected) => {
-        expect(compileGlob(pattern).test(input)).toBe(expected);
+        expect(compileGlob(pattern, DEFAULT_LIMITS).test(input)).toBe(expected);
       });
     });
   }
 
   it('matches case-insensitively when asked', () => {
-    expect(compileGlob('Payments.*', { caseInsensitive: true }).test('PAYMENTS.transfer')).toBe(true);
-    expect(compileGlob('[a-c]', { caseInsensitive: true }).test('B')).toBe(true);
-    expect(compileGlob('payments.*', { caseInsensitive: false }).test('PAYMENTS.x')).toBe(false);
+    expect(compileGlob('Payments.*', DEFAULT_LIMITS, { caseInsensitive: true }).test('PAYMENTS.transfer')).toBe(true);
+    expect(compileGlob('[a-c]', DEFAULT_LIMITS, { caseInsensitive: true }).test('B')).toBe(true);
+    expect(compileGlob('payments.*', DEFAULT_LIMITS, { caseInsensitive: false }).test('PAYMENTS.x')).toBe(false);
   });
 
   it('returns in linear time on inputs that make backtracking engines hang', () => {
     const hostile = 'a'.repeat(1_000_000);
-    expect(compileGlob('*a*a*a*a*a*b').test(hostile)).toBe(false);
-    expect(compileGlob('**/*a*/**/*a*b').test(hostile)).toBe(false);
-    expect(compileGlob('**/*a*/**/*a*b').test('a/'.repeat(500_000))).toBe(false);
-    expect(compileGlob('+(a|aa)b').test(hostile)).toBe(false);
+    // RE2's linearity is under test here, not the work budget (tests/unit/regex covers that).
+    const limits = { ...DEFAULT_LIMITS, maxRegexWork: Number.MAX_SAFE_INTEGER };
+    expect(compileGlob('*a*a*a*a*a*b', limits).test(hostile)).toBe(false);
+    expect(compileGlob('**/*a*/**/*a*b', limits).test(hostile)).toBe(false);
+    expect(compileGlob('**/*a*/**/*a*b', limits).test('a/'.repeat(500_000))).toBe(false);
+    expect(compileGlob('+(a|aa)b', limits).test(hostile)).toBe(false);
   });
 });
 
@@ -214,7 +217,7 @@ describe('globToRegexSource', () => {
     ['*.{js,ts}', '^[^/]*\\.(?:js|ts)$'],
     ['+(a|b)', '^(?:a|b)+$'],
   ])('%j compiles to %j', (pattern, source) => {
-    expect(globToRegexSource(pattern)).toBe(source);
+    expect(globToRegexSource(pattern, DEFAULT_LIMITS.maxGlobWildcards)).toBe(source);
   });
 });
 
@@ -242,7 +245,7 @@ describe('GlobSyntaxError', () => {
   ] as const)('%j fails at offset %i: %s', (pattern, offset, reason) => {
     let caught: unknown;
     try {
-      compileGlob(pattern);
+      compileGlob(pattern, DEFAULT_LIMITS);
     } catch (error) {
       caught = error;
     }
@@ -285,7 +288,7 @@ describe('isGlobPattern', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme', maxLength: 3 }), (pattern, extra) => {
         fc.pre(!isGlobPattern(pattern));
-        const glob = compileGlob(pattern);
+        const glob = compileGlob(pattern, DEFAULT_LIMITS);
         expect(glob.test(pattern)).toBe(true);
         expect(glob.test(pattern + extra)).toBe(extra === '');
         expect(glob.test(extra + pattern)).toBe(extra === '');
@@ -297,18 +300,18 @@ describe('isGlobPattern', () => {
 
 describe('hostile patterns', () => {
   it('rejects braces and extglobs nested past 32 levels instead of overflowing the stack', () => {
-    expect(() => compileGlob(`${'{a,'.repeat(32)}b${'}'.repeat(32)}`)).not.toThrow();
+    expect(() => compileGlob(`${'{a,'.repeat(32)}b${'}'.repeat(32)}`, DEFAULT_LIMITS)).not.toThrow();
     for (const pattern of [`${'{'.repeat(5000)}a,b${'}'.repeat(5000)}`, `${'@('.repeat(5000)}a${')'.repeat(5000)}`]) {
-      expect(() => compileGlob(pattern)).toThrow(GlobSyntaxError);
-      expect(() => compileGlob(pattern)).toThrow(/nest deeper than 32 levels/);
+      expect(() => compileGlob(pattern, DEFAULT_LIMITS)).toThrow(GlobSyntaxError);
+      expect(() => compileGlob(pattern, DEFAULT_LIMITS)).toThrow(/nest deeper than 32 levels/);
     }
   });
 
   it('keeps the message short for a long pattern', () => {
     const pattern = `${'a'.repeat(10_000)}[`;
-    expect(() => compileGlob(pattern)).toThrow(GlobSyntaxError);
+    expect(() => compileGlob(pattern, DEFAULT_LIMITS)).toThrow(GlobSyntaxError);
     try {
-      compileGlob(pattern);
+      compileGlob(pattern, DEFAULT_LIMITS);
     } catch (error) {
       expect((error as Error).message.length).toBeLessThan(300);
     }

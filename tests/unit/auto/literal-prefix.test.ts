@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../../../src/limits.js';
 import { globToRegexSource } from '../../../src/auto/glob/glob-to-regex.js';
 import { literalPrefixOf } from '../../../src/auto/literal-prefix.js';
 import { compileRegex } from '../../../src/regex/regex-engine.js';
@@ -16,7 +17,7 @@ describe('literalPrefixOf', () => {
     ['😀*', ''],
     ['+(ab).c', ''],
   ])('of the glob %s is %j', (glob, prefix) => {
-    expect(literalPrefixOf(globToRegexSource(glob))).toBe(prefix);
+    expect(literalPrefixOf(globToRegexSource(glob, DEFAULT_LIMITS.maxGlobWildcards))).toBe(prefix);
   });
 
   it.each([
@@ -38,7 +39,7 @@ describe('literalPrefixOf', () => {
   it('is a prefix of every string the pattern matches, among strings that differ from it in one place', () => {
     for (const source of ['^ab*c$', '^ab?c$', '^a\\.b[^/]*$', '^x(?:y|z)$', '^(?:a|b)c$']) {
       const prefix = literalPrefixOf(source);
-      const regex = compileRegex(source);
+      const regex = compileRegex(source, '', DEFAULT_LIMITS);
       for (const text of ['ac', 'abc', 'abbc', 'a.b', 'a.bq', 'xy', 'xz', 'ac', 'bc']) {
         if (regex.test(text)) expect(text.startsWith(prefix), `${source} ${text}`).toBe(true);
       }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compileGlob, isGlobPattern } from '../../../src/auto/glob/compile-glob.js';
 import { ToolIndex } from '../../../src/auto/tool-index.js';
+import { DEFAULT_LIMITS } from '../../../src/limits.js';
 
 const entry = (index: number, tools?: string[]) => ({ index, tools, name: `p${index}` });
 
@@ -12,7 +13,7 @@ describe('ToolIndex', () => {
     entry(3, ['crm.**', 'payments.transfer']),
     entry(4, ['payments.refund']),
   ];
-  const index = new ToolIndex(entries);
+  const index = new ToolIndex(entries, DEFAULT_LIMITS);
   const names = (tool: string) => index.lookup(tool).map((found) => found.name);
 
   it('finds exact names, globs and catch-alls in set order, each once', () => {
@@ -73,19 +74,19 @@ describe('ToolIndex: answers pinned against a plain reference', () => {
     index,
     tools: index % 8 === 7 ? undefined : [PATTERNS[index % PATTERNS.length] ?? '', PATTERNS[(index * 7 + 3) % PATTERNS.length] ?? '', PATTERNS[index % PATTERNS.length] ?? ''],
   }));
-  const matchers = new Map(PATTERNS.filter(isGlobPattern).map((pattern) => [pattern, compileGlob(pattern)]));
+  const matchers = new Map(PATTERNS.filter(isGlobPattern).map((pattern) => [pattern, compileGlob(pattern, DEFAULT_LIMITS)]));
   const reference = (tool: string): number[] =>
     entries
       .filter(({ tools }) => tools === undefined || tools.some((pattern) => (matchers.get(pattern)?.test(tool) ?? false) || pattern === tool))
       .map(({ index }) => index);
 
   it('equals testing every pattern of every entry, for names that match none, one or many', () => {
-    const index = new ToolIndex(entries);
+    const index = new ToolIndex(entries, DEFAULT_LIMITS);
     for (const name of NAMES) expect(index.lookup(name).map((found) => found.index), name).toEqual(reference(name));
   });
 
   it('stays equal, and keeps hot names cached, while 10,000 distinct names pass through its bounded cache', () => {
-    const index = new ToolIndex(entries);
+    const index = new ToolIndex(entries, DEFAULT_LIMITS);
     const hot = index.lookup('payments.refund');
     const exact = index.lookup('payments.transfer');
     for (let n = 0; n < 10_000; n += 1) {

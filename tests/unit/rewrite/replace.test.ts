@@ -136,7 +136,7 @@ describe('replace output limits', () => {
   });
 
   it('stops building as soon as the result is too long', () => {
-    const scanner = compileScanner('', '');
+    const scanner = compileScanner('', '', DEFAULT_LIMITS);
     let visited = 0;
     const counting = { ...scanner, scan: (input: string, visit: Parameters<typeof scanner.scan>[1]) => scanner.scan(input, (match) => ((visited += 1), visit(match))) };
     expect(replaceAll('x'.repeat(10_000), counting, ['long'], 100)).toBeUndefined();
@@ -187,24 +187,24 @@ describe('replace definitions', () => {
 
 describe('compileScanner', () => {
   it('counts groups and names, including behind an open \\Q quote', () => {
-    expect(compileScanner('(a)(?:b)(?P<c>c)')).toMatchObject({ groupCount: 2, groupNames: ['c'] });
-    expect(compileScanner('x\\Q(a)|(')).toMatchObject({ groupCount: 0, groupNames: [] });
-    expect(compileScanner('(a)|(b)')).toMatchObject({ groupCount: 2 });
+    expect(compileScanner('(a)(?:b)(?P<c>c)', '', DEFAULT_LIMITS)).toMatchObject({ groupCount: 2, groupNames: ['c'] });
+    expect(compileScanner('x\\Q(a)|(', '', DEFAULT_LIMITS)).toMatchObject({ groupCount: 0, groupNames: [] });
+    expect(compileScanner('(a)|(b)', '', DEFAULT_LIMITS)).toMatchObject({ groupCount: 2 });
   });
 
   it('reports UTF-16 spans and advances past empty matches by code point, as String.prototype.replace does', () => {
     const spans: (readonly [number, number])[] = [];
-    compileScanner('a*').scan('baa😀', (match) => {
+    compileScanner('a*', '', DEFAULT_LIMITS).scan('baa😀', (match) => {
       if (match.spans[0] !== undefined) spans.push(match.spans[0]);
       return true;
     });
     expect(spans).toEqual([[0, 0], [1, 3], [3, 3], [5, 5]]);
-    expect(replaceAll('baa😀', compileScanner('a*'), ['-'], 100)).toBe('baa😀'.replace(/a*/gu, '-'));
+    expect(replaceAll('baa😀', compileScanner('a*', '', DEFAULT_LIMITS), ['-'], 100)).toBe('baa😀'.replace(/a*/gu, '-'));
   });
 
   it('gives the same result as JavaScript for the template syntax both share', () => {
     const input = 'k1=v1; k2=v2; bare';
-    const scanner = compileScanner('(?P<key>\\w+)=(\\w+)');
+    const scanner = compileScanner('(?P<key>\\w+)=(\\w+)', '', DEFAULT_LIMITS);
     const parts = compileReplacement('$2<-$<key> ($&) $$', scanner);
     expect(replaceAll(input, scanner, parts, 1000)).toBe(input.replace(/(?<key>\w+)=(\w+)/g, '$2<-$<key> ($&) $$'));
   });

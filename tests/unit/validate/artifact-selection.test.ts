@@ -82,7 +82,7 @@ describe('artifacts patterns', () => {
   });
 
   it('report every malformed or overlong pattern at its index', () => {
-    const { selector, issues } = compileArtifactSelector(['*.tf', '[abc', 'x'.repeat(20), '{a,b'], { maxPatternLength: 10 });
+    const { selector, issues } = compileArtifactSelector(['*.tf', '[abc', 'x'.repeat(20), '{a,b'], { ...DEFAULT_LIMITS, maxPatternLength: 10 });
     expect(selector).toBeUndefined();
     expect(issues.map((issue) => issue.pointer)).toEqual(['/artifacts/1', '/artifacts/2', '/artifacts/3']);
   });
