@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { compileGlob, isGlobPattern } from '../../../src/auto/glob/compile-glob.js';
 import { ToolIndex } from '../../../src/auto/tool-index.js';
+import { globToRegexSource } from '../../../src/auto/glob/glob-to-regex.js';
+import { estimateProgramSize } from '../../../src/regex/program-size.js';
 import { DEFAULT_LIMITS } from '../../../src/limits.js';
 
 const entry = (index: number, tools?: string[]) => ({ index, tools, name: `p${index}` });
@@ -99,5 +101,31 @@ describe('ToolIndex: answers pinned against a plain reference', () => {
     // Exact names are answered from what was computed at construction, never from the cache.
     expect(index.lookup('payments.transfer')).toBe(exact);
     for (const name of NAMES) expect(index.lookup(name).map((found) => found.index), name).toEqual(reference(name));
+  });
+});
+
+describe('ToolIndex under a work budget', () => {
+  // Two RE2 globs sharing the prefix "ns.", so the bucket gets one combined matcher, larger than either glob.
+  const globs = ['ns.{read,write}?x*', 'ns.[ab]?y*'];
+  const sizes = globs.map((glob) => estimateProgramSize(globToRegexSource(glob, DEFAULT_LIMITS.maxGlobWildcards), ''));
+  const combined = estimateProgramSize(globs.map((glob) => `(?:${globToRegexSource(glob, DEFAULT_LIMITS.maxGlobWildcards)})`).join('|'), '');
+  const entries = globs.map((glob, index) => ({ index, tools: [glob] }));
+
+  it('tests glob by glob when a name is too long for the combined matcher but not for the globs', () => {
+    const longest = Math.max(...sizes);
+    expect(combined).toBeGreaterThan(longest);
+    // A budget each glob can spend on the name, and the combined matcher cannot.
+    const name = `ns.readqx${'z'.repeat(200)}`;
+    const limits = { ...DEFAULT_LIMITS, maxRegexWork: longest * name.length };
+    expect(combined * name.length).toBeGreaterThan(limits.maxRegexWork);
+    const index = new ToolIndex(entries, limits);
+    expect(index.lookup(name).map((found) => found.index)).toEqual([0]);
+    expect(index.lookup(`ns.aqy${'z'.repeat(200)}`).map((found) => found.index)).toEqual([1]);
+  });
+
+  it('still refuses a name too long for a glob itself', () => {
+    const name = `ns.readqx${'z'.repeat(200)}`;
+    const index = new ToolIndex(entries, { ...DEFAULT_LIMITS, maxRegexWork: 10 });
+    expect(() => index.lookup(name)).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED' }));
   });
 });
