@@ -16,7 +16,7 @@ export const DECISION_META_KEY = 'tierguard/decision';
  * Error with `code` and `data`, not the SDK's McpError, whose message already
  * carries an "MCP error" prefix that the client would prefix again.
  */
-class GuardDeniedError extends Error {
+export class GuardDeniedError extends Error {
   readonly code = TIERGUARD_DENIED;
   readonly data: GuardDecisionSummary;
 
