@@ -14,6 +14,7 @@ import { isListMethod, withoutForbiddenEntries } from './list-filter.js';
 import { isGuardedMethod } from './method-table.js';
 import { actionFromRequest, canonicalResourceRequest, forwardedRequest, isResourceMethod, paramsOf } from './request-action.js';
 import type { AllowedSubscriptions } from './resource-subscriptions.js';
+import { responsePoliciesSelect } from './response-policies.js';
 import type { HandlerExtra } from './request-context.js';
 import { canonicalResourceUri } from './resource-uri.js';
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
@@ -89,6 +90,13 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
       const decision = await evaluated(() => engine.evaluate(action, labels), site, engine);
       await admit(action, decision, info, site, onEscalate);
 
+      // A task's result comes later, through tasks/result, where no response policy can reach it:
+      // a call whose result a response policy must see is refused rather than run as a task.
+      if (guarded === 'tools/call' && params['task'] !== undefined && responsePoliciesSelect(engine, decision.action.tool)) {
+        throw new Refusal(
+          summariseFailure(site, 'evaluation-failed', { code: 'UNJUDGED_RESULT', message: 'response policies apply to this tool and cannot judge the result of a task; call it without a task' }, engine.version),
+        );
+      }
       const forwarded = forwardedRequest(guarded, request, params, action, decision.action);
       if (forwarded === undefined) {
         throw new Refusal(

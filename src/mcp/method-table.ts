@@ -18,7 +18,7 @@ export const GUARDED_METHODS: ReadonlySet<string> = new Set<GuardedMethod>([
  * The methods passed on unjudged, because they neither reveal nor act on anything
  * a policy guards: `ping`; `logging/setLevel` (how much the server logs to this
  * client); and the task methods, which only reach tasks a judged `tools/call`
- * created. Every other method with a handler is refused unless it is judged, a
+ * created (one whose result a response policy must see is never made a task). Every other method with a handler is refused unless it is judged, a
  * list method, `resources/unsubscribe` (canonicalised, not judged) or named in
  * the `unjudgedMethods` option.
  */
