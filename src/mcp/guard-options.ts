@@ -55,7 +55,8 @@ export interface GuardServerOptions {
    * tool; nor does a JSONPath that may descend anywhere, a closed shape or a
    * `shapesFile`. It assumes the caller's context is the same when it calls as when
    * it lists; a call to a hidden tool is still judged and refused. Probes are
-   * audited with the label `method: 'tools/list'`.
+   * audited with the label `method: 'tools/list'`. Without it (or `filterLists`)
+   * `tools/list` lists every tool to every caller.
    */
   readonly filterToolList?: boolean;
   /**
@@ -68,7 +69,8 @@ export interface GuardServerOptions {
    * policy that reads neither `tool` nor `arguments` refuses the read of its text
    * as a URI, e.g. `tools: ['secret://vault/**']` for `secret://vault/{name}`).
    * `nextCursor` is kept, so pagination goes on as the server pages. Probes are
-   * audited with the list method as the `method` label.
+   * audited with the list method as the `method` label. Without it, every list
+   * (but `tools/list` under `filterToolList`) is passed on unfiltered.
    */
   readonly filterLists?: boolean;
   /**
