@@ -36,12 +36,14 @@ export class AllowedSubscriptions {
    * sub-resource of what was subscribed). `undefined` when none does.
    */
   contextCovering(uri: string): Record<string, unknown> | undefined {
-    const exact = this.#contexts.get(uri);
-    if (exact !== undefined) return exact;
-    for (const [subscribed, context] of this.#contexts) {
-      if (uri.startsWith(subscribed.endsWith('/') ? subscribed : `${subscribed}/`)) return context;
+    // Walks up the URI's own path (a lookup per segment), so the cost does not grow with the subscriptions a client makes.
+    for (let covering = uri; ; ) {
+      const context = this.#contexts.get(covering);
+      if (context !== undefined) return context;
+      const slash = covering.endsWith('/') ? covering.length - 1 : covering.lastIndexOf('/');
+      if (slash <= covering.indexOf('//') + 1) return undefined;
+      covering = covering.endsWith('/') ? covering.slice(0, slash) : covering.slice(0, slash + 1);
     }
-    return undefined;
   }
 }
 
