@@ -88,6 +88,8 @@ function describeTarget(summary: GuardDecisionSummary): string {
       return `call to tool ${name}`;
     case 'resources/read':
       return `read of resource ${name}`;
+    case 'resources/subscribe':
+      return `subscription to resource ${name}`;
     case 'prompts/get':
       return `request for prompt ${name}`;
     default:

@@ -74,6 +74,7 @@ describe('guardServer: resources/subscribe', () => {
       expect(error).toBeInstanceOf(McpError);
       expect(error.code).toBe(TIERGUARD_DENIED);
       expect(error.data).toMatchObject({ reason: 'denied', method: 'resources/subscribe', tool: 'secret://vault/key', violations: [{ policyId: 'resources.no-secrets' }] });
+      expect(error.message).toContain('tierguard denied this subscription to resource "secret://vault/key", so it was not run:');
       expect(subscribed).toEqual([]);
     },
   );
