@@ -58,6 +58,7 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
     }
     if (!isGuardedMethod(method) && !isListMethod(method)) {
       // A method the guard has no action for could read or do anything: it is refused, not waved through.
+      warn(`a ${JSON.stringify(method)} request is refused: the guard does not judge that method (name it in unjudgedMethods if it reveals and does nothing a policy guards)`);
       const site: RefusalSite = { method, tool: null, phase: 'request' };
       const failure = { code: 'UNGUARDED_METHOD', message: `tierguard does not judge ${JSON.stringify(method)} requests, so it refuses them` };
       return refuse(summariseFailure(site, 'evaluation-failed', failure, null), false);

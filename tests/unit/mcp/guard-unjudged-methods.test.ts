@@ -1,7 +1,7 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { EmptyResultSchema, McpError, RequestSchema, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { createEngine, isTierguardError } from '../../../src/index.js';
 import type { Engine } from '../../../src/index.js';
@@ -19,7 +19,10 @@ let ran: string[];
 beforeEach(() => {
   ran = [];
 });
-afterEach(closeClients);
+afterEach(async () => {
+  await closeClients();
+  vi.restoreAllMocks();
+});
 
 const noPolicies = (): Promise<Engine> => createEngine({ policies: [] });
 
@@ -41,6 +44,7 @@ function customServer(): Server {
 
 describe('guardServer: methods it does not judge', () => {
   it.each([['vault/dump'], ['vault/anything-else']])('refuses %j, served by a handler of its own or the fallback, and runs nothing', async (method) => {
+    const emitted = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     const server = customServer();
     guardServer(server, await noPolicies());
     const client = await connect(server);
@@ -49,6 +53,7 @@ describe('guardServer: methods it does not judge', () => {
     expect(error.code).toBe(TIERGUARD_DENIED);
     expect(error.data).toMatchObject({ reason: 'evaluation-failed', method, tool: null, errors: [{ code: 'UNGUARDED_METHOD' }] });
     expect(ran).toEqual([]);
+    expect(String(emitted.mock.calls[0]?.[0])).toContain(`a ${JSON.stringify(method)} request is refused`);
   });
 
   it('refuses a handler set after the guard was installed', async () => {
