@@ -16,7 +16,7 @@ export const DECISION_META_KEY = 'tierguard/decision';
  * Error with `code` and `data`, not the SDK's McpError, whose message already
  * carries an "MCP error" prefix that the client would prefix again.
  */
-class GuardDeniedError extends Error {
+export class GuardDeniedError extends Error {
   readonly code = TIERGUARD_DENIED;
   readonly data: GuardDecisionSummary;
 
@@ -88,6 +88,8 @@ function describeTarget(summary: GuardDecisionSummary): string {
       return `call to tool ${name}`;
     case 'resources/read':
       return `read of resource ${name}`;
+    case 'resources/subscribe':
+      return `subscription to resource ${name}`;
     case 'prompts/get':
       return `request for prompt ${name}`;
     default:

@@ -2,11 +2,13 @@ import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { TierguardError } from '../errors.js';
 import type { Action, Decision } from '../types.js';
 import type { EngineSource } from './engine-source.js';
+import { isListMethod } from './list-filter.js';
+import { isGuardedMethod } from './method-table.js';
 import type { HandlerExtra } from './request-context.js';
 
 /** The request a hook is asked about: its method, the raw JSON-RPC request and the SDK's handler extra. */
 export interface GuardRequest {
-  /** `tools/call`, `resources/read`, `prompts/get`, `initialize`, or a list method (`tools/list`, ...) when lists are filtered. */
+  /** `tools/call`, `resources/read`, `resources/subscribe`, `prompts/get`, `completion/complete`, `initialize`, or a list method (`tools/list`, ...) when lists are filtered. */
   readonly method: string;
   /** The request as received, before the SDK parsed it. */
   readonly request: JSONRPCRequest;
@@ -53,7 +55,8 @@ export interface GuardServerOptions {
    * tool; nor does a JSONPath that may descend anywhere, a closed shape or a
    * `shapesFile`. It assumes the caller's context is the same when it calls as when
    * it lists; a call to a hidden tool is still judged and refused. Probes are
-   * audited with the label `method: 'tools/list'`.
+   * audited with the label `method: 'tools/list'`. Without it (or `filterLists`)
+   * `tools/list` lists every tool to every caller.
    */
   readonly filterToolList?: boolean;
   /**
@@ -66,14 +69,24 @@ export interface GuardServerOptions {
    * policy that reads neither `tool` nor `arguments` refuses the read of its text
    * as a URI, e.g. `tools: ['secret://vault/**']` for `secret://vault/{name}`).
    * `nextCursor` is kept, so pagination goes on as the server pages. Probes are
-   * audited with the list method as the `method` label.
+   * audited with the list method as the `method` label. Without it, every list
+   * (but `tools/list` under `filterToolList`) is passed on unfiltered.
    */
   readonly filterLists?: boolean;
+  /**
+   * Methods of your own (handlers you set for custom request schemas, or ones
+   * your fallback handler serves) to pass on unjudged. Without this, every
+   * method the guard neither judges, filters nor knows to be harmless (`ping`,
+   * `logging/setLevel`, the `tasks/*` methods, `resources/unsubscribe`) is refused,
+   * as the guard cannot tell what it reveals or does. The methods the guard judges
+   * and the list methods cannot be named here.
+   */
+  readonly unjudgedMethods?: readonly string[];
   /** When the engine provider throws: `deny` (default, fail closed) refuses every guarded request; `allow` lets them through unguarded. */
   readonly onUnavailable?: 'deny' | 'allow';
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['denyAs', 'onEscalate', 'context', 'filterToolList', 'filterLists', 'onUnavailable']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['denyAs', 'onEscalate', 'context', 'filterToolList', 'filterLists', 'unjudgedMethods', 'onUnavailable']);
 
 /** Rejects options `guardServer` would otherwise misread, naming the option. */
 export function checkGuardOptions(options: GuardServerOptions): void {
@@ -85,7 +98,8 @@ export function checkGuardOptions(options: GuardServerOptions): void {
       throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, { option: key });
     }
   }
-  const { denyAs, onEscalate, context, filterToolList, filterLists, onUnavailable } = options;
+  const { denyAs, onEscalate, context, filterToolList, filterLists, unjudgedMethods, onUnavailable } = options;
+  checkUnjudgedMethods(unjudgedMethods);
   if (denyAs !== undefined && denyAs !== 'result' && denyAs !== 'error') {
     throw new TierguardError('INVALID_OPTIONS', 'denyAs must be "result" or "error"', { option: 'denyAs', actual: denyAs });
   }
@@ -101,6 +115,18 @@ export function checkGuardOptions(options: GuardServerOptions): void {
     if (flag !== undefined && typeof flag !== 'boolean') {
       throw new TierguardError('INVALID_OPTIONS', `${name} must be a boolean`, { option: name, actual: flag });
     }
+  }
+}
+
+// Naming a judged or list method here would switch its guard off, so it is refused.
+function checkUnjudgedMethods(methods: unknown): void {
+  if (methods === undefined) return;
+  if (!Array.isArray(methods) || !methods.every((method) => typeof method === 'string')) {
+    throw new TierguardError('INVALID_OPTIONS', 'unjudgedMethods must be an array of method names', { option: 'unjudgedMethods' });
+  }
+  const guarded = methods.find((method) => isGuardedMethod(method) || isListMethod(method) || method === 'resources/unsubscribe');
+  if (guarded !== undefined) {
+    throw new TierguardError('INVALID_OPTIONS', `unjudgedMethods cannot name "${guarded}", which the guard judges`, { option: 'unjudgedMethods', actual: guarded });
   }
 }
 

@@ -4,16 +4,20 @@ import { isTierguardError } from '../errors.js';
 import type { Action, Decision } from '../types.js';
 import type { GuardDecisionSummary, GuardDenyReason, RefusalSite } from './decision-summary.js';
 import { summariseDecision, summariseFailure } from './decision-summary.js';
-import { refuse } from './deny-response.js';
+import { GuardDeniedError, refuse } from './deny-response.js';
 import type { EngineSource } from './engine-source.js';
 import { resolveEngine } from './engine-source.js';
 import type { GuardRequest, GuardServerOptions } from './guard-options.js';
 import type { Interceptor } from './intercept-handlers.js';
 import type { ListMethod } from './list-filter.js';
 import { isListMethod, withoutForbiddenEntries } from './list-filter.js';
-import type { GuardedMethod } from './request-action.js';
-import { actionFromRequest, canonicalReadRequest, forwardedRequest, paramsOf } from './request-action.js';
+import { isGuardedMethod } from './method-table.js';
+import { actionFromRequest, canonicalResourceRequest, forwardedRequest, isResourceMethod, paramsOf } from './request-action.js';
+import type { AllowedSubscriptions } from './resource-subscriptions.js';
+import { responsePoliciesSelect } from './response-policies.js';
 import type { HandlerExtra } from './request-context.js';
+import { canonicalResourceUri } from './resource-uri.js';
+import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { callerContext } from './request-context.js';
 import { resultProblem } from './result-schema.js';
 
@@ -34,18 +38,30 @@ class Refusal extends Error {
  * and the session id. Nothing it does throws except the refusals meant as
  * JSON-RPC errors and what the real handler throws.
  */
-export function requestGuard(source: EngineSource, options: GuardServerOptions): Interceptor {
+export function requestGuard(source: EngineSource, options: GuardServerOptions, subscriptions: AllowedSubscriptions): Interceptor {
   const { onEscalate, context: contextHook } = options;
   const denyAsError = options.denyAs === 'error';
   const failOpen = options.onUnavailable === 'allow';
 
-  return async (method, received, extra, next) => {
+  const judge = async (method: string, received: JSONRPCRequest, extra: HandlerExtra, next: (request: JSONRPCRequest) => Promise<unknown>): Promise<unknown> => {
     // Judged and handed on in the form the server resolves, so no spelling of a URI slips past a policy on another.
-    const request = method === 'resources/read' ? canonicalReadRequest(received) : received;
+    const request = isResourceMethod(method) ? canonicalResourceRequest(received) : received;
     if (request === undefined) {
       const unparsed: RefusalSite = { method, tool: toolOf(method, paramsOf(received)), phase: 'request' };
       const failure = { code: 'INVALID_ACTION', message: 'the resource URI is not a string that parses as an absolute URL' };
       return refuse(summariseFailure(unparsed, 'evaluation-failed', failure, null), false);
+    }
+    if (method === 'resources/unsubscribe') {
+      // Dropping a subscription reveals nothing; it only has to name the URI the subscription was kept under.
+      subscriptions.remove(paramsOf(request)['uri'] as string);
+      return next(request);
+    }
+    if (!isGuardedMethod(method) && !isListMethod(method)) {
+      // A method the guard has no action for could read or do anything: it is refused, not waved through.
+      warn(`a ${JSON.stringify(method)} request is refused: the guard does not judge that method (name it in unjudgedMethods if it reveals and does nothing a policy guards)`);
+      const site: RefusalSite = { method, tool: null, phase: 'request' };
+      const failure = { code: 'UNGUARDED_METHOD', message: `tierguard does not judge ${JSON.stringify(method)} requests, so it refuses them` };
+      return refuse(summariseFailure(site, 'evaluation-failed', failure, null), false);
     }
     const info: GuardRequest = { method, request, extra };
     const params = paramsOf(request);
@@ -70,28 +86,52 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions):
 
     try {
       const context = await contextFor(info, contextHook);
-      // The interceptor is installed for the guarded methods and the list methods only.
-      const guarded = method as GuardedMethod;
+      const guarded = method;
       const action = actionFromRequest(guarded, params, context);
       const decision = await evaluated(() => engine.evaluate(action, labels), site, engine);
       await admit(action, decision, info, site, onEscalate);
 
+      // A task's result comes later, through tasks/result, where no response policy can reach it:
+      // a call whose result a response policy must see is refused rather than run as a task.
+      if (guarded === 'tools/call' && params['task'] !== undefined && responsePoliciesSelect(engine, decision.action.tool)) {
+        throw new Refusal(
+          summariseFailure(site, 'evaluation-failed', { code: 'UNJUDGED_RESULT', message: 'response policies apply to this tool and cannot judge the result of a task; call it without a task' }, engine.version),
+        );
+      }
       const forwarded = forwardedRequest(guarded, request, params, action, decision.action);
       if (forwarded === undefined) {
         throw new Refusal(
-          summariseFailure(site, 'evaluation-failed', { code: 'INVALID_REWRITE', message: 'the policies\' rewrites left resources/read without an "arguments.uri" that parses as an absolute URL' }, engine.version),
+          summariseFailure(site, 'evaluation-failed', { code: 'INVALID_REWRITE', message: `the policies' rewrites left ${method} without an "arguments.uri" that parses as an absolute URL` }, engine.version),
         );
       }
       const result = await next(forwarded);
-      // initialize's result describes the server, not a tool's output; a task's result is a CreateTaskResult.
-      if (guarded === 'initialize' || params['task'] !== undefined) return result;
+      if (guarded === 'initialize') subscriptions.clear();
+      if (guarded === 'resources/subscribe') subscriptions.add(paramsOf(forwarded)['uri'] as string, context);
+      // initialize's result describes the server, not a tool's output; a task's result is a CreateTaskResult;
+      // a subscription's is empty; a completion's only suggests (its ref was judged).
+      if (guarded !== 'tools/call' && guarded !== 'resources/read' && guarded !== 'prompts/get') return result;
+      if (params['task'] !== undefined) return result;
       return await sanitised(result, decision.action, engine, labels, info, onEscalate);
     } catch (error) {
       if (error instanceof Refusal) return refuse(error.summary, asResult);
       throw error;
     }
   };
+
+  return async (method, received, extra, next) => {
+    if (method !== 'completion/complete') return judge(method, received, extra, next);
+    // A refused completion suggests nothing, as a server with nothing to suggest answers, and the audit records why.
+    try {
+      return await judge(method, received, extra, next);
+    } catch (error) {
+      if (error instanceof GuardDeniedError) return EMPTY_COMPLETION;
+      throw error;
+    }
+  };
 }
+
+/** What a refused `completion/complete` gets: no suggestions, the answer of a server that has none. */
+const EMPTY_COMPLETION = Object.freeze({ completion: Object.freeze({ values: Object.freeze([]), hasMore: false }) });
 
 /**
  * A list result without the entries the caller can never use. When the caller's
@@ -119,7 +159,13 @@ async function listed(
 /** The tool the action will name, for messages: read the same way `actionFromRequest` reads it. */
 function toolOf(method: string, params: Readonly<Record<string, unknown>>): unknown {
   if (method === 'initialize') return 'initialize';
-  return method === 'resources/read' ? params['uri'] : params['name'];
+  if (method === 'completion/complete') {
+    const ref: unknown = params['ref'];
+    if (typeof ref !== 'object' || ref === null) return undefined;
+    const { name, uri } = ref as { name?: unknown; uri?: unknown };
+    return (ref as { type?: unknown }).type === 'ref/resource' ? canonicalResourceUri(uri) : name;
+  }
+  return isResourceMethod(method) ? params['uri'] : params['name'];
 }
 
 function labelsOf(method: string, extra: HandlerExtra): EvaluateOptions {

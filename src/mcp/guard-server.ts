@@ -5,7 +5,9 @@ import type { GuardServerOptions } from './guard-options.js';
 import { checkEngineSource, checkGuardOptions } from './guard-options.js';
 import { requestGuard } from './guard-request.js';
 import { interceptRequests } from './intercept-handlers.js';
-import { LIST_METHODS } from './list-filter.js';
+import { isListMethod } from './list-filter.js';
+import { UNJUDGED_METHODS } from './method-table.js';
+import { AllowedSubscriptions, filterResourceUpdates } from './resource-subscriptions.js';
 
 /** What `guardServer` returns. */
 export interface GuardHandle {
@@ -13,13 +15,11 @@ export interface GuardHandle {
   unguard(): void;
 }
 
-// initialize is in the Server's handlers from its constructor on, so a client's
-// first request is judged too (a policy on tool "initialize" can refuse clients).
-const GUARDED_METHODS = ['tools/call', 'resources/read', 'prompts/get', 'initialize'] as const;
-
 /**
  * Puts a tierguard engine in front of an MCP server: every `tools/call`,
- * `resources/read`, `prompts/get` and `initialize` request becomes an action
+ * `resources/read`, `resources/subscribe` (as the read of its URI),
+ * `prompts/get`, `completion/complete` (as the get or read its ref leads to) and
+ * `initialize` request becomes an action
  * (`tool`: the tool name, resource URI in canonical form, prompt name, or `initialize`;
  * `kind`: the method; `arguments`; `context`: `auth`, what the transport verified
  * (the token's facts without the token, and the socket's `remoteAddress`), which
@@ -45,6 +45,13 @@ const GUARDED_METHODS = ['tools/call', 'resources/read', 'prompts/get', 'initial
  * the engine's `onDecision` records `would_deny`. Every evaluation carries the
  * labels `method`, `requestId` and `sessionId` (when there is one).
  *
+ * A refused completion gets an empty completion. `notifications/resources/updated`
+ * reaches the client only for a URI covered by a subscription the guard allowed
+ * whose read is allowed when the update is sent. Any other method is refused
+ * (JSON-RPC error, `UNGUARDED_METHOD`) unless it is a list, `ping`,
+ * `logging/setLevel`, a `tasks/*` method, `resources/unsubscribe` or named in
+ * `unjudgedMethods`.
+ *
  * Install it before or after registering tools, resources and prompts, before
  * or after connecting. It relies on the SDK's internal handler Map and throws a
  * TierguardError (`INVALID_OPTIONS`) when that is not as expected, when the
@@ -53,9 +60,22 @@ const GUARDED_METHODS = ['tools/call', 'resources/read', 'prompts/get', 'initial
 export function guardServer(server: McpServer | Server, engine: EngineSource, options: GuardServerOptions = {}): GuardHandle {
   checkGuardOptions(options);
   checkEngineSource(engine);
-  const methods = new Set<string>(GUARDED_METHODS);
-  if (options.filterToolList === true) methods.add('tools/list');
-  if (options.filterLists === true) for (const method of LIST_METHODS) methods.add(method);
-  const unguard = interceptRequests(server, methods, requestGuard(engine, options));
+  const unjudged = new Set([...UNJUDGED_METHODS, ...(options.unjudgedMethods ?? [])]);
+  const filtersLists = options.filterLists === true;
+  const passes = (method: string): boolean =>
+    unjudged.has(method) || (isListMethod(method) && !filtersLists && !(method === 'tools/list' && options.filterToolList === true));
+  const subscriptions = new AllowedSubscriptions();
+  const uninterceptRequests = interceptRequests(server, (method) => !passes(method), requestGuard(engine, options, subscriptions));
+  let unfilterUpdates: () => void;
+  try {
+    unfilterUpdates = filterResourceUpdates(server, engine, subscriptions);
+  } catch (error) {
+    uninterceptRequests();
+    throw error;
+  }
+  const unguard = (): void => {
+    uninterceptRequests();
+    unfilterUpdates();
+  };
   return Object.freeze({ unguard });
 }

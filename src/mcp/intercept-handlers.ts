@@ -36,7 +36,7 @@ const INSTALLED = Symbol.for('tierguard.guardServer');
 const SDK_VERSION_HINT = 'tierguard/mcp is built for @modelcontextprotocol/sdk ^1.32';
 
 /**
- * Puts `intercept` in front of every handler of `methods` on an McpServer or a
+ * Puts `intercept` in front of every handler of the methods `intercepts` is true for on an McpServer or a
  * low-level Server: the handlers present now (`initialize`, installed by the
  * Server constructor, and tool handlers registered already), every handler set
  * later (McpServer installs its tool, resource and prompt handlers on the first
@@ -46,7 +46,7 @@ const SDK_VERSION_HINT = 'tierguard/mcp is built for @modelcontextprotocol/sdk ^
  * as expected (rather than silently not guarding), or when the server is already
  * guarded. Returns a function that removes the interception.
  */
-export function interceptRequests(server: McpServer | Server, methods: ReadonlySet<string>, intercept: Interceptor): () => void {
+export function interceptRequests(server: McpServer | Server, intercepts: (method: string) => boolean, intercept: Interceptor): () => void {
   const internals = protocolOf(server) as unknown as ProtocolInternals;
   const handlers = internals._requestHandlers;
   if (!(handlers instanceof Map) || typeof handlers.get('initialize') !== 'function' || typeof internals._onrequest !== 'function') {
@@ -65,14 +65,14 @@ export function interceptRequests(server: McpServer | Server, methods: ReadonlyS
 
   const originals = new WeakMap<RawHandler, RawHandler>();
   const wrap = (method: string, handler: RawHandler): RawHandler => {
-    if (!methods.has(method) || typeof handler !== 'function' || originals.has(handler)) return handler;
+    if (!intercepts(method) || typeof handler !== 'function' || originals.has(handler)) return handler;
     const wrapper: RawHandler = (request, extra) => intercept(method, request, extra, (forwarded) => handler(forwarded, extra));
     originals.set(wrapper, handler);
     return wrapper;
   };
 
   // Installed first: it can fail (a non-configurable property), and nothing else is changed yet.
-  const restoreFallback = guardFallback(internals, methods, intercept);
+  const restoreFallback = guardFallback(internals, intercepts, intercept);
 
   const ownSet = Object.getOwnPropertyDescriptor(map, 'set');
   // Bound now: the Map's own `set` is about to be shadowed by the guarded one.
@@ -97,8 +97,8 @@ export function interceptRequests(server: McpServer | Server, methods: ReadonlyS
   };
 }
 
-/** The Protocol that dispatches requests: an McpServer's `server`, or the Server itself. */
-function protocolOf(server: McpServer | Server): Server {
+/** The Protocol that dispatches requests (and sends notifications): an McpServer's `server`, or the Server itself. */
+export function protocolOf(server: McpServer | Server): Server {
   const candidate: unknown = server;
   if (typeof candidate === 'object' && candidate !== null) {
     const inner: unknown = (candidate as { server?: unknown }).server;
@@ -117,12 +117,12 @@ function hasSetRequestHandler(value: unknown): boolean {
  * with no handler of their own: an accessor keeps whatever is assigned and hands
  * the SDK a guarded version. Returns a function that puts the plain property back.
  */
-function guardFallback(internals: ProtocolInternals, methods: ReadonlySet<string>, intercept: Interceptor): () => void {
+function guardFallback(internals: ProtocolInternals, intercepts: (method: string) => boolean, intercept: Interceptor): () => void {
   let current = internals.fallbackRequestHandler;
   const guarded: RawHandler = (request, extra) => {
     const handler = current;
     if (handler === undefined) return Promise.reject(new Error('Method not found'));
-    return methods.has(request.method) ? intercept(request.method, request, extra, (forwarded) => handler(forwarded, extra)) : handler(request, extra);
+    return intercepts(request.method) ? intercept(request.method, request, extra, (forwarded) => handler(forwarded, extra)) : handler(request, extra);
   };
   try {
     Object.defineProperty(internals, 'fallbackRequestHandler', {
