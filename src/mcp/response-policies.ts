@@ -18,7 +18,7 @@ export function responsePoliciesSelect(engine: Engine, tool: string): boolean {
   let index = indexes.get(engine);
   if (index === undefined) {
     const policies = engine.definitions.flatMap((definition, position) => (definition.on === 'response' ? [{ tools: definition.tools, index: position }] : []));
-    index = new ToolIndex(policies);
+    index = new ToolIndex(policies, engine.limits);
     indexes.set(engine, index);
   }
   return index.lookup(tool).length > 0;
