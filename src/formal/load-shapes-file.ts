@@ -4,6 +4,7 @@ import { readBoundedText } from '../bundle/read-json.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { Limits } from '../limits.js';
+import { unsupportedShacl } from './supported-shacl.js';
 import { SH } from './vocabulary.js';
 
 /** A hand-written shapes file, parsed, with the bytes it was read from (for the policy set's version). */
@@ -15,7 +16,8 @@ export interface ShapesFile {
 /**
  * Reads and parses a policy's `shapesFile` (Turtle). Failures are definition
  * issues at `/shapesFile`: a missing file, Turtle that does not parse, an
- * `sh:pattern` RE2 cannot run, or `owl:imports` (nothing is fetched at run time).
+ * `sh:pattern` RE2 cannot run, `owl:imports` (nothing is fetched at run time),
+ * or SHACL the validator would skip (`sh:target`, `sh:sparql`, custom components).
  */
 export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength'>): Promise<ShapesFile> {
   const maxBytes = limits.maxFileBytes;
@@ -36,6 +38,14 @@ export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFile
 }
 
 function checkShapes(quads: readonly Quad[], path: string, maxPatternLength: number): void {
+  const unsupported = unsupportedShacl(quads);
+  if (unsupported.length > 0) {
+    throw new DefinitionIssue(
+      '/shapesFile',
+      'SHACL the validator runs',
+      `${path} uses ${unsupported.join(', ')}, which tierguard's SHACL validator does not run (SPARQL, JavaScript, custom targets and constraint components are not supported); a shape that is not run would allow what it forbids`,
+    );
+  }
   const flagsOf = new Map<string, string>();
   for (const quad of quads) {
     if (quad.predicate.value === 'http://www.w3.org/2002/07/owl#imports') {

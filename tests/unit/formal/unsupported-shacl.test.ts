@@ -1,0 +1,118 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import shaclVocabulary from '@vocabulary/sh';
+import { DataFactory } from 'n3';
+import registry from 'rdf-validate-shacl/src/validators-registry.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONSTRAINT_PARAMETERS } from '../../../src/formal/supported-shacl.js';
+import { SH } from '../../../src/formal/vocabulary.js';
+import { TierguardError, createEngine } from '../../../src/index.js';
+import type { Engine } from '../../../src/index.js';
+
+const PREFIXES = `@prefix sh: <http://www.w3.org/ns/shacl#>.
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#>.
+@prefix tg: <urn:tierguard:>.
+@prefix key: <urn:tierguard:key:>.
+@prefix ex: <urn:example:>.
+`;
+
+/** A property shape that denies every action: `tool` must be the one string no action has. */
+const DENY_ALL = `sh:property [ sh:path key:tool; sh:hasValue "never" ]`;
+
+let directory = '';
+
+beforeAll(() => {
+  directory = mkdtempSync(join(tmpdir(), 'tierguard-unsupported-shacl-'));
+});
+
+afterAll(() => {
+  if (directory !== '') rmSync(directory, { recursive: true, force: true });
+});
+
+let written = 0;
+
+/** An engine with one policy `shapes.hand` whose shapesFile holds `turtle`. */
+function engineWith(turtle: string): Promise<Engine> {
+  written += 1;
+  const folder = join(directory, String(written));
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'shapes.ttl'), `${PREFIXES}${turtle}`);
+  return createEngine({
+    policies: [{ id: 'a.fine', tools: ['x'], assert: { field: 'tool', op: 'eq', value: 'x' } }, { id: 'shapes.hand', tools: ['t'], shapesFile: 'shapes.ttl' }],
+    sources: [join(folder, 'a.json'), join(folder, 'hand.json')],
+  });
+}
+
+async function refusal(turtle: string): Promise<TierguardError> {
+  const error: unknown = await engineWith(turtle).catch((thrown: unknown) => thrown);
+  expect(error).toBeInstanceOf(TierguardError);
+  return error as TierguardError;
+}
+
+describe('shapesFile: SHACL the validator would not run is refused at compile time', () => {
+  it.each([
+    ['a SPARQL-based target', `ex:S a sh:NodeShape; sh:target [ a sh:SPARQLTarget; sh:select "SELECT ?this WHERE { ?this ?p ?o }" ]; ${DENY_ALL}.`, ['sh:target', 'a sh:SPARQLTarget', 'sh:select']],
+    ['a target of a custom target type', `ex:T a sh:SPARQLTargetType. ex:S a sh:NodeShape; sh:target [ a ex:T ]; ${DENY_ALL}.`, ['sh:target', 'a sh:SPARQLTargetType']],
+    ['a bare sh:target', `ex:S a sh:NodeShape; sh:target ex:anything; ${DENY_ALL}.`, ['sh:target']],
+    ['a SPARQL-based constraint', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:sparql [ a sh:SPARQLConstraint; sh:select "SELECT $this WHERE { }" ].`, ['sh:sparql', 'a sh:SPARQLConstraint', 'sh:select']],
+    ['a JavaScript constraint', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:js [ sh:jsFunctionName "no" ].`, ['sh:js', 'sh:jsFunctionName']],
+    [
+      'a custom constraint component',
+      `ex:C a sh:ConstraintComponent; sh:parameter [ sh:path ex:limit ]; sh:validator [ a sh:SPARQLAskValidator; sh:ask "ASK { }" ].
+ex:S a sh:NodeShape; sh:targetClass tg:Action; ex:limit 3.`,
+      ['a sh:ConstraintComponent', 'sh:parameter', 'sh:validator', 'a sh:SPARQLAskValidator', 'sh:ask'],
+    ],
+    ['a SHACL rule', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:rule [ a sh:TripleRule ].`, ['sh:rule', 'a sh:TripleRule']],
+    ['an entailment regime', `ex:G sh:entailment <http://www.w3.org/ns/entailment/RDFS>. ex:S a sh:NodeShape; sh:targetClass tg:Action; ${DENY_ALL}.`, ['sh:entailment']],
+    ['SPARQL prefix declarations', `ex:G sh:declare [ sh:prefix "ex"; sh:namespace "urn:example:"^^xsd:anyURI ]. ex:S a sh:NodeShape; sh:targetClass tg:Action.`, ['sh:declare', 'sh:prefix', 'sh:namespace']],
+    ['a typo in a constraint name', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:maxInclusiv 3 ].`, ['sh:maxInclusiv']],
+  ])('refuses %s as INVALID_POLICY naming the policy and the construct', async (_name, turtle, constructs) => {
+    const error = await refusal(turtle);
+    expect(error.code).toBe('INVALID_POLICY');
+    expect(error.message).toContain('policy "shapes.hand"');
+    expect(error.message).toContain('/shapesFile');
+    expect(error.message).toContain(`uses ${[...constructs].sort().join(', ')}, which`);
+    expect(error.details).toMatchObject({ policy: 'policy "shapes.hand"', policyIndex: 1, issues: [{ pointer: '/shapesFile' }] });
+  });
+
+  it('keeps accepting, and running, every construct the validator does run', async () => {
+    const engine = await engineWith(`
+ex:Group a sh:PropertyGroup; sh:order 1.
+ex:Shape a sh:NodeShape, sh:Shape;
+  sh:targetClass tg:Action; sh:targetNode tg:action; sh:targetSubjectsOf key:tool; sh:targetObjectsOf ex:none;
+  sh:name "all of it"; sh:description "every supported construct"; sh:severity sh:Violation;
+  sh:closed true; sh:ignoredProperties ( <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> key:kind );
+  sh:property [
+    a sh:PropertyShape; sh:path key:tool; sh:group ex:Group; sh:order 0; sh:defaultValue "t"; sh:message "tool";
+    sh:minCount 1; sh:maxCount 1; sh:datatype xsd:string; sh:nodeKind sh:Literal; sh:minLength 1; sh:maxLength 9;
+    sh:pattern "^T$"; sh:flags "i"; sh:in ( "t" "u" ); sh:hasValue "t"; sh:languageIn ( "en" ) ; sh:uniqueLang true;
+    sh:or ( [ sh:datatype xsd:string ] [ sh:datatype xsd:integer ] ); sh:xone ( [ sh:minLength 1 ] [ sh:minLength 100 ] );
+    sh:and ( [ sh:maxLength 9 ] ); sh:not [ sh:minLength 100 ]; sh:disjoint key:kind
+  ], [
+    sh:path [ sh:alternativePath ( key:arguments [ sh:zeroOrMorePath key:x ] [ sh:oneOrMorePath key:y ] [ sh:zeroOrOnePath key:z ] [ sh:inversePath key:w ] ) ];
+    sh:node [ sh:property [ sh:path key:n; sh:minInclusive 0; sh:maxInclusive 9; sh:minExclusive -1; sh:maxExclusive 10; sh:lessThan key:m; sh:lessThanOrEquals key:m; sh:equals key:n; sh:class ex:C ] ];
+    sh:qualifiedValueShape [ sh:datatype xsd:string ]; sh:qualifiedMinCount 0; sh:qualifiedMaxCount 9; sh:qualifiedValueShapesDisjoint false
+  ], [ sh:path key:off; sh:deactivated true; sh:minCount 1 ].
+`);
+    // The shape runs: the languageIn on a plain string fails, so the action is denied by it.
+    const decision = await engine.evaluate({ tool: 't', kind: 'tools/call', arguments: {} });
+    expect(decision.errors).toEqual([]);
+    expect(decision.violations.map((violation) => violation.constraint)).toContain('sh:LanguageInConstraintComponent');
+  });
+});
+
+describe('CONSTRAINT_PARAMETERS', () => {
+  it('is exactly the parameters of the components rdf-validate-shacl has a validator for', () => {
+    const vocabulary = shaclVocabulary({ factory: DataFactory });
+    const parametersOf = (component: string): string[] => {
+      const parameters = vocabulary.filter((quad) => quad.subject.value === component && quad.predicate.value === `${SH}parameter`).map((quad) => quad.object);
+      return vocabulary
+        .filter((quad) => quad.predicate.value === `${SH}path` && parameters.some((parameter) => parameter.equals(quad.subject)))
+        .map((quad) => quad.object.value.slice(SH.length));
+    };
+    const run = registry.flatMap(([component]) => parametersOf(component.value));
+    expect(run.length).toBeGreaterThan(20);
+    expect([...CONSTRAINT_PARAMETERS].sort()).toEqual([...new Set(run)].sort());
+  });
+});
