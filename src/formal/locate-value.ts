@@ -46,6 +46,7 @@ function literalValue(term: Term): unknown {
   if (term.termType !== 'Literal') return term.value;
   const datatype = term.datatype.value.slice(XSD.length);
   if (datatype === 'integer' || datatype === 'decimal') return Number(term.value);
+  if (datatype === 'double') return term.value === 'INF' ? Infinity : term.value === '-INF' ? -Infinity : Number(term.value);
   if (datatype === 'boolean') return term.value === 'true';
   return term.value;
 }
