@@ -17,11 +17,12 @@ export class ShaclRunner {
   private readonly validator: SHACLValidator;
 
   constructor(shapes: readonly Quad[], limits: Limits) {
-    const validator = new SHACLValidator(new Store([...shapes]));
+    const shapesGraph = new Store([...shapes]);
+    const validator = new SHACLValidator(shapesGraph);
     // Constraint components read their validator when the shapes graph is built,
     // so tierguard's validators are swapped in first and the shapes graph rebuilt.
     // The list is built (reading the stock validators it wraps) before any is replaced.
-    const overrides = validatorOverrides(limits, (component) => validator.validators.get(component));
+    const overrides = validatorOverrides(limits, shapesGraph, (component) => validator.validators.get(component));
     for (const [component, replacement] of overrides) validator.validators.set(component, replacement);
     validator.shapesGraph = new ShapesGraph(validator);
     this.validator = validator;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Term } from '@rdfjs/types';
 import { actionToGraph } from '../../../src/formal/action-to-rdf.js';
 import { decimalLexical, jsonLiteral } from '../../../src/formal/json-literal.js';
-import { ACTION_CLASS, ACTION_ROOT, XSD, keyPredicate } from '../../../src/formal/vocabulary.js';
+import { ACTION_CLASS, ACTION_ROOT, KEY_WITHOUT_VALUE, XSD, keyPredicate } from '../../../src/formal/vocabulary.js';
 import { atX, decideShape } from './support.js';
 
 const INTEGER = `${XSD}integer`;
@@ -63,6 +63,17 @@ describe('actionToGraph', () => {
     expect(store.getObjects(ACTION_ROOT, `http://www.w3.org/1999/02/22-rdf-syntax-ns#type`, null).map((term) => term.value).sort()).toEqual(
       [ACTION_CLASS.value, extra.value].sort(),
     );
+  });
+
+  it('records a key that puts no value in the graph with tg:keyWithoutValue, and only such a key', () => {
+    for (const x of [null, [], [null], [[]], [[], [null]], undefined]) {
+      const { store } = actionToGraph({ tool: 't', arguments: { x, y: 1, z: [null, 2] } });
+      const [argumentsNode] = store.getObjects(ACTION_ROOT, keyPredicate('arguments'), null);
+      if (argumentsNode === undefined) throw new Error('no arguments node');
+      expect(store.getObjects(argumentsNode, KEY_WITHOUT_VALUE, null)).toEqual([keyPredicate('x')]);
+      expect(store.getObjects(argumentsNode, keyPredicate('x'), null)).toEqual([]);
+    }
+    expect(actionToGraph({ tool: 't', a: {} }).store.getObjects(null, KEY_WITHOUT_VALUE, null)).toEqual([]);
   });
 
   it('flattens nested arrays into repeated values of their key and omits null', () => {
