@@ -4,6 +4,7 @@ import { readBoundedText } from '../bundle/read-json.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { Limits } from '../limits.js';
+import { unreachableTargets } from './shape-targets.js';
 import { unsupportedShacl } from './supported-shacl.js';
 import { SH } from './vocabulary.js';
 
@@ -17,7 +18,8 @@ export interface ShapesFile {
  * Reads and parses a policy's `shapesFile` (Turtle). Failures are definition
  * issues at `/shapesFile`: a missing file, Turtle that does not parse, an
  * `sh:pattern` RE2 cannot run, `owl:imports` (nothing is fetched at run time),
- * or SHACL the validator would skip (`sh:target`, `sh:sparql`, custom components).
+ * SHACL the validator would skip (`sh:target`, `sh:sparql`, custom components),
+ * or shapes no action would ever be checked against (no target, another class).
  */
 export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength'>): Promise<ShapesFile> {
   const maxBytes = limits.maxFileBytes;
@@ -44,6 +46,14 @@ function checkShapes(quads: readonly Quad[], path: string, maxPatternLength: num
       '/shapesFile',
       'SHACL the validator runs',
       `${path} uses ${unsupported.join(', ')}, which tierguard's SHACL validator does not run (SPARQL, JavaScript, custom targets and constraint components are not supported); a shape that is not run would allow what it forbids`,
+    );
+  }
+  const unreachable = unreachableTargets(quads);
+  if (unreachable.length > 0) {
+    throw new DefinitionIssue(
+      '/shapesFile',
+      'shapes that target actions',
+      `${path} has ${unreachable.join('; ')}: its shapes would check no action, so every action would pass`,
     );
   }
   const flagsOf = new Map<string, string>();

@@ -116,3 +116,30 @@ describe('CONSTRAINT_PARAMETERS', () => {
     expect([...CONSTRAINT_PARAMETERS].sort()).toEqual([...new Set(run)].sort());
   });
 });
+
+describe('shapesFile: shapes that no action would be checked against are refused at compile time', () => {
+  it.each([
+    ['a file whose shapes have no target', `ex:S a sh:NodeShape; ${DENY_ALL}.`, 'no target: no shape in it has sh:targetClass'],
+    ['a class target no action has', `ex:S a sh:NodeShape; sh:targetClass tg:Actoin; ${DENY_ALL}.`, 'sh:targetClass <urn:tierguard:Actoin>, a class no action has'],
+    ['a target of the policy class', `ex:S a sh:NodeShape; sh:targetClass <urn:tierguard:policy:shapes.hand>; ${DENY_ALL}.`, 'sh:targetClass <urn:tierguard:policy:shapes.hand>'],
+    ['an implicit class target of another class', `ex:C a <http://www.w3.org/2000/01/rdf-schema#Class>, sh:NodeShape; ${DENY_ALL}.`, 'the implicit class target of <urn:example:C>'],
+  ])('refuses %s as INVALID_POLICY naming the policy and the target', async (_name, turtle, problem) => {
+    const error = await refusal(turtle);
+    expect(error.code).toBe('INVALID_POLICY');
+    expect(error.message).toContain('policy "shapes.hand" /shapesFile');
+    expect(error.message).toContain(problem);
+    expect(error.message).toContain('its shapes would check no action, so every action would pass');
+  });
+
+  it.each([
+    ['sh:targetClass tg:Action', `ex:S a sh:NodeShape; sh:targetClass tg:Action; ${DENY_ALL}.`],
+    ['sh:targetNode tg:action', `ex:S a sh:NodeShape; sh:targetNode tg:action; ${DENY_ALL}.`],
+    ['sh:targetSubjectsOf key:tool', `ex:S a sh:NodeShape; sh:targetSubjectsOf key:tool; ${DENY_ALL}.`],
+    ['tg:Action as an implicit class target', `tg:Action a <http://www.w3.org/2000/01/rdf-schema#Class>, sh:NodeShape; ${DENY_ALL}.`],
+  ])('accepts %s, and its shape runs', async (_name, turtle) => {
+    const engine = await engineWith(turtle);
+    const decision = await engine.evaluate({ tool: 't', arguments: {} });
+    expect(decision.verdict).toBe('deny');
+    expect(decision.violations.map((violation) => violation.constraint)).toEqual(['sh:HasValueConstraintComponent']);
+  });
+});
