@@ -12,6 +12,15 @@ export const CONSTRAINT_PARAMETERS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Parameters whose components rdf-validate-shacl validates on property shapes
+ * only: on a shape without `sh:path` it finds no validator and throws at
+ * evaluation time, so such a shape is refused when compiled instead.
+ */
+export const PROPERTY_ONLY_PARAMETERS: ReadonlySet<string> = new Set([
+  'minCount', 'maxCount', 'uniqueLang', 'qualifiedMinCount', 'qualifiedMaxCount', 'lessThan', 'lessThanOrEquals',
+]);
+
+/**
  * Every other `sh:` predicate a shapes file may use: the targets, paths and shape
  * characteristics rdf-validate-shacl reads (`shapes-graph.js`, `property-path.js`),
  * and the non-validating characteristics SHACL itself says no validator acts on
@@ -37,10 +46,12 @@ const SHAPE_CLASSES: ReadonlySet<string> = new Set(['Shape', 'NodeShape', 'Prope
  */
 export function unsupportedShacl(quads: readonly Quad[]): string[] {
   const found = new Set<string>();
-  for (const { predicate, object } of quads) {
+  const withPath = new Set(quads.filter((quad) => quad.predicate.value === `${SH}path`).map((quad) => quad.subject.value));
+  for (const { subject, predicate, object } of quads) {
     if (predicate.value.startsWith(SH)) {
       const name = predicate.value.slice(SH.length);
       if (!CONSTRAINT_PARAMETERS.has(name) && !SHAPE_PREDICATES.has(name)) found.add(`sh:${name}`);
+      else if (PROPERTY_ONLY_PARAMETERS.has(name) && !withPath.has(subject.value)) found.add(`sh:${name} on a shape without sh:path`);
     } else if (predicate.value === RDF_TYPE && object.termType === 'NamedNode' && object.value.startsWith(SH)) {
       const name = object.value.slice(SH.length);
       if (!SHAPE_CLASSES.has(name)) found.add(`a sh:${name}`);

@@ -5,7 +5,7 @@ import shaclVocabulary from '@vocabulary/sh';
 import { DataFactory } from 'n3';
 import registry from 'rdf-validate-shacl/src/validators-registry.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONSTRAINT_PARAMETERS } from '../../../src/formal/supported-shacl.js';
+import { CONSTRAINT_PARAMETERS, PROPERTY_ONLY_PARAMETERS } from '../../../src/formal/supported-shacl.js';
 import { SH } from '../../../src/formal/vocabulary.js';
 import { TierguardError, createEngine } from '../../../src/index.js';
 import type { Engine } from '../../../src/index.js';
@@ -66,6 +66,8 @@ ex:S a sh:NodeShape; sh:targetClass tg:Action; ex:limit 3.`,
     ['a SHACL rule', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:rule [ a sh:TripleRule ].`, ['sh:rule', 'a sh:TripleRule']],
     ['an entailment regime', `ex:G sh:entailment <http://www.w3.org/ns/entailment/RDFS>. ex:S a sh:NodeShape; sh:targetClass tg:Action; ${DENY_ALL}.`, ['sh:entailment']],
     ['SPARQL prefix declarations', `ex:G sh:declare [ sh:prefix "ex"; sh:namespace "urn:example:"^^xsd:anyURI ]. ex:S a sh:NodeShape; sh:targetClass tg:Action.`, ['sh:declare', 'sh:prefix', 'sh:namespace']],
+    ['minCount on a node shape', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:or ( [ sh:minCount 1 ] [ sh:maxCount 0 ] ).`, ['sh:maxCount on a shape without sh:path', 'sh:minCount on a shape without sh:path']],
+    ['lessThan on a node shape', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:lessThan key:tool.`, ['sh:lessThan on a shape without sh:path']],
     ['a typo in a constraint name', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:maxInclusiv 3 ].`, ['sh:maxInclusiv']],
   ])('refuses %s as INVALID_POLICY naming the policy and the construct', async (_name, turtle, constructs) => {
     const error = await refusal(turtle);
@@ -114,6 +116,11 @@ describe('CONSTRAINT_PARAMETERS', () => {
     const run = registry.flatMap(([component]) => parametersOf(component.value));
     expect(run.length).toBeGreaterThan(20);
     expect([...CONSTRAINT_PARAMETERS].sort()).toEqual([...new Set(run)].sort());
+    const propertyOnly = registry.filter(([, validator]) => !('validate' in validator) && !('nodeValidate' in validator));
+    const propertyOnlyParameters = propertyOnly.flatMap(([component]) => parametersOf(component.value));
+    expect(propertyOnlyParameters.length).toBeGreaterThan(3);
+    // sh:qualifiedValueShape and its Disjoint flag do nothing without a qualified count, which is refused itself.
+    expect([...PROPERTY_ONLY_PARAMETERS].sort()).toEqual([...new Set(propertyOnlyParameters)].filter((name) => name !== 'qualifiedValueShape' && name !== 'qualifiedValueShapesDisjoint').sort());
   });
 });
 
