@@ -10,7 +10,6 @@ const SH_PATH = DataFactory.namedNode(`${SH}path`);
 const SH_IGNORED_PROPERTIES = DataFactory.namedNode(`${SH}ignoredProperties`);
 const RDF_FIRST = DataFactory.namedNode(`${RDF}first`);
 const RDF_REST = DataFactory.namedNode(`${RDF}rest`);
-const MAX_LIST_LENGTH = 100_000;
 
 /**
  * `sh:closed` that also sees the keys whose value has no RDF form. A key holding
@@ -54,10 +53,12 @@ function declaredPredicates(shapes: Store, shape: Term): ReadonlySet<string> {
     for (const path of shapes.getObjects(property, SH_PATH, null)) if (path.termType === 'NamedNode') allowed.add(path.value);
   }
   for (const list of shapes.getObjects(shape, SH_IGNORED_PROPERTIES, null)) {
-    let cell: Term | undefined = list;
-    for (let guard = 0; cell !== undefined && cell.termType !== 'NamedNode' && guard < MAX_LIST_LENGTH; guard += 1) {
+    // Lists in shapes files are checked when loaded (malformed-lists.ts); the
+    // visited set still ends a cyclic one rather than looping.
+    const visited = new Set<string>();
+    for (let cell: Term | undefined = list; cell !== undefined && cell.termType !== 'NamedNode' && !visited.has(cell.value); cell = shapes.getObjects(cell, RDF_REST, null)[0]) {
+      visited.add(cell.value);
       for (const item of shapes.getObjects(cell, RDF_FIRST, null)) allowed.add(item.value);
-      cell = shapes.getObjects(cell, RDF_REST, null)[0];
     }
   }
   return allowed;

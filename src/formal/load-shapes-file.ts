@@ -4,6 +4,7 @@ import { readBoundedText } from '../bundle/read-json.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { Limits } from '../limits.js';
+import { malformedList } from './malformed-lists.js';
 import { unreachableTargets } from './shape-targets.js';
 import { unsupportedShacl } from './supported-shacl.js';
 import { SH } from './vocabulary.js';
@@ -19,7 +20,8 @@ export interface ShapesFile {
  * issues at `/shapesFile`: a missing file, Turtle that does not parse, an
  * `sh:pattern` RE2 cannot run, `owl:imports` (nothing is fetched at run time),
  * SHACL the validator would skip (`sh:target`, `sh:sparql`, custom components),
- * or shapes no action would ever be checked against (no target, another class).
+ * shapes no action would ever be checked against (no target, another class),
+ * or a list that is cyclic or forked (the validator would loop or throw).
  */
 export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength'>): Promise<ShapesFile> {
   const maxBytes = limits.maxFileBytes;
@@ -40,6 +42,8 @@ export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFile
 }
 
 function checkShapes(quads: readonly Quad[], path: string, maxPatternLength: number): void {
+  const badList = malformedList(quads);
+  if (badList !== undefined) throw new DefinitionIssue('/shapesFile', 'well-formed RDF lists', `${path}: ${badList}`);
   const unsupported = unsupportedShacl(quads);
   if (unsupported.length > 0) {
     throw new DefinitionIssue(

@@ -150,3 +150,31 @@ describe('shapesFile: shapes that no action would be checked against are refused
     expect(decision.violations.map((violation) => violation.constraint)).toEqual(['sh:HasValueConstraintComponent']);
   });
 });
+
+describe('shapesFile: malformed RDF lists are refused at compile time', () => {
+  const RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
+  it.each([
+    // rdf-validate-shacl follows this list for ever: the process ran out of memory on the first action.
+    ['a cyclic sh:in list', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:in _:l ].
+_:l <${RDF_NS}first> "a"; <${RDF_NS}rest> _:l.`, 'is cyclic'],
+    ['a cycle two cells long', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:or _:a.
+_:a <${RDF_NS}first> [ sh:minLength 1 ]; <${RDF_NS}rest> _:b. _:b <${RDF_NS}first> [ sh:maxLength 1 ]; <${RDF_NS}rest> _:a.`, 'is cyclic'],
+    ['a forked list', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:in _:l ].
+_:l <${RDF_NS}first> "a", "b"; <${RDF_NS}rest> <${RDF_NS}nil>.`, 'more than one rdf:first'],
+    ['a list that does not end', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:in _:l ].
+_:l <${RDF_NS}first> "a"; <${RDF_NS}rest> ex:nowhere.`, 'urn:example:nowhere has no rdf:first (a list ends in rdf:nil)'],
+  ])('refuses %s as INVALID_POLICY naming the policy', async (_name, turtle, problem) => {
+    const error = await refusal(turtle);
+    expect(error.code).toBe('INVALID_POLICY');
+    expect(error.message).toContain('policy "shapes.hand" /shapesFile');
+    expect(error.message).toContain(problem);
+  });
+
+  it('accepts the lists Turtle writes, shared tails included', async () => {
+    const engine = await engineWith(`ex:S a sh:NodeShape; sh:targetClass tg:Action;
+  sh:property [ sh:path key:tool; sh:in _:both ], [ sh:path key:kind; sh:in _:tail ].
+_:both <${RDF_NS}first> "t"; <${RDF_NS}rest> _:tail. _:tail <${RDF_NS}first> "u"; <${RDF_NS}rest> <${RDF_NS}nil>.`);
+    expect((await engine.evaluate({ tool: 't', kind: 'u' })).verdict).toBe('allow');
+    expect((await engine.evaluate({ tool: 't', kind: 't' })).verdict).toBe('deny');
+  });
+});
