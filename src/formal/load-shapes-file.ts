@@ -5,6 +5,7 @@ import { DefinitionIssue } from '../policy/definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { Limits } from '../limits.js';
 import { malformedList } from './malformed-lists.js';
+import { recursiveShape } from './recursive-shapes.js';
 import { unreachableTargets } from './shape-targets.js';
 import { unsupportedShacl } from './supported-shacl.js';
 import { SH } from './vocabulary.js';
@@ -21,7 +22,8 @@ export interface ShapesFile {
  * `sh:pattern` RE2 cannot run, `owl:imports` (nothing is fetched at run time),
  * SHACL the validator would skip (`sh:target`, `sh:sparql`, custom components),
  * shapes no action would ever be checked against (no target, another class),
- * or a list that is cyclic or forked (the validator would loop or throw).
+ * a list that is cyclic or forked (the validator would loop or throw), or a
+ * shape that refers back to itself (it would recurse until the stack overflows).
  */
 export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength'>): Promise<ShapesFile> {
   const maxBytes = limits.maxFileBytes;
@@ -44,6 +46,10 @@ export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFile
 function checkShapes(quads: readonly Quad[], path: string, maxPatternLength: number): void {
   const badList = malformedList(quads);
   if (badList !== undefined) throw new DefinitionIssue('/shapesFile', 'well-formed RDF lists', `${path}: ${badList}`);
+  const recursive = recursiveShape(quads);
+  if (recursive !== undefined) {
+    throw new DefinitionIssue('/shapesFile', 'shapes that do not refer to themselves', `${path}: the shape ${recursive} refers back to itself; recursive shapes are not supported`);
+  }
   const unsupported = unsupportedShacl(quads);
   if (unsupported.length > 0) {
     throw new DefinitionIssue(

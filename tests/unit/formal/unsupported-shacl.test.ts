@@ -178,3 +178,26 @@ _:both <${RDF_NS}first> "t"; <${RDF_NS}rest> _:tail. _:tail <${RDF_NS}first> "u"
     expect((await engine.evaluate({ tool: 't', kind: 't' })).verdict).toBe('deny');
   });
 });
+
+describe('shapesFile: recursive shapes are refused at compile time', () => {
+  it.each([
+    // rdf-validate-shacl recursed until the stack overflowed, on every action.
+    ['a shape that is its own sh:not', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:not ex:S.`, 'urn:example:S'],
+    ['a cycle through sh:node and a property shape', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property ex:P. ex:P sh:path key:arguments; sh:node ex:S.`, 'urn:example:'],
+    ['a cycle through an sh:or member', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:or ( ex:T [ sh:minLength 1 ] ). ex:T sh:and ( ex:S ).`, 'urn:example:'],
+  ])('refuses %s as INVALID_POLICY naming the policy and the shape', async (_name, turtle, shape) => {
+    const error = await refusal(turtle);
+    expect(error.code).toBe('INVALID_POLICY');
+    expect(error.message).toContain('policy "shapes.hand" /shapesFile');
+    expect(error.message).toContain(`the shape ${shape}`);
+    expect(error.message).toContain('refers back to itself');
+  });
+
+  it('accepts a shape that many shapes share, which is no cycle', async () => {
+    const engine = await engineWith(`ex:Short sh:maxLength 3.
+ex:S a sh:NodeShape; sh:targetClass tg:Action;
+  sh:property [ sh:path key:tool; sh:node ex:Short ], [ sh:path key:kind; sh:or ( ex:Short [ sh:hasValue "tools/call" ] ) ].`);
+    expect((await engine.evaluate({ tool: 't', kind: 'tools/call' })).verdict).toBe('allow');
+    expect((await engine.evaluate({ tool: 't', kind: 'long one' })).verdict).toBe('deny');
+  });
+});
