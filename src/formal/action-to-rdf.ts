@@ -3,7 +3,7 @@ import type { BlankNode, NamedNode, Quad_Object } from '@rdfjs/types';
 import type { PathSegment } from '../types.js';
 import { jsonKind } from '../auto/json-values.js';
 import { jsonLiteral } from './json-literal.js';
-import { ACTION_CLASS, ACTION_ROOT, RDF, keyPredicate } from './vocabulary.js';
+import { ACTION_CLASS, ACTION_ROOT, KEY_WITHOUT_VALUE, RDF, keyPredicate } from './vocabulary.js';
 
 const RDF_TYPE = DataFactory.namedNode(`${RDF}type`);
 
@@ -19,7 +19,9 @@ export interface ActionGraph {
  * Converts an action (already depth- and size-checked) to RDF. Objects become
  * blank nodes, arrays become repeated values of their key (nested arrays are
  * flattened into the same key), scalars become typed literals, and null and
- * values JSON cannot hold are omitted. `classes` are extra types for the root:
+ * values JSON cannot hold are omitted. A key left with no value at all (null,
+ * `[]`, `[null]`, `[[]]`) is recorded with `tg:keyWithoutValue`, since it is still
+ * a key: a closed shape must refuse it. `classes` are extra types for the root:
  * the classes of the policies that apply, which their shapes target.
  */
 export function actionToGraph(action: object, classes: readonly NamedNode[] = []): ActionGraph {
@@ -37,20 +39,29 @@ export function actionToGraph(action: object, classes: readonly NamedNode[] = []
     return node;
   };
 
-  const addValue = (subject: NamedNode | BlankNode, predicate: NamedNode, value: unknown, path: readonly PathSegment[]) => {
+  /** Adds the value (each element of an array) under the predicate; true when anything was added. */
+  const addValue = (subject: NamedNode | BlankNode, predicate: NamedNode, value: unknown, path: readonly PathSegment[]): boolean => {
     if (Array.isArray(value)) {
-      value.forEach((element: unknown, index) => addValue(subject, predicate, element, [...path, index]));
-      return;
+      let added = false;
+      value.forEach((element: unknown, index) => {
+        if (addValue(subject, predicate, element, [...path, index])) added = true;
+      });
+      return added;
     }
     // Only JSON objects become nodes: a Date, a Map or a class instance is a value
     // JSON cannot hold, omitted like null (jsonLiteral gives it no literal either).
     const object: Quad_Object | undefined = jsonKind(value) === 'object' ? objectNode(value as object, path) : jsonLiteral(value);
-    if (object !== undefined) store.addQuad(DataFactory.quad(subject, predicate, object));
+    if (object === undefined) return false;
+    store.addQuad(DataFactory.quad(subject, predicate, object));
+    return true;
   };
 
   function addProperties(subject: NamedNode | BlankNode, value: object, path: readonly PathSegment[]): void {
     for (const key of Object.keys(value)) {
-      addValue(subject, keyPredicate(key), (value as Record<string, unknown>)[key], [...path, key]);
+      const predicate = keyPredicate(key);
+      if (!addValue(subject, predicate, (value as Record<string, unknown>)[key], [...path, key])) {
+        store.addQuad(DataFactory.quad(subject, KEY_WITHOUT_VALUE, predicate));
+      }
     }
   }
 

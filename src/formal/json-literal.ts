@@ -2,20 +2,25 @@ import { DataFactory } from 'n3';
 import type { Literal } from '@rdfjs/types';
 import { XSD } from './vocabulary.js';
 
-
 const XSD_STRING = DataFactory.namedNode(`${XSD}string`);
 const XSD_INTEGER = DataFactory.namedNode(`${XSD}integer`);
 const XSD_DECIMAL = DataFactory.namedNode(`${XSD}decimal`);
 const XSD_BOOLEAN = DataFactory.namedNode(`${XSD}boolean`);
+const XSD_DOUBLE = DataFactory.namedNode(`${XSD}double`);
 
 /**
  * A JSON scalar as an RDF literal, or `undefined` for what the graph omits
- * (null, and values JSON cannot hold: NaN, Infinity, functions).
+ * (null, and values JSON cannot hold: functions, undefined, symbols).
  *
  * The number rule, as a JSON user expects it: a number with no fractional part
  * is an `xsd:integer` (so `100` and `100.0` are integers), any other number an
  * `xsd:decimal`; shapes asking for `decimal` accept both. A string is always an
  * `xsd:string`, so `"100"` is neither integer nor decimal.
+ *
+ * Infinity, -Infinity and NaN are `xsd:double` `INF`, `-INF` and `NaN`: values,
+ * not gaps, so a count sees them and a bound, a datatype or a list is checked
+ * on them (and refuses them: no generated shape names a double). JSON text
+ * such as `1e400` parses to Infinity, so they do reach the tier from JSON.
  */
 export function jsonLiteral(value: unknown): Literal | undefined {
   switch (typeof value) {
@@ -24,7 +29,7 @@ export function jsonLiteral(value: unknown): Literal | undefined {
     case 'boolean':
       return DataFactory.literal(String(value), XSD_BOOLEAN);
     case 'number':
-      if (!Number.isFinite(value)) return undefined;
+      if (!Number.isFinite(value)) return DataFactory.literal(Number.isNaN(value) ? 'NaN' : value > 0 ? 'INF' : '-INF', XSD_DOUBLE);
       return Number.isInteger(value) ? DataFactory.literal(integerLexical(value), XSD_INTEGER) : DataFactory.literal(decimalLexical(value), XSD_DECIMAL);
     default:
       return undefined;
@@ -60,7 +65,8 @@ export function decimalLexical(value: number): string {
 
 /** The literal for a number written in a shape (a bound, an `in` member): the same rule as for actions. */
 export function numberLiteral(value: number): Literal {
-  const term = jsonLiteral(value);
+  // The policy schema admits finite numbers only; a shape never names a double.
+  const term = Number.isFinite(value) ? jsonLiteral(value) : undefined;
   if (term === undefined) throw new RangeError(`${value} is not a finite number`);
   return term;
 }

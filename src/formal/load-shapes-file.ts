@@ -4,6 +4,10 @@ import { DefinitionIssue } from '../policy/definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { Limits } from '../limits.js';
 import { readRegularText } from '../read-regular-file.js';
+import { malformedList } from './malformed-lists.js';
+import { recursiveShape } from './recursive-shapes.js';
+import { unreachableTargets } from './shape-targets.js';
+import { unsupportedShacl } from './supported-shacl.js';
 import { SH } from './vocabulary.js';
 
 /** A hand-written shapes file, parsed, with the bytes it was read from (for the policy set's version). */
@@ -15,7 +19,11 @@ export interface ShapesFile {
 /**
  * Reads and parses a policy's `shapesFile` (Turtle). Failures are definition
  * issues at `/shapesFile`: a missing file, Turtle that does not parse, an
- * `sh:pattern` RE2 cannot run, or `owl:imports` (nothing is fetched at run time).
+ * `sh:pattern` RE2 cannot run, `owl:imports` (nothing is fetched at run time),
+ * SHACL the validator would skip (`sh:target`, `sh:sparql`, custom components),
+ * shapes no action would ever be checked against (no target, another class),
+ * a list that is cyclic or forked (the validator would loop or throw), or a
+ * shape that refers back to itself (it would recurse until the stack overflows).
  */
 export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>): Promise<ShapesFile> {
   const maxBytes = limits.maxFileBytes;
@@ -37,6 +45,28 @@ export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFile
 
 function checkShapes(quads: readonly Quad[], path: string, limits: Pick<Limits, 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>): void {
   const { maxPatternLength } = limits;
+  const badList = malformedList(quads);
+  if (badList !== undefined) throw new DefinitionIssue('/shapesFile', 'well-formed RDF lists', `${path}: ${badList}`);
+  const recursive = recursiveShape(quads);
+  if (recursive !== undefined) {
+    throw new DefinitionIssue('/shapesFile', 'shapes that do not refer to themselves', `${path}: the shape ${recursive} refers back to itself; recursive shapes are not supported`);
+  }
+  const unsupported = unsupportedShacl(quads);
+  if (unsupported.length > 0) {
+    throw new DefinitionIssue(
+      '/shapesFile',
+      'SHACL the validator runs',
+      `${path} uses ${unsupported.join(', ')}, which tierguard's SHACL validator does not run (SPARQL, JavaScript, custom targets and constraint components are not supported); a shape that is not run would allow what it forbids`,
+    );
+  }
+  const unreachable = unreachableTargets(quads);
+  if (unreachable.length > 0) {
+    throw new DefinitionIssue(
+      '/shapesFile',
+      'shapes that target actions',
+      `${path} has ${unreachable.join('; ')}: its shapes would check no action, so every action would pass`,
+    );
+  }
   const flagsOf = new Map<string, string>();
   for (const quad of quads) {
     if (quad.predicate.value === 'http://www.w3.org/2002/07/owl#imports') {

@@ -2,7 +2,7 @@ import type { Term } from '@rdfjs/types';
 import { readOwn } from '../path/own-property.js';
 import type { PathSegment } from '../types.js';
 import { jsonLiteral } from './json-literal.js';
-import { XSD } from './vocabulary.js';
+import { NO_VALUE, XSD } from './vocabulary.js';
 
 /** A value found in the action for a SHACL result, with its JSON path. */
 export interface LocatedValue {
@@ -26,6 +26,11 @@ export function locateValue(
   term: Term | undefined,
   pathOfNode: ReadonlyMap<string, readonly PathSegment[]>,
 ): LocatedValue {
+  // A key without a value (a closed shape's result): the value is whatever the JSON holds there.
+  if (term !== undefined && NO_VALUE.equals(term)) {
+    const path = [...focusPath, ...keys];
+    return { path, value: valueAt(action, path) };
+  }
   if (term !== undefined && term.termType === 'BlankNode') {
     const path = pathOfNode.get(term.value);
     if (path !== undefined) return { path, value: valueAt(action, path) };
@@ -46,6 +51,7 @@ function literalValue(term: Term): unknown {
   if (term.termType !== 'Literal') return term.value;
   const datatype = term.datatype.value.slice(XSD.length);
   if (datatype === 'integer' || datatype === 'decimal') return Number(term.value);
+  if (datatype === 'double') return term.value === 'INF' ? Infinity : term.value === '-INF' ? -Infinity : Number(term.value);
   if (datatype === 'boolean') return term.value === 'true';
   return term.value;
 }

@@ -260,7 +260,7 @@ function pathKeys(dataset: DatasetCore, path: Term | undefined): string[] {
 }
 
 // The values at `keys` under the focus as the graph holds them: arrays expanded,
-// and only what has an RDF form (objects; scalars but null, NaN and Infinity).
+// and only what has an RDF form (objects, and every scalar but null).
 function graphValuesAt(action: object, focusPath: readonly PathSegment[], keys: readonly string[]): unknown[] {
   let values: unknown[] = [resolveSegments(action, focusPath)];
   for (const key of keys) {

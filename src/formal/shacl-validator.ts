@@ -4,7 +4,7 @@ import SHACLValidator from 'rdf-validate-shacl';
 import ShapesGraph from 'rdf-validate-shacl/src/shapes-graph.js';
 import type { ValidationReport } from 'rdf-validate-shacl/src/validation-report.js';
 import type { Limits } from '../limits.js';
-import { PATTERN_COMPONENT, re2PatternValidator } from './re2-pattern-validator.js';
+import { validatorOverrides } from './validator-overrides.js';
 
 /**
  * A SHACL validator for one shapes graph, built once and reused for every
@@ -17,10 +17,13 @@ export class ShaclRunner {
   private readonly validator: SHACLValidator;
 
   constructor(shapes: readonly Quad[], limits: Limits) {
-    const validator = new SHACLValidator(new Store([...shapes]));
+    const shapesGraph = new Store([...shapes]);
+    const validator = new SHACLValidator(shapesGraph);
     // Constraint components read their validator when the shapes graph is built,
-    // so the pattern validator is swapped first and the shapes graph rebuilt.
-    validator.validators.set(PATTERN_COMPONENT, re2PatternValidator(limits));
+    // so tierguard's validators are swapped in first and the shapes graph rebuilt.
+    // The list is built (reading the stock validators it wraps) before any is replaced.
+    const overrides = validatorOverrides(limits, shapesGraph, (component) => validator.validators.get(component));
+    for (const [component, replacement] of overrides) validator.validators.set(component, replacement);
     validator.shapesGraph = new ShapesGraph(validator);
     this.validator = validator;
   }

@@ -28,6 +28,16 @@ export const ACTION_CLASS: NamedNode = DataFactory.namedNode(`${TG}Action`);
 /** The root node of an action's graph; one action per graph, so one fixed IRI. */
 export const ACTION_ROOT: NamedNode = DataFactory.namedNode(`${TG}action`);
 
+/**
+ * Links a node to the predicate of a key it has whose value puts nothing in the
+ * graph (null, `[]`, `[null]`, `[[]]`), so that `sh:closed` still sees the key.
+ * Outside the key namespace: no shape path can name it by accident.
+ */
+export const KEY_WITHOUT_VALUE: NamedNode = DataFactory.namedNode(`${TG}keyWithoutValue`);
+
+/** The `sh:value` of a closed-shape result for a key without a value: there is no value term to name. */
+export const NO_VALUE: NamedNode = DataFactory.namedNode(`${TG}noValue`);
+
 // Unreserved characters that are also safe in a Turtle local name and an IRI;
 // everything else is percent-encoded byte by byte, so any JSON key maps to one
 // IRI and back, and nothing from a key is ever pasted into Turtle unescaped.

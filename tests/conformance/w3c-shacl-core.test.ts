@@ -1,7 +1,8 @@
 /**
  * The W3C SHACL core test suite (data-shapes `core`, 98 `sht:Validate` cases),
  * run through plain rdf-validate-shacl and through tierguard's {@link ShaclRunner},
- * which swaps `sh:pattern` onto RE2. The suite ships inside the `shacl-engine`
+ * which swaps `sh:pattern` onto RE2 and puts its own validators in for the bounds,
+ * `sh:lessThan`/`sh:lessThanOrEquals` and `sh:closed` (validator-overrides.ts). The suite ships inside the `shacl-engine`
  * dev dependency (test/assets/data-shapes/core); manifests are followed through
  * `mf:include` from core/manifest.ttl.
  *

@@ -45,12 +45,12 @@ import type { Action, Decision, Engine, PolicyDefinition, PredicateDefinition, P
  *   false (README, "Array field with ..."). For an array the formal verdict is
  *   "some value, and the rule allows each value alone"; the auto verdict is its
  *   array rule.
- * - non-json-number: NaN, Infinity and -Infinity are not JSON, but a JavaScript
- *   caller can pass them. The formal tier omits them from the graph
- *   (json-literal.ts), so a field holding one is missing there and minCount
- *   denies. The auto tier sees a value (README): `require` holds for all three,
- *   NaN fails every comparison, and ±Infinity are numbers beyond every finite
- *   number, so `gte 0` holds for Infinity and `lte 100` for -Infinity.
+ * - (no longer a difference) NaN, Infinity and -Infinity: JSON text such as
+ *   `1e400` parses to Infinity, and a JavaScript caller can pass all three. Both
+ *   tiers see a value: the formal tier maps them to `xsd:double` INF, -INF and
+ *   NaN (json-literal.ts) and orders them as the auto tier does
+ *   (literal-order.ts): NaN satisfies no comparison, ±Infinity lie beyond every
+ *   finite number. They are generated like any other value and must agree.
  * - missing-field (kept out of the pairs, see above): a shape constraint on an
  *   absent field holds, an auto comparison on it is false.
  * - pattern-on-non-strings (kept out of the pairs, see above): `sh:pattern`
@@ -83,8 +83,6 @@ interface RulePair {
   readonly onArray: ArrayRule;
   /** Values at this rule's edges: its bounds and their neighbours, its list, strings that match. */
   readonly edges: fc.Arbitrary<unknown>;
-  /** True for the pair that only asks for presence, where non-JSON numbers differ. */
-  readonly presenceOnly?: boolean;
 }
 
 // ---------------------------------------------------------------- numbers
@@ -219,8 +217,7 @@ const PAIRS: readonly RulePair[] = [
     auto: { require: REQUIRED },
     shape: { minCount: 1 },
     onArray: { kind: 'allow' },
-    edges: fc.constantFrom(0, -0, '', false, {}, 'null', null, undefined, Number.NaN),
-    presenceOnly: true,
+    edges: fc.constantFrom(0, -0, '', false, {}, 'null', null, undefined, Number.NaN, Number.POSITIVE_INFINITY),
   },
   bounds('gte 0 vs minInclusive 0', { field: FIELD, op: 'gte', value: 0 }, { minInclusive: 0 }, [0]),
   bounds('lte 100 vs maxInclusive 100', { field: FIELD, op: 'lte', value: 100 }, { maxInclusive: 100 }, [100]),
@@ -363,12 +360,10 @@ interface KnownDifference {
   readonly expected: (pair: RulePair, value: unknown, tiers: Tiers) => Promise<Expected>;
 }
 
-const isNonJsonNumber = (value: unknown): boolean => typeof value === 'number' && !Number.isFinite(value);
-
-/** The values the formal tier's graph holds for a field: arrays flattened, null and non-JSON values dropped. */
+/** The values the formal tier's graph holds for a field: arrays flattened, null and undefined dropped. */
 function graphValues(value: unknown): unknown[] {
   if (Array.isArray(value)) return value.flatMap(graphValues);
-  if (value === null || value === undefined || isNonJsonNumber(value)) return [];
+  if (value === null || value === undefined) return [];
   return [value];
 }
 
@@ -394,19 +389,6 @@ const KNOWN_DIFFERENCES: readonly KnownDifference[] = [
         each = (await tiers.reference(actionWith(element))).verdict === 'allow';
       }
       return { reference: referenceOnArray(pair.onArray, value as unknown[]), formal: verdictOf(each) };
-    },
-  },
-  {
-    name: 'non-json-number',
-    why: 'NaN and ±Infinity are omitted from the graph, so minCount finds no value; the auto tier sees a number',
-    applies: (_pair, value) => isNonJsonNumber(value),
-    expected: async (pair, value, tiers) => {
-      // `require` finds a value; NaN satisfies no comparison; ±Infinity compare as
-      // numbers beyond every finite number, so the auto verdict is whatever the
-      // rule says of them (each case pinned by an example below).
-      if (pair.presenceOnly === true) return { reference: 'allow', formal: 'deny' };
-      if (Number.isNaN(value)) return { reference: 'deny', formal: 'deny' };
-      return { reference: (await tiers.reference(actionWith(value))).verdict, formal: 'deny' };
     },
   },
 ];
@@ -484,21 +466,25 @@ describe('KNOWN_DIFFERENCES, pinned so that a change in either tier shows', () =
     });
   });
 
-  describe('non-json-number', () => {
-    it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])('%s: auto `require` sees a value, minCount sees none', async (value) => {
-      expect(await pinned({ require: REQUIRED }, { minCount: 1 }, value)).toEqual({ reference: 'allow', formal: 'deny' });
+  describe('non-JSON numbers, once a difference, now agree', () => {
+    const LTE_100: Pick<PolicyDefinition, 'require' | 'assert'> = { require: REQUIRED, assert: { field: FIELD, op: 'lte', value: 100 } };
+    const fromJsonText = (JSON.parse('{ "x": 1e400 }') as { x: number }).x;
+
+    it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])('%s: auto `require` and minCount both see a value', async (value) => {
+      expect(await pinned({ require: REQUIRED }, { minCount: 1 }, value)).toEqual({ reference: 'allow', formal: 'allow' });
     });
 
-    it('NaN fails every comparison in the auto tier and is no value in the formal tier: both deny', async () => {
+    it('NaN fails every comparison in both tiers', async () => {
       expect(await pinned(GTE_0, { minCount: 1, minInclusive: 0 }, Number.NaN)).toEqual({ reference: 'deny', formal: 'deny' });
+      expect(await pinned(LTE_100, { minCount: 1, maxInclusive: 100 }, Number.NaN)).toEqual({ reference: 'deny', formal: 'deny' });
       expect(await pinned(IN_ADMIN, { minCount: 1, in: ['admin'] }, Number.NaN)).toEqual({ reference: 'deny', formal: 'deny' });
     });
 
-    it('±Infinity satisfy the bounds they lie beyond in the auto tier; the formal tier has no value to bound', async () => {
-      expect(await pinned(GTE_0, { minCount: 1, minInclusive: 0 }, Number.POSITIVE_INFINITY)).toEqual({ reference: 'allow', formal: 'deny' });
+    it('±Infinity satisfy the bounds they lie beyond, and only those, in both tiers', async () => {
+      expect(await pinned(GTE_0, { minCount: 1, minInclusive: 0 }, Number.POSITIVE_INFINITY)).toEqual({ reference: 'allow', formal: 'allow' });
       expect(await pinned(GTE_0, { minCount: 1, minInclusive: 0 }, Number.NEGATIVE_INFINITY)).toEqual({ reference: 'deny', formal: 'deny' });
-      const lte100 = { require: REQUIRED, assert: { field: FIELD, op: 'lte', value: 100 } } as const;
-      expect(await pinned(lte100, { minCount: 1, maxInclusive: 100 }, Number.NEGATIVE_INFINITY)).toEqual({ reference: 'allow', formal: 'deny' });
+      expect(await pinned(LTE_100, { minCount: 1, maxInclusive: 100 }, Number.NEGATIVE_INFINITY)).toEqual({ reference: 'allow', formal: 'allow' });
+      expect(await pinned(LTE_100, { minCount: 1, maxInclusive: 100 }, fromJsonText)).toEqual({ reference: 'deny', formal: 'deny' });
     });
   });
 

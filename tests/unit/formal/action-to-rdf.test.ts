@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Term } from '@rdfjs/types';
 import { actionToGraph } from '../../../src/formal/action-to-rdf.js';
 import { decimalLexical, jsonLiteral } from '../../../src/formal/json-literal.js';
-import { ACTION_CLASS, ACTION_ROOT, XSD, keyPredicate } from '../../../src/formal/vocabulary.js';
+import { ACTION_CLASS, ACTION_ROOT, KEY_WITHOUT_VALUE, XSD, keyPredicate } from '../../../src/formal/vocabulary.js';
 import { atX, decideShape } from './support.js';
 
 const INTEGER = `${XSD}integer`;
@@ -46,7 +46,13 @@ describe('jsonLiteral: the numbers rule', () => {
     expect(literal('100')).toEqual({ value: '100', datatype: `${XSD}string` });
     expect(literal(true)).toEqual({ value: 'true', datatype: `${XSD}boolean` });
     expect(literal(false)).toEqual({ value: 'false', datatype: `${XSD}boolean` });
-    for (const value of [null, undefined, Number.NaN, Infinity, -Infinity, () => 1]) expect(jsonLiteral(value)).toBeUndefined();
+    for (const value of [null, undefined, () => 1, Symbol('s')]) expect(jsonLiteral(value)).toBeUndefined();
+  });
+
+  it('makes Infinity, -Infinity and NaN the xsd:double values INF, -INF and NaN, not gaps in the graph', () => {
+    expect(literal(Infinity)).toEqual({ value: 'INF', datatype: `${XSD}double` });
+    expect(literal(-Infinity)).toEqual({ value: '-INF', datatype: `${XSD}double` });
+    expect(literal(Number.NaN)).toEqual({ value: 'NaN', datatype: `${XSD}double` });
   });
 });
 
@@ -59,10 +65,20 @@ describe('actionToGraph', () => {
     );
   });
 
-  it('flattens nested arrays into repeated values of their key and omits null and NaN', () => {
-    expect(valuesOfX([[1, 2], [3, [4]], null, Number.NaN]).map((term) => term.value).sort()).toEqual(['1', '2', '3', '4']);
+  it('records a key that puts no value in the graph with tg:keyWithoutValue, and only such a key', () => {
+    for (const x of [null, [], [null], [[]], [[], [null]], undefined]) {
+      const { store } = actionToGraph({ tool: 't', arguments: { x, y: 1, z: [null, 2] } });
+      const [argumentsNode] = store.getObjects(ACTION_ROOT, keyPredicate('arguments'), null);
+      if (argumentsNode === undefined) throw new Error('no arguments node');
+      expect(store.getObjects(argumentsNode, KEY_WITHOUT_VALUE, null)).toEqual([keyPredicate('x')]);
+      expect(store.getObjects(argumentsNode, keyPredicate('x'), null)).toEqual([]);
+    }
+    expect(actionToGraph({ tool: 't', a: {} }).store.getObjects(null, KEY_WITHOUT_VALUE, null)).toEqual([]);
+  });
+
+  it('flattens nested arrays into repeated values of their key and omits null', () => {
+    expect(valuesOfX([[1, 2], [3, [4]], null, Number.NaN]).map((term) => term.value).sort()).toEqual(['1', '2', '3', '4', 'NaN']);
     expect(valuesOfX(null)).toEqual([]);
-    expect(valuesOfX(Number.NaN)).toEqual([]);
   });
 
   it('records the JSON path of every object node, with numeric indices for array elements', () => {
@@ -120,22 +136,13 @@ describe('the numbers rule on real actions', () => {
     ]);
   });
 
-  it('omits NaN: minCount 1 on NaN fails with a count of 0', async () => {
-    const decision = await decideShape(atX({ minCount: 1 }), { x: Number.NaN });
-    expect(decision.verdict).toBe('deny');
-    expect(decision.violations).toEqual([
-      {
-        policyId: 'p',
-        tier: 'formal',
-        constraint: 'sh:MinCountConstraintComponent',
-        path: ['arguments', 'x'],
-        message: 'arguments.x needs at least 1 value(s) (got 0)',
-        expected: 1,
-        actual: 0,
-        effect: 'deny',
-        severity: 'violation',
-      },
-    ]);
+  it('counts NaN and ±Infinity as values: minCount 1 holds, datatype decimal does not', async () => {
+    for (const x of [Number.NaN, Infinity, -Infinity]) {
+      expect((await decideShape(atX({ minCount: 1 }), { x })).verdict).toBe('allow');
+      expect((await decideShape(atX({ datatype: 'decimal' }), { x })).violations).toEqual([
+        expect.objectContaining({ constraint: 'sh:DatatypeConstraintComponent', path: ['arguments', 'x'], actual: x }),
+      ]);
+    }
   });
 
   it('counts the elements of nested arrays as repeated values', async () => {

@@ -99,6 +99,28 @@ describe('shapesFile', () => {
     expect(decision.violations).toEqual([expect.objectContaining({ constraint: 'sh:MaxLengthConstraintComponent', path: ['arguments', 'summary'] })]);
   });
 
+  it('runs a hand-written sh:closed that also refuses a key whose value is null or an empty array', async () => {
+    write('closed/ticket.json', { ...TICKET_POLICY, tools: ['support.ticket.close'] });
+    write(
+      'closed/shapes/ticket.ttl',
+      `${PREFIXES}
+tg:Closed a sh:NodeShape; sh:targetClass tg:Action;
+    sh:property [ sh:path key:arguments; sh:node tg:Arguments ].
+tg:Arguments a sh:NodeShape; sh:closed true; sh:property [ sh:path key:id ].
+`,
+    );
+    const engine = await engineFor('closed');
+    const close = (args: Record<string, unknown>): Action => ({ tool: 'support.ticket.close', arguments: args });
+    expect((await engine.evaluate(close({ id: 7 }))).verdict).toBe('allow');
+    expect((await engine.evaluate(close({ id: null }))).verdict).toBe('allow');
+    for (const extra of [null, [], [null], [[]], 'x']) {
+      const decision = await engine.evaluate(close({ id: 7, force: extra }));
+      expect(decision.violations).toEqual([
+        expect.objectContaining({ policyId: 'support.ticket', constraint: 'sh:ClosedConstraintComponent', path: ['arguments', 'force'], actual: extra }),
+      ]);
+    }
+  });
+
   it.each([
     ['a missing file', undefined],
     ['a file that is not Turtle', 'this is { not turtle'],
