@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createEngine, isTierguardError, TierguardError } from '../../src/index.js';
+import { parseJson } from '../../src/bundle/read-json.js';
 import type { Action, Decision, EngineOptions, JsonValue, Operator, PolicyDefinition, PredicateDefinition } from '../../src/index.js';
 
 /**
@@ -283,6 +284,12 @@ describe('Semantics: Infinity, -Infinity', () => {
     [-Infinity, 'lte', -10, true],
   ] as const)('%s %s %s is %s', async (actual, op, value, expected) => {
     expect(await holds({ field: 'arguments.n', op, value }, act({ n: actual }))).toBe(expected);
+  });
+
+  it('JSON text past the double range (1e400) is Infinity, and is beyond every bound', async () => {
+    const action = parseJson('{"tool":"t","arguments":{"n":1e400,"m":-1e400}}', 'action.json') as Action;
+    expect(await holds({ field: 'arguments.n', op: 'lte', value: 10000 }, action)).toBe(false);
+    expect(await holds({ field: 'arguments.m', op: 'gte', value: -10000 }, action)).toBe(false);
   });
 
   it('through valueRef, Infinity is a number like any other', async () => {
