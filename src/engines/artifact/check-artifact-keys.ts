@@ -1,6 +1,4 @@
 import { extname } from 'node:path';
-import { isScalar, parseAllDocuments, visit } from 'yaml';
-import type { Document } from 'yaml';
 import { describeThrown } from '../../describe-thrown.js';
 import { findJsonTextIssue } from '../../strict-json.js';
 import type { EngineError } from '../types.js';
@@ -26,8 +24,9 @@ export function dataKindOf(format: string | undefined, fileName: string | undefi
  * first, so the artifact could pass the policy while meaning something else.
  * JSON that is not JSON at all is refused too, as its format claims otherwise.
  * The error is `INVALID_ARTIFACT`, naming the key and its line and column.
+ * The `yaml` package is loaded only for YAML, so importing tierguard loads none of it.
  */
-export function checkArtifactKeys(text: string, kind: DataKind, shownAs: string): EngineError | undefined {
+export async function checkArtifactKeys(text: string, kind: DataKind, shownAs: string): Promise<EngineError | undefined> {
   const refuse = (message: string): EngineError => ({ code: 'INVALID_ARTIFACT', message });
   if (kind === 'json') {
     // No depth bound of its own: the scan keeps an explicit stack, and the size is bounded by maxArtifactBytes.
@@ -35,33 +34,14 @@ export function checkArtifactKeys(text: string, kind: DataKind, shownAs: string)
     return issue === undefined ? undefined : refuse(`${shownAs} is not valid JSON: line ${issue.line}, column ${issue.column}: ${issue.reason}`);
   }
   try {
-    // Only duplicate keys are judged here; other YAML errors are left to the engine, whose YAML reader may differ.
-    for (const document of parseAllDocuments(text, { uniqueKeys: true })) {
-      const duplicate = document.errors.find((problem) => problem.code === 'DUPLICATE_KEY');
-      if (duplicate !== undefined) {
-        const where = duplicate.linePos?.[0];
-        const position = where === undefined ? '' : `line ${where.line}, column ${where.col}: `;
-        const key = keyAt(document, duplicate.pos[0]);
-        return refuse(`${shownAs} is not valid YAML: ${position}duplicate key${key === undefined ? '' : ` ${cut(JSON.stringify(key))}`}`);
-      }
-    }
-    return undefined;
+    const { findYamlDuplicateKey } = await import('./find-yaml-duplicate-key.js');
+    const duplicate = findYamlDuplicateKey(text);
+    if (duplicate === undefined) return undefined;
+    const position = duplicate.line === undefined ? '' : `line ${duplicate.line}, column ${duplicate.column ?? 0}: `;
+    return refuse(`${shownAs} is not valid YAML: ${position}duplicate key${duplicate.key === undefined ? '' : ` ${cut(JSON.stringify(duplicate.key))}`}`);
   } catch (thrown) {
     return refuse(`${shownAs} could not be checked for duplicate keys: ${describeThrown(thrown)}`);
   }
-}
-
-/** The scalar key that starts at `offset`, as the engine would read it. */
-function keyAt(document: Document.Parsed, offset: number): string | undefined {
-  let found: string | undefined;
-  visit(document, {
-    Pair(_key, pair) {
-      if (!isScalar(pair.key) || pair.key.range?.[0] !== offset) return undefined;
-      found = String(pair.key.value);
-      return visit.BREAK;
-    },
-  });
-  return found;
 }
 
 /** A key cut for a message: a key may be megabytes long. */

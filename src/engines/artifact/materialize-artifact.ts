@@ -94,7 +94,7 @@ export async function materializeArtifact(
         } catch {
           return fail(`the artifact ${artifact.path} does not exist or cannot be read`);
         }
-        const duplicate = checkArtifactKeys(text, kind, artifact.path);
+        const duplicate = await checkArtifactKeys(text, kind, artifact.path);
         if (duplicate !== undefined) return { ok: false, error: duplicate };
       }
       return { ok: true, artifact: { file, shownAs: artifact.path, ...(known === undefined ? {} : { format: known }) } };
@@ -121,7 +121,7 @@ export async function materializeArtifact(
     const fileName = name ?? DEFAULT_NAMES[effective ?? 'text'];
     const kind = typeof content === 'string' ? dataKindOf(effective, fileName) : undefined;
     // A JSON value is serialised by JSON.stringify, which cannot repeat a key; text can.
-    const duplicate = kind === undefined ? undefined : checkArtifactKeys(text, kind, fileName);
+    const duplicate = kind === undefined ? undefined : await checkArtifactKeys(text, kind, fileName);
     if (duplicate !== undefined) return { ok: false, error: duplicate };
     const file = join(dir, fileName);
     // wx: the directory is fresh and private, so an existing file means something is wrong.

@@ -49,7 +49,7 @@ export async function readOpaInput(artifact: Artifact, maxBytes: number): Promis
       } catch {
         return fail(`the artifact ${given} does not exist or cannot be read`);
       }
-      return fromText(text, kind, given, fail);
+      return await fromText(text, kind, given, fail);
     }
 
     const { content, name } = artifact;
@@ -58,7 +58,7 @@ export async function readOpaInput(artifact: Artifact, maxBytes: number): Promis
       const kind = kindOf(format, name);
       if (kind === undefined) return fail('opa reads JSON or YAML input; give text content a json or yaml format, or a .json or .yaml name');
       if (Buffer.byteLength(content, 'utf8') > maxBytes) return fail(`the artifact content is more than the limit of ${maxBytes} bytes`);
-      return fromText(content, kind, name ?? `artifact.${kind}`, fail);
+      return await fromText(content, kind, name ?? `artifact.${kind}`, fail);
     }
     if (format !== undefined && format !== 'json' && format !== 'terraform-plan') return fail(`a JSON value cannot be given as format ${String(format)}; pass it as text`);
     const json = JSON.stringify(content) as string | undefined;
@@ -78,14 +78,14 @@ function kindOf(format: unknown, name: string | undefined): 'json' | 'yaml' | un
   return extension === '.json' ? 'json' : extension === '.yaml' || extension === '.yml' ? 'yaml' : undefined;
 }
 
-function fromText(
+async function fromText(
   text: string,
   kind: 'json' | 'yaml',
   shownAs: string,
   fail: (message: string) => { ok: false; error: EngineError },
-): { ok: true; input: OpaInput } | { ok: false; error: EngineError } {
+): Promise<{ ok: true; input: OpaInput } | { ok: false; error: EngineError }> {
   // The same check as every file-based adapter's, so a repeated key is refused in every mode with the same message.
-  const refused = checkArtifactKeys(text, kind, shownAs);
+  const refused = await checkArtifactKeys(text, kind, shownAs);
   if (refused !== undefined) return { ok: false, error: refused };
   try {
     if (kind === 'json') return { ok: true, input: { json: text, shownAs } };
