@@ -4,6 +4,7 @@ import type { Engine, EngineOptions, EvaluateOptions } from '../engine.js';
 import { TierguardError, isTierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import type { Action, Decision } from '../types.js';
 import { digestPolicyTexts, digestReferencedFiles } from './bundle-fingerprint.js';
 import type { LoadedPolicies } from './load-policies.js';
@@ -191,7 +192,8 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     const problem = isTierguardError(error)
       ? error
       : new TierguardError('IO_ERROR', `reloading policies from ${resolved.map((source) => source.path).join(', ')} failed: ${describeThrown(error)}`, {}, { cause: error });
-    if (onError === undefined) process.emitWarning(`policies not reloaded, the last good policy set keeps serving: ${problem.message}`, 'TierguardWarning');
+    // The message names files and echoes their content: escaped, so a file name cannot write to the operator's terminal.
+    if (onError === undefined) process.emitWarning(escapeTerminalText(`policies not reloaded, the last good policy set keeps serving: ${problem.message}`), 'TierguardWarning');
     else notify(onError, problem);
   };
 
@@ -306,7 +308,7 @@ function notify<T>(callback: (value: T) => void, value: T): void {
   try {
     callback(value);
   } catch (error) {
-    process.emitWarning(`a watchPolicies callback threw: ${describeThrown(error)}`, 'TierguardWarning');
+    process.emitWarning(escapeTerminalText(`a watchPolicies callback threw: ${describeThrown(error)}`), 'TierguardWarning');
   }
 }
 

@@ -1,6 +1,7 @@
 import { describeThrown } from '../describe-thrown.js';
 import type { Engine, EvaluateOptions } from '../engine.js';
 import { isTierguardError } from '../errors.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import type { Action, Decision } from '../types.js';
 import type { GuardDecisionSummary, GuardDenyReason, RefusalSite } from './decision-summary.js';
 import { summariseDecision, summariseFailure } from './decision-summary.js';
@@ -280,7 +281,8 @@ function judgesResponses(engine: Engine): boolean {
   return judges;
 }
 
-// Failures the client is told little about are reported to the operator in full, never dropped.
+// Failures the client is told little about are reported to the operator in full, never dropped;
+// escaped, as they echo tool names and thrown messages that may come from the client.
 function warn(message: string): void {
-  process.emitWarning(`tierguard guardServer: ${message}`, 'TierguardWarning');
+  process.emitWarning(escapeTerminalText(`tierguard guardServer: ${message}`), 'TierguardWarning');
 }

@@ -69,6 +69,16 @@ describe.skipIf(opaSkip !== undefined)(`tierguard validate with OPA${opaSkip ===
     expect(run.stdout).toContain('    ~ s3.no-public  s3-public-acl');
   });
 
+  it('exits 2 for a JSON artifact with a repeated key, public then private, from a file or standard input', () => {
+    const twice = artifact('bucket-public-then-private.json');
+    for (const run of [validate(['--artifact', twice, ...S3]), validate(['--artifact', '-', '--format', 'terraform-plan', ...S3], readFileSync(twice, 'utf8'))]) {
+      expect(run.status).toBe(2);
+      expect(run.stdout).toContain('  error  opa ../engine-policies/s3.rego  INVALID_ARTIFACT  ');
+      expect(run.stdout).toContain('line 3, column 37: duplicate key "acl" at /resources/site/acl');
+      expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('error: 2 engine runs: 0 pass, 0 fail, 2 error; 0 findings; verdict deny');
+    }
+  });
+
   it('exits 2 when an engine cannot answer: OPA given a JavaScript file', () => {
     const run = validate(['--artifact', artifact('app-clean.js'), '--policy', 's3.no-public']);
     expect(run.status).toBe(2);

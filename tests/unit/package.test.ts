@@ -91,10 +91,11 @@ describe('package', () => {
     for (const heavy of HEAVY) {
       expect([...packages].filter((name) => name === heavy || name.startsWith(`${heavy}/`))).toEqual([]);
     }
-    // Loaded on demand only: the formal tier for policy sets that use it, the YAML parser for YAML files,
+    // Loaded on demand only: the formal tier for policy sets that use it, the YAML parser for YAML files and YAML artifacts,
     // and each engine's default adapter (which spawns processes) when a binding first needs it.
     expect([...lazy].map((file) => file.slice(ROOT.length)).sort()).toEqual([
       'dist/bundle/parse-yaml.js',
+      'dist/engines/artifact/find-yaml-duplicate-key.js',
       'dist/engines/checkov/index.js',
       'dist/engines/conftest/index.js',
       'dist/engines/opa/index.js',

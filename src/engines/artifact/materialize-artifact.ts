@@ -1,7 +1,9 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { describeThrown } from '../../describe-thrown.js';
+import { readRegularText } from '../../read-regular-file.js';
 import type { Artifact, ArtifactFormat, EngineError } from '../types.js';
+import { checkArtifactKeys, dataKindOf } from './check-artifact-keys.js';
 
 /** The artifact as a file an engine can read. */
 export interface MaterializedArtifact {
@@ -50,7 +52,10 @@ export function defaultArtifactName(format: ArtifactFormat): string {
  * Makes an artifact a file: a file artifact is checked and used where it is; a
  * content artifact is written into `dir` (the run's private temp directory)
  * under its name. Returns an `INVALID_ARTIFACT` error, never throws, for a
- * missing file, an unsafe name, content of the wrong kind or over `maxBytes`.
+ * missing file, an unsafe name, content of the wrong kind or over `maxBytes`,
+ * and for JSON or YAML with a key repeated in one object (see
+ * {@link checkArtifactKeys}): every adapter that runs an engine on a file
+ * comes through here, so no engine reads such an artifact.
  */
 export async function materializeArtifact(
   artifact: Artifact,
@@ -81,6 +86,17 @@ export async function materializeArtifact(
         return fail(`the artifact ${artifact.path} does not exist or cannot be read`);
       }
       if (size > maxBytes) return fail(`the artifact ${artifact.path} has ${size} bytes, more than the limit of ${maxBytes}`);
+      const kind = dataKindOf(known, file);
+      if (kind !== undefined) {
+        let text: string;
+        try {
+          text = await readRegularText(file, maxBytes);
+        } catch {
+          return fail(`the artifact ${artifact.path} does not exist or cannot be read`);
+        }
+        const duplicate = await checkArtifactKeys(text, kind, artifact.path);
+        if (duplicate !== undefined) return { ok: false, error: duplicate };
+      }
       return { ok: true, artifact: { file, shownAs: artifact.path, ...(known === undefined ? {} : { format: known }) } };
     }
 
@@ -103,6 +119,10 @@ export async function materializeArtifact(
     const bytes = Buffer.byteLength(text, 'utf8');
     if (bytes > maxBytes) return fail(`the artifact content has ${bytes} bytes, more than the limit of ${maxBytes}`);
     const fileName = name ?? DEFAULT_NAMES[effective ?? 'text'];
+    const kind = typeof content === 'string' ? dataKindOf(effective, fileName) : undefined;
+    // A JSON value is serialised by JSON.stringify, which cannot repeat a key; text can.
+    const duplicate = kind === undefined ? undefined : await checkArtifactKeys(text, kind, fileName);
+    if (duplicate !== undefined) return { ok: false, error: duplicate };
     const file = join(dir, fileName);
     // wx: the directory is fresh and private, so an existing file means something is wrong.
     await writeFile(file, text, { flag: 'wx', mode: 0o600 });

@@ -3,6 +3,7 @@ import { extname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { describeThrown } from '../../describe-thrown.js';
 import { readRegularText } from '../../read-regular-file.js';
+import { checkArtifactKeys } from '../artifact/check-artifact-keys.js';
 import type { Artifact, EngineError } from '../types.js';
 
 /** An artifact as OPA's `input`: JSON text, ready to send or to hand to a Wasm policy. */
@@ -20,8 +21,9 @@ const FORMATS = new Set(['json', 'yaml', 'terraform-plan']);
  * the modes that evaluate without a process (server and Wasm). Accepts what the
  * CLI mode accepts: JSON (a JSON value, JSON text, a `.json` file) and YAML (text
  * or a `.yaml`/`.yml` file, read as YAML 1.2 with the `yaml` package's alias
- * bound). JSON is parsed to be checked, because a malformed document must be an
- * `INVALID_ARTIFACT` error, never some other input. Never throws.
+ * bound). JSON is checked, because a malformed document must be an
+ * `INVALID_ARTIFACT` error, never some other input, and JSON or YAML with a
+ * repeated key is refused, as by every adapter. Never throws.
  */
 export async function readOpaInput(artifact: Artifact, maxBytes: number): Promise<{ readonly ok: true; readonly input: OpaInput } | { readonly ok: false; readonly error: EngineError }> {
   const fail = (message: string): { ok: false; error: EngineError } => ({ ok: false, error: { code: 'INVALID_ARTIFACT', message } });
@@ -47,7 +49,7 @@ export async function readOpaInput(artifact: Artifact, maxBytes: number): Promis
       } catch {
         return fail(`the artifact ${given} does not exist or cannot be read`);
       }
-      return fromText(text, kind, given, fail);
+      return await fromText(text, kind, given, fail);
     }
 
     const { content, name } = artifact;
@@ -56,7 +58,7 @@ export async function readOpaInput(artifact: Artifact, maxBytes: number): Promis
       const kind = kindOf(format, name);
       if (kind === undefined) return fail('opa reads JSON or YAML input; give text content a json or yaml format, or a .json or .yaml name');
       if (Buffer.byteLength(content, 'utf8') > maxBytes) return fail(`the artifact content is more than the limit of ${maxBytes} bytes`);
-      return fromText(content, kind, name ?? `artifact.${kind}`, fail);
+      return await fromText(content, kind, name ?? `artifact.${kind}`, fail);
     }
     if (format !== undefined && format !== 'json' && format !== 'terraform-plan') return fail(`a JSON value cannot be given as format ${String(format)}; pass it as text`);
     const json = JSON.stringify(content) as string | undefined;
@@ -76,17 +78,17 @@ function kindOf(format: unknown, name: string | undefined): 'json' | 'yaml' | un
   return extension === '.json' ? 'json' : extension === '.yaml' || extension === '.yml' ? 'yaml' : undefined;
 }
 
-function fromText(
+async function fromText(
   text: string,
   kind: 'json' | 'yaml',
   shownAs: string,
   fail: (message: string) => { ok: false; error: EngineError },
-): { ok: true; input: OpaInput } | { ok: false; error: EngineError } {
+): Promise<{ ok: true; input: OpaInput } | { ok: false; error: EngineError }> {
+  // The same check as every file-based adapter's, so a repeated key is refused in every mode with the same message.
+  const refused = await checkArtifactKeys(text, kind, shownAs);
+  if (refused !== undefined) return { ok: false, error: refused };
   try {
-    if (kind === 'json') {
-      JSON.parse(text);
-      return { ok: true, input: { json: text, shownAs } };
-    }
+    if (kind === 'json') return { ok: true, input: { json: text, shownAs } };
     const json = JSON.stringify(parseYaml(text, { maxAliasCount: 100 }) ?? null);
     return { ok: true, input: { json, shownAs } };
   } catch (thrown) {

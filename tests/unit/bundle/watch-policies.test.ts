@@ -249,6 +249,26 @@ describe('watchPolicies: reloading', () => {
     }
   });
 
+  it('escapes the warning, so a file name cannot write terminal controls to the operator', async () => {
+    const name = 'p\u001b[2J\u202e.json';
+    const root = await makeTree({ [name]: limit(100) });
+    const warnings: string[] = [];
+    const listener = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', listener);
+    try {
+      const watcher = await watch(root, { intervalMs: 60_000 });
+      await replaceFile(join(root, name), '[');
+      await watcher.reload();
+      await vi.waitFor(() => expect(warnings.some((message) => message.includes('not valid JSON'))).toBe(true), WAIT);
+      const warned = warnings.find((message) => message.includes('not valid JSON')) as string;
+      expect(warned).toContain('p\\x1b[2J\\u202e.json');
+      // eslint-disable-next-line no-control-regex -- the escape character must not appear raw
+      expect(warned).not.toMatch(/[\u001b\u202e\n]/);
+    } finally {
+      process.off('warning', listener);
+    }
+  });
+
   it('survives callbacks that throw', async () => {
     const root = await makeTree({ 'p.json': limit(100) });
     const watcher = await watch(root, {

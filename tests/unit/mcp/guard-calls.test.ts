@@ -183,6 +183,21 @@ describe('guardServer: escalation', () => {
     expect(calls).toEqual([{ tool: 'search', args: { query: 'q', limit: 100 } }]);
   });
 
+  it('escapes what it warns the operator of, so a thrown message cannot write terminal controls', async () => {
+    const emitted = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const client = await guarded(await engineWith(), {
+      onEscalate: () => {
+        throw new Error('down\n(node) allow\u001b[2J\u202e');
+      },
+    });
+    await client.callTool({ name: 'pay', arguments: { amount: 900 } });
+    const messages = emitted.mock.calls.map(([message]) => String(message));
+    expect(messages).toEqual([expect.stringContaining('onEscalate threw') as string]);
+    expect(messages[0]).toContain('down\\n(node) allow\\x1b[2J\\u202e');
+    // eslint-disable-next-line no-control-regex -- the escape character must not appear raw
+    expect(messages[0]).not.toMatch(/[\u001b\u202e\n]/);
+  });
+
   it('refuses the call when onEscalate says no, or throws', async () => {
     const emitted = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
     for (const onEscalate of [() => false, () => Promise.resolve(false), () => 'yes' as unknown as boolean, () => {

@@ -110,4 +110,12 @@ describe.skipIf(skip !== undefined)(`the validate tool with an artifact and OPA$
     const answer = await callValidate(client, { artifact: { content: await readFile(artifact('bucket-private.json'), 'utf8'), format: 'json' } });
     expect(answer.structured).toMatchObject({ result: 'pass', verdict: 'allow', violations: [], engines: [{ verdict: 'pass' }] });
   });
+  it('refuses JSON text with a repeated key, public then private, as an engine error that denies', async () => {
+    const client = await connect(engine);
+    const content = await readFile(artifact('bucket-public-then-private.json'), 'utf8');
+    const answer = await callValidate(client, { artifact: { content, format: 'terraform-plan' } });
+    expect(answer.isError).toBe(false);
+    expect(answer.structured).toMatchObject({ result: 'error', verdict: 'deny', engines: [{ verdict: 'error', error: { code: 'INVALID_ARTIFACT' } }] });
+    expect(answer.text).toContain('duplicate key "acl"');
+  });
 });

@@ -54,6 +54,16 @@ describe.skipIf(skip !== undefined)(`engine.validate with OPA${skip === undefine
     expect(failed.engines[0]?.violations).toEqual(failed.violations);
   });
 
+  it('refuses an artifact with a repeated key, public then private, as a file or as text: never pass', async () => {
+    const engine = await engineOf([S3_POLICY]);
+    const twice = artifact('bucket-public-then-private.json');
+    for (const given of [{ path: twice }, { content: await readFile(twice, 'utf8'), format: 'terraform-plan' as const }]) {
+      const decision = await engine.validate(given);
+      expect(outline(decision)).toEqual({ result: 'error', verdict: 'deny', outcome: 'deny', engines: [['opa', '../engine-policies/s3.rego', 'error', 'INVALID_ARTIFACT']] });
+      expect(decision.engines[0]?.error?.message).toContain('line 3, column 37: duplicate key "acl" at /resources/site/acl');
+    }
+  });
+
   it('works with the tierguard/testing matchers, as any decision does', async () => {
     const engine = await engineOf([S3_POLICY]);
     expect(await engine.validate({ path: PRIVATE })).toAllow();

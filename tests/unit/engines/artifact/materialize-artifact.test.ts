@@ -81,3 +81,28 @@ describe('materializeArtifact', () => {
     expect(await refused({ content: 'new', name: 'app.js' })).toMatch(/could not be prepared/);
   });
 });
+
+describe('materializeArtifact and repeated keys', () => {
+  // Every adapter that hands an engine a file comes through here, Semgrep included.
+  it('refuses JSON and YAML text with a key repeated in one object, naming the key and its line and column', async () => {
+    expect(await refused({ content: '{\n  "acl": "public-read",\n  "acl": "private"\n}', format: 'terraform-plan' })).toBe(
+      'tfplan.json is not valid JSON: line 3, column 3: duplicate key "acl" at /acl (first at line 2, column 3)',
+    );
+    expect(await refused({ content: '{"a":{"acl":1,"acl":2}}', name: 'plan.json' })).toContain('line 1, column 15: duplicate key "acl" at /a/acl');
+    expect(await refused({ content: 'a:\n  acl: 1\n  acl: 2\n', name: 'values.yml' })).toBe('values.yml is not valid YAML: line 3, column 3: duplicate key "acl"');
+  });
+
+  it('refuses a JSON or YAML file with a repeated key, naming it by the path given', async () => {
+    const file = join(dir, 'plan.json');
+    await writeFile(file, '{"acl":"public-read","acl":"private"}');
+    expect(await refused({ path: file })).toBe(`${file} is not valid JSON: line 1, column 22: duplicate key "acl" at /acl (first at line 1, column 2)`);
+    const yaml = join(dir, 'plan.txt');
+    await writeFile(yaml, 'acl: a\nacl: b\n');
+    expect(await refused({ path: yaml, format: 'yaml' })).toBe(`${yaml} is not valid YAML: line 2, column 1: duplicate key "acl"`);
+  });
+
+  it('leaves text that is not JSON or YAML, and JSON values, alone', async () => {
+    expect(await written({ content: '{"a":1,"a":2}', format: 'javascript' })).toMatchObject({ shownAs: 'artifact.js' });
+    expect(await written({ content: { acl: 'private' }, format: 'terraform-plan' })).toMatchObject({ text: '{"acl":"private"}' });
+  });
+});
