@@ -78,19 +78,19 @@ describe('RegexScanner.scan: the work of a whole scan is bounded', () => {
 describe('engine: a response rewrite over hostile tool output', () => {
   it('fails closed: the quadratic rewrite over a long result is a deny with LIMIT_EXCEEDED, not a stall or an allow', async () => {
     const engine = await createEngine({
-      policies: [{ id: 'scrub', tools: ['t'], rewrite: [{ op: 'replace', field: 'result.text', pattern: QUADRATIC, with: '[x]' }] }],
+      policies: [{ id: 'scrub', tools: ['t'], on: 'response', rewrite: [{ op: 'replace', field: 'result.text', pattern: QUADRATIC, with: '[x]' }] }],
     });
-    const decision = await engine.evaluate({ tool: 't', arguments: {}, result: { text: 'a'.repeat(40_000) } });
+    const decision = await engine.evaluateResponse({ tool: 't', arguments: {} }, { text: 'a'.repeat(40_000) });
     expect(decision.verdict).toBe('deny');
     expect(decision.errors).toEqual([expect.objectContaining({ code: 'LIMIT_EXCEEDED', policyId: 'scrub' })]);
   });
 
   it('a bounded masking rewrite over the same length of output still applies', async () => {
     const engine = await createEngine({
-      policies: [{ id: 'scrub', tools: ['t'], rewrite: [{ op: 'replace', field: 'result.text', pattern: 'AKIA[0-9A-Z]{16}', with: 'AKIA****' }] }],
+      policies: [{ id: 'scrub', tools: ['t'], on: 'response', rewrite: [{ op: 'replace', field: 'result.text', pattern: 'AKIA[0-9A-Z]{16}', with: 'AKIA****' }] }],
     });
     const text = 'AKIAABCDEFGHIJKLMNOP '.repeat(2_000);
-    const decision = await engine.evaluate({ tool: 't', arguments: {}, result: { text } });
+    const decision = await engine.evaluateResponse({ tool: 't', arguments: {} }, { text });
     expect(decision.verdict).toBe('allow');
     expect((decision.action.result as { text: string }).text).toBe('AKIA**** '.repeat(2_000));
   });
