@@ -11,7 +11,7 @@
  */
 
 /** Inclusive code-point range. */
-type Range = readonly [low: number, high: number];
+export type Range = readonly [low: number, high: number];
 
 const MAX_CODE_POINT = 0x10ffff;
 const NON_ASCII: Range = [0x80, MAX_CODE_POINT];
@@ -57,14 +57,40 @@ const EMPTY_WIDTH_ESCAPES = new Set(['b', 'B', 'A', 'z']);
  * never less than what RE2 emits for the patterns tierguard accepts.
  */
 export function estimateProgramSize(source: string, flags: string): number {
-  const parser = new SizeParser(source, flags.includes('i'), flags.includes('s'));
-  return PROGRAM_OVERHEAD + parser.parse();
+  return estimateProgram(source, flags).size;
 }
 
-/** One parsed atom and its instruction count. */
+/**
+ * What a scan needs to know of a pattern to bound how far RE2 reads past a match
+ * (see `scan-budget.ts`): every code point a thread of the pattern consumes is
+ * either consumed inside an unbounded repetition (`*`, `+`, `{n,}`), and so lies
+ * in `loopRanges`, or by the rest, which consumes at most `boundedLength` code points.
+ */
+export interface ProgramEstimate {
+  /** As {@link estimateProgramSize}. */
+  readonly size: number;
+  /** Most code points one match consumes outside unbounded repetitions. */
+  readonly boundedLength: number;
+  /** Every code point an unbounded repetition's body can consume (merged, sorted); empty when there is none. */
+  readonly loopRanges: readonly Range[];
+}
+
+/** The estimated program size of `source` with `flags`, and the reach of its matches. */
+export function estimateProgram(source: string, flags: string): ProgramEstimate {
+  const parser = new SizeParser(source, flags.includes('i'), flags.includes('s'));
+  const piece = parser.parse();
+  return { size: PROGRAM_OVERHEAD + piece.cost, boundedLength: piece.length, loopRanges: merge(parser.loopChars) };
+}
+
+/** One parsed atom: its instruction count, the most code points it consumes outside unbounded loops, and what it can consume. */
 interface Piece {
   readonly cost: number;
+  readonly length: number;
+  readonly chars: readonly Range[];
 }
+
+const EMPTY_WIDTH: Piece = { cost: 1, length: 0, chars: [] };
+const ANY_CHAR: readonly Range[] = [[0, MAX_CODE_POINT]];
 
 interface Mode {
   foldCase: boolean;
@@ -75,13 +101,15 @@ class SizeParser {
   private position = 0;
   private readonly text: readonly string[];
   private mode: Mode;
+  /** The code points the bodies of unbounded repetitions can consume. */
+  readonly loopChars: Range[] = [];
 
   constructor(source: string, foldCase: boolean, dotAll: boolean) {
     this.text = Array.from(source);
     this.mode = { foldCase, dotAll };
   }
 
-  parse(): number {
+  parse(): Piece {
     return this.alternation();
   }
 
@@ -96,25 +124,36 @@ class SizeParser {
   }
 
   /** `a|b|c` up to `)` or the end: the branches plus one alternation instruction between each two. */
-  private alternation(): number {
+  private alternation(): Piece {
     const outer = { ...this.mode };
-    let total = this.concatenation();
+    let first = this.concatenation();
+    let cost = first.cost;
+    let length = first.length;
+    const chars = [...first.chars];
     while (this.peek() === '|') {
       this.position += 1;
-      total += 1 + this.concatenation();
+      first = this.concatenation();
+      cost += 1 + first.cost;
+      length = Math.max(length, first.length);
+      chars.push(...first.chars);
     }
     this.mode = outer;
-    return total;
+    return { cost, length, chars };
   }
 
-  private concatenation(): number {
-    let total = 0;
+  private concatenation(): Piece {
+    let cost = 0;
+    let length = 0;
+    const chars: Range[] = [];
     for (;;) {
       const char = this.peek();
-      if (char === undefined || char === '|' || char === ')') return total;
+      if (char === undefined || char === '|' || char === ')') return { cost, length, chars };
       const atom = this.atom();
       if (atom === undefined) continue;
-      total += this.repeated(atom);
+      const piece = this.repeated(atom);
+      cost += piece.cost;
+      length += piece.length;
+      chars.push(...piece.chars);
     }
   }
 
@@ -126,17 +165,19 @@ class SizeParser {
         return this.group();
       case '[': {
         const { ranges, unicode } = this.bracketClass();
-        return { cost: classCost(ranges, this.mode.foldCase) + (unicode ? UNICODE_CLASS_COST : 0) };
+        return this.classPiece(classCost(ranges, this.mode.foldCase) + (unicode ? UNICODE_CLASS_COST : 0), unicode ? ANY_CHAR : ranges);
       }
-      case '.':
-        return { cost: classCost(this.mode.dotAll ? [[0, MAX_CODE_POINT]] : [[0, 0x09], [0x0b, MAX_CODE_POINT]], false) };
+      case '.': {
+        const ranges: Range[] = this.mode.dotAll ? [[0, MAX_CODE_POINT]] : [[0, 0x09], [0x0b, MAX_CODE_POINT]];
+        return { cost: classCost(ranges, false), length: 1, chars: ranges };
+      }
       case '^':
       case '$':
-        return { cost: 1 };
+        return EMPTY_WIDTH;
       case '\\':
         return this.escape();
       default:
-        return { cost: this.literalCost(char.codePointAt(0) ?? 0) };
+        return this.literalPiece(char.codePointAt(0) ?? 0);
     }
   }
 
@@ -168,36 +209,55 @@ class SizeParser {
         }
         const outer = { ...this.mode };
         setMode(this.mode);
-        const cost = this.alternation();
+        const inner = this.alternation();
         this.position += 1;
         this.mode = outer;
-        return { cost };
+        return inner;
       }
     }
-    const cost = this.alternation();
+    const inner = this.alternation();
     this.position += 1;
-    return { cost: capturing ? cost + 2 : cost };
+    return capturing ? { ...inner, cost: inner.cost + 2 } : inner;
   }
 
   private escape(): Piece {
     const char = this.take();
-    if (EMPTY_WIDTH_ESCAPES.has(char)) return { cost: 1 };
-    if (char === 'C') return { cost: 1 };
+    if (EMPTY_WIDTH_ESCAPES.has(char)) return EMPTY_WIDTH;
+    // One byte of any code point.
+    if (char === 'C') return { cost: 1, length: 1, chars: ANY_CHAR };
     if (char === 'Q') {
       let cost = 0;
+      let length = 0;
+      const chars: Range[] = [];
       while (this.peek() !== undefined && !(this.peek() === '\\' && this.peek(1) === 'E')) {
-        cost += this.literalCost(this.take().codePointAt(0) ?? 0);
+        const literal = this.literalPiece(this.take().codePointAt(0) ?? 0);
+        cost += literal.cost;
+        length += 1;
+        chars.push(...literal.chars);
       }
       if (this.peek() !== undefined) this.position += 2;
-      return { cost };
+      return { cost, length, chars };
     }
     if (char === 'p' || char === 'P') {
       this.propertyName();
-      return { cost: UNICODE_CLASS_COST };
+      return { cost: UNICODE_CLASS_COST, length: 1, chars: ANY_CHAR };
     }
     const perl = PERL_CLASSES[char.toLowerCase()];
-    if (perl !== undefined) return { cost: classCost(char === char.toLowerCase() ? perl : complement(perl), this.mode.foldCase) };
-    return { cost: this.literalCost(this.escapedCodePoint(char)) };
+    if (perl !== undefined) {
+      const ranges = char === char.toLowerCase() ? perl : complement(perl);
+      return this.classPiece(classCost(ranges, this.mode.foldCase), ranges);
+    }
+    return this.literalPiece(this.escapedCodePoint(char));
+  }
+
+  /** A class of `cost` instructions matching one code point of `ranges` (and, under `i`, their case partners). */
+  private classPiece(cost: number, ranges: readonly Range[]): Piece {
+    return { cost, length: 1, chars: this.mode.foldCase ? [...ranges, ...foldedPartners(ranges)] : ranges };
+  }
+
+  private literalPiece(codePoint: number): Piece {
+    const chars: Range[] = (this.mode.foldCase ? caseOrbit(codePoint) : [codePoint]).map((member): Range => [member, member]);
+    return { cost: this.literalCost(codePoint), length: 1, chars };
   }
 
   private propertyName(): void {
@@ -231,24 +291,30 @@ class SizeParser {
   }
 
   /** `*`, `+`, `?`, `{n}`, `{n,}`, `{n,m}` (each maybe lazy) after an atom, as RE2 expands them. */
-  private repeated(atom: Piece): number {
+  private repeated(atom: Piece): Piece {
     const char = this.peek();
     let cost: number;
+    let maxCopies: number | undefined;
     if (char === '*' || char === '+' || char === '?') {
       this.position += 1;
       cost = atom.cost + 2;
+      maxCopies = char === '?' ? 1 : undefined;
     } else if (char === '{') {
       const bounds = this.repetitionBounds();
-      if (bounds === undefined) return atom.cost;
+      if (bounds === undefined) return atom;
       const [min, max] = bounds;
       // x{n,m} is n copies then m-n optional copies, each optional copy an alternation
       // and a no-op; x{n,} is n copies and a star; a nested repetition multiplies.
       cost = max === undefined ? Math.max(min, 1) * (atom.cost + 2) + 2 : max * (atom.cost + 2) + 2;
+      maxCopies = max;
     } else {
-      return atom.cost;
+      return atom;
     }
     if (this.peek() === '?') this.position += 1;
-    return cost;
+    if (maxCopies !== undefined) return { cost, length: maxCopies * atom.length, chars: atom.chars };
+    // Every code point the loop consumes is one of its body's: counted there, not in the length.
+    this.loopChars.push(...atom.chars);
+    return { cost, length: 0, chars: atom.chars };
   }
 
   /** Reads `{n}`, `{n,}` or `{n,m}`; `undefined` (and nothing read) when the brace is a literal. */

@@ -1,7 +1,9 @@
 import { createRequire } from 'node:module';
 import { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { estimateProgramSize } from './program-size.js';
+import { estimateProgram } from './program-size.js';
+import type { ProgramEstimate } from './program-size.js';
+import { startScanBudget } from './scan-budget.js';
 
 /**
  * The one seam between tierguard and a regular-expression engine (ajv's
@@ -100,8 +102,8 @@ export type RegexBounds = Pick<Limits, 'maxRegexProgramSize' | 'maxRegexWork'>;
  * `shownAs` names the pattern in that error (a glob shows itself, not its regex).
  */
 export function compileRegex(source: string, flags: string, bounds: RegexBounds, shownAs = `/${shorten(source)}/`): RegexLike {
-  const { regex, programSize } = compileChecked(source, flags, bounds);
-  const guard = workGuard(shownAs, programSize, bounds);
+  const { regex, estimate } = compileChecked(source, flags, bounds);
+  const guard = workGuard(shownAs, estimate.size, bounds);
   return {
     test(input) {
       guard(input);
@@ -110,7 +112,7 @@ export function compileRegex(source: string, flags: string, bounds: RegexBounds,
   };
 }
 
-function compileChecked(source: string, flags: string, bounds: RegexBounds): { regex: RegexLike; programSize: number } {
+function compileChecked(source: string, flags: string, bounds: RegexBounds): { regex: RegexLike; estimate: ProgramEstimate } {
   if (LONE_SURROGATE.test(source)) {
     // RE2 works on UTF-8, where a lone surrogate has no form: such a pattern would
     // compile and then never match, and under `not` never match means allow.
@@ -128,9 +130,9 @@ function compileChecked(source: string, flags: string, bounds: RegexBounds): { r
     const reason = error instanceof Error ? error.message : String(error);
     throw new RegexSyntaxError(`RE2 cannot compile /${shorten(source)}/: ${reason}`);
   }
-  const programSize = estimateProgramSize(source, flags);
-  if (programSize > bounds.maxRegexProgramSize) throw new RegexTooLargeError(source, programSize, bounds.maxRegexProgramSize);
-  return { regex, programSize };
+  const estimate = estimateProgram(source, flags);
+  if (estimate.size > bounds.maxRegexProgramSize) throw new RegexTooLargeError(source, estimate.size, bounds.maxRegexProgramSize);
+  return { regex, estimate };
 }
 
 // RE2's NFA, where it lands when its DFA gives up, steps every live instruction
@@ -158,11 +160,14 @@ function workGuard(shownAs: string, programSize: number, bounds: RegexBounds): (
  * slices the input itself: RE2 reads text as UTF-8, where a lone surrogate reads
  * as U+FFFD (as it does for `test`), and RE2's own replace would write U+FFFD
  * back even outside the matches; slicing keeps every character as it was.
- * An input over the `bounds.maxRegexWork` budget is refused before any match.
+ * An input over the `bounds.maxRegexWork` budget is refused before any match,
+ * and so is a scan once the work of all its searches together passes that
+ * budget (LIMIT_EXCEEDED; see `scan-budget.ts`), however many matches it finds.
  */
 export function compileScanner(source: string, flags: string, bounds: RegexBounds): RegexScanner {
-  const { programSize } = compileChecked(source, flags, bounds);
-  const guard = workGuard(`/${shorten(source)}/`, programSize, bounds);
+  const { estimate } = compileChecked(source, flags, bounds);
+  const shownAs = `/${shorten(source)}/`;
+  const guard = workGuard(shownAs, estimate.size, bounds);
   // `g` to resume at lastIndex, `d` for the spans of the groups.
   const regex = new RE2(source, `${flags}gd`);
   const { groupCount, groupNames } = groupsOf(source, flags);
@@ -171,10 +176,13 @@ export function compileScanner(source: string, flags: string, bounds: RegexBound
     groupNames,
     scan(input, visit) {
       guard(input);
+      const budget = startScanBudget(input, estimate, shownAs, bounds.maxRegexWork);
       regex.lastIndex = 0;
       for (;;) {
+        const from = regex.lastIndex;
         const spans = regex.exec(input)?.indices;
         const whole = spans?.[0];
+        budget.charge(from, whole);
         if (spans === undefined || whole === undefined) return;
         if (!visit({ spans, named: spans.groups })) return;
         const [start, end] = whole;

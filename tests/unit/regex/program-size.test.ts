@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../src/limits.js';
-import { estimateProgramSize } from '../../../src/regex/program-size.js';
+import { estimateProgram, estimateProgramSize } from '../../../src/regex/program-size.js';
 import { compileRegex } from '../../../src/regex/regex-engine.js';
 
 const UNBOUNDED = { maxRegexProgramSize: Number.MAX_SAFE_INTEGER, maxRegexWork: Number.MAX_SAFE_INTEGER };
@@ -79,5 +79,23 @@ describe('estimateProgramSize', () => {
         expect(size(source)).toBeGreaterThanOrEqual(size(''));
       }),
     );
+  });
+});
+
+describe('estimateProgram: how far a match can reach', () => {
+  it.each([
+    ['AKIA[0-9A-Z]{16}', '', 20, []],
+    ['a{2,5}b?', '', 6, []],
+    ['\\s+', '', 0, [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]]],
+    ['sk-[a-z]{2,}', '', 3, [[0x61, 0x7a]]],
+    ['x(?:ab*?c)?', '', 3, [[0x62, 0x62]]],
+    ['(?i)k+', '', 0, [[0x4b, 0x4b], [0x6b, 0x6b], [0x212a, 0x212a]]],
+    ['a(?:[\\s\\S]*z)?', '', 2, [[0, 0x10ffff]]],
+    ['\\pL*', '', 0, [[0, 0x10ffff]]],
+  ] as const)('/%s/%s: at most %i code points outside unbounded loops, whose bodies consume %j', (source, flags, length, ranges) => {
+    const estimate = estimateProgram(source, flags);
+    expect(estimate.size).toBe(estimateProgramSize(source, flags));
+    expect(estimate.boundedLength).toBe(length);
+    expect(estimate.loopRanges).toEqual(ranges);
   });
 });
