@@ -16,11 +16,11 @@ import { isEngineOnly } from './policy/engine-only.js';
 import { policySetVersion } from './policy/policy-version.js';
 import type { Action, AuditEvent, Decision, EvaluationError, Mode, OnError, Phase, PolicyDefinition, ValidationDecision, Violation } from './types.js';
 import type { Artifact, EngineAdapter } from './engines/types.js';
-import { compileEnforcement } from './validate/compile-enforcement.js';
-import type { CompiledEnforcement } from './validate/compile-enforcement.js';
-import { DEFAULT_ENGINE_NAMES } from './validate/default-adapters.js';
-import { createValidator } from './validate/validator.js';
-import type { ValidateOptions } from './validate/validator.js';
+import { compileEnforcement } from './enforcement/compile-enforcement.js';
+import type { CompiledEnforcement } from './enforcement/compile-enforcement.js';
+import { DEFAULT_ENGINE_NAMES } from './enforcement/default-adapters.js';
+import { createValidator } from './enforcement/validator.js';
+import type { ValidateOptions } from './enforcement/validator.js';
 
 /** Options of {@link createEngine}. Unknown keys are rejected. */
 export interface EngineOptions {
