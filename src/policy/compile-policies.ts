@@ -8,7 +8,7 @@ import type { Limits } from '../limits.js';
 import type { PolicyDefinition } from '../types.js';
 import { DefinitionIssue } from './definition-issue.js';
 import { invalidPolicy, policyLabel, throwIfInvalid } from './invalid-policy.js';
-import { findTooDeep, validateDefinition } from './validate-definition.js';
+import { findTooDeep, validateDefinition } from './check-definition-schema.js';
 import { describeThrown } from '../describe-thrown.js';
 
 /**
