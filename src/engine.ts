@@ -1,4 +1,4 @@
-import { checkAction } from './action/check-action.js';
+import { checkAction } from './check-action.js';
 import type { CompiledPolicy } from './auto/compile-policy.js';
 import { buildAuditEvent } from './effects/audit-event.js';
 import { allowDecision, decide } from './effects/decide.js';
