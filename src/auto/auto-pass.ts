@@ -1,4 +1,4 @@
-import type { CompiledPolicy } from './compile-policy.js';
+import type { CompiledPolicy } from './compile-auto-tier.js';
 import type { GlobLimits } from './glob/compile-glob.js';
 import { ToolIndex } from './tool-index.js';
 import type { Action, EvaluationError, Rewrite, Violation } from '../types.js';

@@ -1,5 +1,5 @@
-import { compilePolicy } from '../auto/compile-policy.js';
-import type { CompiledPolicy } from '../auto/compile-policy.js';
+import { compilePolicy } from '../auto/compile-auto-tier.js';
+import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
 import { compileGlob } from '../auto/glob/compile-glob.js';
 import { GlobSyntaxError } from '../auto/glob/glob-to-regex.js';
 import { findRewriteConflicts } from '../effects/rewrite/rewrite-conflicts.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '../../../src/auto/compile-policy.js';
+import { compilePolicy } from '../../../src/auto/compile-auto-tier.js';
 import { DEFAULT_LIMITS } from '../../../src/limits.js';
 import { DefinitionIssue } from '../../../src/policy/definition-issue.js';
 import { compilePolicies } from '../../../src/policy/compile-policies.js';

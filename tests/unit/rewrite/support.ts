@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { CompiledPolicy } from '../../../src/auto/compile-policy.js';
+import type { CompiledPolicy } from '../../../src/auto/compile-auto-tier.js';
 import type { RewriteResult } from '../../../src/effects/rewrite/compile-rewrites.js';
 import { TierguardError } from '../../../src/errors.js';
 import type { Limits } from '../../../src/limits.js';
