@@ -8,7 +8,7 @@ import { formatFixtureReport } from '../policy-tests/format-fixture-report.js';
 import { loadPolicyFixtures } from '../policy-tests/load-policy-fixtures.js';
 import { runFixtures } from '../policy-tests/run-fixtures.js';
 import type { CommandResult } from './check-command.js';
-import { withPolicySources } from './policy-sources.js';
+import { withPolicySources } from './name-invalid-policy-files.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard test`. */
