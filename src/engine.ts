@@ -1,12 +1,12 @@
-import { checkAction } from './action/check-action.js';
-import type { CompiledPolicy } from './auto/compile-policy.js';
+import { checkAction } from './check-action.js';
+import type { CompiledPolicy } from './auto/compile-auto-tier.js';
 import { buildAuditEvent } from './effects/audit-event.js';
 import { allowDecision, decide } from './effects/decide.js';
 import type { VerdictRules } from './effects/decide.js';
 import { describeThrown } from './describe-thrown.js';
 import { toEvaluationError } from './evaluation-error.js';
-import { AutoPass } from './evaluate/auto-pass.js';
-import type { AutoFindings } from './evaluate/auto-pass.js';
+import { AutoPass } from './auto/auto-pass.js';
+import type { AutoFindings } from './auto/auto-pass.js';
 import { TierguardError } from './errors.js';
 import type { Limits } from './limits.js';
 import { resolveLimits } from './limits.js';
@@ -16,11 +16,11 @@ import { isEngineOnly } from './policy/engine-only.js';
 import { policySetVersion } from './policy/policy-version.js';
 import type { Action, AuditEvent, Decision, EvaluationError, Mode, OnError, Phase, PolicyDefinition, ValidationDecision, Violation } from './types.js';
 import type { Artifact, EngineAdapter } from './engines/types.js';
-import { compileEnforcement } from './validate/compile-enforcement.js';
-import type { CompiledEnforcement } from './validate/compile-enforcement.js';
-import { DEFAULT_ENGINE_NAMES } from './validate/default-adapters.js';
-import { createValidator } from './validate/validator.js';
-import type { ValidateOptions } from './validate/validator.js';
+import { compileEnforcement } from './enforcement/compile-enforcement.js';
+import type { CompiledEnforcement } from './enforcement/compile-enforcement.js';
+import { DEFAULT_ENGINE_NAMES } from './enforcement/default-adapters.js';
+import { createValidator } from './enforcement/validator.js';
+import type { ValidateOptions } from './enforcement/validator.js';
 
 /** Options of {@link createEngine}. Unknown keys are rejected. */
 export interface EngineOptions {

@@ -7,7 +7,7 @@
  */
 export { createEngine } from './engine.js';
 export type { Engine, EngineOptions, EvaluateOptions } from './engine.js';
-export type { ValidateOptions } from './validate/validator.js';
+export type { ValidateOptions } from './enforcement/validator.js';
 export type { Artifact, EngineAdapter, EngineVerdict } from './engines/types.js';
 export { TierguardError, isTierguardError } from './errors.js';
 export type { TierguardErrorCode } from './errors.js';

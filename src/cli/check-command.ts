@@ -6,7 +6,7 @@ import { DEFAULT_LIMITS } from '../limits.js';
 import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { Action } from '../types.js';
 import { formatDecision } from './format-decision.js';
-import { withPolicySources } from './policy-sources.js';
+import { withPolicySources } from './name-invalid-policy-files.js';
 import { readJsonInput } from './read-input.js';
 import { UsageError } from './usage-error.js';
 

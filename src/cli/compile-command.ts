@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadPolicies } from '../bundle/load-policies.js';
 import { createEngine } from '../engine.js';
 import type { CommandResult } from './check-command.js';
-import { withPolicySources } from './policy-sources.js';
+import { withPolicySources } from './name-invalid-policy-files.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import { UsageError } from './usage-error.js';
 

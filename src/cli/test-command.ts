@@ -4,11 +4,11 @@ import { loadPolicies } from '../bundle/load-policies.js';
 import { describeFsError } from '../bundle/read-json.js';
 import { createEngine } from '../engine.js';
 import { TierguardError } from '../errors.js';
-import { formatFixtureReport } from '../fixtures/format-fixture-report.js';
-import { loadPolicyFixtures } from '../fixtures/load-policy-fixtures.js';
-import { runFixtures } from '../fixtures/run-fixtures.js';
+import { formatFixtureReport } from '../policy-tests/format-fixture-report.js';
+import { loadPolicyFixtures } from '../policy-tests/load-policy-fixtures.js';
+import { runFixtures } from '../policy-tests/run-fixtures.js';
 import type { CommandResult } from './check-command.js';
-import { withPolicySources } from './policy-sources.js';
+import { withPolicySources } from './name-invalid-policy-files.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard test`. */

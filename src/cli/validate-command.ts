@@ -8,7 +8,7 @@ import { escapeJsonForTerminal, escapeTerminalText } from '../terminal-text.js';
 import type { ValidationDecision } from '../types.js';
 import type { CommandResult } from './check-command.js';
 import { formatValidation } from './format-validation.js';
-import { withPolicySources } from './policy-sources.js';
+import { withPolicySources } from './name-invalid-policy-files.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard validate`. */

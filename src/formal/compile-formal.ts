@@ -1,4 +1,4 @@
-import type { CompiledPolicy } from '../auto/compile-policy.js';
+import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
 import type { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { DefinitionIssue } from '../policy/definition-issue.js';

@@ -1,5 +1,5 @@
 import type { NamedNode, Quad, Term } from '@rdfjs/types';
-import type { CompiledPolicy } from '../auto/compile-policy.js';
+import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
 import { ToolIndex } from '../auto/tool-index.js';
 import { toEvaluationError } from '../evaluation-error.js';
 import type { TierguardError } from '../errors.js';

@@ -14,7 +14,7 @@ import { describeScope, formatScope } from './describe-scope.js';
 import type { EngineSource } from './engine-source.js';
 import { resolveEngine } from './engine-source.js';
 import { formatConstraints, getConstraints } from './get-constraints.js';
-import { validateAction, validateArtifact } from './validate-tool.js';
+import { validateAction, validateArtifact } from './dry-run-validate-tool.js';
 import type { ContentArtifact } from '../engines/types.js';
 
 /** Options of {@link registerConstraintTools}. Unknown keys are rejected. */

@@ -20,4 +20,4 @@ export type { ConstraintTools, ConstraintToolsOptions } from './constraint-tools
 export type { PolicyDescription } from './describe-policy.js';
 export type { ScopeDescription } from './describe-scope.js';
 export type { ConstraintsQuery, ConstraintsReport } from './get-constraints.js';
-export type { RewriteReport, ValidationReport, ViolationReport } from './validate-tool.js';
+export type { RewriteReport, ValidationReport, ViolationReport } from './dry-run-validate-tool.js';

@@ -1,5 +1,5 @@
-import { compilePolicy } from '../auto/compile-policy.js';
-import type { CompiledPolicy } from '../auto/compile-policy.js';
+import { compilePolicy } from '../auto/compile-auto-tier.js';
+import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
 import { compileGlob } from '../auto/glob/compile-glob.js';
 import { GlobSyntaxError } from '../auto/glob/glob-to-regex.js';
 import { findRewriteConflicts } from '../effects/rewrite/rewrite-conflicts.js';
@@ -8,7 +8,7 @@ import type { Limits } from '../limits.js';
 import type { PolicyDefinition } from '../types.js';
 import { DefinitionIssue } from './definition-issue.js';
 import { invalidPolicy, policyLabel, throwIfInvalid } from './invalid-policy.js';
-import { findTooDeep, validateDefinition } from './validate-definition.js';
+import { findTooDeep, validateDefinition } from './check-definition-schema.js';
 import { describeThrown } from '../describe-thrown.js';
 
 /**

@@ -8,7 +8,7 @@ import { registerConstraintTools } from '../../../src/mcp/constraint-tools.js';
 import type { ConstraintToolsOptions } from '../../../src/mcp/constraint-tools.js';
 import type { EngineSource } from '../../../src/mcp/engine-source.js';
 import type { PolicyDescription } from '../../../src/mcp/describe-policy.js';
-import type { ValidationReport } from '../../../src/mcp/validate-tool.js';
+import type { ValidationReport } from '../../../src/mcp/dry-run-validate-tool.js';
 
 /**
  * The constraint tools as an agent sees them: a real MCP client talking to a

@@ -7,9 +7,9 @@ import { createOpaCliAdapter } from '../../../src/engines/opa/opa-cli-adapter.js
 import { createEngine } from '../../../src/index.js';
 import type { AuditEvent, Engine } from '../../../src/index.js';
 import { registerConstraintTools } from '../../../src/mcp/constraint-tools.js';
-import type { ArtifactValidationReport } from '../../../src/mcp/validate-tool.js';
+import type { ArtifactValidationReport } from '../../../src/mcp/dry-run-validate-tool.js';
 import { engineSkipReason } from '../engines/support.js';
-import { OPA_INSTALL, S3_POLICY, artifact, sourcesFor } from '../validate/support.js';
+import { OPA_INSTALL, S3_POLICY, artifact, sourcesFor } from '../enforcement/support.js';
 
 /** The MCP `validate` tool given an artifact, as an agent calls it: a real client, a real server, real OPA. */
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/index.js';
-import type { Action, ComparisonDefinition, Decision, PolicyDefinition, PredicateDefinition, Violation } from '../../src/index.js';
+import { createEngine } from '../../../src/index.js';
+import type { Action, ComparisonDefinition, Decision, PolicyDefinition, PredicateDefinition, Violation } from '../../../src/index.js';
 
 /**
  * Operators and policy keys as the README ("Policies", "Predicates", "Paths",

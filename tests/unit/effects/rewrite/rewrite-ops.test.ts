@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, RewriteDefinition } from '../../../src/types.js';
+import type { Action, RewriteDefinition } from '../../../../src/types.js';
 import { act, rewriteWith, withoutMutation } from './support.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { checkAction } from '../../../src/action/check-action.js';
+import { checkAction } from '../../../src/check-action.js';
 import { DIGEST_BOUNDS, actionDigest } from '../../../src/effects/action-digest.js';
 import { DEFAULT_LIMITS } from '../../../src/limits.js';
 import { canonicalJson } from '../../../src/policy/policy-version.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { compileReplacement, replaceAll } from '../../../src/effects/rewrite/replacement-template.js';
-import { DEFAULT_LIMITS } from '../../../src/limits.js';
-import { compileScanner } from '../../../src/regex/regex-engine.js';
-import type { Action, RewriteDefinition } from '../../../src/types.js';
+import { compileReplacement, replaceAll } from '../../../../src/effects/rewrite/replacement-template.js';
+import { DEFAULT_LIMITS } from '../../../../src/limits.js';
+import { compileScanner } from '../../../../src/regex/regex-engine.js';
+import type { Action, RewriteDefinition } from '../../../../src/types.js';
 import { act, compileError, issuesOf, rewriteWith, withoutMutation } from './support.js';
 
 const ANSI: RewriteDefinition = { op: 'replace', field: 'result.text', pattern: '\\u001b\\[[0-9;]*m', with: '' };

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compilePolicy } from '../../../src/auto/compile-policy.js';
-import { DEFAULT_LIMITS } from '../../../src/limits.js';
-import { DefinitionIssue } from '../../../src/policy/definition-issue.js';
-import { compilePolicies } from '../../../src/policy/compile-policies.js';
-import type { Action, PolicyDefinition } from '../../../src/types.js';
+import { compilePolicy } from '../../../../src/auto/compile-auto-tier.js';
+import { DEFAULT_LIMITS } from '../../../../src/limits.js';
+import { DefinitionIssue } from '../../../../src/policy/definition-issue.js';
+import { compilePolicies } from '../../../../src/policy/compile-policies.js';
+import type { Action, PolicyDefinition } from '../../../../src/types.js';
 import { act, compileError, issuesOf, rewritingPolicy } from './support.js';
 
 /** Definitions with a `rewrite`: what the schema and the compiler refuse, and how a rewriting policy passes. */

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { fieldsOverlap } from '../../../src/effects/rewrite/rewrite-conflicts.js';
-import { DEFAULT_LIMITS } from '../../../src/limits.js';
-import { parseDotPathPattern } from '../../../src/path/parse-path.js';
-import { compilePolicies } from '../../../src/policy/compile-policies.js';
-import type { PolicyDefinition } from '../../../src/types.js';
+import { fieldsOverlap } from '../../../../src/effects/rewrite/rewrite-conflicts.js';
+import { DEFAULT_LIMITS } from '../../../../src/limits.js';
+import { parseDotPathPattern } from '../../../../src/path/parse-path.js';
+import { compilePolicies } from '../../../../src/policy/compile-policies.js';
+import type { PolicyDefinition } from '../../../../src/types.js';
 import { compileError, issuesOf } from './support.js';
 
 /** Two policies rewriting overlapping fields in one phase need different priorities. */

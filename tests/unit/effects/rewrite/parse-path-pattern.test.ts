@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseDotPath, parseDotPathPattern, PathSyntaxError } from '../../../src/path/parse-path.js';
+import { parseDotPath, parseDotPathPattern, PathSyntaxError } from '../../../../src/path/parse-path.js';
 
 describe('parseDotPathPattern', () => {
   it.each([

@@ -7,7 +7,7 @@ import { TierguardError, createEngine } from '../../../src/index.js';
 import type { JsonValue, PolicyDefinition, ValidationDecision } from '../../../src/index.js';
 import { DEFAULT_LIMITS } from '../../../src/limits.js';
 import { describePolicy } from '../../../src/mcp/describe-policy.js';
-import { artifactName, compileArtifactSelector } from '../../../src/validate/artifact-selector.js';
+import { artifactName, compileArtifactSelector } from '../../../src/enforcement/artifact-selector.js';
 import { engineSkipReason } from '../engines/support.js';
 import { INLINE_SOURCE, NO_EVAL_POLICY, OPA_INSTALL, OWNED_POLICY, S3_POLICY, SEMGREP_INSTALL, artifact, sourcesFor } from './support.js';
 

@@ -1,11 +1,11 @@
 import { expect } from 'vitest';
-import type { CompiledPolicy } from '../../../src/auto/compile-policy.js';
-import type { RewriteResult } from '../../../src/effects/rewrite/compile-rewrites.js';
-import { TierguardError } from '../../../src/errors.js';
-import type { Limits } from '../../../src/limits.js';
-import { DEFAULT_LIMITS } from '../../../src/limits.js';
-import { compilePolicies } from '../../../src/policy/compile-policies.js';
-import type { Action, PolicyDefinition, RewriteDefinition } from '../../../src/types.js';
+import type { CompiledPolicy } from '../../../../src/auto/compile-auto-tier.js';
+import type { RewriteResult } from '../../../../src/effects/rewrite/compile-rewrites.js';
+import { TierguardError } from '../../../../src/errors.js';
+import type { Limits } from '../../../../src/limits.js';
+import { DEFAULT_LIMITS } from '../../../../src/limits.js';
+import { compilePolicies } from '../../../../src/policy/compile-policies.js';
+import type { Action, PolicyDefinition, RewriteDefinition } from '../../../../src/types.js';
 
 /** The tool of every action built here. */
 export const TOOL = 't';

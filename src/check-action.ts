@@ -1,5 +1,5 @@
-import { TierguardError } from '../errors.js';
-import type { Limits } from '../limits.js';
+import { TierguardError } from './errors.js';
+import type { Limits } from './limits.js';
 
 /**
  * Rejects what cannot be evaluated before any policy sees it: a non-object, a

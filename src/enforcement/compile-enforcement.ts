@@ -1,5 +1,5 @@
 import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
-import type { CompiledPolicy } from '../auto/compile-policy.js';
+import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
 import { TREE_BOUNDS, readReferencedTree } from '../bundle/referenced-tree.js';
 import { describeThrown } from '../describe-thrown.js';
 import type { EngineBinding } from '../engines/types.js';
