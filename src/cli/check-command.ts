@@ -5,7 +5,7 @@ import { TierguardError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { Action } from '../types.js';
-import { formatDecision } from './format-decision.js';
+import { formatDecision } from '../format/format-decision.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
 import { readJsonInput } from './read-input.js';
 import { UsageError } from './usage-error.js';

@@ -7,7 +7,7 @@ import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
 import { escapeJsonForTerminal, escapeTerminalText } from '../terminal-text.js';
 import type { ValidationDecision } from '../types.js';
 import type { CommandResult } from './check-command.js';
-import { formatValidation } from './format-validation.js';
+import { formatValidation } from '../format/format-validation.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
 import { UsageError } from './usage-error.js';
 

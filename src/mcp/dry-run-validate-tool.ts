@@ -1,10 +1,10 @@
-import { formatDecision } from '../cli/format-decision.js';
+import { formatDecision } from '../format/format-decision.js';
 import type { Engine } from '../engine.js';
 import { TierguardError } from '../errors.js';
 import { formatPath } from '../format-path.js';
 import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { ContentArtifact, EngineVerdict } from '../engines/types.js';
-import { formatValidation } from '../cli/format-validation.js';
+import { formatValidation } from '../format/format-validation.js';
 import type {
   Action,
   Decision,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatValidation } from '../../../src/cli/format-validation.js';
+import { formatValidation } from '../../../src/format/format-validation.js';
 import type { ValidationDecision, Violation } from '../../../src/index.js';
 
 const violation = (path: Violation['path'], message: string): Violation => ({
