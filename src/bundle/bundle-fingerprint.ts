@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { describeThrown } from '../describe-thrown.js';
 import type { PolicyFileText } from './read-policy-bundle.js';
 import { readBoundedText } from './read-json.js';
-import { TREE_BOUNDS, readReferencedTree } from './referenced-tree.js';
+import { TREE_BOUNDS, readReferencedTree } from '../read-referenced-tree.js';
 
 /**
  * A digest of policy files exactly as read: which files, in which order, with

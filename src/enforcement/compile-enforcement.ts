@@ -1,6 +1,6 @@
 import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
 import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
-import { TREE_BOUNDS, readReferencedTree } from '../bundle/referenced-tree.js';
+import { TREE_BOUNDS, readReferencedTree } from '../read-referenced-tree.js';
 import { describeThrown } from '../describe-thrown.js';
 import type { EngineBinding } from '../engines/types.js';
 import type { TierguardError } from '../errors.js';

@@ -14,7 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // The shared bottom: errors, limits, types, paths, JSON values, the regex seam.
   [
     'errors.ts', 'limits.ts', 'types.ts', 'describe-thrown.ts', 'evaluation-error.ts', 'format-path.ts', 'render-value.ts',
-    'strict-json.ts', 'terminal-text.ts', 'read-regular-file.ts', 'path', 'regex',
+    'strict-json.ts', 'terminal-text.ts', 'read-regular-file.ts', 'read-referenced-tree.ts', 'path', 'regex',
   ],
   // Definitions: schema, normalisation, the compiled policy set.
   ['policy'],
@@ -42,7 +42,6 @@ const KNOWN_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
   ['policy -> effects/rewrite', 'policy/ checks rewrite conflicts across the set; the check moves beside the rewrite compiler'],
   ['effects/rewrite -> auto', 'rewrites compile their `when` with the auto tier predicate compiler, which moves to the shared compile layer'],
   ['types.ts -> engines', 'Decision names the engine verdict types; they move into the types-only layer'],
-  ['enforcement -> bundle', 'bound engine files are read with the bundle reader of referenced trees, which moves to the shared layer'],
 ]);
 
 const SRC = join(ROOT, 'src');

@@ -1,7 +1,7 @@
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { TierguardError } from '../errors.js';
-import { readBoundedText } from './read-json.js';
+import { TierguardError } from './errors.js';
+import { readRegularText } from './read-regular-file.js';
 
 /** One file of a referenced path: its path relative to that path (`''` for the path itself) and its text. */
 export interface TreeFile {
@@ -36,13 +36,13 @@ export async function readReferencedTree(path: string, bounds: TreeBounds): Prom
   const info = await stat(path).catch((error: unknown) => {
     throw new TierguardError('IO_ERROR', `${path} does not exist or cannot be read`, { file: path }, { cause: error });
   });
-  if (info.isFile()) return [{ relative: '', text: await readBoundedText(path, bounds.maxBytes) }];
+  if (info.isFile()) return [{ relative: '', text: await readRegularText(path, bounds.maxBytes) }];
   if (!info.isDirectory()) throw new TierguardError('IO_ERROR', `${path} is neither a file nor a directory`, { file: path });
   const relatives = await listFiles(path, bounds);
   const files: TreeFile[] = [];
   let total = 0;
   for (const relative of relatives) {
-    const text = await readBoundedText(join(path, relative), bounds.maxBytes);
+    const text = await readRegularText(join(path, relative), bounds.maxBytes);
     total += Buffer.byteLength(text, 'utf8');
     if (total > bounds.maxBytes) {
       throw new TierguardError('IO_ERROR', `${path}: its files hold more than ${bounds.maxBytes} bytes together (limits.maxFileBytes)`, {
