@@ -8,6 +8,7 @@ import { toEvaluationError } from './evaluation-error.js';
 import { AutoPass } from './auto/auto-pass.js';
 import type { AutoFindings } from './auto/auto-pass.js';
 import { TierguardError } from './errors.js';
+import { rejectUnknownOptions } from './check-options.js';
 import type { Limits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import type { CompiledFormalTier } from './formal/compile-formal.js';
@@ -368,13 +369,7 @@ function checkOptions(options: EngineOptions): void {
   if (typeof options !== 'object' || options === null) {
     throw new TierguardError('INVALID_OPTIONS', 'createEngine needs an options object with "policies"');
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, {
-        option: key,
-      });
-    }
-  }
+  rejectUnknownOptions(options, OPTION_KEYS);
   if (options.sources !== undefined && (!Array.isArray(options.sources) || options.sources.length !== (options.policies as unknown[] | undefined)?.length)) {
     throw new TierguardError('INVALID_OPTIONS', 'sources must list one file per policy, as loadPolicies returns', { option: 'sources' });
   }

@@ -1,4 +1,5 @@
 import { TierguardError } from '../errors.js';
+import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
 import type { Limits } from '../limits.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import type { PolicyDefinition } from '../types.js';
@@ -49,13 +50,11 @@ export async function loadPolicies(sources: PolicySources, limits: Partial<Limit
   return loaded;
 }
 
+const LOAD_OPTION_KEYS: ReadonlySet<string> = new Set(['allowEmpty']);
+
 function readAllowEmpty(options: LoadPoliciesOptions): boolean {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TierguardError('INVALID_OPTIONS', 'loadPolicies options must be an object', { option: 'options' });
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'allowEmpty') throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: allowEmpty)`, { option: key });
-  }
+  requireOptionsObject(options, 'loadPolicies');
+  rejectUnknownOptions(options, LOAD_OPTION_KEYS);
   const { allowEmpty = false } = options;
   if (typeof allowEmpty !== 'boolean') throw new TierguardError('INVALID_OPTIONS', 'allowEmpty must be a boolean', { option: 'allowEmpty', actual: allowEmpty });
   return allowEmpty;

@@ -2,6 +2,7 @@ import { describeThrown } from '../describe-thrown.js';
 import { createEngine } from '../engine.js';
 import type { Engine, EngineOptions, EvaluateOptions } from '../engine.js';
 import { TierguardError, isTierguardError } from '../errors.js';
+import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
 import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
 import { escapeTerminalText } from '../terminal-text.js';
@@ -313,14 +314,8 @@ function notify<T>(callback: (value: T) => void, value: T): void {
 }
 
 function checkOptions(options: WatchPoliciesOptions): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TierguardError('INVALID_OPTIONS', 'watchPolicies options must be an object', { option: 'options' });
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, { option: key });
-    }
-  }
+  requireOptionsObject(options, 'watchPolicies');
+  rejectUnknownOptions(options, OPTION_KEYS);
   const { intervalMs, onError, onReload, engine, sighup, allowEmpty, settleMs, maxSettleReads } = options;
   if (intervalMs !== undefined && (typeof intervalMs !== 'number' || !(intervalMs >= MIN_INTERVAL_MS && intervalMs <= MAX_INTERVAL_MS))) {
     throw new TierguardError('INVALID_OPTIONS', `intervalMs must be a number of milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`, {

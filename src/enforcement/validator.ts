@@ -3,6 +3,7 @@ import { decide } from '../effects/decide.js';
 import type { VerdictRules } from '../effects/decide.js';
 import type { Artifact, EngineAdapter, EngineEvaluateOptions, EngineVerdict } from '../engines/types.js';
 import { TierguardError } from '../errors.js';
+import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
 import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
 import type { Action, Decision, EvaluationError, OnError, ValidationDecision } from '../types.js';
 import { artifactName } from './artifact-selector.js';
@@ -140,14 +141,8 @@ function selectPolicies(
   knownIds: ReadonlySet<string>,
   everyPolicy: readonly EnforcedPolicy[],
 ): readonly EnforcedPolicy[] | undefined {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TierguardError('INVALID_OPTIONS', 'validate options must be an object', { option: 'options' });
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TierguardError('INVALID_OPTIONS', `unknown validate option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, { option: key });
-    }
-  }
+  requireOptionsObject(options, 'validate');
+  rejectUnknownOptions(options, OPTION_KEYS, 'validate option');
   const { policies, timeoutMs, signal, labels } = options;
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
     throw new TierguardError('INVALID_OPTIONS', 'timeoutMs must be a positive number of milliseconds', { option: 'timeoutMs', actual: timeoutMs });

@@ -3,6 +3,7 @@ import type { CallToolResult, ToolAnnotations } from '@modelcontextprotocol/sdk/
 import { describeThrown } from '../describe-thrown.js';
 import type { Engine } from '../engine.js';
 import { TierguardError } from '../errors.js';
+import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
 import {
   DESCRIBE_SCOPE_OUTPUT,
   GET_CONSTRAINTS_INPUT,
@@ -160,14 +161,8 @@ function checkArguments(source: unknown, options: ConstraintToolsOptions): void 
   if (typeof source !== 'function' && (typeof source !== 'object' || source === null || typeof (source as Partial<Engine>).evaluate !== 'function')) {
     throw new TierguardError('INVALID_OPTIONS', 'registerConstraintTools needs an engine or a function that returns one', { option: 'engineOrProvider' });
   }
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TierguardError('INVALID_OPTIONS', 'registerConstraintTools options must be an object', { option: 'options' });
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, { option: key });
-    }
-  }
+  requireOptionsObject(options, 'registerConstraintTools');
+  rejectUnknownOptions(options, OPTION_KEYS);
   if (options.prefix !== undefined && (typeof options.prefix !== 'string' || !TOOL_NAME_PREFIX.test(options.prefix))) {
     throw new TierguardError('INVALID_OPTIONS', 'prefix must be at most 64 letters, digits, "_", "." or "-"', { option: 'prefix', actual: options.prefix });
   }

@@ -1,5 +1,6 @@
 import type { JSONRPCRequest } from '@modelcontextprotocol/sdk/types.js';
 import { TierguardError } from '../errors.js';
+import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
 import type { Action, Decision } from '../types.js';
 import type { EngineSource } from './engine-source.js';
 import { isListMethod } from './list-filter.js';
@@ -90,14 +91,8 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(['denyAs', 'onEscalate', 'conte
 
 /** Rejects options `guardServer` would otherwise misread, naming the option. */
 export function checkGuardOptions(options: GuardServerOptions): void {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TierguardError('INVALID_OPTIONS', 'guardServer options must be an object', { option: 'options' });
-  }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new TierguardError('INVALID_OPTIONS', `unknown option "${key}" (known: ${[...OPTION_KEYS].join(', ')})`, { option: key });
-    }
-  }
+  requireOptionsObject(options, 'guardServer');
+  rejectUnknownOptions(options, OPTION_KEYS);
   const { denyAs, onEscalate, context, filterToolList, filterLists, unjudgedMethods, onUnavailable } = options;
   checkUnjudgedMethods(unjudgedMethods);
   if (denyAs !== undefined && denyAs !== 'result' && denyAs !== 'error') {

@@ -14,7 +14,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // The shared bottom: errors, limits, types, paths, JSON values, the regex seam.
   [
     'errors.ts', 'limits.ts', 'types.ts', 'describe-thrown.ts', 'evaluation-error.ts', 'format-path.ts', 'render-value.ts',
-    'strict-json.ts', 'terminal-text.ts', 'read-regular-file.ts', 'read-referenced-tree.ts', 'path', 'regex',
+    'strict-json.ts', 'terminal-text.ts', 'read-regular-file.ts', 'read-referenced-tree.ts', 'check-options.ts', 'path', 'regex',
   ],
   // Definitions: schema, normalisation, the compiled policy set.
   ['policy'],
