@@ -1,21 +1,16 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadPolicies, watchPolicies } from '../../../src/index.js';
-import type { PolicyWatcher, TierguardError } from '../../../src/index.js';
-import { makeTree, rejectionOf, removeTrees } from './support.js';
+import type { TierguardError } from '../../../src/index.js';
+import { makeTree, rejectionOf, watchClosedAfterEach } from './support.js';
 
 /**
  * A bundle with no policies compiles to an engine that allows everything, so
  * "nothing here" is an error unless the user says it is what they mean.
  */
 
-const watchers: PolicyWatcher[] = [];
-
-afterEach(async () => {
-  for (const watcher of watchers.splice(0)) watcher.close();
-  await removeTrees();
-});
+const watch = watchClosedAfterEach();
 
 const limit = (max: number) => JSON.stringify({ id: 'limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: max } });
 
@@ -62,13 +57,6 @@ describe('loadPolicies: empty bundles', () => {
 });
 
 describe('watchPolicies: empty bundles', () => {
-  /** A watcher closed after the test. */
-  async function watch(...args: Parameters<typeof watchPolicies>): Promise<PolicyWatcher> {
-    const watcher = await watchPolicies(...args);
-    watchers.push(watcher);
-    return watcher;
-  }
-
   it('refuses to start on an empty bundle, and starts on one with allowEmpty', async () => {
     const root = await makeTree({});
     expect((await rejectionOf(watchPolicies(root, { settleMs: 0 }))).code).toBe('EMPTY_BUNDLE');

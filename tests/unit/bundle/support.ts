@@ -1,7 +1,9 @@
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type { TierguardError } from '../../../src/index.js';
+import { afterEach } from 'vitest';
+import { watchPolicies } from '../../../src/index.js';
+import type { PolicyWatcher, TierguardError } from '../../../src/index.js';
 
 const created: string[] = [];
 
@@ -63,4 +65,22 @@ tg:SummaryShape a sh:NodeShape;
     sh:targetClass tg:Action;
     sh:property [ sh:path (key:arguments key:summary); sh:maxLength ${maxLength} ].
 `;
+}
+
+/**
+ * `watchPolicies` for a test file: call it once at the top level, and every
+ * watcher it starts is closed, and every tree from {@link makeTree} removed,
+ * after each test, whatever happens in it.
+ */
+export function watchClosedAfterEach(): typeof watchPolicies {
+  const watchers: PolicyWatcher[] = [];
+  afterEach(async () => {
+    for (const watcher of watchers.splice(0)) watcher.close();
+    await removeTrees();
+  });
+  return async (...args) => {
+    const watcher = await watchPolicies(...args);
+    watchers.push(watcher);
+    return watcher;
+  };
 }

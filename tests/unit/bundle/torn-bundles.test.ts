@@ -2,10 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { renameSync, writeFileSync } from 'node:fs';
 import { rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { watchPolicies } from '../../../src/index.js';
-import type { Engine, PolicyWatcher, TierguardError } from '../../../src/index.js';
-import { makeTree, rejectionOf, removeTrees, sleep, summaryShapes } from './support.js';
+import type { Engine, TierguardError } from '../../../src/index.js';
+import { makeTree, rejectionOf, sleep, summaryShapes, watchClosedAfterEach } from './support.js';
 
 /**
  * Reloads that must never serve a torn bundle: a file caught mid-write, emptied,
@@ -14,18 +14,7 @@ import { makeTree, rejectionOf, removeTrees, sleep, summaryShapes } from './supp
  * hang ("settles within 5 s") and are never asserted as durations.
  */
 
-const watchers: PolicyWatcher[] = [];
-
-afterEach(async () => {
-  for (const watcher of watchers.splice(0)) watcher.close();
-  await removeTrees();
-});
-
-async function watch(...args: Parameters<typeof watchPolicies>): Promise<PolicyWatcher> {
-  const watcher = await watchPolicies(...args);
-  watchers.push(watcher);
-  return watcher;
-}
+const watch = watchClosedAfterEach();
 
 const limitYaml = (id: string, max: number) => `id: ${id}\ntools: [pay]\nassert: { field: arguments.amount, op: lte, value: ${max} }\n`;
 const pay = (amount: number) => ({ tool: 'pay', arguments: { amount } });

@@ -1,23 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TierguardError, watchPolicies } from '../../../src/index.js';
-import type { Engine, PolicyWatcher, TierguardErrorCode } from '../../../src/index.js';
-import { makeTree, rejectionOf, removeTrees, replaceFile, sleep, summaryShapes } from './support.js';
+import type { Engine, TierguardErrorCode } from '../../../src/index.js';
+import { makeTree, rejectionOf, replaceFile, sleep, summaryShapes, watchClosedAfterEach } from './support.js';
 
-const watchers: PolicyWatcher[] = [];
-
-afterEach(async () => {
-  for (const watcher of watchers.splice(0)) watcher.close();
-  await removeTrees();
-});
-
-/** A watcher closed after the test, whatever happens in it. */
-async function watch(...args: Parameters<typeof watchPolicies>): Promise<PolicyWatcher> {
-  const watcher = await watchPolicies(...args);
-  watchers.push(watcher);
-  return watcher;
-}
+const watch = watchClosedAfterEach();
 
 /** A policy file: payments up to `max` are allowed. */
 const limit = (max: number) => JSON.stringify({ id: 'limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: max } });
