@@ -178,14 +178,15 @@ function buildEngine(
   };
 
   // The auto pass's findings, or the decision for an action that cannot be evaluated at all.
+  // Finding the policies for a tool can fail too: a tool name longer than a tool
+  // glob may read within limits.maxRegexWork. That is an action nobody can judge,
+  // decided like an unusable one, never an exception that skips onError and audit.
   const runAuto = (action: Action, pass: AutoPass): AutoFindings | Decision => {
-    let tool: string;
     try {
-      tool = checkAction(action, limits);
+      return pass.run(action, checkAction(action, limits), failed);
     } catch (error) {
       return decide({ violations: [], errors: [failed(error)], rewrites: [], action }, rules);
     }
-    return pass.run(action, tool, failed);
   };
 
   const conclude = (found: AutoFindings, violations: readonly Violation[], errors: readonly EvaluationError[]): Decision =>
@@ -212,7 +213,14 @@ function buildEngine(
     const errors = found.errors ?? [];
     let formalMs = 0;
     const autoDenied = violations.some((violation) => violation.effect === 'deny' && !isMonitored(violation.policyId));
-    if (formalTier !== undefined && formalTier.covers(found.tool) && !(shortCircuit && autoDenied)) {
+    let covered = false;
+    try {
+      covered = formalTier?.covers(found.tool) ?? false;
+    } catch (error) {
+      // As in runAuto: formal policies that may apply and cannot be found are an error, not a pass.
+      errors.push(failed(error));
+    }
+    if (formalTier !== undefined && covered && !(shortCircuit && autoDenied)) {
       const started = timed ? performance.now() : 0;
       // The formal tier judges the action as rewritten, like the auto tier's checks.
       const formalFound = await formalTier.evaluate(found.action, found.tool);

@@ -59,9 +59,13 @@ describe('glob bounds', () => {
   it('a tool name longer than a tool glob may read within limits.maxRegexWork is LIMIT_EXCEEDED, naming the glob', async () => {
     const glob = `${'*a'.repeat(100)}b`;
     const engine = await createEngine({ policies: [{ id: 'g', tools: [glob], assert: { field: 'x', op: 'eq', value: 1 } }] });
-    const rejection = engine.evaluate({ tool: 'a'.repeat(100_000), arguments: {} });
-    await expect(rejection).rejects.toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: expect.objectContaining({ limit: 'maxRegexWork' }) as unknown }));
-    await expect(rejection).rejects.toThrow(/glob "\*a\*a/);
+    const decision = await engine.evaluate({ tool: 'a'.repeat(100_000), arguments: {} });
+    expect(decision.verdict).toBe('deny');
+    expect(decision.errors).toMatchObject([{ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/glob "\*a\*a/) as unknown }]);
+    const throwing = await createEngine({ policies: [{ id: 'g', tools: [glob], assert: { field: 'x', op: 'eq', value: 1 } }], onError: 'throw' });
+    await expect(throwing.evaluate({ tool: 'a'.repeat(100_000), arguments: {} })).rejects.toThrow(
+      expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: expect.objectContaining({ limit: 'maxRegexWork' }) as unknown }),
+    );
     // A short tool name is matched as before.
     await expect(engine.evaluate({ tool: `${'a'.repeat(100)}b`, arguments: {} })).resolves.toMatchObject({ verdict: 'deny' });
   });
@@ -70,5 +74,39 @@ describe('glob bounds', () => {
     const policy: PolicyDefinition = { id: 'w', tools: ['*.*.*'], assert: { field: 'a', op: 'eq', value: 1 } };
     expect((await policyError(policy, { maxGlobWildcards: 2 })).pointers).toEqual(['/tools/0']);
     await expect(createEngine({ policies: [policy], limits: { maxGlobWildcards: 3 } })).resolves.toBeDefined();
+  });
+});
+
+describe('a tool name longer than a tool glob may read', () => {
+  // A glob RE2 runs (not the plain prefix*suffix matcher), and a budget a 500-character name exceeds.
+  const limits = { maxRegexWork: 2_000 };
+  const tool = `pay.a${'x'.repeat(500)}`;
+  const action = { tool, arguments: { amount: 1 } };
+
+  it('is an evaluation error and a deny, decided and audited, in both evaluate and evaluateAuto', async () => {
+    const events: unknown[] = [];
+    const engine = await createEngine({
+      policies: [{ id: 'pay.block', tools: ['pay.{a,b}?*'] }],
+      limits,
+      onDecision: (event) => events.push(event),
+    });
+    for (const decision of [engine.evaluateAuto(action), await engine.evaluate(action)]) {
+      expect(decision.verdict).toBe('deny');
+      expect(decision.errors).toMatchObject([{ code: 'LIMIT_EXCEEDED' }]);
+    }
+    expect(events).toHaveLength(2);
+  });
+
+  it('is an error, not a pass, when only a formal policy could select it', async () => {
+    const engine = await createEngine({
+      policies: [
+        { id: 'any.tool', assert: { field: 'arguments.amount', op: 'gte', value: 0 } },
+        { id: 'pay.shape', tools: ['pay.{a,b}?*'], shape: { properties: [{ path: 'arguments.amount', maxInclusive: 0 }] } },
+      ],
+      limits,
+    });
+    const decision = await engine.evaluate(action);
+    expect(decision.verdict).toBe('deny');
+    expect(decision.errors).toMatchObject([{ code: 'LIMIT_EXCEEDED' }]);
   });
 });
