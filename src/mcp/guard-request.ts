@@ -111,7 +111,9 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
       // initialize's result describes the server, not a tool's output; a task's result is a CreateTaskResult;
       // a subscription's is empty; a completion's only suggests (its ref was judged).
       if (guarded !== 'tools/call' && guarded !== 'resources/read' && guarded !== 'prompts/get') return result;
-      if (params['task'] !== undefined) return result;
+      // Only a tools/call becomes a task (its result is a CreateTaskResult); the SDK
+      // accepts a `task` on a read or a prompt and answers it in full, so those are judged.
+      if (guarded === 'tools/call' && params['task'] !== undefined) return result;
       return await sanitised(result, decision.action, engine, labels, info, onEscalate);
     } catch (error) {
       if (error instanceof Refusal) return refuse(error.summary, asResult);

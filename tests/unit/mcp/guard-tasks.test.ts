@@ -1,6 +1,6 @@
 import { InMemoryTaskStore } from '@modelcontextprotocol/sdk/experimental/tasks/stores/in-memory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { CreateTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { CreateTaskResultSchema, ReadResourceResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../../../src/index.js';
 import type { Engine, PolicyDefinition } from '../../../src/index.js';
@@ -59,5 +59,28 @@ describe('guardServer: task-augmented tools/call', () => {
     const error = await rejectionOf(client.request(taskCall('monitor.status'), CreateTaskResultSchema));
     expect(error.code).not.toBe(TIERGUARD_DENIED);
     expect(calls).toEqual([{ tool: 'monitor.status', args: {} }]);
+  });
+});
+
+describe('guardServer: a task flag on a read or a prompt', () => {
+  // The SDK accepts `task` on any request and answers a read or a prompt in full, so the answer must still be judged.
+  const NO_SECRETS_READ: PolicyDefinition = {
+    id: 'output.no-secrets-read',
+    on: 'response',
+    tools: ['notes://**'],
+    assert: { not: { field: '$.result.contents[*].text', op: 'regex', value: 'SECRET-\\d+', quantifier: 'any' } },
+  };
+
+  it('does not skip the response policies of resources/read', async () => {
+    const server = taskServer();
+    server.registerResource('today', 'notes://local/today', {}, (uri) => ({ contents: [{ uri: uri.href, text: 'SECRET-42' }] }));
+    guardServer(server, await engineWith([NO_SECRETS_READ]));
+    const client = await connect(server);
+    const read = { method: 'resources/read' as const, params: { uri: 'notes://local/today', task: { ttl: 60_000 } } };
+    const error = await rejectionOf(client.request(read, ReadResourceResultSchema));
+    expect(error.code).toBe(TIERGUARD_DENIED);
+    // Without the flag, the same read is judged the same way.
+    const plain = await rejectionOf(client.request({ method: 'resources/read', params: { uri: 'notes://local/today' } }, ReadResourceResultSchema));
+    expect(plain.code).toBe(TIERGUARD_DENIED);
   });
 });
