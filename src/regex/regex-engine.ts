@@ -3,7 +3,7 @@ import { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { estimateProgram } from './program-size.js';
 import type { ProgramEstimate } from './program-size.js';
-import { startScanBudget } from './scan-budget.js';
+import { compileScanBudget } from './scan-budget.js';
 
 /**
  * The one seam between tierguard and a regular-expression engine (ajv's
@@ -168,6 +168,7 @@ export function compileScanner(source: string, flags: string, bounds: RegexBound
   const { estimate } = compileChecked(source, flags, bounds);
   const shownAs = `/${shorten(source)}/`;
   const guard = workGuard(shownAs, estimate.size, bounds);
+  const startBudget = compileScanBudget(estimate, shownAs, bounds.maxRegexWork);
   // `g` to resume at lastIndex, `d` for the spans of the groups.
   const regex = new RE2(source, `${flags}gd`);
   const { groupCount, groupNames } = groupsOf(source, flags);
@@ -176,7 +177,7 @@ export function compileScanner(source: string, flags: string, bounds: RegexBound
     groupNames,
     scan(input, visit) {
       guard(input);
-      const budget = startScanBudget(input, estimate, shownAs, bounds.maxRegexWork);
+      const budget = startBudget(input);
       regex.lastIndex = 0;
       for (;;) {
         const from = regex.lastIndex;

@@ -25,9 +25,17 @@ export interface ScanBudget {
   charge(from: number, match: readonly [start: number, end: number] | undefined): void;
 }
 
-/** Starts the budget of one scan of `input` by a pattern with `estimate`, named `shownAs` in the error. */
-export function startScanBudget(input: string, estimate: ProgramEstimate, shownAs: string, maxRegexWork: number): ScanBudget {
+/**
+ * The budget of a pattern with `estimate`, named `shownAs` in the error: built
+ * once with the pattern, it starts a fresh {@link ScanBudget} for each input.
+ */
+export function compileScanBudget(estimate: ProgramEstimate, shownAs: string, maxRegexWork: number): (input: string) => ScanBudget {
+  // Depends only on the pattern, so it is built here, not per scan.
   const inLoop = loopMembership(estimate.loopRanges);
+  return (input) => startScanBudget(input, estimate, inLoop, shownAs, maxRegexWork);
+}
+
+function startScanBudget(input: string, estimate: ProgramEstimate, inLoop: (code: number) => boolean, shownAs: string, maxRegexWork: number): ScanBudget {
   let spent = 0;
   return {
     charge(from, match) {
@@ -38,7 +46,7 @@ export function startScanBudget(input: string, estimate: ProgramEstimate, shownA
         'LIMIT_EXCEEDED',
         `scanning an input of ${input.length} UTF-16 units for every match of ${shownAs} (about ${estimate.size} RE2 instructions) ` +
           `costs more than limits.maxRegexWork (${maxRegexWork}) in all; its unbounded repetitions make RE2 reread the text ` +
-          'past each match: bound them (e.g. {1,64})',
+          'past each match: loop over narrow classes rather than .* or [\\s\\S]*, and keep the pattern small',
         { limit: 'maxRegexWork', actual: spent },
       );
     },
