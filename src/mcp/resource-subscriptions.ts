@@ -2,6 +2,7 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { Notification } from '@modelcontextprotocol/sdk/types.js';
 import { describeThrown } from '../describe-thrown.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import type { EngineSource } from './engine-source.js';
 import { resolveEngine } from './engine-source.js';
 import { protocolOf } from './intercept-handlers.js';
@@ -84,7 +85,7 @@ async function deliverable(notification: Notification, source: EngineSource, sub
     const decision = await engine.evaluate({ tool: uri, kind: 'resources/read', arguments: { uri }, context }, { labels: { method: UPDATED } });
     return decision.verdict === 'allow';
   } catch (error) {
-    process.emitWarning(`tierguard guardServer: judging a resource update threw, so it is not delivered: ${describeThrown(error)}`, 'TierguardWarning');
+    process.emitWarning(escapeTerminalText(`tierguard guardServer: judging a resource update threw, so it is not delivered: ${describeThrown(error)}`), 'TierguardWarning');
     return false;
   }
 }
