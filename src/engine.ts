@@ -182,9 +182,17 @@ function buildEngine(
   // glob may read within limits.maxRegexWork. That is an action nobody can judge,
   // decided like an unusable one, never an exception that skips onError and audit.
   const runAuto = (action: Action, pass: AutoPass): AutoFindings | Decision => {
+    let tool: string;
     try {
-      return pass.run(action, checkAction(action, limits), failed);
+      tool = checkAction(action, limits);
     } catch (error) {
+      return decide({ violations: [], errors: [failed(error)], rewrites: [], action }, rules);
+    }
+    try {
+      return pass.run(action, tool, failed);
+    } catch (error) {
+      // Under onError 'throw', what `failed` threw for a policy goes out as it is.
+      if (onError === 'throw') throw error;
       return decide({ violations: [], errors: [failed(error)], rewrites: [], action }, rules);
     }
   };
