@@ -7,7 +7,7 @@
  * ratio (10,000 / 100) is the figure to watch: near 1 means the cost does not
  * grow with the names seen. Writes results/tool-index.json.
  *
- * Usage: npm run build && node bench/tool-index.js [--rounds 5 --round-ms 1000 --warmup-ms 500 --index dist/auto/tool-index.js]
+ * Usage: npm run build && node bench/tool-index.js [--rounds 5 --round-ms 1000 --warmup-ms 500 --index dist/glob/tool-index.js]
  * (`--index` times another build of the module, to compare before and after a change.)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -26,7 +26,7 @@ const { values: options } = parseArgs({
     rounds: { type: 'string', default: '5' },
     'round-ms': { type: 'string', default: '1000' },
     'warmup-ms': { type: 'string', default: '500' },
-    index: { type: 'string', default: join(HERE, '..', 'dist', 'auto', 'tool-index.js') },
+    index: { type: 'string', default: join(HERE, '..', 'dist', 'glob', 'tool-index.js') },
     out: { type: 'string', default: join(HERE, 'results', 'tool-index.json') },
   },
 });

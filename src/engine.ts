@@ -1,5 +1,5 @@
 import { checkAction } from './check-action.js';
-import type { CompiledPolicy } from './auto/compile-auto-tier.js';
+import type { CompiledPolicy } from './policy/compile-policy.js';
 import { buildAuditEvent } from './effects/audit-event.js';
 import { allowDecision, decide } from './effects/decide.js';
 import type { VerdictRules } from './effects/decide.js';

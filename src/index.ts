@@ -50,7 +50,7 @@ export type {
   Verdict,
   Violation,
 } from './types.js';
-export { describePredicate } from './auto/describe.js';
+export { describePredicate } from './predicate/describe.js';
 export { formatPath } from './format-path.js';
 export { loadPolicies } from './bundle/load-policies.js';
 export type { LoadedPolicies, LoadPoliciesOptions } from './bundle/load-policies.js';

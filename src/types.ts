@@ -3,7 +3,6 @@
  * like, and what a decision says. Everything here is plain JSON-serialisable
  * data, so decisions can be logged, sent over MCP and compared in tests.
  */
-import type { EngineVerdict } from './engines/types.js';
 
 /** A JSON value as it appears in policies and actions. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -451,4 +450,58 @@ export interface AuditEvent {
   readonly durationMs: TierTimings;
   /** Labels the caller passed with the evaluation (e.g. the MCP method and request id). */
   readonly labels?: Readonly<Record<string, string | number | boolean | null>>;
+}
+
+/**
+ * Why an engine could not give a verdict. Callers branch on these codes, never on
+ * message text, so a code is never renamed once released.
+ */
+export type EngineErrorCode =
+  /** The binding names another engine, or its query or options are malformed. */
+  | 'INVALID_BINDING'
+  /** The artifact is missing, unreadable, too large, or not in the format it claims. */
+  | 'INVALID_ARTIFACT'
+  /** The binding's policy file (or directory) does not exist or cannot be read. */
+  | 'POLICY_NOT_FOUND'
+  /** The engine is not installed, not on PATH, or not runnable. */
+  | 'ENGINE_UNAVAILABLE'
+  /** The engine ran past its time limit and was killed with its whole process tree. */
+  | 'TIMEOUT'
+  /** The caller's AbortSignal fired; the engine was killed. */
+  | 'ABORTED'
+  /** The engine's output, or the results in it, exceeded a bound in the engine limits. */
+  | 'LIMIT_EXCEEDED'
+  /** The engine exited in a way that does not mean pass or fail: a crash, a bad policy, a usage error. */
+  | 'ENGINE_FAILED'
+  /** The engine's output could not be understood (malformed JSON or SARIF). */
+  | 'INVALID_OUTPUT';
+
+/** What went wrong when the verdict is `error`. */
+export interface EngineError {
+  /** Stable machine-readable code. */
+  readonly code: EngineErrorCode;
+  /** What went wrong, in words, with temporary paths rewritten out. */
+  readonly message: string;
+}
+
+/**
+ * One engine's answer about one artifact. `pass`: no violation; `fail`: at least
+ * one violation; `error`: no answer could be had, and `error` says why.
+ */
+export interface EngineVerdict {
+  /** `pass`, `fail` or `error`. */
+  readonly verdict: 'pass' | 'fail' | 'error';
+  /** The adapter's name. */
+  readonly engine: string;
+  /** The binding's `policy`, as given. */
+  readonly policy: string;
+  /**
+   * Violations with `tier: 'engine'` and the engine's rule id as `constraint`,
+   * sorted so two runs list them in the same order; empty unless `fail`.
+   */
+  readonly violations: readonly Violation[];
+  /** Why there is no verdict; present exactly when `verdict` is `error`. */
+  readonly error?: EngineError;
+  /** Wall time of the call, in milliseconds; the only field that differs between identical runs. */
+  readonly durationMs: number;
 }

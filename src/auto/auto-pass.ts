@@ -1,6 +1,6 @@
-import type { CompiledPolicy } from './compile-auto-tier.js';
-import type { GlobLimits } from './glob/compile-glob.js';
-import { ToolIndex } from './tool-index.js';
+import type { CompiledPolicy } from '../policy/compile-policy.js';
+import type { GlobLimits } from '../glob/compile-glob.js';
+import { ToolIndex } from '../glob/tool-index.js';
 import type { Action, EvaluationError, Rewrite, Violation } from '../types.js';
 
 /** What one pass of the auto tier found for an action it could evaluate. */

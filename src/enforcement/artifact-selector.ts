@@ -1,9 +1,9 @@
-import { compileGlob, type GlobLimits } from '../auto/glob/compile-glob.js';
-import { GlobSyntaxError } from '../auto/glob/glob-to-regex.js';
+import { compileGlob, type GlobLimits } from '../glob/compile-glob.js';
+import { GlobSyntaxError } from '../glob/glob-to-regex.js';
 import type { RegexLike } from '../regex/regex-engine.js';
 import type { Artifact } from '../engines/types.js';
 import type { Limits } from '../limits.js';
-import { DefinitionIssue } from '../policy/definition-issue.js';
+import { DefinitionIssue } from '../definition-issue.js';
 import { defaultArtifactName, isArtifactFormat } from '../engines/artifact/materialize-artifact.js';
 
 /** Which artifacts a policy's `artifacts` patterns select, compiled once. */

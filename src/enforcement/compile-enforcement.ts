@@ -1,11 +1,11 @@
 import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
-import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
+import type { CompiledPolicy } from '../policy/compile-policy.js';
 import { TREE_BOUNDS, readReferencedTree } from '../read-referenced-tree.js';
 import { describeThrown } from '../describe-thrown.js';
 import type { EngineBinding } from '../engines/types.js';
 import type { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { DefinitionIssue } from '../policy/definition-issue.js';
+import { DefinitionIssue } from '../definition-issue.js';
 import { invalidPolicy, throwIfInvalid } from '../policy/invalid-policy.js';
 import { compileArtifactSelector } from './artifact-selector.js';
 import type { ArtifactSelector } from './artifact-selector.js';

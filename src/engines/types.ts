@@ -7,7 +7,11 @@
  *
  * @packageDocumentation
  */
-import type { Effect, JsonValue, Violation } from '../types.js';
+import type { Effect, EngineVerdict, JsonValue } from '../types.js';
+
+// The verdict types are part of every Decision, so they live with it in the
+// shared types; the engine contract re-exports them under their public names.
+export type { EngineError, EngineErrorCode, EngineVerdict } from '../types.js';
 
 /**
  * How an in-memory artifact is written for the engine, and so which parser or
@@ -84,38 +88,6 @@ export interface EngineBinding {
   readonly effect?: Effect;
 }
 
-/**
- * Why an engine could not give a verdict. Callers branch on these codes, never on
- * message text, so a code is never renamed once released.
- */
-export type EngineErrorCode =
-  /** The binding names another engine, or its query or options are malformed. */
-  | 'INVALID_BINDING'
-  /** The artifact is missing, unreadable, too large, or not in the format it claims. */
-  | 'INVALID_ARTIFACT'
-  /** The binding's policy file (or directory) does not exist or cannot be read. */
-  | 'POLICY_NOT_FOUND'
-  /** The engine is not installed, not on PATH, or not runnable. */
-  | 'ENGINE_UNAVAILABLE'
-  /** The engine ran past its time limit and was killed with its whole process tree. */
-  | 'TIMEOUT'
-  /** The caller's AbortSignal fired; the engine was killed. */
-  | 'ABORTED'
-  /** The engine's output, or the results in it, exceeded a bound in the engine limits. */
-  | 'LIMIT_EXCEEDED'
-  /** The engine exited in a way that does not mean pass or fail: a crash, a bad policy, a usage error. */
-  | 'ENGINE_FAILED'
-  /** The engine's output could not be understood (malformed JSON or SARIF). */
-  | 'INVALID_OUTPUT';
-
-/** What went wrong when the verdict is `error`. */
-export interface EngineError {
-  /** Stable machine-readable code. */
-  readonly code: EngineErrorCode;
-  /** What went wrong, in words, with temporary paths rewritten out. */
-  readonly message: string;
-}
-
 /** Whether an adapter can run here, and which engine version it found. */
 export interface EngineAvailability {
   /** `true` when the engine was found and answered. */
@@ -132,28 +104,6 @@ export interface EngineEvaluateOptions {
   readonly signal?: AbortSignal;
   /** Time limit for this call in milliseconds; default the adapter's `timeoutMs`. */
   readonly timeoutMs?: number;
-}
-
-/**
- * One engine's answer about one artifact. `pass`: no violation; `fail`: at least
- * one violation; `error`: no answer could be had, and `error` says why.
- */
-export interface EngineVerdict {
-  /** `pass`, `fail` or `error`. */
-  readonly verdict: 'pass' | 'fail' | 'error';
-  /** The adapter's name. */
-  readonly engine: string;
-  /** The binding's `policy`, as given. */
-  readonly policy: string;
-  /**
-   * Violations with `tier: 'engine'` and the engine's rule id as `constraint`,
-   * sorted so two runs list them in the same order; empty unless `fail`.
-   */
-  readonly violations: readonly Violation[];
-  /** Why there is no verdict; present exactly when `verdict` is `error`. */
-  readonly error?: EngineError;
-  /** Wall time of the call, in milliseconds; the only field that differs between identical runs. */
-  readonly durationMs: number;
 }
 
 /**

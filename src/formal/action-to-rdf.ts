@@ -1,7 +1,7 @@
 import { DataFactory, Store } from 'n3';
 import type { BlankNode, NamedNode, Quad_Object } from '@rdfjs/types';
 import type { PathSegment } from '../types.js';
-import { jsonKind } from '../auto/json-values.js';
+import { jsonKind } from '../json-values.js';
 import { jsonLiteral } from './json-literal.js';
 import { ACTION_CLASS, ACTION_ROOT, KEY_WITHOUT_VALUE, RDF, keyPredicate } from './vocabulary.js';
 

@@ -1,7 +1,7 @@
-import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
+import type { CompiledPolicy } from '../policy/compile-policy.js';
 import type { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
-import { DefinitionIssue } from '../policy/definition-issue.js';
+import { DefinitionIssue } from '../definition-issue.js';
 import { invalidPolicy, throwIfInvalid } from '../policy/invalid-policy.js';
 import type { FormalPolicy } from './formal-tier.js';
 import { FormalTier } from './formal-tier.js';

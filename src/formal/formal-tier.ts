@@ -1,6 +1,6 @@
 import type { NamedNode, Quad, Term } from '@rdfjs/types';
-import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
-import { ToolIndex } from '../auto/tool-index.js';
+import type { CompiledPolicy } from '../policy/compile-policy.js';
+import { ToolIndex } from '../glob/tool-index.js';
 import { toEvaluationError } from '../evaluation-error.js';
 import type { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';

@@ -4,7 +4,7 @@ import type { BlankNode, NamedNode, Quad, Quad_Object, Quad_Subject } from '@rdf
 import { DEFAULT_LIMITS, type Limits } from '../limits.js';
 import { isArrayIndex } from '../path/own-property.js';
 import { PathSyntaxError, parseDotPath } from '../path/parse-path.js';
-import { DefinitionIssue } from '../policy/definition-issue.js';
+import { DefinitionIssue } from '../definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { PropertyShapeDefinition, ShapeDefinition, ValueConstraints } from '../types.js';
 import { DATATYPES, jsonLiteral, numberLiteral } from './json-literal.js';

@@ -1,6 +1,6 @@
 import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
 import type { Limits } from '../limits.js';
-import { DefinitionIssue } from '../policy/definition-issue.js';
+import { DefinitionIssue } from '../definition-issue.js';
 import type { ShapesFile } from './load-shapes-file.js';
 import { loadShapesFile } from './load-shapes-file.js';
 

@@ -1,6 +1,6 @@
 import { Parser } from 'n3';
 import type { Quad } from '@rdfjs/types';
-import { DefinitionIssue } from '../policy/definition-issue.js';
+import { DefinitionIssue } from '../definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { Limits } from '../limits.js';
 import { readRegularText } from '../read-regular-file.js';

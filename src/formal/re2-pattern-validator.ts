@@ -2,7 +2,7 @@ import { DataFactory } from 'n3';
 import type { Term } from '@rdfjs/types';
 import type { Constraint } from 'rdf-validate-shacl/src/shapes-graph.js';
 import type { GenericValidator } from 'rdf-validate-shacl/src/validation-engine.js';
-import { checkTextLength } from '../auto/operators/text-input.js';
+import { checkTextLength } from '../predicate/operators/text-input.js';
 import type { Limits } from '../limits.js';
 import type { RegexLike } from '../regex/regex-engine.js';
 import { compileRegex } from '../regex/regex-engine.js';

@@ -1,4 +1,4 @@
-import { describePredicate } from '../auto/describe.js';
+import { describePredicate } from '../predicate/describe.js';
 import type { Effect, Mode, Phase, PolicyDefinition } from '../types.js';
 import { describeRewrite } from './describe-rewrite.js';
 import { describeShape } from './describe-shape.js';

@@ -1,4 +1,4 @@
-import { DEFAULT_MASK } from '../effects/rewrite/rewrite-ops.js';
+import { DEFAULT_MASK } from '../rewrite/rewrite-ops.js';
 import { renderValue } from '../render-value.js';
 import type { RewriteDefinition } from '../types.js';
 

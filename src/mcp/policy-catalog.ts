@@ -1,4 +1,4 @@
-import { ToolIndex } from '../auto/tool-index.js';
+import { ToolIndex } from '../glob/tool-index.js';
 import type { Engine } from '../engine.js';
 import { isEngineOnly } from '../policy/engine-only.js';
 import type { PolicyDescription } from './describe-policy.js';

@@ -1,4 +1,4 @@
-import { ToolIndex } from '../auto/tool-index.js';
+import { ToolIndex } from '../glob/tool-index.js';
 import type { Engine } from '../engine.js';
 
 interface ResponsePolicy {

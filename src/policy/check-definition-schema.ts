@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv } from 'ajv';
-import { DefinitionIssue } from './definition-issue.js';
+import { DefinitionIssue } from '../definition-issue.js';
 
 // The schema ships as a file (`tierguard/schema/policy.json`) for editors and other
 // tools; reading that same file here means there is one schema, not two copies.

@@ -1,12 +1,12 @@
-import { compilePolicy } from '../auto/compile-auto-tier.js';
-import type { CompiledPolicy } from '../auto/compile-auto-tier.js';
-import { compileGlob } from '../auto/glob/compile-glob.js';
-import { GlobSyntaxError } from '../auto/glob/glob-to-regex.js';
-import { findRewriteConflicts } from '../effects/rewrite/rewrite-conflicts.js';
+import { compilePolicy } from './compile-policy.js';
+import type { CompiledPolicy } from './compile-policy.js';
+import { compileGlob } from '../glob/compile-glob.js';
+import { GlobSyntaxError } from '../glob/glob-to-regex.js';
+import { findRewriteConflicts } from '../rewrite/rewrite-conflicts.js';
 import { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { PolicyDefinition } from '../types.js';
-import { DefinitionIssue } from './definition-issue.js';
+import { DefinitionIssue } from '../definition-issue.js';
 import { invalidPolicy, policyLabel, throwIfInvalid } from './invalid-policy.js';
 import { findTooDeep, validateDefinition } from './check-definition-schema.js';
 import { describeThrown } from '../describe-thrown.js';

@@ -1,6 +1,6 @@
 import { TierguardError } from '../errors.js';
 import { renderValue } from '../render-value.js';
-import type { DefinitionIssue } from './definition-issue.js';
+import type { DefinitionIssue } from '../definition-issue.js';
 
 /** How a policy is named in messages: by id when it has a usable one, else by position. */
 export function policyLabel(definition: unknown, index: number): string {

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import picomatch from 'picomatch';
-import { compileGlob } from '../../src/auto/glob/compile-glob.js';
+import { compileGlob } from '../../src/glob/compile-glob.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Action, RewriteDefinition } from '../../src/types.js';
 import { thrownBy } from '../support/thrown-by.js';
-import { act, deepFreeze, rewriteWith, rewritingPolicy, TOOL } from '../unit/effects/rewrite/support.js';
+import { act, deepFreeze, rewriteWith, rewritingPolicy, TOOL } from '../unit/rewrite/support.js';
 
 /**
  * Actions built to make a rewrite mutate the caller's object, pollute a

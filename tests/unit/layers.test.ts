@@ -7,19 +7,22 @@ import { ROOT } from '../support/paths.js';
  * The dependency rule of `src/`: data flows one way, from definitions through
  * the tiers to the engine and out to the CLI and MCP adapter, and a module never
  * imports from a layer above its own, nor takes part in an import cycle between
- * folders. Each layer is a list of "units": a folder of `src/` (or
- * `effects/rewrite`, which runs before the checks), or a module at the root.
+ * folders. Each layer is a list of "units": a folder of `src/`, or a module at
+ * the root.
  */
 const LAYERS: readonly (readonly string[])[] = [
-  // The shared bottom: errors, limits, types, paths, JSON values, the regex seam.
+  // The shared bottom: errors, limits, types, paths, JSON values, the regex seam, globs and the tool index.
   [
     'errors.ts', 'limits.ts', 'types.ts', 'describe-thrown.ts', 'evaluation-error.ts', 'format-path.ts', 'render-value.ts',
-    'strict-json.ts', 'terminal-text.ts', 'read-regular-file.ts', 'read-referenced-tree.ts', 'check-options.ts', 'path', 'regex',
+    'strict-json.ts', 'terminal-text.ts', 'read-regular-file.ts', 'read-referenced-tree.ts', 'check-options.ts',
+    'json-values.ts', 'definition-issue.ts', 'path', 'regex', 'glob',
   ],
-  // Definitions: schema, normalisation, the compiled policy set.
-  ['policy'],
+  // Predicates and their operators, compiled once: the auto tier's checks and every rewrite's `when`.
+  ['predicate'],
   // Rewrites run before any check.
-  ['effects/rewrite'],
+  ['rewrite'],
+  // Definitions: schema, the compiled policy and the compiled set.
+  ['policy'],
   // The tiers and the engine adapters.
   ['auto', 'formal', 'engines'],
   // One decision: enforcement bindings, verdicts and audit, the engine that wires them.
@@ -32,18 +35,6 @@ const LAYERS: readonly (readonly string[])[] = [
   ['index.ts'],
 ];
 
-/**
- * Imports that break the rule today, each with why and what removes it. The
- * list may only shrink: an entry that no longer occurs fails the test, so it is
- * deleted in the change that fixes it (issue 12 moves each of these).
- */
-const KNOWN_EXCEPTIONS: ReadonlyMap<string, string> = new Map([
-  ['policy -> auto', 'CompiledPolicy and the glob compiler live in auto/; they move to policy/ and the shared layer'],
-  ['policy -> effects/rewrite', 'policy/ checks rewrite conflicts across the set; the check moves beside the rewrite compiler'],
-  ['effects/rewrite -> auto', 'rewrites compile their `when` with the auto tier predicate compiler, which moves to the shared compile layer'],
-  ['types.ts -> engines', 'Decision names the engine verdict types; they move into the types-only layer'],
-]);
-
 const SRC = join(ROOT, 'src');
 const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^;'"]*?\bfrom\s*'(\.[^']+)'|\bimport\(\s*'(\.[^']+)'\s*\)/g;
 
@@ -55,12 +46,9 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The unit a file belongs to: its top folder (`effects/rewrite` on its own), or itself at the root. */
+/** The unit a file belongs to: its top folder, or itself at the root. */
 function unitOf(file: string): string {
-  const parts = relative(SRC, file).split(sep);
-  if (parts.length === 1) return parts[0] ?? file;
-  if (parts[0] === 'effects' && parts[1] === 'rewrite') return 'effects/rewrite';
-  return parts[0] ?? file;
+  return relative(SRC, file).split(sep)[0] ?? file;
 }
 
 const layerOf = new Map(LAYERS.flatMap((units, layer) => units.map((unit) => [unit, layer] as const)));
@@ -114,28 +102,23 @@ describe('the dependency rule of src/', () => {
     expect([...units].filter((unit) => !layerOf.has(unit)).sort()).toEqual([]);
   });
 
-  it('never imports from a layer above, except the listed exceptions', () => {
+  it('never imports from a layer above', () => {
     const upward = [...imports.keys()].filter((key) => {
       const [from, to] = key.split(' -> ') as [string, string];
       return (layerOf.get(from) ?? -1) < (layerOf.get(to) ?? -1);
     });
-    const unexpected = upward.filter((key) => !KNOWN_EXCEPTIONS.has(key)).map((key) => `${key} (${(imports.get(key) ?? []).join(', ')})`);
-    expect(unexpected).toEqual([]);
+    expect(upward.map((key) => `${key} (${(imports.get(key) ?? []).join(', ')})`)).toEqual([]);
   });
 
-  it('has no import cycle between folders, once the listed upward imports are set aside', () => {
-    const edges = [...imports.keys()].filter((key) => !KNOWN_EXCEPTIONS.has(key)).map((key) => key.split(' -> ') as [string, string]);
+  it('has no import cycle between folders', () => {
+    const edges = [...imports.keys()].map((key) => key.split(' -> ') as [string, string]);
     expect(cycles(edges)).toEqual([]);
-  });
-
-  it('lists only exceptions that still occur, so the list shrinks as they are fixed', () => {
-    expect([...KNOWN_EXCEPTIONS.keys()].filter((key) => !imports.has(key))).toEqual([]);
   });
 
   it('finds a cycle and an upward import when there is one (the checks themselves)', () => {
     expect(cycles([['a', 'b'], ['b', 'c'], ['c', 'a'], ['c', 'd']])).toEqual(['a -> b -> c -> a']);
     expect(cycles([['a', 'b'], ['b', 'c']])).toEqual([]);
-    expect(unitOf(join(SRC, 'effects', 'rewrite', 'x.ts'))).toBe('effects/rewrite');
+    expect(unitOf(join(SRC, 'rewrite', 'x.ts'))).toBe('rewrite');
     expect(unitOf(join(SRC, 'engine.ts'))).toBe('engine.ts');
     expect((layerOf.get('mcp') ?? 0) > (layerOf.get('engine.ts') ?? 0)).toBe(true);
   });

@@ -1,0 +1,269 @@
+import type { Limits } from '../limits.js';
+import { renderValue } from '../render-value.js';
+import type { FieldReader } from '../path/field-reader.js';
+import { compileFieldReader } from '../path/field-reader.js';
+import { compileFieldAt } from './compile-field.js';
+import { DefinitionIssue } from '../definition-issue.js';
+import type { ComparisonDefinition, PathSegment, PredicateDefinition } from '../types.js';
+import { describeFailure, describePredicate } from './describe.js';
+import type { DynamicMatcher, Matcher } from './operators/operator.js';
+import { OperatorValueError } from './operators/operator.js';
+import { OPERATOR_COMPILERS } from './operators/registry.js';
+
+/** Why a predicate did not hold, at one field. The policy compiler turns it into a Violation. */
+export interface Failure {
+  /** The operator, or `any` / `not` for a compound that failed as a whole. */
+  readonly constraint: string;
+  /** The field as written in the policy. */
+  readonly field: string;
+  /** Segments to the offending value in the action. */
+  readonly path: readonly PathSegment[];
+  /** The comparison value. */
+  readonly expected: unknown;
+  /** The value found; `undefined` when the field was missing. */
+  readonly actual: unknown;
+  /** The default message. */
+  readonly reason: string;
+}
+
+/**
+ * A predicate compiled into closures. `test` is the hot path and allocates
+ * nothing; `explain` runs only after `test` returned false, to say why.
+ */
+export interface CompiledPredicate {
+  /** True when the predicate holds for the action. */
+  readonly test: (action: object) => boolean;
+  /** Appends why the predicate does not hold; call only when `test` returned false. */
+  readonly explain: (action: object, failures: Failure[]) => void;
+  /** Readable form, for messages and constraint listings. */
+  readonly description: string;
+}
+
+/**
+ * Compiles a predicate definition (already schema-valid) into closures; throws
+ * {@link DefinitionIssue} located by JSON pointer for what the schema cannot
+ * see: operator values, flags, paths and patterns.
+ */
+export function compilePredicate(definition: PredicateDefinition, pointer: string, limits: Limits): CompiledPredicate {
+  if ('all' in definition) return compileAll(definition.all, `${pointer}/all`, limits, definition);
+  if ('any' in definition) return compileAny(definition.any, `${pointer}/any`, limits, definition);
+  if ('not' in definition) return compileNot(definition.not, `${pointer}/not`, limits, definition);
+  return compileComparison(definition, pointer, limits);
+}
+
+function compileAll(
+  definitions: readonly PredicateDefinition[],
+  pointer: string,
+  limits: Limits,
+  whole: PredicateDefinition,
+): CompiledPredicate {
+  const parts = definitions.map((part, index) => compilePredicate(part, `${pointer}/${index}`, limits));
+  return {
+    test: (action) => {
+      for (const part of parts) if (!part.test(action)) return false;
+      return true;
+    },
+    explain: (action, failures) => {
+      for (const part of parts) if (!part.test(action)) part.explain(action, failures);
+    },
+    description: describePredicate(whole),
+  };
+}
+
+function compileAny(
+  definitions: readonly PredicateDefinition[],
+  pointer: string,
+  limits: Limits,
+  whole: PredicateDefinition,
+): CompiledPredicate {
+  const parts = definitions.map((part, index) => compilePredicate(part, `${pointer}/${index}`, limits));
+  return {
+    test: (action) => {
+      for (const part of parts) if (part.test(action)) return true;
+      return false;
+    },
+    // One failure for the alternatives together: listing each as its own
+    // violation would read as if every one of them were required.
+    explain: (action, failures) => {
+      const inner: Failure[] = [];
+      for (const part of parts) part.explain(action, inner);
+      const first = inner[0];
+      failures.push({
+        constraint: 'any',
+        field: first?.field ?? '',
+        path: first?.path ?? [],
+        expected: describePredicate(whole),
+        actual: first?.actual,
+        reason: `none of the alternatives held: ${inner.map((failure) => failure.reason).join('; or ')}`,
+      });
+    },
+    description: describePredicate(whole),
+  };
+}
+
+function compileNot(
+  definition: PredicateDefinition,
+  pointer: string,
+  limits: Limits,
+  whole: PredicateDefinition,
+): CompiledPredicate {
+  const inner = compilePredicate(definition, pointer, limits);
+  const field = 'field' in definition ? definition.field : '';
+  const reader = 'field' in definition ? compileFieldReader(definition.field) : undefined;
+  return {
+    test: (action) => !inner.test(action),
+    explain: (action, failures) => {
+      const found = reader?.readAll(action)[0];
+      failures.push({
+        constraint: 'not',
+        field,
+        path: found?.path ?? reader?.missingPath(action) ?? [],
+        expected: describePredicate(whole),
+        actual: found?.value,
+        reason: `must not hold: ${inner.description}${found === undefined ? '' : ` (${field} is ${renderValue(found.value)})`}`,
+      });
+    },
+    description: describePredicate(whole),
+  };
+}
+
+function compileComparison(definition: ComparisonDefinition, pointer: string, limits: Limits): CompiledPredicate {
+  const operator = OPERATOR_COMPILERS.get(definition.op);
+  if (operator === undefined) {
+    throw new DefinitionIssue(`${pointer}/op`, `one of ${[...OPERATOR_COMPILERS.keys()].join(', ')}`, undefined, definition.op);
+  }
+  const flags = definition.flags ?? '';
+  for (const flag of flags) {
+    if (!operator.flags.includes(flag)) {
+      const allowed = operator.flags === '' ? 'no flags' : `flags from "${operator.flags}"`;
+      throw new DefinitionIssue(`${pointer}/flags`, allowed, `${definition.op} takes ${allowed}`, flags);
+    }
+  }
+  const field = compileFieldAt(definition.field, `${pointer}/field`);
+  if (definition.quantifier !== undefined && !field.multi) {
+    throw new DefinitionIssue(
+      `${pointer}/quantifier`,
+      'a JSONPath field',
+      'quantifier applies only to JSONPath fields (starting with "$"), which can yield several values',
+    );
+  }
+  const hasValue = definition.value !== undefined;
+  const hasRef = definition.valueRef !== undefined;
+  if (hasValue && hasRef) {
+    throw new DefinitionIssue(pointer, 'either value or valueRef', 'has both value and valueRef; give one');
+  }
+  if (operator.value === 'none' && hasRef) {
+    throw new DefinitionIssue(`${pointer}/valueRef`, 'no valueRef', `${definition.op} takes no value`);
+  }
+  if (operator.value === 'required' && !hasValue && !hasRef) {
+    throw new DefinitionIssue(pointer, 'value or valueRef', `${definition.op} needs value or valueRef`);
+  }
+  const context = { flags, limits };
+  const matches = hasRef
+    ? dynamicMatch(definition, operator.dynamic?.(context), `${pointer}/valueRef`)
+    : literalMatch(definition, () => operator.literal(definition.value, context), pointer);
+  return leaf(definition, field, matches);
+}
+
+/**
+ * Compares one found value; `expectedOf` gives the right-hand side used (literal
+ * or read from the action). `literal` is set for literal comparisons so the hot
+ * path can call the operator directly.
+ */
+interface ValueMatch {
+  readonly matches: (actual: unknown, action: object) => boolean;
+  readonly expectedOf: (action: object) => unknown;
+  readonly literal?: Matcher;
+}
+
+function literalMatch(definition: ComparisonDefinition, compile: () => Matcher, pointer: string): ValueMatch {
+  let matcher: Matcher;
+  try {
+    matcher = compile();
+  } catch (error) {
+    if (error instanceof OperatorValueError) {
+      throw new DefinitionIssue(`${pointer}/${error.key}`, error.expected, error.message, definition[error.key]);
+    }
+    throw error;
+  }
+  return { matches: (actual) => matcher(actual), expectedOf: () => definition.value, literal: matcher };
+}
+
+function dynamicMatch(
+  definition: ComparisonDefinition,
+  matcher: DynamicMatcher | undefined,
+  pointer: string,
+): ValueMatch {
+  if (matcher === undefined) {
+    throw new DefinitionIssue(pointer, 'a literal value', `${definition.op} needs a literal value, not valueRef`);
+  }
+  const reference = compileFieldAt(definition.valueRef ?? '', pointer);
+  if (reference.multi) {
+    throw new DefinitionIssue(pointer, 'a dot-path', 'valueRef must be a dot-path naming one value, not JSONPath');
+  }
+  return {
+    // A missing reference is a missing field: the comparison is false.
+    matches: (actual, action) => {
+      const expected = reference.read(action);
+      return expected !== undefined && matcher(actual, expected);
+    },
+    expectedOf: (action) => reference.read(action),
+  };
+}
+
+function leaf(definition: ComparisonDefinition, field: FieldReader, { matches, expectedOf, literal }: ValueMatch): CompiledPredicate {
+  const description = describePredicate(definition);
+  const failure = (action: object, path: readonly PathSegment[], actual: unknown): Failure => {
+    const expected = expectedOf(action);
+    return {
+      constraint: definition.op,
+      field: definition.field,
+      path,
+      expected,
+      actual,
+      reason: describeFailure(definition, expected, actual),
+    };
+  };
+  if (!field.multi) {
+    const read = field.read;
+    return {
+      test: literal
+        ? (action) => {
+            const actual = read(action);
+            return actual !== undefined && literal(actual);
+          }
+        : (action) => {
+            const actual = read(action);
+            return actual !== undefined && matches(actual, action);
+          },
+      explain: (action, failures) => {
+        const found = field.readAll(action)[0];
+        failures.push(failure(action, found?.path ?? field.missingPath(action), found?.value));
+      },
+      description,
+    };
+  }
+  const holds = (action: object, actual: unknown) => actual !== undefined && matches(actual, action);
+  const everyValue = definition.quantifier !== 'any';
+  return {
+    // A JSONPath that yields nothing is a missing field: false under either quantifier.
+    test: (action) => {
+      const found = field.readAll(action);
+      if (found.length === 0) return false;
+      return everyValue
+        ? found.every(({ value }) => holds(action, value))
+        : found.some(({ value }) => holds(action, value));
+    },
+    explain: (action, failures) => {
+      const found = field.readAll(action);
+      if (found.length === 0) {
+        failures.push(failure(action, field.missingPath(action), undefined));
+      } else if (everyValue) {
+        for (const { value, path } of found) if (!holds(action, value)) failures.push(failure(action, path, value));
+      } else {
+        failures.push(failure(action, field.missingPath(action), found.map(({ value }) => value)));
+      }
+    },
+    description,
+  };
+}
