@@ -1,3 +1,5 @@
+// One non-recursive scanner and its error positions; at about 300 lines it is
+// kept whole because the scan's states only make sense side by side.
 import { TierguardError } from './errors.js';
 
 /** Why a JSON text was refused, and where: 1-based line and column, in UTF-16 code units as editors count. */

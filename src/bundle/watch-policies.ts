@@ -1,3 +1,5 @@
+// One watcher's lifecycle (poll, settle, reload, swap, close) in one file, longer
+// than most: its states and timers are only correct read together.
 import { describeThrown } from '../describe-thrown.js';
 import { createEngine } from '../engine.js';
 import type { Engine, EngineOptions, EvaluateOptions } from '../engine.js';

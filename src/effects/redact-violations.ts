@@ -5,7 +5,9 @@ import { readOwn } from '../path/own-property.js';
 import type { Decision, JsonValue, PathSegment, RewriteOp, Violation } from '../types.js';
 
 // Audit-safe violations: every value a violation quotes from the action is
-// rendered as bounded JSON data, and none that a rewrite hid is kept.
+// rendered as bounded JSON data, and none that a rewrite hid is kept. The two
+// halves stay in one file (longer than most) because the bounded rendering is
+// what finds the hidden values: split, each would walk the value again.
 
 /** Bounds on one value (a violation's `expected` or `actual`, a label) copied into an audit event. */
 export interface AuditValueBounds {

@@ -8,6 +8,10 @@
  * RE2 would emit for each piece, rounding up wherever RE2 might emit more: an
  * overestimate can only reject a pattern, an underestimate would let a slow one
  * through. The pattern must already have compiled on RE2 (its syntax is valid).
+ *
+ * Longer than most files on purpose: each construct's cost is argued against
+ * RE2's compiler beside the code that charges it, so the soundness of the whole
+ * estimate is read in one place.
  */
 
 /** Inclusive code-point range. */
