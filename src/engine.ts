@@ -13,7 +13,6 @@ import type { Limits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import type { CompiledFormalTier } from './formal/compile-formal.js';
 import { compilePolicies } from './policy/compile-policies.js';
-import { isEngineOnly } from './policy/engine-only.js';
 import { policySetVersion } from './policy/policy-version.js';
 import type { Action, AuditEvent, Decision, EvaluationError, Mode, OnError, Phase, PolicyDefinition, ValidationDecision, Violation } from './types.js';
 import type { Artifact, EngineAdapter } from './engines/types.js';
@@ -115,7 +114,7 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   const policies = compilePolicies(options.policies, limits);
   // The formal tier (n3, rdf-validate-shacl) loads only for a policy set that
   // uses it: a user of the auto tier alone never pays for RDF.
-  const needsFormal = policies.some(({ definition }) => definition.shape !== undefined || definition.shapesFile !== undefined);
+  const needsFormal = policies.some(({ parts }) => parts.formal.length > 0);
   const formal = needsFormal
     ? await (await import('./formal/compile-formal.js')).compileFormalTier(policies, options.sources, limits)
     : undefined;
@@ -154,7 +153,7 @@ function buildEngine(
   const isMonitored = mode === 'monitor' ? () => true : (policyId: string | undefined) => policyId !== undefined && monitored.has(policyId);
   const rules: VerdictRules = { onError: verdictOnError, policyVersion: version, isMonitored };
   // A policy that only binds engines judges artifacts, never actions: it is left out of the action tiers.
-  const judgingActions = policies.filter((policy) => !isEngineOnly(policy.definition));
+  const judgingActions = policies.filter((policy) => !policy.parts.engineOnly);
   const requests = new AutoPass(
     judgingActions.filter((policy) => (policy.phase ?? 'request') === 'request'),
     isMonitored,

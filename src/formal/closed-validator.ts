@@ -1,8 +1,8 @@
 import { DataFactory } from 'n3';
 import type { Store } from 'n3';
 import type { Term } from '@rdfjs/types';
-import { getPathObjects } from 'rdf-validate-shacl/src/property-path.js';
-import type { GenericValidator, ValidationResult } from 'rdf-validate-shacl/src/validation-engine.js';
+import { getPathObjects } from './shacl-internals.js';
+import type { GenericValidator, ValidationResult } from './shacl-internals.js';
 import { KEY_WITHOUT_VALUE, NO_VALUE, RDF, SH } from './vocabulary.js';
 
 const SH_PROPERTY = DataFactory.namedNode(`${SH}property`);

@@ -1,8 +1,8 @@
 import { DataFactory } from 'n3';
 import type { NamedNode } from '@rdfjs/types';
-import { getPathObjects } from 'rdf-validate-shacl/src/property-path.js';
-import type { GenericValidator, PropertyValidator, ValidationResult, Validator } from 'rdf-validate-shacl/src/validation-engine.js';
 import { orderLiterals } from './literal-order.js';
+import { getPathObjects } from './shacl-internals.js';
+import type { GenericValidator, PropertyValidator, StockValidator, ValidationResult, Validator } from './shacl-internals.js';
 import { SH } from './vocabulary.js';
 
 /** The four bounds, each with the orders (value compared with the bound) that satisfy it. */
@@ -28,7 +28,7 @@ const component = (name: string): NamedNode => DataFactory.namedNode(`${SH}${nam
  * never holds (a date in hand-written Turtle) keep the validator's own
  * comparison, `stock`: the validators these replace.
  */
-export function comparisonValidators(stock: (component: NamedNode) => Validator | undefined): [NamedNode, Validator][] {
+export function comparisonValidators(stock: StockValidator): [NamedNode, Validator][] {
   const bounds = BOUNDS.map(([name, holds]): [NamedNode, Validator] => {
     const node = component(name);
     const original = stock(node);

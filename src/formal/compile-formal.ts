@@ -25,7 +25,7 @@ export async function compileFormalTier(
   sources: readonly string[] | undefined,
   limits: Limits,
 ): Promise<CompiledFormalTier | undefined> {
-  const withFormal = policies.filter(({ definition }) => definition.shape !== undefined || definition.shapesFile !== undefined);
+  const withFormal = policies.filter(({ parts }) => parts.formal.length > 0);
   if (withFormal.length === 0) return undefined;
   const definitions: unknown[] = [];
   for (const policy of policies) definitions[policy.index] = policy.definition;

@@ -1,7 +1,6 @@
 import { DataFactory } from 'n3';
 import type { Term } from '@rdfjs/types';
-import type { Constraint } from 'rdf-validate-shacl/src/shapes-graph.js';
-import type { GenericValidator } from 'rdf-validate-shacl/src/validation-engine.js';
+import type { Constraint, GenericValidator } from './shacl-internals.js';
 import { checkTextLength } from '../predicate/operators/text-input.js';
 import type { Limits } from '../limits.js';
 import type { RegexLike } from '../regex/regex-engine.js';

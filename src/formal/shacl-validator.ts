@@ -1,9 +1,9 @@
 import type { DatasetCore, Quad } from '@rdfjs/types';
 import { Store } from 'n3';
-import SHACLValidator from 'rdf-validate-shacl';
-import ShapesGraph from 'rdf-validate-shacl/src/shapes-graph.js';
-import type { ValidationReport } from 'rdf-validate-shacl/src/validation-report.js';
+import type SHACLValidator from 'rdf-validate-shacl';
 import type { Limits } from '../limits.js';
+import type { ValidationReport } from './shacl-internals.js';
+import { validatorWith } from './shacl-internals.js';
 import { validatorOverrides } from './validator-overrides.js';
 
 /**
@@ -18,14 +18,7 @@ export class ShaclRunner {
 
   constructor(shapes: readonly Quad[], limits: Limits) {
     const shapesGraph = new Store([...shapes]);
-    const validator = new SHACLValidator(shapesGraph);
-    // Constraint components read their validator when the shapes graph is built,
-    // so tierguard's validators are swapped in first and the shapes graph rebuilt.
-    // The list is built (reading the stock validators it wraps) before any is replaced.
-    const overrides = validatorOverrides(limits, shapesGraph, (component) => validator.validators.get(component));
-    for (const [component, replacement] of overrides) validator.validators.set(component, replacement);
-    validator.shapesGraph = new ShapesGraph(validator);
-    this.validator = validator;
+    this.validator = validatorWith(shapesGraph, (stock) => validatorOverrides(limits, shapesGraph, stock));
   }
 
   /** Validates a data graph; throws what a constraint threw (e.g. a limit), for the caller to turn into an error. */

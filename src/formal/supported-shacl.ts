@@ -3,7 +3,7 @@ import { RDF, SH } from './vocabulary.js';
 
 const RDF_TYPE = `${RDF}type`;
 
-/** Parameters of the constraint components rdf-validate-shacl has a validator for (its `validators-registry`). */
+/** Parameters of the constraint components rdf-validate-shacl has a validator for (its registry, `STOCK_VALIDATORS` in shacl-internals.ts). */
 export const CONSTRAINT_PARAMETERS: ReadonlySet<string> = new Set([
   'and', 'class', 'closed', 'ignoredProperties', 'datatype', 'disjoint', 'equals', 'hasValue', 'in', 'languageIn',
   'lessThan', 'lessThanOrEquals', 'maxCount', 'maxExclusive', 'maxInclusive', 'maxLength', 'minCount',

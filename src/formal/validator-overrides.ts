@@ -1,11 +1,11 @@
 import { DataFactory } from 'n3';
 import type { Store } from 'n3';
 import type { NamedNode } from '@rdfjs/types';
-import type { Validator } from 'rdf-validate-shacl/src/validation-engine.js';
 import type { Limits } from '../limits.js';
 import { closedValidator } from './closed-validator.js';
 import { comparisonValidators } from './comparison-validators.js';
 import { PATTERN_COMPONENT, re2PatternValidator } from './re2-pattern-validator.js';
+import type { StockValidator, Validator } from './shacl-internals.js';
 import { SH } from './vocabulary.js';
 
 const CLOSED_COMPONENT = DataFactory.namedNode(`${SH}ClosedConstraintComponent`);
@@ -18,7 +18,7 @@ const CLOSED_COMPONENT = DataFactory.namedNode(`${SH}ClosedConstraintComponent`)
  * shapes graph they run in; `stock` gives the validator being replaced, for the
  * cases it still handles.
  */
-export function validatorOverrides(limits: Limits, shapes: Store, stock: (component: NamedNode) => Validator | undefined): [NamedNode, Validator][] {
+export function validatorOverrides(limits: Limits, shapes: Store, stock: StockValidator): [NamedNode, Validator][] {
   const closed = stock(CLOSED_COMPONENT);
   if (closed === undefined || !('validate' in closed)) throw new Error('rdf-validate-shacl has no generic validator for sh:closed');
   return [[PATTERN_COMPONENT, re2PatternValidator(limits)], ...comparisonValidators(stock), [CLOSED_COMPONENT, closedValidator(closed, shapes)]];

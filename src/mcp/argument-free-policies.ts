@@ -1,5 +1,6 @@
 import type { Engine } from '../engine.js';
 import { isJsonPath, parseDotPath, parseDotPathPattern } from '../path/parse-path.js';
+import { policyParts } from '../policy/policy-parts.js';
 import type { PolicyDefinition, PredicateDefinition, PropertyShapeDefinition, ShapeDefinition } from '../types.js';
 
 // Engines are immutable, so each is analysed once (per set of top-level keys).
@@ -40,7 +41,8 @@ function policiesNotReading(engine: Engine, heads: ReadonlySet<string>, cache: W
 }
 
 function readsAny(definition: PolicyDefinition, heads: ReadonlySet<string>): boolean {
-  if (definition.shapesFile !== undefined) return true;
+  // Hand-written SHACL is not analysed: it may read anything.
+  if (policyParts(definition).formal.includes('shapesFile')) return true;
   const fields: string[] = [...(definition.require ?? [])];
   if (definition.when !== undefined) collectPredicate(definition.when, fields);
   if (definition.assert !== undefined) collectPredicate(definition.assert, fields);

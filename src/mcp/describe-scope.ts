@@ -1,5 +1,5 @@
 import type { Engine } from '../engine.js';
-import { isEngineOnly } from '../policy/engine-only.js';
+import { policyParts } from '../policy/policy-parts.js';
 import { OPERATORS } from '../types.js';
 import type { Effect, Mode, Operator, Phase, RewriteOp } from '../types.js';
 import { EVERY_TOOL } from './describe-policy.js';
@@ -48,7 +48,7 @@ export function describeScope(engine: Engine): ScopeDescription {
   const phases = new Set<Phase>();
   for (const definition of engine.definitions) {
     // An enforcement-only policy judges artifacts, not tool calls: it selects no tool.
-    if (!isEngineOnly(definition)) for (const tool of definition.tools ?? [EVERY_TOOL]) tools.add(tool);
+    if (!policyParts(definition).engineOnly) for (const tool of definition.tools ?? [EVERY_TOOL]) tools.add(tool);
     for (const field of fieldsRead(definition)) fields.add(field);
     for (const predicate of [definition.when, definition.assert]) {
       if (predicate !== undefined) for (const comparison of comparisonsOf(predicate)) operators.add(comparison.op);

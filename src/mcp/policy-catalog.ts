@@ -1,6 +1,6 @@
 import { ToolIndex } from '../glob/tool-index.js';
 import type { Engine } from '../engine.js';
-import { isEngineOnly } from '../policy/engine-only.js';
+import { policyParts } from '../policy/policy-parts.js';
 import type { PolicyDescription } from './describe-policy.js';
 import { describePolicy } from './describe-policy.js';
 
@@ -39,7 +39,7 @@ export function catalogOf(engine: Engine): PolicyCatalog {
     tools: definition.tools,
     index,
     description: describePolicy(definition, engine.mode),
-    engineOnly: isEngineOnly(definition),
+    engineOnly: policyParts(definition).engineOnly,
   }));
   const index = new ToolIndex(entries.filter((entry) => !entry.engineOnly), engine.limits);
   const catalog: PolicyCatalog = Object.freeze({

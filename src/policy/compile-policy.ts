@@ -11,6 +11,8 @@ import { compileFieldAt } from '../predicate/compile-field.js';
 import { compilePredicate } from '../predicate/compile-predicate.js';
 import type { TemplateValues } from '../predicate/message-template.js';
 import { compileMessageTemplate } from '../predicate/message-template.js';
+import type { PolicyParts } from './policy-parts.js';
+import { policyParts } from './policy-parts.js';
 
 /** A policy's auto tier, compiled once. */
 export interface CompiledPolicy {
@@ -24,6 +26,8 @@ export interface CompiledPolicy {
   readonly tools: readonly string[] | undefined;
   /** The definition it was compiled from (frozen). */
   readonly definition: PolicyDefinition;
+  /** Which tiers and engines it uses (frozen), so no caller derives them again from `definition`. */
+  readonly parts: PolicyParts;
   /** True when the policy's `when` holds (or it has none): the tool match is the index's job. */
   readonly applies: (action: Action) => boolean;
   /** True when the policy is not violated: it does not apply, or it passes. One call on the hot path. */
@@ -49,7 +53,8 @@ export interface CompiledPolicy {
 export function compilePolicy(definition: PolicyDefinition, index: number, limits: Limits): CompiledPolicy {
   const effect = definition.effect ?? 'deny';
   const phase = definition.on ?? 'request';
-  if (phase === 'response' && (definition.shape !== undefined || definition.shapesFile !== undefined)) {
+  const parts = policyParts(definition);
+  if (phase === 'response' && parts.formal.length > 0) {
     throw new DefinitionIssue(
       '/on',
       'request, for a policy with shape or shapesFile',
@@ -64,13 +69,9 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
   const rewrite = definition.rewrite && compileRewrites(definition.rewrite, { id: definition.id, effect }, limits);
   // A policy whose only checks are formal (a shape) passes the auto tier, and so
   // does one that only rewrites; one with no checks and no rewrites is violated
-  // whenever it applies.
-  const assertsNothing =
-    assertion === undefined &&
-    required.length === 0 &&
-    definition.shape === undefined &&
-    definition.shapesFile === undefined &&
-    rewrite === undefined;
+  // whenever it applies. An engine-only policy never reaches the auto tier
+  // (createEngine leaves it out of evaluate); if it did, it would fail closed.
+  const assertsNothing = parts.assertsNothing || parts.engineOnly;
 
   const toViolation = (tool: string, failure: Failure): Violation => {
     const values: TemplateValues = {
@@ -102,6 +103,7 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
     effect,
     tools: definition.tools,
     definition,
+    parts,
     applies: when ? (action) => when.test(action) : () => true,
     satisfied: when ? (action) => !when.test(action) || passes(action) : passes,
     explain: (action, tool) => {

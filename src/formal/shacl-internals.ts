@@ -1,0 +1,58 @@
+/*
+ * The one module that imports rdf-validate-shacl's private `src/` modules. Its
+ * package has no exports map, so they resolve, but they are not its API: any
+ * release may move or reshape them. Everything the formal tier needs from them
+ * is re-exported here, and tests/unit/formal/shacl-internals.test.ts fails with
+ * the installed version and what changed when any of it does.
+ *
+ * To be replaced by upstream's `constraintValidators` constructor option
+ * (zazuko/rdf-validate-shacl pull request #170, "feat: custom validators",
+ * released after 0.6.5): `new SHACLValidator(shapes, { constraintValidators })`
+ * takes validators that each name their `component` and override the stock ones
+ * before the shapes graph is built. That replaces {@link validatorWith}'s
+ * registry patch and shapes-graph rebuild, and the root entry then exports the
+ * `Validator` type. `getPathObjects` and the stock registry have no public
+ * equivalent there yet.
+ */
+import type { DatasetCore, NamedNode } from '@rdfjs/types';
+import SHACLValidator from 'rdf-validate-shacl';
+import ShapesGraph from 'rdf-validate-shacl/src/shapes-graph.js';
+import stockRegistry from 'rdf-validate-shacl/src/validators-registry.js';
+import type { Validator } from 'rdf-validate-shacl/src/validation-engine.js';
+
+/** A constraint as a validator sees it: its shape, its parameters (`getParameterValue`) and its property path (`pathObject`). */
+export type { Constraint } from 'rdf-validate-shacl/src/shapes-graph.js';
+/** The validator interface: generic (`validate`), node-only (`nodeValidate`) or property-only (`propertyValidate`), and one result. */
+export type { GenericValidator, PropertyValidator, ValidationResult, Validator } from 'rdf-validate-shacl/src/validation-engine.js';
+/** The report `SHACLValidator.validate` resolves to. */
+export type { ValidationReport } from 'rdf-validate-shacl/src/validation-report.js';
+/** The nodes a SHACL property path reaches from a node of a graph, as the stock validators follow it. */
+export { getPathObjects } from 'rdf-validate-shacl/src/property-path.js';
+
+/** The stock validator of a constraint component, or `undefined` when rdf-validate-shacl has none. */
+export type StockValidator = (component: NamedNode) => Validator | undefined;
+
+/**
+ * The constraint components rdf-validate-shacl has a validator for, with the
+ * stock validators, in its registry's order: what a shapes graph can run.
+ */
+export const STOCK_VALIDATORS: readonly (readonly [NamedNode, Validator])[] = stockRegistry;
+
+/**
+ * A validator for `shapes` in which the validators `replacements` returns stand
+ * in for the stock ones of their components. `replacements` is called once,
+ * before anything is replaced, with the stock validator of each component (to
+ * wrap it, or to keep it for cases it still handles).
+ */
+export function validatorWith(
+  shapes: DatasetCore,
+  replacements: (stock: StockValidator) => Iterable<readonly [NamedNode, Validator]>,
+): SHACLValidator {
+  const validator = new SHACLValidator(shapes);
+  const chosen = [...replacements((component) => validator.validators.get(component))];
+  for (const [component, replacement] of chosen) validator.validators.set(component, replacement);
+  // Constraint components read their validator when the shapes graph is built,
+  // so the one the constructor built has the stock validators: build it again.
+  validator.shapesGraph = new ShapesGraph(validator);
+  return validator;
+}
