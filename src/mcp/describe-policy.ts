@@ -2,6 +2,7 @@ import { describePredicate } from '../predicate/describe.js';
 import type { Effect, Mode, Phase, PolicyDefinition } from '../types.js';
 import { describeRewrite } from './describe-rewrite.js';
 import { describeShape } from './describe-shape.js';
+import { policyParts } from '../policy/policy-parts.js';
 
 /** The tool pattern listed for a policy without `tools`: it applies to every tool. */
 export const EVERY_TOOL = '*';
@@ -57,13 +58,7 @@ export interface PolicyDescription {
  * engine in `monitor` monitors every policy, whatever the policy says.
  */
 export function describePolicy(definition: PolicyDefinition, engineMode: Mode): PolicyDescription {
-  const checksNothing =
-    definition.require === undefined &&
-    definition.assert === undefined &&
-    definition.shape === undefined &&
-    definition.shapesFile === undefined &&
-    definition.rewrite === undefined &&
-    definition.enforcement === undefined;
+  const checksNothing = policyParts(definition).assertsNothing;
   return {
     id: definition.id,
     ...(definition.description === undefined ? {} : { description: definition.description }),

@@ -25,7 +25,7 @@
 import { Store } from 'n3';
 import type { Quad } from '@rdfjs/types';
 import SHACLValidator from 'rdf-validate-shacl';
-import type { ValidationReport } from 'rdf-validate-shacl/src/validation-report.js';
+import type { ValidationReport } from '../../src/formal/shacl-internals.js';
 import { describe, expect, it } from 'vitest';
 import { ShaclRunner } from '../../src/formal/shacl-validator.js';
 import { DEFAULT_LIMITS } from '../../src/limits.js';
