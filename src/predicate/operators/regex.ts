@@ -1,6 +1,6 @@
 import { compileRegex, REGEX_FLAGS, RegexSyntaxError } from '../../regex/regex-engine.js';
-import type { OperatorDefinition } from './operator.js';
 import { renderValue } from '../../render-value.js';
+import type { OperatorDefinition } from './operator.js';
 import { OperatorValueError } from './operator.js';
 import { checkTextLength } from './text-input.js';
 
