@@ -25,23 +25,15 @@ export interface Action {
   readonly [key: string]: unknown;
 }
 
-/** Comparison operators of the auto tier. */
-export type Operator = 'eq' | 'neq' | 'gt' | 'gte' | 'lt' | 'lte' | 'in' | 'not_in' | 'regex' | 'glob' | 'exists';
+/**
+ * The operators of the auto tier, in documentation order: the one list of their
+ * names. {@link Operator} is derived from it; each operator's behaviour and
+ * wording is defined once, in the predicate layer's operator registry.
+ */
+export const OPERATORS = Object.freeze(['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'not_in', 'regex', 'glob', 'exists'] as const);
 
-/** The operators, in documentation order. */
-export const OPERATORS: readonly Operator[] = Object.freeze([
-  'eq',
-  'neq',
-  'gt',
-  'gte',
-  'lt',
-  'lte',
-  'in',
-  'not_in',
-  'regex',
-  'glob',
-  'exists',
-]);
+/** Comparison operators of the auto tier. */
+export type Operator = (typeof OPERATORS)[number];
 
 /** How a JSONPath field that yields several values must hold: for every value (`all`) or for one (`any`). */
 export type Quantifier = 'all' | 'any';

@@ -5,7 +5,6 @@ import type { FieldReader } from '../path/field-reader.js';
 import { compileFieldReader } from '../path/field-reader.js';
 import { DefinitionIssue } from '../definition-issue.js';
 import type { Action, Effect, Phase, PolicyDefinition, PredicateDefinition, Violation } from '../types.js';
-import { describePredicate } from '../predicate/describe.js';
 import type { CompiledPredicate, Failure } from '../predicate/compile-predicate.js';
 import { compileFieldAt } from '../predicate/compile-field.js';
 import { compilePredicate } from '../predicate/compile-predicate.js';
@@ -96,7 +95,7 @@ export function compilePolicy(definition: PolicyDefinition, index: number, limit
   };
 
   const passes = passesWhen(assertsNothing, required, assertion);
-  const explainApplies = compileAppliesFailure(definition);
+  const explainApplies = compileAppliesFailure(definition, when);
   return {
     id: definition.id,
     index,
@@ -156,14 +155,15 @@ function explainFailures(
 
 // A policy that asserts nothing is violated whenever it applies. Its violation
 // points at what made it apply: the first field its `when` reads, else the tool.
-// The reader and the description are built here, once, not on every explain.
-function compileAppliesFailure(definition: PolicyDefinition): (action: Action, tool: string) => Failure {
+// The reader is built here, once; the description is the compiled `when`'s own,
+// built on first use and kept, never on every explain.
+function compileAppliesFailure(definition: PolicyDefinition, when: CompiledPredicate | undefined): (action: Action, tool: string) => Failure {
   const field = definition.when && firstField(definition.when);
-  if (definition.when !== undefined && field !== undefined) {
+  if (when !== undefined && field !== undefined) {
     const reader = compileFieldReader(field);
-    const description = describePredicate(definition.when);
     return (action) => {
       const found = reader.readAll(action)[0];
+      const description = when.description;
       return {
         constraint: 'applies',
         field,

@@ -5,10 +5,11 @@ import { compileFieldReader } from '../path/field-reader.js';
 import { compileFieldAt } from './compile-field.js';
 import { DefinitionIssue } from '../definition-issue.js';
 import type { ComparisonDefinition, PathSegment, PredicateDefinition } from '../types.js';
-import { describeFailure, describePredicate } from './describe.js';
+import { OPERATORS } from '../types.js';
+import { describeAll, describeAny, describeComparison, describeFailure, describeNot } from './describe.js';
 import type { DynamicMatcher, Matcher } from './operators/operator.js';
 import { OperatorValueError } from './operators/operator.js';
-import { OPERATOR_COMPILERS } from './operators/registry.js';
+import { operatorNamed } from './operators/registry.js';
 
 /** Why a predicate did not hold, at one field. The policy compiler turns it into a Violation. */
 export interface Failure {
@@ -35,8 +36,28 @@ export interface CompiledPredicate {
   readonly test: (action: object) => boolean;
   /** Appends why the predicate does not hold; call only when `test` returned false. */
   readonly explain: (action: object, failures: Failure[]) => void;
-  /** Readable form, for messages and constraint listings. */
+  /** Readable form, for messages and constraint listings; built on first use, then kept. */
   readonly description: string;
+}
+
+/**
+ * A description built once, on first use, from the parts' own (already kept)
+ * descriptions: explaining a failure never re-walks the definition, and a
+ * predicate that is never explained never builds one.
+ */
+function once(build: () => string): () => string {
+  let description: string | undefined;
+  return () => (description ??= build());
+}
+
+function compiled(test: CompiledPredicate['test'], explain: CompiledPredicate['explain'], description: () => string): CompiledPredicate {
+  return {
+    test,
+    explain,
+    get description() {
+      return description();
+    },
+  };
 }
 
 /**
@@ -45,46 +66,37 @@ export interface CompiledPredicate {
  * see: operator values, flags, paths and patterns.
  */
 export function compilePredicate(definition: PredicateDefinition, pointer: string, limits: Limits): CompiledPredicate {
-  if ('all' in definition) return compileAll(definition.all, `${pointer}/all`, limits, definition);
-  if ('any' in definition) return compileAny(definition.any, `${pointer}/any`, limits, definition);
-  if ('not' in definition) return compileNot(definition.not, `${pointer}/not`, limits, definition);
+  if ('all' in definition) return compileAll(definition.all, `${pointer}/all`, limits);
+  if ('any' in definition) return compileAny(definition.any, `${pointer}/any`, limits);
+  if ('not' in definition) return compileNot(definition.not, `${pointer}/not`, limits);
   return compileComparison(definition, pointer, limits);
 }
 
-function compileAll(
-  definitions: readonly PredicateDefinition[],
-  pointer: string,
-  limits: Limits,
-  whole: PredicateDefinition,
-): CompiledPredicate {
+function compileAll(definitions: readonly PredicateDefinition[], pointer: string, limits: Limits): CompiledPredicate {
   const parts = definitions.map((part, index) => compilePredicate(part, `${pointer}/${index}`, limits));
-  return {
-    test: (action) => {
+  return compiled(
+    (action) => {
       for (const part of parts) if (!part.test(action)) return false;
       return true;
     },
-    explain: (action, failures) => {
+    (action, failures) => {
       for (const part of parts) if (!part.test(action)) part.explain(action, failures);
     },
-    description: describePredicate(whole),
-  };
+    once(() => describeAll(parts.map((part) => part.description))),
+  );
 }
 
-function compileAny(
-  definitions: readonly PredicateDefinition[],
-  pointer: string,
-  limits: Limits,
-  whole: PredicateDefinition,
-): CompiledPredicate {
+function compileAny(definitions: readonly PredicateDefinition[], pointer: string, limits: Limits): CompiledPredicate {
   const parts = definitions.map((part, index) => compilePredicate(part, `${pointer}/${index}`, limits));
-  return {
-    test: (action) => {
+  const description = once(() => describeAny(parts.map((part) => part.description)));
+  return compiled(
+    (action) => {
       for (const part of parts) if (part.test(action)) return true;
       return false;
     },
     // One failure for the alternatives together: listing each as its own
     // violation would read as if every one of them were required.
-    explain: (action, failures) => {
+    (action, failures) => {
       const inner: Failure[] = [];
       for (const part of parts) part.explain(action, inner);
       const first = inner[0];
@@ -92,45 +104,41 @@ function compileAny(
         constraint: 'any',
         field: first?.field ?? '',
         path: first?.path ?? [],
-        expected: describePredicate(whole),
+        expected: description(),
         actual: first?.actual,
         reason: `none of the alternatives held: ${inner.map((failure) => failure.reason).join('; or ')}`,
       });
     },
-    description: describePredicate(whole),
-  };
+    description,
+  );
 }
 
-function compileNot(
-  definition: PredicateDefinition,
-  pointer: string,
-  limits: Limits,
-  whole: PredicateDefinition,
-): CompiledPredicate {
+function compileNot(definition: PredicateDefinition, pointer: string, limits: Limits): CompiledPredicate {
   const inner = compilePredicate(definition, pointer, limits);
+  const description = once(() => describeNot(inner.description));
   const field = 'field' in definition ? definition.field : '';
   const reader = 'field' in definition ? compileFieldReader(definition.field) : undefined;
-  return {
-    test: (action) => !inner.test(action),
-    explain: (action, failures) => {
+  return compiled(
+    (action) => !inner.test(action),
+    (action, failures) => {
       const found = reader?.readAll(action)[0];
       failures.push({
         constraint: 'not',
         field,
         path: found?.path ?? reader?.missingPath(action) ?? [],
-        expected: describePredicate(whole),
+        expected: description(),
         actual: found?.value,
         reason: `must not hold: ${inner.description}${found === undefined ? '' : ` (${field} is ${renderValue(found.value)})`}`,
       });
     },
-    description: describePredicate(whole),
-  };
+    description,
+  );
 }
 
 function compileComparison(definition: ComparisonDefinition, pointer: string, limits: Limits): CompiledPredicate {
-  const operator = OPERATOR_COMPILERS.get(definition.op);
+  const operator = operatorNamed(definition.op);
   if (operator === undefined) {
-    throw new DefinitionIssue(`${pointer}/op`, `one of ${[...OPERATOR_COMPILERS.keys()].join(', ')}`, undefined, definition.op);
+    throw new DefinitionIssue(`${pointer}/op`, `one of ${OPERATORS.join(', ')}`, undefined, definition.op);
   }
   const flags = definition.flags ?? '';
   for (const flag of flags) {
@@ -152,10 +160,10 @@ function compileComparison(definition: ComparisonDefinition, pointer: string, li
   if (hasValue && hasRef) {
     throw new DefinitionIssue(pointer, 'either value or valueRef', 'has both value and valueRef; give one');
   }
-  if (operator.value === 'none' && hasRef) {
+  if (operator.kind === 'none' && hasRef) {
     throw new DefinitionIssue(`${pointer}/valueRef`, 'no valueRef', `${definition.op} takes no value`);
   }
-  if (operator.value === 'required' && !hasValue && !hasRef) {
+  if (operator.kind !== 'none' && !hasValue && !hasRef) {
     throw new DefinitionIssue(pointer, 'value or valueRef', `${definition.op} needs value or valueRef`);
   }
   const context = { flags, limits };
@@ -212,7 +220,7 @@ function dynamicMatch(
 }
 
 function leaf(definition: ComparisonDefinition, field: FieldReader, { matches, expectedOf, literal }: ValueMatch): CompiledPredicate {
-  const description = describePredicate(definition);
+  const description = once(() => describeComparison(definition));
   const failure = (action: object, path: readonly PathSegment[], actual: unknown): Failure => {
     const expected = expectedOf(action);
     return {
@@ -226,8 +234,8 @@ function leaf(definition: ComparisonDefinition, field: FieldReader, { matches, e
   };
   if (!field.multi) {
     const read = field.read;
-    return {
-      test: literal
+    return compiled(
+      literal
         ? (action) => {
             const actual = read(action);
             return actual !== undefined && literal(actual);
@@ -236,25 +244,25 @@ function leaf(definition: ComparisonDefinition, field: FieldReader, { matches, e
             const actual = read(action);
             return actual !== undefined && matches(actual, action);
           },
-      explain: (action, failures) => {
+      (action, failures) => {
         const found = field.readAll(action)[0];
         failures.push(failure(action, found?.path ?? field.missingPath(action), found?.value));
       },
       description,
-    };
+    );
   }
   const holds = (action: object, actual: unknown) => actual !== undefined && matches(actual, action);
   const everyValue = definition.quantifier !== 'any';
-  return {
+  return compiled(
     // A JSONPath that yields nothing is a missing field: false under either quantifier.
-    test: (action) => {
+    (action) => {
       const found = field.readAll(action);
       if (found.length === 0) return false;
       return everyValue
         ? found.every(({ value }) => holds(action, value))
         : found.some(({ value }) => holds(action, value));
     },
-    explain: (action, failures) => {
+    (action, failures) => {
       const found = field.readAll(action);
       if (found.length === 0) {
         failures.push(failure(action, field.missingPath(action), undefined));
@@ -265,5 +273,5 @@ function leaf(definition: ComparisonDefinition, field: FieldReader, { matches, e
       }
     },
     description,
-  };
+  );
 }

@@ -1,60 +1,61 @@
 import { renderValue } from '../render-value.js';
 import type { JsonKind } from '../json-values.js';
 import { jsonKind } from '../json-values.js';
-import type { ComparisonDefinition, Operator, PredicateDefinition } from '../types.js';
+import type { ComparisonDefinition, PredicateDefinition } from '../types.js';
+import type { OperatorDefinition } from './operators/operator.js';
+import { operatorNamed } from './operators/registry.js';
 
-const SYMBOLS: Readonly<Record<Operator, string>> = {
-  eq: '==',
-  neq: '!=',
-  gt: '>',
-  gte: '>=',
-  lt: '<',
-  lte: '<=',
-  in: 'in',
-  not_in: 'not in',
-  regex: 'matches regex',
-  glob: 'matches glob',
-  exists: 'exists',
-};
+// The wording of each operator is in its definition (symbol, requirement,
+// show); this file only puts the pieces of a predicate together. The compiled
+// predicates build their descriptions from the same pieces, once.
 
-const REQUIREMENTS: Readonly<Record<Operator, string>> = {
-  eq: 'must equal',
-  neq: 'must not equal',
-  gt: 'must be greater than',
-  gte: 'must be at least',
-  lt: 'must be less than',
-  lte: 'must be at most',
-  in: 'must be one of',
-  not_in: 'must not be one of',
-  regex: 'must match regex',
-  glob: 'must match glob',
-  exists: 'is required',
-};
-
-function rightHandSide(definition: ComparisonDefinition): string {
+function rightHandSide(definition: ComparisonDefinition, operator: OperatorDefinition | undefined): string {
   if (definition.valueRef !== undefined) return definition.valueRef;
-  if (definition.op === 'regex' && typeof definition.value === 'string') return `/${definition.value}/${definition.flags ?? ''}`;
-  return renderValue(definition.value);
+  return operator?.show ? operator.show(definition.value, definition.flags ?? '') : renderValue(definition.value);
+}
+
+/** A comparison in readable form: `arguments.amount <= 10000`, `arguments.id exists`. */
+export function describeComparison(definition: ComparisonDefinition): string {
+  // An unknown operator (a definition that was never validated) is written as `undefined`, never a crash.
+  const operator = operatorNamed(definition.op);
+  if (operator?.kind === 'none') return `${definition.field} ${operator.symbol}`;
+  return `${definition.field} ${operator?.symbol} ${rightHandSide(definition, operator)}`;
+}
+
+/** Sub-predicates, already described, that must all hold. */
+export function describeAll(parts: readonly string[]): string {
+  return `(${parts.join(' and ')})`;
+}
+
+/** Sub-predicates, already described, of which one must hold. */
+export function describeAny(parts: readonly string[]): string {
+  return `(${parts.join(' or ')})`;
+}
+
+/** A sub-predicate, already described, that must not hold. */
+export function describeNot(part: string): string {
+  return `not ${part}`;
 }
 
 /** A predicate in readable form, e.g. `(arguments.amount <= 10000 and arguments.currency in ["EUR","USD"])`. */
 export function describePredicate(definition: PredicateDefinition): string {
-  if ('all' in definition) return `(${definition.all.map(describePredicate).join(' and ')})`;
-  if ('any' in definition) return `(${definition.any.map(describePredicate).join(' or ')})`;
-  if ('not' in definition) return `not ${describePredicate(definition.not)}`;
-  if (definition.op === 'exists') return `${definition.field} exists`;
-  return `${definition.field} ${SYMBOLS[definition.op]} ${rightHandSide(definition)}`;
+  if ('all' in definition) return describeAll(definition.all.map(describePredicate));
+  if ('any' in definition) return describeAny(definition.any.map(describePredicate));
+  if ('not' in definition) return describeNot(describePredicate(definition.not));
+  return describeComparison(definition);
 }
 
 /** The default message for a failed comparison: `arguments.amount must be at most 10000 (got 25000)`. */
 export function describeFailure(definition: ComparisonDefinition, expected: unknown, actual: unknown): string {
-  const got = `(got ${renderValue(actual)}${kindNote(definition, expected, actual)})`;
-  if (definition.op === 'exists') return `${definition.field} ${REQUIREMENTS.exists} ${got}`;
+  const operator = operatorNamed(definition.op);
+  const got = `(got ${renderValue(actual)}${kindNote(operator, expected, actual)})`;
+  if (operator?.kind === 'none') return `${definition.field} ${operator.requirement} ${got}`;
+  // Only operators that take a valueRef meet one here; the value read from the action is shown beside its path.
   const shown =
-    definition.op === 'regex' || definition.valueRef === undefined
-      ? rightHandSide(definition)
+    definition.valueRef === undefined || operator?.dynamic === undefined
+      ? rightHandSide(definition, operator)
       : `${definition.valueRef} = ${renderValue(expected)}`;
-  return `${definition.field} ${REQUIREMENTS[definition.op]} ${shown} ${got}`;
+  return `${definition.field} ${operator?.requirement} ${shown} ${got}`;
 }
 
 const KIND_NAMES: Readonly<Record<JsonKind, string>> = {
@@ -67,10 +68,11 @@ const KIND_NAMES: Readonly<Record<JsonKind, string>> = {
 };
 
 // "got "500", a string" says why 500 failed `gt 0`: tierguard never coerces.
-function kindNote(definition: ComparisonDefinition, expected: unknown, actual: unknown): string {
-  if (actual === undefined || definition.op === 'in' || definition.op === 'not_in' || definition.op === 'exists') return '';
+// The operator's value kind says what the actual value is held against.
+function kindNote(operator: OperatorDefinition | undefined, expected: unknown, actual: unknown): string {
+  if (actual === undefined || operator?.kind === 'list' || operator?.kind === 'none') return '';
   const actualKind = jsonKind(actual);
-  const expectedKind = definition.op === 'regex' || definition.op === 'glob' ? 'string' : jsonKind(expected);
+  const expectedKind = operator?.kind === 'pattern' ? 'string' : jsonKind(expected);
   if (actualKind === expectedKind || expectedKind === undefined) return '';
   return actualKind === undefined ? ', not a JSON value' : `, ${KIND_NAMES[actualKind]}`;
 }

@@ -1,16 +1,23 @@
 import { jsonEquals, jsonKind, sameKind } from '../../json-values.js';
-import type { OperatorCompiler } from './operator.js';
+import type { OperatorDefinition } from './operator.js';
 import { OperatorValueError } from './operator.js';
 
 type Ordering = 'gt' | 'gte' | 'lt' | 'lte';
 
+interface OrderingRow {
+  readonly compare: (left: number | string, right: number | string) => boolean;
+  readonly symbol: string;
+  readonly requirement: string;
+}
+
 // One table drives the four orderings (ajv's limitNumber idea): each row is the
-// comparison on two numbers or two strings; everything else is a type mismatch.
-const ORDERINGS: Readonly<Record<Ordering, (left: number | string, right: number | string) => boolean>> = {
-  gt: (left, right) => left > right,
-  gte: (left, right) => left >= right,
-  lt: (left, right) => left < right,
-  lte: (left, right) => left <= right,
+// comparison on two numbers or two strings (everything else is a type mismatch)
+// and how it is written.
+const ORDERINGS: Readonly<Record<Ordering, OrderingRow>> = {
+  gt: { compare: (left, right) => left > right, symbol: '>', requirement: 'must be greater than' },
+  gte: { compare: (left, right) => left >= right, symbol: '>=', requirement: 'must be at least' },
+  lt: { compare: (left, right) => left < right, symbol: '<', requirement: 'must be less than' },
+  lte: { compare: (left, right) => left <= right, symbol: '<=', requirement: 'must be at most' },
 };
 
 function ordered(compare: (left: number | string, right: number | string) => boolean) {
@@ -22,13 +29,15 @@ function ordered(compare: (left: number | string, right: number | string) => boo
   };
 }
 
-function orderingOperator(name: Ordering): OperatorCompiler {
-  const compare = ORDERINGS[name];
+function orderingOperator(name: Ordering): OperatorDefinition {
+  const { compare, symbol, requirement } = ORDERINGS[name];
   const dynamic = ordered(compare);
   return {
+    kind: 'orderable',
     expects: 'a number, or a string to compare strings by code unit',
     flags: '',
-    value: 'required',
+    symbol,
+    requirement,
     literal(value) {
       if (typeof value === 'number') return (actual) => typeof actual === 'number' && compare(actual, value);
       if (typeof value === 'string') return (actual) => typeof actual === 'string' && compare(actual, value);
@@ -39,10 +48,12 @@ function orderingOperator(name: Ordering): OperatorCompiler {
 }
 
 /** `eq`: same JSON kind and structurally equal. */
-export const eq: OperatorCompiler = {
+export const eq: OperatorDefinition = {
+  kind: 'json',
   expects: 'a JSON value',
   flags: '',
-  value: 'required',
+  symbol: '==',
+  requirement: 'must equal',
   literal(value) {
     if (value === undefined) throw new OperatorValueError('value', this.expects);
     // Scalars compare with ===, which already refuses other types and NaN.
@@ -53,10 +64,12 @@ export const eq: OperatorCompiler = {
 };
 
 /** `neq`: same JSON kind and not equal; a value of another kind is a mismatch, so `neq` is false. */
-export const neq: OperatorCompiler = {
+export const neq: OperatorDefinition = {
+  kind: 'json',
   expects: 'a JSON value',
   flags: '',
-  value: 'required',
+  symbol: '!=',
+  requirement: 'must not equal',
   literal(value) {
     if (value === undefined) throw new OperatorValueError('value', this.expects);
     return (actual) => sameKind(actual, value) && !jsonEquals(actual, value);
@@ -65,7 +78,7 @@ export const neq: OperatorCompiler = {
 };
 
 /** `gt`, `gte`, `lt`, `lte`: numbers with numbers, strings with strings (code-unit order). */
-export const orderings: Readonly<Record<Ordering, OperatorCompiler>> = {
+export const orderings: Readonly<Record<Ordering, OperatorDefinition>> = {
   gt: orderingOperator('gt'),
   gte: orderingOperator('gte'),
   lt: orderingOperator('lt'),

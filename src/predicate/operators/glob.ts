@@ -1,6 +1,6 @@
 import { compileGlob } from '../../glob/compile-glob.js';
 import { GlobSyntaxError } from '../../glob/glob-to-regex.js';
-import type { OperatorCompiler } from './operator.js';
+import type { OperatorDefinition } from './operator.js';
 import { OperatorValueError } from './operator.js';
 import { checkTextLength } from './text-input.js';
 
@@ -9,10 +9,12 @@ import { checkTextLength } from './text-input.js';
  * dots are ordinary characters). Globs compile to RE2, so matching is linear in
  * the input whatever the pattern; flag `i` ignores case.
  */
-export const glob: OperatorCompiler = {
+export const glob: OperatorDefinition = {
+  kind: 'pattern',
   expects: 'a glob pattern string',
   flags: 'i',
-  value: 'required',
+  symbol: 'matches glob',
+  requirement: 'must match glob',
   literal(value, { flags, limits }) {
     if (typeof value !== 'string') throw new OperatorValueError('value', this.expects);
     if (value.length > limits.maxPatternLength) {

@@ -30,14 +30,37 @@ export class OperatorValueError extends Error {
   }
 }
 
-/** One operator: how to compile it against a literal value, and (if allowed) against a `valueRef`. */
-export interface OperatorCompiler {
+/**
+ * What an operator's value is. It decides whether a value is needed, which
+ * kind the "(got …)" note of a failure compares the actual value with, and the
+ * value rule the shipped schema states for the operator.
+ * - `json`: any JSON value; the note compares with the value's own kind.
+ * - `orderable`: a number or a string; the note compares with the value's kind.
+ * - `list`: an array of candidates; membership says nothing about kinds, so no note.
+ * - `pattern`: a pattern string, matched against strings; the note says when the field is not one.
+ * - `none`: no value at all (`exists`).
+ */
+export type ValueKind = 'json' | 'orderable' | 'list' | 'pattern' | 'none';
+
+/**
+ * One operator, defined in one place (ajv's keyword objects are the model):
+ * what value it takes, its flags, how it compiles against a literal and a
+ * `valueRef`, and how descriptions and messages put it in words. The registry
+ * maps each `Operator` name to one of these.
+ */
+export interface OperatorDefinition {
+  /** What the operator's value is. */
+  readonly kind: ValueKind;
   /** What `value` must be, in words, for error messages. */
   readonly expects: string;
   /** Flags the operator accepts (`''` when none). */
   readonly flags: string;
-  /** `none` for operators that take no value (`exists`). */
-  readonly value: 'required' | 'none';
+  /** How a description writes it: `arguments.amount <= 10000`. */
+  readonly symbol: string;
+  /** How a failure message writes it: `arguments.amount must be at most 10000`. */
+  readonly requirement: string;
+  /** Writes a literal value in descriptions and messages; absent means `renderValue`. */
+  readonly show?: (value: JsonValue | undefined, flags: string) => string;
   /** Compiles against a literal; throws {@link OperatorValueError} for an unsuitable value. */
   literal(value: JsonValue | undefined, context: OperatorContext): Matcher;
   /** Compiles against a value read from the action; absent when `valueRef` is not allowed. */

@@ -1,5 +1,6 @@
 import { compileRegex, REGEX_FLAGS, RegexSyntaxError } from '../../regex/regex-engine.js';
-import type { OperatorCompiler } from './operator.js';
+import { renderValue } from '../../render-value.js';
+import type { OperatorDefinition } from './operator.js';
 import { OperatorValueError } from './operator.js';
 import { checkTextLength } from './text-input.js';
 
@@ -8,10 +9,14 @@ import { checkTextLength } from './text-input.js';
  * string field. The pattern is compiled once, when the policy is compiled; a
  * pattern RE2 cannot run (lookaround, backreferences) is a policy error then.
  */
-export const regex: OperatorCompiler = {
+export const regex: OperatorDefinition = {
+  kind: 'pattern',
   expects: 'an RE2 pattern string',
   flags: REGEX_FLAGS,
-  value: 'required',
+  symbol: 'matches regex',
+  requirement: 'must match regex',
+  // Written as a regex literal, flags included: `/^[a-z]+$/i`.
+  show: (value, flags) => (typeof value === 'string' ? `/${value}/${flags}` : renderValue(value)),
   literal(value, { flags, limits }) {
     if (typeof value !== 'string') throw new OperatorValueError('value', this.expects);
     if (value.length > limits.maxPatternLength) {
