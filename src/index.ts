@@ -46,6 +46,7 @@ export type {
   Tier,
   TierTimings,
   ValidationDecision,
+  ValidationOutcome,
   ValueConstraints,
   Verdict,
   Violation,

@@ -382,7 +382,7 @@ export interface Decision {
  */
 export interface ValidationDecision extends Decision {
   /** The engine verdicts combined: `error` if any is, else `fail` if any is, else `pass`. */
-  readonly result: 'pass' | 'fail' | 'error';
+  readonly result: ValidationOutcome;
   /** Every engine verdict, one per binding run, in policy order then binding order. */
   readonly engines: readonly EngineVerdict[];
 }
@@ -477,23 +477,61 @@ export interface EngineError {
 }
 
 /**
- * One engine's answer about one artifact. `pass`: no violation; `fail`: at least
- * one violation; `error`: no answer could be had, and `error` says why.
+ * The three answers an engine validation can give, for one engine
+ * ({@link EngineVerdict}`.verdict`) or for all of them combined
+ * ({@link ValidationDecision}`.result`): `pass` (no violation), `fail` (at
+ * least one violation) or `error` (no answer could be had). Combined, `error`
+ * outranks `fail`, which outranks `pass`.
  */
-export interface EngineVerdict {
-  /** `pass`, `fail` or `error`. */
-  readonly verdict: 'pass' | 'fail' | 'error';
+export type ValidationOutcome = 'pass' | 'fail' | 'error';
+
+/** What every {@link EngineVerdict} holds, whatever its outcome. */
+interface EngineVerdictFields {
   /** The adapter's name. */
   readonly engine: string;
   /** The binding's `policy`, as given. */
   readonly policy: string;
-  /**
-   * Violations with `tier: 'engine'` and the engine's rule id as `constraint`,
-   * sorted so two runs list them in the same order; empty unless `fail`.
-   */
-  readonly violations: readonly Violation[];
-  /** Why there is no verdict; present exactly when `verdict` is `error`. */
-  readonly error?: EngineError;
   /** Wall time of the call, in milliseconds; the only field that differs between identical runs. */
   readonly durationMs: number;
 }
+
+/** An engine found nothing wrong with the artifact. */
+export interface EnginePassVerdict extends EngineVerdictFields {
+  /** Always `pass`. */
+  readonly verdict: 'pass';
+  /** Always empty: a violation makes the verdict `fail`. */
+  readonly violations: readonly [];
+  /** Never set: only an `error` verdict has one. */
+  readonly error?: never;
+}
+
+/** An engine found violations in the artifact. */
+export interface EngineFailVerdict extends EngineVerdictFields {
+  /** Always `fail`. */
+  readonly verdict: 'fail';
+  /**
+   * At least one violation, with `tier: 'engine'` and the engine's rule id as
+   * `constraint`, sorted so two runs list them in the same order.
+   */
+  readonly violations: readonly Violation[];
+  /** Never set: only an `error` verdict has one. */
+  readonly error?: never;
+}
+
+/** An engine could not give an answer about the artifact, and `error` says why. */
+export interface EngineErrorVerdict extends EngineVerdictFields {
+  /** Always `error`. */
+  readonly verdict: 'error';
+  /** Always empty: an engine that did not answer found nothing. */
+  readonly violations: readonly [];
+  /** Why there is no answer. */
+  readonly error: EngineError;
+}
+
+/**
+ * One engine's answer about one artifact, told apart by `verdict`: `pass` (no
+ * violation), `fail` (at least one violation) or `error` (no answer could be
+ * had, and `error` says why). Only an `error` verdict has `error`, and only a
+ * `fail` verdict has violations, so checking `verdict` is all a caller needs.
+ */
+export type EngineVerdict = EnginePassVerdict | EngineFailVerdict | EngineErrorVerdict;

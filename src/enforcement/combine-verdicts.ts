@@ -1,10 +1,10 @@
 import type { EngineErrorCode, EngineVerdict } from '../engines/types.js';
-import type { EvaluationError, Violation } from '../types.js';
+import type { EvaluationError, ValidationOutcome, Violation } from '../types.js';
 
 /** The engine verdicts of one validation, folded into what a decision is made of. */
 export interface CombinedVerdicts {
   /** `error` if any verdict is, else `fail` if any is, else `pass` (also for no verdict at all). */
-  readonly result: 'pass' | 'fail' | 'error';
+  readonly result: ValidationOutcome;
   /** The violations of the `fail` verdicts, in verdict order. */
   readonly violations: readonly Violation[];
   /** One per `error` verdict, naming the policy, so `onError` decides what it does. */
@@ -24,15 +24,15 @@ export function combineVerdicts(verdicts: readonly EngineVerdict[], policyIds: r
   verdicts.forEach((verdict, index) => {
     if (verdict.verdict === 'fail') violations.push(...verdict.violations);
     if (verdict.verdict === 'error') {
-      const code = verdict.error?.code ?? 'ENGINE_FAILED';
+      const { code, message } = verdict.error;
       errors.push({
         code: evaluationCode(code),
-        message: `${verdict.engine} (${verdict.policy}): ${code}: ${verdict.error?.message ?? 'no reason given'}`,
+        message: `${verdict.engine} (${verdict.policy}): ${code}: ${message}`,
         ...(policyIds[index] === undefined ? {} : { policyId: policyIds[index] }),
       });
     }
   });
-  const result = errors.length > 0 ? 'error' : verdicts.some((verdict) => verdict.verdict === 'fail') ? 'fail' : 'pass';
+  const result: ValidationOutcome = errors.length > 0 ? 'error' : verdicts.some((verdict) => verdict.verdict === 'fail') ? 'fail' : 'pass';
   return { result, violations, errors };
 }
 

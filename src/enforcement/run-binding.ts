@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../describe-thrown.js';
 import { timerDelay } from '../engines/process/timer-delay.js';
-import type { Artifact, EngineAdapter, EngineError, EngineErrorCode, EngineEvaluateOptions, EngineVerdict } from '../engines/types.js';
-import type { Effect, PathSegment, Severity, Violation } from '../types.js';
+import type { Artifact, EngineAdapter, EngineError, EngineErrorCode, EngineErrorVerdict, EngineEvaluateOptions, EngineVerdict } from '../engines/types.js';
+import type { Effect, PathSegment, Severity, ValidationOutcome, Violation } from '../types.js';
 import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
 import type { ResolvedBinding } from './compile-enforcement.js';
 
-const VERDICTS: ReadonlySet<unknown> = new Set(['pass', 'fail', 'error']);
+const VERDICTS: ReadonlySet<unknown> = new Set<ValidationOutcome>(['pass', 'fail', 'error']);
 const EFFECTS: ReadonlySet<unknown> = new Set(['deny', 'escalate', 'warn']);
 const SEVERITIES: ReadonlySet<unknown> = new Set(['violation', 'warning', 'info']);
 const ERROR_CODES: ReadonlySet<unknown> = new Set<EngineErrorCode>([
@@ -53,7 +53,7 @@ export interface BindingRun {
 export async function runBinding(resolved: ResolvedBinding, run: BindingRun): Promise<EngineVerdict> {
   const started = performance.now();
   const engine = resolved.binding.engine;
-  const fail = (code: EngineErrorCode, message: string): EngineVerdict => ({
+  const fail = (code: EngineErrorCode, message: string): EngineErrorVerdict => ({
     verdict: 'error',
     engine,
     policy: resolved.given,
@@ -117,9 +117,12 @@ function checkedVerdict(raw: unknown, resolved: ResolvedBinding, engine: string,
     return { verdict: 'error', ...base, violations: [], error: checkedError(error, engine) };
   }
   const copied = violations.map((violation: unknown, index) => checkedViolation(violation, index, resolved));
-  if (verdict === 'fail' && copied.length === 0) throw new MalformedVerdict('fail with no violation');
-  if (verdict === 'pass' && copied.length > 0) throw new MalformedVerdict(`pass with ${copied.length} violations`);
-  return { verdict: verdict as 'pass' | 'fail', ...base, violations: copied };
+  if (verdict === 'fail') {
+    if (copied.length === 0) throw new MalformedVerdict('fail with no violation');
+    return { verdict: 'fail', ...base, violations: copied };
+  }
+  if (copied.length > 0) throw new MalformedVerdict(`pass with ${copied.length} violations`);
+  return { verdict: 'pass', ...base, violations: [] };
 }
 
 function checkedError(error: unknown, engine: string): EngineError {

@@ -15,9 +15,13 @@ export type {
   EngineBinding,
   EngineError,
   EngineErrorCode,
+  EngineErrorVerdict,
   EngineEvaluateOptions,
+  EngineFailVerdict,
+  EnginePassVerdict,
   EngineVerdict,
   FileArtifact,
+  ValidationOutcome,
 } from './types.js';
 export type { EngineLimits } from '../limits.js';
 export type { Effect, JsonValue, PathSegment, Severity, Violation } from '../types.js';

@@ -11,7 +11,15 @@ import type { Effect, EngineVerdict, JsonValue } from '../types.js';
 
 // The verdict types are part of every Decision, so they live with it in the
 // shared types; the engine contract re-exports them under their public names.
-export type { EngineError, EngineErrorCode, EngineVerdict } from '../types.js';
+export type {
+  EngineError,
+  EngineErrorCode,
+  EngineErrorVerdict,
+  EngineFailVerdict,
+  EnginePassVerdict,
+  EngineVerdict,
+  ValidationOutcome,
+} from '../types.js';
 
 /**
  * How an in-memory artifact is written for the engine, and so which parser or

@@ -7,8 +7,9 @@ export type EnumOptionReading<T> = { readonly ok: true; readonly value: T } | { 
 /**
  * Reads the binding option `key`, which must be one of `allowed`; an absent
  * (or `null`) option takes `fallback`, which is `undefined` for an option
- * without a default. The fallback is checked like a given value, since it may
- * come from adapter options a JavaScript caller filled in unchecked. Anything
+ * without a default. The fallback is checked like a given value: the adapter
+ * options it comes from are checked when the adapter is made, and this keeps a
+ * verdict from resting on that alone. Anything
  * else is an `INVALID_BINDING` error, `<adapter> option <key> must be one of
  * <allowed>`.
  */

@@ -4,8 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
 import { readRegularText } from '../../read-regular-file.js';
-import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
+import { commandOption, enumOption, environmentOption, limitsOption, readAdapterOptions } from '../adapter-options.js';
 import { materializeArtifact } from '../artifact/materialize-artifact.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
@@ -86,10 +86,14 @@ const CHECKOV_VARIABLE = /^(CKV_|CHECKOV_|BC_|PRISMA_)|^(DOWNLOAD_EXTERNAL_MODUL
  * change what runs (`PYTHONUSERBASE` keeps a `pip install --user` Checkov working).
  */
 export function createCheckovAdapter(options: CheckovAdapterOptions = {}): EngineAdapter {
-  const command = options.command ?? NAME;
-  const limits = resolveEngineLimits({ timeoutMs: DEFAULT_TIMEOUT_MS, ...options.limits });
-  const defaultMinLevel = options.minLevel ?? 'note';
-  const baseEnv = checkovEnvironment(options.env ?? process.env);
+  const read = readAdapterOptions('createCheckovAdapter', options, {
+    command: commandOption(NAME),
+    limits: limitsOption({ timeoutMs: DEFAULT_TIMEOUT_MS }),
+    minLevel: enumOption(SARIF_LEVELS, 'note'),
+    env: environmentOption(),
+  });
+  const { command, limits, minLevel: defaultMinLevel } = read;
+  const baseEnv = checkovEnvironment(read.env);
 
   function available(): Promise<EngineAvailability> {
     return probeVersion({ command, args: ['--version'], env: baseEnv, timeoutMs: limits.timeoutMs, readVersion: readCheckovVersion, installHint: INSTALL_HINT });

@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
-import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
+import { commandOption, environmentOption, limitsOption, readAdapterOptions } from '../adapter-options.js';
 import { materializeArtifact } from '../artifact/materialize-artifact.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
@@ -81,9 +81,13 @@ const MAX_NAMESPACES = 64;
  * in the environment) and either could make it skip the artifact.
  */
 export function createConftestAdapter(options: ConftestAdapterOptions = {}): EngineAdapter {
-  const command = options.command ?? NAME;
-  const limits = resolveEngineLimits(options.limits);
-  const env = withoutConftestVariables(options.env ?? process.env);
+  const read = readAdapterOptions('createConftestAdapter', options, {
+    command: commandOption(NAME),
+    limits: limitsOption(),
+    env: environmentOption(),
+  });
+  const { command, limits } = read;
+  const env = withoutConftestVariables(read.env);
 
   function available(): Promise<EngineAvailability> {
     return probeVersion({ command, args: ['--version'], env, timeoutMs: limits.timeoutMs, readVersion: readConftestVersion, installHint: INSTALL_HINT });

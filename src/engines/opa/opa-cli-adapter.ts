@@ -2,8 +2,8 @@ import { extname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
 import { readRegularText } from '../../read-regular-file.js';
-import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
+import { commandOption, environmentOption, limitsOption, readAdapterOptions } from '../adapter-options.js';
 import { boundText } from '../json-reading.js';
 import { materializeArtifact } from '../artifact/materialize-artifact.js';
 import { callTimeout } from '../binding/call-timeout.js';
@@ -46,9 +46,11 @@ const NAME = 'opa';
  * JSON as a YAML string, which most policies would then pass.
  */
 export function createOpaCliAdapter(options: OpaCliAdapterOptions = {}): EngineAdapter {
-  const command = options.command ?? NAME;
-  const limits = resolveEngineLimits(options.limits);
-  const env = options.env ?? process.env;
+  const { command, limits, env } = readAdapterOptions('createOpaCliAdapter', options, {
+    command: commandOption(NAME),
+    limits: limitsOption(),
+    env: environmentOption(),
+  });
 
   function available(): Promise<EngineAvailability> {
     return probeOpa(command, env, limits.timeoutMs, OPA_INSTALL_HINT);

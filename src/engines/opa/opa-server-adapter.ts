@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
-import { TierguardError } from '../../errors.js';
-import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
+import { booleanOption, invalidAdapterOption, limitsOption, readAdapterOptions } from '../adapter-options.js';
+import type { AdapterOptionReader } from '../adapter-options.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { isRecord, own } from '../json-reading.js';
 import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
@@ -53,14 +53,13 @@ const POLICY_BOUNDS = { maxFiles: 1_000, maxBytes: 16 * 1_048_576 };
  * artifact (JSON or YAML) is read in memory and never written to disk.
  */
 export function createOpaServerAdapter(options: OpaServerAdapterOptions): EngineAdapter {
-  const base = checkUrl(options?.url);
-  const limits = resolveEngineLimits(options.limits);
-  const upload = options.uploadPolicies ?? true;
-  if (typeof upload !== 'boolean') throw new TierguardError('INVALID_OPTIONS', 'uploadPolicies must be a boolean', { option: 'uploadPolicies' });
-  if (options.token !== undefined && (typeof options.token !== 'string' || /[\r\n]/.test(options.token))) {
-    throw new TierguardError('INVALID_OPTIONS', 'token must be a string on one line', { option: 'token' });
-  }
-  const headers: Readonly<Record<string, string>> = options.token === undefined ? {} : { authorization: `Bearer ${options.token}` };
+  const { url: base, uploadPolicies: upload, token, limits } = readAdapterOptions('createOpaServerAdapter', options, {
+    url: urlOption,
+    uploadPolicies: booleanOption(true),
+    token: tokenOption,
+    limits: limitsOption(),
+  });
+  const headers: Readonly<Record<string, string>> = token === undefined ? {} : { authorization: `Bearer ${token}` };
   // The files are kept with their hash: an upload that failed is retried with them, without a read.
   const policies = createPolicyReader({ bounds: POLICY_BOUNDS, keep: (files) => files });
   const uploader = createPolicyUploader({ base, headers, maxBytes: limits.maxStdoutBytes, maxMessageLength: limits.maxMessageLength });
@@ -138,8 +137,8 @@ export function createOpaServerAdapter(options: OpaServerAdapterOptions): Engine
   return Object.freeze({ name: NAME, available, evaluate });
 }
 
-/** The base URL without a trailing slash; an `INVALID_OPTIONS` error for anything but http(s). */
-function checkUrl(url: unknown): string {
+/** `url`, required: the base URL without a trailing slash; an `INVALID_OPTIONS` error for anything but http(s). */
+const urlOption: AdapterOptionReader<string> = (url, key) => {
   let parsed: URL | undefined;
   try {
     parsed = typeof url === 'string' ? new URL(url) : undefined;
@@ -147,10 +146,16 @@ function checkUrl(url: unknown): string {
     parsed = undefined;
   }
   if (parsed === undefined || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.search !== '' || parsed.hash !== '') {
-    throw new TierguardError('INVALID_OPTIONS', 'url must be the http(s) base URL of an OPA server, such as http://127.0.0.1:8181', { option: 'url' });
+    throw invalidAdapterOption(key, 'the http(s) base URL of an OPA server, such as http://127.0.0.1:8181');
   }
   return parsed.toString().replace(/\/+$/, '');
-}
+};
+
+/** `token`, optional: one line, since it becomes a header. */
+const tokenOption: AdapterOptionReader<string | undefined> = (token, key) => {
+  if (token !== undefined && (typeof token !== 'string' || /[\r\n]/.test(token))) throw invalidAdapterOption(key, 'a string on one line');
+  return token;
+};
 
 /** `labels.version` of a `GET /v1/config` answer. */
 function versionIn(text: string): string | undefined {

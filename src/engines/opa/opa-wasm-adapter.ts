@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
-import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
+import { commandOption, environmentOption, limitsOption, positiveIntegerOption, readAdapterOptions } from '../adapter-options.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { isRecord, own } from '../json-reading.js';
 import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
@@ -62,10 +62,13 @@ interface Compiled {
  * early. For untrusted policies that may run long, use CLI or server mode.
  */
 export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): EngineAdapter {
-  const command = options.command ?? NAME;
-  const limits = resolveEngineLimits(options.limits);
-  const env = options.env ?? process.env;
-  const maxPages = Math.max(1, Math.floor((options.maxMemoryBytes ?? 256 * 1_048_576) / WASM_PAGE));
+  const { command, limits, env, maxMemoryBytes } = readAdapterOptions('createOpaWasmAdapter', options, {
+    command: commandOption(NAME),
+    limits: limitsOption(),
+    env: environmentOption(),
+    maxMemoryBytes: positiveIntegerOption(256 * 1_048_576),
+  });
+  const maxPages = Math.max(1, Math.floor(maxMemoryBytes / WASM_PAGE));
   const compiled = new Map<string, Compiled>();
   // Only the hash is kept: the compiled module is what evaluations need, not the source bytes.
   const policies = createPolicyReader({ bounds: POLICY_BOUNDS, keep: (files) => files.hash });

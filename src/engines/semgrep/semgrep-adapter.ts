@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import { basename, dirname } from 'node:path';
 import { describeThrown } from '../../describe-thrown.js';
-import { resolveEngineLimits } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';
+import { commandOption, enumOption, environmentOption, limitsOption, readAdapterOptions } from '../adapter-options.js';
 import { materializeArtifact } from '../artifact/materialize-artifact.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { checkBinding, checkPolicyExists } from '../binding/check-binding.js';
@@ -49,12 +49,16 @@ const INSTALL_HINT = `install it with "pip install semgrep==${SEMGREP_TESTED_VER
  * every machine.
  */
 export function createSemgrepAdapter(options: SemgrepAdapterOptions = {}): EngineAdapter {
-  const command = options.command ?? NAME;
-  const limits = resolveEngineLimits(options.limits);
-  const defaultMinLevel = options.minLevel ?? 'note';
+  const read = readAdapterOptions('createSemgrepAdapter', options, {
+    command: commandOption(NAME),
+    limits: limitsOption(),
+    minLevel: enumOption(SARIF_LEVELS, 'note'),
+    env: environmentOption(),
+  });
+  const { command, limits, minLevel: defaultMinLevel } = read;
   // Without these Semgrep asks the network for a newer version on every run,
   // which offline costs over a minute, and sends metrics.
-  const env = { ...(options.env ?? process.env), SEMGREP_ENABLE_VERSION_CHECK: '0', SEMGREP_SEND_METRICS: 'off' };
+  const env = { ...read.env, SEMGREP_ENABLE_VERSION_CHECK: '0', SEMGREP_SEND_METRICS: 'off' };
 
   function available(): Promise<EngineAvailability> {
     return probeVersion({

@@ -181,11 +181,32 @@ async function checkMissingBinary(suite: ConformanceSuite): Promise<void> {
 
 /** Calls evaluate and fails the case if it rejects, which the contract forbids. */
 async function evaluate(adapter: EngineAdapter, artifact: Artifact, binding: EngineBinding, options?: Parameters<EngineAdapter['evaluate']>[2]): Promise<EngineVerdict> {
+  let verdict: EngineVerdict;
   try {
-    return await adapter.evaluate(artifact, binding, options);
+    verdict = await adapter.evaluate(artifact, binding, options);
   } catch (thrown) {
     throw new assert.AssertionError({ message: `evaluate rejected, which it must never do: ${String(thrown)}` });
   }
+  expectTagged(verdict);
+  return verdict;
+}
+
+/**
+ * The tag tells the rest: `error` exactly on an `error` verdict, violations only
+ * on `fail`. An adapter in plain JavaScript is not held to that by the compiler,
+ * so it is checked here, before any case reads a field the tag promises.
+ */
+function expectTagged(verdict: EngineVerdict): void {
+  const { verdict: tag, violations, error } = verdict as unknown as Record<string, unknown>;
+  assert.ok(tag === 'pass' || tag === 'fail' || tag === 'error', `verdict must be pass, fail or error, got ${String(tag)}`);
+  assert.ok(Array.isArray(violations), 'violations is an array');
+  if (tag === 'error') {
+    const { code, message } = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
+    assert.ok(typeof code === 'string' && typeof message === 'string', 'an error verdict has an error with a code and a message');
+  } else {
+    assert.equal(error, undefined, `a ${tag} verdict carries no error`);
+  }
+  if (tag !== 'fail') assert.equal(violations.length, 0, `a ${tag} verdict has no violations`);
 }
 
 function expectShape(verdict: EngineVerdict, adapter: EngineAdapter, binding: EngineBinding): void {
@@ -196,8 +217,8 @@ function expectShape(verdict: EngineVerdict, adapter: EngineAdapter, binding: En
 
 function expectError(verdict: EngineVerdict, adapter: EngineAdapter, code: EngineErrorCode): void {
   assert.equal(verdict.engine, adapter.name, 'the verdict names the adapter');
-  assert.equal(verdict.verdict, 'error', `expected error ${code}, got ${describe(verdict)}`);
-  assert.equal(verdict.error?.code, code, `expected error ${code}, got ${describe(verdict)}`);
+  assert.ok(verdict.verdict === 'error', `expected error ${code}, got ${describe(verdict)}`);
+  assert.equal(verdict.error.code, code, `expected error ${code}, got ${describe(verdict)}`);
   assert.ok(verdict.error.message.length > 0, 'the error says why');
   assert.deepEqual(verdict.violations, [], 'an error verdict has no violations');
 }
@@ -218,7 +239,7 @@ function withoutDuration(verdict: EngineVerdict): Omit<EngineVerdict, 'durationM
 }
 
 function describe(verdict: EngineVerdict): string {
-  return verdict.error === undefined
-    ? `${verdict.verdict} with ${verdict.violations.length} violation(s)`
-    : `${verdict.verdict} ${verdict.error.code}: ${verdict.error.message}`;
+  return verdict.verdict === 'error'
+    ? `error ${verdict.error.code}: ${verdict.error.message}`
+    : `${verdict.verdict} with ${verdict.violations.length} violation(s)`;
 }

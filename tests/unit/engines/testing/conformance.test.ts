@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { engineConformanceCases } from '../../../../src/engines/testing/conformance.js';
 import type { ConformanceCase, ConformanceSuite } from '../../../../src/engines/testing/conformance.js';
-import type { EngineAdapter } from '../../../../src/engines/types.js';
+import type { EngineAdapter, EngineVerdict } from '../../../../src/engines/types.js';
 import { createNodeScriptAdapter } from './node-script-adapter.js';
 
 const fixture = (name: string): string => fileURLToPath(new URL(`../../../fixtures/engines/node-script/${name}`, import.meta.url));
@@ -74,9 +74,23 @@ describe('engine conformance suite, holding adapters to the contract', () => {
     const drifting: EngineAdapter['evaluate'] = async (artifact, binding, options) => {
       const verdict = await good.evaluate(artifact, binding, options);
       run += 1;
+      if (verdict.verdict !== 'fail') return verdict;
       return { ...verdict, violations: verdict.violations.map((v) => ({ ...v, message: `${v.message} (run ${run})` })) };
     };
     expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: drifting }) }, 'deterministic')).toMatch(/two runs on the same artifact differ/);
+  });
+
+  it('fails an adapter whose verdict breaks the tag: an error without why, or a pass with an error or violations', async () => {
+    const good = createNodeScriptAdapter();
+    // A JavaScript adapter is not held to the tagged union by the compiler; the suite holds it instead.
+    const untagged = (change: (verdict: EngineVerdict) => object): EngineAdapter['evaluate'] => async (artifact, binding, options) =>
+      change(await good.evaluate(artifact, binding, options)) as EngineVerdict;
+    const silentError = untagged((verdict) => ({ ...verdict, verdict: 'error', error: undefined }));
+    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: silentError }) }, 'pass')).toMatch(/an error verdict has an error with a code and a message/);
+    const passWithError = untagged((verdict) => ({ ...verdict, error: { code: 'ENGINE_FAILED', message: 'x' } }));
+    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: passWithError }) }, 'pass')).toMatch(/a pass verdict carries no error/);
+    const passWithViolations = untagged((verdict) => ({ ...verdict, verdict: 'pass' }));
+    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: passWithViolations }) }, 'fail')).toMatch(/a pass verdict has no violations/);
   });
 
   it('fails an adapter that ignores the time limit', async () => {
