@@ -3,6 +3,7 @@ import type { CompiledPolicy } from './policy/compile-policy.js';
 import { buildAuditEvent } from './effects/audit-event.js';
 import { allowDecision, decide } from './effects/decide.js';
 import type { VerdictRules } from './effects/decide.js';
+import { mergeInPolicyOrder } from './effects/policy-order.js';
 import { describeThrown } from './describe-thrown.js';
 import { toEvaluationError } from './evaluation-error.js';
 import { AutoPass } from './auto/auto-pass.js';
@@ -236,11 +237,8 @@ function buildEngine(
         if (onError === 'throw') throw problem;
         errors.push(error);
       }
-      if (formalFound.violations.length > 0) {
-        violations.push(...formalFound.violations);
-        // Policy order across both tiers (a stable sort keeps each policy's own order).
-        violations.sort((left, right) => (positionOf.get(left.policyId) ?? 0) - (positionOf.get(right.policyId) ?? 0));
-      }
+      // Policy order across both tiers, each policy's own order kept.
+      mergeInPolicyOrder(violations, formalFound.violations, positionOf);
     }
     return { decision: conclude(found, violations, errors), tool: found.tool, formalMs };
   };

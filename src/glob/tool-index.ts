@@ -1,5 +1,4 @@
-import { compileGlob, isGlobPattern, type GlobLimits } from './compile-glob.js';
-import { globToRegexSource } from './glob-to-regex.js';
+import { compileGlobSource, isGlobPattern, type GlobLimits } from './compile-glob.js';
 import { literalPrefixOf } from './literal-prefix.js';
 import { LruCache } from './lru-cache.js';
 import { starGlobMatcher } from './star-glob-matcher.js';
@@ -55,8 +54,9 @@ export class ToolIndex<T extends Indexed> {
   private readonly alone = new Map<T, readonly T[]>();
 
   /**
-   * Builds the index; glob patterns compile here, under the `limits` they were
-   * validated with when the policy was compiled.
+   * Builds the index; glob patterns compile under the `limits` they were
+   * validated with when the policy was compiled (`compileGlobSource` keeps each
+   * once for every index).
    */
   constructor(entries: readonly T[], limits: GlobLimits) {
     const everyTool: T[] = [];
@@ -69,11 +69,11 @@ export class ToolIndex<T extends Indexed> {
       }
       for (const pattern of new Set(entry.tools)) {
         if (isGlobPattern(pattern)) {
-          const source = globToRegexSource(pattern, limits.maxGlobWildcards);
+          // Shared with every other index over the same policies (and with validation):
+          // compiled once, with whatever the glob module checks, even when a plain matcher stands in for RE2.
+          const { source, matcher: compiled } = compileGlobSource(pattern, limits);
           const prefix = literalPrefixOf(source);
           const group = grouped.get(prefix) ?? [];
-          // compileGlob runs whatever the glob module checks, even when a plain matcher stands in for RE2.
-          const compiled = compileGlob(pattern, limits);
           const fast = starGlobMatcher(source);
           group.push({ glob: { matcher: fast ?? compiled, entry, native: fast === undefined }, source });
           grouped.set(prefix, group);

@@ -25,7 +25,9 @@ export interface FieldReader {
   readonly missingPath: (root: unknown) => PathSegment[];
   /** The value of a dot-path, or `undefined` when missing (JSONPath: the first value). */
   readonly read: (root: unknown) => unknown;
-  /** Every value the path yields, with its concrete path. */
+  /** Every value the path yields, without paths: for tests, which report nothing. */
+  readonly readValues: (root: unknown) => unknown[];
+  /** Every value the path yields, with its concrete path: for violations, which point at it. */
   readonly readAll: (root: unknown) => FoundValue[];
 }
 
@@ -43,6 +45,10 @@ function compileDotPathReader(source: string): FieldReader {
     segments,
     missingPath: (root) => concretePath(root, segments),
     read,
+    readValues(root) {
+      const value = read(root);
+      return value === undefined ? [] : [value];
+    },
     readAll(root) {
       const value = read(root);
       return value === undefined ? [] : [{ value, path: concretePath(root, segments) }];
@@ -104,13 +110,14 @@ export function concretePath(root: unknown, segments: readonly string[]): PathSe
 }
 
 function compileJsonPathReader(source: string): FieldReader {
-  const { readAll, fixedPrefix } = compileJsonPath(source);
+  const { values, readAll, fixedPrefix } = compileJsonPath(source);
   return {
     source,
     multi: true,
     segments: fixedPrefix,
     missingPath: (root) => concretePath(root, fixedPrefix),
-    read: (root) => readAll(root)[0]?.value,
+    read: (root) => values(root)[0],
+    readValues: values,
     readAll,
   };
 }

@@ -2,6 +2,7 @@ import { JSONPath } from 'jsonpath-plus';
 import type { FoundValue } from './field-reader.js';
 import { concretePath } from './field-reader.js';
 import { PathSyntaxError } from './parse-path.js';
+import { compileSimpleJsonPath } from './simple-jsonpath.js';
 
 interface JsonPathResult {
   readonly value: unknown;
@@ -14,7 +15,9 @@ interface JsonPathResult {
  * Compiles a JSONPath into a reader. Script and filter expressions (`?(...)`,
  * `(...)`) are refused when the policy is compiled: jsonpath-plus evaluates them
  * with code, and its evaluators have had remote-code-execution CVEs. Evaluation
- * itself runs with `eval: false` as a second guard.
+ * itself runs with `eval: false` as a second guard. Paths of names and `*`
+ * only are walked without jsonpath-plus, to the same answers
+ * (`simple-jsonpath.ts`).
  */
 export function compileJsonPath(source: string): CompiledJsonPath {
   const steps = JSONPath.toPathArray(source);
@@ -27,7 +30,9 @@ export function compileJsonPath(source: string): CompiledJsonPath {
       );
     }
   }
-  const readAll = (root: unknown): FoundValue[] => {
+  const simple = compileSimpleJsonPath(steps.slice(1));
+  if (simple !== undefined) return { ...simple, fixedPrefix: fixedPrefix(steps.slice(1)) };
+  const evaluate = (root: unknown): JsonPathResult[] => {
     const results: JsonPathResult[] | undefined = JSONPath({
       path: source,
       json: root as object,
@@ -35,16 +40,20 @@ export function compileJsonPath(source: string): CompiledJsonPath {
       resultType: 'all',
       wrap: true,
     });
-    if (results === undefined) return [];
-    return results
-      .filter(isOwnValue)
-      .map((result) => ({ value: result.value, path: concretePath(root, pointerSegments(result.pointer)) }));
+    return results === undefined ? [] : results.filter(isOwnValue);
   };
-  return { readAll, fixedPrefix: fixedPrefix(steps.slice(1)) };
+  return {
+    values: (root) => evaluate(root).map((result) => result.value),
+    readAll: (root) => evaluate(root).map((result) => ({ value: result.value, path: concretePath(root, pointerSegments(result.pointer)) })),
+    fixedPrefix: fixedPrefix(steps.slice(1)),
+  };
 }
 
 /** A compiled JSONPath: its reader, and the fixed keys it starts with (to point at a field that yields nothing). */
 export interface CompiledJsonPath {
+  /** The values the path yields, without their paths: what a test needs. */
+  readonly values: (root: unknown) => unknown[];
+  /** The values with their concrete paths: what a violation reports. */
   readonly readAll: (root: unknown) => FoundValue[];
   readonly fixedPrefix: readonly string[];
 }

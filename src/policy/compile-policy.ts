@@ -199,6 +199,6 @@ function isPresent(value: unknown): boolean {
 /** A JSONPath is present when it yields at least one value and every value is present (its default quantifier). */
 function isPresentAt(field: FieldReader, action: Action): boolean {
   if (!field.multi) return isPresent(field.read(action));
-  const found = field.readAll(action);
-  return found.length > 0 && found.every(({ value }) => isPresent(value));
+  const found = field.readValues(action);
+  return found.length > 0 && found.every(isPresent);
 }

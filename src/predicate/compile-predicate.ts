@@ -256,11 +256,9 @@ function leaf(definition: ComparisonDefinition, field: FieldReader, { matches, e
   return compiled(
     // A JSONPath that yields nothing is a missing field: false under either quantifier.
     (action) => {
-      const found = field.readAll(action);
+      const found = field.readValues(action);
       if (found.length === 0) return false;
-      return everyValue
-        ? found.every(({ value }) => holds(action, value))
-        : found.some(({ value }) => holds(action, value));
+      return everyValue ? found.every((value) => holds(action, value)) : found.some((value) => holds(action, value));
     },
     (action, failures) => {
       const found = field.readAll(action);

@@ -33,55 +33,72 @@ export interface FieldOp {
   edit(value: unknown, present: boolean): FieldEdit;
 }
 
-/** What {@link applyRewrite} did, field by field, each at its concrete path (array indices as numbers). */
-export interface RewriteTrace {
-  /** The fields written or removed, in walk order. */
-  readonly changed: PathSegment[][];
-  /** The fields the op could not handle. */
-  readonly failed: { readonly path: PathSegment[]; readonly failure: FieldFailure }[];
+/**
+ * Where a walk reports what it did, field by field, each at its concrete path
+ * (array indices as numbers). Each `path` is a fresh array the sink may keep.
+ */
+export interface RewriteSink {
+  /** A field was written or removed; called in walk order. */
+  changed(op: FieldOp, path: PathSegment[]): void;
+  /** The op could not handle the field. */
+  failed(op: FieldOp, path: PathSegment[], failure: FieldFailure): void;
 }
 
 const KEEP: FieldEdit = Object.freeze({ kind: 'keep' });
 
 /**
- * Applies `op` at every field `segments` addresses in `root`, copy-on-write:
- * only the containers on the way to a change are copied (objects by spread,
- * arrays by slice), every other subtree is shared, and `root` itself is
- * returned when nothing changed. Only own properties are read; keys are written
- * as own data properties, so `__proto__` is a key like any other. A `*` segment
- * visits every element of an array (holes skipped) or every own enumerable key
- * of an object, the keys a copy keeps. Paths are those of the values as found,
- * before any of this op's removals. A getter that throws is not caught.
+ * Applies rewrite ops, one {@link RewriteWalk.apply} per op, reporting to one
+ * sink. One walk serves every op of one call: rewrites run on every action a
+ * rewriting policy sees, and most change nothing, so the walk allocates nothing
+ * of its own but a path stack, and a path only for a field it reports.
  */
-export function applyRewrite(root: object, segments: readonly PatternSegment[], op: FieldOp, trace: RewriteTrace): object {
-  return new Walk(segments, op, trace).container(root, 0, []) as object;
-}
+export class RewriteWalk {
+  // The path of the value being visited: pushed and popped as the walk descends,
+  // copied only when a field is reported.
+  private readonly path: PathSegment[] = [];
+  // Set by `apply` before any field is visited.
+  private segments: readonly PatternSegment[] = [];
+  private op!: FieldOp;
 
-class Walk {
-  constructor(
-    private readonly segments: readonly PatternSegment[],
-    private readonly op: FieldOp,
-    private readonly trace: RewriteTrace,
-  ) {}
+  /** A walk reporting to `sink`. */
+  constructor(private readonly sink: RewriteSink) {}
 
-  /** `value` (found at `path`, the container of segment `depth`) after the rewrite: the same value when nothing changed. */
-  container(value: unknown, depth: number, path: PathSegment[]): unknown {
+  /**
+   * Applies `op` at every field `segments` addresses in `root`, copy-on-write:
+   * only the containers on the way to a change are copied (objects by spread,
+   * arrays by slice), every other subtree is shared, and `root` itself is
+   * returned when nothing changed. Only own properties are read; keys are written
+   * as own data properties, so `__proto__` is a key like any other. A `*` segment
+   * visits every element of an array (holes skipped) or every own enumerable key
+   * of an object, the keys a copy keeps. Paths are those of the values as found,
+   * before any of this op's removals. A getter that throws is not caught.
+   */
+  apply(root: object, segments: readonly PatternSegment[], op: FieldOp): object {
+    this.segments = segments;
+    this.op = op;
+    // A getter that throws leaves the stack part-filled; the next op starts from an empty one.
+    this.path.length = 0;
+    return this.container(root, 0) as object;
+  }
+
+  /** `value` (found at the current path, the container of segment `depth`) after the rewrite: the same value when nothing changed. */
+  private container(value: unknown, depth: number): unknown {
     if (typeof value === 'object' && value !== null) {
-      return Array.isArray(value) ? this.array(value, depth, path) : this.object(value, depth, path);
+      return Array.isArray(value) ? this.array(value, depth) : this.object(value, depth);
     }
     if (!this.op.creates) return value;
     // set_default builds missing objects on the way (a null one counts as missing),
     // but never writes through a scalar that holds data.
     if (value === undefined || value === null) {
       const created = {};
-      const filled = this.object(created, depth, path);
+      const filled = this.object(created, depth);
       return filled === created ? value : filled;
     }
-    this.fail(path, { kind: 'fail', expected: 'an object', found: describeValueType(value) });
+    this.fail({ kind: 'fail', expected: 'an object', found: describeValueType(value) });
     return value;
   }
 
-  private object(value: object, depth: number, path: PathSegment[]): object {
+  private object(value: object, depth: number): object {
     const segment = this.segments[depth];
     if (segment === undefined) return value;
     const record = value as Record<string, unknown>;
@@ -90,8 +107,9 @@ class Walk {
     for (const key of keys) {
       const present = Object.hasOwn(value, key);
       const child = present ? record[key] : undefined;
-      const childPath = [...path, key];
-      const edit = this.edit(child, present, depth, childPath);
+      this.path.push(key);
+      const edit = this.edit(child, present, depth);
+      this.path.pop();
       if (edit.kind === 'write') {
         copy ??= { ...record };
         Object.defineProperty(copy, key, { value: edit.value, writable: true, enumerable: true, configurable: true });
@@ -104,7 +122,7 @@ class Walk {
     return copy ?? value;
   }
 
-  private array(value: readonly unknown[], depth: number, path: PathSegment[]): readonly unknown[] {
+  private array(value: readonly unknown[], depth: number): readonly unknown[] {
     const segment = this.segments[depth];
     if (segment === undefined) return value;
     let indices: number[];
@@ -115,20 +133,26 @@ class Walk {
       indices = [Number(segment.key)];
     } else {
       // An array answers only to indices: any other key is missing.
-      if (this.op.creates) this.fail([...path, segment.key], { kind: 'fail', expected: 'an object', found: 'an array' });
+      if (this.op.creates) {
+        this.path.push(segment.key);
+        this.fail({ kind: 'fail', expected: 'an object', found: 'an array' });
+        this.path.pop();
+      }
       return value;
     }
     let copy: unknown[] | undefined;
     let removed: Set<number> | undefined;
     for (const index of indices) {
       const present = Object.hasOwn(value, index);
-      const childPath = [...path, index];
+      this.path.push(index);
       if (!present && this.op.creates) {
         // Filling a missing element would grow the array or leave holes in it.
-        this.fail(childPath, { kind: 'fail', expected: 'an existing array element', found: 'no such element' });
+        this.fail({ kind: 'fail', expected: 'an existing array element', found: 'no such element' });
+        this.path.pop();
         continue;
       }
-      const edit = this.edit(present ? value[index] : undefined, present, depth, childPath);
+      const edit = this.edit(present ? value[index] : undefined, present, depth);
+      this.path.pop();
       if (edit.kind === 'write') {
         copy ??= value.slice();
         Object.defineProperty(copy, index, { value: edit.value, writable: true, enumerable: true, configurable: true });
@@ -139,21 +163,22 @@ class Walk {
     return removed === undefined ? (copy ?? value) : withoutElements(copy ?? value, removed);
   }
 
-  /** The edit for the field at `path`: the op's own at the last segment, else the rewritten child. */
-  private edit(child: unknown, present: boolean, depth: number, path: PathSegment[]): FieldEdit {
+  /** The edit for the field at the current path: the op's own at the last segment, else the rewritten child. */
+  private edit(child: unknown, present: boolean, depth: number): FieldEdit {
+    const op = this.op;
     if (depth < this.segments.length - 1) {
-      if (!present && !this.op.creates) return KEEP;
-      const rewritten = this.container(child, depth + 1, path);
+      if (!present && !op.creates) return KEEP;
+      const rewritten = this.container(child, depth + 1);
       return rewritten === child ? KEEP : { kind: 'write', value: rewritten };
     }
-    const edit = this.op.edit(child, present);
-    if (edit.kind === 'fail') this.fail(path, edit);
-    else if (edit.kind !== 'keep') this.trace.changed.push(path);
+    const edit = op.edit(child, present);
+    if (edit.kind === 'fail') this.fail(edit);
+    else if (edit.kind !== 'keep') this.sink.changed(op, this.path.slice());
     return edit;
   }
 
-  private fail(path: PathSegment[], failure: FieldFailure): void {
-    this.trace.failed.push({ path, failure });
+  private fail(failure: FieldFailure): void {
+    this.sink.failed(this.op, this.path.slice(), failure);
   }
 }
 

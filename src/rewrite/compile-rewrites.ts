@@ -1,8 +1,8 @@
 import { formatPath } from '../format-path.js';
 import type { Limits } from '../limits.js';
 import type { Action, Effect, PathSegment, Rewrite, RewriteDefinition, Violation } from '../types.js';
-import type { FieldFailure, FieldOp, RewriteTrace } from './apply-rewrite.js';
-import { applyRewrite } from './apply-rewrite.js';
+import type { FieldFailure, FieldOp, RewriteSink } from './apply-rewrite.js';
+import { RewriteWalk } from './apply-rewrite.js';
 import type { RewritePath } from './rewrite-path.js';
 import { compileRewritePath } from './rewrite-path.js';
 import { compileRewriteOp } from './rewrite-ops.js';
@@ -69,15 +69,17 @@ export function compileRewrites(definitions: readonly RewriteDefinition[], polic
   });
 
   return (action) => {
-    let current: object = action;
+    // One sink and one walk per call, whatever the number of steps; records and
+    // their lists are made only for fields that changed or failed.
     let rewrites: Rewrite[] | undefined;
     let violations: Violation[] | undefined;
-    for (const { path, op } of steps) {
-      const trace: RewriteTrace = { changed: [], failed: [] };
-      current = applyRewrite(current, path.segments, op, trace);
-      for (const changed of trace.changed) (rewrites ??= []).push(record(op, changed));
-      for (const { path: failedAt, failure } of trace.failed) (violations ??= []).push(violation(op, failedAt, failure));
-    }
+    const sink: RewriteSink = {
+      changed: (op, path) => (rewrites ??= []).push(record(op, path)),
+      failed: (op, path, failure) => (violations ??= []).push(violation(op, path, failure)),
+    };
+    const walk = new RewriteWalk(sink);
+    let current: object = action;
+    for (const { path, op } of steps) current = walk.apply(current, path.segments, op);
     return { action: current as Action, rewrites: rewrites ?? NOTHING, violations: violations ?? NOTHING };
   };
 }
