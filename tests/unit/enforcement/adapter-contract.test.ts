@@ -46,7 +46,7 @@ describe('engine.validate and the adapter contract', () => {
     expect(artifact).toEqual({ content: { a: 1 } });
     expect(binding).toEqual({
       engine: 'custom',
-      policy: new URL('../../fixtures/validate/engine-policies/s3.rego', import.meta.url).pathname,
+      policy: new URL('../../fixtures/enforcement/engine-policies/s3.rego', import.meta.url).pathname,
       query: 'q',
       options: { level: 2 },
       policyId: 'custom.rule',

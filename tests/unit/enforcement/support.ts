@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { PolicyDefinition } from '../../../src/index.js';
 
 /** The validate fixtures: policies, the engine policies they bind, and artifacts. */
-export const FIXTURES = fileURLToPath(new URL('../../fixtures/validate/', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../../fixtures/enforcement/', import.meta.url));
 
 /** An artifact fixture's path. */
 export const artifact = (name: string): string => join(FIXTURES, 'artifacts', name);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, isTierguardError, TierguardError } from '../../src/index.js';
-import type { EngineOptions, PolicyDefinition } from '../../src/index.js';
+import { createEngine, isTierguardError, TierguardError } from '../../../src/index.js';
+import type { EngineOptions, PolicyDefinition } from '../../../src/index.js';
 
 /**
  * Errors in definitions (README "When evaluation cannot happen", "Paths",
