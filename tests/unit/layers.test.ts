@@ -26,7 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // The tiers and the engine adapters.
   ['auto', 'formal', 'engines'],
   // One decision: enforcement bindings, verdicts and audit, the engine that wires them.
-  ['enforcement', 'effects', 'check-action.ts', 'engine.ts'],
+  ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'engine.ts'],
   // Policy sets from disk, the `tierguard test` runner, the vitest matchers, decisions as text.
   ['bundle', 'policy-tests', 'testing', 'format'],
   // The adapters people run: the MCP guard and the CLI.
