@@ -81,7 +81,8 @@ export function summariseDecision(site: RefusalSite, reason: GuardDenyReason, de
   // `context`, say), and a message may quote it through `valueRef`; the client must not see it.
   const redaction = redactionFor(decision);
   // A client sees the enforced findings only: what monitored and warn policies
-  // found, and the rewrites, stay in the audit log.
+  // found, and the rewrites, stay in the audit log. The fields are picked by
+  // name, so a field added to the projection reaches a client only on purpose.
   const { verdict, outcome, violations, escalatedBy, errors, policyVersion } = projectDecision(decision, {
     violation: (violation) => ({
       policyId: violation.policyId,
