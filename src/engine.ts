@@ -1,13 +1,10 @@
-import { checkAction } from './check-action.js';
+import type { Decided } from './action-pipeline.js';
+import { ActionPipeline } from './action-pipeline.js';
+import { DecisionAudit } from './decision-audit.js';
 import type { CompiledPolicy } from './policy/compile-policy.js';
-import { buildAuditEvent } from './effects/audit-event.js';
-import { allowDecision, decide } from './effects/decide.js';
+import { allowDecision } from './effects/decide.js';
 import type { VerdictRules } from './effects/decide.js';
-import { mergeInPolicyOrder } from './effects/policy-order.js';
-import { describeThrown } from './describe-thrown.js';
-import { toEvaluationError } from './evaluation-error.js';
 import { AutoPass } from './auto/auto-pass.js';
-import type { AutoFindings } from './auto/auto-pass.js';
 import { TierguardError } from './errors.js';
 import { rejectUnknownOptions } from './check-options.js';
 import type { Limits } from './limits.js';
@@ -15,7 +12,7 @@ import { resolveLimits } from './limits.js';
 import type { CompiledFormalTier } from './formal/compile-formal.js';
 import { compilePolicies } from './policy/compile-policies.js';
 import { policySetVersion } from './policy/policy-version.js';
-import type { Action, AuditEvent, Decision, EvaluationError, Mode, OnError, Phase, PolicyDefinition, ValidationDecision, Violation } from './types.js';
+import type { Action, AuditEvent, Decision, Mode, OnError, PolicyDefinition, ValidationDecision } from './types.js';
 import type { Artifact, EngineAdapter } from './engines/types.js';
 import { compileEnforcement } from './enforcement/compile-enforcement.js';
 import type { CompiledEnforcement } from './enforcement/compile-enforcement.js';
@@ -124,15 +121,11 @@ export async function createEngine(options: EngineOptions): Promise<Engine> {
   return buildEngine(options, limits, policies, formal, enforcement, adapters);
 }
 
-/** A decision with what the audit event needs besides it. */
-interface Decided {
-  readonly decision: Decision;
-  /** The action's tool; `null` when the action was refused before it could be read. */
-  readonly tool: string | null;
-  /** Milliseconds spent in the formal tier; 0 when it did not run. */
-  readonly formalMs: number;
-}
-
+/**
+ * The wiring: the options and the compiled parts become the verdict rules, one
+ * auto pass per phase, the action pipeline, the audit wrapper (only when someone
+ * listens) and the validator, and the engine's methods put them together.
+ */
 function buildEngine(
   options: EngineOptions,
   limits: Limits,
@@ -142,7 +135,7 @@ function buildEngine(
   adapters: ReadonlyMap<string, EngineAdapter>,
 ): Engine {
   const onError = options.onError ?? 'deny';
-  // With `throw`, `failed` throws before a verdict is needed; the fallback only satisfies the type.
+  // With `throw`, a failure throws before a verdict is needed; the fallback only satisfies the type.
   const verdictOnError = onError === 'throw' ? 'deny' : onError;
   // The hash covers the compiled copies: what was validated is what is versioned.
   const version = policySetVersion(
@@ -166,156 +159,51 @@ function buildEngine(
     limits,
   );
   const hasResponsePolicies = judgingActions.some((policy) => policy.phase === 'response');
-  const positionOf = new Map(policies.map((policy) => [policy.id, policy.index]));
-  const formalTier = formal?.tier;
-  const shortCircuit = options.shortCircuit ?? true;
-  const onDecision = options.onDecision;
+  const pipeline = new ActionPipeline({
+    limits,
+    rules,
+    onError,
+    formalTier: formal?.tier,
+    shortCircuit: options.shortCircuit ?? true,
+    positionOf: new Map(policies.map((policy) => [policy.id, policy.index])),
+  });
+  // Timings are taken and events built only when someone listens, so the hot path pays nothing for them.
+  const audit = options.onDecision === undefined ? undefined : new DecisionAudit(options.onDecision);
 
-  const failed = (thrown: unknown, policy?: CompiledPolicy): EvaluationError => {
-    const { error, problem } = toEvaluationError(thrown, policy?.id);
-    if (onError === 'throw') throw problem;
-    return error;
-  };
-
-  // The auto pass's findings, or the decision for an action that cannot be evaluated at all.
-  // Finding the policies for a tool can fail too: a tool name longer than a tool
-  // glob may read within limits.maxRegexWork. That is an action nobody can judge,
-  // decided like an unusable one, never an exception that skips onError and audit.
-  const runAuto = (action: Action, pass: AutoPass): AutoFindings | Decision => {
-    let tool: string;
-    try {
-      tool = checkAction(action, limits);
-    } catch (error) {
-      return decide({ violations: [], errors: [failed(error)], rewrites: [], action }, rules);
-    }
-    try {
-      return pass.run(action, tool, failed);
-    } catch (error) {
-      // Under onError 'throw', what `failed` threw for a policy goes out as it is.
-      if (onError === 'throw') throw error;
-      return decide({ violations: [], errors: [failed(error)], rewrites: [], action }, rules);
-    }
-  };
-
-  const conclude = (found: AutoFindings, violations: readonly Violation[], errors: readonly EvaluationError[]): Decision =>
-    violations.length === 0 && errors.length === 0 && found.rewrites === undefined
-      ? allowDecision(found.action, version)
-      : decide({ violations, errors, rewrites: found.rewrites ?? [], action: found.action }, rules);
-
-  const autoDecision = (action: Action, pass: AutoPass): Decision => {
-    const found = runAuto(action, pass);
-    return 'verdict' in found ? found : conclude(found, found.violations ?? [], found.errors ?? []);
-  };
-
-  // As autoDecision, with the tool kept for the audit event.
-  const decideAuto = (action: Action, pass: AutoPass): Decided => {
-    const found = runAuto(action, pass);
-    if ('verdict' in found) return { decision: found, tool: null, formalMs: 0 };
-    return { decision: conclude(found, found.violations ?? [], found.errors ?? []), tool: found.tool, formalMs: 0 };
-  };
-
-  const decideAll = async (action: Action, timed: boolean): Promise<Decided> => {
-    const found = runAuto(action, requests);
-    if ('verdict' in found) return { decision: found, tool: null, formalMs: 0 };
-    const violations = found.violations ?? [];
-    const errors = found.errors ?? [];
-    let formalMs = 0;
-    const autoDenied = violations.some((violation) => violation.effect === 'deny' && !isMonitored(violation.policyId));
-    let covered = false;
-    try {
-      covered = formalTier?.covers(found.tool) ?? false;
-    } catch (error) {
-      // As in runAuto: formal policies that may apply and cannot be found are an error, not a pass.
-      errors.push(failed(error));
-    }
-    if (formalTier !== undefined && covered && !(shortCircuit && autoDenied)) {
-      const started = timed ? performance.now() : 0;
-      // The formal tier judges the action as rewritten, like the auto tier's checks.
-      const formalFound = await formalTier.evaluate(found.action, found.tool);
-      if (timed) formalMs = performance.now() - started;
-      for (const { error, problem } of formalFound.errors) {
-        if (onError === 'throw') throw problem;
-        errors.push(error);
-      }
-      // Policy order across both tiers, each policy's own order kept.
-      mergeInPolicyOrder(violations, formalFound.violations, positionOf);
-    }
-    return { decision: conclude(found, violations, errors), tool: found.tool, formalMs };
-  };
-
-  const emit = (event: AuditEvent): void => {
-    try {
-      onDecision?.(event);
-    } catch (error) {
-      throw new TierguardError('AUDIT_FAILED', `onDecision threw, so the decision is withheld: ${describeThrown(error)}`, {}, { cause: error });
-    }
-  };
-
-  // Audit: timings are taken only when someone listens, so the hot path pays nothing for them.
-  const audited = (decided: Decided, phase: Phase, started: number, evaluateOptions: EvaluateOptions | undefined): Decision => {
-    if (onDecision === undefined) return decided.decision;
-    const total = performance.now() - started;
-    emit(
-      buildAuditEvent(decided.decision, {
-        phase,
-        tool: decided.tool,
-        ...kindOf(decided.decision.action),
-        durationMs: { auto: Math.max(0, total - decided.formalMs), formal: decided.formalMs, total },
-        time: new Date(),
-        ...(evaluateOptions?.labels === undefined ? {} : { labels: evaluateOptions.labels }),
-      }),
-    );
-    return decided.decision;
-  };
-
-  // Engine time is all of an artifact's decision: neither action tier runs.
   const validate = createValidator({
     enforcement,
     policyIds: new Set(policies.map((policy) => policy.id)),
     adapters,
     rules,
     onError,
-    ...(onDecision === undefined
-      ? {}
-      : {
-          audit: (decision: Decision, tool: string, total: number, labels: EvaluateOptions['labels']) =>
-            emit(
-              buildAuditEvent(decision, {
-                phase: 'request',
-                tool,
-                kind: 'artifact',
-                durationMs: { auto: 0, formal: 0, total },
-                time: new Date(),
-                ...(labels === undefined ? {} : { labels }),
-              }),
-            ),
-        }),
+    ...(audit === undefined ? {} : { audit: audit.artifact.bind(audit) }),
   });
 
   const evaluateAuto = (action: Action, evaluateOptions?: EvaluateOptions): Decision => {
-    if (onDecision === undefined) return autoDecision(action, requests);
+    if (audit === undefined) return pipeline.auto(action, requests).decision;
     const started = performance.now();
-    return audited(decideAuto(action, requests), 'request', started, evaluateOptions);
+    return audit.action(pipeline.auto(action, requests), 'request', started, evaluateOptions?.labels);
   };
 
   const evaluate = async (action: Action, evaluateOptions?: EvaluateOptions): Promise<Decision> => {
-    if (onDecision === undefined) return (await decideAll(action, false)).decision;
+    if (audit === undefined) return (await pipeline.full(action, requests, false)).decision;
     const started = performance.now();
-    return audited(await decideAll(action, true), 'request', started, evaluateOptions);
+    return audit.action(await pipeline.full(action, requests, true), 'request', started, evaluateOptions?.labels);
   };
 
   const evaluateResponse = async (action: Action, result: unknown, evaluateOptions?: EvaluateOptions): Promise<Decision> => {
-    const started = onDecision === undefined ? 0 : performance.now();
-    let decided: Decided;
+    const started = audit === undefined ? 0 : performance.now();
     let withResult: Action;
     try {
       withResult = withResultOf(action, result);
     } catch (error) {
-      decided = { decision: decide({ violations: [], errors: [failed(error)], rewrites: [], action }, rules), tool: null, formalMs: 0 };
-      return audited(decided, 'response', started, evaluateOptions);
+      const refused = pipeline.refused(error, action);
+      return audit === undefined ? refused.decision : audit.action(refused, 'response', started, evaluateOptions?.labels);
     }
-    decided = hasResponsePolicies ? decideAuto(withResult, responses) : { decision: allowDecision(withResult, version), tool: null, formalMs: 0 };
-    return audited(decided, 'response', started, evaluateOptions);
+    const decided: Decided = hasResponsePolicies
+      ? pipeline.auto(withResult, responses)
+      : { decision: allowDecision(withResult, version), tool: null, formalMs: 0 };
+    return audit === undefined ? decided.decision : audit.action(decided, 'response', started, evaluateOptions?.labels);
   };
 
   return Object.freeze({
@@ -366,17 +254,6 @@ function withResultOf(action: Action, result: unknown): Action {
   Object.defineProperty(copy, 'result', { value: result, enumerable: true, writable: true, configurable: true });
   return copy as Action;
 }
-
-/** The action's `kind`, for the audit event, when it is an own string property. */
-function kindOf(action: Action): { kind?: string } {
-  try {
-    const kind = typeof action === 'object' && action !== null && Object.hasOwn(action, 'kind') ? action.kind : undefined;
-    return typeof kind === 'string' ? { kind } : {};
-  } catch {
-    return {};
-  }
-}
-
 
 function checkOptions(options: EngineOptions): void {
   if (typeof options !== 'object' || options === null) {

@@ -10,7 +10,20 @@ export type { Engine, EngineOptions, EvaluateOptions } from './engine.js';
 export type { ValidateOptions } from './enforcement/validator.js';
 export type { Artifact, EngineAdapter, EngineVerdict } from './engines/types.js';
 export { TierguardError, isTierguardError } from './errors.js';
-export type { TierguardErrorCode } from './errors.js';
+export type {
+  AuditBacklogDetails,
+  EmptyBundleDetails,
+  EvaluationFailedDetails,
+  InvalidActionDetails,
+  InvalidOptionsDetails,
+  InvalidPolicyDetails,
+  IoErrorDetails,
+  LimitExceededDetails,
+  PolicyIssueDetails,
+  TierguardErrorCode,
+  TierguardErrorDetails,
+  TierguardErrorDetailsMap,
+} from './errors.js';
 export { DEFAULT_AUDIT_SINK_LIMITS, DEFAULT_LIMITS } from './limits.js';
 export type { AuditSinkLimits, Limits } from './limits.js';
 export { OPERATORS } from './types.js';

@@ -1,5 +1,5 @@
 import type { LoadedPolicies } from '../bundle/load-policies.js';
-import { TierguardError } from '../errors.js';
+import { TierguardError, isTierguardError } from '../errors.js';
 
 /**
  * Runs `compile` and, if it rejects policies, names the file each invalid policy
@@ -9,8 +9,8 @@ export async function withPolicySources<T>(loaded: LoadedPolicies, compile: () =
   try {
     return await compile();
   } catch (error) {
-    if (!(error instanceof TierguardError) || error.code !== 'INVALID_POLICY') throw error;
-    const details = (error.details.errors as { policyIndex?: unknown }[] | undefined) ?? [error.details];
+    if (!isTierguardError(error, 'INVALID_POLICY')) throw error;
+    const details = error.details.errors ?? [error.details];
     const files = [
       ...new Set(
         details

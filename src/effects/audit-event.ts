@@ -1,6 +1,7 @@
 import { actionDigest } from './action-digest.js';
 import { auditValue, auditViolation, redactionFor } from './redact-violations.js';
-import type { AuditEvent, Decision, EvaluationError, Phase, Rewrite, TierTimings, Violation } from '../types.js';
+import { copyEvaluationError, projectDecision } from '../decision-projection.js';
+import type { AuditEvent, Decision, Phase, Rewrite, TierTimings } from '../types.js';
 
 /** What the engine knows about a decision besides the decision itself. */
 export interface AuditFacts {
@@ -30,7 +31,11 @@ export interface AuditFacts {
  */
 export function buildAuditEvent(decision: Decision, facts: AuditFacts): AuditEvent {
   const redaction = redactionFor(decision);
-  const audited = (violations: readonly Violation[]): Violation[] => violations.map((violation) => auditViolation(violation, redaction));
+  const { verdict, outcome, ...findings } = projectDecision(decision, {
+    violation: (violation) => auditViolation(violation, redaction),
+    error: copyEvaluationError,
+    rewrite: copyRewrite,
+  });
   return {
     time: isoTime(facts.time),
     phase: facts.phase,
@@ -38,17 +43,11 @@ export function buildAuditEvent(decision: Decision, facts: AuditFacts): AuditEve
     ...(typeof facts.kind === 'string' ? { kind: facts.kind } : {}),
     // The digest covers the action, hidden values included; when they could not all be found, it is withheld too.
     actionDigest: redaction.complete ? actionDigest(decision.action) : null,
-    verdict: decision.verdict,
-    outcome: decision.outcome,
+    verdict,
+    outcome,
     policyIds: policyIdsOf(decision),
-    violations: audited(decision.violations),
-    warnings: audited(decision.warnings),
-    wouldDeny: audited(decision.wouldDeny),
-    wouldEscalate: audited(decision.wouldEscalate),
-    escalatedBy: [...decision.escalatedBy],
-    errors: decision.errors.map(copyError),
-    rewrites: decision.rewrites.map(copyRewrite),
-    policyVersion: decision.policyVersion,
+    // violations, warnings, wouldDeny, wouldEscalate, escalatedBy, errors, rewrites, policyVersion.
+    ...findings,
     durationMs: { auto: milliseconds(facts.durationMs.auto), formal: milliseconds(facts.durationMs.formal), total: milliseconds(facts.durationMs.total) },
     ...(facts.labels === undefined ? {} : { labels: copyLabels(facts.labels) }),
   };
@@ -67,11 +66,7 @@ function policyIdsOf(decision: Decision): string[] {
   return [...ids];
 }
 
-// Field by field, so nothing a later version adds to these types reaches the log unreviewed.
-function copyError(error: EvaluationError): EvaluationError {
-  return { code: error.code, message: error.message, ...(error.policyId === undefined ? {} : { policyId: error.policyId }) };
-}
-
+// Field by field, so nothing a later version adds to the type reaches the log unreviewed.
 function copyRewrite(rewrite: Rewrite): Rewrite {
   // `value` is the policy's constant, never the value replaced; rendered anyway so the event stays JSON.
   const value = rewrite.value === undefined ? undefined : auditValue(rewrite.value);

@@ -56,7 +56,7 @@ export async function compileEnforcement(
 ): Promise<CompiledEnforcement> {
   const enforced = new Map<string, EnforcedPolicy>();
   const files: Record<string, string> = {};
-  const failures: TierguardError[] = [];
+  const failures: TierguardError<'INVALID_POLICY'>[] = [];
   const bounds = { ...TREE_BOUNDS, maxBytes: limits.maxFileBytes };
   for (const policy of policies) {
     const definitions = policy.definition.enforcement;

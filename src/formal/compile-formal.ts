@@ -31,7 +31,7 @@ export async function compileFormalTier(
   for (const policy of policies) definitions[policy.index] = policy.definition;
   const shapesFiles = await loadPolicyShapes(definitions, sources, limits);
   const formal: FormalPolicy[] = [];
-  const failures: TierguardError[] = [];
+  const failures: TierguardError<'INVALID_POLICY'>[] = [];
   const files: Record<string, string> = {};
   for (const policy of withFormal) {
     const { definition } = policy;

@@ -1,4 +1,5 @@
 import { redactedMessage, redactionFor } from '../effects/redact-violations.js';
+import { copyEvaluationError, projectDecision } from '../decision-projection.js';
 import { formatPath } from '../format-path.js';
 import type { Decision, Effect, Outcome, PathSegment, Phase, Verdict } from '../types.js';
 
@@ -79,29 +80,22 @@ export function summariseDecision(site: RefusalSite, reason: GuardDenyReason, de
   // A monitored rewrite leaves what it would hide in the action (a server-side secret in
   // `context`, say), and a message may quote it through `valueRef`; the client must not see it.
   const redaction = redactionFor(decision);
-  return {
-    reason,
-    phase: site.phase,
-    method: site.method,
-    tool: toolOf(site),
-    verdict: decision.verdict,
-    outcome: decision.outcome,
-    violations: decision.violations.map((violation) => ({
+  // A client sees the enforced findings only: what monitored and warn policies
+  // found, and the rewrites, stay in the audit log. The fields are picked by
+  // name, so a field added to the projection reaches a client only on purpose.
+  const { verdict, outcome, violations, escalatedBy, errors, policyVersion } = projectDecision(decision, {
+    violation: (violation) => ({
       policyId: violation.policyId,
       field: formatPath(violation.path),
       path: violation.path,
       constraint: violation.constraint,
       effect: violation.effect,
       message: redactedMessage(violation, redaction),
-    })),
-    escalatedBy: decision.escalatedBy,
-    errors: decision.errors.map((error) => ({
-      code: error.code,
-      message: error.message,
-      ...(error.policyId === undefined ? {} : { policyId: error.policyId }),
-    })),
-    policyVersion: decision.policyVersion,
-  };
+    }),
+    error: copyEvaluationError,
+    rewrite: () => undefined,
+  });
+  return { reason, phase: site.phase, method: site.method, tool: toolOf(site), verdict, outcome, violations, escalatedBy, errors, policyVersion };
 }
 
 /**

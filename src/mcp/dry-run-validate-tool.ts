@@ -1,6 +1,7 @@
 import { formatDecision } from '../format/format-decision.js';
 import type { Engine } from '../engine.js';
 import { TierguardError } from '../errors.js';
+import { projectDecision } from '../decision-projection.js';
 import { formatPath } from '../format-path.js';
 import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { ContentArtifact, EngineVerdict } from '../engines/types.js';
@@ -164,19 +165,13 @@ export async function validateArtifact(engine: Engine, artifact: ContentArtifact
 
 function reportOf(decision: Decision): ValidationReport {
   const applied = decision.rewrites.some((rewrite) => rewrite.applied);
-  return {
-    verdict: decision.verdict,
-    outcome: decision.outcome,
-    violations: decision.violations.map(reportViolation),
-    warnings: decision.warnings.map(reportViolation),
-    wouldDeny: decision.wouldDeny.map(reportViolation),
-    wouldEscalate: decision.wouldEscalate.map(reportViolation),
-    escalatedBy: [...decision.escalatedBy],
-    rewrites: decision.rewrites.map(reportRewrite),
-    errors: decision.errors.map((error) => ({ ...error })),
-    ...(applied ? { rewrittenAction: decision.action } : {}),
-    policyVersion: decision.policyVersion,
-  };
+  const { errors, policyVersion, ...findings } = projectDecision(decision, {
+    violation: reportViolation,
+    error: (error) => ({ ...error }),
+    rewrite: reportRewrite,
+  });
+  // verdict, outcome, violations, warnings, wouldDeny, wouldEscalate, escalatedBy, rewrites; then errors and the action.
+  return { ...findings, errors, ...(applied ? { rewrittenAction: decision.action } : {}), policyVersion };
 }
 
 function reportViolation(violation: Violation): ViolationReport {

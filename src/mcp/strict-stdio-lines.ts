@@ -54,11 +54,11 @@ function duplicateKeyAnswer(line: string): string | null | undefined {
     parseStrictJson(line, 'the message', { maxDepth: TRANSPORT_DEPTH });
     return undefined;
   } catch (error) {
-    if (!isTierguardError(error, 'IO_ERROR') || error.details['key'] === undefined) return undefined;
+    if (!isTierguardError(error, 'IO_ERROR') || error.details.key === undefined) return undefined;
     // Only a repeated key failed, so JSON.parse reads the line; the id is the request's unless `id` itself repeats.
     const message = JSON.parse(line) as { id?: unknown };
     if (typeof message !== 'object' || message === null || !Object.hasOwn(message, 'id')) return null;
-    const id = error.details['pointer'] !== '/id' && (typeof message.id === 'string' || typeof message.id === 'number') ? message.id : null;
+    const id = error.details.pointer !== '/id' && (typeof message.id === 'string' || typeof message.id === 'number') ? message.id : null;
     return `${JSON.stringify({ jsonrpc: '2.0', id, error: { code: -32700, message: `Parse error: ${error.message}` } })}\n`;
   }
 }

@@ -21,7 +21,7 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
   if (!Array.isArray(definitions)) {
     throw new TierguardError('INVALID_OPTIONS', 'policies must be an array of policy definitions', { option: 'policies' });
   }
-  const failures: TierguardError[] = [];
+  const failures: TierguardError<'INVALID_POLICY'>[] = [];
   const compiled: CompiledPolicy[] = [];
   const firstIndexOfId = new Map<string, number>();
   definitions.forEach((raw: unknown, index) => {
@@ -70,9 +70,8 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
   return compiled;
 }
 
-function policyIndexOf(failure: TierguardError): number {
-  const index = failure.details.policyIndex;
-  return typeof index === 'number' ? index : 0;
+function policyIndexOf(failure: TierguardError<'INVALID_POLICY'>): number {
+  return failure.details.policyIndex ?? 0;
 }
 
 // One structured clone, so every later step reads the same values (a getter in

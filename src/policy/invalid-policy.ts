@@ -13,7 +13,7 @@ export function policyLabel(definition: unknown, index: number): string {
  * each JSON pointer with what was expected there; `details.issues` holds the same
  * as data, so tools can point an editor at the exact key.
  */
-export function invalidPolicy(label: string, index: number, issues: readonly DefinitionIssue[]): TierguardError {
+export function invalidPolicy(label: string, index: number, issues: readonly DefinitionIssue[]): TierguardError<'INVALID_POLICY'> {
   const lines = issues.map((issue) => {
     const got = issue.actual === undefined ? '' : ` (got ${renderValue(issue.actual)})`;
     return `${issue.pointer || '/'}: ${issue.message}${got}`;
@@ -31,7 +31,7 @@ export function invalidPolicy(label: string, index: number, issues: readonly Def
  * Throws the invalid policies of a set as one error: the single policy's own
  * error, or one `INVALID_POLICY` listing all of them (each in `details.errors`).
  */
-export function throwIfInvalid(failures: readonly TierguardError[]): void {
+export function throwIfInvalid(failures: readonly TierguardError<'INVALID_POLICY'>[]): void {
   const [first] = failures;
   if (first === undefined) return;
   if (failures.length === 1) throw first;

@@ -15,7 +15,7 @@ const LAYERS: readonly (readonly string[])[] = [
   [
     'errors.ts', 'limits.ts', 'types.ts', 'describe-thrown.ts', 'evaluation-error.ts', 'format-path.ts', 'render-value.ts',
     'strict-json.ts', 'terminal-text.ts', 'read-regular-file.ts', 'read-referenced-tree.ts', 'check-options.ts',
-    'json-values.ts', 'definition-issue.ts', 'path', 'regex', 'glob',
+    'json-values.ts', 'definition-issue.ts', 'decision-projection.ts', 'path', 'regex', 'glob',
   ],
   // Predicates and their operators, compiled once: the auto tier's checks and every rewrite's `when`.
   ['predicate'],
@@ -26,7 +26,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // The tiers and the engine adapters.
   ['auto', 'formal', 'engines'],
   // One decision: enforcement bindings, verdicts and audit, the engine that wires them.
-  ['enforcement', 'effects', 'check-action.ts', 'engine.ts'],
+  ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'engine.ts'],
   // Policy sets from disk, the `tierguard test` runner, the vitest matchers, decisions as text.
   ['bundle', 'policy-tests', 'testing', 'format'],
   // The adapters people run: the MCP guard and the CLI.
