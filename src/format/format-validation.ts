@@ -16,7 +16,7 @@ export function formatValidation(decision: ValidationDecision): string {
   for (const violation of [...decision.wouldDeny, ...decision.wouldEscalate]) markers.set(violation, '~');
   for (const violation of decision.warnings) markers.set(violation, '!');
   for (const verdict of decision.engines) {
-    const error = verdict.error === undefined ? '' : `  ${shown(verdict.error.code)}  ${shown(verdict.error.message)}`;
+    const error = verdict.verdict === 'error' ? `  ${shown(verdict.error.code)}  ${shown(verdict.error.message)}` : '';
     lines.push(`  ${verdict.verdict}  ${shown(verdict.engine)} ${shown(verdict.policy)}${error}`);
     for (const violation of verdict.violations) {
       const { where, message } = placeOf(violation);

@@ -156,7 +156,7 @@ export async function validateArtifact(engine: Engine, artifact: ContentArtifact
       engine: verdict.engine,
       policy: verdict.policy,
       violations: verdict.violations.map(reportViolation),
-      ...(verdict.error === undefined ? {} : { error: { code: verdict.error.code, message: verdict.error.message } }),
+      ...(verdict.verdict === 'error' ? { error: { code: verdict.error.code, message: verdict.error.message } } : {}),
       durationMs: verdict.durationMs,
     })),
   };

@@ -40,7 +40,7 @@ export async function checkCheckovConfig(policy: string, maxBytes: number): Prom
   try {
     text = await readRegularText(policy, maxBytes);
   } catch (thrown) {
-    if (isTierguardError(thrown) && thrown.details['limit'] !== undefined) {
+    if (isTierguardError(thrown, 'IO_ERROR') && thrown.details.limit !== undefined) {
       return { code: 'INVALID_BINDING', message: `the checkov config ${policy} is larger than ${maxBytes} bytes` };
     }
     return { code: 'POLICY_NOT_FOUND', message: `the checkov config cannot be read: ${describeThrown(thrown)}` };

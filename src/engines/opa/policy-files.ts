@@ -65,7 +65,7 @@ export async function readPolicyFiles(policy: string, bounds: PolicyFileBounds):
         // Regular files only, checked on the opened descriptor: a FIFO put where a policy file was never blocks the read.
         content = await readRegularFile(path, bounds.maxBytes - bytes);
       } catch (thrown) {
-        if (isTierguardError(thrown) && thrown.details['limit'] !== undefined) {
+        if (isTierguardError(thrown, 'IO_ERROR') && thrown.details.limit !== undefined) {
           return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} is larger than ${bounds.maxBytes} bytes` } };
         }
         throw thrown;
