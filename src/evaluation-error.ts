@@ -13,7 +13,8 @@ export function toEvaluationError(thrown: unknown, policyId?: string, where = ''
   try {
     problem =
       thrown instanceof TierguardError && (thrown.code === 'LIMIT_EXCEEDED' || thrown.code === 'INVALID_ACTION')
-        ? thrown
+        ? // instanceof cannot name the code parameter; any code is what the variable holds.
+          (thrown as TierguardError)
         : new TierguardError('EVALUATION_FAILED', `${where}evaluation threw: ${describeThrown(thrown)}`, {}, { cause: thrown });
   } catch {
     problem = new TierguardError('EVALUATION_FAILED', `${where}evaluation threw a value that cannot be described`);
