@@ -1,0 +1,291 @@
+import type { Limits } from '../../limits.js';
+import { isArrayIndex } from '../../path/own-property.js';
+import { compileRegex, type RegexLike } from '../../regex/regex-engine.js';
+
+/** One step of a path through a schema: a key (an array index is a key of digits), or `*` for every element or value. */
+export type SchemaStep = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'any' };
+
+/** Where a path leads in a JSON Schema. */
+export type SchemaWalk =
+  | { readonly found: true }
+  | {
+      readonly found: false;
+      /** How many steps matched before the one that did not. */
+      readonly matched: number;
+      /** Why: no such key, the value there is no object or array, or the schema could not be followed. */
+      readonly reason: 'missing' | 'not-container' | 'unfollowable';
+      /** For `unfollowable`, what stopped the walk. */
+      readonly detail?: string;
+      /** The property names the schema does list at that level (for "did you mean"). */
+      readonly names: readonly string[];
+    };
+
+/** How a walk reads its steps. */
+export interface SchemaWalkOptions {
+  /** Arrays are repeated values (shape paths): a key step on an array schema applies to its elements. */
+  readonly arraysTransparent: boolean;
+  /** Bounds the walk: `maxDepth` for nested `$ref`s and combinators, `maxNodes` for every subschema visited. */
+  readonly limits: Pick<Limits, 'maxDepth' | 'maxNodes' | 'maxRegexProgramSize' | 'maxRegexWork'>;
+}
+
+/** A subschema that lets any key or element exist below it. */
+const OPEN = Symbol('open');
+
+// More names than this at one level are not offered as suggestions: computing
+// distances to a million property names is work no typo report needs.
+const MAX_NAMES = 10_000;
+
+/** Stops a walk the limits do not allow to finish. */
+class Unfollowable extends Error {}
+
+/**
+ * Follows `steps` through `root`, a JSON Schema (2020-12 or draft-07 style).
+ * A key exists when some branch lists it in `properties`, matches it with a
+ * `patternProperties` pattern, or is open to it: `additionalProperties` (or
+ * `unevaluatedProperties`) true or a schema, or a schema that lists no
+ * `properties` and no `patternProperties` and whose `type` (if any) allows an
+ * object: `{}`, `true`, `{ "type": "object" }`. A schema that lists
+ * `properties` and says nothing of others is read as closed, as MCP tool
+ * schemas are written. Elements follow `prefixItems`/`items` (and draft-07's
+ * array `items` with `additionalItems`); an array schema with no `items` is
+ * open. `$ref` to `#`, `#/$defs/...` or `#/definitions/...` is followed (a cycle
+ * stops, never loops), other references are unfollowable; a key exists under
+ * `allOf`/`anyOf`/`oneOf` (and `then`/`else`) when it exists in any branch.
+ * Property names are read as own keys only, so `__proto__` and `constructor`
+ * are plain names. Total: a non-object subschema is ignored, and a schema deeper
+ * than `limits.maxDepth` or larger than `limits.maxNodes` is unfollowable.
+ */
+export function walkSchema(root: unknown, steps: readonly SchemaStep[], options: SchemaWalkOptions): SchemaWalk {
+  const walker = new Walker(root, options);
+  try {
+    return walker.walk(steps);
+  } catch (error) {
+    if (error instanceof Unfollowable) return { found: false, matched: walker.matched, reason: 'unfollowable', detail: error.message, names: [] };
+    throw error;
+  }
+}
+
+type Node = Readonly<Record<string, unknown>>;
+
+class Walker {
+  matched = 0;
+  private visited = 0;
+  private readonly patterns = new Map<string, RegexLike | undefined>();
+
+  constructor(
+    private readonly root: unknown,
+    private readonly options: SchemaWalkOptions,
+  ) {}
+
+  walk(steps: readonly SchemaStep[]): SchemaWalk {
+    let nodes = this.expandAll([this.root], 0);
+    for (const step of steps) {
+      if (nodes === OPEN) return { found: true };
+      const next: unknown[] = [];
+      const names = new Set<string>();
+      let container = false;
+      for (const node of nodes) {
+        const children = this.step(node, step, names, 0);
+        if (children === OPEN) return { found: true };
+        if (children !== undefined) {
+          container = true;
+          for (const child of children) next.push(child);
+        }
+      }
+      nodes = this.expandAll(next, 0);
+      // A step to nothing but `false` schemas leads nowhere, as one to no schema does.
+      if (nodes !== OPEN && nodes.length === 0) {
+        return { found: false, matched: this.matched, reason: container ? 'missing' : 'not-container', names: [...names] };
+      }
+      this.matched += 1;
+    }
+    return { found: true };
+  }
+
+  /** The object subschemas a set of schemas stands for, `$ref`s and combinators followed; OPEN for a `true` among them. */
+  private expandAll(schemas: readonly unknown[], depth: number): Node[] | typeof OPEN {
+    const nodes = new Set<Node>();
+    for (const schema of schemas) if (this.expand(schema, depth, new Set(), nodes) === OPEN) return OPEN;
+    return [...nodes];
+  }
+
+  private expand(schema: unknown, depth: number, refs: Set<string>, into: Set<Node>): typeof OPEN | undefined {
+    this.count();
+    if (depth > this.options.limits.maxDepth) throw new Unfollowable(`it nests deeper than limits.maxDepth (${this.options.limits.maxDepth})`);
+    if (schema === true) return OPEN;
+    if (!isNode(schema) || into.has(schema)) return undefined;
+    into.add(schema);
+    const ref = own(schema, '$ref');
+    if (typeof ref === 'string') {
+      // A reference met again on the same chain is a cycle: it adds nothing new.
+      if (!refs.has(ref)) {
+        const next = new Set(refs).add(ref);
+        if (this.expand(this.resolve(ref), depth + 1, next, into) === OPEN) return OPEN;
+      }
+    }
+    for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
+      const branches = own(schema, keyword);
+      if (!Array.isArray(branches)) continue;
+      for (const branch of branches) if (this.expand(branch, depth + 1, refs, into) === OPEN) return OPEN;
+    }
+    for (const keyword of ['then', 'else'] as const) {
+      if (this.expand(own(schema, keyword), depth + 1, refs, into) === OPEN) return OPEN;
+    }
+    return undefined;
+  }
+
+  private count(): void {
+    this.visited += 1;
+    if (this.visited > this.options.limits.maxNodes) {
+      throw new Unfollowable(`it has more than limits.maxNodes (${this.options.limits.maxNodes}) subschemas on the way`);
+    }
+  }
+
+  private resolve(ref: string): unknown {
+    if (ref === '#') return this.root;
+    if (!ref.startsWith('#/$defs/') && !ref.startsWith('#/definitions/')) {
+      throw new Unfollowable(`it refers to ${JSON.stringify(ref.slice(0, 200))}, which is not under #/$defs or #/definitions`);
+    }
+    let target: unknown = this.root;
+    for (const token of ref.slice(2).split('/')) {
+      let key: string;
+      try {
+        key = decodeURIComponent(token).replaceAll('~1', '/').replaceAll('~0', '~');
+      } catch {
+        throw new Unfollowable(`its $ref ${JSON.stringify(ref.slice(0, 200))} is not a valid JSON pointer`);
+      }
+      target = isNode(target) ? own(target, key) : undefined;
+    }
+    if (target === undefined) throw new Unfollowable(`its $ref ${JSON.stringify(ref.slice(0, 200))} points at nothing`);
+    return target;
+  }
+
+  /** The subschemas `step` leads to from `node`; OPEN when anything may be there; undefined when `node` is no container. */
+  private step(node: Node, step: SchemaStep, names: Set<string>, depth: number): unknown[] | typeof OPEN | undefined {
+    const objects = allowsType(node, 'object');
+    const arrays = allowsType(node, 'array');
+    if (!objects && !arrays) return undefined;
+    const found: unknown[] = [];
+    if (objects) {
+      const children = this.objectStep(node, step, names);
+      if (children === OPEN) return OPEN;
+      for (const child of children) found.push(child);
+    }
+    if (arrays && (step.kind === 'any' || isArrayIndex(step.key))) {
+      const children = elementSchemas(node, step);
+      if (children === OPEN) return OPEN;
+      for (const child of children) found.push(child);
+    } else if (arrays && this.options.arraysTransparent && isArrayLike(node)) {
+      // A shape sees an array as its elements repeated: the key is looked up in them.
+      const elements = this.expandAll(elementsOf(node), depth + 1);
+      if (elements === OPEN) return OPEN;
+      for (const element of elements) {
+        const children = this.step(element, step, names, depth + 1);
+        if (children === OPEN) return OPEN;
+        if (children !== undefined) for (const child of children) found.push(child);
+      }
+    }
+    return found;
+  }
+
+  private objectStep(node: Node, step: SchemaStep, names: Set<string>): unknown[] | typeof OPEN {
+    const properties = own(node, 'properties');
+    const patterns = own(node, 'patternProperties');
+    const others = own(node, 'additionalProperties') ?? own(node, 'unevaluatedProperties');
+    if (others === true || isNode(others) || (others === undefined && !isNode(properties) && !isNode(patterns) && !hasCombinators(node))) {
+      if (step.kind === 'any' || others === undefined || others === true) return OPEN;
+    }
+    const found: unknown[] = [];
+    if (isNode(properties)) {
+      const keys = Object.keys(properties);
+      for (const key of keys.length > MAX_NAMES ? keys.slice(0, MAX_NAMES) : keys) names.add(key);
+      // A loop, not a spread: a spread of a huge property list overflows the stack.
+      if (step.kind === 'any') for (const key of keys) found.push(properties[key]);
+      else if (Object.hasOwn(properties, step.key)) found.push(properties[step.key]);
+    }
+    if (isNode(patterns)) {
+      for (const [pattern, schema] of Object.entries(patterns)) {
+        this.count();
+        if (step.kind === 'any' || this.patternMatches(pattern, step.key)) found.push(schema);
+      }
+    }
+    if (isNode(others) && (step.kind === 'any' || found.length === 0)) found.push(others);
+    return found;
+  }
+
+  // A pattern RE2 cannot take (or an input too long for it) may match: the walk
+  // cannot tell, and a made-up mismatch would stop a gateway over a valid schema.
+  private patternMatches(pattern: string, key: string): boolean {
+    if (!this.patterns.has(pattern)) {
+      let compiled: RegexLike | undefined;
+      try {
+        compiled = compileRegex(pattern, '', this.options.limits);
+      } catch {
+        compiled = undefined;
+      }
+      this.patterns.set(pattern, compiled);
+    }
+    const compiled = this.patterns.get(pattern);
+    try {
+      return compiled === undefined || compiled.test(key);
+    } catch {
+      return true;
+    }
+  }
+}
+
+function elementSchemas(node: Node, step: SchemaStep): unknown[] | typeof OPEN {
+  const prefix = own(node, 'prefixItems') ?? (Array.isArray(own(node, 'items')) ? own(node, 'items') : undefined);
+  const rest = Array.isArray(own(node, 'items')) ? own(node, 'additionalItems') : own(node, 'items');
+  const tuple = Array.isArray(prefix) ? (prefix as unknown[]) : [];
+  if (step.kind === 'any') {
+    if (rest === undefined || rest === true) return OPEN;
+    return [...tuple, rest];
+  }
+  const index = Number(step.key);
+  if (index < tuple.length) return [tuple[index]];
+  if (rest === undefined || rest === true) return OPEN;
+  return [rest];
+}
+
+function elementsOf(node: Node): unknown[] {
+  const items = own(node, 'items');
+  const prefix = own(node, 'prefixItems');
+  const elements: unknown[] = [];
+  for (const schema of Array.isArray(prefix) ? (prefix as unknown[]) : []) elements.push(schema);
+  for (const schema of Array.isArray(items) ? (items as unknown[]) : [items]) elements.push(schema);
+  elements.push(own(node, 'additionalItems'));
+  return elements.filter((schema) => schema !== undefined);
+}
+
+function isArrayLike(node: Node): boolean {
+  return own(node, 'items') !== undefined || own(node, 'prefixItems') !== undefined || typeIncludes(node, 'array');
+}
+
+// `type` absent allows every type, unless the schema's keywords say which it means.
+function allowsType(node: Node, type: 'object' | 'array'): boolean {
+  const declared = own(node, 'type');
+  if (declared !== undefined) return typeIncludes(node, type);
+  const objectKeywords = own(node, 'properties') !== undefined || own(node, 'patternProperties') !== undefined;
+  const arrayKeywords = own(node, 'items') !== undefined || own(node, 'prefixItems') !== undefined;
+  if (objectKeywords || arrayKeywords) return type === 'object' ? objectKeywords : arrayKeywords;
+  return !hasCombinators(node);
+}
+
+function typeIncludes(node: Node, type: string): boolean {
+  const declared = own(node, 'type');
+  return declared === type || (Array.isArray(declared) && declared.includes(type));
+}
+
+function hasCombinators(node: Node): boolean {
+  return ['$ref', 'allOf', 'anyOf', 'oneOf', 'then', 'else'].some((keyword) => own(node, keyword) !== undefined);
+}
+
+function isNode(value: unknown): value is Node {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Own data only: a schema's `__proto__` or `constructor` key is a name, never the prototype.
+function own(node: Node, key: string): unknown {
+  return Object.hasOwn(node, key) ? node[key] : undefined;
+}
