@@ -14,7 +14,7 @@ import { mayJudgeToolCalls } from './tool-call-scope.js';
 export interface ToolDescription {
   readonly name: string;
   readonly inputSchema: object;
-  readonly outputSchema?: object;
+  readonly outputSchema?: object | undefined;
 }
 
 /** One mismatch between a policy and the server's tools. */
@@ -201,7 +201,11 @@ function whyMissing(path: PolicyPath, target: SchemaTarget, tool: ToolDescriptio
   const at = pathText(path, offset + walk.matched + 1);
   const missing = lastStep(path, offset + walk.matched);
   if (walk.reason === 'unfollowable') return `${schema} cannot be followed to ${at}: ${walk.detail ?? 'it is too complex'}`;
-  if (walk.reason === 'not-container') return `${pathText(path, offset + walk.matched)} is neither an object nor an array in ${schema}, so it has no ${quote(missing)}`;
+  if (walk.reason === 'not-container') {
+    const step = path.steps[offset + walk.matched];
+    const holds = step?.kind === 'key' && !/^(0|[1-9][0-9]*)$/.test(step.key) ? 'not an object' : 'neither an object nor an array';
+    return `${pathText(path, offset + walk.matched)} is ${holds} in ${schema}, so it has no ${quote(missing)}`;
+  }
   return `${schema} has no ${quote(missing)} under ${pathText(path, offset + walk.matched)}${didYouMean(closestNames(missing, walk.names))}`;
 }
 

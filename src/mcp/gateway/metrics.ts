@@ -1,4 +1,5 @@
 import { TierguardError } from '../../errors.js';
+import type { Outcome, Verdict } from '../../types.js';
 
 /** The histogram of decision times: one series per method. */
 export const EVAL_MS_METRIC = 'policy_eval_ms';
@@ -39,16 +40,21 @@ export const METRIC_METHODS: readonly string[] = Object.freeze([
 ]);
 
 /** The verdict labels, in the order they are rendered; an unknown verdict is counted as `other`. */
-export const METRIC_VERDICTS: readonly string[] = Object.freeze(['allow', 'deny', 'escalate', 'would_deny', 'other']);
+export const METRIC_VERDICTS: readonly string[] = Object.freeze(['allow', 'deny', 'escalate', 'would_deny', 'would_escalate', 'other']);
 
-/** One decision to record. */
-export interface DecisionObservation {
+/**
+ * One decision to record. An audit event's or the gateway's decision
+ * observation (`{ method, verdict, outcome, evalMs, ... }`) is one as it is.
+ */
+export interface ObservedDecision {
   /** The MCP method judged (`tools/call`). */
   readonly method: string;
   /** The decision's verdict. */
-  readonly verdict: 'allow' | 'deny' | 'escalate';
+  readonly verdict: Verdict;
   /** True when monitor mode allowed what enforce mode would deny: counted as `would_deny` instead of `allow`. */
-  readonly wouldDeny?: boolean;
+  readonly wouldDeny?: boolean | undefined;
+  /** The verdict, or `would_deny` / `would_escalate` in monitor mode; when given, the label it is counted under. */
+  readonly outcome?: Outcome | undefined;
   /** How long the policies took, in milliseconds. */
   readonly evalMs: number;
 }
@@ -62,13 +68,13 @@ export interface GatewayMetricsOptions {
 /** A registry of the gateway's metrics. */
 export interface GatewayMetrics {
   /**
-   * Records one decision: one count under its method and verdict, and its time
+   * Records one decision: one count under its method and outcome, and its time
    * in the method's histogram. A time that is not a finite number is counted but
    * not timed (it would make the sum meaningless forever); a negative one is timed as 0.
    */
-  observeDecision(observation: DecisionObservation): void;
+  readonly observeDecision: (observation: ObservedDecision) => void;
   /** Every series observed so far, in Prometheus text exposition format 0.0.4, ending in a newline. */
-  renderPrometheusText(): string;
+  readonly renderPrometheusText: () => string;
 }
 
 interface Histogram {
@@ -85,7 +91,8 @@ const RESERVED_LABELS = new Set(['method', 'verdict', 'le']);
  * A metrics registry with no dependency: the `policy_eval_ms` histogram by
  * `method` and the `tierguard_decisions_total` counter by `method` and `verdict`.
  * Each decision counts once: a monitor-mode decision that would deny counts as
- * `would_deny`, not as `allow`. Throws `INVALID_OPTIONS` for a constant label
+ * `would_deny` (one that would escalate as `would_escalate`), not as `allow`.
+ * `observeDecision` reads no `this`, so it can be passed on as a function. Throws `INVALID_OPTIONS` for a constant label
  * whose name Prometheus would refuse or that clashes with `method`, `verdict` or `le`.
  */
 export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
@@ -95,7 +102,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
   return {
     observeDecision(observation) {
       const method = METRIC_METHODS.includes(observation.method) ? observation.method : 'other';
-      const verdict = observation.wouldDeny === true ? 'would_deny' : METRIC_VERDICTS.includes(observation.verdict) ? observation.verdict : 'other';
+      const label = observation.outcome ?? (observation.wouldDeny === true ? 'would_deny' : observation.verdict);
+      const verdict = METRIC_VERDICTS.includes(label) ? label : 'other';
       const key = `${method} ${verdict}`;
       decisions.set(key, (decisions.get(key) ?? 0) + 1);
       const ms = observation.evalMs;

@@ -31,6 +31,9 @@ export interface SchemaWalkOptions {
 /** A subschema that lets any key or element exist below it. */
 const OPEN = Symbol('open');
 
+/** A subschema that says nothing of the keys or elements of its value. */
+const NEUTRAL = Symbol('neutral');
+
 // More names than this at one level are not offered as suggestions: computing
 // distances to a million property names is work no typo report needs.
 const MAX_NAMES = 10_000;
@@ -40,20 +43,21 @@ class Unfollowable extends Error {}
 
 /**
  * Follows `steps` through `root`, a JSON Schema (2020-12 or draft-07 style).
- * A key exists when some branch lists it in `properties`, matches it with a
- * `patternProperties` pattern, or is open to it: `additionalProperties` (or
- * `unevaluatedProperties`) true or a schema, or a schema that lists no
- * `properties` and no `patternProperties` and whose `type` (if any) allows an
- * object: `{}`, `true`, `{ "type": "object" }`. A schema that lists
- * `properties` and says nothing of others is read as closed, as MCP tool
- * schemas are written. Elements follow `prefixItems`/`items` (and draft-07's
- * array `items` with `additionalItems`); an array schema with no `items` is
- * open. `$ref` to `#`, `#/$defs/...` or `#/definitions/...` is followed (a cycle
- * stops, never loops), other references are unfollowable; a key exists under
- * `allOf`/`anyOf`/`oneOf` (and `then`/`else`) when it exists in any branch.
+ * A key exists when some schema that applies to the value lists it in
+ * `properties`, matches it with a `patternProperties` pattern, or is open to it:
+ * `additionalProperties` (or `unevaluatedProperties`) true or a schema, `true`,
+ * a bare `{ "type": "object" }`, or schemas that say nothing of the value's keys
+ * (`{}`, a description, `required` alone) when no other schema for the value
+ * lists any. A schema that lists `properties` and says nothing of others is read
+ * as closed, as MCP tool schemas are written. Elements follow
+ * `prefixItems`/`items` (and draft-07's array `items` with `additionalItems`);
+ * an array schema with no `items` is open. `$ref` to `#`, `#/$defs/...` or
+ * `#/definitions/...` is followed (a cycle stops, never loops), any other
+ * reference is unfollowable; the branches of `allOf`/`anyOf`/`oneOf` (and
+ * `then`/`else`) all apply, so a key exists when it exists in any of them.
  * Property names are read as own keys only, so `__proto__` and `constructor`
- * are plain names. Total: a non-object subschema is ignored, and a schema deeper
- * than `limits.maxDepth` or larger than `limits.maxNodes` is unfollowable.
+ * are plain names. Total: a non-object subschema is ignored, and a schema
+ * deeper than `limits.maxDepth` or larger than `limits.maxNodes` is unfollowable.
  */
 export function walkSchema(root: unknown, steps: readonly SchemaStep[], options: SchemaWalkOptions): SchemaWalk {
   const walker = new Walker(root, options);
@@ -81,25 +85,40 @@ class Walker {
     let nodes = this.expandAll([this.root], 0);
     for (const step of steps) {
       if (nodes === OPEN) return { found: true };
-      const next: unknown[] = [];
       const names = new Set<string>();
-      let container = false;
-      for (const node of nodes) {
-        const children = this.step(node, step, names, 0);
-        if (children === OPEN) return { found: true };
-        if (children !== undefined) {
-          container = true;
-          for (const child of children) next.push(child);
-        }
-      }
-      nodes = this.expandAll(next, 0);
+      const stepped = this.stepAll(nodes, step, names, 0);
+      if (stepped === OPEN) return { found: true };
+      nodes = this.expandAll(stepped.children, 0);
       // A step to nothing but `false` schemas leads nowhere, as one to no schema does.
       if (nodes !== OPEN && nodes.length === 0) {
-        return { found: false, matched: this.matched, reason: container ? 'missing' : 'not-container', names: [...names] };
+        return { found: false, matched: this.matched, reason: stepped.container ? 'missing' : 'not-container', names: [...names] };
       }
       this.matched += 1;
     }
     return { found: true };
+  }
+
+  /**
+   * The subschemas `step` leads to from a set of schemas that all apply to one
+   * value. Schemas that say nothing of what the value holds (`{}`, a
+   * description, `required` alone, a bare `type: object` beside combinators)
+   * open the value only when no other schema of the set says which keys or
+   * elements it has: `{ properties: { a }, anyOf: [{ required: [a] }] }` is closed.
+   */
+  private stepAll(nodes: readonly Node[], step: SchemaStep, names: Set<string>, depth: number): { readonly children: unknown[]; readonly container: boolean } | typeof OPEN {
+    const children: unknown[] = [];
+    let container = false;
+    let neutral = false;
+    for (const node of nodes) {
+      const stepped = this.step(node, step, names, depth);
+      if (stepped === OPEN) return OPEN;
+      if (stepped === NEUTRAL) neutral = true;
+      else if (stepped !== undefined) {
+        container = true;
+        for (const child of stepped) children.push(child);
+      }
+    }
+    return neutral && !container ? OPEN : { children, container };
   }
 
   /** The object subschemas a set of schemas stands for, `$ref`s and combinators followed; OPEN for a `true` among them. */
@@ -160,30 +179,38 @@ class Walker {
     return target;
   }
 
-  /** The subschemas `step` leads to from `node`; OPEN when anything may be there; undefined when `node` is no container. */
-  private step(node: Node, step: SchemaStep, names: Set<string>, depth: number): unknown[] | typeof OPEN | undefined {
-    const objects = allowsType(node, 'object');
-    const arrays = allowsType(node, 'array');
-    if (!objects && !arrays) return undefined;
+  /** The subschemas `step` leads to from `node`; OPEN when anything may be there; undefined when `node` has no such step. */
+  private step(node: Node, step: SchemaStep, names: Set<string>, depth: number): unknown[] | typeof OPEN | typeof NEUTRAL | undefined {
+    const objectKeywords = OBJECT_KEYWORDS.some((keyword) => own(node, keyword) !== undefined);
+    const arrayKeywords = ARRAY_KEYWORDS.some((keyword) => own(node, keyword) !== undefined);
+    const typed = own(node, 'type') !== undefined;
+    if (!objectKeywords && !arrayKeywords) {
+      // An untyped schema of only `$ref`s and combinators leaves it to them (they are in the set
+      // beside it), so a cycle of references that never says anything opens nothing.
+      if (!typed) return hasCombinators(node) ? undefined : NEUTRAL;
+      if (hasCombinators(node)) return NEUTRAL;
+    }
+    const objects = typed ? typeIncludes(node, 'object') : objectKeywords;
+    const arrays = typed ? typeIncludes(node, 'array') : arrayKeywords;
+    const element = step.kind === 'any' || isArrayIndex(step.key);
+    if (!objects && !(arrays && (element || this.options.arraysTransparent))) return undefined;
     const found: unknown[] = [];
     if (objects) {
       const children = this.objectStep(node, step, names);
       if (children === OPEN) return OPEN;
       for (const child of children) found.push(child);
     }
-    if (arrays && (step.kind === 'any' || isArrayIndex(step.key))) {
+    if (arrays && element) {
       const children = elementSchemas(node, step);
       if (children === OPEN) return OPEN;
       for (const child of children) found.push(child);
-    } else if (arrays && this.options.arraysTransparent && isArrayLike(node)) {
+    } else if (arrays && this.options.arraysTransparent) {
       // A shape sees an array as its elements repeated: the key is looked up in them.
       const elements = this.expandAll(elementsOf(node), depth + 1);
       if (elements === OPEN) return OPEN;
-      for (const element of elements) {
-        const children = this.step(element, step, names, depth + 1);
-        if (children === OPEN) return OPEN;
-        if (children !== undefined) for (const child of children) found.push(child);
-      }
+      const stepped = this.stepAll(elements, step, names, depth + 1);
+      if (stepped === OPEN) return OPEN;
+      for (const child of stepped.children) found.push(child);
     }
     return found;
   }
@@ -192,9 +219,8 @@ class Walker {
     const properties = own(node, 'properties');
     const patterns = own(node, 'patternProperties');
     const others = own(node, 'additionalProperties') ?? own(node, 'unevaluatedProperties');
-    if (others === true || isNode(others) || (others === undefined && !isNode(properties) && !isNode(patterns) && !hasCombinators(node))) {
-      if (step.kind === 'any' || others === undefined || others === true) return OPEN;
-    }
+    // `{ "type": "object" }` and nothing more: an object of any keys.
+    if (others === true || (properties === undefined && patterns === undefined && others === undefined)) return OPEN;
     const found: unknown[] = [];
     if (isNode(properties)) {
       const keys = Object.keys(properties);
@@ -258,19 +284,8 @@ function elementsOf(node: Node): unknown[] {
   return elements.filter((schema) => schema !== undefined);
 }
 
-function isArrayLike(node: Node): boolean {
-  return own(node, 'items') !== undefined || own(node, 'prefixItems') !== undefined || typeIncludes(node, 'array');
-}
-
-// `type` absent allows every type, unless the schema's keywords say which it means.
-function allowsType(node: Node, type: 'object' | 'array'): boolean {
-  const declared = own(node, 'type');
-  if (declared !== undefined) return typeIncludes(node, type);
-  const objectKeywords = own(node, 'properties') !== undefined || own(node, 'patternProperties') !== undefined;
-  const arrayKeywords = own(node, 'items') !== undefined || own(node, 'prefixItems') !== undefined;
-  if (objectKeywords || arrayKeywords) return type === 'object' ? objectKeywords : arrayKeywords;
-  return !hasCombinators(node);
-}
+const OBJECT_KEYWORDS = ['properties', 'patternProperties', 'additionalProperties', 'unevaluatedProperties'] as const;
+const ARRAY_KEYWORDS = ['items', 'prefixItems', 'additionalItems'] as const;
 
 function typeIncludes(node: Node, type: string): boolean {
   const declared = own(node, 'type');

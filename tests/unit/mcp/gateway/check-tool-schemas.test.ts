@@ -1,3 +1,4 @@
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../../src/limits.js';
 import {
@@ -159,7 +160,7 @@ describe('checkPoliciesAgainstTools: schema forms', () => {
     expect(fields(schema, 'arguments.lines[3].sku')).toEqual([]);
     expect(fields(schema, 'arguments.lines.0.skus')[0]?.message).toContain(`has no "skus" under arguments.lines.0 (did you mean "sku"?)`);
     expect(fields(schema, 'arguments.pair.0.a')).toEqual([]);
-    expect(fields(schema, 'arguments.pair.1.a')[0]?.message).toContain('arguments.pair.1 is neither an object nor an array');
+    expect(fields(schema, 'arguments.pair.1.a')[0]?.message).toContain('arguments.pair.1 is not an object');
     expect(fields(schema, 'arguments.pair.2')).toHaveLength(1);
     const rewrite = (field: string): ToolSchemaProblem[] =>
       check([{ id: 'r', tools: ['t'], rewrite: [{ op: 'remove_field', field }] }], [{ name: 't', inputSchema: schema }]);
@@ -189,7 +190,7 @@ describe('checkPoliciesAgainstTools: schema forms', () => {
     expect(fields(schema, 'arguments.legacy.id')).toEqual([]);
     expect(fields(schema, 'arguments.owner.manager.nmae')[0]?.message).toContain('(did you mean "name"?)');
     const loop = { $ref: '#/$defs/a', $defs: { a: { $ref: '#/$defs/b' }, b: { $ref: '#/$defs/a' } } };
-    expect(fields(loop, 'arguments.x')[0]?.message).toContain(`arguments is neither an object nor an array in tool "t"'s inputSchema, so it has no "x"`);
+    expect(fields(loop, 'arguments.x')[0]?.message).toContain(`arguments is not an object in tool "t"'s inputSchema, so it has no "x"`);
   });
 
   it('finds a key in any branch of allOf, anyOf and oneOf', () => {
@@ -204,6 +205,17 @@ describe('checkPoliciesAgainstTools: schema forms', () => {
     expect(fields(schema, 'arguments.d.f')).toHaveLength(1);
   });
 
+  it('reads branches that only add constraints as saying nothing of the keys, not as open', () => {
+    const either = { type: 'object', properties: { path: {}, uri: {} }, oneOf: [{ required: ['path'] }, { required: ['uri'] }] };
+    expect(fields(either, 'arguments.uri')).toEqual([]);
+    expect(fields(either, 'arguments.url')[0]?.message).toContain('has no "url" under arguments (did you mean "uri"?)');
+    // With no schema listing keys, the object is open.
+    expect(fields({ type: 'object', anyOf: [{ required: ['a'] }, { minProperties: 1 }] }, 'arguments.anything')).toEqual([]);
+    expect(fields({ allOf: [{ description: 'd' }, { $ref: '#/$defs/free' }], $defs: { free: {} } }, 'arguments.anything')).toEqual([]);
+    expect(fields({ additionalProperties: { properties: { x: {} } } }, 'arguments.k.x')).toEqual([]);
+    expect(fields({ additionalProperties: { properties: { x: {} } } }, 'arguments.k.y')).toHaveLength(1);
+  });
+
   it('treats additionalProperties, patternProperties and schemas that list no properties as open', () => {
     expect(fields({ type: 'object', properties: { a: {} }, additionalProperties: true }, 'arguments.anything')).toEqual([]);
     const typed = { type: 'object', properties: { a: {} }, additionalProperties: { type: 'object', properties: { x: {} } } };
@@ -216,7 +228,10 @@ describe('checkPoliciesAgainstTools: schema forms', () => {
       expect(fields(open, 'arguments.meta.deep.down')).toEqual([]);
     }
     expect(fields({ type: 'object', additionalProperties: false }, 'arguments.a')).toHaveLength(1);
-    expect(fields({ type: 'object', properties: { s: { type: 'string' } } }, 'arguments.s.length')[0]?.message).toContain('arguments.s is neither an object nor an array');
+    expect(fields({ type: 'object', properties: { s: { type: 'string' } } }, 'arguments.s.length')[0]?.message).toContain('arguments.s is not an object in');
+    expect(fields({ type: 'object', properties: { s: { type: 'string' } } }, 'arguments.s.0')[0]?.message).toContain('arguments.s is neither an object nor an array in');
+    expect(fields({ type: 'object', properties: { list: { type: 'array' } } }, 'arguments.list.0.x')).toEqual([]);
+    expect(fields({ type: 'object', properties: { list: { type: 'array' } } }, 'arguments.list.x')[0]?.message).toContain('arguments.list is not an object in');
   });
 
   it('checks a response policy against the outputSchema, when the tool has one', () => {
@@ -287,6 +302,13 @@ describe('checkPoliciesAgainstTools: hostile schemas', () => {
     expect(problems).toEqual([]);
     const closed = fields({ type: 'object', properties: { [long]: {} } }, 'arguments.k');
     expect(closed[0]?.message).not.toContain('did you mean');
+  });
+});
+
+describe('checkPoliciesAgainstTools and the SDK', () => {
+  it('takes the tools a tools/list result holds as they are', () => {
+    const listed: Tool[] = [{ name: 'read_file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } }, outputSchema: { type: 'object' } }];
+    expect(checkPoliciesAgainstTools(compilePolicies([reading('arguments.path', ['read_file'])], DEFAULT_LIMITS), listed)).toEqual([]);
   });
 });
 

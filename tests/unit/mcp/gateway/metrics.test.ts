@@ -62,7 +62,9 @@ describe('gateway metrics', () => {
     metrics.observeDecision({ method: 'tools/call', verdict: 'allow', evalMs: 0.25 });
     metrics.observeDecision({ method: 'tools/call', verdict: 'deny', evalMs: 3 });
     metrics.observeDecision({ method: 'tools/call', verdict: 'allow', wouldDeny: true, evalMs: 20_000 });
-    metrics.observeDecision({ method: 'resources/read', verdict: 'escalate', evalMs: 1 });
+    const observe = metrics.observeDecision;
+    observe({ method: 'resources/read', verdict: 'escalate', evalMs: 1 });
+    observe({ method: 'resources/read', verdict: 'allow', outcome: 'would_escalate', evalMs: Number.NaN });
     const buckets = (method: string, counts: readonly number[]): string[] =>
       EVAL_MS_BUCKETS.map((bound, index) => `policy_eval_ms_bucket{method="${method}",le="${bound}"} ${counts[index] ?? 0}`);
     expect(metrics.renderPrometheusText()).toBe(
@@ -83,6 +85,7 @@ describe('gateway metrics', () => {
         'tierguard_decisions_total{method="tools/call",verdict="deny"} 1',
         'tierguard_decisions_total{method="tools/call",verdict="would_deny"} 1',
         'tierguard_decisions_total{method="resources/read",verdict="escalate"} 1',
+        'tierguard_decisions_total{method="resources/read",verdict="would_escalate"} 1',
         '',
       ].join('\n'),
     );
@@ -130,13 +133,15 @@ describe('gateway metrics', () => {
     const metrics = createGatewayMetrics();
     for (let index = 0; index < 1000; index += 1) metrics.observeDecision({ method: `made/up/${index}`, verdict: 'allow', evalMs: 1 });
     metrics.observeDecision({ method: '__proto__', verdict: 'maybe' as 'allow', evalMs: 1 });
+    metrics.observeDecision({ method: 'ping', verdict: 'deny', outcome: 'toString' as 'deny', evalMs: 1 });
     metrics.observeDecision({ method: 'toString', verdict: 'deny', evalMs: 1 });
     const { samples } = parse(metrics.renderPrometheusText());
-    expect(new Set(samples.map((sample) => sample.labels['method']))).toEqual(new Set(['other']));
-    expect(samples.filter((sample) => sample.name === 'tierguard_decisions_total').map((sample) => [sample.labels['verdict'], sample.value])).toEqual([
-      ['allow', 1000],
-      ['deny', 1],
-      ['other', 1],
+    expect(new Set(samples.map((sample) => sample.labels['method']))).toEqual(new Set(['ping', 'other']));
+    expect(samples.filter((sample) => sample.name === 'tierguard_decisions_total').map((sample) => [sample.labels['method'], sample.labels['verdict'], sample.value])).toEqual([
+      ['ping', 'other', 1],
+      ['other', 'allow', 1000],
+      ['other', 'deny', 1],
+      ['other', 'other', 1],
     ]);
   });
 
