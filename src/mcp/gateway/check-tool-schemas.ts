@@ -71,17 +71,19 @@ export function checkPoliciesAgainstTools(
 ): ToolSchemaProblem[] {
   const limits = resolveLimits(options.limits);
   const listed = Array.isArray(tools) ? tools.filter(isTool) : [];
-  const others = ['initialize', ...(options.otherTargets ?? [])];
-  const walks = new Map<string, SchemaWalk>();
-  const context: Context = { limits, tools: listed, walks, actionKeys: options.actionKeys ?? DEFAULT_ACTION_KEYS };
+  const others = ['initialize', ...(Array.isArray(options.otherTargets) ? options.otherTargets.filter((name) => typeof name === 'string') : [])];
+  const actionKeys = Array.isArray(options.actionKeys) ? options.actionKeys.filter((key) => typeof key === 'string') : DEFAULT_ACTION_KEYS;
+  const context: Context = { limits, tools: listed, walks: new Map(), actionKeys };
   const problems: ToolSchemaProblem[] = [];
-  for (const policy of policies) {
+  const list: readonly CompiledPolicy[] = Array.isArray(policies) ? policies : [];
+  for (const policy of list) {
     try {
       if (isEngineOnly(policy.definition) || !mayJudgeToolCalls(policy.definition)) continue;
       const applied = policy.tools === undefined ? undefined : toolsMatched(policy, listed, others, limits, problems);
       for (const read of fieldReads(policy.definition)) checkRead(policy, read, applied, context, problems);
     } catch (error) {
-      problems.push({ policyId: policy.id, pointer: '', message: `policy ${quote(policy.id)} could not be checked against the server's tools: ${describeThrown(error)}` });
+      const id = idOf(policy);
+      problems.push({ policyId: id, pointer: '', message: `policy ${quote(id)} could not be checked against the server's tools: ${describeThrown(error)}` });
     }
   }
   return problems;
@@ -96,7 +98,8 @@ export function formatToolSchemaProblems(problems: readonly ToolSchemaProblem[])
 interface Context {
   readonly limits: Limits;
   readonly tools: readonly ToolDescription[];
-  readonly walks: Map<string, SchemaWalk>;
+  /** Walks done, per tool and then per path: policies often read the same fields. */
+  readonly walks: Map<ToolDescription, Map<string, SchemaWalk>>;
   readonly actionKeys: readonly string[];
 }
 
@@ -171,8 +174,10 @@ function schemaTarget(path: PolicyPath, response: boolean): SchemaTarget | undef
 }
 
 function walked(tool: ToolDescription, kind: SchemaTarget['kind'], path: PolicyPath, read: FieldRead, context: Context): SchemaWalk {
-  const key = `${context.tools.indexOf(tool)}\u0000${kind}\u0000${read.syntax}\u0000${read.field}`;
-  let walk = context.walks.get(key);
+  const key = `${kind}\u0000${read.syntax}\u0000${read.field}`;
+  const done = context.walks.get(tool) ?? new Map<string, SchemaWalk>();
+  context.walks.set(tool, done);
+  let walk = done.get(key);
   if (walk === undefined) {
     const schema: unknown = kind === 'inputSchema' ? tool.inputSchema : tool.outputSchema;
     const steps = kind === 'inputSchema' ? path.steps : path.steps.slice(1);
@@ -180,7 +185,7 @@ function walked(tool: ToolDescription, kind: SchemaTarget['kind'], path: PolicyP
       typeof schema === 'boolean' || (typeof schema === 'object' && schema !== null && !Array.isArray(schema))
         ? walkSafely(schema, steps, read, context.limits)
         : { found: false, matched: -1, reason: 'not-container', names: [] };
-    context.walks.set(key, walk);
+    done.set(key, walk);
   }
   return walk;
 }
@@ -223,8 +228,22 @@ function lastStep(path: PolicyPath, index: number): string {
   return step === undefined ? '' : step.kind === 'any' ? '*' : step.key;
 }
 
+function idOf(policy: unknown): string {
+  try {
+    const id = (policy as { id?: unknown } | null)?.id;
+    return typeof id === 'string' ? id : '(a policy without an id)';
+  } catch {
+    return '(a policy without an id)';
+  }
+}
+
+// An entry that is not an object with a string name cannot be selected by a policy; a throwing getter is such an entry.
 function isTool(tool: unknown): tool is ToolDescription {
-  return typeof tool === 'object' && tool !== null && typeof (tool as { name?: unknown }).name === 'string';
+  try {
+    return typeof tool === 'object' && tool !== null && typeof (tool as { name?: unknown }).name === 'string';
+  } catch {
+    return false;
+  }
 }
 
 // Names from a server can be of any length; a message shows enough to find them.

@@ -296,6 +296,26 @@ describe('checkPoliciesAgainstTools: hostile schemas', () => {
     expect(check([reading('arguments.x')], 'nope' as unknown as ToolDescription[])).toHaveLength(1);
   });
 
+  it('stays total on hostile policy lists, tool lists and options', () => {
+    const [policy] = compilePolicies([reading('arguments.path', ['read_file'])], DEFAULT_LIMITS);
+    const hostile = [null, { id: 7 }, policy] as unknown as Parameters<typeof checkPoliciesAgainstTools>[0];
+    const problems = checkPoliciesAgainstTools(hostile, TOOLS, { otherTargets: 'x' as unknown as string[], actionKeys: 5 as unknown as string[] });
+    expect(problems.map((problem) => problem.policyId)).toEqual(['(a policy without an id)', '(a policy without an id)']);
+    expect(problems[0]?.message).toContain('could not be checked against the server');
+    const trap = Object.defineProperty({}, 'name', { get: () => { throw new Error('no'); } });
+    expect(checkPoliciesAgainstTools(compilePolicies([reading('arguments.path', ['read_file'])], DEFAULT_LIMITS), [trap, readFile] as ToolDescription[])).toEqual([]);
+    expect(checkPoliciesAgainstTools('nope' as unknown as [], TOOLS)).toEqual([]);
+  });
+
+  it('checks thousands of tools and prototype-named tools like any others', () => {
+    const many: ToolDescription[] = Array.from({ length: 5_000 }, (_, index) => ({ name: `tool_${index}`, inputSchema: { type: 'object', properties: { [`f${index % 10}`]: {} } } }));
+    const named = [...many, { name: '__proto__', inputSchema: { type: 'object', properties: { f1: {} } } }, { name: 'constructor', inputSchema: {} }];
+    const problems = check([reading('arguments.f1', ['*'])], named);
+    expect(problems).toHaveLength(4_500);
+    expect(problems.some((problem) => problem.tool === '__proto__' || problem.tool === 'constructor')).toBe(false);
+    expect(check([reading('arguments.f1', ['__proto__', 'constructor'])], named)).toEqual([]);
+  });
+
   it('does not suggest from huge names or hang on hostile patternProperties', () => {
     const long = 'k'.repeat(100_000);
     const problems = fields({ type: 'object', properties: { [long]: {} }, patternProperties: { '(a+)+$': {}, '[': {} } }, `arguments.${long}x`);
