@@ -2,6 +2,8 @@ import { describeThrown } from '../../describe-thrown.js';
 import { resolveLimits, type Limits } from '../../limits.js';
 import { isEngineOnly } from '../../policy/engine-only.js';
 import type { CompiledPolicy } from '../../policy/compile-policy.js';
+import type { Engine } from '../../engine.js';
+import type { PolicyDefinition } from '../../types.js';
 import { escapeTerminalText } from '../../terminal-text.js';
 import { fieldReads, type FieldRead } from '../policy-fields.js';
 import { closestNames, didYouMean } from './did-you-mean.js';
@@ -69,18 +71,40 @@ export function checkPoliciesAgainstTools(
   tools: readonly ToolDescription[],
   options: CheckToolSchemasOptions = {},
 ): ToolSchemaProblem[] {
+  const list: readonly CompiledPolicy[] = Array.isArray(policies) ? policies : [];
+  return checkDefinitions(
+    list.map((policy) => definitionOf(policy)),
+    tools,
+    options,
+  );
+}
+
+/**
+ * {@link checkPoliciesAgainstTools} for an engine's policies (its compiled
+ * definitions), under the engine's limits unless `options.limits` says otherwise.
+ */
+export function checkEngineAgainstTools(
+  engine: Pick<Engine, 'definitions' | 'limits'>,
+  tools: readonly ToolDescription[],
+  options: CheckToolSchemasOptions = {},
+): ToolSchemaProblem[] {
+  return checkDefinitions(engine.definitions, tools, { ...options, limits: options.limits ?? engine.limits });
+}
+
+function checkDefinitions(definitions: readonly (PolicyDefinition | undefined)[], tools: readonly ToolDescription[], options: CheckToolSchemasOptions): ToolSchemaProblem[] {
   const limits = resolveLimits(options.limits);
   const listed = Array.isArray(tools) ? tools.filter(isTool) : [];
   const others = ['initialize', ...(Array.isArray(options.otherTargets) ? options.otherTargets.filter((name) => typeof name === 'string') : [])];
   const actionKeys = Array.isArray(options.actionKeys) ? options.actionKeys.filter((key) => typeof key === 'string') : DEFAULT_ACTION_KEYS;
   const context: Context = { limits, tools: listed, walks: new Map(), actionKeys };
   const problems: ToolSchemaProblem[] = [];
-  const list: readonly CompiledPolicy[] = Array.isArray(policies) ? policies : [];
+  const list: readonly (PolicyDefinition | undefined)[] = Array.isArray(definitions) ? definitions : [];
   for (const policy of list) {
     try {
-      if (isEngineOnly(policy.definition) || !mayJudgeToolCalls(policy.definition)) continue;
+      if (typeof policy !== 'object' || policy === null) throw new TypeError('it is not a policy');
+      if (isEngineOnly(policy) || !mayJudgeToolCalls(policy)) continue;
       const applied = policy.tools === undefined ? undefined : toolsMatched(policy, listed, others, limits, problems);
-      for (const read of fieldReads(policy.definition)) checkRead(policy, read, applied, context, problems);
+      for (const read of fieldReads(policy)) checkRead(policy, read, applied, context, problems);
     } catch (error) {
       const id = idOf(policy);
       problems.push({ policyId: id, pointer: '', message: `policy ${quote(id)} could not be checked against the server's tools: ${describeThrown(error)}` });
@@ -104,13 +128,13 @@ interface Context {
 }
 
 // The tools a policy's patterns select; a pattern that selects nothing is a problem (request policies only).
-function toolsMatched(policy: CompiledPolicy, tools: readonly ToolDescription[], others: readonly string[], limits: Limits, problems: ToolSchemaProblem[]): ToolDescription[] {
+function toolsMatched(policy: PolicyDefinition, tools: readonly ToolDescription[], others: readonly string[], limits: Limits, problems: ToolSchemaProblem[]): ToolDescription[] {
   const selected = new Set<ToolDescription>();
   (policy.tools ?? []).forEach((pattern, position) => {
     const matches = toolMatcher(pattern, limits);
     const matched = tools.filter((tool) => matches(tool.name));
     for (const tool of matched) selected.add(tool);
-    if (policy.phase !== 'request' || matched.length > 0 || others.some(matches)) return;
+    if (policy.on === 'response' || matched.length > 0 || others.some(matches)) return;
     const hint = didYouMean(closestNames(pattern, tools.map((tool) => tool.name)));
     problems.push({
       policyId: policy.id,
@@ -121,7 +145,7 @@ function toolsMatched(policy: CompiledPolicy, tools: readonly ToolDescription[],
   return tools.filter((tool) => selected.has(tool));
 }
 
-function checkRead(policy: CompiledPolicy, read: FieldRead, applied: readonly ToolDescription[] | undefined, context: Context, problems: ToolSchemaProblem[]): void {
+function checkRead(policy: PolicyDefinition, read: FieldRead, applied: readonly ToolDescription[] | undefined, context: Context, problems: ToolSchemaProblem[]): void {
   const path = policyPath(read);
   const reads = `policy ${quote(policy.id)} reads ${quote(read.field)} (${read.pointer})`;
   const base = { policyId: policy.id, pointer: read.pointer, field: read.field };
@@ -130,13 +154,13 @@ function checkRead(policy: CompiledPolicy, read: FieldRead, applied: readonly To
     problems.push({ ...base, message: `${reads}, but ${path.invalid}` });
     return;
   }
-  const keys = policy.phase === 'response' ? [...context.actionKeys, 'result'] : context.actionKeys;
+  const keys = policy.on === 'response' ? [...context.actionKeys, 'result'] : context.actionKeys;
   if (!keys.includes(path.head)) {
     const hint = didYouMean(closestNames(path.head, keys));
     problems.push({ ...base, message: `${reads}, but the actions a gateway judges have only ${keys.join(', ')} at the top${hint}` });
     return;
   }
-  const target = schemaTarget(path, policy.phase === 'response');
+  const target = schemaTarget(path, policy.on === 'response');
   if (target === undefined) return;
   const candidates = (applied ?? context.tools).filter((tool) => target.kind === 'inputSchema' || tool.outputSchema !== undefined);
   const failures: { readonly tool: ToolDescription; readonly walk: Extract<SchemaWalk, { found: false }> }[] = [];
@@ -226,6 +250,15 @@ function pathText(path: PolicyPath, count: number): string {
 function lastStep(path: PolicyPath, index: number): string {
   const step = path.steps[index];
   return step === undefined ? '' : step.kind === 'any' ? '*' : step.key;
+}
+
+// A hostile entry in the list has no definition: it is reported as a policy that could not be checked.
+function definitionOf(policy: CompiledPolicy): PolicyDefinition | undefined {
+  try {
+    return policy.definition;
+  } catch {
+    return undefined;
+  }
 }
 
 function idOf(policy: unknown): string {

@@ -1,7 +1,9 @@
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../../src/limits.js';
+import { createEngine } from '../../../../src/engine.js';
 import {
+  checkEngineAgainstTools,
   checkPoliciesAgainstTools,
   formatToolSchemaProblems,
   type ToolDescription,
@@ -329,6 +331,19 @@ describe('checkPoliciesAgainstTools and the SDK', () => {
   it('takes the tools a tools/list result holds as they are', () => {
     const listed: Tool[] = [{ name: 'read_file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } }, outputSchema: { type: 'object' } }];
     expect(checkPoliciesAgainstTools(compilePolicies([reading('arguments.path', ['read_file'])], DEFAULT_LIMITS), listed)).toEqual([]);
+  });
+});
+
+describe('checkEngineAgainstTools', () => {
+  it('checks an engine\'s policies under its limits', async () => {
+    const engine = await createEngine({ policies: [reading('arguments.pth', ['read_file'])], limits: { maxDepth: 3 } });
+    expect(checkEngineAgainstTools(engine, TOOLS).map((problem) => problem.message)).toEqual([
+      `policy "p" reads "arguments.pth" (/assert/field), but tool "read_file"'s inputSchema has no "pth" under arguments (did you mean "path"?)`,
+    ]);
+    let deep: object = { type: 'object', properties: { pth: {} } };
+    for (let level = 0; level < 5; level += 1) deep = { allOf: [deep] };
+    expect(checkEngineAgainstTools(engine, [{ name: 'read_file', inputSchema: deep }])[0]?.message).toContain('limits.maxDepth (3)');
+    expect(checkEngineAgainstTools(engine, [{ name: 'read_file', inputSchema: deep }], { limits: { maxDepth: 10 } })).toEqual([]);
   });
 });
 
