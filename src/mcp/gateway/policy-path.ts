@@ -2,7 +2,7 @@ import { describeThrown } from '../../describe-thrown.js';
 import { compileJsonPath } from '../../path/jsonpath-reader.js';
 import { isJsonPath, parseDotPath, parseDotPathPattern } from '../../path/parse-path.js';
 import type { FieldRead } from '../policy-fields.js';
-import type { SchemaStep } from './schema-walk.js';
+import type { SchemaStep } from './schema-keywords.js';
 
 /** A path a policy reads, as the top-level key of the action it starts at and the steps below it. */
 export interface PolicyPath {

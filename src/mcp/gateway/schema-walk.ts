@@ -1,9 +1,20 @@
 import type { Limits } from '../../limits.js';
 import { isArrayIndex } from '../../path/own-property.js';
 import { compileRegex, type RegexLike } from '../../regex/regex-engine.js';
-
-/** One step of a path through a schema: a key (an array index is a key of digits), or `*` for every element or value. */
-export type SchemaStep = { readonly kind: 'key'; readonly key: string } | { readonly kind: 'any' };
+import {
+  ARRAY_KEYWORDS,
+  elementSchemas,
+  elementsOf,
+  hasCombinators,
+  inBranch,
+  isNode,
+  OBJECT_KEYWORDS,
+  OPEN,
+  own,
+  typeIncludes,
+  type SchemaNode as Node,
+  type SchemaStep,
+} from './schema-keywords.js';
 
 /** Where a path leads in a JSON Schema. */
 export type SchemaWalk =
@@ -27,9 +38,6 @@ export interface SchemaWalkOptions {
   /** Bounds the walk: `maxDepth` for nested `$ref`s and combinators, `maxNodes` for every subschema visited. */
   readonly limits: Pick<Limits, 'maxDepth' | 'maxNodes' | 'maxRegexProgramSize' | 'maxRegexWork'>;
 }
-
-/** A subschema that lets any key or element exist below it. */
-const OPEN = Symbol('open');
 
 /** A subschema that says nothing of the keys or elements of its value. */
 const NEUTRAL = Symbol('neutral');
@@ -68,8 +76,6 @@ export function walkSchema(root: unknown, steps: readonly SchemaStep[], options:
     throw error;
   }
 }
-
-type Node = Readonly<Record<string, unknown>>;
 
 class Walker {
   matched = 0;
@@ -139,16 +145,16 @@ class Walker {
       // A reference met again on the same chain is a cycle: it adds nothing new.
       if (!refs.has(ref)) {
         const next = new Set(refs).add(ref);
-        if (this.expand(this.resolve(ref), depth + 1, next, into) === OPEN) return OPEN;
+        if (this.expand(inBranch(this.resolve(ref)), depth + 1, next, into) === OPEN) return OPEN;
       }
     }
     for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
       const branches = own(schema, keyword);
       if (!Array.isArray(branches)) continue;
-      for (const branch of branches) if (this.expand(branch, depth + 1, refs, into) === OPEN) return OPEN;
+      for (const branch of branches) if (this.expand(inBranch(branch), depth + 1, refs, into) === OPEN) return OPEN;
     }
     for (const keyword of ['then', 'else'] as const) {
-      if (this.expand(own(schema, keyword), depth + 1, refs, into) === OPEN) return OPEN;
+      if (this.expand(inBranch(own(schema, keyword)), depth + 1, refs, into) === OPEN) return OPEN;
     }
     return undefined;
   }
@@ -258,49 +264,4 @@ class Walker {
       return true;
     }
   }
-}
-
-function elementSchemas(node: Node, step: SchemaStep): unknown[] | typeof OPEN {
-  const prefix = own(node, 'prefixItems') ?? (Array.isArray(own(node, 'items')) ? own(node, 'items') : undefined);
-  const rest = Array.isArray(own(node, 'items')) ? own(node, 'additionalItems') : own(node, 'items');
-  const tuple = Array.isArray(prefix) ? (prefix as unknown[]) : [];
-  if (step.kind === 'any') {
-    if (rest === undefined || rest === true) return OPEN;
-    return [...tuple, rest];
-  }
-  const index = Number(step.key);
-  if (index < tuple.length) return [tuple[index]];
-  if (rest === undefined || rest === true) return OPEN;
-  return [rest];
-}
-
-function elementsOf(node: Node): unknown[] {
-  const items = own(node, 'items');
-  const prefix = own(node, 'prefixItems');
-  const elements: unknown[] = [];
-  for (const schema of Array.isArray(prefix) ? (prefix as unknown[]) : []) elements.push(schema);
-  for (const schema of Array.isArray(items) ? (items as unknown[]) : [items]) elements.push(schema);
-  elements.push(own(node, 'additionalItems'));
-  return elements.filter((schema) => schema !== undefined);
-}
-
-const OBJECT_KEYWORDS = ['properties', 'patternProperties', 'additionalProperties', 'unevaluatedProperties'] as const;
-const ARRAY_KEYWORDS = ['items', 'prefixItems', 'additionalItems'] as const;
-
-function typeIncludes(node: Node, type: string): boolean {
-  const declared = own(node, 'type');
-  return declared === type || (Array.isArray(declared) && declared.includes(type));
-}
-
-function hasCombinators(node: Node): boolean {
-  return ['$ref', 'allOf', 'anyOf', 'oneOf', 'then', 'else'].some((keyword) => own(node, keyword) !== undefined);
-}
-
-function isNode(value: unknown): value is Node {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-// Own data only: a schema's `__proto__` or `constructor` key is a name, never the prototype.
-function own(node: Node, key: string): unknown {
-  return Object.hasOwn(node, key) ? node[key] : undefined;
 }

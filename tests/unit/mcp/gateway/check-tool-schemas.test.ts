@@ -216,6 +216,11 @@ describe('checkPoliciesAgainstTools: schema forms', () => {
     expect(fields({ allOf: [{ description: 'd' }, { $ref: '#/$defs/free' }], $defs: { free: {} } }, 'arguments.anything')).toEqual([]);
     expect(fields({ additionalProperties: { properties: { x: {} } } }, 'arguments.k.x')).toEqual([]);
     expect(fields({ additionalProperties: { properties: { x: {} } } }, 'arguments.k.y')).toHaveLength(1);
+    // `true` as a branch says nothing; as the whole schema of a value, anything is there.
+    expect(fields({ type: 'object', properties: { a: {} }, allOf: [true], anyOf: [true] }, 'arguments.b')).toHaveLength(1);
+    expect(fields({ anyOf: [true] }, 'arguments.b')).toEqual([]);
+    expect(fields({ type: 'object', properties: { a: true } }, 'arguments.a.b.c')).toEqual([]);
+    expect(fields({ $ref: '#/$defs/any', $defs: { any: true } }, 'arguments.b')).toEqual([]);
   });
 
   it('treats additionalProperties, patternProperties and schemas that list no properties as open', () => {
