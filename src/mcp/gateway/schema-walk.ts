@@ -36,7 +36,7 @@ export interface SchemaWalkOptions {
   /** Arrays are repeated values (shape paths): a key step on an array schema applies to its elements. */
   readonly arraysTransparent: boolean;
   /** Bounds the walk: `maxDepth` for nested `$ref`s and combinators, `maxNodes` for every subschema visited. */
-  readonly limits: Pick<Limits, 'maxDepth' | 'maxNodes' | 'maxRegexProgramSize' | 'maxRegexWork'>;
+  readonly limits: Pick<Limits, 'maxDepth' | 'maxNodes' | 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>;
 }
 
 /** A subschema that says nothing of the keys or elements of its value. */
@@ -45,6 +45,9 @@ const NEUTRAL = Symbol('neutral');
 // More names than this at one level are not offered as suggestions: computing
 // distances to a million property names is work no typo report needs.
 const MAX_NAMES = 10_000;
+
+/** Most `patternProperties` patterns one walk compiles. */
+const MAX_COMPILED_PATTERNS = 256;
 
 /** Stops a walk the limits do not allow to finish. */
 class Unfollowable extends Error {}
@@ -247,11 +250,15 @@ class Walker {
 
   // A pattern RE2 cannot take (or an input too long for it) may match: the walk
   // cannot tell, and a made-up mismatch would stop a gateway over a valid schema.
+  // So may one longer than limits.maxPatternLength or past the first
+  // MAX_COMPILED_PATTERNS of a walk: compiling is the costly part, and a schema
+  // that wants every key to exist can say so with additionalProperties anyway.
   private patternMatches(pattern: string, key: string): boolean {
     if (!this.patterns.has(pattern)) {
       let compiled: RegexLike | undefined;
       try {
-        compiled = compileRegex(pattern, '', this.options.limits);
+        const affordable = pattern.length <= this.options.limits.maxPatternLength && this.patterns.size < MAX_COMPILED_PATTERNS;
+        compiled = affordable ? compileRegex(pattern, '', this.options.limits) : undefined;
       } catch {
         compiled = undefined;
       }

@@ -327,6 +327,9 @@ describe('checkPoliciesAgainstTools: hostile schemas', () => {
     const long = 'k'.repeat(100_000);
     const problems = fields({ type: 'object', properties: { [long]: {} }, patternProperties: { '(a+)+$': {}, '[': {} } }, `arguments.${long}x`);
     expect(problems).toEqual([]);
+    const patterns = Object.fromEntries(Array.from({ length: 5_000 }, (_, index) => [`^p${index}(a|b)*c$`, {}]));
+    expect(fields({ type: 'object', patternProperties: { ...patterns, ['x'.repeat(20_000)]: {} } }, 'arguments.p1abc')).toEqual([]);
+    expect(fields({ type: 'object', patternProperties: { '^p1(a|b)*c$': {} } }, 'arguments.p1abd')).toHaveLength(1);
     const closed = fields({ type: 'object', properties: { [long]: {} } }, 'arguments.k');
     expect(closed[0]?.message).not.toContain('did you mean');
   });
