@@ -67,7 +67,8 @@ class Unfollowable extends Error {}
  * reference is unfollowable; the branches of `allOf`/`anyOf`/`oneOf` (and
  * `then`/`else`) all apply, so a key exists when it exists in any of them.
  * Property names are read as own keys only, so `__proto__` and `constructor`
- * are plain names. Total: a non-object subschema is ignored, and a schema
+ * are plain names. A `patternProperties` pattern that RE2 will not compile
+ * (or that is over `limits.maxPatternLength`) is taken to match. Total: a non-object subschema is ignored, and a schema
  * deeper than `limits.maxDepth` or larger than `limits.maxNodes` is unfollowable.
  */
 export function walkSchema(root: unknown, steps: readonly SchemaStep[], options: SchemaWalkOptions): SchemaWalk {
