@@ -144,6 +144,8 @@ describe('checkPoliciesAgainstTools: tools patterns', () => {
     expect(check([reading('context.x', ['initialize'])])).toEqual([]);
     expect(check([{ ...reading('result.content', ['gone']), on: 'response' }])).toEqual([]);
     expect(check([{ id: 'prompt', tools: ['summarise'], when: { field: 'kind', op: 'in', value: ['prompts/get'] }, assert: { field: 'arguments.topic', op: 'exists' } }])).toEqual([]);
+    // A policy that only binds enforcement engines judges artifacts, never tool calls.
+    expect(check([{ id: 'rego', tools: ['terraform/**'], enforcement: [{ engine: 'opa', policy: 'rules.rego', query: 'data.deny' }] }])).toEqual([]);
     // A `when` that still admits tool calls is checked.
     expect(check([{ id: 'q', tools: ['nothing'], when: { field: 'kind', op: 'neq', value: 'prompts/get' }, assert: { field: 'tool', op: 'exists' } }])).toHaveLength(1);
   });
