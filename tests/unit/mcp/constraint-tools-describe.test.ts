@@ -5,7 +5,7 @@ import { describePolicy } from '../../../src/mcp/describe-policy.js';
 import { describeRewrite } from '../../../src/mcp/describe-rewrite.js';
 import { describeScope } from '../../../src/mcp/describe-scope.js';
 import { describeShape } from '../../../src/mcp/describe-shape.js';
-import { fieldsRead } from '../../../src/mcp/policy-fields.js';
+import { fieldReads, fieldsRead } from '../../../src/mcp/policy-fields.js';
 
 /**
  * The readable forms behind get_constraints and describe_scope, on the parts of
@@ -130,6 +130,30 @@ describe('fieldsRead', () => {
       'arguments.window.end',
       'arguments.window.start.tz',
     ]);
+  });
+});
+
+describe('fieldReads', () => {
+  it('gives each path fieldsRead lists with the JSON pointer it is written at and its syntax', () => {
+    const definition: PolicyDefinition = {
+      id: 'p',
+      when: { all: [{ field: 'kind', op: 'eq', value: 'tools/call' }, { not: { field: 'arguments.a', op: 'eq', valueRef: 'context.b' } }] },
+      require: ['arguments.c'],
+      rewrite: [{ op: 'remove_field', field: 'arguments.d.*' }],
+      shape: { properties: [{ path: 'arguments.e', disjoint: 'f', node: { xone: [{ properties: [{ path: 'g' }] }] } }], not: { properties: [{ path: 'h' }] } },
+    };
+    expect(fieldReads(definition)).toEqual([
+      { field: 'kind', pointer: '/when/all/0/field', syntax: 'path' },
+      { field: 'arguments.a', pointer: '/when/all/1/not/field', syntax: 'path' },
+      { field: 'context.b', pointer: '/when/all/1/not/valueRef', syntax: 'path' },
+      { field: 'arguments.c', pointer: '/require/0', syntax: 'path' },
+      { field: 'arguments.d.*', pointer: '/rewrite/0/field', syntax: 'pattern' },
+      { field: 'arguments.e', pointer: '/shape/properties/0/path', syntax: 'shape' },
+      { field: 'f', pointer: '/shape/properties/0/disjoint', syntax: 'shape' },
+      { field: 'arguments.e.g', pointer: '/shape/properties/0/node/xone/0/properties/0/path', syntax: 'shape' },
+      { field: 'h', pointer: '/shape/not/properties/0/path', syntax: 'shape' },
+    ]);
+    expect(fieldsRead(definition)).toEqual(fieldReads(definition).map((read) => read.field));
   });
 });
 
