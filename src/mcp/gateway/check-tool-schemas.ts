@@ -9,7 +9,8 @@ import { closestNames, didYouMean } from './did-you-mean.js';
 import { policyPath, type PolicyPath } from './policy-path.js';
 import { walkSchema, type SchemaWalk } from './schema-walk.js';
 import { toolMatcher } from './tool-matcher.js';
-import { judgesArtifactsOnly, mayJudgeToolCalls } from './tool-call-scope.js';
+import { policyParts } from '../../policy/policy-parts.js';
+import { mayJudgeToolCalls } from './tool-call-scope.js';
 
 /** A tool as a server lists it (`tools/list`): its name and the JSON Schemas of its arguments and, optionally, its structured result. */
 export interface ToolDescription {
@@ -101,7 +102,7 @@ function checkDefinitions(definitions: readonly (PolicyDefinition | undefined)[]
   for (const policy of list) {
     try {
       if (typeof policy !== 'object' || policy === null) throw new TypeError('it is not a policy');
-      if (judgesArtifactsOnly(policy) || !mayJudgeToolCalls(policy)) continue;
+      if (policyParts(policy).engineOnly || !mayJudgeToolCalls(policy)) continue;
       const applied = policy.tools === undefined ? undefined : toolsMatched(policy, listed, others, limits, problems);
       for (const read of fieldReads(policy)) checkRead(policy, read, applied, context, problems);
     } catch (error) {

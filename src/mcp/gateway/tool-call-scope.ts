@@ -12,23 +12,6 @@ export function mayJudgeToolCalls(definition: PolicyDefinition): boolean {
   return definition.when === undefined || admitsToolCalls(definition.when);
 }
 
-/**
- * True for a policy whose only checks are its `enforcement` bindings: it judges
- * artifacts through `engine.validate` and never applies to an action, so its
- * `tools` need match no tool. The same rule as the policy layer's own (an
- * engine-only policy has no `assert`, `require`, `shape`, `shapesFile` or
- * `rewrite`), written out here so this module depends on the definition alone.
- */
-export function judgesArtifactsOnly(definition: PolicyDefinition): boolean {
-  const readsAction =
-    definition.assert !== undefined ||
-    definition.require !== undefined ||
-    definition.shape !== undefined ||
-    definition.shapesFile !== undefined ||
-    definition.rewrite !== undefined;
-  return !readsAction && (definition.enforcement ?? []).length > 0;
-}
-
 const TOOL_CALL = 'tools/call';
 
 function admitsToolCalls(predicate: PredicateDefinition): boolean {
