@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   // Engine fixtures are artifacts for the engines to judge (some break rules on purpose), not our code.
-  { ignores: ['dist/', 'docs/', 'node_modules/', 'coverage/', 'tests/fixtures/engines/', 'tests/fixtures/validate/', 'examples/engines/'] },
+  { ignores: ['dist/', 'docs/', 'node_modules/', 'coverage/', 'tests/fixtures/engines/', 'tests/fixtures/enforcement/', 'examples/engines/'] },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
