@@ -17,8 +17,8 @@ import { requireBuild, ROOT } from '../support/paths.js';
  */
 
 const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
-const RULE = join(ROOT, 'tests', 'fixtures', 'validate', 'engine-policies', 'no-eval.yaml');
-const ARTIFACT = join(ROOT, 'tests', 'fixtures', 'validate', 'artifacts', 'app-clean.js');
+const RULE = join(ROOT, 'tests', 'fixtures', 'enforcement', 'engine-policies', 'no-eval.yaml');
+const ARTIFACT = join(ROOT, 'tests', 'fixtures', 'enforcement', 'artifacts', 'app-clean.js');
 const EXIT_CODES = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 } as const;
 
 let scratch = '';

@@ -16,7 +16,7 @@ import { engineSkipReason } from '../unit/engines/support.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
-const FIXTURES = join(ROOT, 'tests', 'fixtures', 'validate');
+const FIXTURES = join(ROOT, 'tests', 'fixtures', 'enforcement');
 const POLICIES = join(FIXTURES, 'policies');
 const artifact = (name: string): string => join(FIXTURES, 'artifacts', name);
 const STACK_LINE = /^\s+at /m;
