@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ProgressNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 
 /** The server a gateway fronts: a command it spawns and talks to over stdio, or a Streamable HTTP endpoint. */
 export type DownstreamTarget = StdioTarget | HttpTarget;
@@ -77,6 +78,7 @@ export async function connectDownstream(target: DownstreamTarget, configure: (cl
     await client.close().catch(() => undefined);
     throw error;
   }
+  handProgressOverAtOnce(client, transport);
   return Object.freeze({ client, ended, ending: () => over, close: () => client.close() });
 }
 
@@ -104,4 +106,24 @@ function inheritedEnvironment(): Record<string, string> {
   const environment: Record<string, string> = {};
   for (const [name, value] of Object.entries(process.env)) if (value !== undefined) environment[name] = value;
   return environment;
+}
+
+/**
+ * The SDK's Protocol handles a notification a microtask after it arrives but a
+ * response at once, and forgets a request's progress handler with its answer:
+ * progress read in the same chunk as the answer would find no handler and be
+ * lost (the server sends its last progress just before it answers). Progress
+ * notifications are handed to the Protocol's own progress dispatch as they
+ * arrive instead, so they keep their place before the answer. Left as the SDK
+ * has it when that dispatch is not where it was (`_onprogress`).
+ */
+function handProgressOverAtOnce(client: Client, transport: Transport): void {
+  const dispatch: unknown = (client as unknown as { _onprogress?: unknown })._onprogress;
+  const deliver = transport.onmessage;
+  if (typeof dispatch !== 'function' || deliver === undefined) return;
+  transport.onmessage = (message, extra) => {
+    const progress = 'method' in message && message.method === 'notifications/progress' ? ProgressNotificationSchema.safeParse(message) : undefined;
+    if (progress?.success === true) (dispatch as (notification: unknown) => void).call(client, progress.data);
+    else deliver(message, extra);
+  };
 }

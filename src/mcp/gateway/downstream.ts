@@ -106,14 +106,19 @@ export class Downstream {
     if (connection === undefined || this.#state !== 'connected') throw this.#unavailable(method, 'before the request');
     const options: RequestOptions = { signal: extra.signal, timeout: this.#options.requestTimeoutMs, resetTimeoutOnProgress: true };
     const token = progressTokenOf(params);
+    // Relayed in order, and all sent before the answer: a client forgets a request's token once it has its answer.
+    let relayed = Promise.resolve();
     if (token !== undefined) {
       options.onprogress = (progress) => {
-        extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } }).catch(() => undefined);
+        relayed = relayed.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } })).catch(() => undefined);
       };
     }
     try {
-      return await connection.client.request(params === undefined ? { method } : { method, params }, ResultSchema, options);
+      const result = await connection.client.request(params === undefined ? { method } : { method, params }, ResultSchema, options);
+      await relayed;
+      return result;
     } catch (error) {
+      await relayed;
       throw this.#mapped(method, error, connection);
     }
   }
