@@ -67,9 +67,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // Checked before anything is spawned; guardServer checks them again.
   checkGuardOptions(guardOptions);
   const log = options.log ?? (() => undefined);
-  const source = await engineOf(options);
+  const source = await gatewayEngine(options);
 
-  let server: Server | undefined;
+  // Set once the guarded Server exists; notifications that come before have nobody to go to.
+  const upstream: { server?: Server } = {};
   const check = async (): Promise<readonly string[]> => (options.checkToolSchemas === undefined ? [] : options.checkToolSchemas(await downstream.listTools()));
   const recheck = (why: string): void => {
     if (options.checkToolSchemas === undefined) return;
@@ -79,6 +80,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     );
   };
   const relay = (notification: Notification): void => {
+    const { server } = upstream;
     if (server === undefined) return;
     if (notification.method === 'notifications/tools/list_changed') recheck('the downstream tools changed');
     // Not connected yet, or a client already gone: there is nobody to tell.
@@ -86,7 +88,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   };
   const onRestarted = (): void => {
     for (const [capability, method] of LIST_CHANGES) {
-      if (downstream.capabilities[capability]?.listChanged === true) server?.notification({ method }).catch(() => undefined);
+      if (downstream.capabilities[capability]?.listChanged === true) upstream.server?.notification({ method }).catch(() => undefined);
     }
     recheck('after a restart');
   };
@@ -113,7 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     await downstream.close();
     throw error;
   }
-  server = guarded;
+  upstream.server = guarded;
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -144,7 +146,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 }
 
-async function engineOf(options: GatewayOptions): Promise<EngineSource> {
+/** The gateway's engine: `engine` as given, or `policies` compiled with `mode`, `onDecision` and `metrics`. */
+export async function gatewayEngine(options: GatewayOptions): Promise<EngineSource> {
   if (options.engine !== undefined) return options.engine;
   const { metrics, onDecision } = options;
   const observe = metrics === undefined ? onDecision : decisionObserver(metrics, onDecision);

@@ -3,6 +3,7 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import type { Implementation, Notification, Result, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, ListToolsResultSchema, McpError, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describeThrown } from '../../describe-thrown.js';
+import { TierguardError } from '../../errors.js';
 import type { HandlerExtra } from '../request-context.js';
 import type { DownstreamConnection, DownstreamExit, DownstreamTarget } from './connect-downstream.js';
 import { connectDownstream } from './connect-downstream.js';
@@ -77,13 +78,13 @@ export class Downstream {
     this.#adopt(connection);
   }
 
-  /** Connects and initializes the server; rejects, naming it, when that fails. */
+  /** Connects and initializes the server; rejects with an `IO_ERROR` naming it when that fails. */
   static async open(options: DownstreamOptions): Promise<Downstream> {
     let connection: DownstreamConnection;
     try {
       connection = await connectDownstream(options.target, (client) => relayNotifications(client, options.onNotification));
     } catch (error) {
-      throw new Error(`cannot start the downstream server ${labelOf(options.target)}: ${describeThrown(error)}`, { cause: error });
+      throw new TierguardError('IO_ERROR', `cannot start the downstream server ${labelOf(options.target)}: ${describeThrown(error)}`, { downstream: labelOf(options.target) }, { cause: error });
     }
     return new Downstream(options, connection);
   }

@@ -48,7 +48,7 @@ export interface GatewayOptions extends GuardServerOptions {
 }
 
 /** Defaults of `createGateway`. */
-export const GATEWAY_DEFAULTS = Object.freeze({ requestTimeoutMs: 60_000, restart: 'never' as RestartPolicy, maxRestarts: 3, restartBackoffMs: 500 });
+export const GATEWAY_DEFAULTS: Readonly<{ requestTimeoutMs: number; restart: RestartPolicy; maxRestarts: number; restartBackoffMs: number }> = Object.freeze({ requestTimeoutMs: 60_000, restart: 'never', maxRestarts: 3, restartBackoffMs: 500 });
 
 const OWN_KEYS: ReadonlySet<string> = new Set([
   'engine', 'policies', 'mode', 'onDecision', 'metrics', 'downstream', 'requestTimeoutMs', 'restart', 'maxRestarts', 'restartBackoffMs',
@@ -57,7 +57,7 @@ const OWN_KEYS: ReadonlySet<string> = new Set([
 
 /** The `guardServer` options among the gateway's. */
 export function guardOptionsOf(options: GatewayOptions): GuardServerOptions {
-  return Object.fromEntries(Object.entries(options).filter(([key]) => GUARD_OPTION_KEYS.has(key))) as GuardServerOptions;
+  return Object.fromEntries(Object.entries(options).filter(([key]) => GUARD_OPTION_KEYS.has(key)));
 }
 
 /** Rejects gateway options that would be misread, naming the option; the guard's own are checked by `guardServer`. */
@@ -99,7 +99,7 @@ function checkTarget(target: unknown, fail: (option: string, message: string) =>
     if (command !== undefined) fail('downstream', 'downstream takes either command or url, not both');
     let parsed: URL | undefined;
     try {
-      parsed = new URL(String(url));
+      parsed = typeof url === 'string' ? new URL(url) : undefined;
     } catch {
       parsed = undefined;
     }

@@ -36,7 +36,7 @@ export async function fronted(policies: readonly PolicyDefinition[], options: Pa
     onDecision: (event) => events.push(event),
     log: (line) => logs.push(line),
     ...options,
-  } as GatewayOptions);
+  });
   open.push(gateway);
   const client = await connectClient(gateway);
   return { gateway, client, events, logs };
