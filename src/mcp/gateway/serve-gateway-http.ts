@@ -1,6 +1,7 @@
 import type { ExtraRoute, HttpEndpoint } from '../serve-http.js';
 import { serveHttp } from '../serve-http.js';
 import type { HttpIdentityOptions } from '../http-identity.js';
+import { checkHttpIdentityOptions } from '../http-identity.js';
 import { resolveEngine } from '../engine-source.js';
 import type { Gateway } from './create-gateway.js';
 import { createGateway, gatewayEngine } from './create-gateway.js';
@@ -47,6 +48,7 @@ const ENGINE_KEYS: ReadonlySet<string> = new Set(['policies', 'mode', 'onDecisio
  * version (200 when all serve, 503 otherwise).
  */
 export async function serveGatewayHttp(options: GatewayHttpOptions): Promise<GatewayHttpEndpoint> {
+  checkHttpIdentityOptions(options);
   const own = Object.fromEntries(Object.entries(options).filter(([key]) => !HTTP_KEYS.has(key))) as GatewayOptions;
   // Checked whole (and the engine compiled) by the probe gateway below; then every session shares the engine.
   await (await createGateway(own)).close();
