@@ -87,6 +87,17 @@ describe('createGateway: pass-through', () => {
     expect(events.filter((event) => event.tool === 'write_marker' && event.phase === 'request').map((event) => event.verdict)).toEqual(['deny', 'allow']);
   });
 
+  it('refuses arguments nested past the engine\'s depth limit without forwarding them', async () => {
+    const marker = join(temporaryDirectory(), 'deep');
+    const { client } = await fronted(POLICIES);
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 200; level += 1) deep = { deeper: deep };
+    const refused = await client.callTool({ name: 'write_marker', arguments: { path: marker, content: 'x', deep } });
+    expect(refused.isError).toBe(true);
+    expect(refused._meta?.[DECISION_META_KEY]).toMatchObject({ errors: [expect.objectContaining({ code: 'LIMIT_EXCEEDED' })] });
+    expect(existsSync(marker)).toBe(false);
+  });
+
   it('refuses a denied resource read with TIERGUARD_DENIED, and applies response rewrites', async () => {
     const { client } = await fronted(POLICIES);
     const error = await rejectionOf(client.readResource({ uri: 'echo://secret' }));
