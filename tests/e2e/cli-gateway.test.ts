@@ -53,7 +53,12 @@ function gatewayArgs(...extra: string[]): string[] {
 }
 
 async function overStdio(...extra: string[]): Promise<{ client: Client; stderr: () => string }> {
-  const transport = new StdioClientTransport({ command: process.execPath, args: gatewayArgs(...extra), cwd: ROOT, stderr: 'pipe' });
+  return overStdioWith(gatewayArgs(...extra));
+}
+
+async function overStdioWith(args: string[], env: Record<string, string> = {}): Promise<{ client: Client; stderr: () => string }> {
+  const inherited = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const transport = new StdioClientTransport({ command: process.execPath, args, cwd: ROOT, stderr: 'pipe', env: { ...inherited, ...env } });
   let stderr = '';
   transport.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString('utf8');
@@ -127,6 +132,24 @@ describe('tierguard gateway over stdio', () => {
     expect(child.exitCode).toBe(0);
   });
 
+  it('gives policies the identity it was launched with as context.auth', async () => {
+    const aliceOnly = join(directory, 'alice-only');
+    mkdirSync(aliceOnly);
+    const policy = { id: 'echo.alice-only', tools: ['echo'], assert: { field: 'context.auth.clientId', op: 'eq', value: 'alice' }, message: 'only alice' };
+    writeFileSync(join(aliceOnly, 'alice.json'), JSON.stringify(policy));
+    const args = [BIN, 'gateway', '--policies', aliceOnly, '--', process.execPath, ECHO_SERVER];
+    const alice = await overStdioWith(args, { TIERGUARD_GATEWAY_IDENTITY: JSON.stringify({ clientId: 'alice', scopes: ['echo'] }) });
+    expect((await alice.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).isError).toBeFalsy();
+    const bob = await overStdioWith([BIN, 'gateway', '--policies', aliceOnly, '--identity', '{"clientId":"bob"}', '--', process.execPath, ECHO_SERVER]);
+    expect((await bob.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).isError).toBe(true);
+  });
+
+  it('ships example policies for the filesystem server whose fixtures pass', () => {
+    const result = spawnSync(process.execPath, [BIN, 'test', '--policies', join(ROOT, 'examples', 'gateway', 'policies')], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.stdout).toContain('fixtures: 8 passed, 0 failed');
+    expect(result.status).toBe(0);
+  });
+
   it('refuses a command line without a server to guard, with the usage', () => {
     const result = spawnSync(process.execPath, [BIN, 'gateway', '--policies', policies], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status).toBe(2);
@@ -137,7 +160,7 @@ describe('tierguard gateway over stdio', () => {
   it('exits 2 naming the command when the downstream server cannot start', () => {
     const result = spawnSync(process.execPath, [BIN, 'gateway', '--policies', policies, '--', 'tierguard-no-such-server-binary'], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain('cannot start the downstream server tierguard-no-such-server-binary');
+    expect(result.stderr).toContain('IO_ERROR: cannot start the downstream server tierguard-no-such-server-binary');
   });
 });
 

@@ -26,6 +26,8 @@ export interface StdioTarget {
 export interface HttpTarget {
   /** The endpoint, e.g. `http://127.0.0.1:3000/mcp`. */
   readonly url: string;
+  /** Headers sent with every request to it, e.g. the gateway's own `authorization`. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** How a spawned downstream process ended; both `null` for an HTTP downstream or when it could not be seen. */
@@ -83,7 +85,9 @@ export async function connectDownstream(target: DownstreamTarget, configure: (cl
 }
 
 function transportFor(target: DownstreamTarget, onExit: (exit: DownstreamExit) => void): Transport {
-  if ('url' in target) return new StreamableHTTPClientTransport(new URL(target.url));
+  if ('url' in target) {
+    return new StreamableHTTPClientTransport(new URL(target.url), target.headers === undefined ? undefined : { requestInit: { headers: { ...target.headers } } });
+  }
   const transport = new StdioClientTransport({
     command: target.command,
     args: [...(target.args ?? [])],

@@ -94,9 +94,12 @@ export function checkGatewayOptions(options: GatewayOptions): void {
 
 function checkTarget(target: unknown, fail: (option: string, message: string) => never): void {
   if (typeof target !== 'object' || target === null) fail('downstream', 'downstream must be { command, args? } or { url }');
-  const { command, args, url, env, cwd } = target as Record<string, unknown>;
+  const { command, args, url, env, cwd, headers } = target as Record<string, unknown>;
   if (url !== undefined) {
     if (command !== undefined) fail('downstream', 'downstream takes either command or url, not both');
+    if (headers !== undefined && (typeof headers !== 'object' || headers === null || !Object.values(headers).every((value) => typeof value === 'string'))) {
+      fail('downstream', 'downstream.headers must map names to strings');
+    }
     let parsed: URL | undefined;
     try {
       parsed = typeof url === 'string' ? new URL(url) : undefined;

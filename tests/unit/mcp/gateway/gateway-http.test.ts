@@ -2,10 +2,11 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEvent, PolicyDefinition } from '../../../../src/index.js';
+import { createGateway } from '../../../../src/mcp/gateway/create-gateway.js';
 import { serveGatewayHttp } from '../../../../src/mcp/gateway/serve-gateway-http.js';
 import type { GatewayHttpEndpoint, GatewayHttpOptions } from '../../../../src/mcp/gateway/serve-gateway-http.js';
 import { rejectionOf } from '../guard-support.js';
-import { ECHO_TARGET } from './gateway-support.js';
+import { ECHO_TARGET, connectClient } from './gateway-support.js';
 
 /**
  * serveGatewayHttp: a real HTTP endpoint, a real downstream process per
@@ -114,6 +115,20 @@ describe('serveGatewayHttp: sessions and health', () => {
     expect(report.status).toBe('ok');
     expect(report.policyVersion).toMatch(/^sha256:/);
     expect(report.downstreams.map((downstream) => downstream.state)).toEqual(['connected', 'connected']);
+  });
+
+  it('fronts a downstream server reached over Streamable HTTP', async () => {
+    const { endpoint } = await served({ trustedIdentityHeader: 'x-authenticated-user' });
+    const gateway = await createGateway({ policies: [], downstream: { url: endpoint.url, headers: { 'x-authenticated-user': 'alice' } } });
+    try {
+      const viaHttp = await connectClient(gateway);
+      expect(viaHttp.getServerVersion()).toMatchObject({ name: 'echo-fixture' });
+      expect((await viaHttp.listTools()).tools.map((tool) => tool.name)).toContain('echo');
+      // The inner gateway judges the caller the outer one says it is, through the header it is configured with.
+      expect((await viaHttp.callTool({ name: 'echo', arguments: { text: 'hi' } })).content).toEqual([{ type: 'text', text: 'hi' }]);
+    } finally {
+      await gateway.close();
+    }
   });
 
   it('refuses to start when the downstream server cannot be started', async () => {

@@ -84,6 +84,20 @@ describe('createGateway: a downstream that crashes', () => {
   });
 });
 
+describe('createGateway: when the client leaves', () => {
+  it('closes the downstream connection, ending the server it spawned', async () => {
+    const { client, gateway } = await fronted([NOTHING_DENIED]);
+    expect((await gateway.status()).downstream.state).toBe('connected');
+    await client.close();
+    let state = (await gateway.status()).downstream.state;
+    for (let tries = 0; state !== 'closed' && tries < 500; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      state = (await gateway.status()).downstream.state;
+    }
+    expect(state).toBe('closed');
+  });
+});
+
 describe('createGateway: notifications from downstream', () => {
   it('forwards tools/list_changed and checks the new tools again', async () => {
     const checked: string[][] = [];
