@@ -2,11 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { ResourceUpdatedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PolicyDefinition } from '../../../../src/index.js';
 import { DECISION_META_KEY, TIERGUARD_DENIED } from '../../../../src/mcp/deny-response.js';
 import { rejectionOf } from '../guard-support.js';
-import { ECHO_TARGET, cleanUp, fronted, temporaryDirectory } from './gateway-support.js';
+import { ECHO_TARGET, cleanUp, eventually, fronted, temporaryDirectory } from './gateway-support.js';
 
 /**
  * createGateway in front of a real downstream process (the echo fixture over
@@ -118,5 +119,26 @@ describe('createGateway: pass-through', () => {
     const viaDirect = await rejectionOf(direct.readResource({ uri: 'echo://missing' }));
     expect(viaGateway.code).toBe(viaDirect.code);
     expect(viaGateway.message).toBe(viaDirect.message);
+  });
+});
+
+describe('createGateway: resource subscriptions', () => {
+  it('judges subscriptions and delivers only the updates of allowed ones', async () => {
+    const { client } = await fronted(POLICIES);
+    const updates: string[] = [];
+    client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
+      updates.push(notification.params.uri);
+    });
+    await client.subscribeResource({ uri: 'echo://greeting' });
+    const refused = await rejectionOf(client.subscribeResource({ uri: 'echo://secret' }));
+    expect(refused.code).toBe(TIERGUARD_DENIED);
+    await client.callTool({ name: 'touch', arguments: { uri: 'echo://secret' } });
+    await client.callTool({ name: 'touch', arguments: { uri: 'echo://notes/never-subscribed' } });
+    await client.callTool({ name: 'touch', arguments: { uri: 'echo://greeting' } });
+    await eventually(() => updates.length > 0);
+    // A ping after the last touch: anything the gateway were to deliver late would have come before its answer.
+    await client.ping();
+    expect(updates).toEqual(['echo://greeting']);
+    await client.unsubscribeResource({ uri: 'echo://greeting' });
   });
 });
