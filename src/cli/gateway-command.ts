@@ -41,17 +41,15 @@ interface Serving {
  */
 export async function runGateway(args: readonly string[]): Promise<CommandResult> {
   const options = parseGatewayArgs(args);
-  const [{ createGateway }, { decisionObserver }] = await Promise.all([
-    importPeer(() => import('../mcp/gateway/create-gateway.js')),
-    importPeer(() => import('../mcp/gateway/decision-observer.js')),
-  ]);
+  const { createGateway } = await importPeer(() => import('../mcp/gateway/create-gateway.js'));
   const log = (line: string): void => void process.stderr.write(`tierguard gateway: ${escapeTerminalLines(line)}\n`);
   const audit = options.audit === undefined ? undefined : createJsonLinesSink(options.audit, { onError: (error) => log(`audit: ${error.message}`) });
-  // The seam for metrics: an observer of every decision (method, verdict, evalMs); none is mounted yet.
-  const onDecision = decisionObserver(() => undefined, (event) => {
+  // Every decision, before its request goes on: to the audit file and the monitor log. A metrics observer
+  // joins them as `decisionObserver(observe, onDecision)`.
+  const onDecision = (event: AuditEvent): void => {
     audit?.write(event);
     warnWouldDeny(event);
-  });
+  };
 
   let serving: Serving | undefined;
   const watcher = await watchPolicies(options.policies, {

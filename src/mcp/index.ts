@@ -24,6 +24,9 @@ export type { RewriteReport, ValidationReport, ViolationReport } from './dry-run
 export { createGateway } from './gateway/create-gateway.js';
 export type { Gateway, GatewayStatus } from './gateway/create-gateway.js';
 export type { GatewayOptions } from './gateway/gateway-options.js';
+export { GATEWAY_DEFAULTS } from './gateway/gateway-options.js';
+export { serveGatewayHttp } from './gateway/serve-gateway-http.js';
+export type { GatewayHttpEndpoint, GatewayHttpOptions } from './gateway/serve-gateway-http.js';
 export type { DownstreamExit, DownstreamTarget, HttpTarget, StdioTarget } from './gateway/connect-downstream.js';
 export type { DownstreamState, DownstreamStatus, RestartPolicy } from './gateway/downstream.js';
 export { DOWNSTREAM_UNAVAILABLE } from './gateway/downstream-error.js';

@@ -37,12 +37,15 @@ export function mirroredCapabilities(downstream: ServerCapabilities): ServerCapa
   };
 }
 
-// Each SDK request schema with its params kept whole: the SDK's own schemas drop
+// Typed as one of them: only `extend` and the method literal are used, which every SDK request schema has.
+type SdkRequestSchema = typeof CallToolRequestSchema;
+
+// An SDK request schema with its params kept whole: the SDK's own schemas drop
 // keys they do not know, and the gateway passes on what the client sent.
-const whole = <T extends typeof CallToolRequestSchema | typeof PingRequestSchema>(schema: T) => schema.extend({ params: RequestSchema.shape.params });
+const whole = (schema: SdkRequestSchema) => schema.extend({ params: RequestSchema.shape.params });
 
 /** The methods served for each capability; `ping` is always forwarded, so it says whether the downstream server answers. */
-function methodsFor(capabilities: ServerCapabilities): readonly (Parameters<typeof whole>[0] | typeof ListToolsRequestSchema)[] {
+function methodsFor(capabilities: ServerCapabilities): readonly SdkRequestSchema[] {
   const schemas: unknown[] = [PingRequestSchema];
   if (capabilities.tools !== undefined) schemas.push(ListToolsRequestSchema, CallToolRequestSchema);
   if (capabilities.resources !== undefined) {
@@ -52,7 +55,7 @@ function methodsFor(capabilities: ServerCapabilities): readonly (Parameters<type
   if (capabilities.prompts !== undefined) schemas.push(ListPromptsRequestSchema, GetPromptRequestSchema);
   if (capabilities.completions !== undefined) schemas.push(CompleteRequestSchema);
   if (capabilities.logging !== undefined) schemas.push(SetLevelRequestSchema);
-  return schemas as readonly (typeof CallToolRequestSchema)[];
+  return schemas as SdkRequestSchema[];
 }
 
 /**
@@ -63,7 +66,7 @@ function methodsFor(capabilities: ServerCapabilities): readonly (Parameters<type
  */
 export function installForwarding(server: Server, capabilities: ServerCapabilities, forward: Forward): void {
   for (const schema of methodsFor(capabilities)) {
-    const loose = whole(schema as typeof CallToolRequestSchema);
+    const loose = whole(schema);
     // The SDK types a handler's result as the union of server results; a forwarded result is whatever the server returned.
     server.setRequestHandler(loose, ((request: { method: string; params?: Record<string, unknown> }, extra: HandlerExtra) =>
       forward(request.method, request.params, extra)) as unknown as Parameters<typeof server.setRequestHandler<typeof loose>>[1]);
