@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { DEFAULT_GATEWAY_LIMITS } from '../limits.js';
 import type { Mode } from '../types.js';
 import { UsageError } from './usage-error.js';
 
@@ -34,7 +35,7 @@ export interface GatewayArgs {
 
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 8765;
-const DEFAULT_TIMEOUT_SECONDS = 60;
+const DEFAULT_TIMEOUT_SECONDS = DEFAULT_GATEWAY_LIMITS.requestTimeoutMs / 1000;
 const DEFAULT_RELOAD_SECONDS = 2;
 const MIN_RELOAD_SECONDS = 0.01;
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
@@ -93,7 +94,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
     mode,
     lenient: values.lenient,
     restart,
-    maxRestarts: values['max-restarts'] === undefined ? 3 : parseWhole(values['max-restarts'], '--max-restarts', 0, 1000),
+    maxRestarts: values['max-restarts'] === undefined ? DEFAULT_GATEWAY_LIMITS.maxRestarts : parseWhole(values['max-restarts'], '--max-restarts', 0, 1000),
     timeoutMs: parseSeconds(values.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS),
     intervalMs: parseReloadInterval(values['reload-interval']),
     audit: values.audit,

@@ -25,6 +25,8 @@ export { createGateway } from './gateway/create-gateway.js';
 export type { Gateway, GatewayStatus } from './gateway/create-gateway.js';
 export type { GatewayOptions } from './gateway/gateway-options.js';
 export { GATEWAY_DEFAULTS } from './gateway/gateway-options.js';
+export { DEFAULT_GATEWAY_LIMITS } from '../limits.js';
+export type { GatewayLimits } from '../limits.js';
 export { serveGatewayHttp } from './gateway/serve-gateway-http.js';
 export type { GatewayHttpEndpoint, GatewayHttpOptions } from './gateway/serve-gateway-http.js';
 export type { DownstreamExit, DownstreamTarget, HttpTarget, StdioTarget } from './gateway/connect-downstream.js';

@@ -4,6 +4,7 @@ import type { Implementation, Notification, Result, ServerCapabilities, Tool } f
 import { ErrorCode, ListToolsResultSchema, McpError, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describeThrown } from '../../describe-thrown.js';
 import { TierguardError } from '../../errors.js';
+import { DEFAULT_GATEWAY_LIMITS } from '../../limits.js';
 import type { HandlerExtra } from '../request-context.js';
 import type { DownstreamConnection, DownstreamExit, DownstreamTarget } from './connect-downstream.js';
 import { connectDownstream } from './connect-downstream.js';
@@ -32,7 +33,7 @@ export interface DownstreamOptions {
   readonly restart: RestartPolicy;
   /** Restarts allowed over the gateway's life; past them the server stays down. */
   readonly maxRestarts: number;
-  /** Wait before the first restart; doubled for each next one, up to {@link MAX_BACKOFF_MS}. */
+  /** Wait before the first restart; doubled for each next one, up to `DEFAULT_GATEWAY_LIMITS.maxRestartBackoffMs`. */
   readonly restartBackoffMs: number;
   /** How long one forwarded request may wait for its answer (reset by each progress notification). */
   readonly requestTimeoutMs: number;
@@ -43,10 +44,8 @@ export interface DownstreamOptions {
   readonly onRestarted: () => void;
 }
 
-/** The longest wait between two restarts. */
-export const MAX_BACKOFF_MS = 30_000;
 // A server that pages tools/list forever must not hold the gateway's start-up.
-const MAX_TOOL_PAGES = 100;
+const { maxRestartBackoffMs: MAX_BACKOFF_MS, maxToolPages: MAX_TOOL_PAGES } = DEFAULT_GATEWAY_LIMITS;
 
 /**
  * The gateway's downstream server: one SDK client connection at a time, its

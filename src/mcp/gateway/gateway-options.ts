@@ -2,6 +2,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 import { rejectUnknownOptions, requireOptionsObject } from '../../check-options.js';
 import { TierguardError } from '../../errors.js';
+import { DEFAULT_GATEWAY_LIMITS } from '../../limits.js';
 import type { AuditEvent, Mode, PolicyDefinition } from '../../types.js';
 import type { EngineSource } from '../engine-source.js';
 import type { GuardServerOptions } from '../guard-options.js';
@@ -47,8 +48,13 @@ export interface GatewayOptions extends GuardServerOptions {
   readonly log?: (line: string) => void;
 }
 
-/** Defaults of `createGateway`. */
-export const GATEWAY_DEFAULTS: Readonly<{ requestTimeoutMs: number; restart: RestartPolicy; maxRestarts: number; restartBackoffMs: number }> = Object.freeze({ requestTimeoutMs: 60_000, restart: 'never', maxRestarts: 3, restartBackoffMs: 500 });
+/** Defaults of `createGateway`: its bounds from `DEFAULT_GATEWAY_LIMITS`, and no restarts. */
+export const GATEWAY_DEFAULTS: Readonly<{ requestTimeoutMs: number; restart: RestartPolicy; maxRestarts: number; restartBackoffMs: number }> = Object.freeze({
+  requestTimeoutMs: DEFAULT_GATEWAY_LIMITS.requestTimeoutMs,
+  restart: 'never',
+  maxRestarts: DEFAULT_GATEWAY_LIMITS.maxRestarts,
+  restartBackoffMs: DEFAULT_GATEWAY_LIMITS.restartBackoffMs,
+});
 
 const OWN_KEYS: ReadonlySet<string> = new Set([
   'engine', 'policies', 'mode', 'onDecision', 'metrics', 'downstream', 'requestTimeoutMs', 'restart', 'maxRestarts', 'restartBackoffMs',
