@@ -184,11 +184,14 @@ export interface GatewayLimits {
   readonly maxRestartBackoffMs: number;
   /** Most `tools/list` pages read from the downstream server at once. */
   readonly maxToolPages: number;
+  /** Most open HTTP sessions, each with its own downstream connection (a process, for a command). */
+  readonly maxSessions: number;
 }
 
 /**
  * Defaults, frozen. 60 s is the MCP SDK's own request timeout; three restarts
- * 0.5, 1 and 2 s apart ride out a crash without hammering a server that cannot start.
+ * 0.5, 1 and 2 s apart ride out a crash without hammering a server that cannot start;
+ * 32 sessions are 32 downstream processes at most.
  */
 export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = Object.freeze({
   requestTimeoutMs: 60_000,
@@ -196,4 +199,5 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = Object.freeze({
   restartBackoffMs: 500,
   maxRestartBackoffMs: 30_000,
   maxToolPages: 100,
+  maxSessions: 32,
 });

@@ -6,7 +6,7 @@ import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard gateway`. */
 export const GATEWAY_USAGE =
-  'tierguard gateway --policies <file|dir> [--http [--host 127.0.0.1] [--port 8765] [--identity-header <name>]] [--mode enforce|monitor] [--lenient] ' +
+  'tierguard gateway --policies <file|dir> [--http [--host 127.0.0.1] [--port 8765] [--max-sessions 32] [--identity-header <name>]] [--mode enforce|monitor] [--lenient] ' +
   '[--identity <json>] [--restart never|on-failure] [--max-restarts 3] [--timeout <seconds>] [--reload-interval <seconds>] [--audit <file>] [--allow-empty] ' +
   '(--upstream-url <url> | -- <command> [args...])';
 
@@ -20,6 +20,7 @@ export interface GatewayArgs {
   readonly http: boolean;
   readonly host: string;
   readonly port: number;
+  readonly maxSessions: number;
   readonly identityHeader: string | undefined;
   readonly identity: AuthInfo | undefined;
   readonly mode: Mode;
@@ -42,7 +43,7 @@ const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
 /** Reads the command line of `tierguard gateway`; a mistake is a UsageError naming the option. */
 export function parseGatewayArgs(args: readonly string[], environment: NodeJS.ProcessEnv = process.env): GatewayArgs {
-  const { values, positionals } = parseArgs({
+  const { values, positionals, tokens } = parseArgs({
     args: [...args],
     options: {
       policies: { type: 'string' },
@@ -50,6 +51,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
       http: { type: 'boolean', default: false },
       host: { type: 'string' },
       port: { type: 'string' },
+      'max-sessions': { type: 'string' },
       'identity-header': { type: 'string' },
       identity: { type: 'string' },
       mode: { type: 'string', default: 'enforce' },
@@ -63,15 +65,20 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
     },
     strict: true,
     allowPositionals: true,
+    tokens: true,
   });
+  // A word before `--` is a typo (a value without its option), not the start of the command to run.
+  const terminator = tokens.findIndex((token) => token.kind === 'option-terminator');
+  const stray = tokens.find((token, index) => token.kind === 'positional' && (terminator === -1 || index < terminator));
+  if (stray?.kind === 'positional') throw new UsageError(`unexpected "${stray.value}": put -- before the command that starts the server`);
   if (values.policies === undefined) throw new UsageError('--policies is required');
   const upstream = values['upstream-url'];
   if ((upstream === undefined) === (positionals.length === 0)) {
     throw new UsageError('name the server to guard: either --upstream-url <url>, or -- followed by the command that starts it');
   }
   const [command, ...commandArgs] = positionals;
-  if (!values.http && (values.host !== undefined || values.port !== undefined || values['identity-header'] !== undefined)) {
-    throw new UsageError('--host, --port and --identity-header apply to --http only');
+  if (!values.http && (values.host !== undefined || values.port !== undefined || values['identity-header'] !== undefined || values['max-sessions'] !== undefined)) {
+    throw new UsageError('--host, --port, --max-sessions and --identity-header apply to --http only');
   }
   const identityText = values.identity ?? environment[IDENTITY_VARIABLE];
   if (values.http && identityText !== undefined) {
@@ -89,6 +96,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
     http: values.http,
     host,
     port: values.port === undefined ? DEFAULT_PORT : parseWhole(values.port, '--port', 0, 65535),
+    maxSessions: values['max-sessions'] === undefined ? DEFAULT_GATEWAY_LIMITS.maxSessions : parseWhole(values['max-sessions'], '--max-sessions', 1, 10_000),
     identityHeader: values['identity-header'],
     identity: identityText === undefined ? undefined : parseIdentity(identityText),
     mode,

@@ -114,10 +114,10 @@ async function serveOverStdio(open: () => Promise<Gateway>, log: (line: string) 
 
 async function serveOverHttp(options: GatewayArgs, gatewayOptions: GatewayOptions, log: (line: string) => void): Promise<Serving> {
   const { serveGatewayHttp } = await importPeer(() => import('../mcp/gateway/serve-gateway-http.js'));
-  const { host, port, identityHeader } = options;
+  const { host, port, maxSessions, identityHeader } = options;
   let endpoint: Awaited<ReturnType<typeof serveGatewayHttp>>;
   try {
-    endpoint = await serveGatewayHttp({ ...gatewayOptions, host, port, ...(identityHeader === undefined ? {} : { trustedIdentityHeader: identityHeader }) });
+    endpoint = await serveGatewayHttp({ ...gatewayOptions, host, port, maxSessions, ...(identityHeader === undefined ? {} : { trustedIdentityHeader: identityHeader }) });
   } catch (error) {
     // A port or address that cannot be had is a usage mistake; a downstream or policy failure keeps its own error.
     if (!LISTEN_ERRORS.has(String((error as { code?: unknown }).code))) throw error;

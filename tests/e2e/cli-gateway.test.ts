@@ -121,11 +121,13 @@ describe('tierguard gateway over stdio', () => {
     });
     const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
     child.stdin.write(`${JSON.stringify(initialize)}\n{"jsonrpc": "2.0", "id": 2, "method": \n[1, 2]\n`);
+    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'nope/unknown' })}\n`);
     child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' })}\n`);
     await waitFor('the ping answer', () => stdout.includes('"id":3'));
     const answers = stdout.trim().split('\n').map((text) => JSON.parse(text) as { id: unknown; error?: { code: number } });
     expect(answers).toContainEqual(expect.objectContaining({ id: null, error: expect.objectContaining({ code: -32700 }) as unknown }));
     expect(answers).toContainEqual(expect.objectContaining({ id: null, error: expect.objectContaining({ code: -32600 }) as unknown }));
+    expect(answers).toContainEqual({ jsonrpc: '2.0', id: 4, error: { code: -32601, message: 'Method not found' } });
     expect(answers).toContainEqual({ jsonrpc: '2.0', id: 3, result: {} });
     child.stdin.end();
     await new Promise((resolve) => child.once('exit', resolve));
@@ -155,6 +157,9 @@ describe('tierguard gateway over stdio', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('name the server to guard');
     expect(result.stderr).toContain('tierguard gateway --policies');
+    const withoutTerminator = spawnSync(process.execPath, [BIN, 'gateway', '--policies', policies, 'node', 'server.js'], { cwd: ROOT, encoding: 'utf8' });
+    expect(withoutTerminator.status).toBe(2);
+    expect(withoutTerminator.stderr).toContain('unexpected "node": put -- before the command that starts the server');
   });
 
   it('exits 2 naming the command when the downstream server cannot start', () => {

@@ -1,3 +1,4 @@
+import { DEFAULT_GATEWAY_LIMITS } from '../../limits.js';
 import type { ExtraRoute, HttpEndpoint } from '../serve-http.js';
 import { serveHttp } from '../serve-http.js';
 import type { HttpIdentityOptions } from '../http-identity.js';
@@ -15,7 +16,7 @@ export interface GatewayHttpOptions extends Omit<GatewayOptions, 'identity'>, Ht
   readonly host?: string;
   /** The port; default 8765; `0` picks a free one (read it from `url`). */
   readonly port?: number;
-  /** Most open sessions, so most downstream connections (processes, for a command); default 256. */
+  /** Most open sessions, so most downstream connections (processes, for a command); default 32 (`DEFAULT_GATEWAY_LIMITS.maxSessions`). */
   readonly maxSessions?: number;
   /** Largest request body in bytes; default 1 MiB. */
   readonly maxBodyBytes?: number;
@@ -90,7 +91,7 @@ export async function serveGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     extraRoutes: { ...options.extraRoutes, '/healthz': healthRoute(health) },
     ...(host === undefined ? {} : { host }),
     ...(port === undefined ? {} : { port }),
-    ...(maxSessions === undefined ? {} : { maxSessions }),
+    maxSessions: maxSessions ?? DEFAULT_GATEWAY_LIMITS.maxSessions,
     ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }),
     ...(verifyToken === undefined ? {} : { verifyToken }),
     ...(trustedIdentityHeader === undefined ? {} : { trustedIdentityHeader }),
