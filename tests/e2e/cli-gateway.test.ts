@@ -52,11 +52,18 @@ function gatewayArgs(...extra: string[]): string[] {
   return [BIN, 'gateway', '--policies', policies, ...extra, '--', process.execPath, ECHO_SERVER];
 }
 
-async function overStdio(...extra: string[]): Promise<{ client: Client; stderr: () => string }> {
+interface OverStdio {
+  readonly client: Client;
+  readonly stderr: () => string;
+  /** The gateway's process id. */
+  readonly pid: number | null;
+}
+
+async function overStdio(...extra: string[]): Promise<OverStdio> {
   return overStdioWith(gatewayArgs(...extra));
 }
 
-async function overStdioWith(args: string[], env: Record<string, string> = {}): Promise<{ client: Client; stderr: () => string }> {
+async function overStdioWith(args: string[], env: Record<string, string> = {}): Promise<OverStdio> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
   const transport = new StdioClientTransport({ command: process.execPath, args, cwd: ROOT, stderr: 'pipe', env: { ...inherited, ...env } });
   let stderr = '';
@@ -66,7 +73,16 @@ async function overStdioWith(args: string[], env: Record<string, string> = {}): 
   const client = new Client({ name: 'e2e-agent', version: '0.0.0' });
   await client.connect(transport);
   clients.push(client);
-  return { client, stderr: () => stderr };
+  return { client, stderr: () => stderr, pid: transport.pid };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function waitFor(what: string, condition: () => boolean): Promise<void> {
@@ -144,6 +160,26 @@ describe('tierguard gateway over stdio', () => {
     expect((await alice.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).isError).toBeFalsy();
     const bob = await overStdioWith([BIN, 'gateway', '--policies', aliceOnly, '--identity', '{"clientId":"bob"}', '--', process.execPath, ECHO_SERVER]);
     expect((await bob.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).isError).toBe(true);
+  });
+
+  it('reloads the policies on SIGHUP, and on SIGTERM ends the downstream server and exits 0', async () => {
+    const reloading = join(directory, 'reloading');
+    mkdirSync(reloading);
+    const policyFile = join(reloading, 'echo.json');
+    writeFileSync(policyFile, JSON.stringify({ id: 'echo.no-secrets', tools: ['echo'], assert: { not: { field: 'arguments.text', op: 'eq', value: 'secret' } } }));
+    const pidFile = join(directory, 'echo.pid');
+    const args = [BIN, 'gateway', '--policies', reloading, '--reload-interval', '0', '--', process.execPath, ECHO_SERVER];
+    const { client, stderr, pid } = await overStdioWith(args, { ECHO_PID_FILE: pidFile });
+    expect((await client.callTool({ name: 'echo', arguments: { text: 'hello' } })).isError).toBeFalsy();
+    writeFileSync(policyFile, JSON.stringify({ id: 'echo.no-hello', tools: ['echo'], assert: { not: { field: 'arguments.text', op: 'eq', value: 'hello' } } }));
+    process.kill(pid ?? 0, 'SIGHUP');
+    await waitFor('the reload', () => stderr().includes('policies reloaded'));
+    expect((await client.callTool({ name: 'echo', arguments: { text: 'hello' } })).isError).toBe(true);
+    const downstream = Number(readFileSync(pidFile, 'utf8'));
+    expect(alive(downstream)).toBe(true);
+    process.kill(pid ?? 0, 'SIGTERM');
+    await waitFor('the gateway to stop', () => stderr().includes('tierguard gateway: stopped'));
+    await waitFor('the downstream server to end', () => !alive(downstream));
   });
 
   it('ships example policies for the filesystem server whose fixtures pass', () => {
