@@ -35,6 +35,8 @@ export interface Gateway {
   checkTools(): Promise<readonly string[]>;
   /** Closes the server and the downstream connection (ending a spawned server). Idempotent. */
   close(): Promise<void>;
+  /** Settles once the gateway is closed: by {@link Gateway.close}, or because its client's connection ended. */
+  readonly closed: Promise<void>;
 }
 
 const LIST_CHANGES = [
@@ -117,10 +119,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }
   upstream.server = guarded;
 
+  let announceClosed: () => void = () => undefined;
+  const closed = new Promise<void>((resolve) => {
+    announceClosed = resolve;
+  });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= Promise.resolve().then(async () => {
       await Promise.allSettled([guarded.close(), downstream.close()]);
+      announceClosed();
     });
     return closing;
   };
@@ -143,6 +150,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     status,
     checkTools: check,
     close,
+    closed,
   });
 }
 

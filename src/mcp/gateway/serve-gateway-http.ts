@@ -58,34 +58,25 @@ export async function serveGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   const live = new Set<Gateway>();
   const gateways = (): Gateway[] => [...live];
   const health = async (): Promise<HealthReport> => {
-    const open = gateways();
-    const statuses = await Promise.all(open.map((gateway) => gateway.status()));
-    // A session its client ended closes its gateway without telling anyone: it is forgotten here.
-    statuses.forEach((status, index) => {
-      if (status.downstream.state === 'closed') live.delete(open[index] as Gateway);
-    });
+    const statuses = await Promise.all(gateways().map((gateway) => gateway.status()));
     let policyVersion: string | null;
     try {
       policyVersion = (await resolveEngine(engine)).version;
     } catch {
       policyVersion = null;
     }
-    return healthReport(
-      statuses.filter((status) => status.downstream.state !== 'closed'),
-      policyVersion,
-    );
+    return healthReport(statuses, policyVersion);
   };
   const { host, port, maxSessions, maxBodyBytes, verifyToken, trustedIdentityHeader, log } = options;
   const endpoint = await serveHttp({
     createServer: async () => {
       const gateway = await createGateway(gatewayOptions);
       live.add(gateway);
+      // However it ends (the client's DELETE, eviction, a shutdown), it leaves the set.
+      void gateway.closed.then(() => live.delete(gateway));
       return {
         connect: (transport) => gateway.connect(transport),
-        close: async () => {
-          live.delete(gateway);
-          await gateway.close();
-        },
+        close: () => gateway.close(),
       };
     },
     extraRoutes: { ...options.extraRoutes, '/healthz': healthRoute(health) },

@@ -115,6 +115,14 @@ describe('serveGatewayHttp: sessions and health', () => {
     expect(report.status).toBe('ok');
     expect(report.policyVersion).toMatch(/^sha256:/);
     expect(report.downstreams.map((downstream) => downstream.state)).toEqual(['connected', 'connected']);
+    await (first.transport as StreamableHTTPClientTransport).terminateSession();
+    let open = endpoint.gateways().length;
+    for (let tries = 0; open !== 1 && tries < 500; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      open = endpoint.gateways().length;
+    }
+    expect(open).toBe(1);
+    expect((await endpoint.health()).downstreams).toHaveLength(1);
   });
 
   it('fronts a downstream server reached over Streamable HTTP', async () => {
