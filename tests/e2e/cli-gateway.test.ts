@@ -205,6 +205,21 @@ describe('tierguard gateway over stdio', () => {
   });
 });
 
+describe('examples/gateway/embed.mjs', () => {
+  it('embeds createGateway in a program, its identity the user who runs it', async () => {
+    const auditFile = join(directory, 'embed-audit.jsonl');
+    const args = [join(ROOT, 'examples', 'gateway', 'embed.mjs'), policies, process.execPath, ECHO_SERVER];
+    const { client } = await overStdioWith(args, { AUDIT_FILE: auditFile });
+    expect((await client.callTool({ name: 'echo', arguments: { text: 'embedded' } })).content).toEqual([{ type: 'text', text: 'embedded' }]);
+    const forbidden = join(directory, 'forbidden-embedded');
+    expect((await client.callTool({ name: 'write_marker', arguments: { path: forbidden } })).isError).toBe(true);
+    expect(existsSync(forbidden)).toBe(false);
+    await client.close();
+    await waitFor('the audit lines', () => existsSync(auditFile) && readFileSync(auditFile, 'utf8').split('\n').length > 3);
+    expect(readFileSync(auditFile, 'utf8')).toContain('"tool":"write_marker"');
+  });
+});
+
 describe('tierguard gateway --http', () => {
   it('serves each session its own downstream connection at the printed URL, with /healthz', async () => {
     const child = spawn(process.execPath, [BIN, 'gateway', '--policies', policies, '--http', '--port', '0', '--', process.execPath, ECHO_SERVER], {
