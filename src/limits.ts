@@ -166,3 +166,38 @@ export const DEFAULT_AUDIT_SINK_LIMITS: AuditSinkLimits = Object.freeze({
 export function resolveAuditSinkLimits(overrides: Partial<AuditSinkLimits> | undefined): AuditSinkLimits {
   return resolveBounds(DEFAULT_AUDIT_SINK_LIMITS, overrides, 'limits');
 }
+
+/**
+ * Bounds of an MCP gateway on its downstream server: how long a forwarded
+ * request may wait, how often and how fast a server that ends is started
+ * again, and how many `tools/list` pages are read to check the policies
+ * against its tools. Each is a `createGateway` option but the last two.
+ */
+export interface GatewayLimits {
+  /** How long a forwarded request waits for its answer, in milliseconds; each progress notification restarts the wait. */
+  readonly requestTimeoutMs: number;
+  /** Restarts over the gateway's life under `restart: 'on-failure'`. */
+  readonly maxRestarts: number;
+  /** Wait before the first restart, in milliseconds, doubled for each next one. */
+  readonly restartBackoffMs: number;
+  /** The longest wait between two restarts, in milliseconds. */
+  readonly maxRestartBackoffMs: number;
+  /** Most `tools/list` pages read from the downstream server at once. */
+  readonly maxToolPages: number;
+  /** Most open HTTP sessions, each with its own downstream connection (a process, for a command). */
+  readonly maxSessions: number;
+}
+
+/**
+ * Defaults, frozen. 60 s is the MCP SDK's own request timeout; three restarts
+ * 0.5, 1 and 2 s apart ride out a crash without hammering a server that cannot start;
+ * 32 sessions are 32 downstream processes at most.
+ */
+export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = Object.freeze({
+  requestTimeoutMs: 60_000,
+  maxRestarts: 3,
+  restartBackoffMs: 500,
+  maxRestartBackoffMs: 30_000,
+  maxToolPages: 100,
+  maxSessions: 32,
+});

@@ -4,6 +4,7 @@ import { escapeTerminalLines, escapeTerminalText } from '../terminal-text.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
+import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
 import { Interrupted } from './interrupted.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
@@ -17,6 +18,7 @@ const USAGE = `usage:
   ${TEST_USAGE}
   ${VALIDATE_USAGE}
   ${MCP_USAGE}
+  ${GATEWAY_USAGE}
   tierguard --version
 
 exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
@@ -24,13 +26,14 @@ exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, valida
   128 + the signal's number when SIGINT (130), SIGTERM (143) or SIGHUP (129) stopped test or validate`;
 
 // A Map, not an object literal: `tierguard toString` must not find Object.prototype.toString.
-// The commands that run engines stop them, and remove their files, on SIGINT, SIGTERM and SIGHUP; `mcp` handles its own signals.
+// The commands that run engines stop them, and remove their files, on SIGINT, SIGTERM and SIGHUP; `mcp` and `gateway` handle their own signals.
 const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<CommandResult>> = new Map([
   ['check', runCheck],
   ['compile', runCompile],
   ['test', (args: readonly string[]) => stoppableBySignals(() => runTest(args))],
   ['validate', (args: readonly string[]) => stoppableBySignals(() => runValidate(args))],
   ['mcp', runMcp],
+  ['gateway', runGateway],
 ]);
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */

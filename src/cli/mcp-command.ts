@@ -185,7 +185,7 @@ function parseReloadInterval(text: string | undefined): number | undefined {
 }
 
 /** Imports a module that needs the MCP SDK; a missing SDK (or zod) becomes the install line instead of a stack trace. */
-async function importPeer<T>(load: () => Promise<T>): Promise<T> {
+export async function importPeer<T>(load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {

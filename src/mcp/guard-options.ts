@@ -87,12 +87,13 @@ export interface GuardServerOptions {
   readonly onUnavailable?: 'deny' | 'allow';
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['denyAs', 'onEscalate', 'context', 'filterToolList', 'filterLists', 'unjudgedMethods', 'onUnavailable']);
+/** The keys of {@link GuardServerOptions}, so an adapter that takes them among its own can tell them apart. */
+export const GUARD_OPTION_KEYS: ReadonlySet<string> = new Set(['denyAs', 'onEscalate', 'context', 'filterToolList', 'filterLists', 'unjudgedMethods', 'onUnavailable']);
 
 /** Rejects options `guardServer` would otherwise misread, naming the option. */
 export function checkGuardOptions(options: GuardServerOptions): void {
   requireOptionsObject(options, 'guardServer');
-  rejectUnknownOptions(options, OPTION_KEYS);
+  rejectUnknownOptions(options, GUARD_OPTION_KEYS);
   const { denyAs, onEscalate, context, filterToolList, filterLists, unjudgedMethods, onUnavailable } = options;
   checkUnjudgedMethods(unjudgedMethods);
   if (denyAs !== undefined && denyAs !== 'result' && denyAs !== 'error') {

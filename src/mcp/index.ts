@@ -1,7 +1,7 @@
 /**
  * tierguard/mcp: put a tierguard engine in front of an MCP server's tools
- * (`guardServer`) and let agents ask what the constraints are
- * (`registerConstraintTools`). `@modelcontextprotocol/sdk` is an optional peer
+ * (`guardServer`), in front of a server you did not write (`createGateway`),
+ * and let agents ask what the constraints are (`registerConstraintTools`). `@modelcontextprotocol/sdk` is an optional peer
  * dependency, imported only by this subpath.
  *
  * @packageDocumentation
@@ -21,3 +21,23 @@ export type { PolicyDescription } from './describe-policy.js';
 export type { ScopeDescription } from './describe-scope.js';
 export type { ConstraintsQuery, ConstraintsReport } from './get-constraints.js';
 export type { RewriteReport, ValidationReport, ViolationReport } from './dry-run-validate-tool.js';
+export { createGateway } from './gateway/create-gateway.js';
+export type { Gateway, GatewayStatus } from './gateway/create-gateway.js';
+export type { GatewayOptions } from './gateway/gateway-options.js';
+export { GATEWAY_DEFAULTS } from './gateway/gateway-options.js';
+export { DEFAULT_GATEWAY_LIMITS } from '../limits.js';
+export type { GatewayLimits } from '../limits.js';
+export { serveGatewayHttp } from './gateway/serve-gateway-http.js';
+export type { GatewayHttpEndpoint, GatewayHttpOptions } from './gateway/serve-gateway-http.js';
+export type { DownstreamExit, DownstreamTarget, HttpTarget, StdioTarget } from './gateway/connect-downstream.js';
+export type { DownstreamState, DownstreamStatus, RestartPolicy } from './gateway/downstream.js';
+export { DOWNSTREAM_UNAVAILABLE } from './gateway/downstream-error.js';
+export { decisionObserver } from './gateway/decision-observer.js';
+export type { DecisionObservation } from './gateway/decision-observer.js';
+export { healthReport, healthRoute } from './gateway/healthz.js';
+export type { HealthReport } from './gateway/healthz.js';
+export { serveHttp, HTTP_DEFAULTS, MCP_PATH } from './serve-http.js';
+export type { ExtraRoute, HttpEndpoint, ServeHttpOptions, SessionServer } from './serve-http.js';
+export type { HttpIdentityOptions, VerifyToken } from './http-identity.js';
+export { serveStdio } from './serve-stdio.js';
+export type { ServeStdioOptions, StdioConnection, StdioStreams } from './serve-stdio.js';

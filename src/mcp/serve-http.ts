@@ -2,12 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { describeThrown } from '../describe-thrown.js';
 import { isTierguardError } from '../errors.js';
 import { parseStrictJson } from '../strict-json.js';
+import { readBody } from './read-body.js';
+import type { HttpIdentityOptions } from './http-identity.js';
+import { callerKey, checkHttpIdentityOptions, identify } from './http-identity.js';
 import { withRemoteAddress } from './remote-address.js';
 
 /** The path the MCP endpoint is served on. */
@@ -23,10 +27,33 @@ export const HTTP_DEFAULTS = Object.freeze({
   maxSessions: 256,
 });
 
+/**
+ * What serves one session: an McpServer, a low-level Server, or anything that
+ * connects to a transport and closes (a gateway, whose close also ends its
+ * downstream connection).
+ */
+export interface SessionServer {
+  connect(transport: Transport): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Answers a request to a path other than the MCP endpoint (e.g. `/healthz`). */
+export type ExtraRoute = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
+
 /** Options of {@link serveHttp}. */
-export interface ServeHttpOptions {
-  /** Builds the MCP server of one session: every session gets its own server and transport. */
-  readonly createServer: () => McpServer;
+export interface ServeHttpOptions extends HttpIdentityOptions {
+  /**
+   * Builds the server of one session: every session gets its own server and
+   * transport. May be async (a gateway connects its downstream server first);
+   * when it fails, the initialize request gets a 503 naming why.
+   */
+  readonly createServer: () => SessionServer | Promise<SessionServer>;
+  /**
+   * Handlers for other paths (`/healthz`, `/metrics`), by exact path, served to
+   * any GET whose Host header is allowed, without the token or identity check
+   * the MCP endpoint has.
+   */
+  readonly extraRoutes?: Readonly<Record<string, ExtraRoute>>;
   /** The address to bind; default `127.0.0.1`. Binding beyond loopback exposes the tools to the network. */
   readonly host?: string;
   /** The port; default 8765; `0` picks a free one (read it from `url`). */
@@ -49,7 +76,9 @@ export interface HttpEndpoint {
 
 interface Session {
   readonly transport: StreamableHTTPServerTransport;
-  readonly server: McpServer;
+  readonly server: SessionServer;
+  /** Who opened it (see `callerKey`); only they may use it. */
+  readonly caller: string | undefined;
 }
 
 /**
@@ -73,6 +102,8 @@ const HOST_HEADER = /^(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::[0-9]{1,5})?$/i;
  * Each request is handled under {@link withRemoteAddress} with its socket's address.
  */
 export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint> {
+  checkHttpIdentityOptions(options);
+  const extraRoutes = new Map(Object.entries(options.extraRoutes ?? {}));
   const host = options.host ?? HTTP_DEFAULTS.host;
   const maxBodyBytes = options.maxBodyBytes ?? HTTP_DEFAULTS.maxBodyBytes;
   const maxSessions = options.maxSessions ?? HTTP_DEFAULTS.maxSessions;
@@ -81,13 +112,13 @@ export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint
   // In least-recently-used order: a request moves its session to the end.
   const sessions = new Map<string, Session>();
 
-  const openSession = async (): Promise<StreamableHTTPServerTransport> => {
-    const server = options.createServer();
+  const openSession = async (caller: string | undefined): Promise<StreamableHTTPServerTransport> => {
+    const server = await options.createServer();
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         evictBeyond(maxSessions - 1);
-        sessions.set(id, { transport, server });
+        sessions.set(id, { transport, server, caller });
       },
     });
     // Set before connect, which chains the protocol's own handler after it.
@@ -109,10 +140,14 @@ export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint
 
   // The session a request names, moved to the most recently used end; or a 404,
   // which tells a client per the spec that it must initialize a new session.
-  const sessionOrRefuse = (id: string | string[], response: ServerResponse): Session | undefined => {
+  const sessionOrRefuse = (id: string | string[], response: ServerResponse, caller: string | undefined): Session | undefined => {
     const session = typeof id === 'string' ? sessions.get(id) : undefined;
     if (session === undefined) {
       refuse(response, 404, 'Session not found: it ended or never existed; open a new one with an initialize request');
+      return undefined;
+    }
+    if (session.caller !== caller) {
+      refuse(response, 403, 'Forbidden: this session was opened by another caller');
       return undefined;
     }
     sessions.delete(id as string);
@@ -130,10 +165,25 @@ export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint
       refuse(response, 403, `Forbidden: the Host header ${JSON.stringify(hostHeader ?? '')} is not this server (allowed: ${[...allowedHosts].join(', ')})`);
       return;
     }
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== MCP_PATH) {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    const extra = extraRoutes.get(path);
+    if (extra !== undefined && path !== MCP_PATH) {
+      if (request.method === 'GET') await extra(request, response);
+      else refuse(response, 405, `Method not allowed: ${request.method ?? ''} (use GET)`, { allow: 'GET' });
+      return;
+    }
+    if (path !== MCP_PATH) {
       refuse(response, 404, `Not found: the MCP endpoint is ${MCP_PATH}`);
       return;
     }
+    const identity = await identify(request, options, log);
+    if ('status' in identity) {
+      refuse(response, identity.status, identity.message, identity.headers);
+      return;
+    }
+    // Where the SDK's transport reads a verified caller (as a bearer-auth middleware leaves it); nothing on the wire can set it.
+    if (identity.authInfo !== undefined) (request as IncomingMessage & { auth?: AuthInfo }).auth = identity.authInfo;
+    const caller = callerKey(identity.authInfo);
     const sessionId = request.headers['mcp-session-id'];
     if (request.method === 'POST') {
       const body = await readBody(request, maxBodyBytes);
@@ -155,10 +205,20 @@ export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint
           refuse(response, 400, 'Bad request: no mcp-session-id header; open a session with an initialize request first');
           return;
         }
-        await (await openSession()).handleRequest(request, response, message);
+        let transport: StreamableHTTPServerTransport;
+        try {
+          transport = await openSession(caller);
+        } catch (error) {
+          log(`a session could not be opened: ${describeThrown(error)}`);
+          refuse(response, 503, `Service unavailable: the session could not be opened: ${describeThrown(error)}`);
+          return;
+        }
+        await transport.handleRequest(request, response, message);
+        // An initialize that was refused opened no session: its server (a gateway's downstream process) is not kept.
+        if (transport.sessionId === undefined || !sessions.has(transport.sessionId)) await transport.close();
         return;
       }
-      const session = sessionOrRefuse(sessionId, response);
+      const session = sessionOrRefuse(sessionId, response, caller);
       if (session !== undefined) await session.transport.handleRequest(request, response, message);
       return;
     }
@@ -167,7 +227,7 @@ export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint
         refuse(response, 400, 'Bad request: no mcp-session-id header');
         return;
       }
-      const session = sessionOrRefuse(sessionId, response);
+      const session = sessionOrRefuse(sessionId, response, caller);
       if (session !== undefined) await session.transport.handleRequest(request, response);
       return;
     }
@@ -216,46 +276,6 @@ function isAllowedHost(header: string | undefined, allowed: ReadonlySet<string>)
   if (header === undefined) return false;
   const match = HOST_HEADER.exec(header);
   return match?.[1] !== undefined && allowed.has(match[1].toLowerCase());
-}
-
-/**
- * The body, or `undefined` once it exceeds `limit` bytes (declared or streamed).
- * Nothing more is kept: the rest flows on and is discarded by Node once the 413
- * is sent, rather than the socket being cut while the client is still sending
- * (which could reset the connection before the client reads the answer).
- */
-function readBody(request: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(request.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) return Promise.resolve(undefined);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const stop = (): void => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('error', onError);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size <= limit) {
-        chunks.push(chunk);
-        return;
-      }
-      stop();
-      resolve(undefined);
-    };
-    const onEnd = (): void => {
-      stop();
-      resolve(Buffer.concat(chunks));
-    };
-    const onError = (error: Error): void => {
-      stop();
-      reject(error);
-    };
-    request.on('data', onData);
-    request.once('end', onEnd);
-    request.once('error', onError);
-  });
 }
 
 /** Answers with a JSON-RPC error body, as the SDK's transport does for the requests it refuses. */

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
-import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { SessionServer } from './serve-http.js';
 import { refuseDuplicateKeyLines } from './strict-stdio-lines.js';
 
 /** An MCP server connected over standard input and output. */
@@ -19,8 +19,19 @@ export interface StdioStreams {
   readonly stdout: Writable;
 }
 
+/** How {@link serveStdio} reads its input. */
+export interface ServeStdioOptions {
+  /**
+   * Answer a line that is not JSON with a -32700 parse error, and one that is
+   * JSON but no JSON-RPC message with a -32600 invalid request (default `false`:
+   * the SDK drops them unanswered). A gateway turns this on, so a client that
+   * sends garbage learns so instead of waiting.
+   */
+  readonly answerMalformed?: boolean;
+}
+
 /**
- * Connects `server` over stdio. stdout is the protocol channel, so the caller
+ * Connects `server` (an McpServer, a low-level Server or a gateway) over stdio. stdout is the protocol channel, so the caller
  * logs to stderr only. The SDK's transport does not notice the end of stdin,
  * and stdin ending would otherwise let the process drain and exit mid-await;
  * here the end of stdin (or an error on either stream, such as EPIPE when the
@@ -28,11 +39,15 @@ export interface StdioStreams {
  * that repeats a JSON key is answered with a parse error and never reaches the
  * server.
  */
-export async function serveStdio(server: McpServer, streams: StdioStreams = { stdin: process.stdin, stdout: process.stdout }): Promise<StdioConnection> {
+export async function serveStdio(
+  server: SessionServer,
+  streams: StdioStreams = { stdin: process.stdin, stdout: process.stdout },
+  options: ServeStdioOptions = {},
+): Promise<StdioConnection> {
   const { stdin, stdout } = streams;
   // The SDK reads lines with JSON.parse, where the last of two equal keys wins: such lines are refused first.
   const transport = new StdioServerTransport(
-    refuseDuplicateKeyLines(stdin, (response) => stdout.write(response)),
+    refuseDuplicateKeyLines(stdin, (response) => stdout.write(response), { answerMalformed: options.answerMalformed === true }),
     stdout,
   );
   let settle: () => void = () => undefined;

@@ -1,0 +1,157 @@
+// Types only: erased from the build, so loading this module does not load the SDK.
+import type { Gateway } from '../mcp/gateway/create-gateway.js';
+import type { GatewayOptions } from '../mcp/gateway/gateway-options.js';
+import { watchPolicies } from '../bundle/watch-policies.js';
+import { describeThrown } from '../describe-thrown.js';
+import { createJsonLinesSink } from '../effects/json-lines-sink.js';
+import { stopEngineRuns } from '../engines/process/live-runs.js';
+import { escapeJsonForTerminal, escapeTerminalLines } from '../terminal-text.js';
+import type { AuditEvent } from '../types.js';
+import type { CommandResult } from './check-command.js';
+import type { GatewayArgs } from './gateway-args.js';
+import { parseGatewayArgs } from './gateway-args.js';
+import { importPeer } from './mcp-command.js';
+import { UsageError } from './usage-error.js';
+
+export { GATEWAY_USAGE } from './gateway-args.js';
+
+// watchPolicies needs an interval even with polling off: its longest (about 24.8 days) never comes round in practice.
+const MAX_INTERVAL_MS = 2 ** 31 - 1;
+const LISTEN_ERRORS: ReadonlySet<string> = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** What the serving mode (stdio or HTTP) hands back: how to stop it and the gateways open now. */
+interface Serving {
+  readonly stop: () => Promise<void>;
+  readonly gateways: () => readonly Gateway[];
+}
+
+/**
+ * `tierguard gateway`: puts the policies at `--policies` in front of an MCP
+ * server, spawned from the command after `--` (or reached at `--upstream-url`),
+ * and serves it to the client over stdio, or over Streamable HTTP at
+ * `http://<host>:<port>/mcp` with `--http` (one downstream connection per
+ * session, `/healthz` beside it). Every request and result is judged as
+ * `guardServer` judges them. The policies are watched (polled every
+ * `--reload-interval` seconds, reloaded at once on SIGHUP). `--mode monitor`
+ * refuses nothing and logs each `would_deny` as a JSON line at WARN on stderr;
+ * `--audit <file>` appends every decision as a JSON line. Logs go to stderr
+ * only. Ends on SIGINT or SIGTERM (and on stdio when the client closes stdin),
+ * closing the downstream server(s) and exiting 0; it exits rather than returns,
+ * as `main` would print on stdout, which on stdio belongs to the protocol.
+ */
+export async function runGateway(args: readonly string[]): Promise<CommandResult> {
+  const options = parseGatewayArgs(args);
+  const { createGateway } = await importPeer(() => import('../mcp/gateway/create-gateway.js'));
+  const log = (line: string): void => void process.stderr.write(`tierguard gateway: ${escapeTerminalLines(line)}\n`);
+  const audit = options.audit === undefined ? undefined : createJsonLinesSink(options.audit, { onError: (error) => log(`audit: ${error.message}`) });
+  // Every decision, before its request goes on: to the audit file and the monitor log. A metrics observer
+  // joins them as `decisionObserver(observe, onDecision)`.
+  const onDecision = (event: AuditEvent): void => {
+    audit?.write(event);
+    warnWouldDeny(event);
+  };
+
+  let serving: Serving | undefined;
+  const watcher = await watchPolicies(options.policies, {
+    intervalMs: options.intervalMs ?? MAX_INTERVAL_MS,
+    sighup: true,
+    allowEmpty: options.allowEmpty,
+    engine: { mode: options.mode, onDecision },
+    onError: (error) => log(`policies not reloaded, the last good set keeps serving: ${error.code}: ${error.message}`),
+    onReload: (engine) => {
+      log(`policies reloaded: ${engine.version} (${engine.policyIds.length} policies)`);
+      const first = serving?.gateways()[0];
+      if (first !== undefined) void recheck(first, log);
+    },
+  });
+  const gatewayOptions = (): GatewayOptions => ({
+    engine: () => watcher.engine,
+    downstream: options.downstream,
+    requestTimeoutMs: options.timeoutMs,
+    restart: options.restart,
+    maxRestarts: options.maxRestarts,
+    lenient: options.lenient,
+    log,
+    ...(options.identity === undefined ? {} : { identity: options.identity }),
+  });
+
+  let requestStop: (why: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => {
+    requestStop = resolve;
+  });
+  const onSignal = (signal: NodeJS.Signals): void => requestStop(signal);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    serving = options.http ? await serveOverHttp(options, gatewayOptions(), log) : await serveOverStdio(() => createGateway(gatewayOptions()), log, requestStop);
+  } catch (error) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    watcher.close();
+    await audit?.close().catch(() => undefined);
+    throw error;
+  }
+  log(`guarding ${describeTarget(options)} with ${watcher.engine.policyIds.length} policies (${watcher.engine.version}) in ${options.mode} mode`);
+
+  log(`stopping (${await stopRequested})`);
+  watcher.close();
+  await stopEngineRuns();
+  await serving.stop();
+  await audit?.close().catch((error: unknown) => log(`audit: ${describeThrown(error)}`));
+  log('stopped');
+  process.exit(0);
+}
+
+async function serveOverStdio(open: () => Promise<Gateway>, log: (line: string) => void, requestStop: (why: string) => void): Promise<Serving> {
+  const { serveStdio } = await importPeer(() => import('../mcp/serve-stdio.js'));
+  const gateway = await open();
+  // Malformed lines are answered: a client that sent garbage learns so instead of waiting.
+  const connection = await serveStdio(gateway, undefined, { answerMalformed: true });
+  void connection.closed.then(() => requestStop('the client closed the connection'));
+  log('serving on stdio');
+  return { stop: () => gateway.close(), gateways: () => [gateway] };
+}
+
+async function serveOverHttp(options: GatewayArgs, gatewayOptions: GatewayOptions, log: (line: string) => void): Promise<Serving> {
+  const { serveGatewayHttp } = await importPeer(() => import('../mcp/gateway/serve-gateway-http.js'));
+  const { host, port, maxSessions, identityHeader } = options;
+  let endpoint: Awaited<ReturnType<typeof serveGatewayHttp>>;
+  try {
+    endpoint = await serveGatewayHttp({ ...gatewayOptions, host, port, maxSessions, ...(identityHeader === undefined ? {} : { trustedIdentityHeader: identityHeader }) });
+  } catch (error) {
+    // A port or address that cannot be had is a usage mistake; a downstream or policy failure keeps its own error.
+    if (!LISTEN_ERRORS.has(String((error as { code?: unknown }).code))) throw error;
+    throw new UsageError(`cannot listen on ${host} port ${port}: ${describeThrown(error)}`);
+  }
+  log(`listening on ${endpoint.url}`);
+  return { stop: () => endpoint.close(), gateways: () => endpoint.gateways() };
+}
+
+/** A `would_deny` (monitor mode, or a policy in monitor mode) as one JSON line at WARN on stderr. */
+function warnWouldDeny(event: AuditEvent): void {
+  if (event.wouldDeny.length === 0) return;
+  const line = {
+    level: 'warn',
+    event: 'would_deny',
+    time: event.time,
+    method: event.labels?.['method'] ?? null,
+    tool: event.tool,
+    phase: event.phase,
+    policyIds: [...new Set(event.wouldDeny.map((violation) => violation.policyId))],
+    violations: event.wouldDeny.map(({ policyId, path, message }) => ({ policyId, path, message })),
+    policyVersion: event.policyVersion,
+  };
+  process.stderr.write(`${escapeJsonForTerminal(JSON.stringify(line))}\n`);
+}
+
+async function recheck(gateway: Gateway, log: (line: string) => void): Promise<void> {
+  try {
+    for (const problem of await gateway.checkTools()) log(`after the reload, the policies do not match the downstream tools: ${problem}`);
+  } catch (error) {
+    log(`after the reload, the tools could not be checked: ${describeThrown(error)}`);
+  }
+}
+
+function describeTarget(options: GatewayArgs): string {
+  return 'url' in options.downstream ? options.downstream.url : [options.downstream.command, ...options.downstream.args].join(' ');
+}
