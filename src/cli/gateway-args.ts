@@ -6,7 +6,7 @@ import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard gateway`. */
 export const GATEWAY_USAGE =
-  'tierguard gateway --policies <file|dir> [--http [--host 127.0.0.1] [--port 8765] [--max-sessions 32] [--identity-header <name>]] [--mode enforce|monitor] [--lenient] ' +
+  'tierguard gateway --policies <file|dir> [--http [--host 127.0.0.1] [--port 8765] [--max-sessions 32] [--identity-header <name>] [--metrics]] [--mode enforce|monitor] [--lenient] ' +
   '[--identity <json>] [--restart never|on-failure] [--max-restarts 3] [--timeout <seconds>] [--reload-interval <seconds>] [--audit <file>] [--allow-empty] ' +
   '(--upstream-url <url> | -- <command> [args...])';
 
@@ -22,6 +22,8 @@ export interface GatewayArgs {
   readonly port: number;
   readonly maxSessions: number;
   readonly identityHeader: string | undefined;
+  /** Serve `/metrics` (Prometheus text) on the HTTP port (`--metrics`, with `--http` only). */
+  readonly metrics: boolean;
   readonly identity: AuthInfo | undefined;
   readonly mode: Mode;
   readonly lenient: boolean;
@@ -53,6 +55,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
       port: { type: 'string' },
       'max-sessions': { type: 'string' },
       'identity-header': { type: 'string' },
+      metrics: { type: 'boolean', default: false },
       identity: { type: 'string' },
       mode: { type: 'string', default: 'enforce' },
       lenient: { type: 'boolean', default: false },
@@ -77,8 +80,11 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
     throw new UsageError('name the server to guard: either --upstream-url <url>, or -- followed by the command that starts it');
   }
   const [command, ...commandArgs] = positionals;
-  if (!values.http && (values.host !== undefined || values.port !== undefined || values['identity-header'] !== undefined || values['max-sessions'] !== undefined)) {
-    throw new UsageError('--host, --port, --max-sessions and --identity-header apply to --http only');
+  if (
+    !values.http &&
+    (values.host !== undefined || values.port !== undefined || values['identity-header'] !== undefined || values['max-sessions'] !== undefined || values.metrics)
+  ) {
+    throw new UsageError('--host, --port, --max-sessions, --identity-header and --metrics apply to --http only');
   }
   const identityText = values.identity ?? environment[IDENTITY_VARIABLE];
   if (values.http && identityText !== undefined) {
@@ -98,6 +104,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
     port: values.port === undefined ? DEFAULT_PORT : parseWhole(values.port, '--port', 0, 65535),
     maxSessions: values['max-sessions'] === undefined ? DEFAULT_GATEWAY_LIMITS.maxSessions : parseWhole(values['max-sessions'], '--max-sessions', 1, 10_000),
     identityHeader: values['identity-header'],
+    metrics: values.metrics,
     identity: identityText === undefined ? undefined : parseIdentity(identityText),
     mode,
     lenient: values.lenient,

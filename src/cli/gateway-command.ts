@@ -1,9 +1,14 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 // Types only: erased from the build, so loading this module does not load the SDK.
 import type { Gateway } from '../mcp/gateway/create-gateway.js';
 import type { GatewayOptions } from '../mcp/gateway/gateway-options.js';
 import { watchPolicies } from '../bundle/watch-policies.js';
 import { describeThrown } from '../describe-thrown.js';
 import { createJsonLinesSink } from '../effects/json-lines-sink.js';
+import { checkEngineAgainstTools } from '../mcp/gateway/check-tool-schemas.js';
+import { decisionObserver } from '../mcp/gateway/decision-observer.js';
+import type { GatewayMetrics } from '../mcp/gateway/metrics.js';
+import { PROMETHEUS_CONTENT_TYPE, createGatewayMetrics } from '../mcp/gateway/metrics.js';
 import { stopEngineRuns } from '../engines/process/live-runs.js';
 import { escapeJsonForTerminal, escapeTerminalLines } from '../terminal-text.js';
 import type { AuditEvent } from '../types.js';
@@ -44,12 +49,13 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
   const { createGateway } = await importPeer(() => import('../mcp/gateway/create-gateway.js'));
   const log = (line: string): void => void process.stderr.write(`tierguard gateway: ${escapeTerminalLines(line)}\n`);
   const audit = options.audit === undefined ? undefined : createJsonLinesSink(options.audit, { onError: (error) => log(`audit: ${error.message}`) });
-  // Every decision, before its request goes on: to the audit file and the monitor log. A metrics observer
-  // joins them as `decisionObserver(observe, onDecision)`.
-  const onDecision = (event: AuditEvent): void => {
+  // Every decision, before its request goes on: to the audit file, the monitor log and (with --metrics) the counters.
+  const record = (event: AuditEvent): void => {
     audit?.write(event);
     warnWouldDeny(event);
   };
+  const metrics = options.metrics ? createGatewayMetrics() : undefined;
+  const onDecision = metrics === undefined ? record : decisionObserver(metrics.observeDecision, record);
 
   let serving: Serving | undefined;
   const watcher = await watchPolicies(options.policies, {
@@ -71,6 +77,8 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
     restart: options.restart,
     maxRestarts: options.maxRestarts,
     lenient: options.lenient,
+    // A field a policy reads that the server's tools do not have would never match: refused at start-up (or logged with --lenient).
+    checkToolSchemas: (tools) => checkEngineAgainstTools(watcher.engine, tools).map((problem) => problem.message),
     log,
     ...(options.identity === undefined ? {} : { identity: options.identity }),
   });
@@ -83,7 +91,7 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    serving = options.http ? await serveOverHttp(options, gatewayOptions(), log) : await serveOverStdio(() => createGateway(gatewayOptions()), log, requestStop);
+    serving = options.http ? await serveOverHttp(options, gatewayOptions(), metrics, log) : await serveOverStdio(() => createGateway(gatewayOptions()), log, requestStop);
   } catch (error) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -112,12 +120,19 @@ async function serveOverStdio(open: () => Promise<Gateway>, log: (line: string) 
   return { stop: () => gateway.close(), gateways: () => [gateway] };
 }
 
-async function serveOverHttp(options: GatewayArgs, gatewayOptions: GatewayOptions, log: (line: string) => void): Promise<Serving> {
+async function serveOverHttp(options: GatewayArgs, gatewayOptions: GatewayOptions, metrics: GatewayMetrics | undefined, log: (line: string) => void): Promise<Serving> {
   const { serveGatewayHttp } = await importPeer(() => import('../mcp/gateway/serve-gateway-http.js'));
   const { host, port, maxSessions, identityHeader } = options;
   let endpoint: Awaited<ReturnType<typeof serveGatewayHttp>>;
   try {
-    endpoint = await serveGatewayHttp({ ...gatewayOptions, host, port, maxSessions, ...(identityHeader === undefined ? {} : { trustedIdentityHeader: identityHeader }) });
+    endpoint = await serveGatewayHttp({
+      ...gatewayOptions,
+      host,
+      port,
+      maxSessions,
+      ...(identityHeader === undefined ? {} : { trustedIdentityHeader: identityHeader }),
+      ...(metrics === undefined ? {} : { extraRoutes: { '/metrics': metricsRoute(metrics) } }),
+    });
   } catch (error) {
     // A port or address that cannot be had is a usage mistake; a downstream or policy failure keeps its own error.
     if (!LISTEN_ERRORS.has(String((error as { code?: unknown }).code))) throw error;
@@ -125,6 +140,14 @@ async function serveOverHttp(options: GatewayArgs, gatewayOptions: GatewayOption
   }
   log(`listening on ${endpoint.url}`);
   return { stop: () => endpoint.close(), gateways: () => endpoint.gateways() };
+}
+
+/** `/metrics`: the decision counters and evaluation times in the Prometheus text format. */
+function metricsRoute(metrics: GatewayMetrics) {
+  return (_request: IncomingMessage, response: ServerResponse): void => {
+    response.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
+    response.end(metrics.renderPrometheusText());
+  };
 }
 
 /** A `would_deny` (monitor mode, or a policy in monitor mode) as one JSON line at WARN on stderr. */

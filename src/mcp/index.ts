@@ -41,3 +41,7 @@ export type { ExtraRoute, HttpEndpoint, ServeHttpOptions, SessionServer } from '
 export type { HttpIdentityOptions, VerifyToken } from './http-identity.js';
 export { serveStdio } from './serve-stdio.js';
 export type { ServeStdioOptions, StdioConnection, StdioStreams } from './serve-stdio.js';
+export { checkEngineAgainstTools, checkPoliciesAgainstTools, formatToolSchemaProblems } from './gateway/check-tool-schemas.js';
+export type { CheckToolSchemasOptions, ToolDescription, ToolSchemaProblem } from './gateway/check-tool-schemas.js';
+export { createGatewayMetrics, PROMETHEUS_CONTENT_TYPE } from './gateway/metrics.js';
+export type { GatewayMetrics, GatewayMetricsOptions, ObservedDecision } from './gateway/metrics.js';
