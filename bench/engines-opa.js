@@ -144,7 +144,9 @@ async function sdkMode(policy, dir) {
   } catch {
     return 'opa-wasm SDK alone: skipped, opa build -t wasm failed (install opa)';
   }
-  const wasm = readBundleFiles(readFileSync(bundle), new Set(['policy.wasm']), { maxBytes: 64 * 1_048_576, maxEntries: 10_000 }).get('policy.wasm');
+  const wasm = readBundleFiles(readFileSync(bundle), new Set(['policy.wasm']), { maxBytes: 64 * 1_048_576, maxEntries: 10_000 }).get(
+    'policy.wasm',
+  );
   if (wasm === undefined) return 'opa-wasm SDK alone: skipped, the bundle has no policy.wasm';
   const loaded = await sdk.loadPolicy(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
   return {
@@ -185,7 +187,8 @@ function gcFigures(calls, all, p99) {
   const last = calls.reduce((end, call) => Math.max(end, call.start + call.ms), first);
   const gcs = all.filter((gc) => gc.startTime < last && gc.startTime + gc.duration > first);
   const tail = calls.filter((call) => call.ms >= p99);
-  const overlapsGc = (/** @type {{ start: number, ms: number }} */ call) => gcs.some((gc) => gc.startTime < call.start + call.ms && gc.startTime + gc.duration > call.start);
+  const overlapsGc = (/** @type {{ start: number, ms: number }} */ call) =>
+    gcs.some((gc) => gc.startTime < call.start + call.ms && gc.startTime + gc.duration > call.start);
   return {
     count: gcs.length,
     maxMs: gcs.reduce((max, gc) => Math.max(max, gc.duration), 0),
@@ -206,11 +209,19 @@ async function main() {
   /** @type {(Mode | string)[]} */
   const candidates = [
     await adapterMode('OPA CLI', createOpaCliAdapter(), binding),
-    server === undefined ? 'OPA server: skipped, "opa run --server" could not be started (install opa)' : await adapterMode('OPA server', createOpaServerAdapter({ url: server.url }), binding),
+    server === undefined
+      ? 'OPA server: skipped, "opa run --server" could not be started (install opa)'
+      : await adapterMode('OPA server', createOpaServerAdapter({ url: server.url }), binding),
     await adapterMode('OPA Wasm', createOpaWasmAdapter(), binding),
     await sdkMode(policy, dir),
-    { name: 'tierguard evaluateAuto', decide: (action) => (engine.evaluateAuto(/** @type {any} */ (action)).verdict === 'allow' ? 'allow' : 'deny') },
-    { name: 'tierguard evaluate', decide: async (action) => ((await engine.evaluate(/** @type {any} */ (action))).verdict === 'allow' ? 'allow' : 'deny') },
+    {
+      name: 'tierguard evaluateAuto',
+      decide: (action) => (engine.evaluateAuto(/** @type {any} */ (action)).verdict === 'allow' ? 'allow' : 'deny'),
+    },
+    {
+      name: 'tierguard evaluate',
+      decide: async (action) => ((await engine.evaluate(/** @type {any} */ (action))).verdict === 'allow' ? 'allow' : 'deny'),
+    },
   ];
   const modes = /** @type {Mode[]} */ (candidates.filter((candidate) => typeof candidate !== 'string'));
   for (const skipped of candidates.filter((candidate) => typeof candidate === 'string')) console.log(skipped);
@@ -236,7 +247,15 @@ async function main() {
       gcs.push(...observer.takeRecords());
       const latencies = calls.map((call) => call.ms).sort((a, b) => a - b);
       const mean = latencies.reduce((sum, value) => sum + value, 0) / latencies.length;
-      const figures = { p50: quantile(latencies, 0.5), p90: quantile(latencies, 0.9), p99: quantile(latencies, 0.99), max: latencies.at(-1) ?? NaN, mean, samples: latencies.length, opsPerSec: 1000 / mean };
+      const figures = {
+        p50: quantile(latencies, 0.5),
+        p90: quantile(latencies, 0.9),
+        p99: quantile(latencies, 0.99),
+        max: latencies.at(-1) ?? NaN,
+        mean,
+        samples: latencies.length,
+        opsPerSec: 1000 / mean,
+      };
       const gc = gcFigures(calls, gcs, figures.p99);
       results.push({ mode: mode.name, latencyMs: figures, gc });
       rows.push([
@@ -258,12 +277,26 @@ async function main() {
 
   const about = machine();
   console.log(`\nOPA modes beside tierguard on "arguments.limit <= 100": node ${about.node}, ${about.cpu}, ${about.cores} cores`);
-  console.log(`sequential calls, allowed and denied actions alternating, ${settings.modeMs} ms per mode after ${settings.warmupMs} ms warm-up\n`);
+  console.log(
+    `sequential calls, allowed and denied actions alternating, ${settings.modeMs} ms per mode after ${settings.warmupMs} ms warm-up\n`,
+  );
   console.log(`load average (1 min) ${loadBefore.toFixed(2)} before, ${(os.loadavg()[0] ?? NaN).toFixed(2)} after\n`);
   printTable(['mode', 'p50 ms', 'p90 ms', 'p99 ms', 'ops/s', 'samples', 'GCs / longest ms', 'calls >= p99 during a GC'], rows, 1);
   const wasm = results.find((result) => result.mode.startsWith('OPA Wasm'));
-  const target = wasm === undefined ? undefined : { rule: `OPA Wasm p99 < ${TARGET_WASM_P99_MS} ms`, value: wasm.latencyMs.p99, target: TARGET_WASM_P99_MS, pass: wasm.latencyMs.p99 < TARGET_WASM_P99_MS };
-  console.log(target === undefined ? '\ntarget OPA Wasm p99 < 2 ms: not measured (Wasm mode skipped)' : `\ntarget ${target.rule}: ${target.value.toFixed(4)} ms, ${target.pass ? 'PASS' : 'MISS'} (reported, never enforced)`);
+  const target =
+    wasm === undefined
+      ? undefined
+      : {
+          rule: `OPA Wasm p99 < ${TARGET_WASM_P99_MS} ms`,
+          value: wasm.latencyMs.p99,
+          target: TARGET_WASM_P99_MS,
+          pass: wasm.latencyMs.p99 < TARGET_WASM_P99_MS,
+        };
+  console.log(
+    target === undefined
+      ? '\ntarget OPA Wasm p99 < 2 ms: not measured (Wasm mode skipped)'
+      : `\ntarget ${target.rule}: ${target.value.toFixed(4)} ms, ${target.pass ? 'PASS' : 'MISS'} (reported, never enforced)`,
+  );
   const bare = results.find((result) => result.mode === 'opa-wasm SDK alone');
   if (wasm !== undefined && bare !== undefined) {
     const ratio = (/** @type {'p50' | 'p99'} */ q) => (wasm.latencyMs[q] / bare.latencyMs[q]).toFixed(1);

@@ -63,7 +63,8 @@ export const NOTES = [
  */
 export async function prepareFormalCase(suite) {
   const formal = suite.policies.filter((policy) => policy.shape !== undefined);
-  if (formal.length !== 1 || formal[0] === undefined) fail(`${suite.name}: expected exactly one policy with a "shape", found ${formal.length}`);
+  if (formal.length !== 1 || formal[0] === undefined)
+    fail(`${suite.name}: expected exactly one policy with a "shape", found ${formal.length}`);
   const [policy] = formal;
   const shapes = generateShapes(policy.id, /** @type {NonNullable<PolicyDefinition['shape']>} */ (policy.shape));
   const classes = [policyClass(policy.id)];
@@ -76,7 +77,8 @@ export async function prepareFormalCase(suite) {
   for (const bench of suite.actions) {
     const label = `${suite.name}/${bench.name}`;
     const { store } = actionToGraph(bench.action, classes);
-    if (bench.triples !== undefined && store.size !== bench.triples) fail(`${label}: the action converts to ${store.size} triples, the suite says ${bench.triples}`);
+    if (bench.triples !== undefined && store.size !== bench.triples)
+      fail(`${label}: the action converts to ${store.size} triples, the suite says ${bench.triples}`);
     const conforms = bench.expect === 'allow';
     const decision = await engine.evaluate(bench.action);
     const plain = await rdfValidateShacl.validate(store);
@@ -86,14 +88,23 @@ export async function prepareFormalCase(suite) {
       `rdf-validate-shacl: conforms=${plain.conforms}`,
       `shacl-engine: conforms=${engineReport.conforms}`,
     ];
-    if (decision.verdict !== bench.expect || decision.errors.length > 0 || plain.conforms !== conforms || engineReport.conforms !== conforms) {
+    if (
+      decision.verdict !== bench.expect ||
+      decision.errors.length > 0 ||
+      plain.conforms !== conforms ||
+      engineReport.conforms !== conforms
+    ) {
       fail(`${label}: expected "${bench.expect}" (conforms=${conforms}) from every validator, got ${verdicts.join(', ')}`);
     }
     timings.push({
       name: bench.name,
       kind: 'validators',
       bench,
-      results: { tierguard: decision.violations.length, 'rdf-validate-shacl': plain.results.length, 'shacl-engine': engineReport.results.length },
+      results: {
+        tierguard: decision.violations.length,
+        'rdf-validate-shacl': plain.results.length,
+        'shacl-engine': engineReport.results.length,
+      },
       targets: { p50MaxUs: bench.targets?.p50MaxUs },
       contenders: [
         {
@@ -132,9 +143,12 @@ export async function prepareFormalCase(suite) {
   const comparable = (/** @type {import('../dist/index.js').Decision} */ decision) =>
     JSON.stringify({ verdict: decision.verdict, violations: decision.violations, errors: decision.errors });
   if (found.verdict !== bench.expect || found.errors.length > 0 || comparable(found) !== comparable(expected)) {
-    fail(`${suite.name}/${bench.name}: expected "${bench.expect}" with and without the formal policy, got ${comparable(found)} and ${comparable(expected)}`);
+    fail(
+      `${suite.name}/${bench.name}: expected "${bench.expect}" with and without the formal policy, got ${comparable(found)} and ${comparable(expected)}`,
+    );
   }
-  const agrees = (/** @type {import('../dist/index.js').Decision} */ decision) => decision.verdict === bench.expect && decision.errors.length === 0;
+  const agrees = (/** @type {import('../dist/index.js').Decision} */ decision) =>
+    decision.verdict === bench.expect && decision.errors.length === 0;
   timings.push({
     name: bench.name,
     kind: 'pays-nothing',
@@ -176,11 +190,28 @@ export async function timeFormalCase(prepared, settings) {
         ratios[`tierguard/${name} (p50)`] = round2(tierguard.p50 / figure.p50);
         ratio = `${(tierguard.p50 / figure.p50).toFixed(2)}x`;
       }
-      rows.push([suite.name, timing.name, contender.name, micro(figure.p50), micro(figure.p90), micro(figure.p99), `±${(figure.spread * 100).toFixed(0)}%`, figure.samples.toLocaleString('en-US'), ratio]);
+      rows.push([
+        suite.name,
+        timing.name,
+        contender.name,
+        micro(figure.p50),
+        micro(figure.p90),
+        micro(figure.p99),
+        `±${(figure.spread * 100).toFixed(0)}%`,
+        figure.samples.toLocaleString('en-US'),
+        ratio,
+      ]);
     }
     const max = timing.targets.p50MaxUs;
     if (tierguard !== undefined && max !== undefined) {
-      targets.push({ name: label, rule: `tierguard evaluate p50 <= ${max} µs`, value: round2(tierguard.p50), target: max, pass: tierguard.p50 <= max, shown: `${micro(tierguard.p50)} µs` });
+      targets.push({
+        name: label,
+        rule: `tierguard evaluate p50 <= ${max} µs`,
+        value: round2(tierguard.p50),
+        target: max,
+        pass: tierguard.p50 <= max,
+        shown: `${micro(tierguard.p50)} µs`,
+      });
     }
     const withFormal = byRole('with-formal');
     const autoOnly = byRole('auto-only');
@@ -189,7 +220,14 @@ export async function timeFormalCase(prepared, settings) {
       ratios['no-formal-match/auto-only (p50)'] = round2(ratio);
       const limit = timing.targets.ratioMax;
       if (limit !== undefined) {
-        targets.push({ name: label, rule: `no-formal-match / auto-only p50 <= ${limit}`, value: round2(ratio), target: limit, pass: ratio <= limit, shown: ratio.toFixed(2) });
+        targets.push({
+          name: label,
+          rule: `no-formal-match / auto-only p50 <= ${limit}`,
+          value: round2(ratio),
+          target: limit,
+          pass: ratio <= limit,
+          shown: ratio.toFixed(2),
+        });
       }
     }
     actions.push({
@@ -204,7 +242,9 @@ export async function timeFormalCase(prepared, settings) {
         ]),
       ),
       // Sequential calls per second, from the mean latency: comparable with the other cases' figures.
-      opsPerSec: Object.fromEntries(figures.map(({ contender, mean }) => [contender.name.replace(/[*†]/g, '').trim(), Math.round(1e6 / mean)])),
+      opsPerSec: Object.fromEntries(
+        figures.map(({ contender, mean }) => [contender.name.replace(/[*†]/g, '').trim(), Math.round(1e6 / mean)]),
+      ),
       ratios,
     });
   }

@@ -49,7 +49,13 @@ const { values: options } = parseArgs({
 });
 const settings = { rounds: Number(options.rounds), roundMs: Number(options['round-ms']), warmupMs: Number(options['warmup-ms']) };
 
-const ARGUMENTS = { amount: 2500, currency: 'EUR', reference: 'INV-2024-0042', recipient: { iban: 'DE89370400440532013000', name: 'Ada Lovelace', country: 'DE' }, tags: ['invoice', 'q3'] };
+const ARGUMENTS = {
+  amount: 2500,
+  currency: 'EUR',
+  reference: 'INV-2024-0042',
+  recipient: { iban: 'DE89370400440532013000', name: 'Ada Lovelace', country: 'DE' },
+  tags: ['invoice', 'q3'],
+};
 const TOOL = 'payments.transfer';
 
 /** @param {any} result */
@@ -101,7 +107,16 @@ async function main() {
   const empty = policyFolder(root, 'empty', []);
   const auto = policyFolder(root, 'auto', ['auto.json']);
   const formal = policyFolder(root, 'formal', ['auto.json', 'formal.json']);
-  const gateway = (/** @type {string} */ policies, /** @type {string[]} */ ...extra) => [BIN, 'gateway', '--policies', policies, ...extra, '--', process.execPath, SERVER];
+  const gateway = (/** @type {string} */ policies, /** @type {string[]} */ ...extra) => [
+    BIN,
+    'gateway',
+    '--policies',
+    policies,
+    ...extra,
+    '--',
+    process.execPath,
+    SERVER,
+  ];
 
   const direct = await stdioClient([SERVER]);
   const hop = await stdioClient(gateway(empty, '--allow-empty'));
@@ -147,7 +162,11 @@ async function main() {
   const policiesAdd = by('auto').p50 - by('hop').p50;
   const gatewayAdds = by('auto').p50 - directFigure.p50;
   const targets = [
-    { target: 'decision p99 with a formal policy < 2 ms', measured: `${micro(decisionP99)} µs`, pass: decisionP99 < DECISION_P99_TARGET_US },
+    {
+      target: 'decision p99 with a formal policy < 2 ms',
+      measured: `${micro(decisionP99)} µs`,
+      pass: decisionP99 < DECISION_P99_TARGET_US,
+    },
     {
       target: 'policies add ≤ 10% of a direct stdio round trip (p50)',
       measured: `${micro(policiesAdd)} µs = ${((policiesAdd / directFigure.p50) * 100).toFixed(1)}% of ${micro(directFigure.p50)} µs`,
@@ -161,11 +180,19 @@ async function main() {
   ];
 
   const about = machine();
-  console.log(`\ntierguard gateway: node ${about.node}, ${about.cpu}, ${about.cores} cores, load average ${load.map((value) => value.toFixed(2)).join(' ')}`);
-  console.log(`${settings.rounds} rounds of ${settings.roundMs} ms after ${settings.warmupMs} ms warm-up per contender; tools/call round trips, sequential await, µs\n`);
+  console.log(
+    `\ntierguard gateway: node ${about.node}, ${about.cpu}, ${about.cores} cores, load average ${load.map((value) => value.toFixed(2)).join(' ')}`,
+  );
+  console.log(
+    `${settings.rounds} rounds of ${settings.roundMs} ms after ${settings.warmupMs} ms warm-up per contender; tools/call round trips, sequential await, µs\n`,
+  );
   printTable(['contender', 'p50 µs', 'p90 µs', 'p99 µs', '±p50', 'samples', 'p50 / direct'], rows, 1);
   console.log('');
-  printTable(['target', 'measured', 'result'], targets.map(({ target, measured, pass }) => [target, measured, pass ? 'PASS' : 'FAIL']), 2);
+  printTable(
+    ['target', 'measured', 'result'],
+    targets.map(({ target, measured, pass }) => [target, measured, pass ? 'PASS' : 'FAIL']),
+    2,
+  );
 
   direct.close();
   await Promise.allSettled([hop.close(), guarded.close(), guardedFormal.close(), overHttp.client.close()]);
@@ -176,7 +203,12 @@ async function main() {
     ...about,
     loadAverage: load.map(round2),
     settings,
-    latencyUs: Object.fromEntries(figures.map(({ contender, p50, p90, p99, samples }) => [contender.name.trim(), { p50: round2(p50), p90: round2(p90), p99: round2(p99), samples }])),
+    latencyUs: Object.fromEntries(
+      figures.map(({ contender, p50, p90, p99, samples }) => [
+        contender.name.trim(),
+        { p50: round2(p50), p90: round2(p90), p99: round2(p99), samples },
+      ]),
+    ),
     targets: targets.map(({ target, measured, pass }) => ({ target, measured, pass })),
   };
   mkdirSync(dirname(options.out), { recursive: true });

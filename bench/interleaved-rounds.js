@@ -53,7 +53,8 @@ export async function timeContenders(timing, settings, label) {
   for (const contender of timing.contenders) await sampleRound(contender, settings.warmupMs, label);
   const rounds = timing.contenders.map(() => /** @type {number[][]} */ ([]));
   for (let round = 0; round < settings.rounds; round += 1) {
-    for (const [index, contender] of timing.contenders.entries()) rounds[index]?.push(await sampleRound(contender, settings.roundMs, label));
+    for (const [index, contender] of timing.contenders.entries())
+      rounds[index]?.push(await sampleRound(contender, settings.roundMs, label));
   }
   return timing.contenders.map((contender, index) => {
     const perRound = rounds[index] ?? [];

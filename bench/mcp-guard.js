@@ -137,7 +137,8 @@ async function prepare() {
           name: '  engine.evaluate alone †',
           role: 'part',
           run: () => formalEngine.evaluate(formalAction),
-          agrees: (/** @type {import('../dist/index.js').Decision} */ decision) => decision.verdict === 'allow' && decision.errors.length === 0,
+          agrees: (/** @type {import('../dist/index.js').Decision} */ decision) =>
+            decision.verdict === 'allow' && decision.errors.length === 0,
         },
       ],
     },
@@ -146,7 +147,8 @@ async function prepare() {
   for (const timing of timings) {
     for (const contender of timing.contenders) {
       const result = await contender.run();
-      if (!contender.agrees(result)) fail(`${timing.name}/${timing.action}: ${contender.name.trim()} answered ${JSON.stringify(result).slice(0, 300)}`);
+      if (!contender.agrees(result))
+        fail(`${timing.name}/${timing.action}: ${contender.name.trim()} answered ${JSON.stringify(result).slice(0, 300)}`);
     }
   }
   return timings;
@@ -160,7 +162,9 @@ async function main() {
   const rows = [];
   const cases = [];
   for (const timing of timings) {
-    process.stderr.write(`timing ${timing.name}/${timing.action}: ${timing.contenders.map((contender) => contender.name.trim()).join(', ')}\n`);
+    process.stderr.write(
+      `timing ${timing.name}/${timing.action}: ${timing.contenders.map((contender) => contender.name.trim()).join(', ')}\n`,
+    );
     const figures = await timeContenders(timing, settings, `${timing.name}/${timing.action}`);
     const baseline = figures.find((figure) => figure.contender.role === 'unguarded');
     /** @type {Record<string, number>} */
@@ -202,12 +206,20 @@ async function main() {
   console.log(`\ntierguard/mcp guardServer: node ${about.node}, ${about.cpu}, ${about.cores} cores`);
   console.log(`${settings.rounds} rounds of ${settings.roundMs} ms after ${settings.warmupMs} ms warm-up per contender`);
   console.log('tools/call round trips over InMemoryTransport (sequential await), latency in µs pooled over all rounds\n');
-  printTable(['case', 'action', 'contender', 'p50 µs', 'p90 µs', 'p99 µs', '±p50', 'samples', 'p50 / unguarded', 'p99 / unguarded'], rows, 3);
+  printTable(
+    ['case', 'action', 'contender', 'p50 µs', 'p90 µs', 'p99 µs', '±p50', 'samples', 'p50 / unguarded', 'p99 / unguarded'],
+    rows,
+    3,
+  );
   console.log('† the decision alone (engine.evaluate on the action the guard builds), a part of the guarded figure above it.');
 
   const output = {
     ...about,
-    settings: { ...settings, measured: 'per-call latency of client.callTool over InMemoryTransport, sequential await, every sample between two performance.now() reads' },
+    settings: {
+      ...settings,
+      measured:
+        'per-call latency of client.callTool over InMemoryTransport, sequential await, every sample between two performance.now() reads',
+    },
     cases,
   };
   mkdirSync(dirname(options.out), { recursive: true });

@@ -36,7 +36,9 @@ async function loop(windowFile) {
   const suite = JSON.parse(readFileSync(join(HERE, 'suites', 'formal-tier.json'), 'utf8'));
   const engine = await createEngine({ policies: suite.policies });
   /** @type {{ name: string, expect: string, action: import('../dist/index.js').Action }[]} */
-  const actions = suite.actions.filter((/** @type {{ name: string }} */ bench) => options.action === undefined || options.action.includes(bench.name));
+  const actions = suite.actions.filter(
+    (/** @type {{ name: string }} */ bench) => options.action === undefined || options.action.includes(bench.name),
+  );
   if (actions.length === 0) throw new Error(`no action named ${options.action?.join(', ')} in formal-tier.json`);
   const deadline = performance.now() + Number(options.seconds) * 1000;
   const micros = () => Number(process.hrtime.bigint() / 1000n);
@@ -151,7 +153,15 @@ function summarise(profile, window, top) {
 function profileChild() {
   const folder = mkdtempSync(join(os.tmpdir(), 'tierguard-profile-'));
   const windowFile = join(folder, 'window.json');
-  const args = [`--cpu-prof`, `--cpu-prof-dir=${folder}`, fileURLToPath(import.meta.url), '--loop', windowFile, '--seconds', String(options.seconds)];
+  const args = [
+    `--cpu-prof`,
+    `--cpu-prof-dir=${folder}`,
+    fileURLToPath(import.meta.url),
+    '--loop',
+    windowFile,
+    '--seconds',
+    String(options.seconds),
+  ];
   for (const name of options.action ?? []) args.push('--action', name);
   const child = spawnSync(process.execPath, args, { stdio: 'inherit' });
   if (child.status !== 0) throw new Error(`the profiled run failed (exit ${child.status})`);

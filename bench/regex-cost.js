@@ -11,12 +11,7 @@ const bytesArg = process.argv.indexOf('--bytes');
 const bytes = bytesArg === -1 ? 262_144 : Number(process.argv[bytesArg + 1]);
 const input = 'a'.repeat(bytes);
 // Sizes chosen past the point where RE2's DFA runs out of memory and its NFA steps every instruction.
-const patterns = [
-  '(a|aa){600}b',
-  '(a|aa){1000}b',
-  '(?:a{1,100}){1,10}x',
-  `^${'[^/]*a'.repeat(1600)}b$`,
-];
+const patterns = ['(a|aa){600}b', '(a|aa){1000}b', '(?:a{1,100}){1,10}x', `^${'[^/]*a'.repeat(1600)}b$`];
 // Unbounded: this measures the raw cost the bound is derived from.
 const unbounded = { maxRegexProgramSize: Number.MAX_SAFE_INTEGER, maxRegexWork: Number.MAX_SAFE_INTEGER };
 
@@ -40,5 +35,10 @@ for (const pattern of patterns) {
 }
 printTable(['pattern', 'est. size', 'ms', 'ns / (instr x byte)'], rows, 1);
 const budgetMs = (worst * DEFAULT_LIMITS.maxRegexWork) / 1e6;
-console.log(`\nworst ${worst.toFixed(2)} ns per unit: limits.maxRegexWork (${DEFAULT_LIMITS.maxRegexWork}) is about ${budgetMs.toFixed(0)} ms per match`);
-writeFileSync(new URL('./results/regex-cost.json', import.meta.url), `${JSON.stringify({ machine: machine(), results, worstNsPerUnit: worst, budgetMs }, null, 2)}\n`);
+console.log(
+  `\nworst ${worst.toFixed(2)} ns per unit: limits.maxRegexWork (${DEFAULT_LIMITS.maxRegexWork}) is about ${budgetMs.toFixed(0)} ms per match`,
+);
+writeFileSync(
+  new URL('./results/regex-cost.json', import.meta.url),
+  `${JSON.stringify({ machine: machine(), results, worstNsPerUnit: worst, budgetMs }, null, 2)}\n`,
+);

@@ -291,7 +291,15 @@ function summarise(suite, policyCount, bench, contenders, timed) {
     const min = goals.vsJsonLogic;
     targets.push(target(label, `tierguard / json-logic-js >= ${min}x`, ratios['tierguard/json-logic-js'], min, times));
   }
-  const row = [suite.name, bench.name, cell('tierguard'), cell('json-logic-js'), cell('json-rules-engine'), ratio('tierguard/json-logic-js'), ratio('tierguard/json-rules-engine')];
+  const row = [
+    suite.name,
+    bench.name,
+    cell('tierguard'),
+    cell('json-logic-js'),
+    cell('json-rules-engine'),
+    ratio('tierguard/json-logic-js'),
+    ratio('tierguard/json-rules-engine'),
+  ];
   return { kind: 'libraries', row, ratios, targets };
 }
 
@@ -304,7 +312,9 @@ async function main() {
   for (const suite of loadSuites()) {
     if (suite.kind === 'formal') {
       formal ??= await import('./formal-tier.js');
-      formalPrepared.push(await formal.prepareFormalCase(/** @type {import('./formal-tier.js').FormalSuite} */ (/** @type {unknown} */ (suite))));
+      formalPrepared.push(
+        await formal.prepareFormalCase(/** @type {import('./formal-tier.js').FormalSuite} */ (/** @type {unknown} */ (suite))),
+      );
       continue;
     }
     const policies = expandPolicies(suite.policies);
@@ -366,7 +376,10 @@ async function main() {
     console.log('');
   }
   if (targets.length > 0) {
-    printTable(['case', 'target', 'measured', 'result'], targets.map((t) => [t.name, t.rule, t.shown, t.pass ? 'PASS' : 'MISS']));
+    printTable(
+      ['case', 'target', 'measured', 'result'],
+      targets.map((t) => [t.name, t.rule, t.shown, t.pass ? 'PASS' : 'MISS']),
+    );
     console.log('(targets are reported, never enforced)');
   }
 
@@ -375,7 +388,9 @@ async function main() {
     settings: {
       ...settings,
       jsonRulesEngine: 'sequential await engine.run(facts)',
-      ...(formal === undefined ? {} : { formalTier: 'per-call latency, sequential await, every sample between two performance.now() reads' }),
+      ...(formal === undefined
+        ? {}
+        : { formalTier: 'per-call latency, sequential await, every sample between two performance.now() reads' }),
     },
     cases: results,
     targets: targets.map(({ name, rule, value, target: min, pass }) => ({ case: name, rule, value, target: min, pass })),
@@ -387,4 +402,5 @@ async function main() {
 
 await main();
 // OPA's three modes beside the auto tier (bench/engines-opa.js): its own process, options and results file.
-if (options.case === undefined || options.case.includes('engines-opa')) (await import('node:child_process')).spawnSync(process.execPath, [join(HERE, 'engines-opa.js')], { stdio: 'inherit' });
+if (options.case === undefined || options.case.includes('engines-opa'))
+  (await import('node:child_process')).spawnSync(process.execPath, [join(HERE, 'engines-opa.js')], { stdio: 'inherit' });

@@ -85,7 +85,11 @@ const many = names(10_000);
 if (!few.some((name) => index.lookup(name).length === 1) || few.some((name) => index.lookup(name).length > 1)) {
   fail('the names are meant to match one glob or nothing');
 }
-const [fewResult, manyResult] = await timeContenders({ contenders: [rotating('100 distinct names', few), rotating('10,000 distinct names', many)] }, settings, 'tool-index');
+const [fewResult, manyResult] = await timeContenders(
+  { contenders: [rotating('100 distinct names', few), rotating('10,000 distinct names', many)] },
+  settings,
+  'tool-index',
+);
 if (fewResult === undefined || manyResult === undefined) fail('a contender was not timed');
 const perLookup = (/** @type {number} */ batchMicros) => batchMicros / BATCH;
 // A lookup takes a fraction of a microsecond: two decimals would round it away.
@@ -112,7 +116,10 @@ writeFileSync(
       settings,
       policies: { exact: 1_000, globs: 50 },
       results: Object.fromEntries(
-        [fewResult, manyResult].map((result) => [result.contender.name, { usPerLookupP50: thousandths(perLookup(result.p50)), usPerLookupP90: thousandths(perLookup(result.p90)) }]),
+        [fewResult, manyResult].map((result) => [
+          result.contender.name,
+          { usPerLookupP50: thousandths(perLookup(result.p50)), usPerLookupP90: thousandths(perLookup(result.p90)) },
+        ]),
       ),
       ratio: round2(ratio),
     },

@@ -42,7 +42,11 @@ for (const file of await jsonFiles(responseDir)) {
 }
 
 const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
-const line = (row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+const line = (row) =>
+  row
+    .map((cell, column) => cell.padEnd(widths[column]))
+    .join('  ')
+    .trimEnd();
 console.log(`policies ${engine.version.slice(0, 19)}  (${engine.policyIds.length} policies)\n`);
 console.log(line(rows[0]));
 console.log(widths.map((width) => '-'.repeat(width)).join('  '));

@@ -19,9 +19,13 @@ export function checkAction(action: unknown, limits: Limits): string {
   }
   if (tool.length > limits.maxStringLength) {
     // Tool names are matched against every tool glob of the policy set.
-    throw new TierguardError('LIMIT_EXCEEDED', `tool name of ${tool.length} characters exceeds limits.maxStringLength (${limits.maxStringLength})`, {
-      limit: 'maxStringLength',
-    });
+    throw new TierguardError(
+      'LIMIT_EXCEEDED',
+      `tool name of ${tool.length} characters exceeds limits.maxStringLength (${limits.maxStringLength})`,
+      {
+        limit: 'maxStringLength',
+      },
+    );
   }
   const remaining = countWithin(action, 0, limits.maxDepth, limits.maxNodes - 1);
   if (remaining === TOO_DEEP) {

@@ -60,7 +60,12 @@ export class DecisionAudit {
     try {
       onDecision(event);
     } catch (error) {
-      throw new TierguardError('AUDIT_FAILED', `onDecision threw, so the decision is withheld: ${describeThrown(error)}`, {}, { cause: error });
+      throw new TierguardError(
+        'AUDIT_FAILED',
+        `onDecision threw, so the decision is withheld: ${describeThrown(error)}`,
+        {},
+        { cause: error },
+      );
     }
   }
 }

@@ -96,7 +96,16 @@ export interface Engine {
   validate(artifact: Artifact, options?: ValidateOptions): Promise<ValidationDecision>;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['policies', 'onError', 'limits', 'shortCircuit', 'sources', 'mode', 'onDecision', 'adapters']);
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  'policies',
+  'onError',
+  'limits',
+  'shortCircuit',
+  'sources',
+  'mode',
+  'onDecision',
+  'adapters',
+]);
 const MODES: ReadonlySet<string> = new Set(['enforce', 'monitor']);
 const ON_ERROR: ReadonlySet<string> = new Set(['deny', 'allow', 'throw']);
 
@@ -223,11 +232,18 @@ function buildEngine(
 function adaptersByName(adapters: readonly EngineAdapter[] | undefined): ReadonlyMap<string, EngineAdapter> {
   const byName = new Map<string, EngineAdapter>();
   if (adapters === undefined) return byName;
-  if (!Array.isArray(adapters)) throw new TierguardError('INVALID_OPTIONS', 'adapters must be an array of engine adapters', { option: 'adapters' });
+  if (!Array.isArray(adapters))
+    throw new TierguardError('INVALID_OPTIONS', 'adapters must be an array of engine adapters', { option: 'adapters' });
   adapters.forEach((adapter: unknown, index) => {
     const candidate = typeof adapter === 'object' && adapter !== null ? (adapter as Partial<EngineAdapter>) : undefined;
     const name = candidate?.name;
-    if (candidate === undefined || typeof name !== 'string' || name.length === 0 || typeof candidate.evaluate !== 'function' || typeof candidate.available !== 'function') {
+    if (
+      candidate === undefined ||
+      typeof name !== 'string' ||
+      name.length === 0 ||
+      typeof candidate.evaluate !== 'function' ||
+      typeof candidate.available !== 'function'
+    ) {
       throw new TierguardError('INVALID_OPTIONS', `adapters[${index}] is not an engine adapter (a name, available() and evaluate())`, {
         option: `adapters[${index}]`,
       });
@@ -260,7 +276,10 @@ function checkOptions(options: EngineOptions): void {
     throw new TierguardError('INVALID_OPTIONS', 'createEngine needs an options object with "policies"');
   }
   rejectUnknownOptions(options, OPTION_KEYS);
-  if (options.sources !== undefined && (!Array.isArray(options.sources) || options.sources.length !== (options.policies as unknown[] | undefined)?.length)) {
+  if (
+    options.sources !== undefined &&
+    (!Array.isArray(options.sources) || options.sources.length !== (options.policies as unknown[] | undefined)?.length)
+  ) {
     throw new TierguardError('INVALID_OPTIONS', 'sources must list one file per policy, as loadPolicies returns', { option: 'sources' });
   }
   if (options.shortCircuit !== undefined && typeof options.shortCircuit !== 'boolean') {

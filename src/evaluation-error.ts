@@ -25,6 +25,11 @@ export function toEvaluationError(thrown: unknown, policyId?: string, where = ''
   const message = `policy "${policyId}": ${problem.message}`;
   return {
     error: { code, message, policyId },
-    problem: new TierguardError(problem.code, message, { ...problem.details, policyId }, { cause: problem === thrown ? thrown : problem.cause }),
+    problem: new TierguardError(
+      problem.code,
+      message,
+      { ...problem.details, policyId },
+      { cause: problem === thrown ? thrown : problem.cause },
+    ),
   };
 }

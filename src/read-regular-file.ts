@@ -87,7 +87,10 @@ function kindOf(info: Stats): string {
 }
 
 function tooLarge(path: string, maxBytes: number, size: string): TierguardError {
-  return new TierguardError('IO_ERROR', `${path}: ${size} exceeds limits.maxFileBytes (${maxBytes})`, { file: path, limit: 'maxFileBytes' });
+  return new TierguardError('IO_ERROR', `${path}: ${size} exceeds limits.maxFileBytes (${maxBytes})`, {
+    file: path,
+    limit: 'maxFileBytes',
+  });
 }
 
 function cannotRead(path: string, error: unknown): TierguardError {

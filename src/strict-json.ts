@@ -181,7 +181,9 @@ function readMember(text: string, i: number, frames: readonly Frame[], at: At, f
   const first = keys.get(key);
   if (first !== undefined) {
     const { line, column } = positionOf(text, first);
-    return at(i, `duplicate key ${cut(JSON.stringify(key))} at ${cut(pointerOf(frames))} (first at line ${line}, column ${column})`, { key });
+    return at(i, `duplicate key ${cut(JSON.stringify(key))} at ${cut(pointerOf(frames))} (first at line ${line}, column ${column})`, {
+      key,
+    });
   }
   keys.set(key, i);
   const colon = skipWhitespace(text, end);

@@ -65,7 +65,8 @@ async function walk(directory: string, realDirectory: string, root: string): Pro
   for (const entry of entries) {
     const full = join(directory, entry.name);
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.')) files.push(...(await walk(full, join(realDirectory, entry.name), root)));
+      if (!SKIPPED_DIRECTORIES.has(entry.name) && !entry.name.startsWith('.'))
+        files.push(...(await walk(full, join(realDirectory, entry.name), root)));
     } else if (!POLICY_FILE.test(entry.name)) {
       continue;
     } else if (entry.isSymbolicLink()) {
@@ -89,9 +90,13 @@ async function linkTarget(link: string, root: string): Promise<string | undefine
   }
   const inside = relative(root, real);
   if (inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
-    throw new TierguardError('IO_ERROR', `${link}: a symbolic link to ${real}, outside the policy directory ${root}; link the directory itself instead`, {
-      file: link,
-    });
+    throw new TierguardError(
+      'IO_ERROR',
+      `${link}: a symbolic link to ${real}, outside the policy directory ${root}; link the directory itself instead`,
+      {
+        file: link,
+      },
+    );
   }
   try {
     return (await stat(real)).isDirectory() ? undefined : real;

@@ -41,12 +41,20 @@ export interface LoadPoliciesOptions {
  * No policies at all, or a file with none, is an `EMPTY_BUNDLE` error unless
  * `options.allowEmpty`.
  */
-export async function loadPolicies(sources: PolicySources, limits: Partial<Limits> = {}, options: LoadPoliciesOptions = {}): Promise<LoadedPolicies> {
+export async function loadPolicies(
+  sources: PolicySources,
+  limits: Partial<Limits> = {},
+  options: LoadPoliciesOptions = {},
+): Promise<LoadedPolicies> {
   const resolved = resolveSources(sources);
   const allowEmpty = readAllowEmpty(options);
   const texts = await readPolicyBundle(resolved, limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
   const loaded = await parsePolicyBundle(texts, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth);
-  requirePolicies(loaded, allowEmpty, resolved.map((source) => source.path));
+  requirePolicies(
+    loaded,
+    allowEmpty,
+    resolved.map((source) => source.path),
+  );
   return loaded;
 }
 
@@ -56,6 +64,7 @@ function readAllowEmpty(options: LoadPoliciesOptions): boolean {
   requireOptionsObject(options, 'loadPolicies');
   rejectUnknownOptions(options, LOAD_OPTION_KEYS);
   const { allowEmpty = false } = options;
-  if (typeof allowEmpty !== 'boolean') throw new TierguardError('INVALID_OPTIONS', 'allowEmpty must be a boolean', { option: 'allowEmpty', actual: allowEmpty });
+  if (typeof allowEmpty !== 'boolean')
+    throw new TierguardError('INVALID_OPTIONS', 'allowEmpty must be a boolean', { option: 'allowEmpty', actual: allowEmpty });
   return allowEmpty;
 }

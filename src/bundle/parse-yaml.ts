@@ -64,11 +64,16 @@ export function parseYaml(text: string, file: string, maxDepth: number): unknown
       const duplicate = problem.code === 'DUPLICATE_KEY' ? duplicateKeyAt(document, problem.pos[0]) : undefined;
       if (duplicate !== undefined) {
         const { key, pointer } = duplicate;
-        throw syntaxError(file, positionOf(lines, problem.pos[0]), `duplicate key ${JSON.stringify(key)} at ${pointer} (${problem.message})`, {
-          yamlCode: problem.code,
-          key,
-          pointer,
-        });
+        throw syntaxError(
+          file,
+          positionOf(lines, problem.pos[0]),
+          `duplicate key ${JSON.stringify(key)} at ${pointer} (${problem.message})`,
+          {
+            yamlCode: problem.code,
+            key,
+            pointer,
+          },
+        );
       }
       throw syntaxError(file, positionOf(lines, problem.pos[0]), problem.message, { yamlCode: problem.code });
     }
@@ -78,7 +83,13 @@ export function parseYaml(text: string, file: string, maxDepth: number): unknown
       value = document.toJS({ maxAliasCount: MAX_YAML_ALIASES });
     } catch (error) {
       const unresolved = firstUnresolvedAlias(document);
-      if (unresolved !== undefined) throw syntaxError(file, positionOf(lines, unresolved.offset), `alias *${unresolved.name} has no anchor &${unresolved.name} before it`, {});
+      if (unresolved !== undefined)
+        throw syntaxError(
+          file,
+          positionOf(lines, unresolved.offset),
+          `alias *${unresolved.name} has no anchor &${unresolved.name} before it`,
+          {},
+        );
       const reason = error instanceof Error ? error.message : String(error);
       const limit = /alias count/i.test(reason) ? ` (at most ${MAX_YAML_ALIASES} alias expansions)` : '';
       throw new TierguardError('IO_ERROR', `${file}: not valid YAML: ${reason}${limit}`, { file }, { cause: error });
@@ -169,17 +180,25 @@ function requireJsonData(root: unknown, file: string, maxDepth: number): void {
     if (typeof value === 'number' && Number.isFinite(value)) continue;
     const isArray = Array.isArray(value);
     if (!isArray && (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)) {
-      throw new TierguardError('IO_ERROR', `${file}: not valid YAML for a policy: ${pointer || '/'} is ${describe(value)}, which JSON cannot hold`, {
-        file,
-        pointer,
-      });
+      throw new TierguardError(
+        'IO_ERROR',
+        `${file}: not valid YAML for a policy: ${pointer || '/'} is ${describe(value)}, which JSON cannot hold`,
+        {
+          file,
+          pointer,
+        },
+      );
     }
     if (depth > maxDepth) {
-      throw new TierguardError('IO_ERROR', `${file}: not valid YAML for a policy: ${pointer} is nested deeper than limits.maxDepth (${maxDepth})`, {
-        file,
-        pointer,
-        limit: 'maxDepth',
-      });
+      throw new TierguardError(
+        'IO_ERROR',
+        `${file}: not valid YAML for a policy: ${pointer} is nested deeper than limits.maxDepth (${maxDepth})`,
+        {
+          file,
+          pointer,
+          limit: 'maxDepth',
+        },
+      );
     }
     for (const [key, child] of Object.entries(value)) {
       stack.push({ value: child, pointer: `${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, depth: depth + 1 });

@@ -45,7 +45,9 @@ export function resolveSources(sources: PolicySources): ResolvedSource[] {
     return [{ path: sources }];
   }
   if (!Array.isArray(sources)) {
-    throw new TierguardError('INVALID_OPTIONS', 'sources must be a path or an array of paths and { path, namespace } objects', { option: 'sources' });
+    throw new TierguardError('INVALID_OPTIONS', 'sources must be a path or an array of paths and { path, namespace } objects', {
+      option: 'sources',
+    });
   }
   if (sources.length === 0) {
     // An empty list loads nothing, and an engine with no policies allows everything: more likely a mistake.
@@ -66,11 +68,15 @@ export function resolveSources(sources: PolicySources): ResolvedSource[] {
     }
     const other = byNamespace.get(chosen);
     if (other !== undefined) {
-      throw new TierguardError('INVALID_OPTIONS', `${other} and ${path} both have namespace "${chosen}"; give one of them another namespace`, {
-        option: `${option}.namespace`,
-        namespace: chosen,
-        files: [other, path],
-      });
+      throw new TierguardError(
+        'INVALID_OPTIONS',
+        `${other} and ${path} both have namespace "${chosen}"; give one of them another namespace`,
+        {
+          option: `${option}.namespace`,
+          namespace: chosen,
+          files: [other, path],
+        },
+      );
     }
     byNamespace.set(chosen, path);
     return { path, namespace: chosen };
@@ -84,12 +90,17 @@ function readSource(source: unknown, option: string): { path: string; namespace?
   }
   for (const key of Object.keys(source)) {
     if (!SOURCE_KEYS.has(key)) {
-      throw new TierguardError('INVALID_OPTIONS', `${option}: unknown key "${key}" (known: path, namespace)`, { option: `${option}.${key}` });
+      throw new TierguardError('INVALID_OPTIONS', `${option}: unknown key "${key}" (known: path, namespace)`, {
+        option: `${option}.${key}`,
+      });
     }
   }
   const { path, namespace } = source as { path?: unknown; namespace?: unknown };
   if (namespace !== undefined && typeof namespace !== 'string') {
-    throw new TierguardError('INVALID_OPTIONS', `${option}.namespace must be a string`, { option: `${option}.namespace`, actual: namespace });
+    throw new TierguardError('INVALID_OPTIONS', `${option}.namespace must be a string`, {
+      option: `${option}.namespace`,
+      actual: namespace,
+    });
   }
   return { path: requirePath(path, `${option}.path`), ...(namespace === undefined ? {} : { namespace }) };
 }

@@ -12,7 +12,11 @@ const DEPTH_ONLY = Object.freeze({ maxDepth: DEFAULT_LIMITS.maxDepth });
  * malformed file is a clear message and never a stack trace or a silent
  * last-key-wins.
  */
-export function parseJson(text: string, source: string, limits: Pick<Limits, 'maxDepth'> & Partial<Pick<Limits, 'maxFileBytes'>> = DEPTH_ONLY): unknown {
+export function parseJson(
+  text: string,
+  source: string,
+  limits: Pick<Limits, 'maxDepth'> & Partial<Pick<Limits, 'maxFileBytes'>> = DEPTH_ONLY,
+): unknown {
   return parseStrictJson(text, source, limits);
 }
 

@@ -26,7 +26,8 @@ export function referencedFiles(definition: unknown, source: string | undefined)
   const enforcement = (definition as { enforcement?: unknown }).enforcement;
   if (Array.isArray(enforcement)) {
     enforcement.forEach((binding: unknown, index) => {
-      if (typeof binding === 'object' && binding !== null) reference(`/enforcement/${index}/policy`, (binding as { policy?: unknown }).policy);
+      if (typeof binding === 'object' && binding !== null)
+        reference(`/enforcement/${index}/policy`, (binding as { policy?: unknown }).policy);
     });
   }
   return files;

@@ -69,7 +69,17 @@ export interface PolicyWatcher {
   close(): void;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['intervalMs', 'onError', 'onReload', 'engine', 'sighup', 'limits', 'allowEmpty', 'settleMs', 'maxSettleReads']);
+const OPTION_KEYS: ReadonlySet<string> = new Set([
+  'intervalMs',
+  'onError',
+  'onReload',
+  'engine',
+  'sighup',
+  'limits',
+  'allowEmpty',
+  'settleMs',
+  'maxSettleReads',
+]);
 const DEFAULT_INTERVAL_MS = 1000;
 // Editors, `kubectl cp` and the kubelet's ConfigMap swap finish their writes in milliseconds.
 const DEFAULT_SETTLE_MS = 100;
@@ -194,9 +204,18 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   const report = (error: unknown): void => {
     const problem = isTierguardError(error)
       ? error
-      : new TierguardError('IO_ERROR', `reloading policies from ${resolved.map((source) => source.path).join(', ')} failed: ${describeThrown(error)}`, {}, { cause: error });
+      : new TierguardError(
+          'IO_ERROR',
+          `reloading policies from ${resolved.map((source) => source.path).join(', ')} failed: ${describeThrown(error)}`,
+          {},
+          { cause: error },
+        );
     // The message names files and echoes their content: escaped, so a file name cannot write to the operator's terminal.
-    if (onError === undefined) process.emitWarning(escapeTerminalText(`policies not reloaded, the last good policy set keeps serving: ${problem.message}`), 'TierguardWarning');
+    if (onError === undefined)
+      process.emitWarning(
+        escapeTerminalText(`policies not reloaded, the last good policy set keeps serving: ${problem.message}`),
+        'TierguardWarning',
+      );
     else notify(onError, problem);
   };
 
@@ -294,7 +313,9 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
 
 /** Every file the policies reference, deduplicated and sorted so the fingerprint does not depend on policy order. */
 function referencesOf(loaded: LoadedPolicies): string[] {
-  const paths = loaded.definitions.flatMap((definition, index) => referencedFiles(definition, loaded.sources[index]).map((file) => file.path));
+  const paths = loaded.definitions.flatMap((definition, index) =>
+    referencedFiles(definition, loaded.sources[index]).map((file) => file.path),
+  );
   return [...new Set(paths)].sort();
 }
 
@@ -320,25 +341,41 @@ function checkOptions(options: WatchPoliciesOptions): void {
   rejectUnknownOptions(options, OPTION_KEYS);
   const { intervalMs, onError, onReload, engine, sighup, allowEmpty, settleMs, maxSettleReads } = options;
   if (intervalMs !== undefined && (typeof intervalMs !== 'number' || !(intervalMs >= MIN_INTERVAL_MS && intervalMs <= MAX_INTERVAL_MS))) {
-    throw new TierguardError('INVALID_OPTIONS', `intervalMs must be a number of milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`, {
-      option: 'intervalMs',
-      actual: intervalMs,
-    });
+    throw new TierguardError(
+      'INVALID_OPTIONS',
+      `intervalMs must be a number of milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`,
+      {
+        option: 'intervalMs',
+        actual: intervalMs,
+      },
+    );
   }
-  for (const [name, callback] of [['onError', onError], ['onReload', onReload]] as const) {
+  for (const [name, callback] of [
+    ['onError', onError],
+    ['onReload', onReload],
+  ] as const) {
     if (callback !== undefined && typeof callback !== 'function') {
       throw new TierguardError('INVALID_OPTIONS', `${name} must be a function`, { option: name });
     }
   }
-  for (const [name, flag] of [['sighup', sighup], ['allowEmpty', allowEmpty]] as const) {
+  for (const [name, flag] of [
+    ['sighup', sighup],
+    ['allowEmpty', allowEmpty],
+  ] as const) {
     if (flag !== undefined && typeof flag !== 'boolean') {
       throw new TierguardError('INVALID_OPTIONS', `${name} must be a boolean`, { option: name, actual: flag });
     }
   }
   if (settleMs !== undefined && !(Number.isSafeInteger(settleMs) && settleMs >= 0 && settleMs <= MAX_INTERVAL_MS)) {
-    throw new TierguardError('INVALID_OPTIONS', `settleMs must be a whole number of milliseconds from 0 to ${MAX_INTERVAL_MS}`, { option: 'settleMs', actual: settleMs });
+    throw new TierguardError('INVALID_OPTIONS', `settleMs must be a whole number of milliseconds from 0 to ${MAX_INTERVAL_MS}`, {
+      option: 'settleMs',
+      actual: settleMs,
+    });
   }
-  if (maxSettleReads !== undefined && !(Number.isSafeInteger(maxSettleReads) && maxSettleReads >= MIN_SETTLE_READS && maxSettleReads <= MAX_SETTLE_READS)) {
+  if (
+    maxSettleReads !== undefined &&
+    !(Number.isSafeInteger(maxSettleReads) && maxSettleReads >= MIN_SETTLE_READS && maxSettleReads <= MAX_SETTLE_READS)
+  ) {
     throw new TierguardError('INVALID_OPTIONS', `maxSettleReads must be a whole number from ${MIN_SETTLE_READS} to ${MAX_SETTLE_READS}`, {
       option: 'maxSettleReads',
       actual: maxSettleReads,
@@ -350,9 +387,13 @@ function checkOptions(options: WatchPoliciesOptions): void {
     }
     for (const key of ['policies', 'sources']) {
       if (Object.hasOwn(engine, key)) {
-        throw new TierguardError('INVALID_OPTIONS', `engine.${key} is not an option here: the policies and their sources come from the watched files`, {
-          option: `engine.${key}`,
-        });
+        throw new TierguardError(
+          'INVALID_OPTIONS',
+          `engine.${key} is not an option here: the policies and their sources come from the watched files`,
+          {
+            option: `engine.${key}`,
+          },
+        );
       }
     }
   }

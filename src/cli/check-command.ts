@@ -42,7 +42,8 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   });
   if (values.policies === undefined) throw new UsageError('--policies is required');
   if (values.action === undefined) throw new UsageError('--action is required');
-  if (values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
+  if (values.mode !== 'enforce' && values.mode !== 'monitor')
+    throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
   const mode = values.mode;
 
   const loaded = await loadPolicies(values.policies, {}, { allowEmpty: values['allow-empty'] });

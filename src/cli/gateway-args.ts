@@ -82,13 +82,19 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
   const [command, ...commandArgs] = positionals;
   if (
     !values.http &&
-    (values.host !== undefined || values.port !== undefined || values['identity-header'] !== undefined || values['max-sessions'] !== undefined || values.metrics)
+    (values.host !== undefined ||
+      values.port !== undefined ||
+      values['identity-header'] !== undefined ||
+      values['max-sessions'] !== undefined ||
+      values.metrics)
   ) {
     throw new UsageError('--host, --port, --max-sessions, --identity-header and --metrics apply to --http only');
   }
   const identityText = values.identity ?? environment[IDENTITY_VARIABLE];
   if (values.http && identityText !== undefined) {
-    throw new UsageError(`--identity (or ${IDENTITY_VARIABLE}) applies to stdio only; over --http the caller is who --identity-header names`);
+    throw new UsageError(
+      `--identity (or ${IDENTITY_VARIABLE}) applies to stdio only; over --http the caller is who --identity-header names`,
+    );
   }
   const mode = values.mode;
   if (mode !== 'enforce' && mode !== 'monitor') throw new UsageError(`--mode must be enforce or monitor, not "${mode}"`);
@@ -102,14 +108,20 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
     http: values.http,
     host,
     port: values.port === undefined ? DEFAULT_PORT : parseWhole(values.port, '--port', 0, 65535),
-    maxSessions: values['max-sessions'] === undefined ? DEFAULT_GATEWAY_LIMITS.maxSessions : parseWhole(values['max-sessions'], '--max-sessions', 1, 10_000),
+    maxSessions:
+      values['max-sessions'] === undefined
+        ? DEFAULT_GATEWAY_LIMITS.maxSessions
+        : parseWhole(values['max-sessions'], '--max-sessions', 1, 10_000),
     identityHeader: values['identity-header'],
     metrics: values.metrics,
     identity: identityText === undefined ? undefined : parseIdentity(identityText),
     mode,
     lenient: values.lenient,
     restart,
-    maxRestarts: values['max-restarts'] === undefined ? DEFAULT_GATEWAY_LIMITS.maxRestarts : parseWhole(values['max-restarts'], '--max-restarts', 0, 1000),
+    maxRestarts:
+      values['max-restarts'] === undefined
+        ? DEFAULT_GATEWAY_LIMITS.maxRestarts
+        : parseWhole(values['max-restarts'], '--max-restarts', 0, 1000),
     timeoutMs: parseSeconds(values.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS),
     intervalMs: parseReloadInterval(values['reload-interval']),
     audit: values.audit,
@@ -124,7 +136,8 @@ function parseUrl(text: string): string {
   } catch {
     throw new UsageError(`--upstream-url must be an http: or https: URL, not "${text}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--upstream-url must be an http: or https: URL, not "${text}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--upstream-url must be an http: or https: URL, not "${text}"`);
   return url.href;
 }
 
@@ -142,16 +155,23 @@ function parseIdentity(text: string): AuthInfo {
   const unknownKey = Object.keys(rest)[0];
   if (unknownKey !== undefined) throw new UsageError(`${shape}; "${unknownKey}" is not one of its keys`);
   if (typeof clientId !== 'string' || clientId === '') throw new UsageError(`${shape}; clientId is required`);
-  if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string'))) throw new UsageError(`${shape}; scopes must be strings`);
-  if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra))) throw new UsageError(`${shape}; extra must be an object`);
+  if (scopes !== undefined && !(Array.isArray(scopes) && scopes.every((scope) => typeof scope === 'string')))
+    throw new UsageError(`${shape}; scopes must be strings`);
+  if (extra !== undefined && (typeof extra !== 'object' || extra === null || Array.isArray(extra)))
+    throw new UsageError(`${shape}; extra must be an object`);
   // The token is never shown to policies; the gateway has none of its own to give.
-  const identity: AuthInfo = { token: '', clientId, scopes: Array.isArray(scopes) ? scopes.filter((scope) => typeof scope === 'string') : [] };
+  const identity: AuthInfo = {
+    token: '',
+    clientId,
+    scopes: Array.isArray(scopes) ? scopes.filter((scope) => typeof scope === 'string') : [],
+  };
   return extra === undefined ? identity : { ...identity, extra: { ...extra } };
 }
 
 function parseWhole(text: string, option: string, min: number, max: number): number {
   const value = Number(text);
-  if (!/^[0-9]+$/.test(text) || value < min || value > max) throw new UsageError(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
+  if (!/^[0-9]+$/.test(text) || value < min || value > max)
+    throw new UsageError(`${option} must be a whole number from ${min} to ${max}, not "${text}"`);
   return value;
 }
 
@@ -167,9 +187,14 @@ function parseSeconds(text: string | undefined, option: string, fallback: number
 function parseReloadInterval(text: string | undefined): number | undefined {
   if (text === undefined) return DEFAULT_RELOAD_SECONDS * 1000;
   const seconds = Number(text);
-  const valid = text.trim() !== '' && Number.isFinite(seconds) && (seconds === 0 || (seconds >= MIN_RELOAD_SECONDS && seconds * 1000 <= MAX_INTERVAL_MS));
+  const valid =
+    text.trim() !== '' &&
+    Number.isFinite(seconds) &&
+    (seconds === 0 || (seconds >= MIN_RELOAD_SECONDS && seconds * 1000 <= MAX_INTERVAL_MS));
   if (!valid) {
-    throw new UsageError(`--reload-interval must be 0 (no polling) or a number of seconds from ${MIN_RELOAD_SECONDS} to ${Math.floor(MAX_INTERVAL_MS / 1000)}, not "${text}"`);
+    throw new UsageError(
+      `--reload-interval must be 0 (no polling) or a number of seconds from ${MIN_RELOAD_SECONDS} to ${Math.floor(MAX_INTERVAL_MS / 1000)}, not "${text}"`,
+    );
   }
   return seconds === 0 ? undefined : Math.round(seconds * 1000);
 }

@@ -48,7 +48,8 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
   const options = parseGatewayArgs(args);
   const { createGateway } = await importPeer(() => import('../mcp/gateway/create-gateway.js'));
   const log = (line: string): void => void process.stderr.write(`tierguard gateway: ${escapeTerminalLines(line)}\n`);
-  const audit = options.audit === undefined ? undefined : createJsonLinesSink(options.audit, { onError: (error) => log(`audit: ${error.message}`) });
+  const audit =
+    options.audit === undefined ? undefined : createJsonLinesSink(options.audit, { onError: (error) => log(`audit: ${error.message}`) });
   // Every decision, before its request goes on: to the audit file, the monitor log and (with --metrics) the counters.
   const record = (event: AuditEvent): void => {
     audit?.write(event);
@@ -91,7 +92,9 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    serving = options.http ? await serveOverHttp(options, gatewayOptions(), metrics, log) : await serveOverStdio(() => createGateway(gatewayOptions()), log, requestStop);
+    serving = options.http
+      ? await serveOverHttp(options, gatewayOptions(), metrics, log)
+      : await serveOverStdio(() => createGateway(gatewayOptions()), log, requestStop);
   } catch (error) {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -99,7 +102,9 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
     await audit?.close().catch(() => undefined);
     throw error;
   }
-  log(`guarding ${describeTarget(options)} with ${watcher.engine.policyIds.length} policies (${watcher.engine.version}) in ${options.mode} mode`);
+  log(
+    `guarding ${describeTarget(options)} with ${watcher.engine.policyIds.length} policies (${watcher.engine.version}) in ${options.mode} mode`,
+  );
 
   log(`stopping (${await stopRequested})`);
   watcher.close();
@@ -110,7 +115,11 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
   process.exit(0);
 }
 
-async function serveOverStdio(open: () => Promise<Gateway>, log: (line: string) => void, requestStop: (why: string) => void): Promise<Serving> {
+async function serveOverStdio(
+  open: () => Promise<Gateway>,
+  log: (line: string) => void,
+  requestStop: (why: string) => void,
+): Promise<Serving> {
   const { serveStdio } = await importPeer(() => import('../mcp/serve-stdio.js'));
   const gateway = await open();
   // Malformed lines are answered: a client that sent garbage learns so instead of waiting.
@@ -120,7 +129,12 @@ async function serveOverStdio(open: () => Promise<Gateway>, log: (line: string) 
   return { stop: () => gateway.close(), gateways: () => [gateway] };
 }
 
-async function serveOverHttp(options: GatewayArgs, gatewayOptions: GatewayOptions, metrics: GatewayMetrics | undefined, log: (line: string) => void): Promise<Serving> {
+async function serveOverHttp(
+  options: GatewayArgs,
+  gatewayOptions: GatewayOptions,
+  metrics: GatewayMetrics | undefined,
+  log: (line: string) => void,
+): Promise<Serving> {
   const { serveGatewayHttp } = await importPeer(() => import('../mcp/gateway/serve-gateway-http.js'));
   const { host, port, maxSessions, identityHeader } = options;
   let endpoint: Awaited<ReturnType<typeof serveGatewayHttp>>;

@@ -11,7 +11,8 @@ import { escapeTerminalLines } from '../terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard mcp`. */
-export const MCP_USAGE = 'tierguard mcp --policies <file|dir> [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
+export const MCP_USAGE =
+  'tierguard mcp --policies <file|dir> [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
 
 const SDK_MISSING = 'tierguard mcp needs @modelcontextprotocol/sdk: npm install @modelcontextprotocol/sdk zod';
 // serveHttp's defaults (HTTP_DEFAULTS), repeated: importing serve-http here would load the SDK for every command.
@@ -112,11 +113,7 @@ export async function runMcp(args: readonly string[]): Promise<CommandResult> {
   process.exit(0);
 }
 
-async function startHttp(
-  options: McpOptions,
-  createServer: () => McpServer,
-  log: (line: string) => void,
-): Promise<() => Promise<void>> {
+async function startHttp(options: McpOptions, createServer: () => McpServer, log: (line: string) => void): Promise<() => Promise<void>> {
   const { serveHttp } = await importPeer(() => import('../mcp/serve-http.js'));
   let endpoint: Awaited<ReturnType<typeof serveHttp>>;
   try {
@@ -155,7 +152,8 @@ function parseMcpArgs(args: readonly string[]): McpOptions {
     allowPositionals: false,
   });
   if (values.policies === undefined) throw new UsageError('--policies is required');
-  if (!values.http && (values.host !== undefined || values.port !== undefined)) throw new UsageError('--host and --port apply to --http only');
+  if (!values.http && (values.host !== undefined || values.port !== undefined))
+    throw new UsageError('--host and --port apply to --http only');
   const host = values.host ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must name an address, e.g. 127.0.0.1');
   return {
@@ -170,16 +168,22 @@ function parseMcpArgs(args: readonly string[]): McpOptions {
 
 function parsePort(text: string): number {
   const port = Number(text);
-  if (!/^[0-9]+$/.test(text) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535 (0 picks a free port), not "${text}"`);
+  if (!/^[0-9]+$/.test(text) || port > 65535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535 (0 picks a free port), not "${text}"`);
   return port;
 }
 
 function parseReloadInterval(text: string | undefined): number | undefined {
   if (text === undefined) return DEFAULT_RELOAD_SECONDS * 1000;
   const seconds = Number(text);
-  const valid = text.trim() !== '' && Number.isFinite(seconds) && (seconds === 0 || (seconds >= MIN_RELOAD_SECONDS && seconds * 1000 <= MAX_INTERVAL_MS));
+  const valid =
+    text.trim() !== '' &&
+    Number.isFinite(seconds) &&
+    (seconds === 0 || (seconds >= MIN_RELOAD_SECONDS && seconds * 1000 <= MAX_INTERVAL_MS));
   if (!valid) {
-    throw new UsageError(`--reload-interval must be 0 (no polling) or a number of seconds from ${MIN_RELOAD_SECONDS} to ${Math.floor(MAX_INTERVAL_MS / 1000)}, not "${text}"`);
+    throw new UsageError(
+      `--reload-interval must be 0 (no polling) or a number of seconds from ${MIN_RELOAD_SECONDS} to ${Math.floor(MAX_INTERVAL_MS / 1000)}, not "${text}"`,
+    );
   }
   return seconds === 0 ? undefined : Math.round(seconds * 1000);
 }
@@ -190,7 +194,8 @@ export async function importPeer<T>(load: () => Promise<T>): Promise<T> {
     return await load();
   } catch (error) {
     const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-    if (code === 'ERR_MODULE_NOT_FOUND' && /['"](@modelcontextprotocol\/sdk|zod)['"/]/.test(describeThrown(error))) throw new UsageError(SDK_MISSING);
+    if (code === 'ERR_MODULE_NOT_FOUND' && /['"](@modelcontextprotocol\/sdk|zod)['"/]/.test(describeThrown(error)))
+      throw new UsageError(SDK_MISSING);
     throw error;
   }
 }

@@ -41,7 +41,8 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
   });
   if (values.policies === undefined) throw new UsageError('--policies is required');
   if (values.artifact === undefined) throw new UsageError('--artifact is required');
-  if (values.mode !== 'enforce' && values.mode !== 'monitor') throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
+  if (values.mode !== 'enforce' && values.mode !== 'monitor')
+    throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
   const mode = values.mode;
   const format = values.format as ArtifactFormat | undefined;
   let artifact: Artifact;
@@ -59,7 +60,10 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
   const loaded = await loadPolicies(values.policies);
   const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
   const decision = await engine.validate(artifact, values.policy === undefined ? {} : { policies: values.policy });
-  return { output: values.json ? escapeJsonForTerminal(JSON.stringify(decision, null, 2)) : readable(decision), exitCode: exitCodeOf(decision) };
+  return {
+    output: values.json ? escapeJsonForTerminal(JSON.stringify(decision, null, 2)) : readable(decision),
+    exitCode: exitCodeOf(decision),
+  };
 }
 
 /**
@@ -72,7 +76,11 @@ function readable(decision: ValidationDecision): string {
   const text = formatValidation(decision);
   if (decision.engines.length > 0 || decision.errors.length > 0) return text;
   const lines = text.split('\n');
-  lines.splice(1, 0, `  no policy selects ${escapeTerminalText(decision.action.tool)}: no engine ran (each policy's artifacts patterns leave it out)`);
+  lines.splice(
+    1,
+    0,
+    `  no policy selects ${escapeTerminalText(decision.action.tool)}: no engine ran (each policy's artifacts patterns leave it out)`,
+  );
   return lines.join('\n');
 }
 
@@ -90,7 +98,10 @@ async function readStdinText(maxBytes: number): Promise<string> {
     const buffer = chunk as Buffer;
     size += buffer.length;
     if (size > maxBytes) {
-      throw new TierguardError('IO_ERROR', `standard input exceeds the artifact limit of ${maxBytes} bytes`, { file: '-', limit: 'maxArtifactBytes' });
+      throw new TierguardError('IO_ERROR', `standard input exceeds the artifact limit of ${maxBytes} bytes`, {
+        file: '-',
+        limit: 'maxArtifactBytes',
+      });
     }
     chunks.push(buffer);
   }

@@ -48,7 +48,11 @@ export function buildAuditEvent(decision: Decision, facts: AuditFacts): AuditEve
     policyIds: policyIdsOf(decision),
     // violations, warnings, wouldDeny, wouldEscalate, escalatedBy, errors, rewrites, policyVersion.
     ...findings,
-    durationMs: { auto: milliseconds(facts.durationMs.auto), formal: milliseconds(facts.durationMs.formal), total: milliseconds(facts.durationMs.total) },
+    durationMs: {
+      auto: milliseconds(facts.durationMs.auto),
+      formal: milliseconds(facts.durationMs.formal),
+      total: milliseconds(facts.durationMs.total),
+    },
     ...(facts.labels === undefined ? {} : { labels: copyLabels(facts.labels) }),
   };
 }

@@ -62,7 +62,8 @@ export function decide(findings: Findings, rules: VerdictRules): Decision {
   }
   // A monitored error counts as a would-be denial only where an enforced one would deny.
   const wouldBlock = wouldDeny.length > 0 || (monitoredError && rules.onError === 'deny');
-  const outcome: Outcome = verdict !== 'allow' ? verdict : wouldBlock ? 'would_deny' : wouldEscalate.length > 0 ? 'would_escalate' : 'allow';
+  const outcome: Outcome =
+    verdict !== 'allow' ? verdict : wouldBlock ? 'would_deny' : wouldEscalate.length > 0 ? 'would_escalate' : 'allow';
   return Object.freeze({
     verdict,
     outcome,

@@ -206,7 +206,9 @@ export function createJsonLinesSink(file: string, options: JsonLinesSinkOptions 
         const index = waiters.indexOf(waiter);
         if (index >= 0) waiters.splice(index, 1);
         const unwritten = Math.max(0, target - settled);
-        reject(backlog(`flush gave up after ${limits.drainTimeoutMs} ms: ${unwritten} events written before it are not written yet`, unwritten));
+        reject(
+          backlog(`flush gave up after ${limits.drainTimeoutMs} ms: ${unwritten} events written before it are not written yet`, unwritten),
+        );
       }, timeoutMs);
       const waiter: Waiter = {
         target,

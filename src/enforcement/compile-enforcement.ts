@@ -78,7 +78,11 @@ export async function compileEnforcement(
       if (!engines.has(definition.engine)) {
         const known = [...engines].join(', ');
         issues.push(
-          new DefinitionIssue(`${pointer}/engine`, `one of ${known}`, `no adapter for engine "${definition.engine}" (known: ${known}; pass others in the adapters option)`),
+          new DefinitionIssue(
+            `${pointer}/engine`,
+            `one of ${known}`,
+            `no adapter for engine "${definition.engine}" (known: ${known}; pass others in the adapters option)`,
+          ),
         );
       }
       const path = resolveReferencedFile(definition.policy, source);
@@ -107,7 +111,10 @@ export async function compileEnforcement(
     if (issues.length > 0) failures.push(invalidPolicy(`policy "${policy.id}"`, policy.index, issues));
     else {
       const artifacts = selection?.selector;
-      enforced.set(policy.id, Object.freeze({ id: policy.id, bindings: Object.freeze(bindings), ...(artifacts === undefined ? {} : { artifacts }) }));
+      enforced.set(
+        policy.id,
+        Object.freeze({ id: policy.id, bindings: Object.freeze(bindings), ...(artifacts === undefined ? {} : { artifacts }) }),
+      );
     }
   }
   throwIfInvalid(failures);

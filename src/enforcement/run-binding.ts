@@ -1,7 +1,15 @@
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../describe-thrown.js';
 import { timerDelay } from '../engines/process/timer-delay.js';
-import type { Artifact, EngineAdapter, EngineError, EngineErrorCode, EngineErrorVerdict, EngineEvaluateOptions, EngineVerdict } from '../engines/types.js';
+import type {
+  Artifact,
+  EngineAdapter,
+  EngineError,
+  EngineErrorCode,
+  EngineErrorVerdict,
+  EngineEvaluateOptions,
+  EngineVerdict,
+} from '../engines/types.js';
 import type { Effect, PathSegment, Severity, ValidationOutcome, Violation } from '../types.js';
 import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
 import type { ResolvedBinding } from './compile-enforcement.js';
@@ -112,7 +120,11 @@ function checkedVerdict(raw: unknown, resolved: ResolvedBinding, engine: string,
   const { verdict, violations, error, durationMs } = raw as Record<string, unknown>;
   if (!VERDICTS.has(verdict)) throw new MalformedVerdict(`verdict ${describe(verdict)} is not pass, fail or error`);
   if (!Array.isArray(violations)) throw new MalformedVerdict('violations is not an array');
-  const base = { engine, policy: resolved.given, durationMs: typeof durationMs === 'number' && Number.isFinite(durationMs) ? durationMs : measured };
+  const base = {
+    engine,
+    policy: resolved.given,
+    durationMs: typeof durationMs === 'number' && Number.isFinite(durationMs) ? durationMs : measured,
+  };
   if (verdict === 'error') {
     return { verdict: 'error', ...base, violations: [], error: checkedError(error, engine) };
   }

@@ -53,7 +53,8 @@ export function snapshotArtifact(artifact: unknown, maxBytes: number): ArtifactS
     if (name === undefined) shownAs = defaultArtifactName(format ?? (typeof content === 'string' ? 'text' : 'json'));
     if (typeof content === 'string') {
       // Refused here, not by each engine: no policy's `artifacts` could otherwise be matched fairly against it.
-      if (format === undefined && name === undefined) return refuse('text content needs a format or a name, so the engine knows how to read it');
+      if (format === undefined && name === undefined)
+        return refuse('text content needs a format or a name, so the engine knows how to read it');
       const bytes = Buffer.byteLength(content, 'utf8');
       if (bytes > maxBytes) return refuse(`the artifact content has ${bytes} bytes, more than the limit of ${maxBytes}`);
       return { ok: true, artifact: { content, ...described } as Artifact, shownAs };

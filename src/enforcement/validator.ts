@@ -80,12 +80,21 @@ export function createValidator(context: ValidatorContext): (artifact: Artifact,
     }
   };
 
-  const conclude = (verdicts: readonly EngineVerdict[], policyIds: readonly string[], extra: readonly EvaluationError[], tool: string): ValidationDecision => {
+  const conclude = (
+    verdicts: readonly EngineVerdict[],
+    policyIds: readonly string[],
+    extra: readonly EvaluationError[],
+    tool: string,
+  ): ValidationDecision => {
     const combined = combineVerdicts(verdicts, policyIds);
     const errors = [...extra, ...combined.errors];
     const firstError = errors[0];
     if (onError === 'throw' && firstError !== undefined) {
-      throw new TierguardError(firstError.code, firstError.message, firstError.policyId === undefined ? {} : { policyId: firstError.policyId });
+      throw new TierguardError(
+        firstError.code,
+        firstError.message,
+        firstError.policyId === undefined ? {} : { policyId: firstError.policyId },
+      );
     }
     const action: Action = Object.freeze({ tool, kind: 'artifact' });
     const decision = decide({ violations: combined.violations, errors, rewrites: [], action }, rules);
@@ -145,7 +154,10 @@ function selectPolicies(
   rejectUnknownOptions(options, OPTION_KEYS, 'validate option');
   const { policies, timeoutMs, signal, labels } = options;
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0)) {
-    throw new TierguardError('INVALID_OPTIONS', 'timeoutMs must be a positive number of milliseconds', { option: 'timeoutMs', actual: timeoutMs });
+    throw new TierguardError('INVALID_OPTIONS', 'timeoutMs must be a positive number of milliseconds', {
+      option: 'timeoutMs',
+      actual: timeoutMs,
+    });
   }
   if (signal !== undefined && !(signal instanceof AbortSignal)) {
     throw new TierguardError('INVALID_OPTIONS', 'signal must be an AbortSignal', { option: 'signal' });
@@ -155,9 +167,13 @@ function selectPolicies(
   }
   if (policies === undefined) {
     if (everyPolicy.length === 0) {
-      throw new TierguardError('INVALID_OPTIONS', 'no policy binds an enforcement engine, so there is nothing to validate an artifact with', {
-        option: 'policies',
-      });
+      throw new TierguardError(
+        'INVALID_OPTIONS',
+        'no policy binds an enforcement engine, so there is nothing to validate an artifact with',
+        {
+          option: 'policies',
+        },
+      );
     }
     return undefined;
   }
@@ -166,7 +182,8 @@ function selectPolicies(
   }
   const wanted = new Set<string>();
   for (const id of policies as unknown[]) {
-    if (typeof id !== 'string') throw new TierguardError('INVALID_OPTIONS', 'policies must list policy ids (strings)', { option: 'policies' });
+    if (typeof id !== 'string')
+      throw new TierguardError('INVALID_OPTIONS', 'policies must list policy ids (strings)', { option: 'policies' });
     if (!knownIds.has(id)) {
       throw new TierguardError('INVALID_OPTIONS', `no policy has the id "${id}"`, { option: 'policies', actual: id });
     }

@@ -69,7 +69,8 @@ export function commandOption(fallback: string): AdapterOptionReader<string> {
 export function environmentOption(): AdapterOptionReader<AdapterEnvironment> {
   return (value, key) => {
     if (value === undefined) return process.env;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidAdapterOption(key, 'an object of environment variables');
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw invalidAdapterOption(key, 'an object of environment variables');
     for (const [name, setting] of Object.entries(value)) {
       if (setting !== undefined && typeof setting !== 'string') throw invalidAdapterOption(`${key}.${name}`, 'a string');
     }
@@ -94,7 +95,8 @@ export function limitsOption(defaults: Partial<EngineLimits> = {}): AdapterOptio
 export function enumOption<T extends string>(allowed: readonly T[], fallback: T): AdapterOptionReader<T> {
   return (value, key) => {
     if (value === undefined) return fallback;
-    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) throw invalidAdapterOption(key, `one of ${allowed.join(', ')}`);
+    if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value))
+      throw invalidAdapterOption(key, `one of ${allowed.join(', ')}`);
     return value as T;
   };
 }

@@ -28,16 +28,7 @@ export type {
  * `terraform-plan` is the JSON of `terraform show -json`.
  */
 export type ArtifactFormat =
-  | 'json'
-  | 'yaml'
-  | 'hcl'
-  | 'terraform'
-  | 'terraform-plan'
-  | 'dockerfile'
-  | 'javascript'
-  | 'typescript'
-  | 'python'
-  | 'text';
+  'json' | 'yaml' | 'hcl' | 'terraform' | 'terraform-plan' | 'dockerfile' | 'javascript' | 'typescript' | 'python' | 'text';
 
 /**
  * An artifact that is already a file: the engine reads it where it is, so a

@@ -35,7 +35,9 @@ export function closedValidator(original: GenericValidator, shapes: Store): Gene
       const found = original.validate(context, focusNode, valueNode, constraint);
       // Not an array: the shape is not closed (`sh:closed false`), nothing to add.
       if (!Array.isArray(found)) return found;
-      const results = (found as (ValidationResult | string)[]).filter((result) => typeof result === 'string' || !KEY_WITHOUT_VALUE.equals(result.path));
+      const results = (found as (ValidationResult | string)[]).filter(
+        (result) => typeof result === 'string' || !KEY_WITHOUT_VALUE.equals(result.path),
+      );
       const allowed = allowedOf(constraint.shape.shapeNode);
       for (const key of getPathObjects(context.$data, valueNode, KEY_WITHOUT_VALUE)) {
         if (!allowed.has(key.value)) results.push({ path: key, value: NO_VALUE });
@@ -56,7 +58,11 @@ function declaredPredicates(shapes: Store, shape: Term): ReadonlySet<string> {
     // Lists in shapes files are checked when loaded (malformed-lists.ts); the
     // visited set still ends a cyclic one rather than looping.
     const visited = new Set<string>();
-    for (let cell: Term | undefined = list; cell !== undefined && cell.termType !== 'NamedNode' && !visited.has(cell.value); cell = shapes.getObjects(cell, RDF_REST, null)[0]) {
+    for (
+      let cell: Term | undefined = list;
+      cell !== undefined && cell.termType !== 'NamedNode' && !visited.has(cell.value);
+      cell = shapes.getObjects(cell, RDF_REST, null)[0]
+    ) {
       visited.add(cell.value);
       for (const item of shapes.getObjects(cell, RDF_FIRST, null)) allowed.add(item.value);
     }

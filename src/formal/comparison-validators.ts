@@ -19,7 +19,8 @@ const PAIRS: readonly (readonly [string, (order: number) => boolean])[] = [
   ['lessThanOrEquals', (order) => order <= 0],
 ];
 
-const component = (name: string): NamedNode => DataFactory.namedNode(`${SH}${name.charAt(0).toUpperCase()}${name.slice(1)}ConstraintComponent`);
+const component = (name: string): NamedNode =>
+  DataFactory.namedNode(`${SH}${name.charAt(0).toUpperCase()}${name.slice(1)}ConstraintComponent`);
 
 /**
  * `sh:minInclusive` ... `sh:maxExclusive`, `sh:lessThan` and `sh:lessThanOrEquals`

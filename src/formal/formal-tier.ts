@@ -48,7 +48,13 @@ export class FormalTier {
 
   constructor(policies: readonly FormalPolicy[], limits: Limits) {
     const generated = policies.filter((policy) => policy.shapes !== undefined);
-    this.shared = generated.length > 0 ? new ShaclRunner(generated.flatMap((policy) => policy.shapes ?? []), limits) : undefined;
+    this.shared =
+      generated.length > 0
+        ? new ShaclRunner(
+            generated.flatMap((policy) => policy.shapes ?? []),
+            limits,
+          )
+        : undefined;
     const runnables = policies.map((policy) => {
       this.byId.set(policy.id, policy);
       return {
@@ -83,7 +89,10 @@ export class FormalTier {
     const sharedPolicies = applicable.filter((runnable) => runnable.runner === undefined);
     let graph;
     try {
-      graph = actionToGraph(action, sharedPolicies.map((runnable) => runnable.policyClass));
+      graph = actionToGraph(
+        action,
+        sharedPolicies.map((runnable) => runnable.policyClass),
+      );
     } catch (error) {
       for (const runnable of applicable) errors.push(evaluationError(error, runnable.policy.id));
       return { violations, errors };

@@ -124,12 +124,7 @@ class ShapeGenerator {
     }
   }
 
-  private propertyShape(
-    node: NamedNode,
-    property: PropertyShapeDefinition,
-    segments: readonly string[],
-    pointer: string,
-  ): void {
+  private propertyShape(node: NamedNode, property: PropertyShapeDefinition, segments: readonly string[], pointer: string): void {
     this.add(node, RDF_TYPE, sh('PropertyShape'));
     const path = this.shaclPath(segments);
     this.add(node, sh('path'), path);
@@ -158,12 +153,7 @@ class ShapeGenerator {
     }
   }
 
-  private valueConstraints(
-    node: NamedNode,
-    constraints: ValueConstraints,
-    pointer: string,
-    isProperty = false,
-  ): void {
+  private valueConstraints(node: NamedNode, constraints: ValueConstraints, pointer: string, isProperty = false): void {
     if (constraints.datatype === 'decimal') {
       // SHACL compares datatype IRIs exactly, and xsd:integer is not xsd:decimal
       // there; a JSON user expects 100 to be a decimal, so decimal means either.

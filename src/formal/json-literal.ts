@@ -30,7 +30,9 @@ export function jsonLiteral(value: unknown): Literal | undefined {
       return DataFactory.literal(String(value), XSD_BOOLEAN);
     case 'number':
       if (!Number.isFinite(value)) return DataFactory.literal(Number.isNaN(value) ? 'NaN' : value > 0 ? 'INF' : '-INF', XSD_DOUBLE);
-      return Number.isInteger(value) ? DataFactory.literal(integerLexical(value), XSD_INTEGER) : DataFactory.literal(decimalLexical(value), XSD_DECIMAL);
+      return Number.isInteger(value)
+        ? DataFactory.literal(integerLexical(value), XSD_INTEGER)
+        : DataFactory.literal(decimalLexical(value), XSD_DECIMAL);
     default:
       return undefined;
   }

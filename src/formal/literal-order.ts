@@ -4,8 +4,22 @@ import { XSD } from './vocabulary.js';
 /** XSD datatypes whose values are numbers, compared with each other by value. */
 const NUMERIC = new Set(
   [
-    'integer', 'decimal', 'double', 'float', 'long', 'int', 'short', 'byte', 'nonNegativeInteger', 'nonPositiveInteger',
-    'positiveInteger', 'negativeInteger', 'unsignedLong', 'unsignedInt', 'unsignedShort', 'unsignedByte',
+    'integer',
+    'decimal',
+    'double',
+    'float',
+    'long',
+    'int',
+    'short',
+    'byte',
+    'nonNegativeInteger',
+    'nonPositiveInteger',
+    'positiveInteger',
+    'negativeInteger',
+    'unsignedLong',
+    'unsignedInt',
+    'unsignedShort',
+    'unsignedByte',
   ].map((name) => `${XSD}${name}`),
 );
 /** Floating-point datatypes, whose lexical space also holds INF, -INF and NaN. */
@@ -36,10 +50,12 @@ export function orderLiterals(left: Term, right: Term): number | 'incomparable' 
   if (leftKind === 'number') {
     const difference = numberOf(left.value, left.datatype.value) - numberOf(right.value, right.datatype.value);
     // Infinity - Infinity is NaN, yet INF equals INF; NaN is unordered, even with itself.
-    if (Number.isNaN(difference)) return numberOf(left.value, left.datatype.value) === numberOf(right.value, right.datatype.value) ? 0 : 'incomparable';
+    if (Number.isNaN(difference))
+      return numberOf(left.value, left.datatype.value) === numberOf(right.value, right.datatype.value) ? 0 : 'incomparable';
     return Math.sign(difference);
   }
-  if (leftKind === 'boolean') return Number(left.value === 'true' || left.value === '1') - Number(right.value === 'true' || right.value === '1');
+  if (leftKind === 'boolean')
+    return Number(left.value === 'true' || left.value === '1') - Number(right.value === 'true' || right.value === '1');
   return left.value < right.value ? -1 : left.value > right.value ? 1 : 0;
 }
 

@@ -17,7 +17,8 @@ export async function loadPolicyShapes(
 ): Promise<Map<number, ShapesFile | DefinitionIssue>> {
   const files = new Map<number, ShapesFile | DefinitionIssue>();
   for (const [index, definition] of definitions.entries()) {
-    const shapesFile = typeof definition === 'object' && definition !== null ? (definition as { shapesFile?: unknown }).shapesFile : undefined;
+    const shapesFile =
+      typeof definition === 'object' && definition !== null ? (definition as { shapesFile?: unknown }).shapesFile : undefined;
     if (typeof shapesFile !== 'string' || shapesFile.length === 0) continue;
     const source = sources?.[index];
     const path = resolveReferencedFile(shapesFile, source);

@@ -25,7 +25,10 @@ export interface ShapesFile {
  * a list that is cyclic or forked (the validator would loop or throw), or a
  * shape that refers back to itself (it would recurse until the stack overflows).
  */
-export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>): Promise<ShapesFile> {
+export async function loadShapesFile(
+  path: string,
+  limits: Pick<Limits, 'maxFileBytes' | 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>,
+): Promise<ShapesFile> {
   const maxBytes = limits.maxFileBytes;
   let content: string;
   try {
@@ -37,19 +40,31 @@ export async function loadShapesFile(path: string, limits: Pick<Limits, 'maxFile
   try {
     quads = new Parser({ format: 'text/turtle' }).parse(content);
   } catch (error) {
-    throw new DefinitionIssue('/shapesFile', 'Turtle', `${path} is not valid Turtle: ${error instanceof Error ? error.message : String(error)}`);
+    throw new DefinitionIssue(
+      '/shapesFile',
+      'Turtle',
+      `${path} is not valid Turtle: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   checkShapes(quads, path, limits);
   return { quads, content };
 }
 
-function checkShapes(quads: readonly Quad[], path: string, limits: Pick<Limits, 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>): void {
+function checkShapes(
+  quads: readonly Quad[],
+  path: string,
+  limits: Pick<Limits, 'maxPatternLength' | 'maxRegexProgramSize' | 'maxRegexWork'>,
+): void {
   const { maxPatternLength } = limits;
   const badList = malformedList(quads);
   if (badList !== undefined) throw new DefinitionIssue('/shapesFile', 'well-formed RDF lists', `${path}: ${badList}`);
   const recursive = recursiveShape(quads);
   if (recursive !== undefined) {
-    throw new DefinitionIssue('/shapesFile', 'shapes that do not refer to themselves', `${path}: the shape ${recursive} refers back to itself; recursive shapes are not supported`);
+    throw new DefinitionIssue(
+      '/shapesFile',
+      'shapes that do not refer to themselves',
+      `${path}: the shape ${recursive} refers back to itself; recursive shapes are not supported`,
+    );
   }
   const unsupported = unsupportedShacl(quads);
   if (unsupported.length > 0) {
@@ -70,7 +85,11 @@ function checkShapes(quads: readonly Quad[], path: string, limits: Pick<Limits, 
   const flagsOf = new Map<string, string>();
   for (const quad of quads) {
     if (quad.predicate.value === 'http://www.w3.org/2002/07/owl#imports') {
-      throw new DefinitionIssue('/shapesFile', 'self-contained shapes', `${path} uses owl:imports; tierguard loads nothing at evaluation time`);
+      throw new DefinitionIssue(
+        '/shapesFile',
+        'self-contained shapes',
+        `${path} uses owl:imports; tierguard loads nothing at evaluation time`,
+      );
     }
     if (quad.predicate.value === `${SH}flags`) flagsOf.set(quad.subject.value, quad.object.value);
   }

@@ -124,7 +124,9 @@ export function mapResults(
     violations.push(toViolation(report.dataset, result, component, focusPath, policy, action, graph));
   };
   for (const { term } of report.results) visit(term, new Map());
-  return violations.sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0)).map(({ violation }) => violation);
+  return violations
+    .sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0))
+    .map(({ violation }) => violation);
 }
 
 function focusPathOf(
@@ -161,7 +163,8 @@ function toViolation(
     reported = key.charAt(0).toUpperCase() + key.slice(1);
   }
   const keyword = reported.charAt(0).toLowerCase() + reported.slice(1);
-  const definition = policy.definition === undefined ? undefined : (resolvePointer(policy.definition, pointer) as Record<string, unknown> | undefined);
+  const definition =
+    policy.definition === undefined ? undefined : (resolvePointer(policy.definition, pointer) as Record<string, unknown> | undefined);
   const keys = pathKeys(dataset, result.path);
   let located = locateValue(action, focusPath, keys, result.value, graph.pathOfNode);
   const sibling = definition?.[keyword];
@@ -199,14 +202,22 @@ function toViolation(
   };
   // Within a shape, results follow the order of the keys in its definition.
   const keyPosition = definition === undefined ? -1 : Object.keys(definition).indexOf(keyword);
-  const order = [String(policy.index).padStart(8, '0'), pointer, formatPath(located.path), String(keyPosition + 1).padStart(4, '0'), keyword].join('\u0000');
+  const order = [
+    String(policy.index).padStart(8, '0'),
+    pointer,
+    formatPath(located.path),
+    String(keyPosition + 1).padStart(4, '0'),
+    keyword,
+  ].join('\u0000');
   return { violation, order };
 }
 
 function expectedOf(keyword: string, definition: Record<string, unknown> | undefined, result: ResultRecord): unknown {
   if (keyword === 'closed') return 'only declared keys';
   if (keyword === 'pattern' && typeof definition?.pattern === 'string') {
-    return typeof definition.flags === 'string' && definition.flags !== '' ? `/${definition.pattern}/${definition.flags}` : definition.pattern;
+    return typeof definition.flags === 'string' && definition.flags !== ''
+      ? `/${definition.pattern}/${definition.flags}`
+      : definition.pattern;
   }
   if (definition !== undefined && keyword in definition) return definition[keyword];
   return result.message;
@@ -265,7 +276,11 @@ function graphValuesAt(action: object, focusPath: readonly PathSegment[], keys: 
   let values: unknown[] = [resolveSegments(action, focusPath)];
   for (const key of keys) {
     values = values
-      .map((value) => (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined))
+      .map((value) =>
+        typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, key)
+          ? (value as Record<string, unknown>)[key]
+          : undefined,
+      )
       .flatMap((value) => (Array.isArray(value) ? (value.flat(Infinity) as unknown[]) : [value]))
       .filter((value) => (typeof value === 'object' && value !== null) || jsonLiteral(value) !== undefined);
   }

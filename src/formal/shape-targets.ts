@@ -16,7 +16,9 @@ const TARGETS = new Set(['targetClass', 'targetNode', 'targetSubjectsOf', 'targe
 export function unreachableTargets(quads: readonly Quad[]): string[] {
   const problems = new Set<string>();
   let targets = 0;
-  const classes = new Set(quads.filter((quad) => quad.predicate.value === RDF_TYPE && quad.object.value === RDFS_CLASS).map((quad) => quad.subject.value));
+  const classes = new Set(
+    quads.filter((quad) => quad.predicate.value === RDF_TYPE && quad.object.value === RDFS_CLASS).map((quad) => quad.subject.value),
+  );
   for (const { subject, predicate, object } of quads) {
     if (TARGETS.has(predicate.value)) targets += 1;
     if (predicate.value === `${SH}targetClass` && !ACTION_CLASS.equals(object)) {

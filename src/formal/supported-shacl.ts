@@ -5,10 +5,38 @@ const RDF_TYPE = `${RDF}type`;
 
 /** Parameters of the constraint components rdf-validate-shacl has a validator for (its registry, `STOCK_VALIDATORS` in shacl-internals.ts). */
 export const CONSTRAINT_PARAMETERS: ReadonlySet<string> = new Set([
-  'and', 'class', 'closed', 'ignoredProperties', 'datatype', 'disjoint', 'equals', 'hasValue', 'in', 'languageIn',
-  'lessThan', 'lessThanOrEquals', 'maxCount', 'maxExclusive', 'maxInclusive', 'maxLength', 'minCount',
-  'minExclusive', 'minInclusive', 'minLength', 'node', 'nodeKind', 'not', 'or', 'pattern', 'flags',
-  'qualifiedMaxCount', 'qualifiedMinCount', 'qualifiedValueShape', 'qualifiedValueShapesDisjoint', 'uniqueLang', 'xone',
+  'and',
+  'class',
+  'closed',
+  'ignoredProperties',
+  'datatype',
+  'disjoint',
+  'equals',
+  'hasValue',
+  'in',
+  'languageIn',
+  'lessThan',
+  'lessThanOrEquals',
+  'maxCount',
+  'maxExclusive',
+  'maxInclusive',
+  'maxLength',
+  'minCount',
+  'minExclusive',
+  'minInclusive',
+  'minLength',
+  'node',
+  'nodeKind',
+  'not',
+  'or',
+  'pattern',
+  'flags',
+  'qualifiedMaxCount',
+  'qualifiedMinCount',
+  'qualifiedValueShape',
+  'qualifiedValueShapesDisjoint',
+  'uniqueLang',
+  'xone',
 ]);
 
 /**
@@ -17,7 +45,13 @@ export const CONSTRAINT_PARAMETERS: ReadonlySet<string> = new Set([
  * evaluation time, so such a shape is refused when compiled instead.
  */
 export const PROPERTY_ONLY_PARAMETERS: ReadonlySet<string> = new Set([
-  'minCount', 'maxCount', 'uniqueLang', 'qualifiedMinCount', 'qualifiedMaxCount', 'lessThan', 'lessThanOrEquals',
+  'minCount',
+  'maxCount',
+  'uniqueLang',
+  'qualifiedMinCount',
+  'qualifiedMaxCount',
+  'lessThan',
+  'lessThanOrEquals',
 ]);
 
 /**
@@ -27,10 +61,25 @@ export const PROPERTY_ONLY_PARAMETERS: ReadonlySet<string> = new Set([
  * (`name`, `description`, `order`, `group`, `defaultValue`).
  */
 const SHAPE_PREDICATES: ReadonlySet<string> = new Set([
-  'targetClass', 'targetNode', 'targetSubjectsOf', 'targetObjectsOf',
-  'property', 'path', 'alternativePath', 'inversePath', 'zeroOrMorePath', 'oneOrMorePath', 'zeroOrOnePath',
-  'severity', 'message', 'deactivated',
-  'name', 'description', 'order', 'group', 'defaultValue',
+  'targetClass',
+  'targetNode',
+  'targetSubjectsOf',
+  'targetObjectsOf',
+  'property',
+  'path',
+  'alternativePath',
+  'inversePath',
+  'zeroOrMorePath',
+  'oneOrMorePath',
+  'zeroOrOnePath',
+  'severity',
+  'message',
+  'deactivated',
+  'name',
+  'description',
+  'order',
+  'group',
+  'defaultValue',
 ]);
 
 /** The `sh:` classes a shapes file may declare its nodes as. */

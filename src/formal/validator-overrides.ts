@@ -21,5 +21,9 @@ const CLOSED_COMPONENT = DataFactory.namedNode(`${SH}ClosedConstraintComponent`)
 export function validatorOverrides(limits: Limits, shapes: Store, stock: StockValidator): [NamedNode, Validator][] {
   const closed = stock(CLOSED_COMPONENT);
   if (closed === undefined || !('validate' in closed)) throw new Error('rdf-validate-shacl has no generic validator for sh:closed');
-  return [[PATTERN_COMPONENT, re2PatternValidator(limits)], ...comparisonValidators(stock), [CLOSED_COMPONENT, closedValidator(closed, shapes)]];
+  return [
+    [PATTERN_COMPONENT, re2PatternValidator(limits)],
+    ...comparisonValidators(stock),
+    [CLOSED_COMPONENT, closedValidator(closed, shapes)],
+  ];
 }

@@ -21,7 +21,6 @@ export const XSD = 'http://www.w3.org/2001/XMLSchema#';
 /** RDF syntax. */
 export const RDF = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
 
-
 /** The class of every action's root node. */
 export const ACTION_CLASS: NamedNode = DataFactory.namedNode(`${TG}Action`);
 
@@ -80,7 +79,10 @@ export function decodeSegment(segment: string): string {
     .split(LONE_SURROGATE)
     .map((part, index) => {
       if (index % 2 === 0) return decodeURIComponent(part);
-      const [b1 = 0, b2 = 0, b3 = 0] = part.slice(1).split('%').map((hex) => parseInt(hex, 16));
+      const [b1 = 0, b2 = 0, b3 = 0] = part
+        .slice(1)
+        .split('%')
+        .map((hex) => parseInt(hex, 16));
       return String.fromCharCode(((b1 & 0x0f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f));
     })
     .join('');

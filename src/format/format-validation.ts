@@ -20,7 +20,9 @@ export function formatValidation(decision: ValidationDecision): string {
     lines.push(`  ${verdict.verdict}  ${shown(verdict.engine)} ${shown(verdict.policy)}${error}`);
     for (const violation of verdict.violations) {
       const { where, message } = placeOf(violation);
-      lines.push(`    ${markers.get(violation) ?? '-'} ${shown(violation.policyId)}  ${shown(violation.constraint)}  ${shown(where)}${shown(message)}`);
+      lines.push(
+        `    ${markers.get(violation) ?? '-'} ${shown(violation.policyId)}  ${shown(violation.constraint)}  ${shown(where)}${shown(message)}`,
+      );
     }
   }
   for (const error of decision.errors) {

@@ -265,10 +265,7 @@ class GlobParser {
       }
       POSIX_CLASS.lastIndex = this.position;
       if (char === '[' && POSIX_CLASS.test(this.pattern)) {
-        this.fail(
-          this.position,
-          'POSIX character classes like [:alpha:] are not supported; list the characters, e.g. [a-zA-Z]',
-        );
+        this.fail(this.position, 'POSIX character classes like [:alpha:] are not supported; list the characters, e.g. [a-zA-Z]');
       }
       const lowOffset = this.position;
       const low = this.takeClassCodePoint();

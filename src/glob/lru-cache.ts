@@ -9,7 +9,8 @@ export class LruCache<K, V> {
 
   /** `capacity` is the most entries ever held; at least 1. */
   constructor(private readonly capacity: number) {
-    if (!Number.isSafeInteger(capacity) || capacity < 1) throw new RangeError(`LruCache capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isSafeInteger(capacity) || capacity < 1)
+      throw new RangeError(`LruCache capacity must be a positive integer, got ${capacity}`);
   }
 
   /** The value for `key`, now the most recently used; `undefined` when absent. */

@@ -88,7 +88,16 @@ export class ToolIndex<T extends Indexed> {
       const globs = group.map(({ glob }) => glob);
       // One native call instead of several pays only when several would be native calls.
       const natives = globs.filter((glob) => glob.native).length;
-      this.buckets.set(prefix, { globs, anyMatches: natives < 2 ? undefined : alternationOf(group.map(({ source }) => source), limits) });
+      this.buckets.set(prefix, {
+        globs,
+        anyMatches:
+          natives < 2
+            ? undefined
+            : alternationOf(
+                group.map(({ source }) => source),
+                limits,
+              ),
+      });
     }
     this.prefixLengths = [...new Set([...this.buckets.keys()].map((prefix) => prefix.length))].sort((left, right) => left - right);
     this.everyTool = Object.freeze(everyTool);

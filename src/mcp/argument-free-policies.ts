@@ -93,7 +93,9 @@ function patternMayReach(path: string, heads: ReadonlySet<string>): boolean {
 function shapeReads(shape: ShapeDefinition, heads: ReadonlySet<string>): boolean {
   if (shape.closed === true) return true;
   const operands = [...(shape.and ?? []), ...(shape.or ?? []), ...(shape.xone ?? []), ...(shape.not === undefined ? [] : [shape.not])];
-  return (shape.properties ?? []).some((property) => propertyReads(property, heads)) || operands.some((operand) => shapeReads(operand, heads));
+  return (
+    (shape.properties ?? []).some((property) => propertyReads(property, heads)) || operands.some((operand) => shapeReads(operand, heads))
+  );
 }
 
 function propertyReads(property: PropertyShapeDefinition, heads: ReadonlySet<string>): boolean {

@@ -21,10 +21,15 @@ const availability = {
 
 /** Input of `get_constraints`. */
 export const GET_CONSTRAINTS_INPUT = {
-  tool: z.string().optional().describe('A tool name, e.g. "payments.transfer": only the policies whose tool patterns match it. Omit for every policy.'),
+  tool: z
+    .string()
+    .optional()
+    .describe('A tool name, e.g. "payments.transfer": only the policies whose tool patterns match it. Omit for every policy.'),
   kind: phaseSchema
     .optional()
-    .describe('"request": only policies that judge a proposed call; "response": only policies that judge or sanitise a tool\'s output. Omit for both.'),
+    .describe(
+      '"request": only policies that judge a proposed call; "response": only policies that judge or sanitise a tool\'s output. Omit for both.',
+    ),
 };
 
 /**
@@ -36,10 +41,14 @@ export const VALIDATE_INPUT = {
   action: z
     .unknown()
     .optional()
-    .describe('The candidate action: { "tool": string, "arguments"?: object, "context"?: object, "kind"?: string }. It is evaluated, never run.'),
+    .describe(
+      'The candidate action: { "tool": string, "arguments"?: object, "context"?: object, "kind"?: string }. It is evaluated, never run.',
+    ),
   artifact: z
     .object({
-      content: z.unknown().describe('The artifact: text (Terraform, a Dockerfile, source code, YAML...) or a JSON value (JSON input for OPA).'),
+      content: z
+        .unknown()
+        .describe('The artifact: text (Terraform, a Dockerfile, source code, YAML...) or a JSON value (JSON input for OPA).'),
       format: z
         .enum(['json', 'yaml', 'hcl', 'terraform', 'terraform-plan', 'dockerfile', 'javascript', 'typescript', 'python', 'text'])
         .optional()
@@ -48,7 +57,9 @@ export const VALIDATE_INPUT = {
     })
     .strict()
     .optional()
-    .describe('A generated artifact to validate with the enforcement engines the policies bind (OPA, Conftest, Checkov, Semgrep). Content only: files are not read.'),
+    .describe(
+      'A generated artifact to validate with the enforcement engines the policies bind (OPA, Conftest, Checkov, Semgrep). Content only: files are not read.',
+    ),
 };
 
 /** Output of `describe_scope`. */

@@ -41,7 +41,12 @@ export interface ConstraintTools {
 const OPTION_KEYS: ReadonlySet<string> = new Set(['prefix']);
 const TOOL_NAME_PREFIX = /^[A-Za-z0-9_.-]{0,64}$/;
 // The tools read the policies and evaluate without side effects: a client may call them freely.
-const READ_ONLY: ToolAnnotations = Object.freeze({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false });
+const READ_ONLY: ToolAnnotations = Object.freeze({
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+});
 
 /**
  * Registers `describe_scope`, `get_constraints` and `validate` on `server`, so
@@ -56,7 +61,11 @@ const READ_ONLY: ToolAnnotations = Object.freeze({ readOnlyHint: true, destructi
  *
  * @throws {TierguardError} `INVALID_OPTIONS` for an engine source that is neither an engine nor a function, or a bad option.
  */
-export function registerConstraintTools(server: McpServer, engineOrProvider: EngineSource, options: ConstraintToolsOptions = {}): ConstraintTools {
+export function registerConstraintTools(
+  server: McpServer,
+  engineOrProvider: EngineSource,
+  options: ConstraintToolsOptions = {},
+): ConstraintTools {
   checkArguments(engineOrProvider, options);
   const prefix = options.prefix ?? '';
   const names = { describeScope: `${prefix}describe_scope`, getConstraints: `${prefix}get_constraints`, validate: `${prefix}validate` };
@@ -136,7 +145,10 @@ export function registerConstraintTools(server: McpServer, engineOrProvider: Eng
 }
 
 /** Resolves the engine for one call; a source that cannot give one makes the answer "unavailable", not an error. */
-async function withEngine(source: EngineSource, answer: (engine: Engine) => CallToolResult | Promise<CallToolResult>): Promise<CallToolResult> {
+async function withEngine(
+  source: EngineSource,
+  answer: (engine: Engine) => CallToolResult | Promise<CallToolResult>,
+): Promise<CallToolResult> {
   let engine: Engine;
   try {
     engine = await resolveEngine(source);
@@ -158,12 +170,20 @@ function result(structuredContent: Record<string, unknown>, text: string): CallT
 }
 
 function checkArguments(source: unknown, options: ConstraintToolsOptions): void {
-  if (typeof source !== 'function' && (typeof source !== 'object' || source === null || typeof (source as Partial<Engine>).evaluate !== 'function')) {
-    throw new TierguardError('INVALID_OPTIONS', 'registerConstraintTools needs an engine or a function that returns one', { option: 'engineOrProvider' });
+  if (
+    typeof source !== 'function' &&
+    (typeof source !== 'object' || source === null || typeof (source as Partial<Engine>).evaluate !== 'function')
+  ) {
+    throw new TierguardError('INVALID_OPTIONS', 'registerConstraintTools needs an engine or a function that returns one', {
+      option: 'engineOrProvider',
+    });
   }
   requireOptionsObject(options, 'registerConstraintTools');
   rejectUnknownOptions(options, OPTION_KEYS);
   if (options.prefix !== undefined && (typeof options.prefix !== 'string' || !TOOL_NAME_PREFIX.test(options.prefix))) {
-    throw new TierguardError('INVALID_OPTIONS', 'prefix must be at most 64 letters, digits, "_", "." or "-"', { option: 'prefix', actual: options.prefix });
+    throw new TierguardError('INVALID_OPTIONS', 'prefix must be at most 64 letters, digits, "_", "." or "-"', {
+      option: 'prefix',
+      actual: options.prefix,
+    });
   }
 }

@@ -95,7 +95,18 @@ export function summariseDecision(site: RefusalSite, reason: GuardDenyReason, de
     error: copyEvaluationError,
     rewrite: () => undefined,
   });
-  return { reason, phase: site.phase, method: site.method, tool: toolOf(site), verdict, outcome, violations, escalatedBy, errors, policyVersion };
+  return {
+    reason,
+    phase: site.phase,
+    method: site.method,
+    tool: toolOf(site),
+    verdict,
+    outcome,
+    violations,
+    escalatedBy,
+    errors,
+    policyVersion,
+  };
 }
 
 /**

@@ -76,7 +76,10 @@ export function denyText(summary: GuardDecisionSummary): string {
     case 'evaluation-failed':
       return lines(`tierguard could not evaluate this ${target}, so ${consequence}:`, details(summary, noun));
     case 'invalid-result':
-      return lines(`tierguard withheld the result of this ${target}: after the policies' rewrites it is not a valid ${summary.method} result:`, details(summary, noun));
+      return lines(
+        `tierguard withheld the result of this ${target}: after the policies' rewrites it is not a valid ${summary.method} result:`,
+        details(summary, noun),
+      );
   }
 }
 
@@ -98,7 +101,9 @@ function describeTarget(summary: GuardDecisionSummary): string {
 }
 
 function details(summary: GuardDecisionSummary, noun: string): string {
-  const found = summary.violations.map((violation) => `- policy ${JSON.stringify(violation.policyId)}, field ${violation.field}: ${violation.message}`);
+  const found = summary.violations.map(
+    (violation) => `- policy ${JSON.stringify(violation.policyId)}, field ${violation.field}: ${violation.message}`,
+  );
   const failed = summary.errors.map((error) =>
     error.policyId === undefined
       ? `- could not evaluate the ${noun}: ${error.message}`

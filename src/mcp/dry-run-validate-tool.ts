@@ -133,7 +133,8 @@ export async function validateAction(engine: Engine, action: unknown): Promise<V
   const decision = await engine.evaluate(action as Action, { labels: VALIDATE_LABELS });
   const tool = typeof action === 'object' && action !== null ? (action as { tool?: unknown }).tool : undefined;
   const report = reportOf(decision);
-  const rewritten = report.rewrittenAction === undefined ? '' : `\naction after rewrites: ${escapeJsonForTerminal(JSON.stringify(report.rewrittenAction))}`;
+  const rewritten =
+    report.rewrittenAction === undefined ? '' : `\naction after rewrites: ${escapeJsonForTerminal(JSON.stringify(report.rewrittenAction))}`;
   return { report, text: `${formatDecision(decision, tool)}${rewritten}` };
 }
 
@@ -143,7 +144,10 @@ export async function validateAction(engine: Engine, action: unknown): Promise<V
  * is accepted, never a path: the server must not read files an agent names. A
  * malformed artifact is reported in `errors`, like a malformed action.
  */
-export async function validateArtifact(engine: Engine, artifact: ContentArtifact): Promise<{ report: ArtifactValidationReport; text: string }> {
+export async function validateArtifact(
+  engine: Engine,
+  artifact: ContentArtifact,
+): Promise<{ report: ArtifactValidationReport; text: string }> {
   if (typeof artifact === 'object' && (artifact as unknown) !== null && Object.hasOwn(artifact, 'path')) {
     throw new TierguardError('INVALID_OPTIONS', 'an artifact is validated from its content only: files are not read on behalf of an agent');
   }

@@ -50,7 +50,8 @@ export function formatConstraints(report: ConstraintsReport): string {
   const what = `${count} ${report.kind === undefined ? '' : `${report.kind} `}${count === 1 ? 'policy' : 'policies'}`;
   const scope = report.tool === undefined ? '' : ` ${count === 1 ? 'applies' : 'apply'} to ${report.tool}`;
   const lines = [`${what}${scope} (policies ${report.version}, mode ${report.mode})`];
-  if (count === 0 && report.tool !== undefined) lines.push(`No policy constrains ${report.tool}${report.kind === undefined ? '' : ` in the ${report.kind} phase`}.`);
+  if (count === 0 && report.tool !== undefined)
+    lines.push(`No policy constrains ${report.tool}${report.kind === undefined ? '' : ` in the ${report.kind} phase`}.`);
   for (const policy of report.policies) lines.push('', ...formatPolicy(policy));
   return lines.join('\n');
 }

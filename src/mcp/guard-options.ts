@@ -88,7 +88,15 @@ export interface GuardServerOptions {
 }
 
 /** The keys of {@link GuardServerOptions}, so an adapter that takes them among its own can tell them apart. */
-export const GUARD_OPTION_KEYS: ReadonlySet<string> = new Set(['denyAs', 'onEscalate', 'context', 'filterToolList', 'filterLists', 'unjudgedMethods', 'onUnavailable']);
+export const GUARD_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'denyAs',
+  'onEscalate',
+  'context',
+  'filterToolList',
+  'filterLists',
+  'unjudgedMethods',
+  'onUnavailable',
+]);
 
 /** Rejects options `guardServer` would otherwise misread, naming the option. */
 export function checkGuardOptions(options: GuardServerOptions): void {
@@ -100,14 +108,23 @@ export function checkGuardOptions(options: GuardServerOptions): void {
     throw new TierguardError('INVALID_OPTIONS', 'denyAs must be "result" or "error"', { option: 'denyAs', actual: denyAs });
   }
   if (onUnavailable !== undefined && onUnavailable !== 'deny' && onUnavailable !== 'allow') {
-    throw new TierguardError('INVALID_OPTIONS', 'onUnavailable must be "deny" or "allow"', { option: 'onUnavailable', actual: onUnavailable });
+    throw new TierguardError('INVALID_OPTIONS', 'onUnavailable must be "deny" or "allow"', {
+      option: 'onUnavailable',
+      actual: onUnavailable,
+    });
   }
-  for (const [name, hook] of [['onEscalate', onEscalate], ['context', context]] as const) {
+  for (const [name, hook] of [
+    ['onEscalate', onEscalate],
+    ['context', context],
+  ] as const) {
     if (hook !== undefined && typeof hook !== 'function') {
       throw new TierguardError('INVALID_OPTIONS', `${name} must be a function`, { option: name });
     }
   }
-  for (const [name, flag] of [['filterToolList', filterToolList], ['filterLists', filterLists]] as const) {
+  for (const [name, flag] of [
+    ['filterToolList', filterToolList],
+    ['filterLists', filterLists],
+  ] as const) {
     if (flag !== undefined && typeof flag !== 'boolean') {
       throw new TierguardError('INVALID_OPTIONS', `${name} must be a boolean`, { option: name, actual: flag });
     }
@@ -122,7 +139,10 @@ function checkUnjudgedMethods(methods: unknown): void {
   }
   const guarded = methods.find((method) => isGuardedMethod(method) || isListMethod(method) || method === 'resources/unsubscribe');
   if (guarded !== undefined) {
-    throw new TierguardError('INVALID_OPTIONS', `unjudgedMethods cannot name "${guarded}", which the guard judges`, { option: 'unjudgedMethods', actual: guarded });
+    throw new TierguardError('INVALID_OPTIONS', `unjudgedMethods cannot name "${guarded}", which the guard judges`, {
+      option: 'unjudgedMethods',
+      actual: guarded,
+    });
   }
 }
 
@@ -130,8 +150,12 @@ function checkUnjudgedMethods(methods: unknown): void {
 export function checkEngineSource(source: EngineSource): void {
   if (typeof source === 'function') return;
   if (typeof source !== 'object' || source === null || typeof (source as Partial<{ evaluate: unknown }>).evaluate !== 'function') {
-    throw new TierguardError('INVALID_OPTIONS', 'guardServer needs a tierguard engine or a function that returns one (e.g. () => watcher.engine)', {
-      option: 'engine',
-    });
+    throw new TierguardError(
+      'INVALID_OPTIONS',
+      'guardServer needs a tierguard engine or a function that returns one (e.g. () => watcher.engine)',
+      {
+        option: 'engine',
+      },
+    );
   }
 }

@@ -44,7 +44,12 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
   const denyAsError = options.denyAs === 'error';
   const failOpen = options.onUnavailable === 'allow';
 
-  const judge = async (method: string, received: JSONRPCRequest, extra: HandlerExtra, next: (request: JSONRPCRequest) => Promise<unknown>): Promise<unknown> => {
+  const judge = async (
+    method: string,
+    received: JSONRPCRequest,
+    extra: HandlerExtra,
+    next: (request: JSONRPCRequest) => Promise<unknown>,
+  ): Promise<unknown> => {
     // Judged and handed on in the form the server resolves, so no spelling of a URI slips past a policy on another.
     const request = isResourceMethod(method) ? canonicalResourceRequest(received) : received;
     if (request === undefined) {
@@ -59,9 +64,14 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
     }
     if (!isGuardedMethod(method) && !isListMethod(method)) {
       // A method the guard has no action for could read or do anything: it is refused, not waved through.
-      warn(`a ${JSON.stringify(method)} request is refused: the guard does not judge that method (name it in unjudgedMethods if it reveals and does nothing a policy guards)`);
+      warn(
+        `a ${JSON.stringify(method)} request is refused: the guard does not judge that method (name it in unjudgedMethods if it reveals and does nothing a policy guards)`,
+      );
       const site: RefusalSite = { method, tool: null, phase: 'request' };
-      const failure = { code: 'UNGUARDED_METHOD', message: `tierguard does not judge ${JSON.stringify(method)} requests, so it refuses them` };
+      const failure = {
+        code: 'UNGUARDED_METHOD',
+        message: `tierguard does not judge ${JSON.stringify(method)} requests, so it refuses them`,
+      };
       return refuse(summariseFailure(site, 'evaluation-failed', failure, null), false);
     }
     const info: GuardRequest = { method, request, extra };
@@ -75,11 +85,16 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
     try {
       engine = await resolveEngine(source);
     } catch (error) {
-      warn(`the engine provider failed, so ${method} requests are ${failOpen ? 'let through unguarded' : 'refused'}: ${describeThrown(error)}`);
+      warn(
+        `the engine provider failed, so ${method} requests are ${failOpen ? 'let through unguarded' : 'refused'}: ${describeThrown(error)}`,
+      );
       if (failOpen) return next(request);
       // An unfiltered list: with no policies nothing can be said to be forbidden, and every use is refused anyway.
       if (isListMethod(method)) return next(request);
-      return refuse(summariseFailure(site, 'unavailable', { code: 'UNAVAILABLE', message: 'the policies are unavailable' }, null), asResult);
+      return refuse(
+        summariseFailure(site, 'unavailable', { code: 'UNAVAILABLE', message: 'the policies are unavailable' }, null),
+        asResult,
+      );
     }
     const labels = labelsOf(method, extra);
 
@@ -96,13 +111,29 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
       // a call whose result a response policy must see is refused rather than run as a task.
       if (guarded === 'tools/call' && params['task'] !== undefined && responsePoliciesSelect(engine, decision.action.tool)) {
         throw new Refusal(
-          summariseFailure(site, 'evaluation-failed', { code: 'UNJUDGED_RESULT', message: 'response policies apply to this tool and cannot judge the result of a task; call it without a task' }, engine.version),
+          summariseFailure(
+            site,
+            'evaluation-failed',
+            {
+              code: 'UNJUDGED_RESULT',
+              message: 'response policies apply to this tool and cannot judge the result of a task; call it without a task',
+            },
+            engine.version,
+          ),
         );
       }
       const forwarded = forwardedRequest(guarded, request, params, action, decision.action);
       if (forwarded === undefined) {
         throw new Refusal(
-          summariseFailure(site, 'evaluation-failed', { code: 'INVALID_REWRITE', message: `the policies' rewrites left ${method} without an "arguments.uri" that parses as an absolute URL` }, engine.version),
+          summariseFailure(
+            site,
+            'evaluation-failed',
+            {
+              code: 'INVALID_REWRITE',
+              message: `the policies' rewrites left ${method} without an "arguments.uri" that parses as an absolute URL`,
+            },
+            engine.version,
+          ),
         );
       }
       const result = await next(forwarded);
@@ -193,7 +224,7 @@ async function contextFor(info: GuardRequest, hook: GuardServerOptions['context'
       summariseFailure(
         { method: info.method, tool: toolOf(info.method, paramsOf(info.request)), phase: 'request' },
         'evaluation-failed',
-        { code: 'CONTEXT_FAILED', message: 'the guard\'s context hook did not provide a context object' },
+        { code: 'CONTEXT_FAILED', message: "the guard's context hook did not provide a context object" },
         null,
       ),
     );
@@ -234,7 +265,12 @@ async function admit(
   throw new Refusal(summariseDecision(site, reason, decision));
 }
 
-async function approved(action: Action, decision: Decision, info: GuardRequest, onEscalate: NonNullable<GuardServerOptions['onEscalate']>): Promise<boolean> {
+async function approved(
+  action: Action,
+  decision: Decision,
+  info: GuardRequest,
+  onEscalate: NonNullable<GuardServerOptions['onEscalate']>,
+): Promise<boolean> {
   try {
     return (await onEscalate(action, decision, info)) === true;
   } catch (error) {
@@ -266,9 +302,14 @@ async function sanitised(
   if (final === result) return result;
   const problem = resultProblem(info.method, final);
   if (problem === undefined) return final;
-  const rewriters = [...new Set(decision.rewrites.filter((rewrite) => rewrite.applied).map((rewrite) => JSON.stringify(rewrite.policyId)))].join(', ');
+  const rewriters = [
+    ...new Set(decision.rewrites.filter((rewrite) => rewrite.applied).map((rewrite) => JSON.stringify(rewrite.policyId))),
+  ].join(', ');
   const summary = summariseDecision(site, 'invalid-result', decision);
-  throw new Refusal({ ...summary, errors: [...summary.errors, { code: 'INVALID_RESULT', message: `after rewrites by ${rewriters}, ${problem}` }] });
+  throw new Refusal({
+    ...summary,
+    errors: [...summary.errors, { code: 'INVALID_RESULT', message: `after rewrites by ${rewriters}, ${problem}` }],
+  });
 }
 
 const respondingEngines = new WeakMap<Engine, boolean>();

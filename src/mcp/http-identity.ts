@@ -37,7 +37,9 @@ export function checkHttpIdentityOptions(options: HttpIdentityOptions): void {
     throw new TierguardError('INVALID_OPTIONS', 'trustedIdentityHeader must be an HTTP header name', { option: 'trustedIdentityHeader' });
   }
   if (verifyToken !== undefined && trustedIdentityHeader !== undefined) {
-    throw new TierguardError('INVALID_OPTIONS', 'give verifyToken or trustedIdentityHeader, not both: the caller is one or the other', { option: 'trustedIdentityHeader' });
+    throw new TierguardError('INVALID_OPTIONS', 'give verifyToken or trustedIdentityHeader, not both: the caller is one or the other', {
+      option: 'trustedIdentityHeader',
+    });
   }
 }
 
@@ -47,7 +49,11 @@ export function checkHttpIdentityOptions(options: HttpIdentityOptions): void {
  * is configured, or with a token that is refused (or whose check throws), gets
  * a 401 with `WWW-Authenticate: Bearer` (RFC 6750). Nothing configured: no identity.
  */
-export async function identify(request: IncomingMessage, options: HttpIdentityOptions, log: (line: string) => void): Promise<Identification> {
+export async function identify(
+  request: IncomingMessage,
+  options: HttpIdentityOptions,
+  log: (line: string) => void,
+): Promise<Identification> {
   const { verifyToken, trustedIdentityHeader } = options;
   if (trustedIdentityHeader !== undefined) {
     const value = request.headers[trustedIdentityHeader.toLowerCase()];
@@ -59,7 +65,11 @@ export async function identify(request: IncomingMessage, options: HttpIdentityOp
   if (verifyToken === undefined) return { authInfo: undefined };
   const match = BEARER.exec(request.headers.authorization ?? '');
   if (match?.[1] === undefined) {
-    return { status: 401, message: 'Unauthorized: a bearer token is required (Authorization: Bearer <token>)', headers: { 'www-authenticate': 'Bearer' } };
+    return {
+      status: 401,
+      message: 'Unauthorized: a bearer token is required (Authorization: Bearer <token>)',
+      headers: { 'www-authenticate': 'Bearer' },
+    };
   }
   let authInfo: AuthInfo | undefined;
   try {
@@ -69,7 +79,11 @@ export async function identify(request: IncomingMessage, options: HttpIdentityOp
     authInfo = undefined;
   }
   if (typeof authInfo !== 'object' || authInfo === null) {
-    return { status: 401, message: 'Unauthorized: the bearer token was not accepted', headers: { 'www-authenticate': 'Bearer error="invalid_token"' } };
+    return {
+      status: 401,
+      message: 'Unauthorized: the bearer token was not accepted',
+      headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+    };
   }
   return { authInfo };
 }

@@ -57,9 +57,13 @@ export function interceptRequests(server: McpServer | Server, intercepts: (metho
     );
   }
   if (Object.hasOwn(handlers, INSTALLED)) {
-    throw new TierguardError('INVALID_OPTIONS', 'this server is already guarded by tierguard; call unguard() on the first guard before guarding it again', {
-      option: 'server',
-    });
+    throw new TierguardError(
+      'INVALID_OPTIONS',
+      'this server is already guarded by tierguard; call unguard() on the first guard before guarding it again',
+      {
+        option: 'server',
+      },
+    );
   }
   const map = handlers as Map<string, RawHandler>;
 
@@ -105,7 +109,9 @@ export function protocolOf(server: McpServer | Server): Server {
     if (hasSetRequestHandler(inner)) return inner as Server;
     if (hasSetRequestHandler(candidate)) return candidate as Server;
   }
-  throw new TierguardError('INVALID_OPTIONS', 'guardServer needs an McpServer or a Server from @modelcontextprotocol/sdk', { option: 'server' });
+  throw new TierguardError('INVALID_OPTIONS', 'guardServer needs an McpServer or a Server from @modelcontextprotocol/sdk', {
+    option: 'server',
+  });
 }
 
 function hasSetRequestHandler(value: unknown): boolean {
@@ -122,7 +128,9 @@ function guardFallback(internals: ProtocolInternals, intercepts: (method: string
   const guarded: RawHandler = (request, extra) => {
     const handler = current;
     if (handler === undefined) return Promise.reject(new Error('Method not found'));
-    return intercepts(request.method) ? intercept(request.method, request, extra, (forwarded) => handler(forwarded, extra)) : handler(request, extra);
+    return intercepts(request.method)
+      ? intercept(request.method, request, extra, (forwarded) => handler(forwarded, extra))
+      : handler(request, extra);
   };
   try {
     Object.defineProperty(internals, 'fallbackRequestHandler', {
@@ -134,7 +142,12 @@ function guardFallback(internals: ProtocolInternals, intercepts: (method: string
       },
     });
   } catch (error) {
-    throw new TierguardError('INVALID_OPTIONS', `guardServer cannot guard this server's fallbackRequestHandler (it cannot be redefined); ${SDK_VERSION_HINT}`, { option: 'server' }, { cause: error });
+    throw new TierguardError(
+      'INVALID_OPTIONS',
+      `guardServer cannot guard this server's fallbackRequestHandler (it cannot be redefined); ${SDK_VERSION_HINT}`,
+      { option: 'server' },
+      { cause: error },
+    );
   }
   return () => {
     Object.defineProperty(internals, 'fallbackRequestHandler', { value: current, configurable: true, enumerable: true, writable: true });

@@ -15,10 +15,7 @@ export function isListMethod(method: string): method is ListMethod {
 }
 
 /** What a listed entry can never be used for: a probe that is surely denied, or no use at all. */
-type Probe =
-  | { readonly action: Action; readonly sureWhen: (decision: Decision, engine: Engine) => boolean }
-  | 'unusable'
-  | 'unknown';
+type Probe = { readonly action: Action; readonly sureWhen: (decision: Decision, engine: Engine) => boolean } | 'unusable' | 'unknown';
 
 interface ListKind {
   /** The key of the result's array. */
@@ -117,10 +114,17 @@ export async function withoutForbiddenEntries(
 }
 
 /** A `tools/list` result without the tools the caller can never call; see {@link withoutForbiddenEntries}. */
-export function withoutForbiddenTools(result: unknown, engine: Engine, context: Record<string, unknown>, options: EvaluateOptions): Promise<unknown> {
+export function withoutForbiddenTools(
+  result: unknown,
+  engine: Engine,
+  context: Record<string, unknown>,
+  options: EvaluateOptions,
+): Promise<unknown> {
   return withoutForbiddenEntries('tools/list', result, engine, context, options);
 }
 
 function deniedOutside(decision: Decision, blind: ReadonlySet<string>): boolean {
-  return decision.violations.some((violation) => violation.effect === 'deny' && violation.path[0] !== 'arguments' && blind.has(violation.policyId));
+  return decision.violations.some(
+    (violation) => violation.effect === 'deny' && violation.path[0] !== 'arguments' && blind.has(violation.policyId),
+  );
 }

@@ -22,7 +22,14 @@ export const GUARDED_METHODS: ReadonlySet<string> = new Set<GuardedMethod>([
  * list method, `resources/unsubscribe` (canonicalised, not judged) or named in
  * the `unjudgedMethods` option.
  */
-export const UNJUDGED_METHODS: ReadonlySet<string> = new Set(['ping', 'logging/setLevel', 'tasks/get', 'tasks/result', 'tasks/list', 'tasks/cancel']);
+export const UNJUDGED_METHODS: ReadonlySet<string> = new Set([
+  'ping',
+  'logging/setLevel',
+  'tasks/get',
+  'tasks/result',
+  'tasks/list',
+  'tasks/cancel',
+]);
 
 /** True for a method whose requests become actions. */
 export function isGuardedMethod(method: string): method is GuardedMethod {

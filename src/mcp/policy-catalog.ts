@@ -41,7 +41,10 @@ export function catalogOf(engine: Engine): PolicyCatalog {
     description: describePolicy(definition, engine.mode),
     engineOnly: policyParts(definition).engineOnly,
   }));
-  const index = new ToolIndex(entries.filter((entry) => !entry.engineOnly), engine.limits);
+  const index = new ToolIndex(
+    entries.filter((entry) => !entry.engineOnly),
+    engine.limits,
+  );
   const catalog: PolicyCatalog = Object.freeze({
     policies: Object.freeze(entries.map((entry) => entry.description)),
     forTool: (tool: string) => index.lookup(tool).map((entry) => entry.description),

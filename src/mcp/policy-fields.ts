@@ -45,7 +45,9 @@ export function fieldReads(definition: PolicyDefinition): FieldRead[] {
   if (definition.when !== undefined) predicateReads(definition.when, '/when', reads);
   (definition.require ?? []).forEach((field, position) => reads.push({ field, pointer: `/require/${position}`, syntax: 'path' }));
   if (definition.assert !== undefined) predicateReads(definition.assert, '/assert', reads);
-  (definition.rewrite ?? []).forEach((rewrite, position) => reads.push({ field: rewrite.field, pointer: `/rewrite/${position}/field`, syntax: 'pattern' }));
+  (definition.rewrite ?? []).forEach((rewrite, position) =>
+    reads.push({ field: rewrite.field, pointer: `/rewrite/${position}/field`, syntax: 'pattern' }),
+  );
   if (definition.shape !== undefined) shapeReads(definition.shape, '', '/shape', reads);
   return reads;
 }

@@ -33,7 +33,11 @@ export function paramsOf(request: JSONRPCRequest): Readonly<Record<string, unkno
  * `kind`. A `completion/complete` is the action its ref leads to (see
  * {@link completionAction}).
  */
-export function actionFromRequest(method: GuardedMethod, params: Readonly<Record<string, unknown>>, context: Record<string, unknown>): Action {
+export function actionFromRequest(
+  method: GuardedMethod,
+  params: Readonly<Record<string, unknown>>,
+  context: Record<string, unknown>,
+): Action {
   switch (method) {
     case 'tools/call':
     case 'prompts/get':

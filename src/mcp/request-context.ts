@@ -57,7 +57,9 @@ function authContext(authInfo: HandlerExtra['authInfo']): Record<string, unknown
   return context;
 }
 
-function headerContext(headers: Readonly<Record<string, string | string[] | undefined>> | undefined): Record<string, string | string[]> | undefined {
+function headerContext(
+  headers: Readonly<Record<string, string | string[] | undefined>> | undefined,
+): Record<string, string | string[]> | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined;
   const context: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {

@@ -38,7 +38,7 @@ export class AllowedSubscriptions {
    */
   contextCovering(uri: string): Record<string, unknown> | undefined {
     // Walks up the URI's own path (a lookup per segment), so the cost does not grow with the subscriptions a client makes.
-    for (let covering = uri; ; ) {
+    for (let covering = uri; ;) {
       const context = this.#contexts.get(covering);
       if (context !== undefined) return context;
       const slash = covering.endsWith('/') ? covering.length - 1 : covering.lastIndexOf('/');
@@ -82,10 +82,16 @@ async function deliverable(notification: Notification, source: EngineSource, sub
   if (context === undefined) return false;
   try {
     const engine = await resolveEngine(source);
-    const decision = await engine.evaluate({ tool: uri, kind: 'resources/read', arguments: { uri }, context }, { labels: { method: UPDATED } });
+    const decision = await engine.evaluate(
+      { tool: uri, kind: 'resources/read', arguments: { uri }, context },
+      { labels: { method: UPDATED } },
+    );
     return decision.verdict === 'allow';
   } catch (error) {
-    process.emitWarning(escapeTerminalText(`tierguard guardServer: judging a resource update threw, so it is not delivered: ${describeThrown(error)}`), 'TierguardWarning');
+    process.emitWarning(
+      escapeTerminalText(`tierguard guardServer: judging a resource update threw, so it is not delivered: ${describeThrown(error)}`),
+      'TierguardWarning',
+    );
     return false;
   }
 }

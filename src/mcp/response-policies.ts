@@ -17,7 +17,9 @@ const indexes = new WeakMap<Engine, ToolIndex<ResponsePolicy>>();
 export function responsePoliciesSelect(engine: Engine, tool: string): boolean {
   let index = indexes.get(engine);
   if (index === undefined) {
-    const policies = engine.definitions.flatMap((definition, position) => (definition.on === 'response' ? [{ tools: definition.tools, index: position }] : []));
+    const policies = engine.definitions.flatMap((definition, position) =>
+      definition.on === 'response' ? [{ tools: definition.tools, index: position }] : [],
+    );
     index = new ToolIndex(policies, engine.limits);
     indexes.set(engine, index);
   }

@@ -162,7 +162,11 @@ export async function serveHttp(options: ServeHttpOptions): Promise<HttpEndpoint
   const route = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const hostHeader = request.headers.host;
     if (!isAllowedHost(hostHeader, allowedHosts)) {
-      refuse(response, 403, `Forbidden: the Host header ${JSON.stringify(hostHeader ?? '')} is not this server (allowed: ${[...allowedHosts].join(', ')})`);
+      refuse(
+        response,
+        403,
+        `Forbidden: the Host header ${JSON.stringify(hostHeader ?? '')} is not this server (allowed: ${[...allowedHosts].join(', ')})`,
+      );
       return;
     }
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -279,7 +283,13 @@ function isAllowedHost(header: string | undefined, allowed: ReadonlySet<string>)
 }
 
 /** Answers with a JSON-RPC error body, as the SDK's transport does for the requests it refuses. */
-function refuse(response: ServerResponse, status: number, message: string, headers: Readonly<Record<string, string>> = {}, code = -32000): void {
+function refuse(
+  response: ServerResponse,
+  status: number,
+  message: string,
+  headers: Readonly<Record<string, string>> = {},
+  code = -32000,
+): void {
   response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }

@@ -23,7 +23,11 @@ const TRANSPORT_DEPTH = Number.POSITIVE_INFINITY;
  * JSON-RPC answers what it cannot read), instead of reaching the SDK, which
  * drops them unanswered; blank lines are skipped.
  */
-export function refuseDuplicateKeyLines(stdin: Readable, answer: (response: string) => void, options: { readonly answerMalformed?: boolean } = {}): Readable {
+export function refuseDuplicateKeyLines(
+  stdin: Readable,
+  answer: (response: string) => void,
+  options: { readonly answerMalformed?: boolean } = {},
+): Readable {
   const refusalOf = options.answerMalformed === true ? malformedAnswer : duplicateKeyAnswer;
   let pending: Buffer = Buffer.alloc(0);
   const filtered = new Transform({
@@ -82,7 +86,11 @@ function malformedAnswer(line: string): string | null | undefined {
   }
   if (JSONRPCMessageSchema.safeParse(message).success) return undefined;
   const id: unknown = typeof message === 'object' && message !== null ? (message as { id?: unknown }).id : undefined;
-  return errorLine(typeof id === 'string' || typeof id === 'number' ? id : null, -32600, 'Invalid request: the line is not a JSON-RPC 2.0 message');
+  return errorLine(
+    typeof id === 'string' || typeof id === 'number' ? id : null,
+    -32600,
+    'Invalid request: the line is not a JSON-RPC 2.0 message',
+  );
 }
 
 function errorLine(id: string | number | null, code: number, message: string): string {

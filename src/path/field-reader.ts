@@ -68,7 +68,8 @@ function compileGetter(segments: readonly string[]): (root: unknown) => unknown 
   const [a, b, c] = segments;
   if (segments.every(isPlainKey)) {
     if (segments.length === 1 && a !== undefined) {
-      return (root) => (typeof root === 'object' && root !== null && Object.hasOwn(root, a) ? (root as Record<string, unknown>)[a] : undefined);
+      return (root) =>
+        typeof root === 'object' && root !== null && Object.hasOwn(root, a) ? (root as Record<string, unknown>)[a] : undefined;
     }
     if (segments.length === 2 && a !== undefined && b !== undefined) {
       return (root) => {
@@ -83,7 +84,9 @@ function compileGetter(segments: readonly string[]): (root: unknown) => unknown 
         const first = (root as Record<string, unknown>)[a];
         if (typeof first !== 'object' || first === null || !Object.hasOwn(first, b)) return undefined;
         const second = (first as Record<string, unknown>)[b];
-        return typeof second === 'object' && second !== null && Object.hasOwn(second, c) ? (second as Record<string, unknown>)[c] : undefined;
+        return typeof second === 'object' && second !== null && Object.hasOwn(second, c)
+          ? (second as Record<string, unknown>)[c]
+          : undefined;
       };
     }
   }

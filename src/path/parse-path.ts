@@ -109,9 +109,7 @@ function readBracket(path: string, open: number): [Token, number] {
   const close = path.indexOf(']', open);
   const index = close === -1 ? '' : path.slice(open + 1, close);
   if (!/^(0|[1-9][0-9]*)$/.test(index)) {
-    throw new PathSyntaxError(
-      `bracket at offset ${open} in "${path}" must hold an array index like [0] or a quoted key like ["a.b"]`,
-    );
+    throw new PathSyntaxError(`bracket at offset ${open} in "${path}" must hold an array index like [0] or a quoted key like ["a.b"]`);
   }
   return [{ text: index, quoted: false }, close + 1];
 }

@@ -75,7 +75,10 @@ function notAllowed(pointer: string, definition: unknown, found: unknown): Defin
   if (key === undefined) return new DefinitionIssue(pointer, 'absent', 'is not allowed', found);
   let parent = definition;
   for (const segment of segments) {
-    parent = typeof parent === 'object' && parent !== null && Object.hasOwn(parent, segment) ? (parent as Record<string, unknown>)[segment] : undefined;
+    parent =
+      typeof parent === 'object' && parent !== null && Object.hasOwn(parent, segment)
+        ? (parent as Record<string, unknown>)[segment]
+        : undefined;
   }
   const op = typeof parent === 'object' && parent !== null && Object.hasOwn(parent, 'op') ? (parent as { op?: unknown }).op : undefined;
   const context = typeof op === 'string' ? ` with op ${op}` : ' here';

@@ -93,7 +93,11 @@ function copyOf(raw: unknown, limits: Limits): unknown {
 function throwIfTooDeep(value: unknown, limits: Limits): void {
   const tooDeep = findTooDeep(value, limits.maxDepth);
   if (tooDeep !== undefined) {
-    throw new DefinitionIssue(tooDeep, `nesting of at most ${limits.maxDepth} levels`, `nested deeper than limits.maxDepth (${limits.maxDepth})`);
+    throw new DefinitionIssue(
+      tooDeep,
+      `nesting of at most ${limits.maxDepth} levels`,
+      `nested deeper than limits.maxDepth (${limits.maxDepth})`,
+    );
   }
 }
 

@@ -131,11 +131,7 @@ function passesWhen(
 
 // The assertion is explained only when every required field is present: a missing
 // field would otherwise be reported twice, once as required and once as compared.
-function explainFailures(
-  action: Action,
-  required: readonly FieldReader[],
-  assertion: CompiledPredicate | undefined,
-): Failure[] {
+function explainFailures(action: Action, required: readonly FieldReader[], assertion: CompiledPredicate | undefined): Failure[] {
   const failures: Failure[] = [];
   for (const field of required) {
     if (isPresentAt(field, action)) continue;
@@ -157,7 +153,10 @@ function explainFailures(
 // points at what made it apply: the first field its `when` reads, else the tool.
 // The reader is built here, once; the description is the compiled `when`'s own,
 // built on first use and kept, never on every explain.
-function compileAppliesFailure(definition: PolicyDefinition, when: CompiledPredicate | undefined): (action: Action, tool: string) => Failure {
+function compileAppliesFailure(
+  definition: PolicyDefinition,
+  when: CompiledPredicate | undefined,
+): (action: Action, tool: string) => Failure {
   const field = definition.when && firstField(definition.when);
   if (when !== undefined && field !== undefined) {
     const reader = compileFieldReader(field);

@@ -18,8 +18,7 @@ export function invalidPolicy(label: string, index: number, issues: readonly Def
     const got = issue.actual === undefined ? '' : ` (got ${renderValue(issue.actual)})`;
     return `${issue.pointer || '/'}: ${issue.message}${got}`;
   });
-  const message =
-    lines.length === 1 ? `${label} ${lines[0] ?? ''}` : `${label} is invalid:\n  ${lines.join('\n  ')}`;
+  const message = lines.length === 1 ? `${label} ${lines[0] ?? ''}` : `${label} is invalid:\n  ${lines.join('\n  ')}`;
   return new TierguardError('INVALID_POLICY', message, {
     policy: label,
     policyIndex: index,

@@ -197,11 +197,7 @@ function literalMatch(definition: ComparisonDefinition, compile: () => Matcher, 
   return { matches: (actual) => matcher(actual), expectedOf: () => definition.value, literal: matcher };
 }
 
-function dynamicMatch(
-  definition: ComparisonDefinition,
-  matcher: DynamicMatcher | undefined,
-  pointer: string,
-): ValueMatch {
+function dynamicMatch(definition: ComparisonDefinition, matcher: DynamicMatcher | undefined, pointer: string): ValueMatch {
   if (matcher === undefined) {
     throw new DefinitionIssue(pointer, 'a literal value', `${definition.op} needs a literal value, not valueRef`);
   }
@@ -267,7 +263,13 @@ function leaf(definition: ComparisonDefinition, field: FieldReader, { matches, e
       } else if (everyValue) {
         for (const { value, path } of found) if (!holds(action, value)) failures.push(failure(action, path, value));
       } else {
-        failures.push(failure(action, field.missingPath(action), found.map(({ value }) => value)));
+        failures.push(
+          failure(
+            action,
+            field.missingPath(action),
+            found.map(({ value }) => value),
+          ),
+        );
       }
     },
     description,

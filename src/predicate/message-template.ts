@@ -45,9 +45,7 @@ export function compileMessageTemplate(template: string, pointer: string): (valu
       .map((part) => {
         if ('text' in part) return part.text;
         const value = values[part.variable];
-        return typeof value === 'string' && part.variable !== 'expected' && part.variable !== 'actual'
-          ? value
-          : renderValue(value);
+        return typeof value === 'string' && part.variable !== 'expected' && part.variable !== 'actual' ? value : renderValue(value);
       })
       .join('');
 }

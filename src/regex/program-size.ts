@@ -32,25 +32,64 @@ const UNICODE_CLASS_COST = 4_000;
 
 const PERL_CLASSES: Readonly<Record<string, readonly Range[]>> = {
   d: [[0x30, 0x39]],
-  s: [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]],
-  w: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
+  s: [
+    [0x09, 0x0a],
+    [0x0c, 0x0d],
+    [0x20, 0x20],
+  ],
+  w: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x5f, 0x5f],
+    [0x61, 0x7a],
+  ],
 };
 
 const POSIX_CLASSES: Readonly<Record<string, readonly Range[]>> = {
-  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]],
-  alpha: [[0x41, 0x5a], [0x61, 0x7a]],
+  alnum: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
+  alpha: [
+    [0x41, 0x5a],
+    [0x61, 0x7a],
+  ],
   ascii: [[0x00, 0x7f]],
-  blank: [[0x09, 0x09], [0x20, 0x20]],
-  cntrl: [[0x00, 0x1f], [0x7f, 0x7f]],
+  blank: [
+    [0x09, 0x09],
+    [0x20, 0x20],
+  ],
+  cntrl: [
+    [0x00, 0x1f],
+    [0x7f, 0x7f],
+  ],
   digit: [[0x30, 0x39]],
   graph: [[0x21, 0x7e]],
   lower: [[0x61, 0x7a]],
   print: [[0x20, 0x7e]],
-  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]],
-  space: [[0x09, 0x0d], [0x20, 0x20]],
+  punct: [
+    [0x21, 0x2f],
+    [0x3a, 0x40],
+    [0x5b, 0x60],
+    [0x7b, 0x7e],
+  ],
+  space: [
+    [0x09, 0x0d],
+    [0x20, 0x20],
+  ],
   upper: [[0x41, 0x5a]],
-  word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]],
-  xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
+  word: [
+    [0x30, 0x39],
+    [0x41, 0x5a],
+    [0x5f, 0x5f],
+    [0x61, 0x7a],
+  ],
+  xdigit: [
+    [0x30, 0x39],
+    [0x41, 0x46],
+    [0x61, 0x66],
+  ],
 };
 
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = { a: 0x07, f: 0x0c, t: 0x09, n: 0x0a, r: 0x0d, v: 0x0b };
@@ -172,7 +211,12 @@ class SizeParser {
         return this.classPiece(classCost(ranges, this.mode.foldCase) + (unicode ? UNICODE_CLASS_COST : 0), unicode ? ANY_CHAR : ranges);
       }
       case '.': {
-        const ranges: Range[] = this.mode.dotAll ? [[0, MAX_CODE_POINT]] : [[0, 0x09], [0x0b, MAX_CODE_POINT]];
+        const ranges: Range[] = this.mode.dotAll
+          ? [[0, MAX_CODE_POINT]]
+          : [
+              [0, 0x09],
+              [0x0b, MAX_CODE_POINT],
+            ];
         return { cost: classCost(ranges, false), length: 1, chars: ranges };
       }
       case '^':
@@ -397,7 +441,10 @@ class SizeParser {
       if (orbit.length > 1) {
         // RE2 folds an ASCII letter with only an ASCII partner into one byte range.
         if (orbit.length === 2 && orbit.every((member) => member < 0x80)) return 1;
-        return classCost(orbit.map((member): Range => [member, member]), false);
+        return classCost(
+          orbit.map((member): Range => [member, member]),
+          false,
+        );
       }
     }
     return utf8Length(codePoint);

@@ -35,7 +35,13 @@ export function compileScanBudget(estimate: ProgramEstimate, shownAs: string, ma
   return (input) => startScanBudget(input, estimate, inLoop, shownAs, maxRegexWork);
 }
 
-function startScanBudget(input: string, estimate: ProgramEstimate, inLoop: (code: number) => boolean, shownAs: string, maxRegexWork: number): ScanBudget {
+function startScanBudget(
+  input: string,
+  estimate: ProgramEstimate,
+  inLoop: (code: number) => boolean,
+  shownAs: string,
+  maxRegexWork: number,
+): ScanBudget {
   let spent = 0;
   return {
     charge(from, match) {
@@ -56,9 +62,14 @@ function startScanBudget(input: string, estimate: ProgramEstimate, inLoop: (code
 // Where the last thread alive at the match start is dead: once it has read the
 // (boundedLength + 1)-th code point outside the loops' ranges, counted from the
 // match start; or one code point of lookahead ($, \b) past the match end, if later.
-function searchReach(input: string, [start, end]: readonly [number, number], boundedLength: number, inLoop: (code: number) => boolean): number {
+function searchReach(
+  input: string,
+  [start, end]: readonly [number, number],
+  boundedLength: number,
+  inLoop: (code: number) => boolean,
+): number {
   let index = start;
-  for (let outside = 0; index < input.length && outside <= boundedLength; ) {
+  for (let outside = 0; index < input.length && outside <= boundedLength;) {
     const code = input.codePointAt(index) ?? 0;
     if (!inLoop(code)) outside += 1;
     index += code > 0xffff ? 2 : 1;

@@ -5,10 +5,7 @@ import { describeValueType } from './value-type.js';
 
 /** What an op does to one field it addresses. */
 export type FieldEdit =
-  | { readonly kind: 'keep' }
-  | { readonly kind: 'write'; readonly value: unknown }
-  | { readonly kind: 'remove' }
-  | FieldFailure;
+  { readonly kind: 'keep' } | { readonly kind: 'write'; readonly value: unknown } | { readonly kind: 'remove' } | FieldFailure;
 
 /** The op cannot handle the field: it is left as it was, and the policy is violated. */
 export interface FieldFailure {

@@ -34,7 +34,12 @@ export function compileRewritePath(field: string, pointer: string, limits: Limit
   }
   const [first] = segments;
   if (first?.kind !== 'key') {
-    throw new DefinitionIssue(pointer, EXPECTED, 'must start with a key: a leading * would reach tool, which decides which policies apply', field);
+    throw new DefinitionIssue(
+      pointer,
+      EXPECTED,
+      'must start with a key: a leading * would reach tool, which decides which policies apply',
+      field,
+    );
   }
   if (first.key === 'tool') {
     throw new DefinitionIssue(pointer, EXPECTED, 'may not rewrite tool: the tool decides which policies apply', field);

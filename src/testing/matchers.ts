@@ -144,7 +144,9 @@ function describeDecision(decision: ShownDecision): string {
     section('warnings', decision.warnings.map(violationLine)),
     section(
       'errors',
-      decision.errors.map(({ code, message, policyId }) => `${code}${policyId === undefined ? '' : ` in policy ${JSON.stringify(policyId)}`}: ${message}`),
+      decision.errors.map(
+        ({ code, message, policyId }) => `${code}${policyId === undefined ? '' : ` in policy ${JSON.stringify(policyId)}`}: ${message}`,
+      ),
     ),
   ].join('\n');
 }

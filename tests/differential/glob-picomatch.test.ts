@@ -139,8 +139,7 @@ const SEGMENT_CHARS = ['a', 'b', '.', '-'] as const;
 const INPUT_CHARS = ['a', 'b', '.', '-', '/'] as const;
 
 const segmentChar = fc.constantFrom(...SEGMENT_CHARS);
-const segmentText = (maxLength: number): fc.Arbitrary<string> =>
-  fc.array(segmentChar, { maxLength }).map((chars) => chars.join(''));
+const segmentText = (maxLength: number): fc.Arbitrary<string> => fc.array(segmentChar, { maxLength }).map((chars) => chars.join(''));
 
 /** Pieces that stay inside one path segment (`[!a]` is left out: see bang-class). */
 const atom: fc.Arbitrary<Piece> = fc.oneof(

@@ -104,8 +104,27 @@ function aroundBounds(bounds: readonly number[]): fc.Arbitrary<unknown> {
 }
 
 const EDGE_NUMBERS = [
-  0, -0, 1, -1, 0.1, 0.30000000000000004, 100.5, 99.99999999999999, 1e21, -1e21, 1e-7, -1e-7, 5e-324, -5e-324,
-  Number.MAX_VALUE, -Number.MAX_VALUE, Number.MAX_SAFE_INTEGER, 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 1e300,
+  0,
+  -0,
+  1,
+  -1,
+  0.1,
+  0.30000000000000004,
+  100.5,
+  99.99999999999999,
+  1e21,
+  -1e21,
+  1e-7,
+  -1e-7,
+  5e-324,
+  -5e-324,
+  Number.MAX_VALUE,
+  -Number.MAX_VALUE,
+  Number.MAX_SAFE_INTEGER,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 63),
+  1e300,
 ];
 
 const numbers: fc.Arbitrary<number> = fc.oneof(
@@ -119,9 +138,35 @@ const numbers: fc.Arbitrary<number> = fc.oneof(
 
 const strings: fc.Arbitrary<string> = fc.oneof(
   fc.constantFrom(
-    '', '100', '0', '-0', '1e21', '1.5', ' 100', 'NaN', 'Infinity', 'true', 'null',
-    'adm', 'sysadmin', 'ADMIN', 'ab-12', 'AbC-0', 'ab-12\n', 'a\nb', 'a\u0000b',
-    'ünïcödé', 'Ωμέγα', '日本語', '😀', 'e\u0301', '\uD800', '"', 'a"@en', 'a"^^<urn:x>', '\\u0061',
+    '',
+    '100',
+    '0',
+    '-0',
+    '1e21',
+    '1.5',
+    ' 100',
+    'NaN',
+    'Infinity',
+    'true',
+    'null',
+    'adm',
+    'sysadmin',
+    'ADMIN',
+    'ab-12',
+    'AbC-0',
+    'ab-12\n',
+    'a\nb',
+    'a\u0000b',
+    'ünïcödé',
+    'Ωμέγα',
+    '日本語',
+    '😀',
+    'e\u0301',
+    '\uD800',
+    '"',
+    'a"@en',
+    'a"^^<urn:x>',
+    '\\u0061',
   ),
   numbers.map(String),
   fc.string({ unit: 'grapheme', maxLength: 8 }),
@@ -178,11 +223,19 @@ function actionWith(value: unknown): Action {
 // ---------------------------------------------------------------- the pairs
 
 function bounds(name: string, assert: PredicateDefinition, shape: Omit<PropertyShapeDefinition, 'path'>, at: readonly number[]): RulePair {
-  return { name, auto: { require: REQUIRED, assert }, shape: { minCount: 1, ...shape }, onArray: { kind: 'deny' }, edges: aroundBounds(at) };
+  return {
+    name,
+    auto: { require: REQUIRED, assert },
+    shape: { minCount: 1, ...shape },
+    onArray: { kind: 'deny' },
+    edges: aroundBounds(at),
+  };
 }
 
 function membership(name: string, list: readonly (string | number | boolean)[]): RulePair {
-  const near = list.flatMap((item): unknown[] => (typeof item === 'number' ? [item, -item, adjacent(item, 1), String(item)] : [item, String(item).toUpperCase(), `${String(item)} `]));
+  const near = list.flatMap((item): unknown[] =>
+    typeof item === 'number' ? [item, -item, adjacent(item, 1), String(item)] : [item, String(item).toUpperCase(), `${String(item)} `],
+  );
   return {
     name,
     auto: { require: REQUIRED, assert: { field: FIELD, op: 'in', value: [...list] } },
@@ -222,16 +275,29 @@ const PAIRS: readonly RulePair[] = [
   bounds('gte 0 vs minInclusive 0', { field: FIELD, op: 'gte', value: 0 }, { minInclusive: 0 }, [0]),
   bounds('lte 100 vs maxInclusive 100', { field: FIELD, op: 'lte', value: 100 }, { maxInclusive: 100 }, [100]),
   bounds('gt -1.5 vs minExclusive -1.5', { field: FIELD, op: 'gt', value: -1.5 }, { minExclusive: -1.5 }, [-1.5]),
-  bounds('lt 1e21 vs maxExclusive 1e21 (a bound past 2^53)', { field: FIELD, op: 'lt', value: 1e21 }, { maxExclusive: 1e21 }, [1e21, 2 ** 53]),
+  bounds('lt 1e21 vs maxExclusive 1e21 (a bound past 2^53)', { field: FIELD, op: 'lt', value: 1e21 }, { maxExclusive: 1e21 }, [
+    1e21,
+    2 ** 53,
+  ]),
   bounds(
     'gte -1e-7 and lte 1e-7 vs minInclusive/maxInclusive (tiny decimals)',
-    { all: [{ field: FIELD, op: 'gte', value: -1e-7 }, { field: FIELD, op: 'lte', value: 1e-7 }] },
+    {
+      all: [
+        { field: FIELD, op: 'gte', value: -1e-7 },
+        { field: FIELD, op: 'lte', value: 1e-7 },
+      ],
+    },
     { minInclusive: -1e-7, maxInclusive: 1e-7 },
     [-1e-7, 1e-7, 0],
   ),
   bounds(
     'gt -0 and lt 2.5 vs minExclusive -0 and maxExclusive 2.5',
-    { all: [{ field: FIELD, op: 'gt', value: -0 }, { field: FIELD, op: 'lt', value: 2.5 }] },
+    {
+      all: [
+        { field: FIELD, op: 'gt', value: -0 },
+        { field: FIELD, op: 'lt', value: 2.5 },
+      ],
+    },
     { minExclusive: -0, maxExclusive: 2.5 },
     [0, 2.5],
   ),
@@ -242,20 +308,21 @@ const PAIRS: readonly RulePair[] = [
     'regex vs pattern: anchored, flags i',
     '^[a-z]{2,4}-[0-9]+$',
     'i',
-    fc.tuple(fc.stringMatching(/^[a-zA-Z]{1,5}$/), fc.nat(), fc.constantFrom('', '\n')).map(([letters, digits, end]) => `${letters}-${digits}${end}`),
+    fc
+      .tuple(fc.stringMatching(/^[a-zA-Z]{1,5}$/), fc.nat(), fc.constantFrom('', '\n'))
+      .map(([letters, digits, end]) => `${letters}-${digits}${end}`),
   ),
-  pattern(
-    'regex vs pattern: unicode letter class',
-    '^\\p{L}+$',
-    '',
-    fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 }),
-  ),
+  pattern('regex vs pattern: unicode letter class', '^\\p{L}+$', '', fc.string({ unit: 'grapheme', minLength: 1, maxLength: 6 })),
   pattern(
     'regex vs pattern: flags ms, dot and anchors across lines',
     '^a.b$',
     'ms',
     fc
-      .tuple(fc.constantFrom('', 'x\n', 'x'), fc.constantFrom('a.b', 'a\nb', 'axb', 'a\r\nb', 'a😀b', 'aé'), fc.constantFrom('', '\ny', 'y'))
+      .tuple(
+        fc.constantFrom('', 'x\n', 'x'),
+        fc.constantFrom('a.b', 'a\nb', 'axb', 'a\r\nb', 'a😀b', 'aé'),
+        fc.constantFrom('', '\ny', 'y'),
+      )
       .map(([before, line, after]) => `${before}${line}${after}`),
   ),
   {
@@ -276,7 +343,12 @@ const PAIRS: readonly RulePair[] = [
     name: 'is a number: gte -MAX_VALUE and lte MAX_VALUE vs datatype decimal',
     auto: {
       require: REQUIRED,
-      assert: { all: [{ field: FIELD, op: 'gte', value: -Number.MAX_VALUE }, { field: FIELD, op: 'lte', value: Number.MAX_VALUE }] },
+      assert: {
+        all: [
+          { field: FIELD, op: 'gte', value: -Number.MAX_VALUE },
+          { field: FIELD, op: 'lte', value: Number.MAX_VALUE },
+        ],
+      },
     },
     shape: { minCount: 1, datatype: 'decimal' },
     onArray: { kind: 'deny' },
@@ -413,7 +485,9 @@ describe('differential: the auto tier and the formal tier agree on rules both ca
         const referenceName = pair.auto === undefined ? 'oracle' : 'auto';
         const message = [
           `pair "${pair.name}" on ${fc.stringify(action)}`,
-          difference ? `known difference "${difference.name}" (${difference.why}) expects ${referenceName} ${expected.reference}, formal ${expected.formal}` : 'the tiers must agree',
+          difference
+            ? `known difference "${difference.name}" (${difference.why}) expects ${referenceName} ${expected.reference}, formal ${expected.formal}`
+            : 'the tiers must agree',
           `  ${referenceName}:   ${reference.shown}`,
           `  formal: ${formal.shown}`,
         ].join('\n');
@@ -434,7 +508,11 @@ describe('differential: the auto tier and the formal tier agree on rules both ca
 
 // ---------------------------------------------------------------- the differences, pinned
 
-async function pinned(auto: Pick<PolicyDefinition, 'require' | 'assert'>, shape: Omit<PropertyShapeDefinition, 'path'>, value: unknown): Promise<Expected> {
+async function pinned(
+  auto: Pick<PolicyDefinition, 'require' | 'assert'>,
+  shape: Omit<PropertyShapeDefinition, 'path'>,
+  value: unknown,
+): Promise<Expected> {
   const pair: RulePair = { name: 'pinned', auto, shape, onArray: { kind: 'deny' }, edges: fc.constant(0) };
   const tiers = await tiersOf(pair);
   const action = actionWith(value);
@@ -470,9 +548,12 @@ describe('KNOWN_DIFFERENCES, pinned so that a change in either tier shows', () =
     const LTE_100: Pick<PolicyDefinition, 'require' | 'assert'> = { require: REQUIRED, assert: { field: FIELD, op: 'lte', value: 100 } };
     const fromJsonText = (JSON.parse('{ "x": 1e400 }') as { x: number }).x;
 
-    it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])('%s: auto `require` and minCount both see a value', async (value) => {
-      expect(await pinned({ require: REQUIRED }, { minCount: 1 }, value)).toEqual({ reference: 'allow', formal: 'allow' });
-    });
+    it.each([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])(
+      '%s: auto `require` and minCount both see a value',
+      async (value) => {
+        expect(await pinned({ require: REQUIRED }, { minCount: 1 }, value)).toEqual({ reference: 'allow', formal: 'allow' });
+      },
+    );
 
     it('NaN fails every comparison in both tiers', async () => {
       expect(await pinned(GTE_0, { minCount: 1, minInclusive: 0 }, Number.NaN)).toEqual({ reference: 'deny', formal: 'deny' });
@@ -481,9 +562,18 @@ describe('KNOWN_DIFFERENCES, pinned so that a change in either tier shows', () =
     });
 
     it('±Infinity satisfy the bounds they lie beyond, and only those, in both tiers', async () => {
-      expect(await pinned(GTE_0, { minCount: 1, minInclusive: 0 }, Number.POSITIVE_INFINITY)).toEqual({ reference: 'allow', formal: 'allow' });
-      expect(await pinned(GTE_0, { minCount: 1, minInclusive: 0 }, Number.NEGATIVE_INFINITY)).toEqual({ reference: 'deny', formal: 'deny' });
-      expect(await pinned(LTE_100, { minCount: 1, maxInclusive: 100 }, Number.NEGATIVE_INFINITY)).toEqual({ reference: 'allow', formal: 'allow' });
+      expect(await pinned(GTE_0, { minCount: 1, minInclusive: 0 }, Number.POSITIVE_INFINITY)).toEqual({
+        reference: 'allow',
+        formal: 'allow',
+      });
+      expect(await pinned(GTE_0, { minCount: 1, minInclusive: 0 }, Number.NEGATIVE_INFINITY)).toEqual({
+        reference: 'deny',
+        formal: 'deny',
+      });
+      expect(await pinned(LTE_100, { minCount: 1, maxInclusive: 100 }, Number.NEGATIVE_INFINITY)).toEqual({
+        reference: 'allow',
+        formal: 'allow',
+      });
       expect(await pinned(LTE_100, { minCount: 1, maxInclusive: 100 }, fromJsonText)).toEqual({ reference: 'deny', formal: 'deny' });
     });
   });

@@ -116,11 +116,23 @@ describe('tierguard gateway over stdio', () => {
     await client.callTool({ name: 'write_marker', arguments: { path: marker } });
     expect(existsSync(marker)).toBe(true);
     await waitFor('the would_deny line', () => stderr().includes('"would_deny"'));
-    const line = stderr().split('\n').find((text) => text.includes('"would_deny"')) ?? '';
-    expect(JSON.parse(line)).toMatchObject({ level: 'warn', event: 'would_deny', method: 'tools/call', tool: 'write_marker', policyIds: ['marker.no-forbidden'] });
+    const line =
+      stderr()
+        .split('\n')
+        .find((text) => text.includes('"would_deny"')) ?? '';
+    expect(JSON.parse(line)).toMatchObject({
+      level: 'warn',
+      event: 'would_deny',
+      method: 'tools/call',
+      tool: 'write_marker',
+      policyIds: ['marker.no-forbidden'],
+    });
     await client.close();
     await waitFor('the audit lines', () => existsSync(auditFile) && readFileSync(auditFile, 'utf8').includes('would_deny'));
-    const events = readFileSync(auditFile, 'utf8').trim().split('\n').map((text) => JSON.parse(text) as { tool: string; outcome: string });
+    const events = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text) as { tool: string; outcome: string });
     expect(events.map((event) => [event.tool, event.outcome])).toEqual([
       ['initialize', 'allow'],
       ['write_marker', 'would_deny'],
@@ -135,12 +147,20 @@ describe('tierguard gateway over stdio', () => {
     child.stdout.on('data', (chunk: string) => {
       stdout += chunk;
     });
-    const initialize = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } } };
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '0' } },
+    };
     child.stdin.write(`${JSON.stringify(initialize)}\n{"jsonrpc": "2.0", "id": 2, "method": \n[1, 2]\n`);
     child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'nope/unknown' })}\n`);
     child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' })}\n`);
     await waitFor('the ping answer', () => stdout.includes('"id":3'));
-    const answers = stdout.trim().split('\n').map((text) => JSON.parse(text) as { id: unknown; error?: { code: number } });
+    const answers = stdout
+      .trim()
+      .split('\n')
+      .map((text) => JSON.parse(text) as { id: unknown; error?: { code: number } });
     expect(answers).toContainEqual(expect.objectContaining({ id: null, error: expect.objectContaining({ code: -32700 }) as unknown }));
     expect(answers).toContainEqual(expect.objectContaining({ id: null, error: expect.objectContaining({ code: -32600 }) as unknown }));
     expect(answers).toContainEqual({ jsonrpc: '2.0', id: 4, error: { code: -32601, message: 'Method not found' } });
@@ -153,12 +173,27 @@ describe('tierguard gateway over stdio', () => {
   it('gives policies the identity it was launched with as context.auth', async () => {
     const aliceOnly = join(directory, 'alice-only');
     mkdirSync(aliceOnly);
-    const policy = { id: 'echo.alice-only', tools: ['echo'], assert: { field: 'context.auth.clientId', op: 'eq', value: 'alice' }, message: 'only alice' };
+    const policy = {
+      id: 'echo.alice-only',
+      tools: ['echo'],
+      assert: { field: 'context.auth.clientId', op: 'eq', value: 'alice' },
+      message: 'only alice',
+    };
     writeFileSync(join(aliceOnly, 'alice.json'), JSON.stringify(policy));
     const args = [BIN, 'gateway', '--policies', aliceOnly, '--', process.execPath, ECHO_SERVER];
     const alice = await overStdioWith(args, { TIERGUARD_GATEWAY_IDENTITY: JSON.stringify({ clientId: 'alice', scopes: ['echo'] }) });
     expect((await alice.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).isError).toBeFalsy();
-    const bob = await overStdioWith([BIN, 'gateway', '--policies', aliceOnly, '--identity', '{"clientId":"bob"}', '--', process.execPath, ECHO_SERVER]);
+    const bob = await overStdioWith([
+      BIN,
+      'gateway',
+      '--policies',
+      aliceOnly,
+      '--identity',
+      '{"clientId":"bob"}',
+      '--',
+      process.execPath,
+      ECHO_SERVER,
+    ]);
     expect((await bob.client.callTool({ name: 'echo', arguments: { text: 'hi' } })).isError).toBe(true);
   });
 
@@ -166,12 +201,18 @@ describe('tierguard gateway over stdio', () => {
     const reloading = join(directory, 'reloading');
     mkdirSync(reloading);
     const policyFile = join(reloading, 'echo.json');
-    writeFileSync(policyFile, JSON.stringify({ id: 'echo.no-secrets', tools: ['echo'], assert: { not: { field: 'arguments.text', op: 'eq', value: 'secret' } } }));
+    writeFileSync(
+      policyFile,
+      JSON.stringify({ id: 'echo.no-secrets', tools: ['echo'], assert: { not: { field: 'arguments.text', op: 'eq', value: 'secret' } } }),
+    );
     const pidFile = join(directory, 'echo.pid');
     const args = [BIN, 'gateway', '--policies', reloading, '--reload-interval', '0', '--', process.execPath, ECHO_SERVER];
     const { client, stderr, pid } = await overStdioWith(args, { ECHO_PID_FILE: pidFile });
     expect((await client.callTool({ name: 'echo', arguments: { text: 'hello' } })).isError).toBeFalsy();
-    writeFileSync(policyFile, JSON.stringify({ id: 'echo.no-hello', tools: ['echo'], assert: { not: { field: 'arguments.text', op: 'eq', value: 'hello' } } }));
+    writeFileSync(
+      policyFile,
+      JSON.stringify({ id: 'echo.no-hello', tools: ['echo'], assert: { not: { field: 'arguments.text', op: 'eq', value: 'hello' } } }),
+    );
     process.kill(pid ?? 0, 'SIGHUP');
     await waitFor('the reload', () => stderr().includes('policies reloaded'));
     expect((await client.callTool({ name: 'echo', arguments: { text: 'hello' } })).isError).toBe(true);
@@ -183,7 +224,10 @@ describe('tierguard gateway over stdio', () => {
   });
 
   it('ships example policies for the filesystem server whose fixtures pass', () => {
-    const result = spawnSync(process.execPath, [BIN, 'test', '--policies', join(ROOT, 'examples', 'gateway', 'policies')], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [BIN, 'test', '--policies', join(ROOT, 'examples', 'gateway', 'policies')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(result.stdout).toContain('fixtures: 8 passed, 0 failed');
     expect(result.status).toBe(0);
   });
@@ -193,13 +237,19 @@ describe('tierguard gateway over stdio', () => {
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('name the server to guard');
     expect(result.stderr).toContain('tierguard gateway --policies');
-    const withoutTerminator = spawnSync(process.execPath, [BIN, 'gateway', '--policies', policies, 'node', 'server.js'], { cwd: ROOT, encoding: 'utf8' });
+    const withoutTerminator = spawnSync(process.execPath, [BIN, 'gateway', '--policies', policies, 'node', 'server.js'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(withoutTerminator.status).toBe(2);
     expect(withoutTerminator.stderr).toContain('unexpected "node": put -- before the command that starts the server');
   });
 
   it('exits 2 naming the command when the downstream server cannot start', () => {
-    const result = spawnSync(process.execPath, [BIN, 'gateway', '--policies', policies, '--', 'tierguard-no-such-server-binary'], { cwd: ROOT, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [BIN, 'gateway', '--policies', policies, '--', 'tierguard-no-such-server-binary'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('IO_ERROR: cannot start the downstream server tierguard-no-such-server-binary');
   });
@@ -210,7 +260,9 @@ describe('examples/gateway/embed.mjs', () => {
     const auditFile = join(directory, 'embed-audit.jsonl');
     const args = [join(ROOT, 'examples', 'gateway', 'embed.mjs'), policies, process.execPath, ECHO_SERVER];
     const { client } = await overStdioWith(args, { AUDIT_FILE: auditFile });
-    expect((await client.callTool({ name: 'echo', arguments: { text: 'embedded' } })).content).toEqual([{ type: 'text', text: 'embedded' }]);
+    expect((await client.callTool({ name: 'echo', arguments: { text: 'embedded' } })).content).toEqual([
+      { type: 'text', text: 'embedded' },
+    ]);
     const forbidden = join(directory, 'forbidden-embedded');
     expect((await client.callTool({ name: 'write_marker', arguments: { path: forbidden } })).isError).toBe(true);
     expect(existsSync(forbidden)).toBe(false);
@@ -222,10 +274,14 @@ describe('examples/gateway/embed.mjs', () => {
 
 describe('tierguard gateway --http', () => {
   it('serves each session its own downstream connection at the printed URL, with /healthz', async () => {
-    const child = spawn(process.execPath, [BIN, 'gateway', '--policies', policies, '--http', '--port', '0', '--', process.execPath, ECHO_SERVER], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'gateway', '--policies', policies, '--http', '--port', '0', '--', process.execPath, ECHO_SERVER],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
     let stderr = '';
     child.stderr.setEncoding('utf8');
@@ -237,12 +293,18 @@ describe('tierguard gateway --http', () => {
     const client = new Client({ name: 'e2e-http', version: '0.0.0' });
     await client.connect(new StreamableHTTPClientTransport(url));
     clients.push(client);
-    expect((await client.callTool({ name: 'echo', arguments: { text: 'over http' } })).content).toEqual([{ type: 'text', text: 'over http' }]);
+    expect((await client.callTool({ name: 'echo', arguments: { text: 'over http' } })).content).toEqual([
+      { type: 'text', text: 'over http' },
+    ]);
     const forbidden = join(directory, 'forbidden-http');
     expect((await client.callTool({ name: 'write_marker', arguments: { path: forbidden } })).isError).toBe(true);
     expect(existsSync(forbidden)).toBe(false);
     const health = await fetch(new URL('/healthz', url));
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', policyVersion: expect.stringMatching(/^sha256:/) as unknown, downstreams: [{ state: 'connected' }] });
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      policyVersion: expect.stringMatching(/^sha256:/) as unknown,
+      downstreams: [{ state: 'connected' }],
+    });
   });
 });

@@ -63,7 +63,9 @@ describe('duplicate keys are refused, never read as the last one', () => {
       const result = run(['check', '--policies', join(directory, 'policies'), '--action', '-', ...extra], TWICE);
       expect(result.stdout).toBe('');
       expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(/^tierguard: IO_ERROR: standard input: not valid JSON: line 2, column 2: duplicate key "tool" at \/tool /);
+      expect(result.stderr).toMatch(
+        /^tierguard: IO_ERROR: standard input: not valid JSON: line 2, column 2: duplicate key "tool" at \/tool /,
+      );
     }
   });
 
@@ -75,11 +77,16 @@ describe('duplicate keys are refused, never read as the last one', () => {
   });
 
   it('a JSON policy file with a key twice is refused: the policy is not silently weakened', () => {
-    const file = write('twice-policy/p.json', '{"id":"db.no-drop","tools":["db.drop*"],"tools":["nothing"],"assert":{"field":"a","op":"exists"}}');
+    const file = write(
+      'twice-policy/p.json',
+      '{"id":"db.no-drop","tools":["db.drop*"],"tools":["nothing"],"assert":{"field":"a","op":"exists"}}',
+    );
     const result = run(['check', '--policies', file, '--action', write('actions/drop.json', { tool: 'db.drop' })]);
     expect(result.stdout).toBe('');
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^tierguard: IO_ERROR: \S*p\.json: not valid JSON: line 1, column 41: duplicate key "tools" at \/tools \(first at line 1, column 20\)\n$/);
+    expect(result.stderr).toMatch(
+      /^tierguard: IO_ERROR: \S*p\.json: not valid JSON: line 1, column 41: duplicate key "tools" at \/tools \(first at line 1, column 20\)\n$/,
+    );
   });
 
   it('a YAML policy file with a key twice is refused, naming the key and its line and column', () => {
@@ -101,7 +108,9 @@ describe('human-readable output escapes what a terminal would act on', () => {
     expect(result.status).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^deny {2}db\.drop\\nallow {2}safe\.read {2}\(policies sha256:0{12}\)\\x1b\[1A\\x1b\[2K\\r\\x9b2K\\u202eevil {2}\(policies sha256:[0-9a-f]{12}\)$/);
+    expect(lines[0]).toMatch(
+      /^deny {2}db\.drop\\nallow {2}safe\.read {2}\(policies sha256:0{12}\)\\x1b\[1A\\x1b\[2K\\r\\x9b2K\\u202eevil {2}\(policies sha256:[0-9a-f]{12}\)$/,
+    );
     expect(lines[1]).toMatch(/^ {2}x db\.no-drop {2}arguments\.confirm {2}/);
     expect(result.stdout).not.toMatch(RAW_CONTROL);
   });
@@ -144,18 +153,24 @@ describe('human-readable output escapes what a terminal would act on', () => {
 });
 
 describe('commands and options are looked up as own properties only', () => {
-  it.each(['toString', 'hasOwnProperty', '__proto__', 'constructor', 'valueOf', '__defineGetter__'])('tierguard %s is an unknown command (exit 2)', (command) => {
-    const result = run([command]);
-    expect(result.stdout).toBe('');
-    expect(result.status).toBe(2);
-    expect(result.stderr.startsWith(`tierguard: unknown command "${command}"\nusage:\n`)).toBe(true);
-    expect(result.stderr).not.toMatch(STACK_LINE);
-  });
+  it.each(['toString', 'hasOwnProperty', '__proto__', 'constructor', 'valueOf', '__defineGetter__'])(
+    'tierguard %s is an unknown command (exit 2)',
+    (command) => {
+      const result = run([command]);
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(2);
+      expect(result.stderr.startsWith(`tierguard: unknown command "${command}"\nusage:\n`)).toBe(true);
+      expect(result.stderr).not.toMatch(STACK_LINE);
+    },
+  );
 
-  it.each(['--constructor', '--__proto__', '--toString', '--hasOwnProperty'])('tierguard check %s is an unknown option (exit 2)', (option) => {
-    const result = run(['check', option, 'x', '--policies', join(directory, 'policies'), '--action', '-'], '{"tool":"a"}');
-    expect(result.stdout).toBe('');
-    expect(result.status).toBe(2);
-    expect(result.stderr.startsWith(`tierguard: Unknown option '${option}'`)).toBe(true);
-  });
+  it.each(['--constructor', '--__proto__', '--toString', '--hasOwnProperty'])(
+    'tierguard check %s is an unknown option (exit 2)',
+    (option) => {
+      const result = run(['check', option, 'x', '--policies', join(directory, 'policies'), '--action', '-'], '{"tool":"a"}');
+      expect(result.stdout).toBe('');
+      expect(result.status).toBe(2);
+      expect(result.stderr.startsWith(`tierguard: Unknown option '${option}'`)).toBe(true);
+    },
+  );
 });

@@ -36,7 +36,10 @@ beforeAll(() => {
   chmodSync(join(fakeBin, 'semgrep'), 0o755);
   policies = join(scratch, 'policies');
   mkdirSync(join(policies, 'fixtures', 'code.hangs', 'allow'), { recursive: true });
-  writeFileSync(join(policies, 'policies.json'), JSON.stringify([{ id: 'code.hangs', enforcement: [{ engine: 'semgrep', policy: RULE }] }]));
+  writeFileSync(
+    join(policies, 'policies.json'),
+    JSON.stringify([{ id: 'code.hangs', enforcement: [{ engine: 'semgrep', policy: RULE }] }]),
+  );
   copyFileSync(ARTIFACT, join(policies, 'fixtures', 'code.hangs', 'allow', 'app.js'));
 });
 
@@ -67,7 +70,9 @@ describe('the CLI stopped by a signal while an engine that daemonises runs', () 
       cli.stderr.on('data', (chunk: Buffer) => {
         stderr += chunk.toString('utf8');
       });
-      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => cli.on('exit', (code, by) => resolve({ code, signal: by })));
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        cli.on('exit', (code, by) => resolve({ code, signal: by })),
+      );
       try {
         const { engine, daemon, args: engineArgs } = await readEngineReport(report, true);
         started.push(engine, daemon);
@@ -103,10 +108,13 @@ describe('tierguard mcp stopped by SIGTERM while a validate call runs an engine 
     server.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
     });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => server.on('exit', (code, by) => resolve({ code, signal: by })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      server.on('exit', (code, by) => resolve({ code, signal: by })),
+    );
     const client = new Client({ name: 'e2e-agent', version: '0.0.0' });
     try {
-      for (let attempt = 0; attempt < 200 && !/listening on http/.test(stderr); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      for (let attempt = 0; attempt < 200 && !/listening on http/.test(stderr); attempt += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
       const url = /tierguard mcp: listening on (http:\/\/\S+)\n/.exec(stderr)?.[1];
       expect(url, stderr).toBeDefined();
       await client.connect(new StreamableHTTPClientTransport(new URL(url ?? '')));

@@ -75,7 +75,9 @@ describe('exit codes and output on the shipped examples', () => {
     expect(result.status).toBe(1);
     // The README's CLI example, word for word: the docs cannot drift from the output.
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const example = /\$ npx tierguard check --policies examples\/policies --action examples\/actions\/backup-dev\.json\n([\s\S]*?)```/.exec(readme);
+    const example = /\$ npx tierguard check --policies examples\/policies --action examples\/actions\/backup-dev\.json\n([\s\S]*?)```/.exec(
+      readme,
+    );
     expect(example?.[1]).toBeDefined();
     expect(result.stdout).toBe(example?.[1]);
     expect(result.stdout).toContain('x database.backup-roles  context.user.roles  database.backup needs the role admin or dba');
@@ -121,7 +123,9 @@ describe('--mode monitor', () => {
     expect(result.status).toBe(0);
     const lines = result.stdout.split('\n');
     expect(lines[0]).toMatch(/^would_deny {2}database\.backup {2}\(policies sha256:[0-9a-f]{12}\)$/);
-    expect(lines[1]).toBe('  ~ database.backup-roles  context.user.roles  database.backup needs the role admin or dba (caller has ["dev"])');
+    expect(lines[1]).toBe(
+      '  ~ database.backup-roles  context.user.roles  database.backup needs the role admin or dba (caller has ["dev"])',
+    );
   });
 
   it('prints would_escalate for an action enforce mode escalates', () => {
@@ -252,15 +256,22 @@ describe('invalid policies (exit 2)', () => {
     const file = write('broken/policy.json', '{ "id": "x", ');
     const result = check(file, join(ACTIONS, 'payment-ok.json'));
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`^tierguard: IO_ERROR: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .+\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(`^tierguard: IO_ERROR: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .+\\n$`),
+    );
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
   it('a policy nested 100,000 deep is refused while parsing, with its position, not a crash', () => {
-    const file = write('deep-policy.json', `{"id":"deep","assert":${'{"not":'.repeat(100_000)}{"field":"a","op":"exists"}${'}'.repeat(100_000)}}`);
+    const file = write(
+      'deep-policy.json',
+      `{"id":"deep","assert":${'{"not":'.repeat(100_000)}{"field":"a","op":"exists"}${'}'.repeat(100_000)}}`,
+    );
     const result = check(file, join(ACTIONS, 'payment-ok.json'));
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^tierguard: IO_ERROR: .*deep-policy\.json: not valid JSON: line 1, column \d+: nested deeper than limits\.maxDepth \(64\)\n$/);
+    expect(result.stderr).toMatch(
+      /^tierguard: IO_ERROR: .*deep-policy\.json: not valid JSON: line 1, column \d+: nested deeper than limits\.maxDepth \(64\)\n$/,
+    );
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });
@@ -271,7 +282,9 @@ describe('invalid actions (exit 2)', () => {
     const result = check(POLICIES, file);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(new RegExp(`^tierguard: IO_ERROR: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .+\\n$`));
+    expect(result.stderr).toMatch(
+      new RegExp(`^tierguard: IO_ERROR: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: .+\\n$`),
+    );
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
@@ -294,7 +307,9 @@ describe('invalid actions (exit 2)', () => {
     const file = write('actions/deep.json', `{"tool":"a","x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`);
     const result = check(POLICIES, file);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^tierguard: IO_ERROR: .*deep\.json: not valid JSON: line 1, column \d+: nested deeper than limits\.maxDepth \(64\)\n$/);
+    expect(result.stderr).toMatch(
+      /^tierguard: IO_ERROR: .*deep\.json: not valid JSON: line 1, column \d+: nested deeper than limits\.maxDepth \(64\)\n$/,
+    );
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 
@@ -303,7 +318,9 @@ describe('invalid actions (exit 2)', () => {
     const file = write('actions/just-too-deep.json', `{"tool":"a","x":${'['.repeat(64)}${']'.repeat(64)}}`);
     const result = check(POLICIES, file);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^tierguard: LIMIT_EXCEEDED: .*just-too-deep\.json: action is nested deeper than limits\.maxDepth \(64\) at \/x(\/0)+\n$/);
+    expect(result.stderr).toMatch(
+      /^tierguard: LIMIT_EXCEEDED: .*just-too-deep\.json: action is nested deeper than limits\.maxDepth \(64\) at \/x(\/0)+\n$/,
+    );
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });
@@ -350,7 +367,10 @@ describe('usage errors (exit 2)', () => {
 
   it('a nonexistent policy path', () => {
     const missing = join(directory, 'no-such-policies');
-    expectInputFailure(check(missing, join(ACTIONS, 'payment-ok.json')), `tierguard: IO_ERROR: ${missing}: cannot read: no such file or directory`);
+    expectInputFailure(
+      check(missing, join(ACTIONS, 'payment-ok.json')),
+      `tierguard: IO_ERROR: ${missing}: cannot read: no such file or directory`,
+    );
   });
 
   it('a nonexistent action path', () => {
@@ -383,9 +403,7 @@ describe('policy directories', () => {
 
     const deleteResult = check(tree, write('tree-actions/delete.json', { tool: 'db.delete' }), '--json');
     expect(deleteResult.status).toBe(1);
-    expect((JSON.parse(deleteResult.stdout) as Decision).violations.map((violation) => violation.policyId)).toEqual([
-      'deep.forbid-delete',
-    ]);
+    expect((JSON.parse(deleteResult.stdout) as Decision).violations.map((violation) => violation.policyId)).toEqual(['deep.forbid-delete']);
 
     const readResult = check(tree, write('tree-actions/read.json', { tool: 'db.read' }));
     expect(readResult.status).toBe(0);

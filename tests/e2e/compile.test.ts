@@ -38,7 +38,11 @@ function compile(out: string): SpawnSyncReturns<string> {
 
 /** File name to bytes, for every file in a directory. */
 function filesIn(folder: string): Map<string, Buffer> {
-  return new Map(readdirSync(folder).sort().map((name) => [name, readFileSync(join(folder, name))]));
+  return new Map(
+    readdirSync(folder)
+      .sort()
+      .map((name) => [name, readFileSync(join(folder, name))]),
+  );
 }
 
 async function examplePolicies(): Promise<PolicyDefinition[]> {
@@ -67,7 +71,12 @@ describe('tierguard compile', () => {
     const result = compile(out);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout.split('\n').filter((line) => line !== '').sort()).toEqual(
+    expect(
+      result.stdout
+        .split('\n')
+        .filter((line) => line !== '')
+        .sort(),
+    ).toEqual(
       [
         `wrote ${join(out, 'crm.contact-shape.ttl')}`,
         `wrote ${join(out, 'orders.purchase-order.ttl')}`,
@@ -93,7 +102,9 @@ describe('tierguard compile', () => {
     expect(compile(out).status).toBe(0);
     const generated = filesIn(out);
     const committed = filesIn(COMMITTED);
-    expect([...committed.keys()], `shapes/examples/ does not list the generated files: run \`${REGENERATE}\``).toEqual([...generated.keys()]);
+    expect([...committed.keys()], `shapes/examples/ does not list the generated files: run \`${REGENERATE}\``).toEqual([
+      ...generated.keys(),
+    ]);
     for (const [name, bytes] of generated) {
       const message = `shapes/examples/${name} differs from what \`tierguard compile\` generates: run \`${REGENERATE}\``;
       expect(committed.get(name)?.toString('utf8'), message).toBe(bytes.toString('utf8'));
@@ -104,12 +115,19 @@ describe('tierguard compile', () => {
   it('exits 2 with a message on an invalid policy, and writes nothing', () => {
     const policy = join(directory, 'invalid', 'bad.json');
     mkdirSync(join(policy, '..'), { recursive: true });
-    writeFileSync(policy, JSON.stringify({ id: 'bad.shape', tools: ['t'], shape: { properties: [{ path: 'arguments.items.0.sku', minCount: 1 }] } }));
+    writeFileSync(
+      policy,
+      JSON.stringify({ id: 'bad.shape', tools: ['t'], shape: { properties: [{ path: 'arguments.items.0.sku', minCount: 1 }] } }),
+    );
     const out = join(directory, 'invalid-out');
     const result = run(['compile', '--policies', policy, '--out', out]);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.startsWith(`tierguard: INVALID_POLICY: ${policy}: policy "bad.shape" /shape/properties/0/path: shape paths cannot index arrays`)).toBe(true);
+    expect(
+      result.stderr.startsWith(
+        `tierguard: INVALID_POLICY: ${policy}: policy "bad.shape" /shape/properties/0/path: shape paths cannot index arrays`,
+      ),
+    ).toBe(true);
     expect(result.stderr).not.toMatch(STACK_LINE);
     expect(existsSync(out)).toBe(false);
   });
@@ -148,14 +166,19 @@ describe('the generated Turtle', () => {
     for (const policy of (await examplePolicies()).filter((definition) => definition.shape !== undefined)) {
       const fromJson = await createEngine({ policies: [policy] });
       const fromTurtle = await createEngine({
-        policies: [{ id: policy.id, ...(policy.tools === undefined ? {} : { tools: policy.tools }), shapesFile: join(out, `${policy.id}.ttl`) }],
+        policies: [
+          { id: policy.id, ...(policy.tools === undefined ? {} : { tools: policy.tools }), shapesFile: join(out, `${policy.id}.ttl`) },
+        ],
       });
       for (const { name, action } of actions.filter(({ action: candidate }) => policy.tools?.includes(candidate.tool) === true)) {
         const expected = await fromJson.evaluate(action);
         const actual = await fromTurtle.evaluate(action);
         compared.push(`${policy.id} ${name} ${expected.verdict}`);
         expect(actual.verdict, `${policy.id} on ${name}`).toBe(expected.verdict);
-        expect(actual.violations.map(({ path }) => path), `${policy.id} on ${name}`).toEqual(expected.violations.map(({ path }) => path));
+        expect(
+          actual.violations.map(({ path }) => path),
+          `${policy.id} on ${name}`,
+        ).toEqual(expected.violations.map(({ path }) => path));
       }
     }
     // Not vacuous: every shape policy met an allowed and a denied example.

@@ -52,7 +52,10 @@ describe('npm run demo', () => {
     expect(rows.filter((row) => row[0] === 'http-with-credentials.json')).toEqual([
       ['http-with-credentials.json', 'allow', 'http.no-credentials-in-logs', 'arguments.headers.authorization', 'rewritten: remove_field'],
     ]);
-    expect(rows.filter((row) => row[0] === 'env-with-key.json').map((row) => row[2])).toEqual(['output.strip-ansi', 'output.redact-api-keys']);
+    expect(rows.filter((row) => row[0] === 'env-with-key.json').map((row) => row[2])).toEqual([
+      'output.strip-ansi',
+      'output.redact-api-keys',
+    ]);
     expect(run.stdout).toContain('status-coloured.json: "ALERT disk 97% full"');
     expect(run.stdout).toContain('env-with-key.json: "HOME=/home/agent\\nOPENAI_KEY=[redacted api key]"');
     expect(run.stdout).not.toContain('sk-abcdefghijklmnop1234');

@@ -48,7 +48,9 @@ describe.skipIf(skip !== undefined)(`engine examples${skip === undefined ? '' : 
   it('prints what the README shows for tierguard validate and tierguard test, word for word', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     // Every `$ npx tierguard validate|test ...` line of the README with the lines after it, up to the next command or fence.
-    const examples = [...readme.matchAll(/^\$ npx tierguard ((?:validate|test) --policies examples\/engines\/[^\n]*)\n((?:(?!\$ |```)[^\n]*\n)*)/gm)];
+    const examples = [
+      ...readme.matchAll(/^\$ npx tierguard ((?:validate|test) --policies examples\/engines\/[^\n]*)\n((?:(?!\$ |```)[^\n]*\n)*)/gm),
+    ];
     expect(examples.length).toBeGreaterThanOrEqual(3);
     for (const [, command, shown] of examples) {
       const result = run(...(command ?? '').split(' '));
@@ -66,11 +68,27 @@ describe.skipIf(skip !== undefined)(`engine examples${skip === undefined ? '' : 
 
   it('tierguard validate passes a private bucket plan and fails a public one, naming the rule', () => {
     const fixture = (name: string): string => `${EXAMPLES}/fixtures/infra.s3-not-public/${name}`;
-    const pass = run('validate', '--policies', EXAMPLES, '--policy', 'infra.s3-not-public', '--artifact', fixture('allow/private-bucket.json'));
+    const pass = run(
+      'validate',
+      '--policies',
+      EXAMPLES,
+      '--policy',
+      'infra.s3-not-public',
+      '--artifact',
+      fixture('allow/private-bucket.json'),
+    );
     expect(pass.stderr).toBe('');
     expect(pass.status).toBe(0);
 
-    const fail = run('validate', '--policies', EXAMPLES, '--policy', 'infra.s3-not-public', '--artifact', fixture('deny/public-read-acl.json'));
+    const fail = run(
+      'validate',
+      '--policies',
+      EXAMPLES,
+      '--policy',
+      'infra.s3-not-public',
+      '--artifact',
+      fixture('deny/public-read-acl.json'),
+    );
     expect(fail.stderr).toBe('');
     expect(fail.stdout).toContain('infra.s3-not-public');
     expect(fail.stdout).toContain('aws_s3_bucket.site has the public ACL "public-read"');
@@ -78,11 +96,27 @@ describe.skipIf(skip !== undefined)(`engine examples${skip === undefined ? '' : 
   });
 
   it('tierguard validate runs Semgrep on a JavaScript file and Checkov on a Terraform file', () => {
-    const semgrep = run('validate', '--policies', EXAMPLES, '--policy', 'code.no-eval', '--artifact', `${EXAMPLES}/fixtures/code.no-eval/deny/eval-settings.js`);
+    const semgrep = run(
+      'validate',
+      '--policies',
+      EXAMPLES,
+      '--policy',
+      'code.no-eval',
+      '--artifact',
+      `${EXAMPLES}/fixtures/code.no-eval/deny/eval-settings.js`,
+    );
     expect(semgrep.stdout).toContain('no-eval');
     expect(semgrep.status).toBe(1);
 
-    const checkov = run('validate', '--policies', EXAMPLES, '--policy', 'infra.s3-checkov', '--artifact', `${EXAMPLES}/fixtures/infra.s3-checkov/allow/private-bucket.tf`);
+    const checkov = run(
+      'validate',
+      '--policies',
+      EXAMPLES,
+      '--policy',
+      'infra.s3-checkov',
+      '--artifact',
+      `${EXAMPLES}/fixtures/infra.s3-checkov/allow/private-bucket.tf`,
+    );
     expect(checkov.stderr).toBe('');
     expect(checkov.status).toBe(0);
   });
@@ -94,7 +128,13 @@ describe.skipIf(skip !== undefined)(`engine examples${skip === undefined ? '' : 
     expect(semgrep.stdout.trimEnd().split('\n').at(-1)).toBe('fail: 1 engine run: 0 pass, 1 fail, 0 error; 1 finding; verdict deny');
     expect(semgrep.status).toBe(1);
 
-    const conftest = run('validate', '--policies', EXAMPLES, '--artifact', `./${EXAMPLES}/fixtures/k8s.deployment-hardening/deny/runs-as-root.yaml`);
+    const conftest = run(
+      'validate',
+      '--policies',
+      EXAMPLES,
+      '--artifact',
+      `./${EXAMPLES}/fixtures/k8s.deployment-hardening/deny/runs-as-root.yaml`,
+    );
     expect(conftest.stderr).toBe('');
     expect(conftest.stdout).toContain('  fail  conftest ../rules/conftest\n');
     expect(conftest.stdout.trimEnd().split('\n').at(-1)).toMatch(/^fail: 1 engine run: 0 pass, 1 fail, 0 error; /);

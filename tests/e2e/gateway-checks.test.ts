@@ -31,8 +31,16 @@ function policiesWith(name: string, policy: object): string {
   return folder;
 }
 
-const TYPO = { id: 'marker.typo', tools: ['write_marker'], assert: { not: { field: 'arguments.pth', op: 'glob', value: '**/forbidden-*' } } };
-const SOUND = { id: 'marker.no-forbidden', tools: ['write_marker'], assert: { not: { field: 'arguments.path', op: 'glob', value: '**/forbidden-*' } } };
+const TYPO = {
+  id: 'marker.typo',
+  tools: ['write_marker'],
+  assert: { not: { field: 'arguments.pth', op: 'glob', value: '**/forbidden-*' } },
+};
+const SOUND = {
+  id: 'marker.no-forbidden',
+  tools: ['write_marker'],
+  assert: { not: { field: 'arguments.path', op: 'glob', value: '**/forbidden-*' } },
+};
 
 async function waitFor(what: string, condition: () => boolean): Promise<void> {
   const deadline = Date.now() + DEADLINE_MS;
@@ -72,10 +80,14 @@ describe('tierguard gateway checks the policies against the server’s tool sche
 
   it('starts with --lenient and logs the mismatch as a warning instead', async () => {
     const policies = policiesWith('lenient', TYPO);
-    const child = spawn(process.execPath, [BIN, 'gateway', '--policies', policies, '--lenient', '--http', '--port', '0', '--', process.execPath, ECHO_SERVER], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'gateway', '--policies', policies, '--lenient', '--http', '--port', '0', '--', process.execPath, ECHO_SERVER],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
     let stderr = '';
     child.stderr.setEncoding('utf8');
@@ -96,10 +108,14 @@ describe('tierguard gateway checks the policies against the server’s tool sche
 describe('tierguard gateway --http --metrics', () => {
   it('serves decision counts and evaluation times at /metrics in the Prometheus text format', async () => {
     const policies = policiesWith('metrics', SOUND);
-    const child = spawn(process.execPath, [BIN, 'gateway', '--policies', policies, '--http', '--port', '0', '--metrics', '--', process.execPath, ECHO_SERVER], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'gateway', '--policies', policies, '--http', '--port', '0', '--metrics', '--', process.execPath, ECHO_SERVER],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     children.push(child);
     let stderr = '';
     child.stderr.setEncoding('utf8');
@@ -125,7 +141,10 @@ describe('tierguard gateway --http --metrics', () => {
   });
 
   it('is refused without --http, where there is no port to serve it on', () => {
-    const run = spawnSync(process.execPath, [BIN, 'gateway', '--policies', directory, '--metrics', '--', process.execPath, ECHO_SERVER], { cwd: ROOT, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [BIN, 'gateway', '--policies', directory, '--metrics', '--', process.execPath, ECHO_SERVER], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--metrics apply to --http only');
   });

@@ -30,7 +30,8 @@ interface ToolResult {
 }
 
 const textOf = (result: ToolResult): string => (result.content ?? []).map((part) => part.text ?? '').join('\n');
-const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> => (await client.callTool({ name, arguments: args })) as ToolResult;
+const call = async (name: string, args: Record<string, unknown>): Promise<ToolResult> =>
+  (await client.callTool({ name, arguments: args })) as ToolResult;
 
 beforeAll(async () => {
   requireBuild();

@@ -22,7 +22,8 @@ const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const POLICIES = join(ROOT, 'examples', 'policies');
 const ACTIONS = join(ROOT, 'examples', 'actions');
 const STACK_LINE = /^\s+at /m;
-const MCP_USAGE = 'tierguard mcp --policies <file|dir> [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
+const MCP_USAGE =
+  'tierguard mcp --policies <file|dir> [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
 // Reloads and process start-up on a busy two-core machine: generous, and only the failure case waits this long.
 const DEADLINE_MS = 30_000;
 
@@ -105,7 +106,12 @@ interface RawResponse {
 }
 
 /** A request through node:http, which (unlike fetch) sends the Host header it is given. */
-function rawRequest(url: URL, method: string, headers: OutgoingHttpHeaders, body?: string | Buffer | readonly Buffer[]): Promise<RawResponse> {
+function rawRequest(
+  url: URL,
+  method: string,
+  headers: OutgoingHttpHeaders,
+  body?: string | Buffer | readonly Buffer[],
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const outgoing = request({ host: url.hostname, port: url.port, path: url.pathname, method, headers }, (response) => {
       let text = '';
@@ -171,7 +177,12 @@ afterAll(() => {
 
 describe('tierguard mcp over stdio', () => {
   it('serves the constraint tools for examples/policies to the SDK client, and stops when the client leaves', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--policies', POLICIES], cwd: ROOT, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--policies', POLICIES],
+      cwd: ROOT,
+      stderr: 'pipe',
+    });
     let stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
@@ -187,7 +198,12 @@ describe('tierguard mcp over stdio', () => {
 
     const idsOf = (answer: ToolAnswer): string[] => (answer.structured.policies as { id: string }[]).map((policy) => policy.id);
     const constraints = await call(client, 'get_constraints', { tool: 'payments.transfer', kind: 'request' });
-    expect(idsOf(constraints)).toEqual(['payments.amount-bounds', 'payments.currency', 'payments.not-deleted', 'payments.large-transfer-review']);
+    expect(idsOf(constraints)).toEqual([
+      'payments.amount-bounds',
+      'payments.currency',
+      'payments.not-deleted',
+      'payments.large-transfer-review',
+    ]);
     // The response policies of examples/policies name no tools: they sanitise every tool's output.
     const everyPhase = await call(client, 'get_constraints', { tool: 'payments.transfer' });
     expect(idsOf(everyPhase)).toEqual(['output.strip-ansi', 'output.redact-api-keys', ...idsOf(constraints)]);
@@ -198,7 +214,9 @@ describe('tierguard mcp over stdio', () => {
     expect(denied.structured.violations).toEqual([
       expect.objectContaining({ policyId: 'database.backup-roles', field: 'context.user.roles', path: ['context', 'user', 'roles'] }),
     ]);
-    expect(denied.text).toContain('x database.backup-roles  context.user.roles  database.backup needs the role admin or dba (caller has ["dev"])');
+    expect(denied.text).toContain(
+      'x database.backup-roles  context.user.roles  database.backup needs the role admin or dba (caller has ["dev"])',
+    );
 
     const allowed = await call(client, 'validate', { action: action('payment-ok.json') });
     expect(allowed.structured.verdict).toBe('allow');
@@ -206,7 +224,9 @@ describe('tierguard mcp over stdio', () => {
     await client.close();
     // Closing stdin ends the server on its own, before the transport's SIGTERM fallback.
     expect(stderr).toContain('tierguard mcp: stopping (the client closed the connection)\ntierguard mcp: stopped\n');
-    expect(stderr).toMatch(/^tierguard mcp: serving 20 policies \(sha256:[0-9a-f]{64}\) from .*examples\/policies, reloading every 2 s and on SIGHUP\n/);
+    expect(stderr).toMatch(
+      /^tierguard mcp: serving 20 policies \(sha256:[0-9a-f]{64}\) from .*examples\/policies, reloading every 2 s and on SIGHUP\n/,
+    );
     expect(stderr).not.toMatch(STACK_LINE);
     // Anything but protocol messages on stdout would have reached the client as a parse error.
     expect(errors).toEqual([]);
@@ -218,7 +238,12 @@ describe('tierguard mcp log lines', () => {
     const policies = join(directory, 'named\u001b[2K\u202e');
     mkdirSync(policies, { recursive: true });
     writePolicy(policies, 100);
-    const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp', '--policies', policies], cwd: ROOT, stderr: 'pipe' });
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [BIN, 'mcp', '--policies', policies],
+      cwd: ROOT,
+      stderr: 'pipe',
+    });
     let stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString('utf8');
@@ -255,7 +280,12 @@ describe('tierguard mcp --http', () => {
 
     const sessionId = transport.sessionId ?? '';
     await transport.terminateSession();
-    const afterEnd = await rawRequest(served.url, 'POST', { ...POST_HEADERS, 'mcp-session-id': sessionId }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }));
+    const afterEnd = await rawRequest(
+      served.url,
+      'POST',
+      { ...POST_HEADERS, 'mcp-session-id': sessionId },
+      JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+    );
     expect(afterEnd.status).toBe(404);
 
     served.child.kill('SIGTERM');
@@ -277,7 +307,12 @@ describe('tierguard mcp --http', () => {
 
     // Loopback names pass the Host check; the endpoint then wants a session.
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) {
-      const noSession = await rawRequest(served.url, 'POST', { ...POST_HEADERS, host }, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }));
+      const noSession = await rawRequest(
+        served.url,
+        'POST',
+        { ...POST_HEADERS, host },
+        JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
+      );
       expect(noSession.status).toBe(400);
       expect(noSession.body).toContain('initialize');
     }
@@ -307,7 +342,11 @@ describe('tierguard mcp --http', () => {
     expect(before.structured.verdict).toBe('deny');
 
     writePolicy(polled, 1000);
-    const after = await until('the verdict after the edit', async () => (await call(client, 'validate', payment)).structured, (structured) => structured.verdict === 'allow');
+    const after = await until(
+      'the verdict after the edit',
+      async () => (await call(client, 'validate', payment)).structured,
+      (structured) => structured.verdict === 'allow',
+    );
     expect(after.policyVersion).not.toBe(before.structured.policyVersion);
     expect(served.stderr()).toContain(`tierguard mcp: policies reloaded: ${String(after.policyVersion)} (1 policies)`);
     const constraints = await call(client, 'get_constraints', { tool: 'pay.send' });
@@ -323,7 +362,11 @@ describe('tierguard mcp --http', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await call(manualClient, 'validate', payment)).structured.verdict).toBe('deny');
     manual.child.kill('SIGHUP');
-    await until('the verdict after SIGHUP', async () => (await call(manualClient, 'validate', payment)).structured.verdict, (verdict) => verdict === 'allow');
+    await until(
+      'the verdict after SIGHUP',
+      async () => (await call(manualClient, 'validate', payment)).structured.verdict,
+      (verdict) => verdict === 'allow',
+    );
   });
 
   it('keeps serving the last good policies when an edit breaks them, and says so on stderr', async () => {
@@ -332,8 +375,15 @@ describe('tierguard mcp --http', () => {
     writePolicy(broken, 100);
     const served = await serveHttp(broken, '--reload-interval', '0.1');
     const client = await connected(new StreamableHTTPClientTransport(served.url));
-    writeFileSync(join(broken, 'limit.json'), '{ "id": "pay.limit", "assert": { "field": "arguments.amount", "op": "equals", "value": 1 } }');
-    await until('the reload error on stderr', async () => served.stderr(), (stderr) => stderr.includes('policies not reloaded'));
+    writeFileSync(
+      join(broken, 'limit.json'),
+      '{ "id": "pay.limit", "assert": { "field": "arguments.amount", "op": "equals", "value": 1 } }',
+    );
+    await until(
+      'the reload error on stderr',
+      async () => served.stderr(),
+      (stderr) => stderr.includes('policies not reloaded'),
+    );
     expect(served.stderr()).toContain('INVALID_POLICY');
     const decision = await call(client, 'validate', { action: { tool: 'pay.send', arguments: { amount: 500 } } });
     expect(decision.structured).toMatchObject({ available: true, verdict: 'deny' });
@@ -381,7 +431,16 @@ describe('tierguard mcp usage', () => {
     writeFileSync(record, '');
     const result = spawnSync(
       process.execPath,
-      ['--import', join(ROOT, 'tests/support/record-loads.mjs'), BIN, 'check', '--policies', POLICIES, '--action', join(ACTIONS, 'payment-ok.json')],
+      [
+        '--import',
+        join(ROOT, 'tests/support/record-loads.mjs'),
+        BIN,
+        'check',
+        '--policies',
+        POLICIES,
+        '--action',
+        join(ACTIONS, 'payment-ok.json'),
+      ],
       { cwd: ROOT, encoding: 'utf8', env: { ...process.env, RECORD_LOADS: record } },
     );
     expect(result.status, result.stderr).toBe(0);
@@ -393,18 +452,26 @@ describe('tierguard mcp usage', () => {
   it('without the SDK installed, explains how to install it and exits 2, and check still works', () => {
     // A copy of the built package whose node_modules has everything but the SDK.
     const installed = join(directory, 'without-sdk');
-    cpSync(join(ROOT, 'dist'), join(installed, 'dist'), { recursive: true, filter: (source) => !source.endsWith('.map') && !source.endsWith('.d.ts') });
+    cpSync(join(ROOT, 'dist'), join(installed, 'dist'), {
+      recursive: true,
+      filter: (source) => !source.endsWith('.map') && !source.endsWith('.d.ts'),
+    });
     for (const shipped of ['package.json', 'schema', 'shapes']) cpSync(join(ROOT, shipped), join(installed, shipped), { recursive: true });
     mkdirSync(join(installed, 'node_modules'));
     for (const name of readdirSync(join(ROOT, 'node_modules'))) {
-      if (name !== '@modelcontextprotocol' && name !== '.bin') symlinkSync(join(ROOT, 'node_modules', name), join(installed, 'node_modules', name));
+      if (name !== '@modelcontextprotocol' && name !== '.bin')
+        symlinkSync(join(ROOT, 'node_modules', name), join(installed, 'node_modules', name));
     }
     const bin = join(installed, 'dist', 'cli', 'bin.js');
     const mcp = spawnSync(process.execPath, [bin, 'mcp', '--policies', POLICIES], { encoding: 'utf8', timeout: DEADLINE_MS });
     expect(mcp.status).toBe(2);
     expect(mcp.stdout).toBe('');
-    expect(mcp.stderr.split('\n')[0]).toBe('tierguard: tierguard mcp needs @modelcontextprotocol/sdk: npm install @modelcontextprotocol/sdk zod');
-    const check = spawnSync(process.execPath, [bin, 'check', '--policies', POLICIES, '--action', join(ACTIONS, 'payment-ok.json')], { encoding: 'utf8' });
+    expect(mcp.stderr.split('\n')[0]).toBe(
+      'tierguard: tierguard mcp needs @modelcontextprotocol/sdk: npm install @modelcontextprotocol/sdk zod',
+    );
+    const check = spawnSync(process.execPath, [bin, 'check', '--policies', POLICIES, '--action', join(ACTIONS, 'payment-ok.json')], {
+      encoding: 'utf8',
+    });
     expect(check.status, check.stderr).toBe(0);
   });
 });

@@ -13,8 +13,17 @@ const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const STACK_LINE = /^\s+at /m;
 
 const POLICIES = [
-  { id: 'orders.cap', tools: ['orders.*'], assert: { field: 'arguments.total', op: 'lte', value: 100 }, message: 'total {actual} is over 100' },
-  { id: 'orders.named', tools: ['orders.*'], shape: { properties: [{ path: 'arguments.name', minCount: 1, message: 'an order needs a name' }] } },
+  {
+    id: 'orders.cap',
+    tools: ['orders.*'],
+    assert: { field: 'arguments.total', op: 'lte', value: 100 },
+    message: 'total {actual} is over 100',
+  },
+  {
+    id: 'orders.named',
+    tools: ['orders.*'],
+    shape: { properties: [{ path: 'arguments.name', minCount: 1, message: 'an order needs a name' }] },
+  },
 ];
 
 let directory = '';
@@ -33,7 +42,10 @@ function policyDirectory(name: string, files: Record<string, unknown>): string {
   return root;
 }
 
-const order = (total: number, name?: string): unknown => ({ tool: 'orders.create', arguments: { total, ...(name === undefined ? {} : { name }) } });
+const order = (total: number, name?: string): unknown => ({
+  tool: 'orders.create',
+  arguments: { total, ...(name === undefined ? {} : { name }) },
+});
 
 beforeAll(() => {
   requireBuild();
@@ -58,7 +70,7 @@ describe('tierguard test', () => {
     expect(result.status).toBe(0);
   });
 
-  it('exits 1 and prints each mismatch with the policy\'s violations, then the summary', () => {
+  it("exits 1 and prints each mismatch with the policy's violations, then the summary", () => {
     const root = policyDirectory('failing', {
       'fixtures/orders.cap/allow/big.json': order(500, 'a'),
       'fixtures/orders.cap/deny/small.json': order(10, 'a'),
@@ -84,20 +96,30 @@ describe('tierguard test', () => {
     const unknown = run('test', '--policies', policyDirectory('unknown', { 'fixtures/orders.caps/deny/big.json': order(500) }));
     expect(unknown.status).toBe(2);
     expect(unknown.stdout).toBe('');
-    expect(unknown.stderr).toBe(`tierguard: IO_ERROR: ${join(directory, 'unknown', 'fixtures', 'orders.caps')}: no policy with id "orders.caps" in this directory\n`);
+    expect(unknown.stderr).toBe(
+      `tierguard: IO_ERROR: ${join(directory, 'unknown', 'fixtures', 'orders.caps')}: no policy with id "orders.caps" in this directory\n`,
+    );
 
     const malformed = run('test', '--policies', policyDirectory('malformed', { 'fixtures/orders.cap/deny/big.json': '{ "tool": ' }));
     expect(malformed.status).toBe(2);
     expect(malformed.stderr).toContain(`${join(directory, 'malformed', 'fixtures', 'orders.cap', 'deny', 'big.json')}: not valid JSON`);
     expect(malformed.stderr).not.toMatch(STACK_LINE);
 
-    const invalidPolicy = run('test', '--policies', policyDirectory('invalid-policy', { 'broken.json': { id: 'broken', effect: 'maybe' } }));
+    const invalidPolicy = run(
+      'test',
+      '--policies',
+      policyDirectory('invalid-policy', { 'broken.json': { id: 'broken', effect: 'maybe' } }),
+    );
     expect(invalidPolicy.status).toBe(2);
     expect(invalidPolicy.stderr).toContain(`tierguard: INVALID_POLICY: ${join(directory, 'invalid-policy', 'broken.json')}: `);
   });
 
   it('exits 2 with the usage for a missing or unknown option and for a policy file', () => {
-    for (const args of [['test'], ['test', '--policies', directory, '--action', 'x.json'], ['test', '--policies', join(ROOT, 'examples', 'policies', 'crm.json')]]) {
+    for (const args of [
+      ['test'],
+      ['test', '--policies', directory, '--action', 'x.json'],
+      ['test', '--policies', join(ROOT, 'examples', 'policies', 'crm.json')],
+    ]) {
       const result = run(...args);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('tierguard test --policies <dir>');

@@ -25,7 +25,12 @@ const opaSkip = await engineSkipReason(createOpaCliAdapter(), 'go install github
 const semgrepSkip = await engineSkipReason(createSemgrepAdapter(), 'pip install semgrep==1.180.0');
 
 function validate(args: readonly string[], input?: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [BIN, 'validate', '--policies', POLICIES, ...args], { cwd: ROOT, encoding: 'utf8', input, timeout: 60_000 });
+  return spawnSync(process.execPath, [BIN, 'validate', '--policies', POLICIES, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    input,
+    timeout: 60_000,
+  });
 }
 
 beforeAll(requireBuild);
@@ -49,7 +54,9 @@ describe.skipIf(opaSkip !== undefined)(`tierguard validate with OPA${opaSkip ===
   it('exits 1 for a failing artifact, naming the policy, rule, path and message', () => {
     const run = validate(['--artifact', artifact('bucket-public.json'), ...S3]);
     expect(run.status).toBe(1);
-    expect(run.stdout).toContain('  fail  opa ../engine-policies/s3.rego\n    x s3.no-public  s3-public-acl  resources.site.acl  bucket site is public\n');
+    expect(run.stdout).toContain(
+      '  fail  opa ../engine-policies/s3.rego\n    x s3.no-public  s3-public-acl  resources.site.acl  bucket site is public\n',
+    );
     expect(run.stdout.trimEnd().split('\n').at(-1)).toBe('fail: 2 engine runs: 1 pass, 1 fail, 0 error; 1 finding; verdict deny');
   });
 
@@ -58,11 +65,16 @@ describe.skipIf(opaSkip !== undefined)(`tierguard validate with OPA${opaSkip ===
     expect(run.status).toBe(1);
     const decision = JSON.parse(run.stdout) as ValidationDecision;
     expect(decision).toMatchObject({ result: 'fail', verdict: 'deny', action: { kind: 'artifact' } });
-    expect(decision.engines.map((verdict) => [verdict.engine, verdict.policy, verdict.verdict])).toEqual([['opa', '../engine-policies/s3.rego', 'fail']]);
+    expect(decision.engines.map((verdict) => [verdict.engine, verdict.policy, verdict.verdict])).toEqual([
+      ['opa', '../engine-policies/s3.rego', 'fail'],
+    ]);
   });
 
   it('reads standard input with --format, and exits 0 in monitor mode where a finding only would deny', () => {
-    const run = validate(['--artifact', '-', '--format', 'json', '--policy', 's3.no-public', '--mode', 'monitor'], readFileSync(artifact('bucket-public.json'), 'utf8'));
+    const run = validate(
+      ['--artifact', '-', '--format', 'json', '--policy', 's3.no-public', '--mode', 'monitor'],
+      readFileSync(artifact('bucket-public.json'), 'utf8'),
+    );
     expect(run.status).toBe(0);
     // Content read from stdin is named as the engine sees it: JSON as artifact.json.
     expect(run.stdout).toMatch(/^would_deny {2}artifact\.json {2}/);
@@ -71,7 +83,10 @@ describe.skipIf(opaSkip !== undefined)(`tierguard validate with OPA${opaSkip ===
 
   it('exits 2 for a JSON artifact with a repeated key, public then private, from a file or standard input', () => {
     const twice = artifact('bucket-public-then-private.json');
-    for (const run of [validate(['--artifact', twice, ...S3]), validate(['--artifact', '-', '--format', 'terraform-plan', ...S3], readFileSync(twice, 'utf8'))]) {
+    for (const run of [
+      validate(['--artifact', twice, ...S3]),
+      validate(['--artifact', '-', '--format', 'terraform-plan', ...S3], readFileSync(twice, 'utf8')),
+    ]) {
       expect(run.status).toBe(2);
       expect(run.stdout).toContain('  error  opa ../engine-policies/s3.rego  INVALID_ARTIFACT  ');
       expect(run.stdout).toContain('line 3, column 37: duplicate key "acl" at /resources/site/acl');
@@ -87,23 +102,36 @@ describe.skipIf(opaSkip !== undefined)(`tierguard validate with OPA${opaSkip ===
   });
 });
 
-describe.skipIf(semgrepSkip !== undefined)(`tierguard validate with Semgrep${semgrepSkip === undefined ? '' : ` (skipped: ${semgrepSkip})`}`, () => {
-  it('exits 1 for generated code that calls eval, read from standard input with --name', () => {
-    const run = validate(['--artifact', '-', '--name', 'gen.js', '--policy', 'code.no-eval'], readFileSync(artifact('app-eval.js'), 'utf8'));
-    expect(run.status).toBe(1);
-    expect(run.stdout).toContain('  fail  semgrep ../engine-policies/no-eval.yaml\n    x code.no-eval  no-eval  ');
-    expect(run.stdout).toContain('gen.js:2:13  Do not call eval(); it runs arbitrary code.');
-  });
-});
+describe.skipIf(semgrepSkip !== undefined)(
+  `tierguard validate with Semgrep${semgrepSkip === undefined ? '' : ` (skipped: ${semgrepSkip})`}`,
+  () => {
+    it('exits 1 for generated code that calls eval, read from standard input with --name', () => {
+      const run = validate(
+        ['--artifact', '-', '--name', 'gen.js', '--policy', 'code.no-eval'],
+        readFileSync(artifact('app-eval.js'), 'utf8'),
+      );
+      expect(run.status).toBe(1);
+      expect(run.stdout).toContain('  fail  semgrep ../engine-policies/no-eval.yaml\n    x code.no-eval  no-eval  ');
+      expect(run.stdout).toContain('gen.js:2:13  Do not call eval(); it runs arbitrary code.');
+    });
+  },
+);
 
 describe('tierguard validate with artifacts patterns', () => {
   // No engine runs here, so no engine needs to be installed: the policy's patterns leave the artifact out.
   it('exits 0 and says so when no policy selects the artifact', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tierguard-validate-'));
     try {
-      const policy = { id: 'plans', artifacts: ['*.json'], enforcement: [{ engine: 'opa', policy: join(FIXTURES, 'engine-policies', 's3.rego'), query: 'data.s3.deny' }] };
+      const policy = {
+        id: 'plans',
+        artifacts: ['*.json'],
+        enforcement: [{ engine: 'opa', policy: join(FIXTURES, 'engine-policies', 's3.rego'), query: 'data.s3.deny' }],
+      };
       await writeFile(join(dir, 'plans.json'), JSON.stringify(policy));
-      const run = spawnSync(process.execPath, [BIN, 'validate', '--policies', dir, '--artifact', artifact('app-clean.js')], { cwd: ROOT, encoding: 'utf8' });
+      const run = spawnSync(process.execPath, [BIN, 'validate', '--policies', dir, '--artifact', artifact('app-clean.js')], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       const lines = run.stdout.trimEnd().split('\n');
@@ -112,7 +140,10 @@ describe('tierguard validate with artifacts patterns', () => {
         `  no policy selects ${artifact('app-clean.js')}: no engine ran (each policy's artifacts patterns leave it out)`,
         'pass: 0 engine runs: 0 pass, 0 fail, 0 error; 0 findings; verdict allow',
       ]);
-      const json = spawnSync(process.execPath, [BIN, 'validate', '--policies', dir, '--artifact', artifact('app-clean.js'), '--json'], { cwd: ROOT, encoding: 'utf8' });
+      const json = spawnSync(process.execPath, [BIN, 'validate', '--policies', dir, '--artifact', artifact('app-clean.js'), '--json'], {
+        cwd: ROOT,
+        encoding: 'utf8',
+      });
       expect(JSON.parse(json.stdout)).toMatchObject({ result: 'pass', verdict: 'allow', engines: [] });
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -125,7 +156,12 @@ describe('tierguard validate on invalid input', () => {
     ['no --artifact', [], undefined, /--artifact is required/],
     ['standard input without --format or --name', ['--artifact', '-'], '{}', /needs --format or --name/],
     ['--name with a file', ['--artifact', artifact('bucket-public.json'), '--name', 'x.json'], undefined, /--name names standard input/],
-    ['an unknown --policy', ['--artifact', artifact('bucket-public.json'), '--policy', 'nope'], undefined, /INVALID_OPTIONS: no policy has the id "nope"/],
+    [
+      'an unknown --policy',
+      ['--artifact', artifact('bucket-public.json'), '--policy', 'nope'],
+      undefined,
+      /INVALID_OPTIONS: no policy has the id "nope"/,
+    ],
     ['a bad --mode', ['--artifact', artifact('bucket-public.json'), '--mode', 'loud'], undefined, /--mode must be enforce or monitor/],
   ];
   for (const [what, args, input, message] of cases) {
@@ -139,10 +175,14 @@ describe('tierguard validate on invalid input', () => {
   }
 
   it('exits 2 for a policy binding an engine policy that does not exist, naming the file and pointer', () => {
-    const run = spawnSync(process.execPath, [BIN, 'validate', '--policies', join(FIXTURES, 'broken-policies'), '--artifact', artifact('bucket-public.json')], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const run = spawnSync(
+      process.execPath,
+      [BIN, 'validate', '--policies', join(FIXTURES, 'broken-policies'), '--artifact', artifact('bucket-public.json')],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+      },
+    );
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('INVALID_POLICY');
     expect(run.stderr).toContain('missing.json');

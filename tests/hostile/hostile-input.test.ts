@@ -12,7 +12,6 @@ import { thrownBy } from '../support/thrown-by.js';
 
 const EXISTS: PolicyDefinition = { id: 'tool.exists', assert: { field: 'tool', op: 'exists' } };
 
-
 /** What `run` returns, or what it throws. */
 function outcomeOf(run: () => unknown): unknown {
   try {
@@ -85,7 +84,9 @@ describe('deep nesting (100,000 levels, built iteratively)', () => {
     for (let level = 0; level < 100_000; level += 1) predicate = { not: predicate };
     const error = await createEngine({ policies: [{ id: 'deep.policy', assert: predicate }] }).catch((caught: unknown) => caught);
     expect(isTierguardError(error, 'INVALID_POLICY')).toBe(true);
-    expect((error as TierguardError).message).toMatch(/^policy "deep\.policy" \/assert(\/not)+: nested deeper than limits\.maxDepth \(64\)$/);
+    expect((error as TierguardError).message).toMatch(
+      /^policy "deep\.policy" \/assert(\/not)+: nested deeper than limits\.maxDepth \(64\)$/,
+    );
   });
 
   it('a comparison value nested 100,000 deep is INVALID_POLICY', async () => {
@@ -352,10 +353,41 @@ describe('hostile getters and proxies', () => {
     revoke();
     const hostile = [
       proxy,
-      new Proxy({ tool: 't' }, { ownKeys: () => { throw new Error('keys'); } }),
-      new Proxy({ tool: 't' }, { getOwnPropertyDescriptor: () => { throw new Error('descriptor'); } }),
-      new Proxy({ tool: 't' }, { getPrototypeOf: () => { throw new Error('prototype'); } }),
-      { tool: 't', arguments: new Proxy({ a: 1 }, { getPrototypeOf: () => { throw new Error('prototype'); } }) },
+      new Proxy(
+        { tool: 't' },
+        {
+          ownKeys: () => {
+            throw new Error('keys');
+          },
+        },
+      ),
+      new Proxy(
+        { tool: 't' },
+        {
+          getOwnPropertyDescriptor: () => {
+            throw new Error('descriptor');
+          },
+        },
+      ),
+      new Proxy(
+        { tool: 't' },
+        {
+          getPrototypeOf: () => {
+            throw new Error('prototype');
+          },
+        },
+      ),
+      {
+        tool: 't',
+        arguments: new Proxy(
+          { a: 1 },
+          {
+            getPrototypeOf: () => {
+              throw new Error('prototype');
+            },
+          },
+        ),
+      },
     ];
     for (const action of hostile) {
       const decision = await decideBoth(engine, action);
@@ -366,9 +398,13 @@ describe('hostile getters and proxies', () => {
 
   it('a throwing getter under a field a policy reads: deny with EVALUATION_FAILED naming the policy', async () => {
     const engine = await createEngine({ policies: [READS_A] });
-    expectFailClosed(await decideBoth(engine, getterAction(() => new Error('getter'))), [
-      { code: 'EVALUATION_FAILED', message: 'policy "reads.a": evaluation threw: getter', policyId: 'reads.a' },
-    ]);
+    expectFailClosed(
+      await decideBoth(
+        engine,
+        getterAction(() => new Error('getter')),
+      ),
+      [{ code: 'EVALUATION_FAILED', message: 'policy "reads.a": evaluation threw: getter', policyId: 'reads.a' }],
+    );
   });
 
   it('an enumerable throwing getter is caught while the action is checked', async () => {
@@ -386,13 +422,19 @@ describe('hostile getters and proxies', () => {
 
   it("onError 'allow' lets it through with the error still listed; other policies still decide", async () => {
     const open = await createEngine({ policies: [READS_A], onError: 'allow' });
-    const decision = await decideBoth(open, getterAction(() => new Error('getter')));
+    const decision = await decideBoth(
+      open,
+      getterAction(() => new Error('getter')),
+    );
     expect(decision.verdict).toBe('allow');
     expect(decision.errors).toEqual([
       { code: 'EVALUATION_FAILED', message: 'policy "reads.a": evaluation threw: getter', policyId: 'reads.a' },
     ]);
     const withDeny = await createEngine({ policies: [READS_A, { id: 'no.t', tools: ['t'] }], onError: 'allow' });
-    const denied = await decideBoth(withDeny, getterAction(() => new Error('getter')));
+    const denied = await decideBoth(
+      withDeny,
+      getterAction(() => new Error('getter')),
+    );
     expect(denied.verdict).toBe('deny');
     expect(denied.violations.map((violation) => violation.policyId)).toEqual(['no.t']);
     expect(denied.errors.map((error) => error.policyId)).toEqual(['reads.a']);
@@ -431,7 +473,14 @@ describe('hostile getters and proxies', () => {
   };
   it.each([
     ['a null-prototype object', () => Object.create(null) as unknown],
-    ['an object whose toString throws', () => ({ toString: (): string => { throw new Error('toString'); } })],
+    [
+      'an object whose toString throws',
+      () => ({
+        toString: (): string => {
+          throw new Error('toString');
+        },
+      }),
+    ],
     ['an Error whose message getter throws', hostileMessage],
   ] as const)('a getter that throws %s: decision deny with EVALUATION_FAILED, not an uncaught exception', async (_name, thrown) => {
     const engine = await createEngine({ policies: [READS_A] });
@@ -484,56 +533,92 @@ describe('values that are not JSON are type mismatches, not crashes', () => {
   }
   // Each value with comparisons its JSON look-alike would satisfy.
   const cases: readonly (readonly [string, unknown, readonly PredicateDefinition[]])[] = [
-    ['BigInt', 5n, [
-      { field: 'arguments.v', op: 'eq', value: 5 },
-      { field: 'arguments.v', op: 'gte', value: 5 },
-      { field: 'arguments.v', op: 'lte', value: 5 },
-      { field: 'arguments.v', op: 'in', value: [5] },
-      { field: 'arguments.v', op: 'neq', value: 6 },
-      { field: 'arguments.v', op: 'not_in', value: [6] },
-    ]],
-    ['function', () => 'x', [
-      { field: 'arguments.v', op: 'eq', value: {} },
-      { field: 'arguments.v', op: 'regex', value: '.*' },
-      { field: 'arguments.v', op: 'neq', value: {} },
-      { field: 'arguments.v', op: 'not_in', value: [1] },
-    ]],
-    ['symbol', Symbol('x'), [
-      { field: 'arguments.v', op: 'regex', value: '.*' },
-      { field: 'arguments.v', op: 'glob', value: '*' },
-      { field: 'arguments.v', op: 'neq', value: 'x' },
-      { field: 'arguments.v', op: 'not_in', value: ['y'] },
-    ]],
-    ['Date', new Date('2024-01-01T00:00:00Z'), [
-      { field: 'arguments.v', op: 'eq', value: {} },
-      { field: 'arguments.v', op: 'gte', value: '2020' },
-      { field: 'arguments.v', op: 'regex', value: '2024' },
-      { field: 'arguments.v', op: 'neq', value: {} },
-    ]],
-    ['Map', new Map([['a', 1]]), [
-      { field: 'arguments.v', op: 'eq', value: {} },
-      { field: 'arguments.v', op: 'in', value: [{}] },
-      { field: 'arguments.v', op: 'neq', value: { a: 1 } },
-    ]],
-    ['class instance', new Point(1, 2), [
-      { field: 'arguments.v', op: 'eq', value: { x: 1, y: 2 } },
-      { field: 'arguments.v', op: 'in', value: [{ x: 1, y: 2 }] },
-      { field: 'arguments.v', op: 'neq', value: { x: 3 } },
-    ]],
-    ['boxed string', Object('x') as unknown, [
-      { field: 'arguments.v', op: 'eq', value: 'x' },
-      { field: 'arguments.v', op: 'regex', value: 'x' },
-      { field: 'arguments.v', op: 'glob', value: 'x' },
-      { field: 'arguments.v', op: 'in', value: ['x'] },
-    ]],
-    ['boxed number', Object(5) as unknown, [
-      { field: 'arguments.v', op: 'eq', value: 5 },
-      { field: 'arguments.v', op: 'gt', value: 4 },
-    ]],
-    ['undefined', undefined, [
-      { field: 'arguments.v', op: 'neq', value: 1 },
-      { field: 'arguments.v', op: 'not_in', value: [1] },
-    ]],
+    [
+      'BigInt',
+      5n,
+      [
+        { field: 'arguments.v', op: 'eq', value: 5 },
+        { field: 'arguments.v', op: 'gte', value: 5 },
+        { field: 'arguments.v', op: 'lte', value: 5 },
+        { field: 'arguments.v', op: 'in', value: [5] },
+        { field: 'arguments.v', op: 'neq', value: 6 },
+        { field: 'arguments.v', op: 'not_in', value: [6] },
+      ],
+    ],
+    [
+      'function',
+      () => 'x',
+      [
+        { field: 'arguments.v', op: 'eq', value: {} },
+        { field: 'arguments.v', op: 'regex', value: '.*' },
+        { field: 'arguments.v', op: 'neq', value: {} },
+        { field: 'arguments.v', op: 'not_in', value: [1] },
+      ],
+    ],
+    [
+      'symbol',
+      Symbol('x'),
+      [
+        { field: 'arguments.v', op: 'regex', value: '.*' },
+        { field: 'arguments.v', op: 'glob', value: '*' },
+        { field: 'arguments.v', op: 'neq', value: 'x' },
+        { field: 'arguments.v', op: 'not_in', value: ['y'] },
+      ],
+    ],
+    [
+      'Date',
+      new Date('2024-01-01T00:00:00Z'),
+      [
+        { field: 'arguments.v', op: 'eq', value: {} },
+        { field: 'arguments.v', op: 'gte', value: '2020' },
+        { field: 'arguments.v', op: 'regex', value: '2024' },
+        { field: 'arguments.v', op: 'neq', value: {} },
+      ],
+    ],
+    [
+      'Map',
+      new Map([['a', 1]]),
+      [
+        { field: 'arguments.v', op: 'eq', value: {} },
+        { field: 'arguments.v', op: 'in', value: [{}] },
+        { field: 'arguments.v', op: 'neq', value: { a: 1 } },
+      ],
+    ],
+    [
+      'class instance',
+      new Point(1, 2),
+      [
+        { field: 'arguments.v', op: 'eq', value: { x: 1, y: 2 } },
+        { field: 'arguments.v', op: 'in', value: [{ x: 1, y: 2 }] },
+        { field: 'arguments.v', op: 'neq', value: { x: 3 } },
+      ],
+    ],
+    [
+      'boxed string',
+      Object('x') as unknown,
+      [
+        { field: 'arguments.v', op: 'eq', value: 'x' },
+        { field: 'arguments.v', op: 'regex', value: 'x' },
+        { field: 'arguments.v', op: 'glob', value: 'x' },
+        { field: 'arguments.v', op: 'in', value: ['x'] },
+      ],
+    ],
+    [
+      'boxed number',
+      Object(5) as unknown,
+      [
+        { field: 'arguments.v', op: 'eq', value: 5 },
+        { field: 'arguments.v', op: 'gt', value: 4 },
+      ],
+    ],
+    [
+      'undefined',
+      undefined,
+      [
+        { field: 'arguments.v', op: 'neq', value: 1 },
+        { field: 'arguments.v', op: 'not_in', value: [1] },
+      ],
+    ],
   ];
 
   it.each(cases)('%s: every comparison is false, its negation true, no error', async (_name, value, predicates) => {
@@ -575,7 +660,9 @@ describe('huge arrays', () => {
     ['a sparse array of length 2^32 - 1', () => new Array<number>(4_294_967_295)],
     ['an object with 200,000 keys', () => Object.fromEntries(Array.from({ length: 200_000 }, (_value, index) => [`k${index}`, index]))],
   ] as const)('%s: LIMIT_EXCEEDED with the default maxNodes', async (_name, build) => {
-    const engine = await createEngine({ policies: [EXISTS, { id: 'all.items', assert: { field: '$.arguments.items[*]', op: 'eq', value: 1 } }] });
+    const engine = await createEngine({
+      policies: [EXISTS, { id: 'all.items', assert: { field: '$.arguments.items[*]', op: 'eq', value: 1 } }],
+    });
     expectFailClosed(await decideBoth(engine, { tool: 't', arguments: { items: build() } }), [
       { code: 'LIMIT_EXCEEDED', message: 'action holds more than limits.maxNodes (100000) values' },
     ]);
@@ -617,7 +704,12 @@ describe('tool names', () => {
   );
 
   it('tool names that are Object.prototype member names are looked up as plain names', async () => {
-    const engine = await createEngine({ policies: [{ id: 'proto.tool', tools: ['__proto__'] }, { id: 'ctor.tool', tools: ['constructor'] }] });
+    const engine = await createEngine({
+      policies: [
+        { id: 'proto.tool', tools: ['__proto__'] },
+        { id: 'ctor.tool', tools: ['constructor'] },
+      ],
+    });
     for (const [tool, ids] of [
       ['__proto__', ['proto.tool']],
       ['constructor', ['ctor.tool']],

@@ -11,7 +11,14 @@ function actionWith(descriptors: PropertyDescriptorMap): Action {
 describe('hostile values that once escaped or failed open', () => {
   it('a thrown Proxy whose getPrototypeOf throws is an EVALUATION_FAILED error, not an escape', async () => {
     const engine = await createEngine({ policies: [EQ_ONE] });
-    const hostile = new Proxy({}, { getPrototypeOf: () => { throw new Error('trap'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        getPrototypeOf: () => {
+          throw new Error('trap');
+        },
+      },
+    );
     // Not enumerable: the action's size check does not read it, the policy does.
     const decision = engine.evaluateAuto(
       actionWith({
@@ -54,7 +61,15 @@ describe('hostile values that once escaped or failed open', () => {
   });
 
   it('a Proxy or getter policy definition is INVALID_POLICY, never a DOMException', async () => {
-    for (const policy of [new Proxy({ id: 'p' }, {}), Object.defineProperty({}, 'id', { enumerable: true, get: () => { throw new Error('x'); } })]) {
+    for (const policy of [
+      new Proxy({ id: 'p' }, {}),
+      Object.defineProperty({}, 'id', {
+        enumerable: true,
+        get: () => {
+          throw new Error('x');
+        },
+      }),
+    ]) {
       const error: unknown = await createEngine({ policies: [policy as PolicyDefinition] }).catch((caught: unknown) => caught);
       expect(error).toBeInstanceOf(TierguardError);
       expect((error as TierguardError).code).toBe('INVALID_POLICY');
@@ -76,12 +91,18 @@ describe('hostile values that once escaped or failed open', () => {
 
   it('a regex holding a lone surrogate is refused at compile time in both tiers', async () => {
     const lone = JSON.parse('"\\ud800"') as string;
-    await expect(createEngine({ policies: [{ id: 'r', assert: { field: 's', op: 'regex', value: lone } }] })).rejects.toThrow(/lone UTF-16 surrogate/);
-    await expect(createEngine({ policies: [{ id: 'f', shape: { properties: [{ path: 's', pattern: lone }] } }] })).rejects.toThrow(/lone UTF-16 surrogate/);
+    await expect(createEngine({ policies: [{ id: 'r', assert: { field: 's', op: 'regex', value: lone } }] })).rejects.toThrow(
+      /lone UTF-16 surrogate/,
+    );
+    await expect(createEngine({ policies: [{ id: 'f', shape: { properties: [{ path: 's', pattern: lone }] } }] })).rejects.toThrow(
+      /lone UTF-16 surrogate/,
+    );
   });
 
   it('a JSONPath filter hidden in a union is refused at compile time', async () => {
-    await expect(createEngine({ policies: [{ id: 'j', assert: { field: '$.a[0,?(@.b)]', op: 'exists' } }] })).rejects.toThrow(/script or filter expression/);
+    await expect(createEngine({ policies: [{ id: 'j', assert: { field: '$.a[0,?(@.b)]', op: 'exists' } }] })).rejects.toThrow(
+      /script or filter expression/,
+    );
   });
 
   it('an array hole equals nothing and is not read through Array.prototype', async () => {
@@ -93,7 +114,11 @@ describe('hostile values that once escaped or failed open', () => {
 
   it('a key under an array that is not an index keeps its name in the violation path', async () => {
     const engine = await createEngine({ policies: [{ id: 'q', require: ['arguments.items.sku'] }] });
-    expect(engine.evaluateAuto({ tool: 't', arguments: { items: [{ sku: 'a' }] } }).violations[0]?.path).toEqual(['arguments', 'items', 'sku']);
+    expect(engine.evaluateAuto({ tool: 't', arguments: { items: [{ sku: 'a' }] } }).violations[0]?.path).toEqual([
+      'arguments',
+      'items',
+      'sku',
+    ]);
   });
 
   it('a Date or Map in the action is omitted from the graph like null, so minCount fails', async () => {

@@ -53,18 +53,35 @@ describe('hostile actions under rewrites', () => {
   });
 
   it('a Proxy whose ownKeys trap throws, under `*`, throws', () => {
-    const proxy = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
-    expect(thrownBy(() => rewriteWith([{ op: 'mask_field', field: 'arguments.*' }], { tool: 't', arguments: proxy }))).toEqual(new Error('trap'));
+    const proxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(thrownBy(() => rewriteWith([{ op: 'mask_field', field: 'arguments.*' }], { tool: 't', arguments: proxy }))).toEqual(
+      new Error('trap'),
+    );
   });
 
   it('pollutes no prototype, whatever the keys', () => {
-    const fields = ['arguments.__proto__.polluted', 'arguments.constructor.prototype.polluted', 'arguments.prototype.polluted', '__proto__.polluted'];
+    const fields = [
+      'arguments.__proto__.polluted',
+      'arguments.constructor.prototype.polluted',
+      'arguments.prototype.polluted',
+      '__proto__.polluted',
+    ];
     for (const field of fields) {
       const result = rewriteWith([{ op: 'set_default', field, value: 'yes' }], deepFreeze(act({})));
       expect(result.rewrites).toHaveLength(1);
     }
     for (const field of fields) {
-      rewriteWith([{ op: 'mask_field', field }], deepFreeze(JSON.parse('{"tool":"t","__proto__":{"polluted":1},"arguments":{"__proto__":{"polluted":1}}}') as Action));
+      rewriteWith(
+        [{ op: 'mask_field', field }],
+        deepFreeze(JSON.parse('{"tool":"t","__proto__":{"polluted":1},"arguments":{"__proto__":{"polluted":1}}}') as Action),
+      );
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.prototype).not.toHaveProperty('polluted');

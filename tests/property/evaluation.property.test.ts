@@ -69,10 +69,7 @@ const POLICIES: readonly PolicyDefinition[] = [
     id: 'status.not-deleted',
     tools: ['*'],
     assert: {
-      any: [
-        { field: 'arguments.status', op: 'neq', value: 'deleted' },
-        { not: { field: 'arguments.status', op: 'exists' } },
-      ],
+      any: [{ field: 'arguments.status', op: 'neq', value: 'deleted' }, { not: { field: 'arguments.status', op: 'exists' } }],
     },
   },
   {
@@ -263,7 +260,10 @@ const rawActionArb = fc
   .map(({ extra, ...rest }): Action => ({ ...extra, ...rest }));
 
 /** As an agent's message would arrive: through JSON text. */
-const actionArb = fc.oneof(rawActionArb, rawActionArb.map((action) => JSON.parse(JSON.stringify(action)) as Action));
+const actionArb = fc.oneof(
+  rawActionArb,
+  rawActionArb.map((action) => JSON.parse(JSON.stringify(action)) as Action),
+);
 
 const notAnActionArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.constant(null),
@@ -274,7 +274,10 @@ const notAnActionArb: fc.Arbitrary<unknown> = fc.oneof(
   fc.array(jsonArb, { maxLength: 4 }),
   objectArb.filter((value) => !Object.prototype.hasOwnProperty.call(value, 'tool')),
   fc
-    .record({ tool: fc.oneof(numberArb, fc.boolean(), fc.constant(null), fc.array(jsonArb, { maxLength: 2 }), objectArb), arguments: objectArb })
+    .record({
+      tool: fc.oneof(numberArb, fc.boolean(), fc.constant(null), fc.array(jsonArb, { maxLength: 2 }), objectArb),
+      arguments: objectArb,
+    })
     .map((action) => action as unknown),
 );
 
@@ -298,7 +301,6 @@ const ENGINES = {
 };
 
 const RUNS = { numRuns: 400 };
-
 
 function expectConsistentVerdict(decision: Decision, onError: 'deny' | 'allow'): void {
   const denies = decision.violations.some((violation) => violation.effect === 'deny');
@@ -534,7 +536,11 @@ describe('the fixed policy set decides known actions', () => {
       verdict: 'escalate',
       ids: ['constructor.key', 'proto.key'],
     },
-    { action: { tool: 't', arguments: { confirmed: false }, context: { mode: { strict: true } } }, verdict: 'deny', ids: ['strict.confirm'] },
+    {
+      action: { tool: 't', arguments: { confirmed: false }, context: { mode: { strict: true } } },
+      verdict: 'deny',
+      ids: ['strict.confirm'],
+    },
     {
       action: { tool: 't', arguments: { target: 'b' }, context: { blocked: ['a', 'b'], min: 'a', forbidden: 'z' } },
       verdict: 'escalate',
@@ -546,7 +552,15 @@ describe('the fixed policy set decides known actions', () => {
       ids: [],
     },
     {
-      action: { tool: 'shop.cart/add', arguments: { items: [{ qty: 2, sku: 'ABC-1', prototype: 0 }, { qty: 1, sku: 'x' }] } },
+      action: {
+        tool: 'shop.cart/add',
+        arguments: {
+          items: [
+            { qty: 2, sku: 'ABC-1', prototype: 0 },
+            { qty: 1, sku: 'x' },
+          ],
+        },
+      },
       verdict: 'allow',
       ids: ['sku.format'],
     },

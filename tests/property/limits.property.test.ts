@@ -65,7 +65,6 @@ function expectRefused(decision: Decision, message: RegExp | string): void {
   else expect(decision.errors[0]?.message).toMatch(message);
 }
 
-
 describe('DEFAULT_LIMITS', () => {
   it('holds the documented values', () => {
     expect(DEFAULT_LIMITS).toEqual({
@@ -224,7 +223,10 @@ describe('maxDepth', () => {
 
 describe('maxNodes', () => {
   /** `{ tool, arguments: [0, 0, ...] }`: 3 + `elements` values. */
-  const wide = (elements: number): Action => ({ tool: 't', arguments: new Array<number>(elements).fill(0) as unknown as Record<string, unknown> });
+  const wide = (elements: number): Action => ({
+    tool: 't',
+    arguments: new Array<number>(elements).fill(0) as unknown as Record<string, unknown>,
+  });
 
   it('counts the values it claims to', () => {
     expect(nodeCount({ tool: 't' })).toBe(2);
@@ -257,7 +259,11 @@ describe('maxNodes', () => {
     })).value;
     await fc.assert(
       fc.asyncProperty(
-        fc.dictionary(fc.string({ maxLength: 4 }).filter((key) => key !== 'tool'), json, { maxKeys: 5 }),
+        fc.dictionary(
+          fc.string({ maxLength: 4 }).filter((key) => key !== 'tool'),
+          json,
+          { maxKeys: 5 },
+        ),
         fc.integer({ min: 1, max: 60 }),
         async (rest, maxNodes) => {
           const action = JSON.parse(JSON.stringify({ ...rest, tool: 't' })) as Action;

@@ -15,7 +15,11 @@ export interface EngineReport {
 /** Waits (up to 10 s) for the engine's report in `file`, and for its daemon to say it is ready when `daemonReady`. */
 export async function readEngineReport(file: string, daemonReady: boolean): Promise<EngineReport> {
   for (let attempt = 0; attempt < 200; attempt += 1) {
-    const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter((line) => line.length > 0) : [];
+    const lines = existsSync(file)
+      ? readFileSync(file, 'utf8')
+          .split('\n')
+          .filter((line) => line.length > 0)
+      : [];
     const first = lines[0];
     if (first !== undefined && (!daemonReady || lines.includes('daemon ready'))) {
       const { engine, daemon, args } = JSON.parse(first) as { engine: number; daemon: number; args: string[] };

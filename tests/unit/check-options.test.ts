@@ -18,7 +18,11 @@ describe('rejectUnknownOptions', () => {
 
   it('names the first unknown key and lists the known ones', () => {
     expect(() => rejectUnknownOptions({ intervalMs: 5, intervalMS: 5 }, known)).toThrow(
-      expect.objectContaining({ code: 'INVALID_OPTIONS', message: 'unknown option "intervalMS" (known: intervalMs, sighup)', details: { option: 'intervalMS' } }),
+      expect.objectContaining({
+        code: 'INVALID_OPTIONS',
+        message: 'unknown option "intervalMS" (known: intervalMs, sighup)',
+        details: { option: 'intervalMS' },
+      }),
     );
   });
 

@@ -13,9 +13,24 @@ import { ROOT } from '../support/paths.js';
 const LAYERS: readonly (readonly string[])[] = [
   // The shared bottom: errors, limits, types, paths, JSON values, the regex seam, globs and the tool index.
   [
-    'errors.ts', 'limits.ts', 'types.ts', 'describe-thrown.ts', 'evaluation-error.ts', 'format-path.ts', 'render-value.ts',
-    'strict-json.ts', 'terminal-text.ts', 'read-regular-file.ts', 'read-referenced-tree.ts', 'check-options.ts',
-    'json-values.ts', 'definition-issue.ts', 'decision-projection.ts', 'path', 'regex', 'glob',
+    'errors.ts',
+    'limits.ts',
+    'types.ts',
+    'describe-thrown.ts',
+    'evaluation-error.ts',
+    'format-path.ts',
+    'render-value.ts',
+    'strict-json.ts',
+    'terminal-text.ts',
+    'read-regular-file.ts',
+    'read-referenced-tree.ts',
+    'check-options.ts',
+    'json-values.ts',
+    'definition-issue.ts',
+    'decision-projection.ts',
+    'path',
+    'regex',
+    'glob',
   ],
   // Predicates and their operators, compiled once: the auto tier's checks and every rewrite's `when`.
   ['predicate'],
@@ -116,8 +131,20 @@ describe('the dependency rule of src/', () => {
   });
 
   it('finds a cycle and an upward import when there is one (the checks themselves)', () => {
-    expect(cycles([['a', 'b'], ['b', 'c'], ['c', 'a'], ['c', 'd']])).toEqual(['a -> b -> c -> a']);
-    expect(cycles([['a', 'b'], ['b', 'c']])).toEqual([]);
+    expect(
+      cycles([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'a'],
+        ['c', 'd'],
+      ]),
+    ).toEqual(['a -> b -> c -> a']);
+    expect(
+      cycles([
+        ['a', 'b'],
+        ['b', 'c'],
+      ]),
+    ).toEqual([]);
     expect(unitOf(join(SRC, 'rewrite', 'x.ts'))).toBe('rewrite');
     expect(unitOf(join(SRC, 'engine.ts'))).toBe('engine.ts');
     expect((layerOf.get('mcp') ?? 0) > (layerOf.get('engine.ts') ?? 0)).toBe(true);

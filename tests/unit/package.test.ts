@@ -29,7 +29,9 @@ function staticImports(entry: string): { files: Set<string>; packages: Set<strin
     if (files.has(file)) continue;
     files.add(file);
     const source = readFileSync(file, 'utf8');
-    for (const match of source.matchAll(/(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]|createRequire\([^)]*\)\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+    for (const match of source.matchAll(
+      /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|^import\s*['"]([^'"]+)['"]|createRequire\([^)]*\)\(\s*['"]([^'"]+)['"]\s*\)/gm,
+    )) {
       const specifier = match[1] ?? match[2] ?? match[3] ?? '';
       if (specifier.startsWith('.')) pending.push(resolve(dirname(file), specifier));
       else packages.add(specifier.replace(/^node:/, ''));
@@ -108,7 +110,11 @@ describe('package', () => {
     const { files, packages, lazy } = staticImports(join(ROOT, 'dist/engines/index.js'));
     expect([...files].map((file) => file.slice(ROOT.length))).toEqual(['dist/engines/index.js']);
     expect([...packages, ...lazy]).toEqual([]);
-    expect(readFileSync(join(ROOT, 'dist/engines/index.js'), 'utf8').replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '').trim()).toBe('export {};');
+    expect(
+      readFileSync(join(ROOT, 'dist/engines/index.js'), 'utf8')
+        .replace(/\/\/.*$|\/\*[\s\S]*?\*\//gm, '')
+        .trim(),
+    ).toBe('export {};');
   });
 
   it('loads the Wasm runtime and the MCP SDK from no adapter subpath until asked', () => {

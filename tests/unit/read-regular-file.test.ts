@@ -28,7 +28,13 @@ async function settle(promise: Promise<unknown>): Promise<unknown> {
     timer = setTimeout(() => resolve('hung'), 5_000);
   });
   try {
-    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), hung]);
+    return await Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      hung,
+    ]);
   } finally {
     clearTimeout(timer);
   }

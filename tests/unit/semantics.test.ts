@@ -129,9 +129,7 @@ describe('Semantics: Type mismatch', () => {
   ] as const)('"500" %s %s is %s: never coerced', async (op, value, expected) => {
     expect(await holds({ field: 'arguments.amount', op, value }, act({ amount: '500' }))).toBe(expected);
     // The same comparison through valueRef.
-    expect(await holds({ field: 'arguments.amount', op, valueRef: 'context.n' }, act({ amount: '500' }, { n: value }))).toBe(
-      expected,
-    );
+    expect(await holds({ field: 'arguments.amount', op, valueRef: 'context.n' }, act({ amount: '500' }, { n: value }))).toBe(expected);
     // And the other way round: a number against a string.
     expect(await holds({ field: 'arguments.amount', op, value: String(value) }, act({ amount: value }))).toBe(expected);
   });
@@ -249,9 +247,7 @@ describe('Semantics: NaN', () => {
 
   it.each(['eq', 'neq', 'gt', 'gte', 'lt', 'lte'] as const)('NaN as the valueRef: %s is false', async (op) => {
     expect(await holds({ field: 'arguments.x', op, valueRef: 'context.ref' }, act({ x: 1 }, { ref: Number.NaN }))).toBe(false);
-    expect(
-      await holds({ field: 'arguments.x', op, valueRef: 'context.ref' }, act({ x: Number.NaN }, { ref: Number.NaN })),
-    ).toBe(false);
+    expect(await holds({ field: 'arguments.x', op, valueRef: 'context.ref' }, act({ x: Number.NaN }, { ref: Number.NaN }))).toBe(false);
   });
 
   it('NaN is in no list and inside no equal array', async () => {
@@ -373,10 +369,15 @@ describe('Semantics: Array field with `in`', () => {
     expect(await holds(inAdmin, roles(['dev', 'admin']))).toBe(true);
     expect(await holds(inAdmin, roles(['admin']))).toBe(true);
     expect(await holds({ field: 'context.user.roles', op: 'in', value: ['admin', 'dba'] }, roles(['dba', 'x']))).toBe(true);
-    expect(await holds({ field: 'context.user.roles', op: 'in', valueRef: 'context.allowed' }, {
-      tool: 't',
-      context: { user: { roles: ['dev', 'admin'] }, allowed: ['admin'] },
-    })).toBe(true);
+    expect(
+      await holds(
+        { field: 'context.user.roles', op: 'in', valueRef: 'context.allowed' },
+        {
+          tool: 't',
+          context: { user: { roles: ['dev', 'admin'] }, allowed: ['admin'] },
+        },
+      ),
+    ).toBe(true);
   });
 
   it('is false when no element is, and an empty array is in nothing', async () => {
@@ -632,13 +633,18 @@ describe('Semantics: Strings longer than `limits.maxStringLength` under `regex` 
     expect(withOther.errors.map((error) => error.policyId)).toEqual(['p']);
   });
 
-  it.each(cases)('%s over a string within maxStringLength but past limits.maxRegexWork is the same error and a deny', async (_name, predicate) => {
-    // A budget of one instruction-byte: every pattern reads less than one byte, so only the empty string is read.
-    const decision = await decideOne(predicate, act({ s: atLimit }), { limits: { ...limits, maxRegexWork: 1 } });
-    expect(decision.verdict).toBe('deny');
-    expect(decision.violations).toEqual([]);
-    expect(decision.errors).toEqual([expect.objectContaining({ code: 'LIMIT_EXCEEDED', policyId: 'p', message: expect.stringContaining('maxRegexWork') as string })]);
-  });
+  it.each(cases)(
+    '%s over a string within maxStringLength but past limits.maxRegexWork is the same error and a deny',
+    async (_name, predicate) => {
+      // A budget of one instruction-byte: every pattern reads less than one byte, so only the empty string is read.
+      const decision = await decideOne(predicate, act({ s: atLimit }), { limits: { ...limits, maxRegexWork: 1 } });
+      expect(decision.verdict).toBe('deny');
+      expect(decision.violations).toEqual([]);
+      expect(decision.errors).toEqual([
+        expect.objectContaining({ code: 'LIMIT_EXCEEDED', policyId: 'p', message: expect.stringContaining('maxRegexWork') as string }),
+      ]);
+    },
+  );
 
   it.each(cases)('%s: onError "throw" throws a LIMIT_EXCEEDED TierguardError', async (_name, predicate) => {
     const engine = await createEngine({ limits, onError: 'throw', policies: [{ id: 'p', assert: predicate }] });
@@ -766,8 +772,18 @@ describe('Semantics: Order', () => {
       assert: {
         all: [
           { field: 'arguments.b', op: 'eq', value: 1 },
-          { any: [{ field: 'arguments.c', op: 'eq', value: 1 }, { field: 'arguments.d', op: 'eq', value: 1 }] },
-          { all: [{ field: 'arguments.e', op: 'eq', value: 1 }, { field: 'arguments.f', op: 'eq', value: 1 }] },
+          {
+            any: [
+              { field: 'arguments.c', op: 'eq', value: 1 },
+              { field: 'arguments.d', op: 'eq', value: 1 },
+            ],
+          },
+          {
+            all: [
+              { field: 'arguments.e', op: 'eq', value: 1 },
+              { field: 'arguments.f', op: 'eq', value: 1 },
+            ],
+          },
           { not: { field: 'arguments.g', op: 'eq', value: 0 } },
           { field: '$.arguments.list[*]', op: 'eq', value: 1 },
         ],

@@ -111,15 +111,34 @@ const numberToken = fc.oneof(
   fc.constantFrom('-0', '0e0', '1E+2', '-1.5e-7', '123456789012345678901234567890', '1e400', '-1e400', '5e-400', '0.1'),
 );
 const { value: valueText } = fc.letrec<{ value: string; object: string; array: string }>((tie) => ({
-  value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, stringToken, numberToken, fc.constantFrom('true', 'false', 'null'), tie('object'), tie('array')),
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    stringToken,
+    numberToken,
+    fc.constantFrom('true', 'false', 'null'),
+    tie('object'),
+    tie('array'),
+  ),
   object: fc
-    .uniqueArray(fc.tuple(fc.oneof(fc.constantFrom(...KEYS).map((key) => JSON.stringify(key)), stringToken), tie('value'), whitespace), {
-      maxLength: 4,
-      // Unique as JSON.parse decodes them: the property is about documents without duplicate keys.
-      selector: ([key]) => JSON.parse(key) as string,
-    })
+    .uniqueArray(
+      fc.tuple(
+        fc.oneof(
+          fc.constantFrom(...KEYS).map((key) => JSON.stringify(key)),
+          stringToken,
+        ),
+        tie('value'),
+        whitespace,
+      ),
+      {
+        maxLength: 4,
+        // Unique as JSON.parse decodes them: the property is about documents without duplicate keys.
+        selector: ([key]) => JSON.parse(key) as string,
+      },
+    )
     .map((members) => `{${members.map(([key, value, space]) => `${space}${key}${space}:${value}`).join(',')}}`),
-  array: fc.array(fc.tuple(tie('value'), whitespace), { maxLength: 4 }).map((items) => `[${items.map(([value, space]) => `${space}${value}${space}`).join(',')}]`),
+  array: fc
+    .array(fc.tuple(tie('value'), whitespace), { maxLength: 4 })
+    .map((items) => `[${items.map(([value, space]) => `${space}${value}${space}`).join(',')}]`),
 }));
 const documentText = fc.tuple(whitespace, valueText, whitespace).map(([before, value, after]) => `${before}${value}${after}`);
 
@@ -136,7 +155,12 @@ describe('parseStrictJson agrees with JSON.parse', () => {
 
   it('on damaged documents: refuses what JSON.parse refuses, and accepts the rest unless a key repeats', () => {
     const damaged = fc
-      .tuple(documentText, fc.nat(), fc.constantFrom('', '{', '}', '[', ']', '"', ',', ':', '\\', '0', '-', '.', 'e', ' ', 'u', '\u0001', 'n'), fc.boolean())
+      .tuple(
+        documentText,
+        fc.nat(),
+        fc.constantFrom('', '{', '}', '[', ']', '"', ',', ':', '\\', '0', '-', '.', 'e', ' ', 'u', '\u0001', 'n'),
+        fc.boolean(),
+      )
       .map(([text, at, insert, remove]) => {
         const cut = text.length === 0 ? 0 : at % text.length;
         return `${text.slice(0, cut)}${insert}${text.slice(remove ? cut + 1 : cut)}`;

@@ -31,14 +31,18 @@ export async function checkArtifactKeys(text: string, kind: DataKind, shownAs: s
   if (kind === 'json') {
     // No depth bound of its own: the scan keeps an explicit stack, and the size is bounded by maxArtifactBytes.
     const issue = findJsonTextIssue(text, Number.POSITIVE_INFINITY);
-    return issue === undefined ? undefined : refuse(`${shownAs} is not valid JSON: line ${issue.line}, column ${issue.column}: ${issue.reason}`);
+    return issue === undefined
+      ? undefined
+      : refuse(`${shownAs} is not valid JSON: line ${issue.line}, column ${issue.column}: ${issue.reason}`);
   }
   try {
     const { findYamlDuplicateKey } = await import('./find-yaml-duplicate-key.js');
     const duplicate = findYamlDuplicateKey(text);
     if (duplicate === undefined) return undefined;
     const position = duplicate.line === undefined ? '' : `line ${duplicate.line}, column ${duplicate.column ?? 0}: `;
-    return refuse(`${shownAs} is not valid YAML: ${position}duplicate key${duplicate.key === undefined ? '' : ` ${cut(JSON.stringify(duplicate.key))}`}`);
+    return refuse(
+      `${shownAs} is not valid YAML: ${position}duplicate key${duplicate.key === undefined ? '' : ` ${cut(JSON.stringify(duplicate.key))}`}`,
+    );
   } catch (thrown) {
     return refuse(`${shownAs} could not be checked for duplicate keys: ${describeThrown(thrown)}`);
   }

@@ -104,7 +104,8 @@ export async function materializeArtifact(
     let text: string;
     let effective = known;
     if (typeof content === 'string') {
-      if (effective === undefined && name === undefined) return fail('text content needs a format or a name, so the engine knows how to read it');
+      if (effective === undefined && name === undefined)
+        return fail('text content needs a format or a name, so the engine knows how to read it');
       text = content;
     } else {
       if (effective !== undefined && effective !== 'json' && effective !== 'terraform-plan') {

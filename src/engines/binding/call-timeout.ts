@@ -10,6 +10,7 @@ export function callTimeout(
   defaultMs: number,
 ): { readonly ok: true; readonly timeoutMs: number } | { readonly ok: false; readonly error: EngineError } {
   const timeoutMs = call.timeoutMs ?? defaultMs;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) return { ok: false, error: { code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' } };
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    return { ok: false, error: { code: 'INVALID_BINDING', message: 'timeoutMs must be a positive number' } };
   return { ok: true, timeoutMs };
 }

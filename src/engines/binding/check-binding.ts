@@ -13,7 +13,8 @@ export function checkBinding(adapter: string, binding: EngineBinding, knownOptio
   if (typeof binding !== 'object' || (binding as unknown) === null) return invalid('the binding must be an object');
   if (binding.engine !== adapter) return invalid(`the binding is for engine ${JSON.stringify(binding.engine)}, not ${adapter}`);
   if (typeof binding.policy !== 'string' || binding.policy.length === 0) return invalid('the binding needs a policy path');
-  if (typeof binding.policyId !== 'string' || binding.policyId.length === 0) return invalid('the binding needs the id of the policy that bound it');
+  if (typeof binding.policyId !== 'string' || binding.policyId.length === 0)
+    return invalid('the binding needs the id of the policy that bound it');
   if (binding.query !== undefined && typeof binding.query !== 'string') return invalid('the binding query must be a string');
   const options: unknown = binding.options;
   if (options === undefined) return undefined;

@@ -19,7 +19,15 @@ import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
 import { normalizeSarif, SARIF_LEVELS } from '../sarif/normalize-sarif.js';
 import type { SarifLevel } from '../sarif/normalize-sarif.js';
-import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import type {
+  Artifact,
+  EngineAdapter,
+  EngineAvailability,
+  EngineBinding,
+  EngineError,
+  EngineEvaluateOptions,
+  EngineVerdict,
+} from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 import { checkCheckovConfig } from './checkov-config.js';
 import { readCheckovSummary } from './checkov-summary.js';
@@ -96,7 +104,14 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
   const baseEnv = checkovEnvironment(read.env);
 
   function available(): Promise<EngineAvailability> {
-    return probeVersion({ command, args: ['--version'], env: baseEnv, timeoutMs: limits.timeoutMs, readVersion: readCheckovVersion, installHint: INSTALL_HINT });
+    return probeVersion({
+      command,
+      args: ['--version'],
+      env: baseEnv,
+      timeoutMs: limits.timeoutMs,
+      readVersion: readCheckovVersion,
+      installHint: INSTALL_HINT,
+    });
   }
 
   async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
@@ -109,7 +124,8 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
       if (!minLevelOption.ok) return fail(minLevelOption.error);
       const minLevel = minLevelOption.value;
       const allowNoChecks = bindingOption(binding, 'allowNoChecks') ?? false;
-      if (typeof allowNoChecks !== 'boolean') return fail({ code: 'INVALID_BINDING', message: 'checkov option allowNoChecks must be a boolean' });
+      if (typeof allowNoChecks !== 'boolean')
+        return fail({ code: 'INVALID_BINDING', message: 'checkov option allowNoChecks must be a boolean' });
       const missing = await checkPolicyExists(binding.policy, false);
       if (missing !== undefined) return fail(missing);
       const refused = await checkCheckovConfig(binding.policy, MAX_CONFIG_BYTES);
@@ -130,7 +146,10 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
         const jsonFile = join(outputDir, 'results.json');
         if (outputDir.includes(',')) {
           // Checkov splits --output-file-path on commas; a temp dir with one cannot be handed over.
-          return fail({ code: 'ENGINE_FAILED', message: 'checkov cannot write its reports: the temporary directory path contains a comma (set TMPDIR elsewhere)' });
+          return fail({
+            code: 'ENGINE_FAILED',
+            message: 'checkov cannot write its reports: the temporary directory path contains a comma (set TMPDIR elsewhere)',
+          });
         }
         const policy = resolve(binding.policy);
         const args = [
@@ -156,7 +175,10 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
         const reason = (): string => lastLines(scrub(result.stderr).trim() || scrub(result.stdout).trim(), limits.maxMessageLength);
         if (result.exitCode !== 0 && result.exitCode !== 1) {
           const detail = reason();
-          return fail({ code: 'ENGINE_FAILED', message: boundText(`checkov exited with ${result.exitCode}${detail ? `: ${detail}` : ''}`, limits.maxMessageLength) });
+          return fail({
+            code: 'ENGINE_FAILED',
+            message: boundText(`checkov exited with ${result.exitCode}${detail ? `: ${detail}` : ''}`, limits.maxMessageLength),
+          });
         }
 
         const jsonText = await readReport(jsonFile, limits.maxStdoutBytes);
@@ -164,7 +186,10 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
         for (const report of [jsonText, sarifText]) {
           if (report.ok) continue;
           const detail = reason();
-          return fail({ ...report.error, message: boundText(`${report.error.message}${detail ? `: ${detail}` : ''}`, limits.maxMessageLength) });
+          return fail({
+            ...report.error,
+            message: boundText(`${report.error.message}${detail ? `: ${detail}` : ''}`, limits.maxMessageLength),
+          });
         }
         const summary = readCheckovSummary(jsonText.ok ? jsonText.text : '');
         if (!summary.ok) return fail(summary.error);
@@ -186,7 +211,10 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
         // segment boundary is that file; the violation names it as the caller did.
         const isScanned = (name: string): boolean => {
           const plain = name.replaceAll('\\', '/').replace(/^(?:\.\/)+/, '');
-          return plain.length > 0 && (file === plain || file.endsWith(`/${plain}`) || resolve(dirname(policy), name) === file || resolve('/', name) === file);
+          return (
+            plain.length > 0 &&
+            (file === plain || file.endsWith(`/${plain}`) || resolve(dirname(policy), name) === file || resolve('/', name) === file)
+          );
         };
         const normalized = normalizeSarif(sarifText.ok ? sarifText.text : '', {
           policyId: binding.policyId,
@@ -199,7 +227,10 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
         if (!normalized.ok) return fail(normalized.error);
         // Exit 1 with nothing to show would be a failed check the SARIF lost (a config with soft-fail exits 0 instead, harmlessly).
         if (result.exitCode === 1 && normalized.violations.length === 0 && minLevel === 'note') {
-          return fail({ code: 'INVALID_OUTPUT', message: 'checkov exited with 1 (failed checks) but its SARIF report holds no failed check' });
+          return fail({
+            code: 'INVALID_OUTPUT',
+            message: 'checkov exited with 1 (failed checks) but its SARIF report holds no failed check',
+          });
         }
         return findingsVerdict(NAME, binding, normalized.violations, started);
       });
@@ -218,7 +249,10 @@ async function readReport(file: string, maxBytes: number): Promise<{ ok: true; t
   try {
     const info = await stat(file);
     if (info.size > maxBytes) {
-      return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `checkov's ${which} report has ${info.size} bytes, more than the limit of ${maxBytes}` } };
+      return {
+        ok: false,
+        error: { code: 'LIMIT_EXCEEDED', message: `checkov's ${which} report has ${info.size} bytes, more than the limit of ${maxBytes}` },
+      };
     }
     return { ok: true, text: await readRegularText(file, maxBytes) };
   } catch {

@@ -14,7 +14,16 @@ import { probeVersion, versionMatching } from '../process/probe-version.js';
 import { runProcess } from '../process/run-process.js';
 import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
-import type { Artifact, ArtifactFormat, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import type {
+  Artifact,
+  ArtifactFormat,
+  EngineAdapter,
+  EngineAvailability,
+  EngineBinding,
+  EngineError,
+  EngineEvaluateOptions,
+  EngineVerdict,
+} from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 import { mapConftestOutput } from './conftest-result.js';
 
@@ -39,8 +48,29 @@ const readConftestVersion = versionMatching(/^Conftest:\s*(\S+)/m);
 
 /** Conftest's parsers (`conftest test --help`), for the `parser` binding option. */
 const PARSERS: readonly string[] = [
-  'codeowners', 'cue', 'cyclonedx', 'dockerfile', 'dotenv', 'edn', 'groovy', 'hcl1', 'hcl2', 'hocon', 'ignore',
-  'ini', 'json', 'jsonc', 'jsonnet', 'nginx', 'properties', 'spdx', 'textproto', 'toml', 'vcl', 'xml', 'yaml',
+  'codeowners',
+  'cue',
+  'cyclonedx',
+  'dockerfile',
+  'dotenv',
+  'edn',
+  'groovy',
+  'hcl1',
+  'hcl2',
+  'hocon',
+  'ignore',
+  'ini',
+  'json',
+  'jsonc',
+  'jsonnet',
+  'nginx',
+  'properties',
+  'spdx',
+  'textproto',
+  'toml',
+  'vcl',
+  'xml',
+  'yaml',
 ];
 
 /**
@@ -90,7 +120,14 @@ export function createConftestAdapter(options: ConftestAdapterOptions = {}): Eng
   const env = withoutConftestVariables(read.env);
 
   function available(): Promise<EngineAvailability> {
-    return probeVersion({ command, args: ['--version'], env, timeoutMs: limits.timeoutMs, readVersion: readConftestVersion, installHint: INSTALL_HINT });
+    return probeVersion({
+      command,
+      args: ['--version'],
+      env,
+      timeoutMs: limits.timeoutMs,
+      readVersion: readConftestVersion,
+      installHint: INSTALL_HINT,
+    });
   }
 
   async function evaluate(artifact: Artifact, binding: EngineBinding, call: EngineEvaluateOptions = {}): Promise<EngineVerdict> {
@@ -140,14 +177,18 @@ export function createConftestAdapter(options: ConftestAdapterOptions = {}): Eng
           ...(call.signal === undefined ? {} : { signal: call.signal }),
         });
         if (result.status === 'failed') return fail(processFailureError(result, scrub, INSTALL_HINT));
-        if (result.exitCode !== 0) return fail(exitError(result.exitCode, scrub(result.stderr).trim() || scrub(result.stdout).trim(), limits.maxMessageLength));
+        if (result.exitCode !== 0)
+          return fail(exitError(result.exitCode, scrub(result.stderr).trim() || scrub(result.stdout).trim(), limits.maxMessageLength));
         const mapped = mapConftestOutput(result.stdout, {
           policyId: binding.policyId,
           ...(binding.effect === undefined ? {} : { effect: binding.effect }),
           maxViolations: limits.maxSarifResults,
           maxMessageLength: limits.maxMessageLength,
           scrub,
-          namespaces: namespaces.list === undefined ? `any namespace of ${binding.policy}` : `namespaces ${namespaces.list.join(', ')} of ${binding.policy}`,
+          namespaces:
+            namespaces.list === undefined
+              ? `any namespace of ${binding.policy}`
+              : `namespaces ${namespaces.list.join(', ')} of ${binding.policy}`,
         });
         return mapped.ok ? findingsVerdict(NAME, binding, mapped.violations, started) : fail(mapped.error);
       });
@@ -163,7 +204,13 @@ export function createConftestAdapter(options: ConftestAdapterOptions = {}): Eng
 /** The `namespaces` option: absent (every namespace), or a non-empty list of names or patterns. */
 function readNamespaces(value: unknown): { ok: true; list?: readonly string[] } | { ok: false; error: EngineError } {
   if (value === undefined) return { ok: true };
-  const wrong = { ok: false as const, error: { code: 'INVALID_BINDING' as const, message: `conftest option namespaces must be a list of 1 to ${MAX_NAMESPACES} package names or patterns (such as "main" or "k8s.*")` } };
+  const wrong = {
+    ok: false as const,
+    error: {
+      code: 'INVALID_BINDING' as const,
+      message: `conftest option namespaces must be a list of 1 to ${MAX_NAMESPACES} package names or patterns (such as "main" or "k8s.*")`,
+    },
+  };
   if (!Array.isArray(value) || value.length === 0 || value.length > MAX_NAMESPACES) return wrong;
   const list: string[] = [];
   for (const namespace of value) {

@@ -21,7 +21,8 @@ export interface ConftestResultContext {
 }
 
 /** Violations from Conftest's output, or why the output cannot be trusted. */
-export type ConftestMapping = { readonly ok: true; readonly violations: readonly Violation[] } | { readonly ok: false; readonly error: EngineError };
+export type ConftestMapping =
+  { readonly ok: true; readonly violations: readonly Violation[] } | { readonly ok: false; readonly error: EngineError };
 
 /** Deepest `metadata.path` kept; a longer one is no path rather than a cut one that points elsewhere. */
 const MAX_PATH_SEGMENTS = 64;
@@ -97,7 +98,10 @@ function readOutput(output: string, context: ConftestResultContext): Violation[]
     checked.push({ entry, failures, warnings });
   });
   if (findings > context.maxViolations) {
-    throw new ConftestProblem({ code: 'LIMIT_EXCEEDED', message: `conftest reported ${findings} failures and warnings, more than the limit of ${context.maxViolations}` });
+    throw new ConftestProblem({
+      code: 'LIMIT_EXCEEDED',
+      message: `conftest reported ${findings} failures and warnings, more than the limit of ${context.maxViolations}`,
+    });
   }
   if (evaluated === 0) {
     throw new ConftestProblem({
@@ -109,13 +113,23 @@ function readOutput(output: string, context: ConftestResultContext): Violation[]
   const violations: Violation[] = [];
   checked.forEach(({ entry, failures, warnings }, index) => {
     const namespace = stringOf(own(entry, 'namespace'));
-    failures.forEach((failure: unknown, at) => violations.push(toViolation(failure, `results[${index}].failures[${at}]`, namespace, 'violation', context)));
-    warnings.forEach((warning: unknown, at) => violations.push(toViolation(warning, `results[${index}].warnings[${at}]`, namespace, 'warning', context)));
+    failures.forEach((failure: unknown, at) =>
+      violations.push(toViolation(failure, `results[${index}].failures[${at}]`, namespace, 'violation', context)),
+    );
+    warnings.forEach((warning: unknown, at) =>
+      violations.push(toViolation(warning, `results[${index}].warnings[${at}]`, namespace, 'warning', context)),
+    );
   });
   return violations.sort(compareViolations);
 }
 
-function toViolation(finding: unknown, where: string, namespace: string | undefined, severity: Severity, context: ConftestResultContext): Violation {
+function toViolation(
+  finding: unknown,
+  where: string,
+  namespace: string | undefined,
+  severity: Severity,
+  context: ConftestResultContext,
+): Violation {
   if (!isRecord(finding)) throw invalid(`${where} is not an object`);
   const message = stringOf(own(finding, 'msg'));
   if (message === undefined) throw invalid(`${where} has no message`);

@@ -24,7 +24,9 @@ export function readBundleFiles(archive: Uint8Array, wanted: ReadonlySet<string>
     // maxOutputLength makes zlib stop (with a RangeError) instead of inflating a bomb.
     tar = gunzipSync(archive, { maxOutputLength: bounds.maxBytes });
   } catch (thrown) {
-    throw new Error(thrown instanceof RangeError ? `the bundle inflates to more than ${bounds.maxBytes} bytes` : 'the bundle is not a gzip archive');
+    throw new Error(
+      thrown instanceof RangeError ? `the bundle inflates to more than ${bounds.maxBytes} bytes` : 'the bundle is not a gzip archive',
+    );
   }
   const found = new Map<string, Buffer>();
   let offset = 0;
@@ -51,7 +53,12 @@ export function readBundleFiles(archive: Uint8Array, wanted: ReadonlySet<string>
     }
     if (type === 'g') continue;
     const prefix = text(header.subarray(345, 500));
-    const name = normalize(longName ?? (prefix.length > 0 && header.subarray(257, 262).toString('latin1') === 'ustar' ? `${prefix}/${text(header.subarray(0, 100))}` : text(header.subarray(0, 100))));
+    const name = normalize(
+      longName ??
+        (prefix.length > 0 && header.subarray(257, 262).toString('latin1') === 'ustar'
+          ? `${prefix}/${text(header.subarray(0, 100))}`
+          : text(header.subarray(0, 100))),
+    );
     longName = undefined;
     if ((type === '0' || type === '\0') && wanted.has(name)) found.set(name, Buffer.from(body));
   }

@@ -15,6 +15,11 @@ const readOpaVersion = versionMatching(/^Version:\s*(\S+)/m);
  * ends the reason when it does not: {@link OPA_INSTALL_HINT}, or that with why
  * the mode needs opa at all.
  */
-export function probeOpa(command: string, env: Readonly<Record<string, string | undefined>>, timeoutMs: number, installHint: string): Promise<EngineAvailability> {
+export function probeOpa(
+  command: string,
+  env: Readonly<Record<string, string | undefined>>,
+  timeoutMs: number,
+  installHint: string,
+): Promise<EngineAvailability> {
   return probeVersion({ command, args: ['version'], env, timeoutMs, readVersion: readOpaVersion, installHint });
 }

@@ -80,10 +80,13 @@ export function opaResultContext(
 }
 
 /** A well-formed opa binding's query, which every mode needs. */
-function readQuery(binding: EngineBinding): { readonly ok: true; readonly query: string } | { readonly ok: false; readonly error: EngineError } {
+function readQuery(
+  binding: EngineBinding,
+): { readonly ok: true; readonly query: string } | { readonly ok: false; readonly error: EngineError } {
   const invalid = checkBinding(NAME, binding, BINDING_OPTIONS);
   if (invalid !== undefined) return { ok: false, error: invalid };
   const query = binding.query;
-  if (query === undefined || query.trim().length === 0) return { ok: false, error: { code: 'INVALID_BINDING', message: 'an opa binding needs a query, such as data.s3.deny' } };
+  if (query === undefined || query.trim().length === 0)
+    return { ok: false, error: { code: 'INVALID_BINDING', message: 'an opa binding needs a query, such as data.s3.deny' } };
   return { ok: true, query };
 }

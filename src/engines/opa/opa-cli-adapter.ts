@@ -12,7 +12,15 @@ import { processFailureError } from '../process/process-failure.js';
 import { runProcess } from '../process/run-process.js';
 import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
-import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import type {
+  Artifact,
+  EngineAdapter,
+  EngineAvailability,
+  EngineBinding,
+  EngineError,
+  EngineEvaluateOptions,
+  EngineVerdict,
+} from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 import { OPA_INSTALL_HINT, probeOpa } from './opa-binary.js';
 import { opaResultContext, readOpaBinding } from './opa-binding.js';
@@ -89,7 +97,10 @@ export function createOpaCliAdapter(options: OpaCliAdapterOptions = {}): EngineA
         if (result.status === 'failed') return fail(processFailureError(result, scrub, OPA_INSTALL_HINT));
         if (result.exitCode !== 0) {
           const reported = opaErrors(result.stdout) ?? (result.stderr.trim() || result.stdout.trim());
-          return fail({ code: 'ENGINE_FAILED', message: boundText(scrub(`opa exited with ${result.exitCode}: ${reported}`), limits.maxMessageLength) });
+          return fail({
+            code: 'ENGINE_FAILED',
+            message: boundText(scrub(`opa exited with ${result.exitCode}: ${reported}`), limits.maxMessageLength),
+          });
         }
         const mapped = mapOpaOutput(result.stdout, opaResultContext(read.binding, binding, limits, scrub));
         return mapped.ok ? findingsVerdict(NAME, binding, mapped.violations, started) : fail(mapped.error);
@@ -109,7 +120,10 @@ async function checkInput(file: string, shownAs: string, format: string | undefi
   const effective = format ?? (extension === '.json' ? 'json' : extension === '.yaml' || extension === '.yml' ? 'yaml' : undefined);
   if (effective === 'yaml') return undefined;
   if (effective !== 'json' && effective !== 'terraform-plan') {
-    return { code: 'INVALID_ARTIFACT', message: `opa reads JSON or YAML input; ${shownAs} is neither (give it a .json or .yaml name, or a format)` };
+    return {
+      code: 'INVALID_ARTIFACT',
+      message: `opa reads JSON or YAML input; ${shownAs} is neither (give it a .json or .yaml name, or a format)`,
+    };
   }
   try {
     JSON.parse(await readRegularText(file, maxBytes));
@@ -118,4 +132,3 @@ async function checkInput(file: string, shownAs: string, format: string | undefi
     return { code: 'INVALID_ARTIFACT', message: `${shownAs} is not valid JSON: ${describeThrown(thrown)}` };
   }
 }
-

@@ -53,7 +53,10 @@ export async function opaRequest(request: OpaRequest): Promise<OpaAnswered | Opa
     stopped ??= reason;
     controller.abort();
   };
-  const timer = setTimeout(() => stop({ ok: false, code: 'TIMEOUT', message: `${where} timed out after ${request.timeoutMs} ms` }), request.timeoutMs);
+  const timer = setTimeout(
+    () => stop({ ok: false, code: 'TIMEOUT', message: `${where} timed out after ${request.timeoutMs} ms` }),
+    request.timeoutMs,
+  );
   const onAbort = (): void => stop({ ok: false, code: 'ABORTED', message: `${where} was aborted` });
   request.signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -76,7 +79,11 @@ export async function opaRequest(request: OpaRequest): Promise<OpaAnswered | Opa
     if (code !== undefined && UNREACHABLE.has(code)) {
       return { ok: false, code: 'ENGINE_UNAVAILABLE', message: `no OPA server answers at ${redact(request.url)} (${code})` };
     }
-    return { ok: false, code: 'ENGINE_FAILED', message: `${where} failed: ${describeThrown(thrown)}${code === undefined ? '' : ` (${code})`}` };
+    return {
+      ok: false,
+      code: 'ENGINE_FAILED',
+      message: `${where} failed: ${describeThrown(thrown)}${code === undefined ? '' : ` (${code})`}`,
+    };
   } finally {
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onAbort);

@@ -25,10 +25,14 @@ const FORMATS = new Set(['json', 'yaml', 'terraform-plan']);
  * `INVALID_ARTIFACT` error, never some other input, and JSON or YAML with a
  * repeated key is refused, as by every adapter. Never throws.
  */
-export async function readOpaInput(artifact: Artifact, maxBytes: number): Promise<{ readonly ok: true; readonly input: OpaInput } | { readonly ok: false; readonly error: EngineError }> {
+export async function readOpaInput(
+  artifact: Artifact,
+  maxBytes: number,
+): Promise<{ readonly ok: true; readonly input: OpaInput } | { readonly ok: false; readonly error: EngineError }> {
   const fail = (message: string): { ok: false; error: EngineError } => ({ ok: false, error: { code: 'INVALID_ARTIFACT', message } });
   try {
-    if (typeof artifact !== 'object' || (artifact as unknown) === null) return fail('the artifact must be an object with a path or content');
+    if (typeof artifact !== 'object' || (artifact as unknown) === null)
+      return fail('the artifact must be an object with a path or content');
     const format: unknown = artifact.format;
     if (format !== undefined && typeof format !== 'string') return fail('the artifact format must be a string');
     if ('path' in artifact === 'content' in artifact) return fail('the artifact must have exactly one of path and content');
@@ -56,11 +60,13 @@ export async function readOpaInput(artifact: Artifact, maxBytes: number): Promis
     if (name !== undefined && (typeof name !== 'string' || name.length === 0)) return fail('the artifact name must be a non-empty string');
     if (typeof content === 'string') {
       const kind = kindOf(format, name);
-      if (kind === undefined) return fail('opa reads JSON or YAML input; give text content a json or yaml format, or a .json or .yaml name');
+      if (kind === undefined)
+        return fail('opa reads JSON or YAML input; give text content a json or yaml format, or a .json or .yaml name');
       if (Buffer.byteLength(content, 'utf8') > maxBytes) return fail(`the artifact content is more than the limit of ${maxBytes} bytes`);
       return await fromText(content, kind, name ?? `artifact.${kind}`, fail);
     }
-    if (format !== undefined && format !== 'json' && format !== 'terraform-plan') return fail(`a JSON value cannot be given as format ${String(format)}; pass it as text`);
+    if (format !== undefined && format !== 'json' && format !== 'terraform-plan')
+      return fail(`a JSON value cannot be given as format ${String(format)}; pass it as text`);
     const json = JSON.stringify(content) as string | undefined;
     if (json === undefined) return fail('the artifact content is not a JSON value');
     if (Buffer.byteLength(json, 'utf8') > maxBytes) return fail(`the artifact content has more than the limit of ${maxBytes} bytes`);

@@ -11,7 +11,9 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * anything else (`data.s3.deny[x]`, `count(data.s3.deny)`, a bracketed key) is
  * an `INVALID_BINDING` error saying what is accepted.
  */
-export function queryToPath(query: string): { readonly ok: true; readonly path: string } | { readonly ok: false; readonly error: EngineError } {
+export function queryToPath(
+  query: string,
+): { readonly ok: true; readonly path: string } | { readonly ok: false; readonly error: EngineError } {
   const segments = query.trim().split('.');
   const [root, ...rest] = segments;
   if (root !== 'data' || rest.length === 0 || !rest.every((segment) => IDENTIFIER.test(segment))) {

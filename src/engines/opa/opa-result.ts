@@ -29,7 +29,8 @@ export interface OpaResultContext {
 }
 
 /** Violations from a query's value, or why the value cannot be read. */
-export type OpaMapping = { readonly ok: true; readonly violations: readonly Violation[] } | { readonly ok: false; readonly error: EngineError };
+export type OpaMapping =
+  { readonly ok: true; readonly violations: readonly Violation[] } | { readonly ok: false; readonly error: EngineError };
 
 /**
  * Maps the JSON that `opa eval --format json` prints to violations, never
@@ -85,7 +86,10 @@ export function opaErrors(output: string): string | undefined {
  * every mode, so a binding means the same thing wherever it runs.
  */
 export function undefinedQueryError(query: string): EngineError {
-  return { code: 'INVALID_BINDING', message: `the query ${query} is undefined for this policy and input (is the package or rule name right?)` };
+  return {
+    code: 'INVALID_BINDING',
+    message: `the query ${query} is undefined for this policy and input (is the package or rule name right?)`,
+  };
 }
 
 class OpaProblem extends Error {
@@ -138,7 +142,8 @@ export function mapOpaValue(value: unknown, context: OpaResultContext): OpaMappi
 
 function readValue(value: unknown, context: OpaResultContext): Violation[] {
   if (context.kind !== 'violations') {
-    if (typeof value !== 'boolean') throw invalidOutput(`the query ${context.query} gave ${kindOf(value)}, where ${context.kind} needs a boolean`);
+    if (typeof value !== 'boolean')
+      throw invalidOutput(`the query ${context.query} gave ${kindOf(value)}, where ${context.kind} needs a boolean`);
     const passes = context.kind === 'allow' ? value : !value;
     if (passes) return [];
     return [violation(context, `${context.query} is ${String(value)}`, context.query, [], 'error')];
@@ -195,14 +200,19 @@ function readPath(value: unknown): readonly PathSegment[] {
   if (!Array.isArray(value) || value.length > 64) return [];
   const segments: PathSegment[] = [];
   for (const segment of value) {
-    if (typeof segment === 'string' || (typeof segment === 'number' && Number.isSafeInteger(segment) && segment >= 0)) segments.push(segment);
+    if (typeof segment === 'string' || (typeof segment === 'number' && Number.isSafeInteger(segment) && segment >= 0))
+      segments.push(segment);
     else return [];
   }
   return segments;
 }
 
 function compareViolations(a: Violation, b: Violation): number {
-  return compareText(a.constraint, b.constraint) || compareText(JSON.stringify(a.path), JSON.stringify(b.path)) || compareText(a.message, b.message);
+  return (
+    compareText(a.constraint, b.constraint) ||
+    compareText(JSON.stringify(a.path), JSON.stringify(b.path)) ||
+    compareText(a.message, b.message)
+  );
 }
 
 function invalidOutput(message: string): OpaProblem {
@@ -219,4 +229,3 @@ function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
-

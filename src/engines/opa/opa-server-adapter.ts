@@ -5,7 +5,15 @@ import { booleanOption, invalidAdapterOption, limitsOption, readAdapterOptions }
 import type { AdapterOptionReader } from '../adapter-options.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { isRecord, own } from '../json-reading.js';
-import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import type {
+  Artifact,
+  EngineAdapter,
+  EngineAvailability,
+  EngineBinding,
+  EngineError,
+  EngineEvaluateOptions,
+  EngineVerdict,
+} from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 import { opaRequest, redact } from './opa-http.js';
 import { opaResultContext, readOpaDocumentBinding } from './opa-binding.js';
@@ -53,7 +61,12 @@ const POLICY_BOUNDS = { maxFiles: 1_000, maxBytes: 16 * 1_048_576 };
  * artifact (JSON or YAML) is read in memory and never written to disk.
  */
 export function createOpaServerAdapter(options: OpaServerAdapterOptions): EngineAdapter {
-  const { url: base, uploadPolicies: upload, token, limits } = readAdapterOptions('createOpaServerAdapter', options, {
+  const {
+    url: base,
+    uploadPolicies: upload,
+    token,
+    limits,
+  } = readAdapterOptions('createOpaServerAdapter', options, {
     url: urlOption,
     uploadPolicies: booleanOption(true),
     token: tokenOption,
@@ -69,9 +82,16 @@ export function createOpaServerAdapter(options: OpaServerAdapterOptions): Engine
     try {
       const health = await opaRequest({ method: 'GET', url: `${base}/health`, headers, timeoutMs: limits.timeoutMs, maxBytes: 65_536 });
       if (!health.ok) return { ok: false, reason: `${health.message}; start one with "opa run --server --addr <host:port>"` };
-      if (health.status !== 200) return { ok: false, reason: `the OPA server at ${shownBase} is not healthy (GET /health answered ${health.status})` };
+      if (health.status !== 200)
+        return { ok: false, reason: `the OPA server at ${shownBase} is not healthy (GET /health answered ${health.status})` };
       // The version is in the configuration's labels; a server whose authorization hides it is still usable.
-      const config = await opaRequest({ method: 'GET', url: `${base}/v1/config`, headers, timeoutMs: limits.timeoutMs, maxBytes: 1_048_576 });
+      const config = await opaRequest({
+        method: 'GET',
+        url: `${base}/v1/config`,
+        headers,
+        timeoutMs: limits.timeoutMs,
+        maxBytes: 1_048_576,
+      });
       const version = config.ok && config.status === 200 ? versionIn(config.text) : undefined;
       return { ok: true, version: version ?? 'unknown' };
     } catch (thrown) {
@@ -101,7 +121,8 @@ export function createOpaServerAdapter(options: OpaServerAdapterOptions): Engine
       }
       const input = await readOpaInput(artifact, limits.maxArtifactBytes);
       if (!input.ok) return fail(input.error);
-      if (remaining() <= 0) return fail({ code: 'TIMEOUT', message: `the evaluation ran past its ${timeoutMs} ms before the query was sent` });
+      if (remaining() <= 0)
+        return fail({ code: 'TIMEOUT', message: `the evaluation ran past its ${timeoutMs} ms before the query was sent` });
 
       const answer = await opaRequest({
         method: 'POST',

@@ -110,7 +110,10 @@ export function createPolicyUploader(target: PolicyUploadTarget): PolicyUploader
       settled: false,
       done: after
         .then(() => send(key, files, controller.signal))
-        .catch((thrown: unknown): EngineError => ({ code: 'ENGINE_FAILED', message: `the policy could not be uploaded: ${describeThrown(thrown)}` }))
+        .catch((thrown: unknown): EngineError => ({
+          code: 'ENGINE_FAILED',
+          message: `the policy could not be uploaded: ${describeThrown(thrown)}`,
+        }))
         .then((problem) => {
           upload.settled = true;
           if (pending.get(key) === upload) pending.delete(key);
@@ -130,7 +133,10 @@ export function createPolicyUploader(target: PolicyUploadTarget): PolicyUploader
     let timer: NodeJS.Timeout | undefined;
     let onAbort: (() => void) | undefined;
     const gaveUp = new Promise<EngineError>((settle) => {
-      timer = setTimeout(() => settle({ code: 'TIMEOUT', message: 'the evaluation ran out of time while its policy was uploading' }), Math.min(call.timeoutMs, MAX_TIMER_MS));
+      timer = setTimeout(
+        () => settle({ code: 'TIMEOUT', message: 'the evaluation ran out of time while its policy was uploading' }),
+        Math.min(call.timeoutMs, MAX_TIMER_MS),
+      );
       onAbort = (): void => settle({ code: 'ABORTED', message: 'the evaluation was aborted while its policy was uploading' });
       call.signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -175,7 +181,12 @@ export function createPolicyUploader(target: PolicyUploadTarget): PolicyUploader
     type Step = { readonly label: string; readonly request: Omit<OpaRequest, 'timeoutMs' | 'signal' | 'maxBytes' | 'headers'> };
     const puts: Step[] = rego.map((file) => ({
       label: `uploading ${file.name}`,
-      request: { method: 'PUT', url: `${target.base}/v1/policies/${encodePath(prefix + file.name)}`, body: file.content.toString('utf8'), contentType: 'text/plain' },
+      request: {
+        method: 'PUT',
+        url: `${target.base}/v1/policies/${encodePath(prefix + file.name)}`,
+        body: file.content.toString('utf8'),
+        contentType: 'text/plain',
+      },
     }));
     const deletes: Step[] = stalePolicies(listed.text, prefix, wanted).map((id) => ({
       label: `deleting ${plain(id)}`,

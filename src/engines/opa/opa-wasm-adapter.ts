@@ -5,7 +5,15 @@ import type { EngineLimits } from '../../limits.js';
 import { commandOption, environmentOption, limitsOption, positiveIntegerOption, readAdapterOptions } from '../adapter-options.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { isRecord, own } from '../json-reading.js';
-import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import type {
+  Artifact,
+  EngineAdapter,
+  EngineAvailability,
+  EngineBinding,
+  EngineError,
+  EngineEvaluateOptions,
+  EngineVerdict,
+} from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 import { OPA_INSTALL_HINT, probeOpa } from './opa-binary.js';
 import { opaResultContext, readOpaDocumentBinding } from './opa-binding.js';
@@ -80,7 +88,13 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
   }
 
   /** The loaded policy for this content, compiling it when the content is new. */
-  function policyFor(policy: string, hash: string, entrypoint: string, timeoutMs: number, signal: AbortSignal | undefined): Compiled['loaded'] {
+  function policyFor(
+    policy: string,
+    hash: string,
+    entrypoint: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Compiled['loaded'] {
     const key = `${resolve(policy)}\0${entrypoint}`;
     const known = compiled.get(key);
     if (known?.hash === hash) return known.loaded;
@@ -113,7 +127,10 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
       const entrypoints: unknown = loaded.entrypoints;
       if (!isRecord(entrypoints) || !Object.hasOwn(entrypoints, entrypoint)) {
         const known = isRecord(entrypoints) ? Object.keys(entrypoints).join(', ') : 'none';
-        return { ok: false, error: { code: 'INVALID_BINDING', message: `the Wasm policy has no entrypoint ${entrypoint} (it has: ${known || 'none'})` } };
+        return {
+          ok: false,
+          error: { code: 'INVALID_BINDING', message: `the Wasm policy has no entrypoint ${entrypoint} (it has: ${known || 'none'})` },
+        };
       }
       return { ok: true, policy: loaded };
     } catch (thrown) {
@@ -136,7 +153,10 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
         call.signal?.aborted === true
           ? { code: 'ABORTED', message: 'the evaluation was aborted' }
           : elapsed() > timeoutMs
-            ? { code: 'TIMEOUT', message: `the evaluation ran past its ${timeoutMs} ms (Wasm evaluation cannot be interrupted, so this is known only afterwards)` }
+            ? {
+                code: 'TIMEOUT',
+                message: `the evaluation ran past its ${timeoutMs} ms (Wasm evaluation cannot be interrupted, so this is known only afterwards)`,
+              }
             : undefined;
 
       const hash = await policies.read(binding.policy);
@@ -159,7 +179,8 @@ export function createOpaWasmAdapter(options: OpaWasmAdapterOptions = {}): Engin
       const after = stopped();
       if (after !== undefined) return fail(after);
 
-      if (!Array.isArray(results)) return fail({ code: 'INVALID_OUTPUT', message: 'unexpected opa output: the Wasm result set is not an array' });
+      if (!Array.isArray(results))
+        return fail({ code: 'INVALID_OUTPUT', message: 'unexpected opa output: the Wasm result set is not an array' });
       if (results.length === 0) return fail(undefinedQueryError(query));
       const first: unknown = results[0];
       if (results.length !== 1 || !isRecord(first) || !Object.hasOwn(first, 'result')) {

@@ -38,7 +38,10 @@ export interface PolicyFileBounds {
  * Returns `POLICY_NOT_FOUND` for a missing policy and `LIMIT_EXCEEDED` past the
  * bounds; never throws.
  */
-export async function readPolicyFiles(policy: string, bounds: PolicyFileBounds): Promise<{ readonly ok: true; readonly policy: PolicyFiles } | { readonly ok: false; readonly error: EngineError }> {
+export async function readPolicyFiles(
+  policy: string,
+  bounds: PolicyFileBounds,
+): Promise<{ readonly ok: true; readonly policy: PolicyFiles } | { readonly ok: false; readonly error: EngineError }> {
   try {
     let info;
     try {
@@ -52,7 +55,8 @@ export async function readPolicyFiles(policy: string, bounds: PolicyFileBounds):
     } else if (info.isDirectory()) {
       paths = [];
       const listed = await listFiles(policy, paths, bounds.maxFiles);
-      if (!listed) return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} holds more than ${bounds.maxFiles} files` } };
+      if (!listed)
+        return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} holds more than ${bounds.maxFiles} files` } };
     } else {
       return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} is not a file or directory` } };
     }
@@ -71,7 +75,8 @@ export async function readPolicyFiles(policy: string, bounds: PolicyFileBounds):
         throw thrown;
       }
       bytes += content.length;
-      if (bytes > bounds.maxBytes) return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} is larger than ${bounds.maxBytes} bytes` } };
+      if (bytes > bounds.maxBytes)
+        return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} is larger than ${bounds.maxBytes} bytes` } };
       const name = path === policy ? (policy.split(sep).pop() ?? policy) : relative(policy, path).split(sep).join('/');
       files.push({ name, content });
     }
@@ -150,7 +155,10 @@ export function createPolicyReader<T>(options: PolicyReaderOptions<T>): PolicyRe
 }
 
 /** The stats of the files {@link readPolicyFiles} would read, as one string, and the latest change among them. */
-async function fingerprint(policy: string, maxFiles: number): Promise<{ ok: true; fingerprint: string; lastChangeMs: number } | { ok: false; error: EngineError }> {
+async function fingerprint(
+  policy: string,
+  maxFiles: number,
+): Promise<{ ok: true; fingerprint: string; lastChangeMs: number } | { ok: false; error: EngineError }> {
   try {
     let info;
     try {
@@ -159,9 +167,11 @@ async function fingerprint(policy: string, maxFiles: number): Promise<{ ok: true
       return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} does not exist or cannot be read` } };
     }
     if (info.isFile()) return { ok: true, fingerprint: `file\0${stamp(info)}`, lastChangeMs: Math.max(info.mtimeMs, info.ctimeMs) };
-    if (!info.isDirectory()) return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} is not a file or directory` } };
+    if (!info.isDirectory())
+      return { ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} is not a file or directory` } };
     const paths: string[] = [];
-    if (!(await listFiles(policy, paths, maxFiles))) return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} holds more than ${maxFiles} files` } };
+    if (!(await listFiles(policy, paths, maxFiles)))
+      return { ok: false, error: { code: 'LIMIT_EXCEEDED', message: `the policy ${policy} holds more than ${maxFiles} files` } };
     paths.sort(compareText);
     const stats = await Promise.all(paths.map((path) => stat(path)));
     let lastChangeMs = 0;

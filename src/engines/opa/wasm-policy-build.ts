@@ -44,7 +44,8 @@ const WANTED = new Set(['policy.wasm', 'data.json']);
 export async function buildWasmPolicy(policy: string, entrypoint: string, context: WasmBuildContext): Promise<Built> {
   try {
     if (policy.endsWith('.wasm')) return { ok: true, parts: { wasm: await readRegularFile(policy, context.maxBundleBytes) } };
-    if (policy.endsWith('.tar.gz') || policy.endsWith('.tgz')) return fromBundle(await readRegularFile(policy, context.maxBundleBytes), context);
+    if (policy.endsWith('.tar.gz') || policy.endsWith('.tgz'))
+      return fromBundle(await readRegularFile(policy, context.maxBundleBytes), context);
     return await withTempDir(async (dir) => {
       const output = join(dir, 'bundle.tar.gz');
       // `=` forms and `--` keep a policy path that starts with `-` from reading as a flag.
@@ -77,7 +78,8 @@ function fromBundle(archive: Buffer, context: WasmBuildContext): Built {
     return { ok: false, error: { code: 'ENGINE_FAILED', message: `the Wasm bundle cannot be read: ${describeThrown(thrown)}` } };
   }
   const wasm = files.get('policy.wasm');
-  if (wasm === undefined) return { ok: false, error: { code: 'ENGINE_FAILED', message: 'the bundle holds no policy.wasm (was it built with -t wasm?)' } };
+  if (wasm === undefined)
+    return { ok: false, error: { code: 'ENGINE_FAILED', message: 'the bundle holds no policy.wasm (was it built with -t wasm?)' } };
   const data = files.get('data.json');
   return { ok: true, parts: data === undefined ? { wasm } : { wasm, data } };
 }

@@ -41,7 +41,10 @@ export async function probeVersion(probe: VersionProbe): Promise<EngineAvailabil
   const version = probe.readVersion(result.stdout);
   if (result.exitCode !== 0 || version === undefined) {
     const noVersion = probe.mentionNoVersion === false ? '' : ' and no version';
-    return { ok: false, reason: `${[probe.command, ...probe.args].join(' ')} exited with ${result.exitCode}${noVersion}; ${probe.installHint}` };
+    return {
+      ok: false,
+      reason: `${[probe.command, ...probe.args].join(' ')} exited with ${result.exitCode}${noVersion}; ${probe.installHint}`,
+    };
   }
   return { ok: true, version };
 }

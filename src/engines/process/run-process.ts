@@ -94,7 +94,14 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   const elapsed = (): number => performance.now() - started;
   if (options.signal?.aborted === true || engineRunsStopping()) {
     const why = options.signal?.aborted === true ? 'aborted' : 'tierguard is shutting down';
-    return Promise.resolve({ status: 'failed', code: 'ABORTED', message: `${command} was not started: ${why}`, stdout: '', stderr: '', durationMs: elapsed() });
+    return Promise.resolve({
+      status: 'failed',
+      code: 'ABORTED',
+      message: `${command} was not started: ${why}`,
+      stdout: '',
+      stderr: '',
+      durationMs: elapsed(),
+    });
   }
   const marker = newRunMarker();
   const graceMs = options.killGraceMs ?? DEFAULT_ENGINE_LIMITS.killGraceMs;
@@ -113,7 +120,14 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       });
     } catch (thrown) {
       // spawn throws synchronously for malformed arguments (a NUL byte in an argument).
-      resolve({ status: 'failed', code: 'ENGINE_FAILED', message: `${command} could not be started: ${describeThrown(thrown)}`, stdout: '', stderr: '', durationMs: elapsed() });
+      resolve({
+        status: 'failed',
+        code: 'ENGINE_FAILED',
+        message: `${command} could not be started: ${describeThrown(thrown)}`,
+        stdout: '',
+        stderr: '',
+        durationMs: elapsed(),
+      });
       return;
     }
 
@@ -211,7 +225,14 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       const durationMs = elapsed();
       const outcome: ProcessResult =
         exit?.code === null || exit === undefined
-          ? { status: 'failed', code: 'ENGINE_FAILED', message: `${command} was killed by ${exit?.signal ?? 'an unknown signal'}`, stdout: stdout.text(), stderr: stderr.text(), durationMs }
+          ? {
+              status: 'failed',
+              code: 'ENGINE_FAILED',
+              message: `${command} was killed by ${exit?.signal ?? 'an unknown signal'}`,
+              stdout: stdout.text(),
+              stderr: stderr.text(),
+              durationMs,
+            }
           : { status: 'exited', exitCode: exit.code, stdout: stdout.text(), stderr: stderr.text(), durationMs };
       // Settles once the left-behind processes are gone too; the timeout still runs meanwhile.
       void sweep().then(() => finish(outcome));

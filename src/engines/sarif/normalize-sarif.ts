@@ -41,8 +41,7 @@ export interface NormalizeSarifOptions {
 
 /** Violations from a SARIF log, or why the log could not be read. */
 export type SarifNormalization =
-  | { readonly ok: true; readonly violations: readonly Violation[] }
-  | { readonly ok: false; readonly error: EngineError };
+  { readonly ok: true; readonly violations: readonly Violation[] } | { readonly ok: false; readonly error: EngineError };
 
 const LEVEL_RANK: Readonly<Record<SarifLevel, number>> = { note: 1, warning: 2, error: 3 };
 
@@ -105,7 +104,10 @@ function readLog(input: unknown, options: NormalizeSarifOptions): Violation[] {
   const runs = own(log, 'runs');
   if (!Array.isArray(runs)) throw invalid('"runs" is not an array');
   if (runs.length > limits.maxSarifRuns) {
-    throw new SarifProblem({ code: 'LIMIT_EXCEEDED', message: `SARIF log has ${runs.length} runs, more than the limit of ${limits.maxSarifRuns}` });
+    throw new SarifProblem({
+      code: 'LIMIT_EXCEEDED',
+      message: `SARIF log has ${runs.length} runs, more than the limit of ${limits.maxSarifRuns}`,
+    });
   }
 
   // Count first, so a flood of results is refused before any work is done on it.
@@ -120,7 +122,10 @@ function readLog(input: unknown, options: NormalizeSarifOptions): Violation[] {
     checked.push({ run, results });
   });
   if (total > limits.maxSarifResults) {
-    throw new SarifProblem({ code: 'LIMIT_EXCEEDED', message: `SARIF log has ${total} results, more than the limit of ${limits.maxSarifResults}` });
+    throw new SarifProblem({
+      code: 'LIMIT_EXCEEDED',
+      message: `SARIF log has ${total} results, more than the limit of ${limits.maxSarifResults}`,
+    });
   }
 
   const context: Context = {
@@ -186,7 +191,10 @@ function checkInvocations(run: JsonRecord, runIndex: number, context: Context): 
     if (!failed && errors.length === 0) continue;
     const detail = errors.length > 0 ? `: ${errors.join('; ')}` : '';
     const what = failed ? 'reports that it did not run successfully' : 'reports errors';
-    throw new SarifProblem({ code: 'ENGINE_FAILED', message: boundText(context.scrub(`runs[${runIndex}]: the tool ${what}${detail}`), context.maxLength) });
+    throw new SarifProblem({
+      code: 'ENGINE_FAILED',
+      message: boundText(context.scrub(`runs[${runIndex}]: the tool ${what}${detail}`), context.maxLength),
+    });
   }
 }
 

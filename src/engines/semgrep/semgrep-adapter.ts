@@ -15,7 +15,15 @@ import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
 import { normalizeSarif, SARIF_LEVELS } from '../sarif/normalize-sarif.js';
 import type { SarifLevel } from '../sarif/normalize-sarif.js';
-import type { Artifact, EngineAdapter, EngineAvailability, EngineBinding, EngineError, EngineEvaluateOptions, EngineVerdict } from '../types.js';
+import type {
+  Artifact,
+  EngineAdapter,
+  EngineAvailability,
+  EngineBinding,
+  EngineError,
+  EngineEvaluateOptions,
+  EngineVerdict,
+} from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 
 /** The Semgrep release the adapter is tested against; what `available()` suggests installing. */

@@ -72,7 +72,9 @@ export async function engineConformanceCases(suite: ConformanceSuite): Promise<r
   const requireEngine = suite.requireEngine ?? process.env['TIERGUARD_REQUIRE_ENGINES'] === '1';
   const probe = suite.create();
   const availability = await probe.available();
-  const missing = availability.ok ? undefined : `${probe.name} is not available: ${availability.reason ?? 'no reason given'}. To run these tests: ${suite.install}`;
+  const missing = availability.ok
+    ? undefined
+    : `${probe.name} is not available: ${availability.reason ?? 'no reason given'}. To run these tests: ${suite.install}`;
 
   const cases: [ConformanceCaseId, string, boolean, () => Promise<void>][] = [
     ['available', 'available() finds the engine and reports its version', true, () => checkAvailable(suite)],
@@ -84,7 +86,12 @@ export async function engineConformanceCases(suite: ConformanceSuite): Promise<r
     ['deterministic', 'two runs give identical verdicts', true, () => checkDeterministic(suite)],
     ['timeout', 'a run past its time limit is a TIMEOUT error', true, () => checkTimeout(suite)],
     ['aborted', 'an aborted run is an ABORTED error', false, () => checkAborted(suite)],
-    ['missing-binary', 'a missing binary: available() is not ok, and evaluate is an ENGINE_UNAVAILABLE error', false, () => checkMissingBinary(suite)],
+    [
+      'missing-binary',
+      'a missing binary: available() is not ok, and evaluate is an ENGINE_UNAVAILABLE error',
+      false,
+      () => checkMissingBinary(suite),
+    ],
   ];
 
   return cases.map(([id, name, needsEngine, check]) => {
@@ -180,7 +187,12 @@ async function checkMissingBinary(suite: ConformanceSuite): Promise<void> {
 }
 
 /** Calls evaluate and fails the case if it rejects, which the contract forbids. */
-async function evaluate(adapter: EngineAdapter, artifact: Artifact, binding: EngineBinding, options?: Parameters<EngineAdapter['evaluate']>[2]): Promise<EngineVerdict> {
+async function evaluate(
+  adapter: EngineAdapter,
+  artifact: Artifact,
+  binding: EngineBinding,
+  options?: Parameters<EngineAdapter['evaluate']>[2],
+): Promise<EngineVerdict> {
   let verdict: EngineVerdict;
   try {
     verdict = await adapter.evaluate(artifact, binding, options);

@@ -91,10 +91,17 @@ export function checkEngineAgainstTools(
   return checkDefinitions(engine.definitions, tools, { ...options, limits: options.limits ?? engine.limits });
 }
 
-function checkDefinitions(definitions: readonly (PolicyDefinition | undefined)[], tools: readonly ToolDescription[], options: CheckToolSchemasOptions): ToolSchemaProblem[] {
+function checkDefinitions(
+  definitions: readonly (PolicyDefinition | undefined)[],
+  tools: readonly ToolDescription[],
+  options: CheckToolSchemasOptions,
+): ToolSchemaProblem[] {
   const limits = resolveLimits(options.limits);
   const listed = Array.isArray(tools) ? tools.filter(isTool) : [];
-  const others = ['initialize', ...(Array.isArray(options.otherTargets) ? options.otherTargets.filter((name) => typeof name === 'string') : [])];
+  const others = [
+    'initialize',
+    ...(Array.isArray(options.otherTargets) ? options.otherTargets.filter((name) => typeof name === 'string') : []),
+  ];
   const actionKeys = Array.isArray(options.actionKeys) ? options.actionKeys.filter((key) => typeof key === 'string') : DEFAULT_ACTION_KEYS;
   const context: Context = { limits, tools: listed, walks: new Map(), actionKeys };
   const problems: ToolSchemaProblem[] = [];
@@ -107,7 +114,11 @@ function checkDefinitions(definitions: readonly (PolicyDefinition | undefined)[]
       for (const read of fieldReads(policy)) checkRead(policy, read, applied, context, problems);
     } catch (error) {
       const id = idOf(policy);
-      problems.push({ policyId: id, pointer: '', message: `policy ${quote(id)} could not be checked against the server's tools: ${describeThrown(error)}` });
+      problems.push({
+        policyId: id,
+        pointer: '',
+        message: `policy ${quote(id)} could not be checked against the server's tools: ${describeThrown(error)}`,
+      });
     }
   }
   return problems;
@@ -116,7 +127,10 @@ function checkDefinitions(definitions: readonly (PolicyDefinition | undefined)[]
 /** The problems as lines for a terminal or a log, each escaped (tool and property names come from the server). */
 export function formatToolSchemaProblems(problems: readonly ToolSchemaProblem[]): string {
   const count = `${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}`;
-  return [`${count} between the policies and the server's tool schemas:`, ...problems.map((problem) => `  - ${escapeTerminalText(problem.message)}`)].join('\n');
+  return [
+    `${count} between the policies and the server's tool schemas:`,
+    ...problems.map((problem) => `  - ${escapeTerminalText(problem.message)}`),
+  ].join('\n');
 }
 
 interface Context {
@@ -128,14 +142,25 @@ interface Context {
 }
 
 // The tools a policy's patterns select; a pattern that selects nothing is a problem (request policies only).
-function toolsMatched(policy: PolicyDefinition, tools: readonly ToolDescription[], others: readonly string[], limits: Limits, problems: ToolSchemaProblem[]): ToolDescription[] {
+function toolsMatched(
+  policy: PolicyDefinition,
+  tools: readonly ToolDescription[],
+  others: readonly string[],
+  limits: Limits,
+  problems: ToolSchemaProblem[],
+): ToolDescription[] {
   const selected = new Set<ToolDescription>();
   (policy.tools ?? []).forEach((pattern, position) => {
     const matches = toolMatcher(pattern, limits);
     const matched = tools.filter((tool) => matches(tool.name));
     for (const tool of matched) selected.add(tool);
     if (policy.on === 'response' || matched.length > 0 || others.some(matches)) return;
-    const hint = didYouMean(closestNames(pattern, tools.map((tool) => tool.name)));
+    const hint = didYouMean(
+      closestNames(
+        pattern,
+        tools.map((tool) => tool.name),
+      ),
+    );
     problems.push({
       policyId: policy.id,
       pointer: `/tools/${position}`,
@@ -145,7 +170,13 @@ function toolsMatched(policy: PolicyDefinition, tools: readonly ToolDescription[
   return tools.filter((tool) => selected.has(tool));
 }
 
-function checkRead(policy: PolicyDefinition, read: FieldRead, applied: readonly ToolDescription[] | undefined, context: Context, problems: ToolSchemaProblem[]): void {
+function checkRead(
+  policy: PolicyDefinition,
+  read: FieldRead,
+  applied: readonly ToolDescription[] | undefined,
+  context: Context,
+  problems: ToolSchemaProblem[],
+): void {
   const path = policyPath(read);
   const reads = `policy ${quote(policy.id)} reads ${quote(read.field)} (${read.pointer})`;
   const base = { policyId: policy.id, pointer: read.pointer, field: read.field };
@@ -173,7 +204,9 @@ function checkRead(policy: PolicyDefinition, read: FieldRead, applied: readonly 
   if (applied === undefined) {
     // Nothing to check a structured result against is no evidence against the path.
     if (target.kind === 'outputSchema' && candidates.length === 0) return;
-    const names = [...new Set(failures.flatMap(({ walk }) => closestNames(lastStep(path, target.skip - 1 + walk.matched), walk.names)))].slice(0, 3);
+    const names = [
+      ...new Set(failures.flatMap(({ walk }) => closestNames(lastStep(path, target.skip - 1 + walk.matched), walk.names))),
+    ].slice(0, 3);
     problems.push({ ...base, message: `${reads}, but no tool of the server has it in its ${target.kind}${didYouMean(names)}` });
     return;
   }
@@ -193,7 +226,8 @@ interface SchemaTarget {
 function schemaTarget(path: PolicyPath, response: boolean): SchemaTarget | undefined {
   if (path.head === 'arguments') return { kind: 'inputSchema', path, skip: 1 };
   const second = path.steps[0];
-  if (response && path.head === 'result' && second?.kind === 'key' && second.key === 'structuredContent') return { kind: 'outputSchema', path, skip: 2 };
+  if (response && path.head === 'result' && second?.kind === 'key' && second.key === 'structuredContent')
+    return { kind: 'outputSchema', path, skip: 2 };
   return undefined;
 }
 
@@ -242,7 +276,12 @@ function whyMissing(path: PolicyPath, target: SchemaTarget, tool: ToolDescriptio
 function pathText(path: PolicyPath, count: number): string {
   let text = path.head;
   for (const step of path.steps.slice(0, count)) {
-    text += step.kind === 'any' ? '[*]' : /^(?:[A-Za-z_$][\w$-]*|0|[1-9][0-9]*)$/.test(step.key) ? `.${step.key}` : `[${JSON.stringify(step.key)}]`;
+    text +=
+      step.kind === 'any'
+        ? '[*]'
+        : /^(?:[A-Za-z_$][\w$-]*|0|[1-9][0-9]*)$/.test(step.key)
+          ? `.${step.key}`
+          : `[${JSON.stringify(step.key)}]`;
   }
   return text;
 }

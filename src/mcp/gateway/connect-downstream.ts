@@ -86,7 +86,10 @@ export async function connectDownstream(target: DownstreamTarget, configure: (cl
 
 function transportFor(target: DownstreamTarget, onExit: (exit: DownstreamExit) => void): Transport {
   if ('url' in target) {
-    return new StreamableHTTPClientTransport(new URL(target.url), target.headers === undefined ? undefined : { requestInit: { headers: { ...target.headers } } });
+    return new StreamableHTTPClientTransport(
+      new URL(target.url),
+      target.headers === undefined ? undefined : { requestInit: { headers: { ...target.headers } } },
+    );
   }
   const transport = new StdioClientTransport({
     command: target.command,
@@ -126,7 +129,8 @@ function handProgressOverAtOnce(client: Client, transport: Transport): void {
   const deliver = transport.onmessage;
   if (typeof dispatch !== 'function' || deliver === undefined) return;
   transport.onmessage = (message, extra) => {
-    const progress = 'method' in message && message.method === 'notifications/progress' ? ProgressNotificationSchema.safeParse(message) : undefined;
+    const progress =
+      'method' in message && message.method === 'notifications/progress' ? ProgressNotificationSchema.safeParse(message) : undefined;
     if (progress?.success === true) (dispatch as (notification: unknown) => void).call(client, progress.data);
     else deliver(message, extra);
   };

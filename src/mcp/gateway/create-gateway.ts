@@ -73,7 +73,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   // Set once the guarded Server exists; notifications that come before have nobody to go to.
   const upstream: { server?: Server } = {};
-  const check = async (): Promise<readonly string[]> => (options.checkToolSchemas === undefined ? [] : options.checkToolSchemas(await downstream.listTools()));
+  const check = async (): Promise<readonly string[]> =>
+    options.checkToolSchemas === undefined ? [] : options.checkToolSchemas(await downstream.listTools());
   const recheck = (why: string): void => {
     if (options.checkToolSchemas === undefined) return;
     check().then(
@@ -171,7 +172,9 @@ async function startUpCheck(check: () => Promise<readonly string[]>, options: Ga
   const problems = await check();
   if (problems.length === 0) return;
   if (options.lenient !== true) {
-    throw new TierguardError('INVALID_POLICY', `the policies do not match the downstream server's tools:\n- ${problems.join('\n- ')}`, { problems: [...problems] });
+    throw new TierguardError('INVALID_POLICY', `the policies do not match the downstream server's tools:\n- ${problems.join('\n- ')}`, {
+      problems: [...problems],
+    });
   }
   for (const problem of problems) log(`warning: ${problem}`);
 }

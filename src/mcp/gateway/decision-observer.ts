@@ -22,7 +22,10 @@ export interface DecisionObservation {
  * decision); a throwing `audit` throws, so the decision is withheld as the
  * engine does for any audit failure.
  */
-export function decisionObserver(observe: (observation: DecisionObservation) => void, audit?: (event: AuditEvent) => void): (event: AuditEvent) => void {
+export function decisionObserver(
+  observe: (observation: DecisionObservation) => void,
+  audit?: (event: AuditEvent) => void,
+): (event: AuditEvent) => void {
   return (event) => {
     audit?.(event);
     const method = event.labels?.['method'];

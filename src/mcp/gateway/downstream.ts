@@ -83,14 +83,24 @@ export class Downstream {
     try {
       connection = await connectDownstream(options.target, (client) => relayNotifications(client, options.onNotification));
     } catch (error) {
-      throw new TierguardError('IO_ERROR', `cannot start the downstream server ${labelOf(options.target)}: ${describeThrown(error)}`, { downstream: labelOf(options.target) }, { cause: error });
+      throw new TierguardError(
+        'IO_ERROR',
+        `cannot start the downstream server ${labelOf(options.target)}: ${describeThrown(error)}`,
+        { downstream: labelOf(options.target) },
+        { cause: error },
+      );
     }
     return new Downstream(options, connection);
   }
 
   /** Its state now. */
   status(): DownstreamStatus {
-    return { state: this.#state, label: this.#describe(), restarts: this.#restarts, ...(this.#lastExit === undefined ? {} : { lastExit: this.#lastExit }) };
+    return {
+      state: this.#state,
+      label: this.#describe(),
+      restarts: this.#restarts,
+      ...(this.#lastExit === undefined ? {} : { lastExit: this.#lastExit }),
+    };
   }
 
   /**
@@ -110,7 +120,9 @@ export class Downstream {
     let relayed = Promise.resolve();
     if (token !== undefined) {
       options.onprogress = (progress) => {
-        relayed = relayed.then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } })).catch(() => undefined);
+        relayed = relayed
+          .then(() => extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } }))
+          .catch(() => undefined);
       };
     }
     try {
@@ -181,7 +193,9 @@ export class Downstream {
     } catch (error) {
       if (this.#state === 'closed') return;
       const more = this.#restarts < this.#options.maxRestarts;
-      this.#options.log(`restart ${this.#restarts} of ${this.#describe()} failed: ${describeThrown(error)}${more ? '; trying again' : '; no restarts left, it stays down'}`);
+      this.#options.log(
+        `restart ${this.#restarts} of ${this.#describe()} failed: ${describeThrown(error)}${more ? '; trying again' : '; no restarts left, it stays down'}`,
+      );
       if (more) this.#scheduleRestart();
       else this.#state = 'exited';
       return;
@@ -191,21 +205,30 @@ export class Downstream {
       return;
     }
     this.#adopt(connection);
-    this.#options.log(`the downstream server ${this.#describe()} is serving again (restart ${this.#restarts} of ${this.#options.maxRestarts})`);
+    this.#options.log(
+      `the downstream server ${this.#describe()} is serving again (restart ${this.#restarts} of ${this.#options.maxRestarts})`,
+    );
     this.#options.onRestarted();
   }
 
   #mapped(method: string, error: unknown, connection: DownstreamConnection): Error {
     if (isTimeout(error)) {
-      return new ForwardedError(ErrorCode.RequestTimeout, `the downstream server ${this.#describe()} did not answer ${method} within ${this.#options.requestTimeoutMs} ms`, {
-        downstream: this.#describe(),
-        method,
-        timeoutMs: this.#options.requestTimeoutMs,
-      });
+      return new ForwardedError(
+        ErrorCode.RequestTimeout,
+        `the downstream server ${this.#describe()} did not answer ${method} within ${this.#options.requestTimeoutMs} ms`,
+        {
+          downstream: this.#describe(),
+          method,
+          timeoutMs: this.#options.requestTimeoutMs,
+        },
+      );
     }
     if (isConnectionClosed(error) || connection.ending() !== undefined) return this.#unavailable(method, 'before answering');
     if (error instanceof McpError) return asForwarded(error);
-    return downstreamUnavailable(`the downstream server ${this.#describe()} could not be asked ${method}: ${describeThrown(error)}`, { downstream: this.#describe(), method });
+    return downstreamUnavailable(`the downstream server ${this.#describe()} could not be asked ${method}: ${describeThrown(error)}`, {
+      downstream: this.#describe(),
+      method,
+    });
   }
 
   #unavailable(method: string, when: string): ForwardedError {

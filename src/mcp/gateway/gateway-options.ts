@@ -49,7 +49,12 @@ export interface GatewayOptions extends GuardServerOptions {
 }
 
 /** Defaults of `createGateway`: its bounds from `DEFAULT_GATEWAY_LIMITS`, and no restarts. */
-export const GATEWAY_DEFAULTS: Readonly<{ requestTimeoutMs: number; restart: RestartPolicy; maxRestarts: number; restartBackoffMs: number }> = Object.freeze({
+export const GATEWAY_DEFAULTS: Readonly<{
+  requestTimeoutMs: number;
+  restart: RestartPolicy;
+  maxRestarts: number;
+  restartBackoffMs: number;
+}> = Object.freeze({
   requestTimeoutMs: DEFAULT_GATEWAY_LIMITS.requestTimeoutMs,
   restart: 'never',
   maxRestarts: DEFAULT_GATEWAY_LIMITS.maxRestarts,
@@ -57,8 +62,20 @@ export const GATEWAY_DEFAULTS: Readonly<{ requestTimeoutMs: number; restart: Res
 });
 
 const OWN_KEYS: ReadonlySet<string> = new Set([
-  'engine', 'policies', 'mode', 'onDecision', 'metrics', 'downstream', 'requestTimeoutMs', 'restart', 'maxRestarts', 'restartBackoffMs',
-  'identity', 'checkToolSchemas', 'lenient', 'log',
+  'engine',
+  'policies',
+  'mode',
+  'onDecision',
+  'metrics',
+  'downstream',
+  'requestTimeoutMs',
+  'restart',
+  'maxRestarts',
+  'restartBackoffMs',
+  'identity',
+  'checkToolSchemas',
+  'lenient',
+  'log',
 ]);
 
 /** The `guardServer` options among the gateway's. */
@@ -73,27 +90,35 @@ export function checkGatewayOptions(options: GatewayOptions): void {
   const fail = (option: string, message: string): never => {
     throw new TierguardError('INVALID_OPTIONS', message, { option });
   };
-  if ((options.engine === undefined) === (options.policies === undefined)) fail('engine', 'createGateway needs exactly one of engine and policies');
+  if ((options.engine === undefined) === (options.policies === undefined))
+    fail('engine', 'createGateway needs exactly one of engine and policies');
   if (options.engine !== undefined) {
     for (const key of ['mode', 'onDecision', 'metrics'] as const) {
-      if (options[key] !== undefined) fail(key, `${key} applies to the engine createGateway compiles from policies; set it on your own engine instead`);
+      if (options[key] !== undefined)
+        fail(key, `${key} applies to the engine createGateway compiles from policies; set it on your own engine instead`);
     }
   }
-  if (options.policies !== undefined && !Array.isArray(options.policies)) fail('policies', 'policies must be an array of policy definitions');
+  if (options.policies !== undefined && !Array.isArray(options.policies))
+    fail('policies', 'policies must be an array of policy definitions');
   checkTarget(options.downstream, fail);
   for (const key of ['requestTimeoutMs', 'restartBackoffMs'] as const) {
     const value = options[key];
-    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= 2 ** 31 - 1)) fail(key, `${key} must be a whole number of milliseconds from 1 to 2^31-1`);
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= 2 ** 31 - 1))
+      fail(key, `${key} must be a whole number of milliseconds from 1 to 2^31-1`);
   }
   const { maxRestarts, restart } = options;
-  if (maxRestarts !== undefined && !(Number.isInteger(maxRestarts) && maxRestarts >= 0 && maxRestarts <= 1000)) fail('maxRestarts', 'maxRestarts must be a whole number from 0 to 1000');
+  if (maxRestarts !== undefined && !(Number.isInteger(maxRestarts) && maxRestarts >= 0 && maxRestarts <= 1000))
+    fail('maxRestarts', 'maxRestarts must be a whole number from 0 to 1000');
   if (restart !== undefined && restart !== 'never' && restart !== 'on-failure') fail('restart', 'restart must be "never" or "on-failure"');
   for (const key of ['checkToolSchemas', 'log', 'onDecision', 'metrics'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') fail(key, `${key} must be a function`);
   }
   if (options.lenient !== undefined && typeof options.lenient !== 'boolean') fail('lenient', 'lenient must be a boolean');
   const { identity } = options;
-  if (identity !== undefined && (typeof identity !== 'object' || identity === null || typeof identity.clientId !== 'string' || !Array.isArray(identity.scopes))) {
+  if (
+    identity !== undefined &&
+    (typeof identity !== 'object' || identity === null || typeof identity.clientId !== 'string' || !Array.isArray(identity.scopes))
+  ) {
     fail('identity', 'identity must be an AuthInfo: { token, clientId, scopes, extra? }');
   }
 }
@@ -103,7 +128,10 @@ function checkTarget(target: unknown, fail: (option: string, message: string) =>
   const { command, args, url, env, cwd, headers } = target as Record<string, unknown>;
   if (url !== undefined) {
     if (command !== undefined) fail('downstream', 'downstream takes either command or url, not both');
-    if (headers !== undefined && (typeof headers !== 'object' || headers === null || !Object.values(headers).every((value) => typeof value === 'string'))) {
+    if (
+      headers !== undefined &&
+      (typeof headers !== 'object' || headers === null || !Object.values(headers).every((value) => typeof value === 'string'))
+    ) {
       fail('downstream', 'downstream.headers must map names to strings');
     }
     let parsed: URL | undefined;
@@ -112,11 +140,13 @@ function checkTarget(target: unknown, fail: (option: string, message: string) =>
     } catch {
       parsed = undefined;
     }
-    if (typeof url !== 'string' || (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:')) fail('downstream', 'downstream.url must be an http: or https: URL');
+    if (typeof url !== 'string' || (parsed?.protocol !== 'http:' && parsed?.protocol !== 'https:'))
+      fail('downstream', 'downstream.url must be an http: or https: URL');
     return;
   }
   if (typeof command !== 'string' || command === '') fail('downstream', 'downstream.command must name the server to spawn');
-  if (args !== undefined && !(Array.isArray(args) && args.every((arg) => typeof arg === 'string'))) fail('downstream', 'downstream.args must be an array of strings');
+  if (args !== undefined && !(Array.isArray(args) && args.every((arg) => typeof arg === 'string')))
+    fail('downstream', 'downstream.args must be an array of strings');
   if (env !== undefined && (typeof env !== 'object' || env === null || !Object.values(env).every((value) => typeof value === 'string'))) {
     fail('downstream', 'downstream.env must map names to strings');
   }

@@ -15,7 +15,9 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
  * 2 ms a decision should take at p99, coarse up to the 10 s a stuck engine
  * binding could take. Fixed, so every gateway's series line up.
  */
-export const EVAL_MS_BUCKETS: readonly number[] = Object.freeze([0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]);
+export const EVAL_MS_BUCKETS: readonly number[] = Object.freeze([
+  0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000,
+]);
 
 /**
  * The MCP request methods a series may be labelled with; any other method is
@@ -139,7 +141,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
       for (const method of METRIC_METHODS) {
         for (const verdict of METRIC_VERDICTS) {
           const count = decisions.get(`${method} ${verdict}`);
-          if (count !== undefined) lines.push(`${DECISIONS_METRIC}${labelText([...constLabels, ['method', method], ['verdict', verdict]])} ${count}`);
+          if (count !== undefined)
+            lines.push(`${DECISIONS_METRIC}${labelText([...constLabels, ['method', method], ['verdict', verdict]])} ${count}`);
         }
       }
       return `${lines.join('\n')}\n`;
@@ -169,9 +172,13 @@ function checkedLabels(labels: Readonly<Record<string, string>>): (readonly [str
   }
   return Object.entries(labels).map(([name, value]) => {
     if (!LABEL_NAME.test(name) || name.startsWith('__') || RESERVED_LABELS.has(name)) {
-      throw new TierguardError('INVALID_OPTIONS', `constLabels: ${JSON.stringify(name)} is not a label name a gateway can use (a Prometheus name, not __-prefixed, not method, verdict or le)`, {
-        option: `constLabels.${name}`,
-      });
+      throw new TierguardError(
+        'INVALID_OPTIONS',
+        `constLabels: ${JSON.stringify(name)} is not a label name a gateway can use (a Prometheus name, not __-prefixed, not method, verdict or le)`,
+        {
+          option: `constLabels.${name}`,
+        },
+      );
     }
     if (typeof value !== 'string') {
       throw new TierguardError('INVALID_OPTIONS', `constLabels.${name} must be a string`, { option: `constLabels.${name}`, actual: value });

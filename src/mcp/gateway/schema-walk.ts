@@ -76,7 +76,8 @@ export function walkSchema(root: unknown, steps: readonly SchemaStep[], options:
   try {
     return walker.walk(steps);
   } catch (error) {
-    if (error instanceof Unfollowable) return { found: false, matched: walker.matched, reason: 'unfollowable', detail: error.message, names: [] };
+    if (error instanceof Unfollowable)
+      return { found: false, matched: walker.matched, reason: 'unfollowable', detail: error.message, names: [] };
     throw error;
   }
 }
@@ -115,7 +116,12 @@ class Walker {
    * open the value only when no other schema of the set says which keys or
    * elements it has: `{ properties: { a }, anyOf: [{ required: [a] }] }` is closed.
    */
-  private stepAll(nodes: readonly Node[], step: SchemaStep, names: Set<string>, depth: number): { readonly children: unknown[]; readonly container: boolean } | typeof OPEN {
+  private stepAll(
+    nodes: readonly Node[],
+    step: SchemaStep,
+    names: Set<string>,
+    depth: number,
+  ): { readonly children: unknown[]; readonly container: boolean } | typeof OPEN {
     const children: unknown[] = [];
     let container = false;
     let neutral = false;
@@ -140,7 +146,8 @@ class Walker {
 
   private expand(schema: unknown, depth: number, refs: Set<string>, into: Set<Node>): typeof OPEN | undefined {
     this.count();
-    if (depth > this.options.limits.maxDepth) throw new Unfollowable(`it nests deeper than limits.maxDepth (${this.options.limits.maxDepth})`);
+    if (depth > this.options.limits.maxDepth)
+      throw new Unfollowable(`it nests deeper than limits.maxDepth (${this.options.limits.maxDepth})`);
     if (schema === true) return OPEN;
     if (!isNode(schema) || into.has(schema)) return undefined;
     into.add(schema);

@@ -32,7 +32,15 @@ export interface GatewayHttpEndpoint extends HttpEndpoint {
   health(): Promise<HealthReport>;
 }
 
-const HTTP_KEYS: ReadonlySet<string> = new Set(['host', 'port', 'maxSessions', 'maxBodyBytes', 'extraRoutes', 'verifyToken', 'trustedIdentityHeader']);
+const HTTP_KEYS: ReadonlySet<string> = new Set([
+  'host',
+  'port',
+  'maxSessions',
+  'maxBodyBytes',
+  'extraRoutes',
+  'verifyToken',
+  'trustedIdentityHeader',
+]);
 // Compiled once for every session, so these go into the one engine rather than to each gateway.
 const ENGINE_KEYS: ReadonlySet<string> = new Set(['policies', 'mode', 'onDecision', 'metrics']);
 

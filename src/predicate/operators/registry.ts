@@ -29,9 +29,7 @@ export const OPERATOR_DEFINITIONS = Object.freeze({
 
 // A Map, in documentation order, so that a name such as `constructor` or
 // `__proto__` finds nothing rather than something of Object.prototype.
-const BY_NAME: ReadonlyMap<string, OperatorDefinition> = new Map(
-  OPERATORS.map((name) => [name, OPERATOR_DEFINITIONS[name]] as const),
-);
+const BY_NAME: ReadonlyMap<string, OperatorDefinition> = new Map(OPERATORS.map((name) => [name, OPERATOR_DEFINITIONS[name]] as const));
 
 /** The operator called `name`, or `undefined` when there is none. */
 export function operatorNamed(name: string): OperatorDefinition | undefined {

@@ -24,7 +24,10 @@ describe('the policy set version', () => {
     expect(original).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(await versionOf(root)).toBe(original);
 
-    await writeText(join(root, 'policies.json'), JSON.stringify([{ ...POLICIES[0], assert: { field: 'arguments.amount', op: 'lte', value: 101 } }, POLICIES[1]]));
+    await writeText(
+      join(root, 'policies.json'),
+      JSON.stringify([{ ...POLICIES[0], assert: { field: 'arguments.amount', op: 'lte', value: 101 } }, POLICIES[1]]),
+    );
     const policyEdited = await versionOf(root);
     expect(policyEdited).not.toBe(original);
 
@@ -79,11 +82,15 @@ describe('referencedFiles', () => {
     expect(referencedFiles({ id: 'p', shapesFile: 'shapes/a.ttl' }, '/srv/policies/payments/p.json')).toEqual([
       { pointer: '/shapesFile', path: '/srv/policies/payments/shapes/a.ttl' },
     ]);
-    expect(referencedFiles({ id: 'p', shapesFile: '/etc/shapes.ttl' }, '/srv/p.yaml')).toEqual([{ pointer: '/shapesFile', path: '/etc/shapes.ttl' }]);
+    expect(referencedFiles({ id: 'p', shapesFile: '/etc/shapes.ttl' }, '/srv/p.yaml')).toEqual([
+      { pointer: '/shapesFile', path: '/etc/shapes.ttl' },
+    ]);
   });
 
   it('resolves against the working directory for a policy given in code, as the engine does', () => {
-    expect(referencedFiles({ id: 'p', shapesFile: 'shapes/a.ttl' }, undefined)).toEqual([{ pointer: '/shapesFile', path: resolve('shapes/a.ttl') }]);
+    expect(referencedFiles({ id: 'p', shapesFile: 'shapes/a.ttl' }, undefined)).toEqual([
+      { pointer: '/shapesFile', path: resolve('shapes/a.ttl') },
+    ]);
   });
 
   it('lists nothing for a definition without references or a malformed one', () => {

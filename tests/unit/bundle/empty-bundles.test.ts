@@ -12,14 +12,17 @@ import { makeTree, rejectionOf, watchClosedAfterEach } from './support.js';
 
 const watch = watchClosedAfterEach();
 
-const limit = (max: number) => JSON.stringify({ id: 'limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: max } });
+const limit = (max: number) =>
+  JSON.stringify({ id: 'limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: max } });
 
 describe('loadPolicies: empty bundles', () => {
   it('refuses an empty directory with EMPTY_BUNDLE, naming it', async () => {
     const root = await makeTree({});
     const failure = await rejectionOf(loadPolicies(root));
     expect(failure.code).toBe('EMPTY_BUNDLE');
-    expect(failure.message).toBe(`${root} holds no policy files: a policy set with no policies allows every action; pass allowEmpty to accept that`);
+    expect(failure.message).toBe(
+      `${root} holds no policy files: a policy set with no policies allows every action; pass allowEmpty to accept that`,
+    );
   });
 
   it('refuses a directory whose only files hold no policies', async () => {
@@ -84,7 +87,10 @@ describe('watchPolicies: empty bundles', () => {
   });
 
   it('accepts a file deleted while the rest stays', async () => {
-    const root = await makeTree({ 'a.json': limit(100), 'b.json': JSON.stringify({ id: 'other', tools: ['x'], assert: { field: 'a', op: 'eq', value: 1 } }) });
+    const root = await makeTree({
+      'a.json': limit(100),
+      'b.json': JSON.stringify({ id: 'other', tools: ['x'], assert: { field: 'a', op: 'eq', value: 1 } }),
+    });
     const errors: TierguardError[] = [];
     const watcher = await watch(root, { intervalMs: 60_000, settleMs: 0, onError: (error) => errors.push(error) });
     await rm(join(root, 'b.json'));

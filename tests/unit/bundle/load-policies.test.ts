@@ -21,7 +21,13 @@ describe('loadPolicies', () => {
     });
     const loaded = await loadPolicies(root);
     expect(loaded.definitions.map((definition) => definition.id)).toEqual(['a1', 'a2', 'b', 'c', 'g']);
-    expect(loaded.sources).toEqual([join(root, 'a.json'), join(root, 'a.json'), join(root, 'b.json'), join(root, 'nested/c.json'), join(root, 'nested/g.yml')]);
+    expect(loaded.sources).toEqual([
+      join(root, 'a.json'),
+      join(root, 'a.json'),
+      join(root, 'b.json'),
+      join(root, 'nested/c.json'),
+      join(root, 'nested/g.yml'),
+    ]);
     expect(loaded.files).toEqual([join(root, 'a.json'), join(root, 'b.json'), join(root, 'nested/c.json'), join(root, 'nested/g.yml')]);
   });
 

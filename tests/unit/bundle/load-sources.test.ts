@@ -5,7 +5,8 @@ import { makeTree, rejectionOf, removeTrees } from './support.js';
 
 afterEach(removeTrees);
 
-const limit = (id: string, value: number) => JSON.stringify({ id, tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value } });
+const limit = (id: string, value: number) =>
+  JSON.stringify({ id, tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value } });
 
 describe('loadPolicies with several sources', () => {
   it('prefixes each source namespace, by default the base name without extension, in the order given', async () => {
@@ -15,7 +16,11 @@ describe('loadPolicies with several sources', () => {
       'ops.yaml': 'id: deploy\ntools: [deploy]\n',
       'shell.json': limit('rm', 3),
     });
-    const loaded = await loadPolicies([join(root, 'shell.json'), join(root, 'payments'), { path: join(root, 'ops.yaml'), namespace: 'acme/ops' }]);
+    const loaded = await loadPolicies([
+      join(root, 'shell.json'),
+      join(root, 'payments'),
+      { path: join(root, 'ops.yaml'), namespace: 'acme/ops' },
+    ]);
     expect(loaded.definitions.map((definition) => definition.id)).toEqual(['shell/rm', 'payments/a', 'payments/b', 'acme/ops/deploy']);
     expect(loaded.sources).toEqual([
       join(root, 'shell.json'),
@@ -23,7 +28,12 @@ describe('loadPolicies with several sources', () => {
       join(root, 'payments/b.json'),
       join(root, 'ops.yaml'),
     ]);
-    expect(loaded.files).toEqual([join(root, 'ops.yaml'), join(root, 'payments/a.json'), join(root, 'payments/b.json'), join(root, 'shell.json')]);
+    expect(loaded.files).toEqual([
+      join(root, 'ops.yaml'),
+      join(root, 'payments/a.json'),
+      join(root, 'payments/b.json'),
+      join(root, 'shell.json'),
+    ]);
     // Only the id changes: the rest of each definition is as written.
     expect(loaded.definitions[1]).toEqual({ id: 'payments/a', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: 1 } });
   });
@@ -91,7 +101,9 @@ describe('loadPolicies with several sources', () => {
       const error = await rejectionOf(loadPolicies(sources as never));
       expect(error.code, JSON.stringify(sources)).toBe('INVALID_OPTIONS');
     }
-    expect((await rejectionOf(loadPolicies([join(root, '_private')]))).message).toMatch(/default namespace of .*_private "_private".*give a namespace/);
+    expect((await rejectionOf(loadPolicies([join(root, '_private')]))).message).toMatch(
+      /default namespace of .*_private "_private".*give a namespace/,
+    );
   });
 
   it('reports a missing source as IO_ERROR naming it', async () => {

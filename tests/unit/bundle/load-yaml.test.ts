@@ -143,7 +143,9 @@ describe('loadPolicies with YAML', () => {
   });
 
   it('still reads a few aliases, as plain copies', async () => {
-    const root = await makeTree({ 'p.yaml': '- id: a\n  when: &big { field: arguments.amount, op: gt, value: 100 }\n- id: b\n  when: *big\n' });
+    const root = await makeTree({
+      'p.yaml': '- id: a\n  when: &big { field: arguments.amount, op: gt, value: 100 }\n- id: b\n  when: *big\n',
+    });
     const loaded = await loadPolicies(join(root, 'p.yaml'));
     expect(loaded.definitions[1]).toEqual({ id: 'b', when: { field: 'arguments.amount', op: 'gt', value: 100 } });
   });

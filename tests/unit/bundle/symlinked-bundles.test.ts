@@ -67,7 +67,9 @@ describe('loadPolicies: symbolic links', () => {
     await symlink(join(outside, 'elsewhere.yaml'), join(root, 'b.yaml'));
     const failure = await rejectionOf(loadPolicies(root));
     expect(failure.code).toBe('IO_ERROR');
-    expect(failure.message).toContain(`${join(root, 'b.yaml')}: a symbolic link to ${join(outside, 'elsewhere.yaml')}, outside the policy directory`);
+    expect(failure.message).toContain(
+      `${join(root, 'b.yaml')}: a symbolic link to ${join(outside, 'elsewhere.yaml')}, outside the policy directory`,
+    );
   });
 
   it('refuses a dangling link and a loop of links instead of skipping them', async () => {

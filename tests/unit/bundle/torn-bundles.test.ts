@@ -98,7 +98,13 @@ describe('watchPolicies: torn writes', () => {
   it('reports files that keep changing instead of loading any of their states', async () => {
     const root = await makeTree({ 'p.yaml': limitYaml('limit', 100) });
     const seen = recorder();
-    const watcher = await watch(root, { intervalMs: 60_000, settleMs: 20, maxSettleReads: 3, onError: seen.onError, onReload: seen.onReload });
+    const watcher = await watch(root, {
+      intervalMs: 60_000,
+      settleMs: 20,
+      maxSettleReads: 3,
+      onError: seen.onError,
+      onReload: seen.onReload,
+    });
     const file = join(root, 'p.yaml');
     let version = 0;
     // Synchronous writes from a timer due before each settle read: no two reads can see the same text.
@@ -136,10 +142,13 @@ describe('watchPolicies: torn writes', () => {
       clearInterval(writer);
     }
     const final = 1000 + version;
-    await vi.waitFor(async () => {
-      expect((await watcher.evaluate(pay(final))).verdict).toBe('allow');
-      expect((await watcher.evaluate(pay(final + 1))).verdict).toBe('deny');
-    }, { timeout: 15_000, interval: 10 });
+    await vi.waitFor(
+      async () => {
+        expect((await watcher.evaluate(pay(final))).verdict).toBe('allow');
+        expect((await watcher.evaluate(pay(final + 1))).verdict).toBe('deny');
+      },
+      { timeout: 15_000, interval: 10 },
+    );
   });
 
   it('checks the settle options at their edges', async () => {
@@ -184,7 +193,13 @@ describe('watchPolicies: files that cannot be read', () => {
     const text = limitYaml('limit', 100);
     const root = await makeTree({ 'p.yaml': text });
     const seen = recorder();
-    const watcher = await watch(root, { intervalMs: 60_000, settleMs: 0, limits: { maxFileBytes: Buffer.byteLength(text) }, onError: seen.onError, onReload: seen.onReload });
+    const watcher = await watch(root, {
+      intervalMs: 60_000,
+      settleMs: 0,
+      limits: { maxFileBytes: Buffer.byteLength(text) },
+      onError: seen.onError,
+      onReload: seen.onReload,
+    });
     await writeFile(join(root, 'p.yaml'), `${text}#`);
     await watcher.reload();
     expect(watcher.engine.policyIds).toEqual(['limit']);

@@ -19,7 +19,11 @@ const FIRST_BOUND = 1000;
 function policies(bound: number): string {
   return JSON.stringify([
     { id: 'bound', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: bound } },
-    { id: 'shape', tools: ['pay'], shape: { properties: [{ path: 'arguments.amount', minCount: 1, datatype: 'decimal', maxInclusive: bound }] } },
+    {
+      id: 'shape',
+      tools: ['pay'],
+      shape: { properties: [{ path: 'arguments.amount', minCount: 1, datatype: 'decimal', maxInclusive: bound }] },
+    },
   ]);
 }
 

@@ -8,7 +8,8 @@ import { makeTree, rejectionOf, replaceFile, sleep, summaryShapes, watchClosedAf
 const watch = watchClosedAfterEach();
 
 /** A policy file: payments up to `max` are allowed. */
-const limit = (max: number) => JSON.stringify({ id: 'limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: max } });
+const limit = (max: number) =>
+  JSON.stringify({ id: 'limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: max } });
 const pay = (amount: number) => ({ tool: 'pay', arguments: { amount } });
 
 /** Long enough for a 10 ms poller to run many times on a busy machine; never asserted as a duration. */
@@ -83,7 +84,9 @@ describe('watchPolicies: the first load', () => {
 
   it('bounds the files read by limits, for the engine too unless engine.limits says otherwise', async () => {
     const root = await makeTree({ 'p.json': limit(100) });
-    expect((await rejectionOf(watchPolicies(root, { limits: { maxFileBytes: 10 } }))).message).toMatch(/exceeds limits\.maxFileBytes \(10\)/);
+    expect((await rejectionOf(watchPolicies(root, { limits: { maxFileBytes: 10 } }))).message).toMatch(
+      /exceeds limits\.maxFileBytes \(10\)/,
+    );
     const watcher = await watch(root, { limits: { maxDepth: 20 }, engine: { limits: { maxNodes: 500 } } });
     expect(watcher.engine.limits).toMatchObject({ maxDepth: 20, maxNodes: 500 });
   });
@@ -166,7 +169,10 @@ describe('watchPolicies: reloading', () => {
     expect(watcher.engine).toBe(good);
     expect((await watcher.evaluate(pay(150))).verdict).toBe('deny');
 
-    await replaceFile(join(root, 'p.json'), JSON.stringify({ id: 'limit', assert: { field: 'arguments.amount', op: 'at most', value: 1 } }));
+    await replaceFile(
+      join(root, 'p.json'),
+      JSON.stringify({ id: 'limit', assert: { field: 'arguments.amount', op: 'at most', value: 1 } }),
+    );
     await vi.waitFor(() => expect(seen.errors).toHaveLength(2), WAIT);
     expect(seen.errors[1]?.code).toBe('INVALID_POLICY');
     expect(seen.errors[1]?.message).toContain('limit');

@@ -50,7 +50,8 @@ async function watch(...args: Parameters<typeof watchPolicies>): Promise<PolicyW
   return watcher;
 }
 
-const limit = (max: number) => JSON.stringify({ id: 'limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: max } });
+const limit = (max: number) =>
+  JSON.stringify({ id: 'limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: max } });
 
 describe('watchPolicies: reloads never overlap', () => {
   it('runs reloads requested during one once after it, never two compiles at once', async () => {

@@ -23,7 +23,10 @@ describe('actionDigest', () => {
   });
 
   it('matches canonicalJson across the chunks it hashes in', () => {
-    const action = { tool: 'bulk', arguments: { text: 'x'.repeat(200_000), items: Array.from({ length: 5_000 }, (_, index) => ({ index })) } };
+    const action = {
+      tool: 'bulk',
+      arguments: { text: 'x'.repeat(200_000), items: Array.from({ length: 5_000 }, (_, index) => ({ index })) },
+    };
     expect(actionDigest(action)).toBe(sha256(canonicalJson(action)));
   });
 
@@ -59,16 +62,22 @@ describe('actionDigest', () => {
   });
 
   const notJson: [string, () => unknown][] = [
-    ['a cycle', () => {
-      const action: Record<string, unknown> = { tool: 'loop' };
-      action.self = action;
-      return action;
-    }],
-    ['a cycle through an array', () => {
-      const list: unknown[] = [];
-      list.push({ list });
-      return { tool: 'loop', list };
-    }],
+    [
+      'a cycle',
+      () => {
+        const action: Record<string, unknown> = { tool: 'loop' };
+        action.self = action;
+        return action;
+      },
+    ],
+    [
+      'a cycle through an array',
+      () => {
+        const list: unknown[] = [];
+        list.push({ list });
+        return { tool: 'loop', list };
+      },
+    ],
     ['a BigInt', () => ({ tool: 'pay', arguments: { amount: 10n } })],
     ['a function', () => ({ tool: 'pay', arguments: { amount: () => 1 } })],
     ['a symbol', () => ({ tool: 'pay', arguments: { amount: Symbol('x') } })],
@@ -76,25 +85,48 @@ describe('actionDigest', () => {
     ['Infinity', () => ({ tool: 'pay', arguments: { amount: Number.POSITIVE_INFINITY } })],
     ['a Date', () => ({ tool: 'pay', arguments: { at: new Date(0) } })],
     ['a Map', () => ({ tool: 'pay', arguments: new Map([['a', 1]]) })],
-    ['a throwing getter', () => ({
-      tool: 'pay',
-      get arguments(): unknown {
-        throw new Error('hostile');
-      },
-    })],
-    ['a getter that throws a non-Error', () => ({
-      tool: 'pay',
-      get arguments(): unknown {
-        throw Object.create(null);
-      },
-    })],
+    [
+      'a throwing getter',
+      () => ({
+        tool: 'pay',
+        get arguments(): unknown {
+          throw new Error('hostile');
+        },
+      }),
+    ],
+    [
+      'a getter that throws a non-Error',
+      () => ({
+        tool: 'pay',
+        get arguments(): unknown {
+          throw Object.create(null);
+        },
+      }),
+    ],
     ['a Proxy, even a harmless one', () => ({ tool: 'pay', arguments: new Proxy({ amount: 1 }, {}) })],
-    ['a Proxy whose traps throw', () => new Proxy({ tool: 'pay' }, { ownKeys: () => { throw new Error('trap'); }, get: () => { throw new Error('trap'); } })],
-    ['a revoked Proxy', () => {
-      const { proxy, revoke } = Proxy.revocable({ tool: 'pay' }, {});
-      revoke();
-      return proxy;
-    }],
+    [
+      'a Proxy whose traps throw',
+      () =>
+        new Proxy(
+          { tool: 'pay' },
+          {
+            ownKeys: () => {
+              throw new Error('trap');
+            },
+            get: () => {
+              throw new Error('trap');
+            },
+          },
+        ),
+    ],
+    [
+      'a revoked Proxy',
+      () => {
+        const { proxy, revoke } = Proxy.revocable({ tool: 'pay' }, {});
+        revoke();
+        return proxy;
+      },
+    ],
     ['nesting past the depth limit', () => nested(DEFAULT_LIMITS.maxDepth + 1)],
     ['undefined', () => undefined],
   ];

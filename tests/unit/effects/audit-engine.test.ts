@@ -6,14 +6,22 @@ import { thrownBy } from '../../support/thrown-by.js';
 /** The engine's audit events: one per decision, with what happened and nothing it should not hold. */
 
 const LIMIT: PolicyDefinition = { id: 'pay.limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: 1000 } };
-const REVIEW: PolicyDefinition = { id: 'pay.review', tools: ['pay'], effect: 'escalate', assert: { field: 'arguments.amount', op: 'lte', value: 500 } };
+const REVIEW: PolicyDefinition = {
+  id: 'pay.review',
+  tools: ['pay'],
+  effect: 'escalate',
+  assert: { field: 'arguments.amount', op: 'lte', value: 500 },
+};
 const SHAPE: PolicyDefinition = {
   id: 'pay.currency-shape',
   tools: ['pay'],
   shape: { properties: [{ path: 'arguments.currency', minCount: 1, in: ['EUR', 'USD'] }] },
 };
 
-async function recording(policies: PolicyDefinition[], mode?: 'monitor'): Promise<{ events: AuditEvent[]; engine: Awaited<ReturnType<typeof createEngine>> }> {
+async function recording(
+  policies: PolicyDefinition[],
+  mode?: 'monitor',
+): Promise<{ events: AuditEvent[]; engine: Awaited<ReturnType<typeof createEngine>> }> {
   const events: AuditEvent[] = [];
   const engine = await createEngine({ policies, onDecision: (event) => events.push(event), ...(mode === undefined ? {} : { mode }) });
   return { events, engine };
@@ -30,9 +38,12 @@ describe('onDecision', () => {
 
   it('says what was decided: tool, kind, digest, verdict, outcome, policies, violations, version and timings', async () => {
     const { events, engine } = await recording([LIMIT, REVIEW, SHAPE]);
-    const decision = await engine.evaluate({ tool: 'pay', kind: 'tools/call', arguments: { amount: 5000, currency: 'GBP' } }, {
-      labels: { method: 'tools/call', requestId: 7 },
-    });
+    const decision = await engine.evaluate(
+      { tool: 'pay', kind: 'tools/call', arguments: { amount: 5000, currency: 'GBP' } },
+      {
+        labels: { method: 'tools/call', requestId: 7 },
+      },
+    );
     expect(events).toHaveLength(1);
     const [event] = events as [AuditEvent];
     expect(event).toMatchObject({

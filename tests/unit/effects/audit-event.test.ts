@@ -20,7 +20,16 @@ function renderedActual(actual: unknown): unknown {
 describe('buildAuditEvent: fields', () => {
   const limit = makeViolation();
   const review = makeViolation({ policyId: 'pay.review', constraint: 'lte', expected: 500, effect: 'escalate' });
-  const note = makeViolation({ policyId: 'pay.note', constraint: 'require', path: ['arguments', 'memo'], message: 'arguments.memo is required', expected: undefined, actual: undefined, effect: 'warn', severity: 'warning' });
+  const note = makeViolation({
+    policyId: 'pay.note',
+    constraint: 'require',
+    path: ['arguments', 'memo'],
+    message: 'arguments.memo is required',
+    expected: undefined,
+    actual: undefined,
+    effect: 'warn',
+    severity: 'warning',
+  });
   const shadow = makeViolation({ policyId: 'pay.shadow', expected: 100, effect: 'deny' });
   const shadowReview = makeViolation({ policyId: 'pay.shadow-review', expected: 50, effect: 'escalate' });
   const decision: Decision = makeDecision({
@@ -64,7 +73,17 @@ describe('buildAuditEvent: fields', () => {
       outcome: 'deny',
       policyIds: ['pay.limit', 'pay.review', 'pay.note', 'pay.shadow', 'pay.shadow-review', 'pay.cap', 'pay.strip', 'pay.broken'],
       violations: [limit, review],
-      warnings: [{ policyId: 'pay.note', tier: 'auto', constraint: 'require', path: ['arguments', 'memo'], message: 'arguments.memo is required', effect: 'warn', severity: 'warning' }],
+      warnings: [
+        {
+          policyId: 'pay.note',
+          tier: 'auto',
+          constraint: 'require',
+          path: ['arguments', 'memo'],
+          message: 'arguments.memo is required',
+          effect: 'warn',
+          severity: 'warning',
+        },
+      ],
       wouldDeny: [shadow],
       wouldEscalate: [shadowReview],
       escalatedBy: ['pay.review'],
@@ -75,8 +94,24 @@ describe('buildAuditEvent: fields', () => {
       labels: { method: 'tools/call', requestId: 7, retried: false, parent: null },
     });
     expect(Object.keys(event)).toEqual([
-      'time', 'phase', 'tool', 'kind', 'actionDigest', 'verdict', 'outcome', 'policyIds', 'violations', 'warnings',
-      'wouldDeny', 'wouldEscalate', 'escalatedBy', 'errors', 'rewrites', 'policyVersion', 'durationMs', 'labels',
+      'time',
+      'phase',
+      'tool',
+      'kind',
+      'actionDigest',
+      'verdict',
+      'outcome',
+      'policyIds',
+      'violations',
+      'warnings',
+      'wouldDeny',
+      'wouldEscalate',
+      'escalatedBy',
+      'errors',
+      'rewrites',
+      'policyVersion',
+      'durationMs',
+      'labels',
     ]);
     expect(event.actionDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
@@ -86,7 +121,7 @@ describe('buildAuditEvent: fields', () => {
     expect(roundTrip(event)).toStrictEqual(event);
   });
 
-  it('copies rather than shares the decision\'s lists, so a handler cannot change the decision', () => {
+  it("copies rather than shares the decision's lists, so a handler cannot change the decision", () => {
     const event = buildAuditEvent(decision, facts);
     expect(event.violations).not.toBe(decision.violations);
     expect(event.violations[0]).not.toBe(decision.violations[0]);
@@ -112,7 +147,11 @@ describe('buildAuditEvent: fields', () => {
         violations: [makeViolation({ policyId: 'b' }), makeViolation({ policyId: 'a' }), makeViolation({ policyId: 'b' })],
         warnings: [makeViolation({ policyId: 'c' }), makeViolation({ policyId: 'a' })],
         rewrites: [makeRewrite({ policyId: 'd' }), makeRewrite({ policyId: 'c' })],
-        errors: [{ code: 'INVALID_ACTION', message: 'no tool' }, { code: 'EVALUATION_FAILED', message: 'x', policyId: 'e' }, { code: 'EVALUATION_FAILED', message: 'y', policyId: 'b' }],
+        errors: [
+          { code: 'INVALID_ACTION', message: 'no tool' },
+          { code: 'EVALUATION_FAILED', message: 'x', policyId: 'e' },
+          { code: 'EVALUATION_FAILED', message: 'y', policyId: 'b' },
+        ],
       }),
       FACTS,
     );
@@ -139,11 +178,13 @@ describe('buildAuditEvent: fields', () => {
     expect(Number.isNaN(Date.parse(event.time))).toBe(false);
   });
 
-  it('copies only the labels\' own keys and makes their values JSON', () => {
+  it("copies only the labels' own keys and makes their values JSON", () => {
     const labels = JSON.parse('{"__proto__":"p","n":1}') as Record<string, unknown>;
     Object.assign(labels, { nan: Number.NaN, big: 1n, nested: { a: 1 }, list: [1], gone: undefined });
     const event = buildAuditEvent(makeDecision(), { ...FACTS, labels: labels as AuditFacts['labels'] & object });
-    expect(event.labels).toStrictEqual(JSON.parse('{"__proto__":"p","n":1,"nan":"<NaN>","big":"<bigint>","nested":"<object>","list":"<array>"}'));
+    expect(event.labels).toStrictEqual(
+      JSON.parse('{"__proto__":"p","n":1,"nan":"<NaN>","big":"<bigint>","nested":"<object>","list":"<array>"}'),
+    );
     expect(roundTrip(event)).toStrictEqual(event);
   });
 });
@@ -211,7 +252,9 @@ describe('buildAuditEvent: violation values are JSON-safe and bounded', () => {
     expect(rendered).toContain('"<too deep>"');
     expect(rendered).not.toContain('bottom');
     expect(rendered.split('{"d":').length - 1).toBe(AUDIT_VALUE_BOUNDS.maxDepth);
-    expect(renderedActual(Array.from({ length: 100_000 }, (_, index) => index))).toBe(`<array of more than ${AUDIT_VALUE_BOUNDS.maxNodes} values>`);
+    expect(renderedActual(Array.from({ length: 100_000 }, (_, index) => index))).toBe(
+      `<array of more than ${AUDIT_VALUE_BOUNDS.maxNodes} values>`,
+    );
     expect(renderedActual(Object.fromEntries(Array.from({ length: 5_000 }, (_, index) => [`k${index}`, index])))).toBe(
       `<object of more than ${AUDIT_VALUE_BOUNDS.maxNodes} values>`,
     );
@@ -233,22 +276,28 @@ describe('buildAuditEvent: violation values are JSON-safe and bounded', () => {
 });
 
 describe('buildAuditEvent: robustness', () => {
-  it('never throws for a hostile action, and copies no action value but the violations\'', () => {
-    const hostile = new Proxy({ tool: 'x' }, {
-      get: () => {
-        throw new Error('get');
+  it("never throws for a hostile action, and copies no action value but the violations'", () => {
+    const hostile = new Proxy(
+      { tool: 'x' },
+      {
+        get: () => {
+          throw new Error('get');
+        },
+        ownKeys: () => {
+          throw new Error('ownKeys');
+        },
+        getPrototypeOf: () => {
+          throw new Error('getPrototypeOf');
+        },
       },
-      ownKeys: () => {
-        throw new Error('ownKeys');
-      },
-      getPrototypeOf: () => {
-        throw new Error('getPrototypeOf');
-      },
-    });
+    );
     const withRewrite = makeDecision({ action: hostile, rewrites: [makeRewrite({ applied: false })], violations: [makeViolation()] });
     expect(thrownBy(() => buildAuditEvent(withRewrite, FACTS))).toBeUndefined();
 
-    const action = { tool: 'pay', arguments: { amount: 5000, note: 'UNIQUE-ACTION-VALUE-91', nested: { deeper: 'UNIQUE-ACTION-VALUE-92' } } };
+    const action = {
+      tool: 'pay',
+      arguments: { amount: 5000, note: 'UNIQUE-ACTION-VALUE-91', nested: { deeper: 'UNIQUE-ACTION-VALUE-92' } },
+    };
     const event = buildAuditEvent(makeDecision({ action, violations: [makeViolation()] }), { ...FACTS, kind: 'tools/call' });
     expect(JSON.stringify(event)).not.toContain('UNIQUE-ACTION-VALUE');
   });

@@ -16,10 +16,23 @@ function wideObject(size: number, at: number): Record<string, string> {
   return object;
 }
 
-const WATCH: PolicyDefinition = { id: 'creds.watch', tools: ['pay'], mode: 'monitor', rewrite: [{ op: 'mask_field', field: 'context.creds' }] };
-const matching = (ref: string): PolicyDefinition => ({ id: 'token.matches', tools: ['pay'], assert: { field: 'arguments.token', op: 'eq', valueRef: ref } });
+const WATCH: PolicyDefinition = {
+  id: 'creds.watch',
+  tools: ['pay'],
+  mode: 'monitor',
+  rewrite: [{ op: 'mask_field', field: 'context.creds' }],
+};
+const matching = (ref: string): PolicyDefinition => ({
+  id: 'token.matches',
+  tools: ['pay'],
+  assert: { field: 'arguments.token', op: 'eq', valueRef: ref },
+});
 
-async function decide(policies: PolicyDefinition[], action: Action, limits?: { maxNodes: number }): Promise<{ event: AuditEvent; decision: Decision }> {
+async function decide(
+  policies: PolicyDefinition[],
+  action: Action,
+  limits?: { maxNodes: number },
+): Promise<{ event: AuditEvent; decision: Decision }> {
   const events: AuditEvent[] = [];
   const engine = await createEngine({ policies, onDecision: (event) => events.push(event), ...(limits === undefined ? {} : { limits }) });
   const decision = await engine.evaluate(action);
@@ -30,8 +43,16 @@ async function decide(policies: PolicyDefinition[], action: Action, limits?: { m
 const LARGE = 12_000;
 const cases: [string, unknown, string][] = [
   ['an object of more than 10,000 values', wideObject(LARGE, 11_000), 'context.creds.k11000'],
-  ['an array of more than 10,000 values', Array.from({ length: LARGE }, (_, index) => (index === 11_000 ? SECRET : index)), 'context.creds.11000'],
-  ['a secret nested beside more than 10,000 values', { filler: wideObject(LARGE, -1), nested: { deeper: [{ key: SECRET }] } }, 'context.creds.nested.deeper.0.key'],
+  [
+    'an array of more than 10,000 values',
+    Array.from({ length: LARGE }, (_, index) => (index === 11_000 ? SECRET : index)),
+    'context.creds.11000',
+  ],
+  [
+    'a secret nested beside more than 10,000 values',
+    { filler: wideObject(LARGE, -1), nested: { deeper: [{ key: SECRET }] } },
+    'context.creds.nested.deeper.0.key',
+  ],
 ];
 
 describe('audit of a monitored mask_field over a large value', () => {
@@ -41,14 +62,22 @@ describe('audit of a monitored mask_field over a large value', () => {
     expect(decision.violations[0]?.expected).toBe(SECRET);
     expect(decision.violations[0]?.message).toContain(SECRET);
     expect(JSON.stringify(event)).not.toContain(SECRET);
-    expect(event.violations[0]).toMatchObject({ policyId: 'token.matches', actual: 'guess', message: 'token.matches: eq failed at arguments.token (value redacted)' });
+    expect(event.violations[0]).toMatchObject({
+      policyId: 'token.matches',
+      actual: 'guess',
+      message: 'token.matches: eq failed at arguments.token (value redacted)',
+    });
     expect(event.violations[0]).not.toHaveProperty('expected');
     // Collected whole: the digest stays.
     expect(event.actionDigest).toMatch(/^sha256:/);
   });
 
   it.each(cases)('keeps the secret out of actual elsewhere in the action: %s', async (_what, creds) => {
-    const format: PolicyDefinition = { id: 'token.format', tools: ['pay'], assert: { field: 'arguments.token', op: 'regex', value: '^tok-' } };
+    const format: PolicyDefinition = {
+      id: 'token.format',
+      tools: ['pay'],
+      assert: { field: 'arguments.token', op: 'regex', value: '^tok-' },
+    };
     const { event, decision } = await decide([WATCH, format], { tool: 'pay', arguments: { token: SECRET }, context: { creds } });
     expect(decision.violations[0]?.actual).toBe(SECRET);
     expect(JSON.stringify(event)).not.toContain(SECRET);
@@ -66,9 +95,13 @@ describe('audit of a monitored mask_field over a large value', () => {
     // Raised engine limits let in an action whose hidden part is past what redaction reads.
     const creds = wideObject(150_000, 140_000);
     const amount: PolicyDefinition = { id: 'pay.limit', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: 10 } };
-    const { event, decision } = await decide([WATCH, matching('context.creds.k140000'), amount], { tool: 'pay', arguments: { token: 'guess', amount: 50 }, context: { creds } }, {
-      maxNodes: 400_000,
-    });
+    const { event, decision } = await decide(
+      [WATCH, matching('context.creds.k140000'), amount],
+      { tool: 'pay', arguments: { token: 'guess', amount: 50 }, context: { creds } },
+      {
+        maxNodes: 400_000,
+      },
+    );
     expect(decision.violations.map((violation) => violation.policyId)).toEqual(['token.matches', 'pay.limit']);
     expect(JSON.stringify(event)).not.toContain(SECRET);
     expect(event.actionDigest).toBeNull();

@@ -45,7 +45,13 @@ async function outcomeWithin(promise: Promise<unknown>, ms = 5_000): Promise<'re
     timer = setTimeout(() => resolve('pending'), ms);
   });
   try {
-    return await Promise.race([promise.then(() => 'resolved' as const, (error: Error) => error), pending]);
+    return await Promise.race([
+      promise.then(
+        () => 'resolved' as const,
+        (error: Error) => error,
+      ),
+      pending,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -95,7 +101,9 @@ describe('createJsonLinesSink: a bounded queue', () => {
     // Drained: room again, and a new run of drops would be reported again.
     sink.write(event(4));
     await sink.close();
-    const lines = readFileSync(file, 'utf8').split('\n').filter((line) => line !== '');
+    const lines = readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((line) => line !== '');
     expect(lines.map((line) => (JSON.parse(line) as AuditEvent).labels?.['index'])).toEqual([1, 4]);
     expect(sink.stats()).toEqual({ written: 2, queued: 0, queuedBytes: 0, dropped: 2 });
   });
@@ -162,9 +170,12 @@ describe('createJsonLinesSink on a FIFO', () => {
     for (let index = 0; index < 20; index += 1) sink.write(event(index));
     expect(await outcomeWithin(sink.flush())).toBe('resolved');
     await vi.waitFor(() => expect(text().split('\n')).toHaveLength(21));
-    expect(text().split('\n').slice(0, -1).map((line) => (JSON.parse(line) as AuditEvent).labels?.['index'])).toEqual(
-      Array.from({ length: 20 }, (_, index) => index),
-    );
+    expect(
+      text()
+        .split('\n')
+        .slice(0, -1)
+        .map((line) => (JSON.parse(line) as AuditEvent).labels?.['index']),
+    ).toEqual(Array.from({ length: 20 }, (_, index) => index));
 
     socket.pause();
     const total = fillUntilDropping(sink, 4_096, 20);

@@ -21,7 +21,11 @@ afterEach(() => {
 /** The n-th of a series of distinct events, each with a message that needs escaping. */
 function event(index: number): AuditEvent {
   return buildAuditEvent(
-    makeDecision({ verdict: 'deny', outcome: 'deny', violations: [makeViolation({ actual: index, message: `line ${index}\nwith "quotes" and \u2028` })] }),
+    makeDecision({
+      verdict: 'deny',
+      outcome: 'deny',
+      violations: [makeViolation({ actual: index, message: `line ${index}\nwith "quotes" and \u2028` })],
+    }),
     { ...FACTS, labels: { index } },
   );
 }

@@ -40,7 +40,14 @@ export function makeViolation(parts: Partial<Violation> = {}): Violation {
 /** An applied `mask_field` rewrite, overridden by `parts`; other ops carry no value unless given one. */
 export function makeRewrite(parts: Partial<Rewrite> = {}): Rewrite {
   const masks = (parts.op ?? 'mask_field') === 'mask_field';
-  return { policyId: 'secrets.mask', op: 'mask_field', path: ['arguments', 'apiKey'], ...(masks ? { value: '***' } : {}), applied: true, ...parts };
+  return {
+    policyId: 'secrets.mask',
+    op: 'mask_field',
+    path: ['arguments', 'apiKey'],
+    ...(masks ? { value: '***' } : {}),
+    applied: true,
+    ...parts,
+  };
 }
 
 /** Facts for a request decided at a fixed time. */

@@ -24,7 +24,16 @@ const LISTS = ['violations', 'warnings', 'wouldDeny', 'wouldEscalate'] as const;
 function eventWith(rewrites: readonly Rewrite[], violations: readonly Violation[]): AuditEvent {
   const action = { tool: 'keys.use', arguments: { apiKey: SECRET, other: 'fine' } };
   return buildAuditEvent(
-    makeDecision({ verdict: 'deny', outcome: 'deny', action, rewrites, violations, warnings: violations, wouldDeny: violations, wouldEscalate: violations }),
+    makeDecision({
+      verdict: 'deny',
+      outcome: 'deny',
+      action,
+      rewrites,
+      violations,
+      warnings: violations,
+      wouldDeny: violations,
+      wouldEscalate: violations,
+    }),
     FACTS,
   );
 }
@@ -94,9 +103,11 @@ describe('redaction: values a rewrite hid never reach the event', () => {
     expect(event.violations[2]?.actual).toBe('plain');
   });
 
-  it('keeps the rewrite itself, whose value is the policy\'s constant', () => {
+  it("keeps the rewrite itself, whose value is the policy's constant", () => {
     const event = eventWith([makeRewrite({ value: '[masked]' })], [quoting(KEY_PATH)]);
-    expect(event.rewrites).toStrictEqual([{ policyId: 'secrets.mask', op: 'mask_field', path: KEY_PATH, value: '[masked]', applied: true }]);
+    expect(event.rewrites).toStrictEqual([
+      { policyId: 'secrets.mask', op: 'mask_field', path: KEY_PATH, value: '[masked]', applied: true },
+    ]);
   });
 });
 
@@ -135,14 +146,19 @@ describe('redaction: values a proposed rewrite left in the action, read elsewher
 
   it('finds the secret inside an object read through valueRef', () => {
     const rewrites = [makeRewrite({ path: ['context', 'creds', 'key'], applied: false })];
-    const event = decided([makeViolation({ path: ['arguments', 'token'], constraint: 'eq', expected: action.context.creds, actual: 'guess', message: 'm' })], rewrites);
+    const event = decided(
+      [makeViolation({ path: ['arguments', 'token'], constraint: 'eq', expected: action.context.creds, actual: 'guess', message: 'm' })],
+      rewrites,
+    );
     expect(JSON.stringify(event)).not.toContain(SECRET);
     expect(event.wouldDeny[0]).not.toHaveProperty('expected');
     expect(event.wouldDeny[0]?.actual).toBe('guess');
   });
 
   it('replaces a message that quotes the secret even with no value attached', () => {
-    const event = decided([makeViolation({ path: ['arguments', 'token'], expected: undefined, actual: undefined, message: `custom: ${SECRET} seen` })]);
+    const event = decided([
+      makeViolation({ path: ['arguments', 'token'], expected: undefined, actual: undefined, message: `custom: ${SECRET} seen` }),
+    ]);
     expect(JSON.stringify(event)).not.toContain(SECRET);
   });
 
@@ -179,11 +195,22 @@ describe('redaction: values a proposed rewrite left in the action, read elsewher
       makeDecision({
         action: { tool: 'keys.use', context: { secret: '***' } },
         rewrites: [makeRewrite({ path: ['context', 'secret'], applied: true })],
-        violations: [makeViolation({ path: ['arguments', 'token'], expected: '***', actual: 'guess', message: 'arguments.token must equal context.secret = "***"' })],
+        violations: [
+          makeViolation({
+            path: ['arguments', 'token'],
+            expected: '***',
+            actual: 'guess',
+            message: 'arguments.token must equal context.secret = "***"',
+          }),
+        ],
       }),
       FACTS,
     );
-    expect(event.violations[0]).toMatchObject({ expected: '***', actual: 'guess', message: 'arguments.token must equal context.secret = "***"' });
+    expect(event.violations[0]).toMatchObject({
+      expected: '***',
+      actual: 'guess',
+      message: 'arguments.token must equal context.secret = "***"',
+    });
   });
 });
 
@@ -201,7 +228,10 @@ describe('redaction: hidden values that cannot be read whole fail closed', () =>
 
   function eventFor(secret: unknown): AuditEvent {
     const action = { tool: 'keys.use', arguments: { token: 'guess', amount: 5000 }, context: { secret } };
-    return buildAuditEvent(makeDecision({ action, rewrites: [proposed], wouldDeny: [quotingSecret, unrelated], outcome: 'would_deny' }), FACTS);
+    return buildAuditEvent(
+      makeDecision({ action, rewrites: [proposed], wouldDeny: [quotingSecret, unrelated], outcome: 'would_deny' }),
+      FACTS,
+    );
   }
 
   function expectWithheld(event: AuditEvent): void {
@@ -220,7 +250,9 @@ describe('redaction: hidden values that cannot be read whole fail closed', () =>
 
   it('a Proxy on the way to the hidden path', () => {
     const action = { tool: 'keys.use', arguments: { token: 'guess', amount: 5000 }, context: new Proxy({ secret: SECRET }, {}) };
-    expectWithheld(buildAuditEvent(makeDecision({ action, rewrites: [proposed], wouldDeny: [quotingSecret, unrelated], outcome: 'would_deny' }), FACTS));
+    expectWithheld(
+      buildAuditEvent(makeDecision({ action, rewrites: [proposed], wouldDeny: [quotingSecret, unrelated], outcome: 'would_deny' }), FACTS),
+    );
   });
 
   it('a getter that throws, which hides what else it guards', () => {
@@ -265,7 +297,10 @@ describe('redaction: how many hidden strings messages are searched for', () => {
   /** An event whose hidden value holds `count` distinct strings needing no escape, each one needle. */
   function eventWith(count: number): AuditEvent {
     const hidden = Array.from({ length: count }, (_, index) => `hidden-${index}`);
-    return buildAuditEvent(makeDecision({ action: { tool: 'pay', context: { hidden } }, rewrites: [proposed], violations: [unrelated] }), FACTS);
+    return buildAuditEvent(
+      makeDecision({ action: { tool: 'pay', context: { hidden } }, rewrites: [proposed], violations: [unrelated] }),
+      FACTS,
+    );
   }
 
   it(`searches messages for up to ${MAX_MESSAGE_NEEDLES} and keeps those that quote none`, () => {

@@ -29,12 +29,24 @@ function adapterAnswering(
   };
 }
 
-const POLICY: PolicyDefinition = { id: 'custom.rule', effect: 'escalate', enforcement: [{ engine: 'custom', policy: '../engine-policies/s3.rego', query: 'q', options: { level: 2 } }] };
+const POLICY: PolicyDefinition = {
+  id: 'custom.rule',
+  effect: 'escalate',
+  enforcement: [{ engine: 'custom', policy: '../engine-policies/s3.rego', query: 'q', options: { level: 2 } }],
+};
 
 const engineWith = (adapter: EngineAdapter, options: Omit<EngineOptions, 'policies' | 'sources' | 'adapters'> = {}) =>
   createEngine({ ...options, policies: [POLICY], sources: [INLINE_SOURCE], adapters: [adapter] });
 
-const violation = { policyId: 'custom.rule', tier: 'engine', constraint: 'r1', path: ['a', 0], message: 'bad a', effect: 'escalate', severity: 'violation' };
+const violation = {
+  policyId: 'custom.rule',
+  tier: 'engine',
+  constraint: 'r1',
+  path: ['a', 0],
+  message: 'bad a',
+  effect: 'escalate',
+  severity: 'violation',
+};
 
 describe('engine.validate and the adapter contract', () => {
   it('hands the adapter the binding resolved: absolute policy, the policy id and effect, query and options', async () => {
@@ -53,20 +65,30 @@ describe('engine.validate and the adapter contract', () => {
       effect: 'escalate',
     });
     // The verdict reports the policy as the definition wrote it, under the adapter's name.
-    expect(decision.engines).toEqual([{ verdict: 'pass', engine: 'custom', policy: '../engine-policies/s3.rego', violations: [], durationMs: 1 }]);
+    expect(decision.engines).toEqual([
+      { verdict: 'pass', engine: 'custom', policy: '../engine-policies/s3.rego', violations: [], durationMs: 1 },
+    ]);
   });
 
   it('keeps the violations of a fail verdict, bound to the policy that bound the engine', async () => {
-    const adapter = adapterAnswering(() => ({ verdict: 'fail', violations: [{ ...violation, policyId: 'someone.else', tier: 'auto' }], durationMs: 3 }));
+    const adapter = adapterAnswering(() => ({
+      verdict: 'fail',
+      violations: [{ ...violation, policyId: 'someone.else', tier: 'auto' }],
+      durationMs: 3,
+    }));
     const decision = await (await engineWith(adapter)).validate({ content: 'x', format: 'text' });
     expect(decision).toMatchObject({ result: 'fail', verdict: 'escalate', escalatedBy: ['custom.rule'] });
     expect(decision.violations).toEqual([violation]);
   });
 
   const garbage: [string, () => unknown, string][] = [
-    ['throws', () => {
-      throw new Error('adapter bug');
-    }, 'ENGINE_FAILED'],
+    [
+      'throws',
+      () => {
+        throw new Error('adapter bug');
+      },
+      'ENGINE_FAILED',
+    ],
     ['rejects', () => Promise.reject(new Error('adapter bug')), 'ENGINE_FAILED'],
     ['answers undefined', () => undefined, 'INVALID_OUTPUT'],
     ['answers a string', () => 'pass', 'INVALID_OUTPUT'],
@@ -91,25 +113,40 @@ describe('engine.validate and the adapter contract', () => {
     it(`turns an adapter that ${what} into an error verdict (${code}), never a crash`, async () => {
       const decision = await (await engineWith(adapterAnswering(answer))).validate({ content: { a: 1 } });
       expect(decision).toMatchObject({ result: 'error', verdict: 'deny', violations: [] });
-      expect(decision.engines).toMatchObject([{ verdict: 'error', engine: 'custom', policy: '../engine-policies/s3.rego', error: { code } }]);
-      expect(decision.errors).toEqual([{ code: 'EVALUATION_FAILED', policyId: 'custom.rule', message: expect.stringContaining(`custom (../engine-policies/s3.rego): ${code}: the custom adapter`) as unknown }]);
+      expect(decision.engines).toMatchObject([
+        { verdict: 'error', engine: 'custom', policy: '../engine-policies/s3.rego', error: { code } },
+      ]);
+      expect(decision.errors).toEqual([
+        {
+          code: 'EVALUATION_FAILED',
+          policyId: 'custom.rule',
+          message: expect.stringContaining(`custom (../engine-policies/s3.rego): ${code}: the custom adapter`) as unknown,
+        },
+      ]);
     });
   }
 
   it('completes an error verdict that does not say why', async () => {
-    const decision = await (await engineWith(adapterAnswering(() => ({ verdict: 'error', violations: [] })))).validate({ content: { a: 1 } });
+    const decision = await (
+      await engineWith(adapterAnswering(() => ({ verdict: 'error', violations: [] })))
+    ).validate({ content: { a: 1 } });
     expect(decision.engines[0]?.error).toEqual({ code: 'ENGINE_FAILED', message: 'the custom adapter answered error without saying why' });
   });
 
   it('stops waiting for an adapter that never answers, past its time limit and a grace period', async () => {
     const adapter = adapterAnswering(() => new Promise(() => undefined));
     const decision = await (await engineWith(adapter)).validate({ content: { a: 1 } }, { timeoutMs: 1 });
-    expect(decision.engines).toMatchObject([{ verdict: 'error', error: { code: 'TIMEOUT', message: expect.stringContaining('did not answer') as unknown } }]);
+    expect(decision.engines).toMatchObject([
+      { verdict: 'error', error: { code: 'TIMEOUT', message: expect.stringContaining('did not answer') as unknown } },
+    ]);
   });
 
   it('waits for an adapter under a time limit longer than Node timers hold, instead of giving up at once', async () => {
     const adapter = adapterAnswering(
-      () => new Promise((resolve) => setTimeout(() => resolve({ verdict: 'pass', engine: 'custom', policy: 'x', violations: [], durationMs: 1 }), 50)),
+      () =>
+        new Promise((resolve) =>
+          setTimeout(() => resolve({ verdict: 'pass', engine: 'custom', policy: 'x', violations: [], durationMs: 1 }), 50),
+        ),
     );
     const decision = await (await engineWith(adapter)).validate({ content: { a: 1 } }, { timeoutMs: 3_000_000_000 });
     expect(decision.engines).toMatchObject([{ verdict: 'pass' }]);
@@ -192,7 +229,7 @@ describe('engine.validate and a hostile artifact', () => {
     });
   }
 
-  it('copies the artifact once: the adapter sees plain data, not the caller\'s object', async () => {
+  it("copies the artifact once: the adapter sees plain data, not the caller's object", async () => {
     const adapter = adapterAnswering(() => ({ verdict: 'pass', violations: [] }));
     let reads = 0;
     const artifact = Object.defineProperty({}, 'content', {
@@ -221,6 +258,9 @@ describe('engine.validate and a hostile artifact', () => {
 
   it('refuses to validate with a policy set that binds no engine', async () => {
     const engine = await createEngine({ policies: [{ id: 'a', assert: { field: 'tool', op: 'eq', value: 'x' } }] });
-    await expect(engine.validate({ content: {} })).rejects.toMatchObject({ code: 'INVALID_OPTIONS', message: expect.stringContaining('no policy binds') as unknown });
+    await expect(engine.validate({ content: {} })).rejects.toMatchObject({
+      code: 'INVALID_OPTIONS',
+      message: expect.stringContaining('no policy binds') as unknown,
+    });
   });
 });

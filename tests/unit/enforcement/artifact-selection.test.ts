@@ -26,7 +26,8 @@ function selectorOf(...patterns: string[]) {
 }
 
 /** The engines a decision ran, as `engine policy verdict`. */
-const ran = (decision: ValidationDecision): string[] => decision.engines.map((verdict) => `${verdict.engine} ${verdict.policy} ${verdict.verdict}`);
+const ran = (decision: ValidationDecision): string[] =>
+  decision.engines.map((verdict) => `${verdict.engine} ${verdict.policy} ${verdict.verdict}`);
 
 async function rejection(policies: readonly unknown[]): Promise<TierguardError> {
   const error = await createEngine({ policies: policies as PolicyDefinition[], sources: policies.map(() => INLINE_SOURCE) }).then(
@@ -82,7 +83,10 @@ describe('artifacts patterns', () => {
   });
 
   it('report every malformed or overlong pattern at its index', () => {
-    const { selector, issues } = compileArtifactSelector(['*.tf', '[abc', 'x'.repeat(20), '{a,b'], { ...DEFAULT_LIMITS, maxPatternLength: 10 });
+    const { selector, issues } = compileArtifactSelector(['*.tf', '[abc', 'x'.repeat(20), '{a,b'], {
+      ...DEFAULT_LIMITS,
+      maxPatternLength: 10,
+    });
     expect(selector).toBeUndefined();
     expect(issues.map((issue) => issue.pointer)).toEqual(['/artifacts/1', '/artifacts/2', '/artifacts/3']);
   });
@@ -100,7 +104,9 @@ describe('artifacts in a policy definition', () => {
   });
 
   it('is INVALID_POLICY on a policy without enforcement, naming the policy and /artifacts', async () => {
-    const error = await rejection([{ id: 'no-engine', tools: ['x'], assert: { field: 'arguments.a', op: 'eq', value: 1 }, artifacts: ['*.tf'] }]);
+    const error = await rejection([
+      { id: 'no-engine', tools: ['x'], assert: { field: 'arguments.a', op: 'eq', value: 1 }, artifacts: ['*.tf'] },
+    ]);
     expect(error.code).toBe('INVALID_POLICY');
     expect(error.message).toContain('policy "no-engine"');
     expect(error.message).toContain('/artifacts: ');
@@ -108,7 +114,9 @@ describe('artifacts in a policy definition', () => {
   });
 
   it('is INVALID_POLICY for a malformed glob, naming /artifacts/<i>, with the enforcement problems of the same policy', async () => {
-    const error = await rejection([{ id: 'bad-glob', artifacts: ['*.tf', 'infra/[main.tf'], enforcement: [{ engine: 'nope', policy: '../engine-policies/s3.rego' }] }]);
+    const error = await rejection([
+      { id: 'bad-glob', artifacts: ['*.tf', 'infra/[main.tf'], enforcement: [{ engine: 'nope', policy: '../engine-policies/s3.rego' }] },
+    ]);
     expect(error.code).toBe('INVALID_POLICY');
     expect(error.message).toContain('policy "bad-glob"');
     expect(error.message).toContain('/artifacts/1: invalid glob "infra/[main.tf"');
@@ -138,53 +146,61 @@ describe('artifacts in a policy definition', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)(`engine.validate selects policies by artifacts${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
-  const PLANS: PolicyDefinition = { ...S3_POLICY, artifacts: ['*.json'] };
-  const CODE: PolicyDefinition = { ...NO_EVAL_POLICY, artifacts: ['*.js', '*.ts'] };
-  const engineOf = (policies: readonly PolicyDefinition[]) => createEngine({ adapters: [opa, semgrep], policies, sources: sourcesFor(policies) });
+describe.skipIf(skip !== undefined)(
+  `engine.validate selects policies by artifacts${skip === undefined ? '' : ` (skipped: ${skip})`}`,
+  () => {
+    const PLANS: PolicyDefinition = { ...S3_POLICY, artifacts: ['*.json'] };
+    const CODE: PolicyDefinition = { ...NO_EVAL_POLICY, artifacts: ['*.js', '*.ts'] };
+    const engineOf = (policies: readonly PolicyDefinition[]) =>
+      createEngine({ adapters: [opa, semgrep], policies, sources: sourcesFor(policies) });
 
-  it('runs only the policies whose patterns select the artifact, and those without patterns on every artifact', async () => {
-    const engine = await engineOf([PLANS, CODE, OWNED_POLICY]);
-    const plan = await engine.validate({ path: artifact('bucket-public.json') });
-    expect(ran(plan)).toEqual(['opa ../engine-policies/s3.rego fail', 'opa ../engine-policies/bucket-rules pass']);
+    it('runs only the policies whose patterns select the artifact, and those without patterns on every artifact', async () => {
+      const engine = await engineOf([PLANS, CODE, OWNED_POLICY]);
+      const plan = await engine.validate({ path: artifact('bucket-public.json') });
+      expect(ran(plan)).toEqual(['opa ../engine-policies/s3.rego fail', 'opa ../engine-policies/bucket-rules pass']);
 
-    const code = await engine.validate({ path: artifact('app-eval.js') });
-    expect(code.engines.map((verdict) => verdict.engine)).toEqual(['semgrep', 'opa']);
-    expect(ran(code)[0]).toBe('semgrep ../engine-policies/no-eval.yaml fail');
-    // The unselective policy still runs, and OPA cannot read JavaScript: today's behaviour for a policy without artifacts.
-    expect(code.engines[1]?.error?.code).toBe('INVALID_ARTIFACT');
-  });
+      const code = await engine.validate({ path: artifact('app-eval.js') });
+      expect(code.engines.map((verdict) => verdict.engine)).toEqual(['semgrep', 'opa']);
+      expect(ran(code)[0]).toBe('semgrep ../engine-policies/no-eval.yaml fail');
+      // The unselective policy still runs, and OPA cannot read JavaScript: today's behaviour for a policy without artifacts.
+      expect(code.engines[1]?.error?.code).toBe('INVALID_ARTIFACT');
+    });
 
-  it('selects content by its name, or by the name its format gives it', async () => {
-    const engine = await engineOf([PLANS, CODE]);
-    const plan = JSON.parse(await readFile(artifact('bucket-public.json'), 'utf8')) as JsonValue;
-    expect(ran(await engine.validate({ content: plan }))).toEqual(['opa ../engine-policies/s3.rego fail']);
-    expect(ran(await engine.validate({ content: 'eval(x);\n', format: 'javascript' }))).toEqual(['semgrep ../engine-policies/no-eval.yaml fail']);
-    expect(ran(await engine.validate({ content: 'eval(x);\n', format: 'typescript', name: 'gen.ts' }))).toEqual(['semgrep ../engine-policies/no-eval.yaml fail']);
-  });
+    it('selects content by its name, or by the name its format gives it', async () => {
+      const engine = await engineOf([PLANS, CODE]);
+      const plan = JSON.parse(await readFile(artifact('bucket-public.json'), 'utf8')) as JsonValue;
+      expect(ran(await engine.validate({ content: plan }))).toEqual(['opa ../engine-policies/s3.rego fail']);
+      expect(ran(await engine.validate({ content: 'eval(x);\n', format: 'javascript' }))).toEqual([
+        'semgrep ../engine-policies/no-eval.yaml fail',
+      ]);
+      expect(ran(await engine.validate({ content: 'eval(x);\n', format: 'typescript', name: 'gen.ts' }))).toEqual([
+        'semgrep ../engine-policies/no-eval.yaml fail',
+      ]);
+    });
 
-  it('passes an artifact no policy selects with no engine run, as an action no policy covers is allowed', async () => {
-    const engine = await engineOf([PLANS, CODE]);
-    const decision = await engine.validate({ content: '# notes\n', format: 'text', name: 'README.md' });
-    expect(decision).toMatchObject({ result: 'pass', verdict: 'allow', outcome: 'allow', engines: [], violations: [], errors: [] });
-    expect(decision.action).toEqual({ tool: 'README.md', kind: 'artifact' });
-    expect(decision.policyVersion).toBe(engine.version);
-  });
+    it('passes an artifact no policy selects with no engine run, as an action no policy covers is allowed', async () => {
+      const engine = await engineOf([PLANS, CODE]);
+      const decision = await engine.validate({ content: '# notes\n', format: 'text', name: 'README.md' });
+      expect(decision).toMatchObject({ result: 'pass', verdict: 'allow', outcome: 'allow', engines: [], violations: [], errors: [] });
+      expect(decision.action).toEqual({ tool: 'README.md', kind: 'artifact' });
+      expect(decision.policyVersion).toBe(engine.version);
+    });
 
-  it('runs the policies named in policies whatever their patterns say', async () => {
-    const engine = await engineOf([{ ...S3_POLICY, artifacts: ['plans/**/*.json'] }, CODE]);
-    const path = artifact('bucket-public.json');
-    expect((await engine.validate({ path })).engines).toEqual([]);
-    expect(ran(await engine.validate({ path }, { policies: ['s3.no-public'] }))).toEqual(['opa ../engine-policies/s3.rego fail']);
-  });
+    it('runs the policies named in policies whatever their patterns say', async () => {
+      const engine = await engineOf([{ ...S3_POLICY, artifacts: ['plans/**/*.json'] }, CODE]);
+      const path = artifact('bucket-public.json');
+      expect((await engine.validate({ path })).engines).toEqual([]);
+      expect(ran(await engine.validate({ path }, { policies: ['s3.no-public'] }))).toEqual(['opa ../engine-policies/s3.rego fail']);
+    });
 
-  it('still refuses a set where no policy binds an engine, and reports an unusable artifact as an error', async () => {
-    const plain: PolicyDefinition = { id: 'plain', tools: ['x'], assert: { field: 'arguments.a', op: 'eq', value: 1 } };
-    const none = await createEngine({ policies: [plain] });
-    await expect(none.validate({ path: artifact('app-clean.js') })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
+    it('still refuses a set where no policy binds an engine, and reports an unusable artifact as an error', async () => {
+      const plain: PolicyDefinition = { id: 'plain', tools: ['x'], assert: { field: 'arguments.a', op: 'eq', value: 1 } };
+      const none = await createEngine({ policies: [plain] });
+      await expect(none.validate({ path: artifact('app-clean.js') })).rejects.toMatchObject({ code: 'INVALID_OPTIONS' });
 
-    const engine = await engineOf([PLANS, CODE]);
-    const unusable = await engine.validate({ path: 'x.md', content: 'x' } as unknown as Artifact);
-    expect(unusable).toMatchObject({ result: 'error', engines: [] });
-  });
-});
+      const engine = await engineOf([PLANS, CODE]);
+      const unusable = await engine.validate({ path: 'x.md', content: 'x' } as unknown as Artifact);
+      expect(unusable).toMatchObject({ result: 'error', engines: [] });
+    });
+  },
+);

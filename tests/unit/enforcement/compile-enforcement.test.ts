@@ -43,7 +43,10 @@ describe('enforcement in a policy definition', () => {
 
   it('rejects unknown keys, missing keys and wrong types, naming the policy and the JSON pointer', async () => {
     const cases: [unknown, string][] = [
-      [[{ engine: 'opa', policy: 'x.rego', queries: 'data.x' }], '/enforcement/0/queries: unknown key "queries" (allowed: engine, policy, query, options)'],
+      [
+        [{ engine: 'opa', policy: 'x.rego', queries: 'data.x' }],
+        '/enforcement/0/queries: unknown key "queries" (allowed: engine, policy, query, options)',
+      ],
       [[{ engine: 'opa' }], '/enforcement/0/policy: "policy" is required'],
       [[{ policy: 'x.rego' }], '/enforcement/0/engine: "engine" is required'],
       [[{ engine: 7, policy: 'x.rego' }], '/enforcement/0/engine: must be a string'],
@@ -61,9 +64,13 @@ describe('enforcement in a policy definition', () => {
   });
 
   it('rejects an engine with no adapter, given or default, naming /enforcement/<i>/engine', async () => {
-    const error = await rejection([{ id: 'custom', enforcement: [S3_POLICY.enforcement?.[0], { engine: 'kyverno', policy: '../engine-policies/s3.rego' }] }]);
+    const error = await rejection([
+      { id: 'custom', enforcement: [S3_POLICY.enforcement?.[0], { engine: 'kyverno', policy: '../engine-policies/s3.rego' }] },
+    ]);
     expect(error.code).toBe('INVALID_POLICY');
-    expect(error.message).toContain('policy "custom" /enforcement/1/engine: no adapter for engine "kyverno" (known: opa, conftest, checkov, semgrep;');
+    expect(error.message).toContain(
+      'policy "custom" /enforcement/1/engine: no adapter for engine "kyverno" (known: opa, conftest, checkov, semgrep;',
+    );
     // Given as an adapter, the same name is fine.
     await expect(
       createEngine({
@@ -75,11 +82,16 @@ describe('enforcement in a policy definition', () => {
   });
 
   it('rejects an engine policy that does not exist, naming the pointer and the path it resolved to', async () => {
-    const error = await rejection([{ id: 'lost', enforcement: [{ engine: 'opa', policy: '../engine-policies/nope.rego', query: 'data.x' }] }]);
+    const error = await rejection([
+      { id: 'lost', enforcement: [{ engine: 'opa', policy: '../engine-policies/nope.rego', query: 'data.x' }] },
+    ]);
     expect(error.code).toBe('INVALID_POLICY');
     expect(error.message).toContain('policy "lost" /enforcement/0/policy: ');
     expect(error.message).toContain(join(FIXTURES, 'engine-policies', 'nope.rego'));
-    expect(error.details).toMatchObject({ policy: 'policy "lost"', issues: [{ pointer: '/enforcement/0/policy', actual: '../engine-policies/nope.rego' }] });
+    expect(error.details).toMatchObject({
+      policy: 'policy "lost"',
+      issues: [{ pointer: '/enforcement/0/policy', actual: '../engine-policies/nope.rego' }],
+    });
   });
 
   it('resolves the engine policy against the working directory for a policy given in code without sources', async () => {
@@ -101,7 +113,11 @@ describe('enforcement in a policy definition', () => {
   });
 
   it('rejects adapters that are malformed or share a name', async () => {
-    const twice = await createEngine({ policies: [NO_EVAL_POLICY], sources: sourcesFor([NO_EVAL_POLICY]), adapters: [named('opa'), named('opa')] }).then(
+    const twice = await createEngine({
+      policies: [NO_EVAL_POLICY],
+      sources: sourcesFor([NO_EVAL_POLICY]),
+      adapters: [named('opa'), named('opa')],
+    }).then(
       () => undefined,
       (thrown: unknown) => thrown,
     );
@@ -134,7 +150,10 @@ describe('the version of a policy set with enforcement', () => {
 
   it('covers every file of a referenced directory, recursively: an edit, a new file, a nested file', async () => {
     const root = await copyFixtures();
-    const policy: PolicyDefinition = { id: 'dir', enforcement: [{ engine: 'opa', policy: '../engine-policies/bucket-rules', query: 'data.buckets.deny' }] };
+    const policy: PolicyDefinition = {
+      id: 'dir',
+      enforcement: [{ engine: 'opa', policy: '../engine-policies/bucket-rules', query: 'data.buckets.deny' }],
+    };
     const versions = [await versionOf(root, policy)];
     await writeFile(join(root, 'engine-policies', 'bucket-rules', 'size.rego'), 'package buckets\n');
     versions.push(await versionOf(root, policy));
@@ -158,13 +177,22 @@ describe('policies with enforcement and the action tiers', () => {
   it('never apply to actions when they only bind engines, in evaluate and evaluateAuto', async () => {
     // A policy with no assertion is violated whenever it applies; one that only binds engines must not be.
     const engine = await createEngine({ policies: [S3_POLICY], sources: sourcesFor([S3_POLICY]) });
-    for (const decision of [await engine.evaluate({ tool: 'anything' }), engine.evaluateAuto({ tool: 'anything' }), await engine.evaluateResponse({ tool: 'x' }, 1)]) {
+    for (const decision of [
+      await engine.evaluate({ tool: 'anything' }),
+      engine.evaluateAuto({ tool: 'anything' }),
+      await engine.evaluateResponse({ tool: 'x' }, 1),
+    ]) {
       expect(decision).toMatchObject({ verdict: 'allow', violations: [], errors: [] });
     }
   });
 
   it('still evaluate their assertions when they have both', async () => {
-    const both: PolicyDefinition = { ...S3_POLICY, id: 'both', tools: ['deploy'], assert: { field: 'arguments.region', op: 'eq', value: 'eu' } };
+    const both: PolicyDefinition = {
+      ...S3_POLICY,
+      id: 'both',
+      tools: ['deploy'],
+      assert: { field: 'arguments.region', op: 'eq', value: 'eu' },
+    };
     const engine = await createEngine({ policies: [both], sources: sourcesFor([both]) });
     const denied = await engine.evaluate({ tool: 'deploy', arguments: { region: 'us' } });
     expect(denied.violations.map((v) => [v.policyId, v.tier, v.constraint])).toEqual([['both', 'auto', 'eq']]);

@@ -33,13 +33,23 @@ describe.skipIf(skip !== undefined)(`engine.validate with OPA${skip === undefine
   it('passes a private bucket and denies a public one, naming the rule and the path', async () => {
     const engine = await engineOf([S3_POLICY]);
     const passed = await engine.validate({ path: PRIVATE });
-    expect(outline(passed)).toEqual({ result: 'pass', verdict: 'allow', outcome: 'allow', engines: [['opa', '../engine-policies/s3.rego', 'pass', undefined]] });
+    expect(outline(passed)).toEqual({
+      result: 'pass',
+      verdict: 'allow',
+      outcome: 'allow',
+      engines: [['opa', '../engine-policies/s3.rego', 'pass', undefined]],
+    });
     expect(passed.violations).toEqual([]);
     expect(passed.action).toEqual({ tool: PRIVATE, kind: 'artifact' });
     expect(passed.policyVersion).toBe(engine.version);
 
     const failed = await engine.validate({ path: PUBLIC });
-    expect(outline(failed)).toEqual({ result: 'fail', verdict: 'deny', outcome: 'deny', engines: [['opa', '../engine-policies/s3.rego', 'fail', undefined]] });
+    expect(outline(failed)).toEqual({
+      result: 'fail',
+      verdict: 'deny',
+      outcome: 'deny',
+      engines: [['opa', '../engine-policies/s3.rego', 'fail', undefined]],
+    });
     expect(failed.violations).toEqual([
       {
         policyId: 's3.no-public',
@@ -59,7 +69,12 @@ describe.skipIf(skip !== undefined)(`engine.validate with OPA${skip === undefine
     const twice = artifact('bucket-public-then-private.json');
     for (const given of [{ path: twice }, { content: await readFile(twice, 'utf8'), format: 'terraform-plan' as const }]) {
       const decision = await engine.validate(given);
-      expect(outline(decision)).toEqual({ result: 'error', verdict: 'deny', outcome: 'deny', engines: [['opa', '../engine-policies/s3.rego', 'error', 'INVALID_ARTIFACT']] });
+      expect(outline(decision)).toEqual({
+        result: 'error',
+        verdict: 'deny',
+        outcome: 'deny',
+        engines: [['opa', '../engine-policies/s3.rego', 'error', 'INVALID_ARTIFACT']],
+      });
       expect(decision.engines[0]?.error?.message).toContain('line 3, column 37: duplicate key "acl" at /resources/site/acl');
     }
   });
@@ -113,7 +128,9 @@ describe.skipIf(skip !== undefined)(`engine.validate with OPA${skip === undefine
     });
     // The directory's rules are read together: a bucket without an owner fails the first binding.
     const unowned = await engine.validate({ content: { resources: { a: { acl: 'private' } } } });
-    expect(unowned.violations.map((v) => [v.policyId, v.constraint, v.message])).toEqual([['s3.owned', 'data.buckets.deny', 'bucket a has no owner tag']]);
+    expect(unowned.violations.map((v) => [v.policyId, v.constraint, v.message])).toEqual([
+      ['s3.owned', 'data.buckets.deny', 'bucket a has no owner tag'],
+    ]);
   });
 
   it('combines the bindings of one policy: error outranks fail, and the error follows onError', async () => {
@@ -136,7 +153,13 @@ describe.skipIf(skip !== undefined)(`engine.validate with OPA${skip === undefine
       ],
     });
     expect(decision.violations).toHaveLength(1);
-    expect(decision.errors).toEqual([{ code: 'EVALUATION_FAILED', policyId: 'both', message: expect.stringMatching(/^opa \(\.\.\/engine-policies\/s3\.rego\): [A-Z_]+: /) as unknown }]);
+    expect(decision.errors).toEqual([
+      {
+        code: 'EVALUATION_FAILED',
+        policyId: 'both',
+        message: expect.stringMatching(/^opa \(\.\.\/engine-policies\/s3\.rego\): [A-Z_]+: /) as unknown,
+      },
+    ]);
   });
 
   it('runs only the policies asked for, in policy order, and refuses ids it cannot run', async () => {
@@ -215,7 +238,11 @@ describe('engine.validate with an engine that is not installed', () => {
     });
     expect(decision.violations).toEqual([]);
     expect(decision.errors).toEqual([
-      { code: 'EVALUATION_FAILED', policyId: 's3.no-public', message: expect.stringContaining('opa (../engine-policies/s3.rego): ENGINE_UNAVAILABLE: ') as unknown },
+      {
+        code: 'EVALUATION_FAILED',
+        policyId: 's3.no-public',
+        message: expect.stringContaining('opa (../engine-policies/s3.rego): ENGINE_UNAVAILABLE: ') as unknown,
+      },
     ]);
     expect(decision.errors[0]?.message).toContain('no-such-opa');
   });
@@ -237,6 +264,10 @@ describe('engine.validate with an engine that is not installed', () => {
       (thrown: unknown) => thrown,
     );
     expect(error).toBeInstanceOf(TierguardError);
-    expect(error).toMatchObject({ code: 'EVALUATION_FAILED', details: { policyId: 's3.no-public' }, message: expect.stringContaining('ENGINE_UNAVAILABLE') as unknown });
+    expect(error).toMatchObject({
+      code: 'EVALUATION_FAILED',
+      details: { policyId: 's3.no-public' },
+      message: expect.stringContaining('ENGINE_UNAVAILABLE') as unknown,
+    });
   });
 });

@@ -10,7 +10,11 @@ describe.skipIf(skip !== undefined)(`engine.validate with Semgrep${skip === unde
   it('loads the default adapter on first use when none is given, and validates files and content', async () => {
     const engine = await createEngine({ policies: [NO_EVAL_POLICY], sources: sourcesFor([NO_EVAL_POLICY]) });
     const clean = await engine.validate({ path: artifact('app-clean.js') });
-    expect(clean).toMatchObject({ result: 'pass', verdict: 'allow', engines: [{ engine: 'semgrep', policy: '../engine-policies/no-eval.yaml', verdict: 'pass' }] });
+    expect(clean).toMatchObject({
+      result: 'pass',
+      verdict: 'allow',
+      engines: [{ engine: 'semgrep', policy: '../engine-policies/no-eval.yaml', verdict: 'pass' }],
+    });
 
     const dirty = await engine.validate({ content: 'const x = "1";\neval(x);\n', format: 'javascript', name: 'gen.js' });
     expect(dirty).toMatchObject({ result: 'fail', verdict: 'deny' });

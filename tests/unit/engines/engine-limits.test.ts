@@ -15,7 +15,10 @@ describe('engine limits', () => {
   });
 
   it('reject unknown keys and values that are not positive integers', () => {
-    expect(thrownBy(() => resolveEngineLimits({ timeout: 5 } as never))).toMatchObject({ code: 'INVALID_OPTIONS', details: { option: 'limits.timeout' } });
+    expect(thrownBy(() => resolveEngineLimits({ timeout: 5 } as never))).toMatchObject({
+      code: 'INVALID_OPTIONS',
+      details: { option: 'limits.timeout' },
+    });
     for (const value of [0, -1, 1.5, Number.NaN, '5']) {
       expect(thrownBy(() => resolveEngineLimits({ maxStdoutBytes: value as number }))).toMatchObject({ code: 'INVALID_OPTIONS' });
     }

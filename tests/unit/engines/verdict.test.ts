@@ -4,7 +4,15 @@ import type { EngineBinding, EngineVerdict, ValidationOutcome } from '../../../s
 import type { Violation } from '../../../src/types.js';
 
 const BINDING: EngineBinding = { engine: 'semgrep', policy: 'rules.yaml', policyId: 'p' };
-const VIOLATION: Violation = { policyId: 'p', tier: 'engine', constraint: 'no-eval', path: [], message: 'eval', effect: 'deny', severity: 'violation' };
+const VIOLATION: Violation = {
+  policyId: 'p',
+  tier: 'engine',
+  constraint: 'no-eval',
+  path: [],
+  message: 'eval',
+  effect: 'deny',
+  severity: 'violation',
+};
 const ERROR = { code: 'ENGINE_FAILED', message: 'it crashed' } as const;
 
 /** What a caller reads of a verdict, through the tag alone: no optional access, no assertion. */
@@ -22,7 +30,11 @@ function summary(verdict: EngineVerdict): string {
 describe('engine verdicts', () => {
   it('are fail with violations, pass without, and error with why', () => {
     const started = performance.now();
-    expect(findingsVerdict('semgrep', BINDING, [VIOLATION], started)).toMatchObject({ verdict: 'fail', policy: 'rules.yaml', violations: [VIOLATION] });
+    expect(findingsVerdict('semgrep', BINDING, [VIOLATION], started)).toMatchObject({
+      verdict: 'fail',
+      policy: 'rules.yaml',
+      violations: [VIOLATION],
+    });
     expect(findingsVerdict('semgrep', BINDING, [], started)).toMatchObject({ verdict: 'pass', violations: [] });
     expect(findingsVerdict('semgrep', BINDING, [], started)).not.toHaveProperty('error');
     expect(errorVerdict('semgrep', BINDING, ERROR, started)).toMatchObject({ verdict: 'error', violations: [], error: ERROR });

@@ -60,9 +60,12 @@ describe('actionToGraph', () => {
   it('types the root tg:Action plus the classes given', () => {
     const extra = keyPredicate('not-a-class-but-an-iri');
     const { store } = actionToGraph({ tool: 't' }, [extra]);
-    expect(store.getObjects(ACTION_ROOT, `http://www.w3.org/1999/02/22-rdf-syntax-ns#type`, null).map((term) => term.value).sort()).toEqual(
-      [ACTION_CLASS.value, extra.value].sort(),
-    );
+    expect(
+      store
+        .getObjects(ACTION_ROOT, `http://www.w3.org/1999/02/22-rdf-syntax-ns#type`, null)
+        .map((term) => term.value)
+        .sort(),
+    ).toEqual([ACTION_CLASS.value, extra.value].sort());
   });
 
   it('records a key that puts no value in the graph with tg:keyWithoutValue, and only such a key', () => {
@@ -77,7 +80,11 @@ describe('actionToGraph', () => {
   });
 
   it('flattens nested arrays into repeated values of their key and omits null', () => {
-    expect(valuesOfX([[1, 2], [3, [4]], null, Number.NaN]).map((term) => term.value).sort()).toEqual(['1', '2', '3', '4', 'NaN']);
+    expect(
+      valuesOfX([[1, 2], [3, [4]], null, Number.NaN])
+        .map((term) => term.value)
+        .sort(),
+    ).toEqual(['1', '2', '3', '4', 'NaN']);
     expect(valuesOfX(null)).toEqual([]);
   });
 
@@ -96,7 +103,12 @@ describe('the numbers rule on real actions', () => {
     const denied = await decideShape(shape, { x: '100' });
     expect(denied.verdict).toBe('deny');
     expect(denied.violations).toEqual([
-      expect.objectContaining({ constraint: 'sh:DatatypeConstraintComponent', path: ['arguments', 'x'], expected: 'decimal', actual: '100' }),
+      expect.objectContaining({
+        constraint: 'sh:DatatypeConstraintComponent',
+        path: ['arguments', 'x'],
+        expected: 'decimal',
+        actual: '100',
+      }),
     ]);
   });
 
@@ -109,7 +121,12 @@ describe('the numbers rule on real actions', () => {
       const decision = await decideShape(shape, { x: bad });
       expect(decision.verdict).toBe('deny');
       expect(decision.violations).toEqual([
-        expect.objectContaining({ constraint: 'sh:DatatypeConstraintComponent', path: ['arguments', 'x'], expected: 'integer', actual: bad }),
+        expect.objectContaining({
+          constraint: 'sh:DatatypeConstraintComponent',
+          path: ['arguments', 'x'],
+          expected: 'integer',
+          actual: bad,
+        }),
       ]);
     }
   });
@@ -147,11 +164,21 @@ describe('the numbers rule on real actions', () => {
 
   it('counts the elements of nested arrays as repeated values', async () => {
     expect((await decideShape(atX({ minCount: 3, maxCount: 3 }), { x: [[1, 2], [3]] })).verdict).toBe('allow');
-    const decision = await decideShape(atX({ maxCount: 2 }), { x: [[1, 2], [3, null]] });
+    const decision = await decideShape(atX({ maxCount: 2 }), {
+      x: [
+        [1, 2],
+        [3, null],
+      ],
+    });
     expect(decision.violations).toEqual([
       expect.objectContaining({ constraint: 'sh:MaxCountConstraintComponent', path: ['arguments', 'x'], expected: 2, actual: 3 }),
     ]);
-    const typed = await decideShape(atX({ datatype: 'integer' }), { x: [[1, 2], [3, 'four']] });
+    const typed = await decideShape(atX({ datatype: 'integer' }), {
+      x: [
+        [1, 2],
+        [3, 'four'],
+      ],
+    });
     expect(typed.violations).toEqual([
       expect.objectContaining({ constraint: 'sh:DatatypeConstraintComponent', path: ['arguments', 'x', 1, 1], actual: 'four' }),
     ]);

@@ -18,12 +18,23 @@ async function decide(shape: ShapeDefinition, action: Action) {
 
 describe('closed', () => {
   it('always allows tool and kind at the action root, and the first segments of dotted paths', async () => {
-    const action: Action = { tool: 't', kind: 'tools/call', arguments: { amount: 1, note: 'x' }, context: { user: { id: 'u', name: 'n' } } };
+    const action: Action = {
+      tool: 't',
+      kind: 'tools/call',
+      arguments: { amount: 1, note: 'x' },
+      context: { user: { id: 'u', name: 'n' } },
+    };
     expect(await decide(ROOT_CLOSED, action)).toMatchObject({ verdict: 'allow', violations: [], errors: [] });
   });
 
   it('reports an extra key at the root at its path, with its value', async () => {
-    const decision = await decide(ROOT_CLOSED, { tool: 't', kind: 'tools/call', arguments: { amount: 1 }, context: { user: { id: 'u' } }, sudo: true });
+    const decision = await decide(ROOT_CLOSED, {
+      tool: 't',
+      kind: 'tools/call',
+      arguments: { amount: 1 },
+      context: { user: { id: 'u' } },
+      sudo: true,
+    });
     expect(decision.verdict).toBe('deny');
     expect(decision.violations).toEqual([
       {
@@ -68,7 +79,13 @@ describe('closed', () => {
   ];
 
   it.each(EXTRA_VALUES)('refuses an extra key at the root holding %s, at its path, with its value', async (_name, value) => {
-    const decision = await decide(ROOT_CLOSED, { tool: 't', kind: 'tools/call', arguments: { amount: 1 }, context: { user: { id: 'u' } }, extra: value });
+    const decision = await decide(ROOT_CLOSED, {
+      tool: 't',
+      kind: 'tools/call',
+      arguments: { amount: 1 },
+      context: { user: { id: 'u' } },
+      extra: value,
+    });
     expect(decision.verdict).toBe('deny');
     expect(decision.violations).toEqual([
       {
@@ -96,12 +113,16 @@ describe('closed', () => {
 
   it('still allows declared keys, and tool and kind, whose value is null or empty', async () => {
     const action: Action = { tool: 't', kind: null as unknown as string, arguments: { amount: [] }, context: { user: { id: null } } };
-    expect(await decide({ ...ROOT_CLOSED, properties: [{ path: 'arguments.amount' }, { path: 'context.user.id' }] }, action)).toMatchObject({
-      verdict: 'allow',
-      violations: [],
-      errors: [],
-    });
-    const nested: ShapeDefinition = { properties: [{ path: 'arguments', node: { closed: true, properties: [{ path: 'a' }, { path: 'b' }] } }] };
+    expect(await decide({ ...ROOT_CLOSED, properties: [{ path: 'arguments.amount' }, { path: 'context.user.id' }] }, action)).toMatchObject(
+      {
+        verdict: 'allow',
+        violations: [],
+        errors: [],
+      },
+    );
+    const nested: ShapeDefinition = {
+      properties: [{ path: 'arguments', node: { closed: true, properties: [{ path: 'a' }, { path: 'b' }] } }],
+    };
     expect((await decide(nested, { tool: 't', arguments: { a: null, b: [[]] } })).verdict).toBe('allow');
   });
 

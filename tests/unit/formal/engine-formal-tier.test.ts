@@ -8,7 +8,11 @@ import type { Action, PolicyDefinition } from '../../../src/index.js';
 
 /** An auto policy that denies amounts over 100, and a formal policy that requires a currency, both on `pay`. */
 const AUTO: PolicyDefinition = { id: 'auto.max', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: 100 } };
-const FORMAL: PolicyDefinition = { id: 'formal.currency', tools: ['pay'], shape: { properties: [{ path: 'arguments.currency', minCount: 1 }] } };
+const FORMAL: PolicyDefinition = {
+  id: 'formal.currency',
+  tools: ['pay'],
+  shape: { properties: [{ path: 'arguments.currency', minCount: 1 }] },
+};
 const BOTH_BAD: Action = { tool: 'pay', kind: 'tools/call', arguments: { amount: 500 } };
 
 afterEach(() => {
@@ -27,7 +31,9 @@ describe('order of the tiers', () => {
 
   it('with shortCircuit: false, both tiers report, in policy order whichever tier found them', async () => {
     const formalFirst = await createEngine({ policies: [FORMAL, AUTO], shortCircuit: false });
-    expect((await formalFirst.evaluate(BOTH_BAD)).violations.map(({ policyId, tier, constraint }) => ({ policyId, tier, constraint }))).toEqual([
+    expect(
+      (await formalFirst.evaluate(BOTH_BAD)).violations.map(({ policyId, tier, constraint }) => ({ policyId, tier, constraint })),
+    ).toEqual([
       { policyId: 'formal.currency', tier: 'formal', constraint: 'sh:MinCountConstraintComponent' },
       { policyId: 'auto.max', tier: 'auto', constraint: 'lte' },
     ]);
@@ -48,7 +54,9 @@ describe('order of the tiers', () => {
 describe('the formal tier runs only where a formal policy applies', () => {
   it('is not called for a tool no formal policy covers, and is called for one it covers', async () => {
     const spy = vi.spyOn(FormalTier.prototype, 'evaluate');
-    const engine = await createEngine({ policies: [FORMAL, { id: 'other', tools: ['read'], assert: { field: 'tool', op: 'eq', value: 'read' } }] });
+    const engine = await createEngine({
+      policies: [FORMAL, { id: 'other', tools: ['read'], assert: { field: 'tool', op: 'eq', value: 'read' } }],
+    });
     expect((await engine.evaluate({ tool: 'read', arguments: {} })).verdict).toBe('allow');
     expect(spy).not.toHaveBeenCalled();
     const decision = await engine.evaluate({ tool: 'pay', arguments: { amount: 1 } });
@@ -60,9 +68,18 @@ describe('the formal tier runs only where a formal policy applies', () => {
   it('a formal policy whose `when` does not hold contributes nothing', async () => {
     const conditional: PolicyDefinition = { ...FORMAL, when: { field: 'arguments.amount', op: 'gt', value: 10 } };
     const engine = await createEngine({ policies: [conditional] });
-    expect(await engine.evaluate({ tool: 'pay', arguments: { amount: 5 } })).toMatchObject({ verdict: 'allow', violations: [], warnings: [], errors: [] });
+    expect(await engine.evaluate({ tool: 'pay', arguments: { amount: 5 } })).toMatchObject({
+      verdict: 'allow',
+      violations: [],
+      warnings: [],
+      errors: [],
+    });
     expect((await engine.evaluate({ tool: 'pay', arguments: { amount: 50 } })).violations).toEqual([
-      expect.objectContaining({ policyId: 'formal.currency', constraint: 'sh:MinCountConstraintComponent', path: ['arguments', 'currency'] }),
+      expect.objectContaining({
+        policyId: 'formal.currency',
+        constraint: 'sh:MinCountConstraintComponent',
+        path: ['arguments', 'currency'],
+      }),
     ]);
   });
 
@@ -79,10 +96,35 @@ describe('determinism and order across formal policies', () => {
   const first: PolicyDefinition = {
     id: 'z.first',
     tools: ['pay'],
-    shape: { properties: [{ path: 'arguments.lines', node: { properties: [{ path: 'sku', pattern: '^[A-Z]+$' }, { path: 'qty', minInclusive: 1 }] } }] },
+    shape: {
+      properties: [
+        {
+          path: 'arguments.lines',
+          node: {
+            properties: [
+              { path: 'sku', pattern: '^[A-Z]+$' },
+              { path: 'qty', minInclusive: 1 },
+            ],
+          },
+        },
+      ],
+    },
   };
-  const second: PolicyDefinition = { id: 'a.second', tools: ['pay'], shape: { properties: [{ path: 'arguments.currency', minCount: 1, in: ['EUR'] }] } };
-  const action: Action = { tool: 'pay', arguments: { lines: [{ sku: 'ok', qty: 0 }, { sku: 'OK', qty: 1 }, { sku: 'no', qty: -1 }] } };
+  const second: PolicyDefinition = {
+    id: 'a.second',
+    tools: ['pay'],
+    shape: { properties: [{ path: 'arguments.currency', minCount: 1, in: ['EUR'] }] },
+  };
+  const action: Action = {
+    tool: 'pay',
+    arguments: {
+      lines: [
+        { sku: 'ok', qty: 0 },
+        { sku: 'OK', qty: 1 },
+        { sku: 'no', qty: -1 },
+      ],
+    },
+  };
 
   it('gives deep-equal decisions for the same action', async () => {
     const engine = await createEngine({ policies: [first, second] });
@@ -113,7 +155,14 @@ tg:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path (key:argume
       const fromFile: PolicyDefinition = { id: 'm.file', tools: ['pay'], shapesFile: file };
       const engine = await createEngine({ policies: [second, fromFile, first] });
       const decision = await engine.evaluate(action);
-      expect(decision.violations.map(({ policyId }) => policyId)).toEqual(['a.second', 'm.file', 'z.first', 'z.first', 'z.first', 'z.first']);
+      expect(decision.violations.map(({ policyId }) => policyId)).toEqual([
+        'a.second',
+        'm.file',
+        'z.first',
+        'z.first',
+        'z.first',
+        'z.first',
+      ]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }

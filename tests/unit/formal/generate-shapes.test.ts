@@ -45,7 +45,9 @@ function renameTerm<T extends Term>(term: T): T {
 }
 
 function quadText(quad: RdfQuad): string {
-  return [quad.subject, quad.predicate, quad.object].map((term) => `${term.termType}:${term.value}:${term.termType === 'Literal' ? term.datatype.value : ''}`).join(' ');
+  return [quad.subject, quad.predicate, quad.object]
+    .map((term) => `${term.termType}:${term.value}:${term.termType === 'Literal' ? term.datatype.value : ''}`)
+    .join(' ');
 }
 
 describe('generateShapes: SHACL quads built with the n3 DataFactory', () => {
@@ -92,7 +94,10 @@ describe('generateShapes: SHACL quads built with the n3 DataFactory', () => {
     expect(parsed.length).toBe(quads.length);
     expect(canonicalGraph(parsed)).toEqual(canonicalGraph(quads));
     const keys = new Set(
-      parsed.flatMap((quad) => [quad.predicate, quad.object]).filter((term) => term.termType === 'NamedNode').map((term) => keyOfPredicate(term)),
+      parsed
+        .flatMap((quad) => [quad.predicate, quad.object])
+        .filter((term) => term.termType === 'NamedNode')
+        .map((term) => keyOfPredicate(term)),
     );
     expect(keys).toContain(HOSTILE);
     expect([...keys].filter((key) => key !== undefined).sort()).toEqual(['arguments', 'inner', 'kind', HOSTILE, 'other', 'tool'].sort());
@@ -103,10 +108,17 @@ describe('generateShapes: SHACL quads built with the n3 DataFactory', () => {
     expect((await decideShape(shape, { [HOSTILE]: 'ok' })).verdict).toBe('allow');
     const decision = await decideShape(shape, { [HOSTILE]: 'no' });
     expect(decision.violations).toEqual([
-      expect.objectContaining({ constraint: 'sh:PatternConstraintComponent', path: ['arguments', HOSTILE], actual: 'no', expected: '^ok$' }),
+      expect.objectContaining({
+        constraint: 'sh:PatternConstraintComponent',
+        path: ['arguments', HOSTILE],
+        actual: 'no',
+        expected: '^ok$',
+      }),
     ]);
     const missing = await decideShape(shape, { other: 'ok' });
-    expect(missing.violations).toEqual([expect.objectContaining({ constraint: 'sh:MinCountConstraintComponent', path: ['arguments', HOSTILE], actual: 0 })]);
+    expect(missing.violations).toEqual([
+      expect.objectContaining({ constraint: 'sh:MinCountConstraintComponent', path: ['arguments', HOSTILE], actual: 0 }),
+    ]);
   });
 
   it('round-trips any well-formed key through encodeSegment and decodeSegment', () => {

@@ -64,7 +64,11 @@ describe('invalid shape definitions are INVALID_POLICY errors naming the policy 
 
   it('rejects an index path in a nested node shape at its own pointer', async () => {
     const error = await rejection([
-      { id: 'deep', tools: ['t'], shape: { properties: [{ path: 'arguments', node: { properties: [{ path: 'lines.1', minCount: 1 }] } }] } },
+      {
+        id: 'deep',
+        tools: ['t'],
+        shape: { properties: [{ path: 'arguments', node: { properties: [{ path: 'lines.1', minCount: 1 }] } }] },
+      },
     ]);
     expect(issuePointers(error)).toEqual(['/shape/properties/0/node/properties/0/path']);
   });

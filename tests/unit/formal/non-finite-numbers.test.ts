@@ -23,12 +23,21 @@ describe('formal tier: Infinity and NaN are values that bounds, datatypes and li
     const decision = await decideShape(atX({ maxInclusive: 100 }), { x: FROM_JSON.big });
     expect(decision.verdict).toBe('deny');
     expect(decision.violations).toEqual([
-      expect.objectContaining({ constraint: 'sh:MaxInclusiveConstraintComponent', path: ['arguments', 'x'], expected: 100, actual: Infinity }),
+      expect.objectContaining({
+        constraint: 'sh:MaxInclusiveConstraintComponent',
+        path: ['arguments', 'x'],
+        expected: 100,
+        actual: Infinity,
+      }),
     ]);
   });
 
   it('denies -1e400 under minInclusive', async () => {
-    expect(await outcome(atX({ minInclusive: 0 }), { x: FROM_JSON.small })).toEqual({ verdict: 'deny', constraints: ['sh:MinInclusiveConstraintComponent'], errors: [] });
+    expect(await outcome(atX({ minInclusive: 0 }), { x: FROM_JSON.small })).toEqual({
+      verdict: 'deny',
+      constraints: ['sh:MinInclusiveConstraintComponent'],
+      errors: [],
+    });
   });
 
   it.each([
@@ -45,14 +54,21 @@ describe('formal tier: Infinity and NaN are values that bounds, datatypes and li
     expect((await outcome(atX({ minCount: 1, ...bounds }), { x })).verdict).toBe(verdict);
   });
 
-  it.each([Number.NaN, FROM_JSON.big, FROM_JSON.small])('denies %s under every bound: NaN satisfies none, and no finite bound holds both ways', async (x) => {
-    const both = await outcome(atX({ minInclusive: -1e300, maxInclusive: 1e300 }), { x });
-    expect(both.verdict).toBe('deny');
-  });
+  it.each([Number.NaN, FROM_JSON.big, FROM_JSON.small])(
+    'denies %s under every bound: NaN satisfies none, and no finite bound holds both ways',
+    async (x) => {
+      const both = await outcome(atX({ minInclusive: -1e300, maxInclusive: 1e300 }), { x });
+      expect(both.verdict).toBe('deny');
+    },
+  );
 
   it.each(['integer', 'decimal'] as const)('refuses Infinity, -Infinity and NaN as datatype %s', async (datatype) => {
     for (const x of [FROM_JSON.big, FROM_JSON.small, Number.NaN]) {
-      expect(await outcome(atX({ datatype }), { x })).toEqual({ verdict: 'deny', constraints: ['sh:DatatypeConstraintComponent'], errors: [] });
+      expect(await outcome(atX({ datatype }), { x })).toEqual({
+        verdict: 'deny',
+        constraints: ['sh:DatatypeConstraintComponent'],
+        errors: [],
+      });
     }
   });
 

@@ -20,11 +20,15 @@ async function timed(label: string, run: () => Promise<Decision>): Promise<Decis
 
 describe('ReDoS: ^(a+)+$ on a 100,000-character value finishes in both tiers', () => {
   it('auto tier `regex` operator denies', async () => {
-    const engine = await createEngine({ policies: [{ id: 'auto', tools: ['t'], assert: { field: 'arguments.x', op: 'regex', value: EVIL } }] });
+    const engine = await createEngine({
+      policies: [{ id: 'auto', tools: ['t'], assert: { field: 'arguments.x', op: 'regex', value: EVIL } }],
+    });
     const decision = await timed('auto regex', () => engine.evaluate(ACTION));
     expect(decision.verdict).toBe('deny');
     expect(decision.errors).toEqual([]);
-    expect(decision.violations).toEqual([expect.objectContaining({ policyId: 'auto', tier: 'auto', constraint: 'regex', path: ['arguments', 'x'] })]);
+    expect(decision.violations).toEqual([
+      expect.objectContaining({ policyId: 'auto', tier: 'auto', constraint: 'regex', path: ['arguments', 'x'] }),
+    ]);
   });
 
   it('formal tier `pattern` denies', async () => {
@@ -33,7 +37,13 @@ describe('ReDoS: ^(a+)+$ on a 100,000-character value finishes in both tiers', (
     expect(decision.verdict).toBe('deny');
     expect(decision.errors).toEqual([]);
     expect(decision.violations).toEqual([
-      expect.objectContaining({ policyId: 'p', tier: 'formal', constraint: 'sh:PatternConstraintComponent', path: ['arguments', 'x'], expected: EVIL }),
+      expect.objectContaining({
+        policyId: 'p',
+        tier: 'formal',
+        constraint: 'sh:PatternConstraintComponent',
+        path: ['arguments', 'x'],
+        expected: EVIL,
+      }),
     ]);
   });
 
@@ -49,7 +59,9 @@ tg:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path (key:argume
       const engine = await createEngine({ policies: [{ id: 'file', tools: ['t'], shapesFile: file }] });
       const decision = await timed('shapesFile pattern', () => engine.evaluate(ACTION));
       expect(decision.verdict).toBe('deny');
-      expect(decision.violations).toEqual([expect.objectContaining({ tier: 'formal', constraint: 'sh:PatternConstraintComponent', path: ['arguments', 'x'] })]);
+      expect(decision.violations).toEqual([
+        expect.objectContaining({ tier: 'formal', constraint: 'sh:PatternConstraintComponent', path: ['arguments', 'x'] }),
+      ]);
     } finally {
       rmSync(directory, { recursive: true, force: true });
     }
@@ -65,7 +77,9 @@ describe('limits in the formal tier', () => {
     const decision = await decideShape(shape, { x: 'a'.repeat(11) }, { limits });
     expect(decision.verdict).toBe('deny');
     expect(decision.violations).toEqual([]);
-    expect(decision.errors).toEqual([{ code: 'LIMIT_EXCEEDED', message: expect.stringContaining('maxStringLength') as string, policyId: 'p' }]);
+    expect(decision.errors).toEqual([
+      { code: 'LIMIT_EXCEEDED', message: expect.stringContaining('maxStringLength') as string, policyId: 'p' },
+    ]);
   });
 
   it('follows onError: allow fails open, throw rejects with a TierguardError', async () => {

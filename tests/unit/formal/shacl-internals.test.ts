@@ -76,7 +76,10 @@ describe(`rdf-validate-shacl internals the adapter relies on (installed: ${VERSI
 
   it('is the only module of src/ that imports rdf-validate-shacl/src/', () => {
     const importers = sourceFiles(join(ROOT, 'src')).filter((file) => readFileSync(file, 'utf8').includes("'rdf-validate-shacl/src/"));
-    expect(importers.map((file) => relative(ROOT, file).replaceAll('\\', '/')), `only ${ADAPTER} may import rdf-validate-shacl's private modules`).toEqual([ADAPTER]);
+    expect(
+      importers.map((file) => relative(ROOT, file).replaceAll('\\', '/')),
+      `only ${ADAPTER} may import rdf-validate-shacl's private modules`,
+    ).toEqual([ADAPTER]);
   });
 
   it('finds every private module the adapter imports', async () => {
@@ -90,18 +93,35 @@ describe(`rdf-validate-shacl internals the adapter relies on (installed: ${VERSI
   it('exports what the adapter re-exports, with the arity it calls them with', async () => {
     const shapesGraph = (await import('rdf-validate-shacl/src/shapes-graph.js')) as Record<string, unknown>;
     expect(typeof shapesGraph.default, changed('src/shapes-graph.js has no default export (the ShapesGraph class)')).toBe('function');
-    expect((shapesGraph.default as (...args: unknown[]) => unknown).length, changed('new ShapesGraph(validator) takes other arguments')).toBe(1);
+    expect(
+      (shapesGraph.default as (...args: unknown[]) => unknown).length,
+      changed('new ShapesGraph(validator) takes other arguments'),
+    ).toBe(1);
     const constraint = shapesGraph.Constraint as { prototype: object } | undefined;
     expect(typeof constraint, changed('src/shapes-graph.js no longer exports Constraint')).toBe('function');
     const prototype = constraint?.prototype ?? {};
-    expect(typeof (prototype as { getParameterValue?: unknown }).getParameterValue, changed('Constraint#getParameterValue is gone')).toBe('function');
-    expect((prototype as { getParameterValue: (...args: unknown[]) => unknown }).getParameterValue.length, changed('Constraint#getParameterValue(parameter) takes other arguments')).toBe(1);
-    expect(typeof Object.getOwnPropertyDescriptor(prototype, 'pathObject')?.get, changed('Constraint#pathObject is no longer a getter')).toBe('function');
+    expect(typeof (prototype as { getParameterValue?: unknown }).getParameterValue, changed('Constraint#getParameterValue is gone')).toBe(
+      'function',
+    );
+    expect(
+      (prototype as { getParameterValue: (...args: unknown[]) => unknown }).getParameterValue.length,
+      changed('Constraint#getParameterValue(parameter) takes other arguments'),
+    ).toBe(1);
+    expect(
+      typeof Object.getOwnPropertyDescriptor(prototype, 'pathObject')?.get,
+      changed('Constraint#pathObject is no longer a getter'),
+    ).toBe('function');
     expect(typeof internals.getPathObjects, changed('src/property-path.js no longer exports getPathObjects')).toBe('function');
     expect(internals.getPathObjects.length, changed('getPathObjects(graph, subject, path) takes other arguments')).toBe(3);
-    expect(Array.isArray(internals.STOCK_VALIDATORS), changed('src/validators-registry.js no longer exports an array of [component, validator] pairs')).toBe(true);
+    expect(
+      Array.isArray(internals.STOCK_VALIDATORS),
+      changed('src/validators-registry.js no longer exports an array of [component, validator] pairs'),
+    ).toBe(true);
     for (const entry of internals.STOCK_VALIDATORS) {
-      expect(Array.isArray(entry) && entry.length === 2 && entry[0].termType === 'NamedNode', changed('a registry entry is not a [NamedNode, validator] pair')).toBe(true);
+      expect(
+        Array.isArray(entry) && entry.length === 2 && entry[0].termType === 'NamedNode',
+        changed('a registry entry is not a [NamedNode, validator] pair'),
+      ).toBe(true);
     }
   });
 
@@ -109,7 +129,9 @@ describe(`rdf-validate-shacl internals the adapter relies on (installed: ${VERSI
     const stock = new Map(internals.STOCK_VALIDATORS.map(([component, validator]) => [component.value, validator]));
     const replaced = overrides.validatorOverrides(DEFAULT_LIMITS, new Store(), (component) => stock.get(component.value));
     expect(replaced.map(([component]) => component.value.slice(SH.length)).sort()).toEqual(
-      ['Closed', 'LessThan', 'LessThanOrEquals', 'MaxExclusive', 'MaxInclusive', 'MinExclusive', 'MinInclusive', 'Pattern'].map((name) => `${name}ConstraintComponent`),
+      ['Closed', 'LessThan', 'LessThanOrEquals', 'MaxExclusive', 'MaxInclusive', 'MinExclusive', 'MinInclusive', 'Pattern'].map(
+        (name) => `${name}ConstraintComponent`,
+      ),
     );
     for (const [component, replacement] of replaced) {
       const original = stock.get(component.value);
@@ -117,7 +139,10 @@ describe(`rdf-validate-shacl internals the adapter relies on (installed: ${VERSI
       // A generic validator runs on node and property shapes, a property one only on property shapes: the kind must not change.
       expect(kindOf(original ?? {}), changed(`the stock validator of ${component.value} is of another kind`)).toBe(kindOf(replacement));
       const run = (original as Record<string, unknown> | undefined)?.[kindOf(replacement)] as ((...args: unknown[]) => unknown) | undefined;
-      expect(run?.length, changed(`the stock ${kindOf(replacement)} of ${component.value} takes other than (context, focusNode, valueNode, constraint)`)).toBe(4);
+      expect(
+        run?.length,
+        changed(`the stock ${kindOf(replacement)} of ${component.value} takes other than (context, focusNode, valueNode, constraint)`),
+      ).toBe(4);
     }
   });
 
@@ -131,11 +156,17 @@ describe(`rdf-validate-shacl internals the adapter relies on (installed: ${VERSI
     expect(validator).toBeInstanceOf(SHACLValidator);
     expect(replaced.length).toBeGreaterThan(0);
     for (const [component, replacement] of replaced) {
-      expect(validator.validators.get(component), changed(`SHACLValidator#validators no longer holds what was set for ${component.value}`)).toBe(replacement);
+      expect(
+        validator.validators.get(component),
+        changed(`SHACLValidator#validators no longer holds what was set for ${component.value}`),
+      ).toBe(replacement);
       const parameter = parameterOf(component);
       const built = validator.shapesGraph.getComponentWithParameter(parameter) as { validator?: unknown } | undefined;
       expect(built, changed(`the shapes graph has no component for ${parameter.value}`)).toBeDefined();
-      expect(built?.validator, changed(`a rebuilt ShapesGraph does not take ${component.value}'s validator from SHACLValidator#validators`)).toBe(replacement);
+      expect(
+        built?.validator,
+        changed(`a rebuilt ShapesGraph does not take ${component.value}'s validator from SHACLValidator#validators`),
+      ).toBe(replacement);
     }
   });
 });
@@ -146,7 +177,9 @@ describe(`a real validation through the patched validator (rdf-validate-shacl ${
   const TURTLE = `@prefix sh: <${SH}>. @prefix ex: <urn:example:>.
 ex:S a sh:NodeShape; sh:targetNode ex:a; sh:property [ sh:path ex:v; sh:pattern "^.$" ].`;
   const shapes: Quad[] = new Parser().parse(TURTLE);
-  const data = new Store([DataFactory.quad(DataFactory.namedNode('urn:example:a'), DataFactory.namedNode('urn:example:v'), DataFactory.literal('😀'))]);
+  const data = new Store([
+    DataFactory.quad(DataFactory.namedNode('urn:example:a'), DataFactory.namedNode('urn:example:v'), DataFactory.literal('😀')),
+  ]);
   let ShaclRunner: Runner['ShaclRunner'];
 
   beforeAll(async () => {
@@ -160,12 +193,17 @@ ex:S a sh:NodeShape; sh:targetNode ex:a; sh:property [ sh:path ex:v; sh:pattern 
 
   it('runs sh:pattern on RE2', async () => {
     const report = await new ShaclRunner(shapes, DEFAULT_LIMITS).validate(data);
-    expect(report.conforms, changed('sh:pattern no longer runs on the RE2 validator tierguard puts in the registry (the stock V8 RegExp ran)')).toBe(true);
+    expect(
+      report.conforms,
+      changed('sh:pattern no longer runs on the RE2 validator tierguard puts in the registry (the stock V8 RegExp ran)'),
+    ).toBe(true);
     expect(report.results).toEqual([]);
   });
 
   it("reports a value the pattern does not match, as the report tierguard reads (its dataset, each result's term)", async () => {
-    const other = new Store([DataFactory.quad(DataFactory.namedNode('urn:example:a'), DataFactory.namedNode('urn:example:v'), DataFactory.literal('ab'))]);
+    const other = new Store([
+      DataFactory.quad(DataFactory.namedNode('urn:example:a'), DataFactory.namedNode('urn:example:v'), DataFactory.literal('ab')),
+    ]);
     const report = await new ShaclRunner(shapes, DEFAULT_LIMITS).validate(other);
     expect(report.conforms).toBe(false);
     expect(report.results).toHaveLength(1);
@@ -176,12 +214,14 @@ ex:S a sh:NodeShape; sh:targetNode ex:a; sh:property [ sh:path ex:v; sh:pattern 
 
   it('applies tierguard limits inside the patched validator', async () => {
     const limits: Limits = { ...DEFAULT_LIMITS, maxStringLength: 1 };
-    const longer = new Store([DataFactory.quad(DataFactory.namedNode('urn:example:a'), DataFactory.namedNode('urn:example:v'), DataFactory.literal('abc'))]);
+    const longer = new Store([
+      DataFactory.quad(DataFactory.namedNode('urn:example:a'), DataFactory.namedNode('urn:example:v'), DataFactory.literal('abc')),
+    ]);
     const failure = await new ShaclRunner(shapes, limits).validate(longer).then(
       () => undefined,
       (error: unknown) => error,
     );
-    expect(failure, changed("an error thrown by a replaced validator no longer propagates out of validate")).toBeInstanceOf(TierguardError);
+    expect(failure, changed('an error thrown by a replaced validator no longer propagates out of validate')).toBeInstanceOf(TierguardError);
     expect((failure as TierguardError).code).toBe('LIMIT_EXCEEDED');
   });
 });

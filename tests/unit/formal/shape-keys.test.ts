@@ -28,21 +28,39 @@ const CASES: readonly KeyCase[] = [
     shape: atX({ minCount: 2 }),
     pass: { x: [1, 2] },
     fail: { x: [1] },
-    violation: { constraint: 'sh:MinCountConstraintComponent', path: ['arguments', 'x'], expected: 2, actual: 1, message: 'arguments.x needs at least 2 value(s) (got 1)' },
+    violation: {
+      constraint: 'sh:MinCountConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 2,
+      actual: 1,
+      message: 'arguments.x needs at least 2 value(s) (got 1)',
+    },
   },
   {
     key: 'maxCount',
     shape: atX({ maxCount: 1 }),
     pass: { x: [1] },
     fail: { x: [1, 2] },
-    violation: { constraint: 'sh:MaxCountConstraintComponent', path: ['arguments', 'x'], expected: 1, actual: 2, message: 'arguments.x allows at most 1 value(s) (got 2)' },
+    violation: {
+      constraint: 'sh:MaxCountConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 1,
+      actual: 2,
+      message: 'arguments.x allows at most 1 value(s) (got 2)',
+    },
   },
   {
     key: 'datatype',
     shape: atX({ datatype: 'string' }),
     pass: { x: 'five' },
     fail: { x: 5 },
-    violation: { constraint: 'sh:DatatypeConstraintComponent', path: ['arguments', 'x'], expected: 'string', actual: 5, message: 'arguments.x must be of type "string" (got 5)' },
+    violation: {
+      constraint: 'sh:DatatypeConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 'string',
+      actual: 5,
+      message: 'arguments.x must be of type "string" (got 5)',
+    },
   },
   {
     key: 'pattern',
@@ -62,98 +80,182 @@ const CASES: readonly KeyCase[] = [
     shape: atX({ pattern: '^abc$', flags: 'i' }),
     pass: { x: 'ABC' },
     fail: { x: 'ABD' },
-    violation: { constraint: 'sh:PatternConstraintComponent', path: ['arguments', 'x'], expected: '/^abc$/i', actual: 'ABD', message: 'arguments.x must match regex "/^abc$/i" (got "ABD")' },
+    violation: {
+      constraint: 'sh:PatternConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: '/^abc$/i',
+      actual: 'ABD',
+      message: 'arguments.x must match regex "/^abc$/i" (got "ABD")',
+    },
   },
   {
     key: 'minLength',
     shape: atX({ minLength: 3 }),
     pass: { x: 'abc' },
     fail: { x: 'ab' },
-    violation: { constraint: 'sh:MinLengthConstraintComponent', path: ['arguments', 'x'], expected: 3, actual: 'ab', message: 'arguments.x must have at least this many characters: 3 (got "ab")' },
+    violation: {
+      constraint: 'sh:MinLengthConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 3,
+      actual: 'ab',
+      message: 'arguments.x must have at least this many characters: 3 (got "ab")',
+    },
   },
   {
     key: 'maxLength',
     shape: atX({ maxLength: 3 }),
     pass: { x: 'abc' },
     fail: { x: 'abcd' },
-    violation: { constraint: 'sh:MaxLengthConstraintComponent', path: ['arguments', 'x'], expected: 3, actual: 'abcd', message: 'arguments.x must have at most this many characters: 3 (got "abcd")' },
+    violation: {
+      constraint: 'sh:MaxLengthConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 3,
+      actual: 'abcd',
+      message: 'arguments.x must have at most this many characters: 3 (got "abcd")',
+    },
   },
   {
     key: 'minInclusive',
     shape: atX({ minInclusive: 3 }),
     pass: { x: 3 },
     fail: { x: 2.5 },
-    violation: { constraint: 'sh:MinInclusiveConstraintComponent', path: ['arguments', 'x'], expected: 3, actual: 2.5, message: 'arguments.x must be at least 3 (got 2.5)' },
+    violation: {
+      constraint: 'sh:MinInclusiveConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 3,
+      actual: 2.5,
+      message: 'arguments.x must be at least 3 (got 2.5)',
+    },
   },
   {
     key: 'maxInclusive',
     shape: atX({ maxInclusive: 3 }),
     pass: { x: 3 },
     fail: { x: 3.5 },
-    violation: { constraint: 'sh:MaxInclusiveConstraintComponent', path: ['arguments', 'x'], expected: 3, actual: 3.5, message: 'arguments.x must be at most 3 (got 3.5)' },
+    violation: {
+      constraint: 'sh:MaxInclusiveConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 3,
+      actual: 3.5,
+      message: 'arguments.x must be at most 3 (got 3.5)',
+    },
   },
   {
     key: 'minExclusive',
     shape: atX({ minExclusive: 3 }),
     pass: { x: 3.5 },
     fail: { x: 3 },
-    violation: { constraint: 'sh:MinExclusiveConstraintComponent', path: ['arguments', 'x'], expected: 3, actual: 3, message: 'arguments.x must be greater than 3 (got 3)' },
+    violation: {
+      constraint: 'sh:MinExclusiveConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 3,
+      actual: 3,
+      message: 'arguments.x must be greater than 3 (got 3)',
+    },
   },
   {
     key: 'maxExclusive',
     shape: atX({ maxExclusive: 3 }),
     pass: { x: 2.5 },
     fail: { x: 3 },
-    violation: { constraint: 'sh:MaxExclusiveConstraintComponent', path: ['arguments', 'x'], expected: 3, actual: 3, message: 'arguments.x must be less than 3 (got 3)' },
+    violation: {
+      constraint: 'sh:MaxExclusiveConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 3,
+      actual: 3,
+      message: 'arguments.x must be less than 3 (got 3)',
+    },
   },
   {
     key: 'in',
     shape: atX({ in: ['low', 2, true] }),
     pass: { x: ['low', 2, true] },
     fail: { x: ['low', 'asap'] },
-    violation: { constraint: 'sh:InConstraintComponent', path: ['arguments', 'x', 1], expected: ['low', 2, true], actual: 'asap', message: 'arguments.x[1] must be one of ["low",2,true] (got "asap")' },
+    violation: {
+      constraint: 'sh:InConstraintComponent',
+      path: ['arguments', 'x', 1],
+      expected: ['low', 2, true],
+      actual: 'asap',
+      message: 'arguments.x[1] must be one of ["low",2,true] (got "asap")',
+    },
   },
   {
     key: 'hasValue',
     shape: atX({ hasValue: 'a' }),
     pass: { x: ['b', 'a'] },
     fail: { x: 'b' },
-    violation: { constraint: 'sh:HasValueConstraintComponent', path: ['arguments', 'x'], expected: 'a', actual: 'b', message: 'arguments.x must be "a" (got "b")' },
+    violation: {
+      constraint: 'sh:HasValueConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: 'a',
+      actual: 'b',
+      message: 'arguments.x must be "a" (got "b")',
+    },
   },
   {
     key: 'node',
     shape: { properties: [{ path: 'arguments.lines', node: { properties: [{ path: 'sku', minCount: 1, pattern: '^[A-Z]+$' }] } }] },
     pass: { lines: [{ sku: 'ABC' }, { sku: 'XYZ' }] },
     fail: { lines: [{ sku: 'ABC' }, { sku: 'abc' }] },
-    violation: { constraint: 'sh:PatternConstraintComponent', path: ['arguments', 'lines', 1, 'sku'], expected: '^[A-Z]+$', actual: 'abc', message: 'arguments.lines[1].sku must match regex "^[A-Z]+$" (got "abc")' },
+    violation: {
+      constraint: 'sh:PatternConstraintComponent',
+      path: ['arguments', 'lines', 1, 'sku'],
+      expected: '^[A-Z]+$',
+      actual: 'abc',
+      message: 'arguments.lines[1].sku must match regex "^[A-Z]+$" (got "abc")',
+    },
   },
   {
     key: 'equals',
     shape: pair('equals'),
     pass: { a: [1, 2], b: [2, 1] },
     fail: { a: [1, 2], b: 1 },
-    violation: { constraint: 'sh:EqualsConstraintComponent', path: ['arguments', 'a', 1], expected: 'b', actual: 2, message: 'arguments.a[1] must equal the values of b (got 2)' },
+    violation: {
+      constraint: 'sh:EqualsConstraintComponent',
+      path: ['arguments', 'a', 1],
+      expected: 'b',
+      actual: 2,
+      message: 'arguments.a[1] must equal the values of b (got 2)',
+    },
   },
   {
     key: 'disjoint',
     shape: pair('disjoint'),
     pass: { a: 1, b: 2 },
     fail: { a: 1, b: 1 },
-    violation: { constraint: 'sh:DisjointConstraintComponent', path: ['arguments', 'a'], expected: 'b', actual: 1, message: 'arguments.a must not share a value with b (got 1)' },
+    violation: {
+      constraint: 'sh:DisjointConstraintComponent',
+      path: ['arguments', 'a'],
+      expected: 'b',
+      actual: 1,
+      message: 'arguments.a must not share a value with b (got 1)',
+    },
   },
   {
     key: 'lessThan',
     shape: pair('lessThan'),
     pass: { a: 1, b: 2 },
     fail: { a: 2, b: 2 },
-    violation: { constraint: 'sh:LessThanConstraintComponent', path: ['arguments', 'a'], expected: 'b', actual: 2, message: 'arguments.a must be less than b (got 2)' },
+    violation: {
+      constraint: 'sh:LessThanConstraintComponent',
+      path: ['arguments', 'a'],
+      expected: 'b',
+      actual: 2,
+      message: 'arguments.a must be less than b (got 2)',
+    },
   },
   {
     key: 'lessThanOrEquals',
     shape: pair('lessThanOrEquals'),
     pass: { a: 2, b: 2 },
     fail: { a: 3, b: 2 },
-    violation: { constraint: 'sh:LessThanOrEqualsConstraintComponent', path: ['arguments', 'a'], expected: 'b', actual: 3, message: 'arguments.a must be at most b (got 3)' },
+    violation: {
+      constraint: 'sh:LessThanOrEqualsConstraintComponent',
+      path: ['arguments', 'a'],
+      expected: 'b',
+      actual: 3,
+      message: 'arguments.a must be at most b (got 3)',
+    },
   },
   {
     key: 'and',
@@ -199,14 +301,26 @@ const CASES: readonly KeyCase[] = [
     shape: atX({ not: { in: ['root', 'admin'] } }),
     pass: { x: 'dana' },
     fail: { x: 'root' },
-    violation: { constraint: 'sh:NotConstraintComponent', path: ['arguments', 'x'], expected: { in: ['root', 'admin'] }, actual: 'root', message: 'arguments.x does not satisfy the "not" of its shape (got "root")' },
+    violation: {
+      constraint: 'sh:NotConstraintComponent',
+      path: ['arguments', 'x'],
+      expected: { in: ['root', 'admin'] },
+      actual: 'root',
+      message: 'arguments.x does not satisfy the "not" of its shape (got "root")',
+    },
   },
   {
     key: 'closed',
     shape: { properties: [{ path: 'arguments', node: { closed: true, properties: [{ path: 'a' }] } }] },
     pass: { a: 1 },
     fail: { a: 1, extra: 'x' },
-    violation: { constraint: 'sh:ClosedConstraintComponent', path: ['arguments', 'extra'], expected: 'only declared keys', actual: 'x', message: 'arguments.extra is not allowed: the shape is closed' },
+    violation: {
+      constraint: 'sh:ClosedConstraintComponent',
+      path: ['arguments', 'extra'],
+      expected: 'only declared keys',
+      actual: 'x',
+      message: 'arguments.extra is not allowed: the shape is closed',
+    },
   },
   {
     key: 'message',
@@ -232,7 +346,10 @@ describe('every key of a shape definition is enforced on a real action', () => {
     const schema = JSON.parse(readFileSync(new URL('../../../schema/policy.json', import.meta.url), 'utf8')) as {
       definitions: Record<string, { properties?: Record<string, unknown> }>;
     };
-    const keys = new Set([...Object.keys(schema.definitions.nodeShape?.properties ?? {}), ...Object.keys(schema.definitions.propertyShape?.properties ?? {})]);
+    const keys = new Set([
+      ...Object.keys(schema.definitions.nodeShape?.properties ?? {}),
+      ...Object.keys(schema.definitions.propertyShape?.properties ?? {}),
+    ]);
     keys.delete('path');
     keys.delete('properties');
     const tested = new Set([...CASES.map((row) => row.key), 'severity']);
@@ -268,7 +385,9 @@ describe('severity', () => {
   it('Violation takes the policy effect', async () => {
     const decision = await decideShape(atX({ minCount: 1, severity: 'Violation' }), {}, { policy: { effect: 'escalate' } });
     expect(decision.verdict).toBe('escalate');
-    expect(decision.violations).toEqual([expect.objectContaining({ constraint: 'sh:MinCountConstraintComponent', effect: 'escalate', severity: 'violation' })]);
+    expect(decision.violations).toEqual([
+      expect.objectContaining({ constraint: 'sh:MinCountConstraintComponent', effect: 'escalate', severity: 'violation' }),
+    ]);
   });
 
   it('applies to the decimal datatype check and to a message on it', async () => {
@@ -292,7 +411,9 @@ describe('severity', () => {
 
 describe('pair keys name a sibling key of the property, in the same object', () => {
   // For `arguments.a`, the sibling `b` is `arguments.b`, exactly as for the path `a` inside a node shape on `arguments`.
-  const dotted = (key: 'equals' | 'disjoint' | 'lessThan' | 'lessThanOrEquals'): ShapeDefinition => ({ properties: [{ path: 'arguments.a', [key]: 'b' }] });
+  const dotted = (key: 'equals' | 'disjoint' | 'lessThan' | 'lessThanOrEquals'): ShapeDefinition => ({
+    properties: [{ path: 'arguments.a', [key]: 'b' }],
+  });
 
   // SHACL compares with the sibling of the shape's focus node: on a dotted path
   // that is the wrong object, so tierguard refuses the pair there and asks for a
@@ -322,7 +443,9 @@ describe('and on a one-key path', () => {
     const operands: ShapeDefinition[] = [{ minInclusive: 1 }, { maxInclusive: 5 }];
     const simple: ShapeDefinition = { properties: [{ path: 'arguments', node: { properties: [{ path: 'x', and: operands }] } }] };
     expect((await decideShape(simple, { x: 3 })).verdict).toBe('allow');
-    expect((await decideShape(simple, { x: 6 })).violations).toEqual([expect.objectContaining({ constraint: 'sh:AndConstraintComponent', path: ['arguments', 'x'], actual: 6 })]);
+    expect((await decideShape(simple, { x: 6 })).violations).toEqual([
+      expect.objectContaining({ constraint: 'sh:AndConstraintComponent', path: ['arguments', 'x'], actual: 6 }),
+    ]);
   });
 });
 
@@ -332,7 +455,12 @@ describe('value constraints of a node shape applied to scalar values', () => {
     expect((await decideShape(shape, { tags: ['ok', 'fine'] })).verdict).toBe('allow');
     const decision = await decideShape(shape, { tags: ['ok', 'BAD'] });
     expect(decision.violations).toEqual([
-      expect.objectContaining({ constraint: 'sh:PatternConstraintComponent', path: ['arguments', 'tags', 1], expected: '^[a-z]+$', actual: 'BAD' }),
+      expect.objectContaining({
+        constraint: 'sh:PatternConstraintComponent',
+        path: ['arguments', 'tags', 1],
+        expected: '^[a-z]+$',
+        actual: 'BAD',
+      }),
     ]);
   });
 

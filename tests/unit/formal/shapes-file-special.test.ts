@@ -27,7 +27,13 @@ async function settled(promise: Promise<unknown>): Promise<{ value?: unknown; er
     timer = setTimeout(() => resolve('hung'), 5_000);
   });
   try {
-    return await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), hung]);
+    return await Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      hung,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -37,7 +43,12 @@ describe('shapesFile that is not a regular file', () => {
   it('is INVALID_POLICY at /shapesFile for a FIFO, without waiting for a writer', async () => {
     execFileSync('mkfifo', [join(directory, 'shapes.ttl')]);
     writeFileSync(join(directory, 'policy.json'), '{}');
-    const outcome = await settled(createEngine({ policies: [{ id: 'ticket', tools: ['ticket'], shapesFile: 'shapes.ttl' }], sources: [join(directory, 'policy.json')] }));
+    const outcome = await settled(
+      createEngine({
+        policies: [{ id: 'ticket', tools: ['ticket'], shapesFile: 'shapes.ttl' }],
+        sources: [join(directory, 'policy.json')],
+      }),
+    );
     expect(outcome).not.toBe('hung');
     const { error } = outcome as { error?: { code?: string; message?: string } };
     expect(error?.code).toBe('INVALID_POLICY');

@@ -96,7 +96,9 @@ describe('shapesFile', () => {
     expect(await before.evaluate(long)).toMatchObject({ verdict: 'allow', policyVersion: before.version });
     const decision = await after.evaluate(long);
     expect(decision.policyVersion).toBe(after.version);
-    expect(decision.violations).toEqual([expect.objectContaining({ constraint: 'sh:MaxLengthConstraintComponent', path: ['arguments', 'summary'] })]);
+    expect(decision.violations).toEqual([
+      expect.objectContaining({ constraint: 'sh:MaxLengthConstraintComponent', path: ['arguments', 'summary'] }),
+    ]);
   });
 
   it('runs a hand-written sh:closed that also refuses a key whose value is null or an empty array', async () => {
@@ -116,7 +118,12 @@ tg:Arguments a sh:NodeShape; sh:closed true; sh:property [ sh:path key:id ].
     for (const extra of [null, [], [null], [[]], 'x']) {
       const decision = await engine.evaluate(close({ id: 7, force: extra }));
       expect(decision.violations).toEqual([
-        expect.objectContaining({ policyId: 'support.ticket', constraint: 'sh:ClosedConstraintComponent', path: ['arguments', 'force'], actual: extra }),
+        expect.objectContaining({
+          policyId: 'support.ticket',
+          constraint: 'sh:ClosedConstraintComponent',
+          path: ['arguments', 'force'],
+          actual: extra,
+        }),
       ]);
     }
   });

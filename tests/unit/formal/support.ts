@@ -49,7 +49,9 @@ export function canonicalGraph(quads: readonly Quad[]): string[] {
   const describe = (term: Term, depth: number): string => {
     if (term.termType !== 'BlankNode') return termText(term);
     if (depth > 1_000) throw new Error('blank nodes are not a tree');
-    const properties = (bySubject.get(termText(term)) ?? []).map((quad) => `${termText(quad.predicate)} ${describe(quad.object, depth + 1)}`);
+    const properties = (bySubject.get(termText(term)) ?? []).map(
+      (quad) => `${termText(quad.predicate)} ${describe(quad.object, depth + 1)}`,
+    );
     return `[${properties.sort().join('; ')}]`;
   };
   return quads

@@ -39,7 +39,10 @@ function engineWith(turtle: string): Promise<Engine> {
   mkdirSync(folder, { recursive: true });
   writeFileSync(join(folder, 'shapes.ttl'), `${PREFIXES}${turtle}`);
   return createEngine({
-    policies: [{ id: 'a.fine', tools: ['x'], assert: { field: 'tool', op: 'eq', value: 'x' } }, { id: 'shapes.hand', tools: ['t'], shapesFile: 'shapes.ttl' }],
+    policies: [
+      { id: 'a.fine', tools: ['x'], assert: { field: 'tool', op: 'eq', value: 'x' } },
+      { id: 'shapes.hand', tools: ['t'], shapesFile: 'shapes.ttl' },
+    ],
     sources: [join(folder, 'a.json'), join(folder, 'hand.json')],
   });
 }
@@ -52,11 +55,27 @@ async function refusal(turtle: string): Promise<TierguardError> {
 
 describe('shapesFile: SHACL the validator would not run is refused at compile time', () => {
   it.each([
-    ['a SPARQL-based target', `ex:S a sh:NodeShape; sh:target [ a sh:SPARQLTarget; sh:select "SELECT ?this WHERE { ?this ?p ?o }" ]; ${DENY_ALL}.`, ['sh:target', 'a sh:SPARQLTarget', 'sh:select']],
-    ['a target of a custom target type', `ex:T a sh:SPARQLTargetType. ex:S a sh:NodeShape; sh:target [ a ex:T ]; ${DENY_ALL}.`, ['sh:target', 'a sh:SPARQLTargetType']],
+    [
+      'a SPARQL-based target',
+      `ex:S a sh:NodeShape; sh:target [ a sh:SPARQLTarget; sh:select "SELECT ?this WHERE { ?this ?p ?o }" ]; ${DENY_ALL}.`,
+      ['sh:target', 'a sh:SPARQLTarget', 'sh:select'],
+    ],
+    [
+      'a target of a custom target type',
+      `ex:T a sh:SPARQLTargetType. ex:S a sh:NodeShape; sh:target [ a ex:T ]; ${DENY_ALL}.`,
+      ['sh:target', 'a sh:SPARQLTargetType'],
+    ],
     ['a bare sh:target', `ex:S a sh:NodeShape; sh:target ex:anything; ${DENY_ALL}.`, ['sh:target']],
-    ['a SPARQL-based constraint', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:sparql [ a sh:SPARQLConstraint; sh:select "SELECT $this WHERE { }" ].`, ['sh:sparql', 'a sh:SPARQLConstraint', 'sh:select']],
-    ['a JavaScript constraint', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:js [ sh:jsFunctionName "no" ].`, ['sh:js', 'sh:jsFunctionName']],
+    [
+      'a SPARQL-based constraint',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:sparql [ a sh:SPARQLConstraint; sh:select "SELECT $this WHERE { }" ].`,
+      ['sh:sparql', 'a sh:SPARQLConstraint', 'sh:select'],
+    ],
+    [
+      'a JavaScript constraint',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:js [ sh:jsFunctionName "no" ].`,
+      ['sh:js', 'sh:jsFunctionName'],
+    ],
     [
       'a custom constraint component',
       `ex:C a sh:ConstraintComponent; sh:parameter [ sh:path ex:limit ]; sh:validator [ a sh:SPARQLAskValidator; sh:ask "ASK { }" ].
@@ -64,11 +83,31 @@ ex:S a sh:NodeShape; sh:targetClass tg:Action; ex:limit 3.`,
       ['a sh:ConstraintComponent', 'sh:parameter', 'sh:validator', 'a sh:SPARQLAskValidator', 'sh:ask'],
     ],
     ['a SHACL rule', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:rule [ a sh:TripleRule ].`, ['sh:rule', 'a sh:TripleRule']],
-    ['an entailment regime', `ex:G sh:entailment <http://www.w3.org/ns/entailment/RDFS>. ex:S a sh:NodeShape; sh:targetClass tg:Action; ${DENY_ALL}.`, ['sh:entailment']],
-    ['SPARQL prefix declarations', `ex:G sh:declare [ sh:prefix "ex"; sh:namespace "urn:example:"^^xsd:anyURI ]. ex:S a sh:NodeShape; sh:targetClass tg:Action.`, ['sh:declare', 'sh:prefix', 'sh:namespace']],
-    ['minCount on a node shape', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:or ( [ sh:minCount 1 ] [ sh:maxCount 0 ] ).`, ['sh:maxCount on a shape without sh:path', 'sh:minCount on a shape without sh:path']],
-    ['lessThan on a node shape', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:lessThan key:tool.`, ['sh:lessThan on a shape without sh:path']],
-    ['a typo in a constraint name', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:maxInclusiv 3 ].`, ['sh:maxInclusiv']],
+    [
+      'an entailment regime',
+      `ex:G sh:entailment <http://www.w3.org/ns/entailment/RDFS>. ex:S a sh:NodeShape; sh:targetClass tg:Action; ${DENY_ALL}.`,
+      ['sh:entailment'],
+    ],
+    [
+      'SPARQL prefix declarations',
+      `ex:G sh:declare [ sh:prefix "ex"; sh:namespace "urn:example:"^^xsd:anyURI ]. ex:S a sh:NodeShape; sh:targetClass tg:Action.`,
+      ['sh:declare', 'sh:prefix', 'sh:namespace'],
+    ],
+    [
+      'minCount on a node shape',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:or ( [ sh:minCount 1 ] [ sh:maxCount 0 ] ).`,
+      ['sh:maxCount on a shape without sh:path', 'sh:minCount on a shape without sh:path'],
+    ],
+    [
+      'lessThan on a node shape',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:lessThan key:tool.`,
+      ['sh:lessThan on a shape without sh:path'],
+    ],
+    [
+      'a typo in a constraint name',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:maxInclusiv 3 ].`,
+      ['sh:maxInclusiv'],
+    ],
   ])('refuses %s as INVALID_POLICY naming the policy and the construct', async (_name, turtle, constructs) => {
     const error = await refusal(turtle);
     expect(error.code).toBe('INVALID_POLICY');
@@ -108,7 +147,9 @@ describe('CONSTRAINT_PARAMETERS', () => {
   it('is exactly the parameters of the components rdf-validate-shacl has a validator for', () => {
     const vocabulary = shaclVocabulary({ factory: DataFactory });
     const parametersOf = (component: string): string[] => {
-      const parameters = vocabulary.filter((quad) => quad.subject.value === component && quad.predicate.value === `${SH}parameter`).map((quad) => quad.object);
+      const parameters = vocabulary
+        .filter((quad) => quad.subject.value === component && quad.predicate.value === `${SH}parameter`)
+        .map((quad) => quad.object);
       return vocabulary
         .filter((quad) => quad.predicate.value === `${SH}path` && parameters.some((parameter) => parameter.equals(quad.subject)))
         .map((quad) => quad.object.value.slice(SH.length));
@@ -120,16 +161,32 @@ describe('CONSTRAINT_PARAMETERS', () => {
     const propertyOnlyParameters = propertyOnly.flatMap(([component]) => parametersOf(component.value));
     expect(propertyOnlyParameters.length).toBeGreaterThan(3);
     // sh:qualifiedValueShape and its Disjoint flag do nothing without a qualified count, which is refused itself.
-    expect([...PROPERTY_ONLY_PARAMETERS].sort()).toEqual([...new Set(propertyOnlyParameters)].filter((name) => name !== 'qualifiedValueShape' && name !== 'qualifiedValueShapesDisjoint').sort());
+    expect([...PROPERTY_ONLY_PARAMETERS].sort()).toEqual(
+      [...new Set(propertyOnlyParameters)]
+        .filter((name) => name !== 'qualifiedValueShape' && name !== 'qualifiedValueShapesDisjoint')
+        .sort(),
+    );
   });
 });
 
 describe('shapesFile: shapes that no action would be checked against are refused at compile time', () => {
   it.each([
     ['a file whose shapes have no target', `ex:S a sh:NodeShape; ${DENY_ALL}.`, 'no target: no shape in it has sh:targetClass'],
-    ['a class target no action has', `ex:S a sh:NodeShape; sh:targetClass tg:Actoin; ${DENY_ALL}.`, 'sh:targetClass <urn:tierguard:Actoin>, a class no action has'],
-    ['a target of the policy class', `ex:S a sh:NodeShape; sh:targetClass <urn:tierguard:policy:shapes.hand>; ${DENY_ALL}.`, 'sh:targetClass <urn:tierguard:policy:shapes.hand>'],
-    ['an implicit class target of another class', `ex:C a <http://www.w3.org/2000/01/rdf-schema#Class>, sh:NodeShape; ${DENY_ALL}.`, 'the implicit class target of <urn:example:C>'],
+    [
+      'a class target no action has',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Actoin; ${DENY_ALL}.`,
+      'sh:targetClass <urn:tierguard:Actoin>, a class no action has',
+    ],
+    [
+      'a target of the policy class',
+      `ex:S a sh:NodeShape; sh:targetClass <urn:tierguard:policy:shapes.hand>; ${DENY_ALL}.`,
+      'sh:targetClass <urn:tierguard:policy:shapes.hand>',
+    ],
+    [
+      'an implicit class target of another class',
+      `ex:C a <http://www.w3.org/2000/01/rdf-schema#Class>, sh:NodeShape; ${DENY_ALL}.`,
+      'the implicit class target of <urn:example:C>',
+    ],
   ])('refuses %s as INVALID_POLICY naming the policy and the target', async (_name, turtle, problem) => {
     const error = await refusal(turtle);
     expect(error.code).toBe('INVALID_POLICY');
@@ -155,14 +212,30 @@ describe('shapesFile: malformed RDF lists are refused at compile time', () => {
   const RDF_NS = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#';
   it.each([
     // rdf-validate-shacl follows this list for ever: the process ran out of memory on the first action.
-    ['a cyclic sh:in list', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:in _:l ].
-_:l <${RDF_NS}first> "a"; <${RDF_NS}rest> _:l.`, 'is cyclic'],
-    ['a cycle two cells long', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:or _:a.
-_:a <${RDF_NS}first> [ sh:minLength 1 ]; <${RDF_NS}rest> _:b. _:b <${RDF_NS}first> [ sh:maxLength 1 ]; <${RDF_NS}rest> _:a.`, 'is cyclic'],
-    ['a forked list', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:in _:l ].
-_:l <${RDF_NS}first> "a", "b"; <${RDF_NS}rest> <${RDF_NS}nil>.`, 'more than one rdf:first'],
-    ['a list that does not end', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:in _:l ].
-_:l <${RDF_NS}first> "a"; <${RDF_NS}rest> ex:nowhere.`, 'urn:example:nowhere has no rdf:first (a list ends in rdf:nil)'],
+    [
+      'a cyclic sh:in list',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:in _:l ].
+_:l <${RDF_NS}first> "a"; <${RDF_NS}rest> _:l.`,
+      'is cyclic',
+    ],
+    [
+      'a cycle two cells long',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:or _:a.
+_:a <${RDF_NS}first> [ sh:minLength 1 ]; <${RDF_NS}rest> _:b. _:b <${RDF_NS}first> [ sh:maxLength 1 ]; <${RDF_NS}rest> _:a.`,
+      'is cyclic',
+    ],
+    [
+      'a forked list',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:in _:l ].
+_:l <${RDF_NS}first> "a", "b"; <${RDF_NS}rest> <${RDF_NS}nil>.`,
+      'more than one rdf:first',
+    ],
+    [
+      'a list that does not end',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path key:tool; sh:in _:l ].
+_:l <${RDF_NS}first> "a"; <${RDF_NS}rest> ex:nowhere.`,
+      'urn:example:nowhere has no rdf:first (a list ends in rdf:nil)',
+    ],
   ])('refuses %s as INVALID_POLICY naming the policy', async (_name, turtle, problem) => {
     const error = await refusal(turtle);
     expect(error.code).toBe('INVALID_POLICY');
@@ -183,8 +256,16 @@ describe('shapesFile: recursive shapes are refused at compile time', () => {
   it.each([
     // rdf-validate-shacl recursed until the stack overflowed, on every action.
     ['a shape that is its own sh:not', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:not ex:S.`, 'urn:example:S'],
-    ['a cycle through sh:node and a property shape', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property ex:P. ex:P sh:path key:arguments; sh:node ex:S.`, 'urn:example:'],
-    ['a cycle through an sh:or member', `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:or ( ex:T [ sh:minLength 1 ] ). ex:T sh:and ( ex:S ).`, 'urn:example:'],
+    [
+      'a cycle through sh:node and a property shape',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:property ex:P. ex:P sh:path key:arguments; sh:node ex:S.`,
+      'urn:example:',
+    ],
+    [
+      'a cycle through an sh:or member',
+      `ex:S a sh:NodeShape; sh:targetClass tg:Action; sh:or ( ex:T [ sh:minLength 1 ] ). ex:T sh:and ( ex:S ).`,
+      'urn:example:',
+    ],
   ])('refuses %s as INVALID_POLICY naming the policy and the shape', async (_name, turtle, shape) => {
     const error = await refusal(turtle);
     expect(error.code).toBe('INVALID_POLICY');

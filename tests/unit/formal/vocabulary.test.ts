@@ -13,12 +13,14 @@ describe('shapes/vocabulary.ttl', () => {
     const subjects = new Set(quads.map((quad) => quad.subject.value));
     expect(subjects).toContain(ACTION_CLASS.value);
     expect(subjects).toContain(ACTION_ROOT.value);
-    const typeOf = (iri: string) => quads.filter((quad) => quad.subject.value === iri && quad.predicate.value === `${RDF}type`).map((quad) => quad.object.value);
+    const typeOf = (iri: string) =>
+      quads.filter((quad) => quad.subject.value === iri && quad.predicate.value === `${RDF}type`).map((quad) => quad.object.value);
     expect(typeOf(ACTION_CLASS.value)).toEqual(['http://www.w3.org/2000/01/rdf-schema#Class']);
   });
 
   it('states the key encoding the code applies: every character but A-Z a-z 0-9 _ - is %XX of its UTF-8 bytes', () => {
-    const comment = quads.find((quad) => quad.subject.value === ACTION_CLASS.value && quad.predicate.value.endsWith('#comment'))?.object.value ?? '';
+    const comment =
+      quads.find((quad) => quad.subject.value === ACTION_CLASS.value && quad.predicate.value.endsWith('#comment'))?.object.value ?? '';
     expect(comment.replace(/\s+/g, ' ')).toContain('every character but A-Z a-z 0-9 _ - becomes %XX of its UTF-8 bytes');
     for (let code = 0; code < 128; code += 1) {
       const character = String.fromCharCode(code);

@@ -38,7 +38,9 @@ describe('glob bounds', () => {
     const limits = { ...DEFAULT_LIMITS, maxGlobWildcards: 6 };
     expect(() => compileGlob('*a?[bc]@(d|e){f,g}', limits)).not.toThrow();
     for (const extra of ['*', '?', '[x]', '+(x)', '{x,y}']) {
-      expect(() => compileGlob(`*a?[bc]@(d|e){f,g}${extra}`, { ...limits, maxGlobWildcards: extra === '{x,y}' ? 7 : 6 })).toThrow(/maxGlobWildcards/);
+      expect(() => compileGlob(`*a?[bc]@(d|e){f,g}${extra}`, { ...limits, maxGlobWildcards: extra === '{x,y}' ? 7 : 6 })).toThrow(
+        /maxGlobWildcards/,
+      );
     }
     // `{a}` without a comma is literal braces, not an alternative.
     expect(() => compileGlob('{a}', { ...limits, maxGlobWildcards: 1 })).not.toThrow();
@@ -62,7 +64,10 @@ describe('glob bounds', () => {
     const decision = await engine.evaluate({ tool: 'a'.repeat(100_000), arguments: {} });
     expect(decision.verdict).toBe('deny');
     expect(decision.errors).toMatchObject([{ code: 'LIMIT_EXCEEDED', message: expect.stringMatching(/glob "\*a\*a/) as unknown }]);
-    const throwing = await createEngine({ policies: [{ id: 'g', tools: [glob], assert: { field: 'x', op: 'eq', value: 1 } }], onError: 'throw' });
+    const throwing = await createEngine({
+      policies: [{ id: 'g', tools: [glob], assert: { field: 'x', op: 'eq', value: 1 } }],
+      onError: 'throw',
+    });
     await expect(throwing.evaluate({ tool: 'a'.repeat(100_000), arguments: {} })).rejects.toThrow(
       expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: expect.objectContaining({ limit: 'maxRegexWork' }) as unknown }),
     );

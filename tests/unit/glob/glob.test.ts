@@ -126,7 +126,7 @@ const RULES: Readonly<Record<string, readonly Row[]>> = {
     ['a{*}c', 'a{xy}c', true],
     ['tools.{read,list}_*', 'tools.list_files', true],
   ],
-  'extglobs': [
+  extglobs: [
     ['@(a|b)', 'a', true],
     ['@(a|b)', 'ab', false],
     ['?(a|b)', '', true],

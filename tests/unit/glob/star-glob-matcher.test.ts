@@ -10,8 +10,28 @@ describe('starGlobMatcher', () => {
     expect(fast).toBeDefined();
     const native = compileGlob(glob, DEFAULT_LIMITS);
     const inputs = [
-      '', 'payments.', 'payments.transfer', 'payments.a/b', 'payments', 'x.delete', '.delete', 'x/y.delete', 'svc--read', 'svc-x-read',
-      'svc-x/y-read', 'a*b', 'a*bc', 'ab', 'crm.', 'crm.a', 'crm.a/b', 'déjà.vu', 'deja.vu', 'payments.\n', 'payments.\uD800', '\uD83D\uDE00.delete',
+      '',
+      'payments.',
+      'payments.transfer',
+      'payments.a/b',
+      'payments',
+      'x.delete',
+      '.delete',
+      'x/y.delete',
+      'svc--read',
+      'svc-x-read',
+      'svc-x/y-read',
+      'a*b',
+      'a*bc',
+      'ab',
+      'crm.',
+      'crm.a',
+      'crm.a/b',
+      'déjà.vu',
+      'deja.vu',
+      'payments.\n',
+      'payments.\uD800',
+      '\uD83D\uDE00.delete',
     ];
     for (const input of inputs) expect(fast?.test(input), `${glob} on ${JSON.stringify(input)}`).toBe(native.test(input));
   });

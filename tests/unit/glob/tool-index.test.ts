@@ -66,25 +66,74 @@ describe('ToolIndex: answers pinned against a plain reference', () => {
     'exact.only',
   ];
   const NAMES = [
-    'payments.transfer', 'payments.refund', 'payments.', 'payments', 'pay', 'paym', 'x.delete', '.delete', 'crm.a', 'crm.a/b',
-    'abc', 'ac', 'x.z', 'y.z', 'xy.z', 'ac.1', 'bc.2', 'cc.3', 'svc*.x', 'svcX.x', 'svc*.y', 'déjà.vu', 'deja.vu', '😀', '😀x', '\uD83D',
-    'a/b', 'a/bc', 'a//b', 'foo.x', 'bar.x', 'baz.x', 'q.y', 'x.y', 'ab.c', 'abab.c', 'exact.only', 'other', '',
+    'payments.transfer',
+    'payments.refund',
+    'payments.',
+    'payments',
+    'pay',
+    'paym',
+    'x.delete',
+    '.delete',
+    'crm.a',
+    'crm.a/b',
+    'abc',
+    'ac',
+    'x.z',
+    'y.z',
+    'xy.z',
+    'ac.1',
+    'bc.2',
+    'cc.3',
+    'svc*.x',
+    'svcX.x',
+    'svc*.y',
+    'déjà.vu',
+    'deja.vu',
+    '😀',
+    '😀x',
+    '\uD83D',
+    'a/b',
+    'a/bc',
+    'a//b',
+    'foo.x',
+    'bar.x',
+    'baz.x',
+    'q.y',
+    'x.y',
+    'ab.c',
+    'abab.c',
+    'exact.only',
+    'other',
+    '',
   ];
 
   /** Entry n uses two patterns, one every eighth uses none (every tool), and one repeats a pattern. */
   const entries = Array.from({ length: 40 }, (_, index) => ({
     index,
-    tools: index % 8 === 7 ? undefined : [PATTERNS[index % PATTERNS.length] ?? '', PATTERNS[(index * 7 + 3) % PATTERNS.length] ?? '', PATTERNS[index % PATTERNS.length] ?? ''],
+    tools:
+      index % 8 === 7
+        ? undefined
+        : [
+            PATTERNS[index % PATTERNS.length] ?? '',
+            PATTERNS[(index * 7 + 3) % PATTERNS.length] ?? '',
+            PATTERNS[index % PATTERNS.length] ?? '',
+          ],
   }));
   const matchers = new Map(PATTERNS.filter(isGlobPattern).map((pattern) => [pattern, compileGlob(pattern, DEFAULT_LIMITS)]));
   const reference = (tool: string): number[] =>
     entries
-      .filter(({ tools }) => tools === undefined || tools.some((pattern) => (matchers.get(pattern)?.test(tool) ?? false) || pattern === tool))
+      .filter(
+        ({ tools }) => tools === undefined || tools.some((pattern) => (matchers.get(pattern)?.test(tool) ?? false) || pattern === tool),
+      )
       .map(({ index }) => index);
 
   it('equals testing every pattern of every entry, for names that match none, one or many', () => {
     const index = new ToolIndex(entries, DEFAULT_LIMITS);
-    for (const name of NAMES) expect(index.lookup(name).map((found) => found.index), name).toEqual(reference(name));
+    for (const name of NAMES)
+      expect(
+        index.lookup(name).map((found) => found.index),
+        name,
+      ).toEqual(reference(name));
   });
 
   it('stays equal, and keeps hot names cached, while 10,000 distinct names pass through its bounded cache', () => {
@@ -100,7 +149,11 @@ describe('ToolIndex: answers pinned against a plain reference', () => {
     expect(index.lookup('payments.refund')).toBe(hot);
     // Exact names are answered from what was computed at construction, never from the cache.
     expect(index.lookup('payments.transfer')).toBe(exact);
-    for (const name of NAMES) expect(index.lookup(name).map((found) => found.index), name).toEqual(reference(name));
+    for (const name of NAMES)
+      expect(
+        index.lookup(name).map((found) => found.index),
+        name,
+      ).toEqual(reference(name));
   });
 });
 
@@ -108,7 +161,10 @@ describe('ToolIndex under a work budget', () => {
   // Two RE2 globs sharing the prefix "ns.", so the bucket gets one combined matcher, larger than either glob.
   const globs = ['ns.{read,write}?x*', 'ns.[ab]?y*'];
   const sizes = globs.map((glob) => estimateProgramSize(globToRegexSource(glob, DEFAULT_LIMITS.maxGlobWildcards), ''));
-  const combined = estimateProgramSize(globs.map((glob) => `(?:${globToRegexSource(glob, DEFAULT_LIMITS.maxGlobWildcards)})`).join('|'), '');
+  const combined = estimateProgramSize(
+    globs.map((glob) => `(?:${globToRegexSource(glob, DEFAULT_LIMITS.maxGlobWildcards)})`).join('|'),
+    '',
+  );
   const entries = globs.map((glob, index) => ({ index, tools: [glob] }));
 
   it('tests glob by glob when a name is too long for the combined matcher but not for the globs', () => {

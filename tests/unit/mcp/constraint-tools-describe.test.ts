@@ -21,7 +21,10 @@ describe('describeRewrite', () => {
     // As the engine applies it: a null mask is no mask, so the default is written.
     [{ op: 'mask_field', field: 'arguments.card', value: null }, 'mask arguments.card as "***"'],
     [{ op: 'remove_field', field: 'arguments.headers.authorization' }, 'remove arguments.headers.authorization'],
-    [{ op: 'replace', field: 'result.content.*.text', pattern: 'sk-[a-z]+', with: '[key]', flags: 'i' }, 'replace /sk-[a-z]+/i with "[key]" in result.content.*.text'],
+    [
+      { op: 'replace', field: 'result.content.*.text', pattern: 'sk-[a-z]+', with: '[key]', flags: 'i' },
+      'replace /sk-[a-z]+/i with "[key]" in result.content.*.text',
+    ],
   ])('%j reads "%s"', (rewrite, text) => {
     expect(describeRewrite(rewrite)).toBe(text);
   });
@@ -115,7 +118,9 @@ describe('fieldsRead', () => {
       assert: { field: 'arguments.amount', op: 'lte', valueRef: 'context.limits.max' },
       rewrite: [{ op: 'remove_field', field: 'arguments.secret' }],
       shape: {
-        properties: [{ path: 'arguments.window', node: { properties: [{ path: 'start', lessThan: 'end', or: [{ properties: [{ path: 'tz' }] }] }] } }],
+        properties: [
+          { path: 'arguments.window', node: { properties: [{ path: 'start', lessThan: 'end', or: [{ properties: [{ path: 'tz' }] }] }] } },
+        ],
       },
     };
     expect(fieldsRead(definition)).toEqual([
@@ -140,7 +145,10 @@ describe('fieldReads', () => {
       when: { all: [{ field: 'kind', op: 'eq', value: 'tools/call' }, { not: { field: 'arguments.a', op: 'eq', valueRef: 'context.b' } }] },
       require: ['arguments.c'],
       rewrite: [{ op: 'remove_field', field: 'arguments.d.*' }],
-      shape: { properties: [{ path: 'arguments.e', disjoint: 'f', node: { xone: [{ properties: [{ path: 'g' }] }] } }], not: { properties: [{ path: 'h' }] } },
+      shape: {
+        properties: [{ path: 'arguments.e', disjoint: 'f', node: { xone: [{ properties: [{ path: 'g' }] }] } }],
+        not: { properties: [{ path: 'h' }] },
+      },
     };
     expect(fieldReads(definition)).toEqual([
       { field: 'kind', pointer: '/when/all/0/field', syntax: 'path' },
@@ -167,7 +175,11 @@ describe('describePolicy and describeScope', () => {
       phase: 'request',
       shapesFile: 'shapes/ticket.ttl',
     });
-    expect(describePolicy({ id: 'x', mode: 'enforce', effect: 'warn' }, 'monitor')).toMatchObject({ mode: 'monitor', tools: ['*'], violatedWhenApplies: true });
+    expect(describePolicy({ id: 'x', mode: 'enforce', effect: 'warn' }, 'monitor')).toMatchObject({
+      mode: 'monitor',
+      tools: ['*'],
+      violatedWhenApplies: true,
+    });
   });
 
   it('lists an empty bundle as empty, and computes a scope once per engine', async () => {

@@ -38,7 +38,9 @@ async function connect(url: string): Promise<Client> {
 }
 
 beforeAll(async () => {
-  engine = await createEngine({ policies: [{ id: 'pay.limit', tools: ['pay.*'], assert: { field: 'arguments.amount', op: 'lte', value: 100 } }] });
+  engine = await createEngine({
+    policies: [{ id: 'pay.limit', tools: ['pay.*'], assert: { field: 'arguments.amount', op: 'lte', value: 100 } }],
+  });
 });
 
 afterEach(async () => {
@@ -66,7 +68,9 @@ describe('serveHttp', () => {
     await expect(second.listTools()).rejects.toThrow(/404|Session not found/);
     await expect(first.listTools()).resolves.toBeDefined();
     await expect(third.listTools()).resolves.toBeDefined();
-    expect(lines).toEqual([expect.stringMatching(/^closing session [0-9a-f-]{36}: more than 2 sessions are open and it was used least recently$/)]);
+    expect(lines).toEqual([
+      expect.stringMatching(/^closing session [0-9a-f-]{36}: more than 2 sessions are open and it was used least recently$/),
+    ]);
   });
 
   it('shuts down with sessions and their event streams still open', async () => {
@@ -109,14 +113,18 @@ describe('serveHttp: request bodies are parsed strictly', () => {
 
   it('refuses a validate call whose action repeats "tool", naming the key and where, instead of judging the last one', async () => {
     const action = '{"tool":"pay.send","arguments":{"amount":500},"tool":"weather.today"}';
-    const { status, text } = await postRaw(`{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"validate","arguments":{"action":${action}}}}`);
+    const { status, text } = await postRaw(
+      `{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"validate","arguments":{"action":${action}}}}`,
+    );
     expect(status).toBe(400);
     expect(JSON.parse(text)).toEqual({
       jsonrpc: '2.0',
       id: null,
       error: {
         code: -32700,
-        message: expect.stringMatching(/^Parse error: the request body: not valid JSON: line 1, column \d+: duplicate key "tool" at \/params\/arguments\/action\/tool \(first at line 1, column \d+\)$/) as string,
+        message: expect.stringMatching(
+          /^Parse error: the request body: not valid JSON: line 1, column \d+: duplicate key "tool" at \/params\/arguments\/action\/tool \(first at line 1, column \d+\)$/,
+        ) as string,
       },
     });
   });

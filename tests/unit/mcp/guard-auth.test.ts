@@ -136,15 +136,26 @@ describe('guardServer over serveHttp: context.auth.remoteAddress', () => {
     return { result: await client.callTool({ name: 'echo', arguments: { text: 'hi' } }), actions };
   }
 
-  it('is the socket\'s address, which a policy can rely on; the headers stay beside it, verbatim', async () => {
-    const loopbackOnly: PolicyDefinition = { id: 'loopback.only', tools: ['echo'], assert: { field: 'context.auth.remoteAddress', op: 'in', value: ['127.0.0.1', '::ffff:127.0.0.1'] } };
+  it("is the socket's address, which a policy can rely on; the headers stay beside it, verbatim", async () => {
+    const loopbackOnly: PolicyDefinition = {
+      id: 'loopback.only',
+      tools: ['echo'],
+      assert: { field: 'context.auth.remoteAddress', op: 'in', value: ['127.0.0.1', '::ffff:127.0.0.1'] },
+    };
     const { result, actions } = await callOverHttp([loopbackOnly]);
     expect(textOf(result)).toBe('echo: hi');
-    expect(actions[0]?.context).toMatchObject({ auth: { remoteAddress: expect.stringMatching(/127\.0\.0\.1$/) as string }, headers: FORGED_HEADERS });
+    expect(actions[0]?.context).toMatchObject({
+      auth: { remoteAddress: expect.stringMatching(/127\.0\.0\.1$/) as string },
+      headers: FORGED_HEADERS,
+    });
   });
 
   it('is not what x-forwarded-for claims', async () => {
-    const officeOnly: PolicyDefinition = { id: 'office.only', tools: ['echo'], assert: { field: 'context.auth.remoteAddress', op: 'eq', value: '10.0.0.1' } };
+    const officeOnly: PolicyDefinition = {
+      id: 'office.only',
+      tools: ['echo'],
+      assert: { field: 'context.auth.remoteAddress', op: 'eq', value: '10.0.0.1' },
+    };
     const { result } = await callOverHttp([officeOnly]);
     expect(result.isError).toBe(true);
     expect(textOf(result)).toContain('policy "office.only", field context.auth.remoteAddress');

@@ -63,7 +63,10 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-async function engineWith(policies: readonly PolicyDefinition[] = POLICIES, options: Omit<EngineOptions, 'policies'> = {}): Promise<Engine> {
+async function engineWith(
+  policies: readonly PolicyDefinition[] = POLICIES,
+  options: Omit<EngineOptions, 'policies'> = {},
+): Promise<Engine> {
   return createEngine({ policies, onDecision: (event) => events.push(event), ...options });
 }
 
@@ -176,9 +179,16 @@ describe('guardServer: escalation', () => {
     expect(request?.request.params).toMatchObject({ name: 'pay', arguments: { amount: 900 } });
   });
 
-  it('runs an approved call on the decision\'s rewritten arguments', async () => {
-    const bigSearch: PolicyDefinition = { id: 'search.big', tools: ['search'], effect: 'escalate', assert: { field: 'arguments.limit', op: 'lte', value: 50 } };
-    const client = await guarded(await engineWith([SEARCH_LIMIT, bigSearch]), { onEscalate: (action) => action.arguments?.['limit'] === 500 });
+  it("runs an approved call on the decision's rewritten arguments", async () => {
+    const bigSearch: PolicyDefinition = {
+      id: 'search.big',
+      tools: ['search'],
+      effect: 'escalate',
+      assert: { field: 'arguments.limit', op: 'lte', value: 50 },
+    };
+    const client = await guarded(await engineWith([SEARCH_LIMIT, bigSearch]), {
+      onEscalate: (action) => action.arguments?.['limit'] === 500,
+    });
     await client.callTool({ name: 'search', arguments: { query: 'q', limit: 500 } });
     expect(calls).toEqual([{ tool: 'search', args: { query: 'q', limit: 100 } }]);
   });
@@ -200,13 +210,20 @@ describe('guardServer: escalation', () => {
 
   it('refuses the call when onEscalate says no, or throws', async () => {
     const emitted = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    for (const onEscalate of [() => false, () => Promise.resolve(false), () => 'yes' as unknown as boolean, () => {
-      throw new Error('approval service down');
-    }]) {
+    for (const onEscalate of [
+      () => false,
+      () => Promise.resolve(false),
+      () => 'yes' as unknown as boolean,
+      () => {
+        throw new Error('approval service down');
+      },
+    ]) {
       const client = await guarded(await engineWith(), { onEscalate });
       const result = await client.callTool({ name: 'pay', arguments: { amount: 900 } });
       expect(result.isError).toBe(true);
-      expect(textOf(result)).toContain('Approval was refused for this call to tool "pay" (asked by policy "pay.review"), so it was not run:');
+      expect(textOf(result)).toContain(
+        'Approval was refused for this call to tool "pay" (asked by policy "pay.review"), so it was not run:',
+      );
       expect(summaryOf(result)).toMatchObject({ reason: 'approval-refused', verdict: 'escalate' });
     }
     expect(calls).toEqual([]);
@@ -236,7 +253,7 @@ describe('guardServer: rewrites', () => {
     ]);
   });
 
-  it('sanitises a tool\'s output before it reaches the client', async () => {
+  it("sanitises a tool's output before it reaches the client", async () => {
     const client = await guarded(await engineWith());
     const result = await client.callTool({ name: 'monitor.status', arguments: {} });
     expect(result.content).toEqual([{ type: 'text', text: 'ALERT' }]);
@@ -249,19 +266,28 @@ describe('guardServer: rewrites', () => {
     expect(calls).toEqual([{ tool: 'secrets.dump', args: {} }]);
     expect(result.isError).toBe(true);
     expect(textOf(result)).not.toContain('SECRET-123');
-    expect(textOf(result)).toContain('tierguard withheld the result of this call to tool "secrets.dump": the tool ran, but its result breaks these policies:');
+    expect(textOf(result)).toContain(
+      'tierguard withheld the result of this call to tool "secrets.dump": the tool ran, but its result breaks these policies:',
+    );
     expect(textOf(result)).toContain('- policy "output.no-secrets", field result.content[0].text: the result holds a secret');
     expect(summaryOf(result)).toMatchObject({ reason: 'denied', phase: 'response', verdict: 'deny' });
   });
 
   it('turns a rewrite that breaks the result into an error result rather than sending it', async () => {
-    const breaks: PolicyDefinition = { id: 'output.mask-all', on: 'response', tools: ['echo'], rewrite: [{ op: 'mask_field', field: 'result.content' }] };
+    const breaks: PolicyDefinition = {
+      id: 'output.mask-all',
+      on: 'response',
+      tools: ['echo'],
+      rewrite: [{ op: 'mask_field', field: 'result.content' }],
+    };
     const client = await guarded(await engineWith([breaks]));
     const result = await client.callTool({ name: 'echo', arguments: { text: 'hi' } });
 
     expect(CallToolResultSchema.safeParse(result).success).toBe(true);
     expect(result.isError).toBe(true);
-    expect(textOf(result)).toContain('tierguard withheld the result of this call to tool "echo": after the policies\' rewrites it is not a valid tools/call result:');
+    expect(textOf(result)).toContain(
+      'tierguard withheld the result of this call to tool "echo": after the policies\' rewrites it is not a valid tools/call result:',
+    );
     expect(textOf(result)).toContain('after rewrites by "output.mask-all", content: ');
     expect(summaryOf(result)).toMatchObject({ reason: 'invalid-result', phase: 'response', errors: [{ code: 'INVALID_RESULT' }] });
   });
@@ -319,20 +345,22 @@ describe('guardServer: the caller in context', () => {
   it('puts authInfo without the token, the request id and the session in context', async () => {
     const seen: Action[] = [];
     const escalateAll: PolicyDefinition = { id: 'all.review', tools: ['echo'], effect: 'escalate' };
-    const client = await guarded(
-      await engineWith([escalateAll]),
-      { onEscalate: (action) => seen.push(action) > 0 },
-      { authInfo: AUTH },
-    );
+    const client = await guarded(await engineWith([escalateAll]), { onEscalate: (action) => seen.push(action) > 0 }, { authInfo: AUTH });
     await client.callTool({ name: 'echo', arguments: { text: 'hi' } });
 
-    const facts = { clientId: 'agent-7', scopes: ['tools:read'], expiresAt: 4_102_444_800, resource: 'https://mcp.example.com/', extra: { tenant: 'acme' } };
+    const facts = {
+      clientId: 'agent-7',
+      scopes: ['tools:read'],
+      expiresAt: 4_102_444_800,
+      resource: 'https://mcp.example.com/',
+      extra: { tenant: 'acme' },
+    };
     expect(seen[0]?.context).toEqual({ auth: facts, authInfo: facts, requestId: expect.any(Number) as number });
     expect(JSON.stringify(seen)).not.toContain('secret-token-value');
     expect(JSON.stringify(events)).not.toContain('secret-token-value');
   });
 
-  it('lets policies judge the token\'s scopes', async () => {
+  it("lets policies judge the token's scopes", async () => {
     const needsWrite: PolicyDefinition = {
       id: 'scopes.write',
       tools: ['echo'],
@@ -362,7 +390,11 @@ describe('guardServer: the caller in context', () => {
       'x-agent-id': 'agent-1',
       'mcp-protocol-version': '2025-11-25',
     };
-    const client = await guarded(await engineWith([agentOnly, { id: 'echo.review', tools: ['echo'], effect: 'escalate' }]), { onEscalate: (action) => seen.push(action) > 0 }, { headers });
+    const client = await guarded(
+      await engineWith([agentOnly, { id: 'echo.review', tools: ['echo'], effect: 'escalate' }]),
+      { onEscalate: (action) => seen.push(action) > 0 },
+      { headers },
+    );
     expect(textOf(await client.callTool({ name: 'echo', arguments: { text: 'hi' } }))).toBe('echo: hi');
     expect(seen[0]?.context?.['headers']).toEqual({ 'x-agent-id': 'agent-1', 'mcp-protocol-version': '2025-11-25' });
     expect(JSON.stringify(seen)).not.toMatch(/secret|c2VjcmV0/);
@@ -371,8 +403,12 @@ describe('guardServer: the caller in context', () => {
     expect((await stranger.callTool({ name: 'echo', arguments: { text: 'hi' } })).isError).toBe(true);
   });
 
-  it('merges the context hook\'s keys over the built-in context', async () => {
-    const roles: PolicyDefinition = { id: 'echo.roles', tools: ['echo'], assert: { field: 'context.user.roles', op: 'in', value: ['admin'] } };
+  it("merges the context hook's keys over the built-in context", async () => {
+    const roles: PolicyDefinition = {
+      id: 'echo.roles',
+      tools: ['echo'],
+      assert: { field: 'context.user.roles', op: 'in', value: ['admin'] },
+    };
     const client = await guarded(
       await engineWith([roles]),
       { context: async ({ extra }) => ({ user: { roles: extra.authInfo?.clientId === 'root' ? ['admin'] : ['dev'] } }) },
@@ -420,10 +456,14 @@ describe('guardServer: evaluation that cannot happen', () => {
     const client = await guarded(engine);
     const result = await client.callTool({ name: 'temp.convert', arguments: { temp: 20, unit: 'C' } });
     expect(calls).toEqual([]);
-    expect(summaryOf(result)).toMatchObject({ reason: 'evaluation-failed', errors: [{ code: 'AUDIT_FAILED' }], policyVersion: engine.version });
+    expect(summaryOf(result)).toMatchObject({
+      reason: 'evaluation-failed',
+      errors: [{ code: 'AUDIT_FAILED' }],
+      policyVersion: engine.version,
+    });
   });
 
-  it('refuses a tools/call without a name per the engine\'s onError, and never runs a tool', async () => {
+  it("refuses a tools/call without a name per the engine's onError, and never runs a tool", async () => {
     const client = await guarded(await engineWith());
     const result = await client.request({ method: 'tools/call', params: { arguments: { text: 'hi' } } }, CallToolResultSchema);
     expect(result.isError).toBe(true);

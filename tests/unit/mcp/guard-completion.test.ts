@@ -22,7 +22,8 @@ beforeEach(() => {
 });
 afterEach(closeClients);
 
-const engineWith = (policies: readonly PolicyDefinition[]): Promise<Engine> => createEngine({ policies, onDecision: (event) => events.push(event) });
+const engineWith = (policies: readonly PolicyDefinition[]): Promise<Engine> =>
+  createEngine({ policies, onDecision: (event) => events.push(event) });
 
 const ADMINS_DEPLOY: PolicyDefinition = {
   id: 'prompts.admins-deploy',
@@ -31,7 +32,11 @@ const ADMINS_DEPLOY: PolicyDefinition = {
   message: 'only admins deploy',
 };
 const NO_SECRETS: PolicyDefinition = { id: 'resources.no-secrets', tools: ['secret://vault/**'], message: 'the vault is off limits' };
-const NOT_PROD: PolicyDefinition = { id: 'prompts.not-prod', tools: ['deploy'], assert: { field: 'arguments.env', op: 'neq', value: 'prod' } };
+const NOT_PROD: PolicyDefinition = {
+  id: 'prompts.not-prod',
+  tools: ['deploy'],
+  assert: { field: 'arguments.env', op: 'neq', value: 'prod' },
+};
 
 /** An McpServer whose prompt `deploy` and templates over the vault and the notes complete their variables, recording each ask. */
 function completingServer(): McpServer {
@@ -40,9 +45,13 @@ function completingServer(): McpServer {
     asked.push(what);
     return values.filter((candidate) => candidate.startsWith(value));
   };
-  server.registerPrompt('deploy', { argsSchema: { env: completable(z.string(), suggest('env', ['prod', 'prod-eu', 'staging'])) } }, ({ env }) => ({
-    messages: [{ role: 'user', content: { type: 'text', text: `deploy to ${env}` } }],
-  }));
+  server.registerPrompt(
+    'deploy',
+    { argsSchema: { env: completable(z.string(), suggest('env', ['prod', 'prod-eu', 'staging'])) } },
+    ({ env }) => ({
+      messages: [{ role: 'user', content: { type: 'text', text: `deploy to ${env}` } }],
+    }),
+  );
   server.registerResource(
     'entry',
     new ResourceTemplate('secret://vault/{name}', { list: undefined, complete: { name: suggest('name', ['root-key', 'db-password']) } }),
@@ -68,7 +77,12 @@ describe('guardServer: completion/complete', () => {
     const result = await client.complete({ ref: promptRef, argument: { name: 'env', value: 'p' } });
     expect(result.completion).toEqual({ values: [], hasMore: false });
     expect(asked).toEqual([]);
-    expect(events.at(-1)).toMatchObject({ tool: 'deploy', kind: 'prompts/get', verdict: 'deny', labels: { method: 'completion/complete' } });
+    expect(events.at(-1)).toMatchObject({
+      tool: 'deploy',
+      kind: 'prompts/get',
+      verdict: 'deny',
+      labels: { method: 'completion/complete' },
+    });
   });
 
   it('suggests for a prompt the caller may get', async () => {
@@ -90,21 +104,27 @@ describe('guardServer: completion/complete', () => {
     expect(gets[0]).toMatchObject({ kind: 'prompts/get', violations: [{ policyId: 'prompts.not-prod', path: ['arguments', 'env'] }] });
   });
 
-  it.each([['secret://vault/{name}'], ['SECRET://Vault/{name}']])('suggests nothing for the variables of %j, a template whose reads are refused', async (uri) => {
-    const server = completingServer();
-    guardServer(server, await engineWith([NO_SECRETS]));
-    const client = await connect(server);
-    const result = await client.complete({ ref: { type: 'ref/resource', uri }, argument: { name: 'name', value: '' } });
-    expect(result.completion.values).toEqual([]);
-    expect(asked).toEqual([]);
-    expect(events.at(-1)).toMatchObject({ tool: 'secret://vault/%7Bname%7D', kind: 'resources/read', verdict: 'deny' });
-  });
+  it.each([['secret://vault/{name}'], ['SECRET://Vault/{name}']])(
+    'suggests nothing for the variables of %j, a template whose reads are refused',
+    async (uri) => {
+      const server = completingServer();
+      guardServer(server, await engineWith([NO_SECRETS]));
+      const client = await connect(server);
+      const result = await client.complete({ ref: { type: 'ref/resource', uri }, argument: { name: 'name', value: '' } });
+      expect(result.completion.values).toEqual([]);
+      expect(asked).toEqual([]);
+      expect(events.at(-1)).toMatchObject({ tool: 'secret://vault/%7Bname%7D', kind: 'resources/read', verdict: 'deny' });
+    },
+  );
 
   it('suggests for a template the caller may read, asking the server with the ref as sent', async () => {
     const server = completingServer();
     guardServer(server, await engineWith([NO_SECRETS]));
     const client = await connect(server);
-    const result = await client.complete({ ref: { type: 'ref/resource', uri: 'notes://local/{day}' }, argument: { name: 'day', value: 'to' } });
+    const result = await client.complete({
+      ref: { type: 'ref/resource', uri: 'notes://local/{day}' },
+      argument: { name: 'day', value: 'to' },
+    });
     expect(result.completion.values).toEqual(['today', 'tomorrow']);
   });
 
@@ -120,7 +140,10 @@ describe('guardServer: completion/complete', () => {
     };
     guardServer(server, await engineWith([NO_SECRETS]));
     const client = await connect(server);
-    const result = await client.request({ method: 'completion/complete', params: { ref, argument: { name: 'x', value: '' } } }, CompleteResultSchema);
+    const result = await client.request(
+      { method: 'completion/complete', params: { ref, argument: { name: 'x', value: '' } } },
+      CompleteResultSchema,
+    );
     expect(result.completion.values).toEqual([]);
   });
 });

@@ -31,13 +31,23 @@ describe('argumentFreePolicies', () => {
       { id: 'reads.wildcard', assert: { field: '$[*].amount', op: 'lte', value: 5 } },
       { id: 'reads.rewrite', rewrite: [{ op: 'set_default', field: 'arguments.limit', value: 20 }], assert: roles },
       { id: 'reads.shape', shape: { properties: [{ path: 'arguments.amount', maxInclusive: 5 }] } },
-      { id: 'reads.shape-operand', shape: { or: [{ properties: [{ path: 'arguments.amount', maxInclusive: 5 }] }, { properties: [{ path: 'context.vip', hasValue: true }] }] } },
+      {
+        id: 'reads.shape-operand',
+        shape: {
+          or: [{ properties: [{ path: 'arguments.amount', maxInclusive: 5 }] }, { properties: [{ path: 'context.vip', hasValue: true }] }],
+        },
+      },
       { id: 'reads.shape-sibling', shape: { properties: [{ path: 'tool', disjoint: 'arguments' }] } },
       { id: 'reads.closed', shape: { closed: true, properties: [{ path: 'tool' }, { path: 'kind' }, { path: 'context' }] } },
     ];
     const engine = await createEngine({ policies });
     const free = argumentFreePolicies(engine);
-    expect([...free].sort()).toEqual(policies.map((policy) => policy.id).filter((id) => id.startsWith('free.')).sort());
+    expect([...free].sort()).toEqual(
+      policies
+        .map((policy) => policy.id)
+        .filter((id) => id.startsWith('free.'))
+        .sort(),
+    );
     // Analysed once per engine.
     expect(argumentFreePolicies(engine)).toBe(free);
   });
@@ -64,12 +74,21 @@ describe('targetFreePolicies', () => {
 });
 
 describe('withoutForbiddenTools', () => {
-  const list = { tools: [{ name: 'a', inputSchema: { type: 'object' } }, { name: 'b', inputSchema: { type: 'object' } }], nextCursor: 'page-2' };
+  const list = {
+    tools: [
+      { name: 'a', inputSchema: { type: 'object' } },
+      { name: 'b', inputSchema: { type: 'object' } },
+    ],
+    nextCursor: 'page-2',
+  };
   const probe = { labels: { method: 'tools/list', requestId: 1 } };
 
   it('hides a tool only for an enforced deny of an argument-free policy, and keeps the rest of the page', async () => {
     const engine = await createEngine({ policies: [{ id: 'a.roles', tools: ['a'], assert: roles }] });
-    expect(await withoutForbiddenTools(list, engine, { user: { roles: ['dev'] } }, probe)).toEqual({ tools: [list.tools[1]], nextCursor: 'page-2' });
+    expect(await withoutForbiddenTools(list, engine, { user: { roles: ['dev'] } }, probe)).toEqual({
+      tools: [list.tools[1]],
+      nextCursor: 'page-2',
+    });
     expect(await withoutForbiddenTools(list, engine, { user: { roles: ['admin'] } }, probe)).toBe(list);
   });
 
@@ -88,6 +107,7 @@ describe('withoutForbiddenTools', () => {
 
   it('returns what is not a list unchanged', async () => {
     const engine = await createEngine({ policies: [{ id: 'all', assert: roles }] });
-    for (const result of [undefined, null, 'tools', { tools: 'none' }, {}]) expect(await withoutForbiddenTools(result, engine, {}, probe)).toBe(result);
+    for (const result of [undefined, null, 'tools', { tools: 'none' }, {}])
+      expect(await withoutForbiddenTools(result, engine, {}, probe)).toBe(result);
   });
 });

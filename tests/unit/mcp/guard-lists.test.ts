@@ -52,7 +52,10 @@ function contentServer(): McpServer {
 
 async function lists(roles: string[], options: GuardServerOptions = { filterLists: true }) {
   const server = contentServer();
-  guardServer(server, await createEngine({ policies: POLICIES, onDecision: (event) => events.push(event) }), { context: () => ({ user: { roles } }), ...options });
+  guardServer(server, await createEngine({ policies: POLICIES, onDecision: (event) => events.push(event) }), {
+    context: () => ({ user: { roles } }),
+    ...options,
+  });
   const client = await connect(server);
   return {
     resources: (await client.listResources()).resources.map((resource) => resource.uri),
@@ -77,7 +80,10 @@ describe('guardServer: filterLists', () => {
   });
 
   it('hides for each caller what is forbidden to that caller only', async () => {
-    expect(await lists(['admin'])).toEqual({ ...EVERYTHING, resources: EVERYTHING.resources.filter((uri) => uri !== 'notes://local/today') });
+    expect(await lists(['admin'])).toEqual({
+      ...EVERYTHING,
+      resources: EVERYTHING.resources.filter((uri) => uri !== 'notes://local/today'),
+    });
   });
 
   it('lists everything without the option, and with filterToolList alone', async () => {
@@ -87,17 +93,32 @@ describe('guardServer: filterLists', () => {
 
   it('labels the probes with the list method', async () => {
     await lists(['dev']);
-    const probes = (method: string) => events.filter((event) => event.labels?.['method'] === method).map((event) => `${event.kind} ${event.tool}`);
+    const probes = (method: string) =>
+      events.filter((event) => event.labels?.['method'] === method).map((event) => `${event.kind} ${event.tool}`);
     expect(probes('resources/list')).toEqual(EVERYTHING.resources.map((uri) => `resources/read ${uri}`));
-    expect(probes('resources/templates/list')).toEqual(['resources/read secret://vault/%7Bname%7D', 'resources/read notes://local/%7Bday%7D']);
+    expect(probes('resources/templates/list')).toEqual([
+      'resources/read secret://vault/%7Bname%7D',
+      'resources/read notes://local/%7Bday%7D',
+    ]);
     expect(probes('prompts/list')).toEqual(['prompts/get deploy', 'prompts/get greet']);
   });
 
   it('filters each page and keeps its cursor, so a client pages through everything it may see', async () => {
     const pages: Record<string, { resources: { uri: string; name: string }[]; nextCursor?: string }> = {
-      start: { resources: [{ uri: 'secret://vault/a', name: 'a' }, { uri: 'notes://x.txt', name: 'x' }], nextCursor: 'p2' },
+      start: {
+        resources: [
+          { uri: 'secret://vault/a', name: 'a' },
+          { uri: 'notes://x.txt', name: 'x' },
+        ],
+        nextCursor: 'p2',
+      },
       p2: { resources: [{ uri: 'SECRET://vault/b', name: 'b' }], nextCursor: 'p3' },
-      p3: { resources: [{ uri: 'notes://y.txt', name: 'y' }, { uri: 'not a uri', name: 'broken' }] },
+      p3: {
+        resources: [
+          { uri: 'notes://y.txt', name: 'y' },
+          { uri: 'not a uri', name: 'broken' },
+        ],
+      },
     };
     const cursors: unknown[] = [];
     const server = new Server({ name: 'paged', version: '1.0.0' }, { capabilities: { resources: {} } });

@@ -30,7 +30,11 @@ afterEach(closeClients);
 const engineWith = (policies: readonly PolicyDefinition[], mode: 'enforce' | 'monitor' = 'enforce'): Promise<Engine> =>
   createEngine({ policies, mode, onDecision: (event) => events.push(event) });
 
-const TEMP_BOUNDS: PolicyDefinition = { id: 'temp.bounds', tools: ['temp.convert'], assert: { field: 'arguments.temp', op: 'gte', value: -273.15 } };
+const TEMP_BOUNDS: PolicyDefinition = {
+  id: 'temp.bounds',
+  tools: ['temp.convert'],
+  assert: { field: 'arguments.temp', op: 'gte', value: -273.15 },
+};
 
 async function errorOf(promise: Promise<unknown>) {
   const error = await rejectionOf(promise);
@@ -50,7 +54,11 @@ describe('guardServer: initialize', () => {
       {
         tool: 'initialize',
         kind: 'initialize',
-        arguments: { protocolVersion: expect.any(String) as string, capabilities: {}, clientInfo: { name: 'friendly-agent', version: '1.0.0' } },
+        arguments: {
+          protocolVersion: expect.any(String) as string,
+          capabilities: {},
+          clientInfo: { name: 'friendly-agent', version: '1.0.0' },
+        },
         context: { auth: {}, requestId: 0 },
       },
     ]);
@@ -70,7 +78,12 @@ describe('guardServer: initialize', () => {
     expect(error.code).toBe(TIERGUARD_DENIED);
     expect(error.message).toContain('tierguard denied this initialize request, so it was not run:');
     expect(error.message).toContain('- policy "clients.known", field arguments.clientInfo.name: client "intruder" is not on the list');
-    expect(error.data).toMatchObject({ reason: 'denied', method: 'initialize', tool: 'initialize', violations: [{ policyId: 'clients.known' }] });
+    expect(error.data).toMatchObject({
+      reason: 'denied',
+      method: 'initialize',
+      tool: 'initialize',
+      violations: [{ policyId: 'clients.known' }],
+    });
 
     const other = opsServer(calls);
     guardServer(other, await engineWith([knownClients]));
@@ -82,7 +95,9 @@ describe('guardServer: resources and prompts', () => {
   function contentServer(): McpServer {
     const server = new McpServer({ name: 'content', version: '1.0.0' });
     server.registerResource('vault', 'secret://vault/main', {}, (uri) => ({ contents: [{ uri: uri.href, text: 'the vault' }] }));
-    server.registerResource('notes', 'notes://local/today', {}, (uri) => ({ contents: [{ uri: uri.href, text: '\u001b[1mnotes\u001b[0m' }] }));
+    server.registerResource('notes', 'notes://local/today', {}, (uri) => ({
+      contents: [{ uri: uri.href, text: '\u001b[1mnotes\u001b[0m' }],
+    }));
     server.registerPrompt('greet', { argsSchema: { who: z.string(), tone: z.string().optional() } }, (args) => {
       calls.push({ tool: 'greet', args });
       return { messages: [{ role: 'user', content: { type: 'text', text: `greet ${args.who} (${args.tone ?? 'plain'})` } }] };
@@ -91,7 +106,12 @@ describe('guardServer: resources and prompts', () => {
   }
   const POLICIES: PolicyDefinition[] = [
     { id: 'resources.no-secrets', tools: ['secret://**'], message: 'secret resources are off limits' },
-    { id: 'resources.strip-ansi', on: 'response', tools: ['notes://**'], rewrite: [{ op: 'replace', field: 'result.contents.*.text', pattern: '\\u001b\\[[0-9;]*m', with: '' }] },
+    {
+      id: 'resources.strip-ansi',
+      on: 'response',
+      tools: ['notes://**'],
+      rewrite: [{ op: 'replace', field: 'result.contents.*.text', pattern: '\\u001b\\[[0-9;]*m', with: '' }],
+    },
     { id: 'prompts.tone', tools: ['greet'], rewrite: [{ op: 'set_default', field: 'arguments.tone', value: 'polite' }] },
     { id: 'prompts.no-root', tools: ['greet'], assert: { field: 'arguments.who', op: 'neq', value: 'root' } },
   ];
@@ -104,7 +124,11 @@ describe('guardServer: resources and prompts', () => {
     const error = await errorOf(client.readResource({ uri: 'secret://vault/main' }));
     expect(error.code).toBe(TIERGUARD_DENIED);
     expect(error.message).toContain('tierguard denied this read of resource "secret://vault/main", so it was not run:');
-    expect(error.data).toMatchObject({ method: 'resources/read', tool: 'secret://vault/main', violations: [{ policyId: 'resources.no-secrets', field: 'tool' }] });
+    expect(error.data).toMatchObject({
+      method: 'resources/read',
+      tool: 'secret://vault/main',
+      violations: [{ policyId: 'resources.no-secrets', field: 'tool' }],
+    });
     expect(events.find((event) => event.kind === 'resources/read')).toMatchObject({ tool: 'secret://vault/main', verdict: 'deny' });
   });
 
@@ -112,7 +136,9 @@ describe('guardServer: resources and prompts', () => {
     const server = contentServer();
     guardServer(server, await engineWith(POLICIES));
     const client = await connect(server);
-    expect(await client.readResource({ uri: 'notes://local/today' })).toEqual({ contents: [{ uri: 'notes://local/today', text: 'notes' }] });
+    expect(await client.readResource({ uri: 'notes://local/today' })).toEqual({
+      contents: [{ uri: 'notes://local/today', text: 'notes' }],
+    });
   });
 
   it('reads the URI a policy rewrote to, and refuses a read whose URI a rewrite removed', async () => {
@@ -120,12 +146,18 @@ describe('guardServer: resources and prompts', () => {
     guardServer(
       server,
       await engineWith([
-        { id: 'resources.moved', tools: ['notes://old/*'], rewrite: [{ op: 'replace', field: 'arguments.uri', pattern: '^notes://old/', with: 'notes://local/' }] },
+        {
+          id: 'resources.moved',
+          tools: ['notes://old/*'],
+          rewrite: [{ op: 'replace', field: 'arguments.uri', pattern: '^notes://old/', with: 'notes://local/' }],
+        },
         { id: 'resources.dropped', tools: ['drop://**'], priority: 1, rewrite: [{ op: 'remove_field', field: 'arguments.uri' }] },
       ]),
     );
     const client = await connect(server);
-    expect(await client.readResource({ uri: 'notes://old/today' })).toEqual({ contents: [{ uri: 'notes://local/today', text: '\u001b[1mnotes\u001b[0m' }] });
+    expect(await client.readResource({ uri: 'notes://old/today' })).toEqual({
+      contents: [{ uri: 'notes://local/today', text: '\u001b[1mnotes\u001b[0m' }],
+    });
     const error = await errorOf(client.readResource({ uri: 'drop://x' }));
     expect(error.data).toMatchObject({ reason: 'evaluation-failed', method: 'resources/read', errors: [{ code: 'INVALID_REWRITE' }] });
   });
@@ -157,7 +189,12 @@ describe('guardServer: tools/list filtering', () => {
     // Visible: an escalation can be approved.
     { id: 'pay.review', tools: ['pay'], effect: 'escalate', assert: { field: 'context.user.roles', op: 'in', value: ['admin'] } },
     // Visible: the violation is on context, but the policy only applies for some arguments.
-    { id: 'search.deep-roles', tools: ['search'], when: { not: { field: 'arguments.shallow', op: 'eq', value: true } }, assert: { field: 'context.user.roles', op: 'in', value: ['admin'] } },
+    {
+      id: 'search.deep-roles',
+      tools: ['search'],
+      when: { not: { field: 'arguments.shallow', op: 'eq', value: true } },
+      assert: { field: 'context.user.roles', op: 'in', value: ['admin'] },
+    },
     // Visible: a JSONPath that may reach the arguments.
     { id: 'echo.anywhere', tools: ['echo'], assert: { field: '$..allowed', op: 'eq', value: true } },
   ];
@@ -266,7 +303,10 @@ describe('guardServer: when it is installed', () => {
 
   it('runs each request through the guard once, however often handlers are set', async () => {
     const server = opsServer(calls);
-    guardServer(server, await engineWith([TEMP_BOUNDS, { id: 'out.any', on: 'response', rewrite: [{ op: 'remove_field', field: 'result.debug' }] }]));
+    guardServer(
+      server,
+      await engineWith([TEMP_BOUNDS, { id: 'out.any', on: 'response', rewrite: [{ op: 'remove_field', field: 'result.debug' }] }]),
+    );
     const client = await connect(server);
     await client.callTool({ name: 'echo', arguments: { text: 'once' } });
     expect(events.filter((event) => event.kind === 'tools/call').map((event) => event.phase)).toEqual(['request', 'response']);

@@ -22,7 +22,16 @@ beforeEach(() => {
 });
 afterEach(closeClients);
 
-const VARIANTS = ['Secrets.dump', 'SECRETS.DUMP', ' secrets.dump', 'secrets.dump ', 'secrets.dump\u200b', 'secrets.dump\n', '\uff53ecrets.dump', 'secrets\u2024dump'];
+const VARIANTS = [
+  'Secrets.dump',
+  'SECRETS.DUMP',
+  ' secrets.dump',
+  'secrets.dump ',
+  'secrets.dump\u200b',
+  'secrets.dump\n',
+  '\uff53ecrets.dump',
+  'secrets\u2024dump',
+];
 
 describe('guardServer: tool names are exact', () => {
   it.each([
@@ -50,12 +59,20 @@ describe('guardServer: tool names are exact', () => {
       got.push(args.env);
       return { messages: [{ role: 'user', content: { type: 'text', text: `deploy ${args.env}` } }] };
     });
-    guardServer(server, await createEngine({ policies: [{ id: 'prompts.no-deploy', tools: ['deploy'] }], onDecision: (event) => events.push(event) }));
+    guardServer(
+      server,
+      await createEngine({ policies: [{ id: 'prompts.no-deploy', tools: ['deploy'] }], onDecision: (event) => events.push(event) }),
+    );
     const client = await connect(server);
     for (const name of ['deploy', 'Deploy', ' deploy', 'deploy\u200b']) {
       await expect(client.getPrompt({ name, arguments: { env: 'prod' } })).rejects.toThrow();
     }
     expect(got).toEqual([]);
-    expect(events.filter((event) => event.kind === 'prompts/get').map((event) => event.tool)).toEqual(['deploy', 'Deploy', ' deploy', 'deploy\u200b']);
+    expect(events.filter((event) => event.kind === 'prompts/get').map((event) => event.tool)).toEqual([
+      'deploy',
+      'Deploy',
+      ' deploy',
+      'deploy\u200b',
+    ]);
   });
 });

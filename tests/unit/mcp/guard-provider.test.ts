@@ -20,7 +20,11 @@ afterEach(async () => {
   vi.restoreAllMocks();
 });
 
-const bound = (min: number): PolicyDefinition => ({ id: 'temp.bounds', tools: ['temp.convert'], assert: { field: 'arguments.temp', op: 'gte', value: min } });
+const bound = (min: number): PolicyDefinition => ({
+  id: 'temp.bounds',
+  tools: ['temp.convert'],
+  assert: { field: 'arguments.temp', op: 'gte', value: min },
+});
 const cold = { name: 'temp.convert', arguments: { temp: -100, unit: 'C' } };
 
 describe('guardServer: engine providers', () => {
@@ -64,7 +68,9 @@ describe('guardServer: engine providers', () => {
     const result = await client.callTool({ name: 'echo', arguments: { text: 'hi' } });
     expect(calls).toEqual([]);
     expect(result.isError).toBe(true);
-    expect(textOf(result)).toBe('tierguard\'s policies are unavailable, so this call to tool "echo" was refused and not run. Try again later.');
+    expect(textOf(result)).toBe(
+      'tierguard\'s policies are unavailable, so this call to tool "echo" was refused and not run. Try again later.',
+    );
     expect(summaryOf(result)).toEqual({
       reason: 'unavailable',
       phase: 'request',

@@ -28,7 +28,8 @@ const NO_SECRETS: PolicyDefinition = { id: 'resources.no-secrets', tools: ['secr
 // An exact URI: any spelling the guard did not reduce to this one would get past it.
 const NO_KEY: PolicyDefinition = { id: 'resources.no-key', tools: ['secret://vault/key'], message: 'the key is off limits' };
 
-const engineWith = (policies: readonly PolicyDefinition[]): Promise<Engine> => createEngine({ policies, onDecision: (event) => events.push(event) });
+const engineWith = (policies: readonly PolicyDefinition[]): Promise<Engine> =>
+  createEngine({ policies, onDecision: (event) => events.push(event) });
 
 /** An McpServer with a static secret, a template over the vault that decodes its variable as servers commonly do, and public notes. */
 function vaultServer(): McpServer {
@@ -75,15 +76,23 @@ describe('guardServer: resources/read on the canonical URI', () => {
   ])('denies %j under a policy on the exact URI, and serves nothing', async (uri) => {
     const error = await deniedRead(uri, NO_KEY);
     expect(error.code).toBe(TIERGUARD_DENIED);
-    expect(error.data).toMatchObject({ reason: 'denied', method: 'resources/read', tool: 'secret://vault/key', violations: [{ policyId: 'resources.no-key' }] });
+    expect(error.data).toMatchObject({
+      reason: 'denied',
+      method: 'resources/read',
+      tool: 'secret://vault/key',
+      violations: [{ policyId: 'resources.no-key' }],
+    });
     expect(served).toEqual([]);
   });
 
-  it.each([['SECRET://vault/other'], [' secret://Vault/a/b'], ['secret://vault/x/../%6Bey']])('denies %j under a glob over the vault', async (uri) => {
-    const error = await deniedRead(uri);
-    expect(error.data).toMatchObject({ reason: 'denied', violations: [{ policyId: 'resources.no-secrets' }] });
-    expect(served).toEqual([]);
-  });
+  it.each([['SECRET://vault/other'], [' secret://Vault/a/b'], ['secret://vault/x/../%6Bey']])(
+    'denies %j under a glob over the vault',
+    async (uri) => {
+      const error = await deniedRead(uri);
+      expect(error.data).toMatchObject({ reason: 'denied', violations: [{ policyId: 'resources.no-secrets' }] });
+      expect(served).toEqual([]);
+    },
+  );
 
   it('judges and audits the canonical URI, and names it in the refusal', async () => {
     const error = await deniedRead('SECRET://Vault/public/../%6Bey');
@@ -95,7 +104,9 @@ describe('guardServer: resources/read on the canonical URI', () => {
     const server = vaultServer();
     guardServer(server, await engineWith([NO_SECRETS]));
     const client = await connect(server);
-    expect(await client.readResource({ uri: ' NOTES://Local/./today' })).toEqual({ contents: [{ uri: 'notes://local/today', text: 'notes' }] });
+    expect(await client.readResource({ uri: ' NOTES://Local/./today' })).toEqual({
+      contents: [{ uri: 'notes://local/today', text: 'notes' }],
+    });
     expect(served).toEqual(['notes://local/today']);
   });
 
@@ -145,7 +156,16 @@ describe('guardServer: resources/read on the canonical URI', () => {
 
   it('refuses a read a rewrite sends to a URI that does not parse', async () => {
     const server = vaultServer();
-    guardServer(server, await engineWith([{ id: 'resources.mangle', tools: ['notes://**'], rewrite: [{ op: 'replace', field: 'arguments.uri', pattern: '^notes://', with: 'not a uri ' }] }]));
+    guardServer(
+      server,
+      await engineWith([
+        {
+          id: 'resources.mangle',
+          tools: ['notes://**'],
+          rewrite: [{ op: 'replace', field: 'arguments.uri', pattern: '^notes://', with: 'not a uri ' }],
+        },
+      ]),
+    );
     const client = await connect(server);
     const error = await rejectionOf(client.readResource({ uri: 'notes://local/today' }));
     expect(error.data).toMatchObject({ reason: 'evaluation-failed', errors: [{ code: 'INVALID_REWRITE' }] });

@@ -1,5 +1,10 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { McpError, ResourceUpdatedNotificationSchema, SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  McpError,
+  ResourceUpdatedNotificationSchema,
+  SubscribeRequestSchema,
+  UnsubscribeRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../../../src/index.js';
@@ -25,9 +30,14 @@ beforeEach(() => {
 afterEach(closeClients);
 
 const NO_SECRETS: PolicyDefinition = { id: 'resources.no-secrets', tools: ['secret://vault/**'], message: 'the vault is off limits' };
-const NO_PRIVATE: PolicyDefinition = { id: 'resources.no-private', tools: ['notes://local/private'], message: 'private notes are off limits' };
+const NO_PRIVATE: PolicyDefinition = {
+  id: 'resources.no-private',
+  tools: ['notes://local/private'],
+  message: 'private notes are off limits',
+};
 
-const engineWith = (policies: readonly PolicyDefinition[]): Promise<Engine> => createEngine({ policies, onDecision: (event) => events.push(event) });
+const engineWith = (policies: readonly PolicyDefinition[]): Promise<Engine> =>
+  createEngine({ policies, onDecision: (event) => events.push(event) });
 
 /** An McpServer that supports subscriptions and records the URIs its handlers are given. */
 function subscribingServer(): McpServer {
@@ -73,19 +83,33 @@ describe('guardServer: resources/subscribe', () => {
       const error = await rejectionOf(client.subscribeResource({ uri }));
       expect(error).toBeInstanceOf(McpError);
       expect(error.code).toBe(TIERGUARD_DENIED);
-      expect(error.data).toMatchObject({ reason: 'denied', method: 'resources/subscribe', tool: 'secret://vault/key', violations: [{ policyId: 'resources.no-secrets' }] });
+      expect(error.data).toMatchObject({
+        reason: 'denied',
+        method: 'resources/subscribe',
+        tool: 'secret://vault/key',
+        violations: [{ policyId: 'resources.no-secrets' }],
+      });
       expect(error.message).toContain('tierguard denied this subscription to resource "secret://vault/key", so it was not run:');
       expect(subscribed).toEqual([]);
     },
   );
 
   it('judges a subscription as the read of the same URI, whatever a policy says of kind', async () => {
-    const readsOnly: PolicyDefinition = { id: 'resources.reads', tools: ['secret://**'], when: { field: 'kind', op: 'eq', value: 'resources/read' } };
+    const readsOnly: PolicyDefinition = {
+      id: 'resources.reads',
+      tools: ['secret://**'],
+      when: { field: 'kind', op: 'eq', value: 'resources/read' },
+    };
     const server = subscribingServer();
     guardServer(server, await engineWith([readsOnly]));
     const client = await connect(server);
     expect((await rejectionOf(client.subscribeResource({ uri: 'secret://vault/key' }))).code).toBe(TIERGUARD_DENIED);
-    expect(events.at(-1)).toMatchObject({ tool: 'secret://vault/key', kind: 'resources/read', verdict: 'deny', labels: { method: 'resources/subscribe' } });
+    expect(events.at(-1)).toMatchObject({
+      tool: 'secret://vault/key',
+      kind: 'resources/read',
+      verdict: 'deny',
+      labels: { method: 'resources/subscribe' },
+    });
   });
 
   it('hands an allowed subscription to the handler in canonical form', async () => {
@@ -141,7 +165,7 @@ describe('guardServer: notifications/resources/updated', () => {
     expect(received).toEqual(['notes://local/today']);
   });
 
-  it('judges an update of a sub-resource as its read, with the subscription\'s context', async () => {
+  it("judges an update of a sub-resource as its read, with the subscription's context", async () => {
     const server = subscribingServer();
     guardServer(server, await engineWith([NO_PRIVATE]));
     const client = await connect(server);
@@ -162,7 +186,11 @@ describe('guardServer: notifications/resources/updated', () => {
     engine = await engineWith([NO_PRIVATE]);
     await sendUpdates(server, received, ['notes://local/private']);
     expect(received).toEqual(['notes://local/today']);
-    expect(events.at(-2)).toMatchObject({ tool: 'notes://local/private', verdict: 'deny', labels: { method: 'notifications/resources/updated' } });
+    expect(events.at(-2)).toMatchObject({
+      tool: 'notes://local/private',
+      verdict: 'deny',
+      labels: { method: 'notifications/resources/updated' },
+    });
   });
 
   it('delivers every update again once the guard is removed', async () => {

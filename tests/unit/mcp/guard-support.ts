@@ -104,7 +104,9 @@ export function registerOpsTools(server: McpServer, calls: Received[]): void {
   server.registerTool('temp.convert', { inputSchema: { temp: z.number(), unit: z.string() } }, (args) =>
     reply('temp.convert', args, `converted ${args.temp} ${args.unit}`),
   );
-  server.registerTool('database.backup', { inputSchema: { database: z.string() } }, (args) => reply('database.backup', args, `backed up ${args.database}`));
+  server.registerTool('database.backup', { inputSchema: { database: z.string() } }, (args) =>
+    reply('database.backup', args, `backed up ${args.database}`),
+  );
   server.registerTool('pay', { inputSchema: { amount: z.number() } }, (args) => reply('pay', args, `paid ${args.amount}`));
   server.registerTool('search', { inputSchema: { query: z.string(), limit: z.number().optional() } }, (args) =>
     reply('search', args, `searched ${args.query} (limit ${String(args.limit)})`),

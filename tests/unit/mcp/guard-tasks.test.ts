@@ -33,7 +33,10 @@ const engineWith = (policies: readonly PolicyDefinition[]): Promise<Engine> => c
 
 /** The ops tools on a server that keeps tasks, so task-augmented calls reach its tools/call handler. */
 function taskServer(): McpServer {
-  const server = new McpServer({ name: 'ops', version: '1.0.0' }, { capabilities: { tasks: { requests: { tools: { call: {} } } } }, taskStore: new InMemoryTaskStore() });
+  const server = new McpServer(
+    { name: 'ops', version: '1.0.0' },
+    { capabilities: { tasks: { requests: { tools: { call: {} } } } }, taskStore: new InMemoryTaskStore() },
+  );
   registerOpsTools(server, calls);
   return server;
 }
@@ -47,7 +50,12 @@ describe('guardServer: task-augmented tools/call', () => {
     const client = await connect(server);
     const error = await rejectionOf(client.request(taskCall('secrets.dump'), CreateTaskResultSchema));
     expect(error.code).toBe(TIERGUARD_DENIED);
-    expect(error.data).toMatchObject({ reason: 'evaluation-failed', method: 'tools/call', tool: 'secrets.dump', errors: [{ code: 'UNJUDGED_RESULT' }] });
+    expect(error.data).toMatchObject({
+      reason: 'evaluation-failed',
+      method: 'tools/call',
+      tool: 'secrets.dump',
+      errors: [{ code: 'UNJUDGED_RESULT' }],
+    });
     expect(calls).toEqual([]);
   });
 
@@ -80,7 +88,9 @@ describe('guardServer: a task flag on a read or a prompt', () => {
     const error = await rejectionOf(client.request(read, ReadResourceResultSchema));
     expect(error.code).toBe(TIERGUARD_DENIED);
     // Without the flag, the same read is judged the same way.
-    const plain = await rejectionOf(client.request({ method: 'resources/read', params: { uri: 'notes://local/today' } }, ReadResourceResultSchema));
+    const plain = await rejectionOf(
+      client.request({ method: 'resources/read', params: { uri: 'notes://local/today' } }, ReadResourceResultSchema),
+    );
     expect(plain.code).toBe(TIERGUARD_DENIED);
   });
 });

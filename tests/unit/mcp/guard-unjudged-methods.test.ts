@@ -43,18 +43,21 @@ function customServer(): Server {
 }
 
 describe('guardServer: methods it does not judge', () => {
-  it.each([['vault/dump'], ['vault/anything-else']])('refuses %j, served by a handler of its own or the fallback, and runs nothing', async (method) => {
-    const emitted = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
-    const server = customServer();
-    guardServer(server, await noPolicies());
-    const client = await connect(server);
-    const error = await rejectionOf(client.request({ method, params: {} }, ResultSchema));
-    expect(error).toBeInstanceOf(McpError);
-    expect(error.code).toBe(TIERGUARD_DENIED);
-    expect(error.data).toMatchObject({ reason: 'evaluation-failed', method, tool: null, errors: [{ code: 'UNGUARDED_METHOD' }] });
-    expect(ran).toEqual([]);
-    expect(String(emitted.mock.calls[0]?.[0])).toContain(`a ${JSON.stringify(method)} request is refused`);
-  });
+  it.each([['vault/dump'], ['vault/anything-else']])(
+    'refuses %j, served by a handler of its own or the fallback, and runs nothing',
+    async (method) => {
+      const emitted = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      const server = customServer();
+      guardServer(server, await noPolicies());
+      const client = await connect(server);
+      const error = await rejectionOf(client.request({ method, params: {} }, ResultSchema));
+      expect(error).toBeInstanceOf(McpError);
+      expect(error.code).toBe(TIERGUARD_DENIED);
+      expect(error.data).toMatchObject({ reason: 'evaluation-failed', method, tool: null, errors: [{ code: 'UNGUARDED_METHOD' }] });
+      expect(ran).toEqual([]);
+      expect(String(emitted.mock.calls[0]?.[0])).toContain(`a ${JSON.stringify(method)} request is refused`);
+    },
+  );
 
   it('refuses a handler set after the guard was installed', async () => {
     const server = new Server({ name: 'vault', version: '1.0.0' }, { capabilities: {} });
@@ -90,26 +93,30 @@ describe('guardServer: methods it does not judge', () => {
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['echo']);
   });
 
-  it.each([['tools/call'], ['resources/read'], ['resources/subscribe'], ['completion/complete'], ['prompts/list'], ['resources/unsubscribe']])(
-    'refuses unjudgedMethods naming %j, which the guard judges',
-    async (method) => {
-      let thrown: unknown;
-      try {
-        guardServer(new McpServer({ name: 'ops', version: '1.0.0' }), await noPolicies(), { unjudgedMethods: [method] });
-      } catch (error) {
-        thrown = error;
-      }
-      expect(isTierguardError(thrown, 'INVALID_OPTIONS')).toBe(true);
-      expect((thrown as Error).message).toContain(method);
-    },
-  );
+  it.each([
+    ['tools/call'],
+    ['resources/read'],
+    ['resources/subscribe'],
+    ['completion/complete'],
+    ['prompts/list'],
+    ['resources/unsubscribe'],
+  ])('refuses unjudgedMethods naming %j, which the guard judges', async (method) => {
+    let thrown: unknown;
+    try {
+      guardServer(new McpServer({ name: 'ops', version: '1.0.0' }), await noPolicies(), { unjudgedMethods: [method] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(isTierguardError(thrown, 'INVALID_OPTIONS')).toBe(true);
+    expect((thrown as Error).message).toContain(method);
+  });
 
   it('refuses unjudgedMethods that is not an array of names', async () => {
     const engine = await noPolicies();
     for (const value of ['vault/dump', [1], null]) {
-      expect(() => guardServer(new McpServer({ name: 'ops', version: '1.0.0' }), engine, { unjudgedMethods: value as unknown as string[] })).toThrow(
-        /unjudgedMethods must be an array/,
-      );
+      expect(() =>
+        guardServer(new McpServer({ name: 'ops', version: '1.0.0' }), engine, { unjudgedMethods: value as unknown as string[] }),
+      ).toThrow(/unjudgedMethods must be an array/);
     }
   });
 });

@@ -17,12 +17,16 @@ describe('AllowedSubscriptions.contextCovering', () => {
     expect(subscriptions.contextCovering(uri)).toEqual({ by });
   });
 
-  it.each([['notes://localhost/x'], ['notes://other/local'], ['files://host/a'], ['files://host/ab'], ['files://host/'], ['notes:local/x']])(
-    'finds none for %j, which no subscription covers',
-    (uri) => {
-      expect(subscriptions.contextCovering(uri)).toBeUndefined();
-    },
-  );
+  it.each([
+    ['notes://localhost/x'],
+    ['notes://other/local'],
+    ['files://host/a'],
+    ['files://host/ab'],
+    ['files://host/'],
+    ['notes:local/x'],
+  ])('finds none for %j, which no subscription covers', (uri) => {
+    expect(subscriptions.contextCovering(uri)).toBeUndefined();
+  });
 
   it('forgets a removed subscription and every one after clear', () => {
     const own = new AllowedSubscriptions();

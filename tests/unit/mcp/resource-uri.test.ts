@@ -40,11 +40,17 @@ describe('canonicalResourceUri', () => {
     }
   });
 
-  it.each([['not a uri'], [''], ['   '], ['vault/key'], ['/vault/key'], ['://vault/key'], ['http://exa mple.com/']])('refuses %j, which does not parse as an absolute URL', (uri) => {
-    expect(canonicalResourceUri(uri)).toBeUndefined();
-  });
+  it.each([['not a uri'], [''], ['   '], ['vault/key'], ['/vault/key'], ['://vault/key'], ['http://exa mple.com/']])(
+    'refuses %j, which does not parse as an absolute URL',
+    (uri) => {
+      expect(canonicalResourceUri(uri)).toBeUndefined();
+    },
+  );
 
-  it.each([[undefined], [null], [42], [['secret://vault/key']], [{ href: 'secret://vault/key' }]])('refuses %j, which is not a string', (uri) => {
-    expect(canonicalResourceUri(uri)).toBeUndefined();
-  });
+  it.each([[undefined], [null], [42], [['secret://vault/key']], [{ href: 'secret://vault/key' }]])(
+    'refuses %j, which is not a string',
+    (uri) => {
+      expect(canonicalResourceUri(uri)).toBeUndefined();
+    },
+  );
 });

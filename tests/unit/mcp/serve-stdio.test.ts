@@ -24,7 +24,9 @@ interface Wire {
 }
 
 async function serve(): Promise<Wire> {
-  const engine = await createEngine({ policies: [{ id: 'pay.limit', tools: ['pay.*'], assert: { field: 'arguments.amount', op: 'lte', value: 100 } }] });
+  const engine = await createEngine({
+    policies: [{ id: 'pay.limit', tools: ['pay.*'], assert: { field: 'arguments.amount', op: 'lte', value: 100 } }],
+  });
   const server = new McpServer({ name: 'tierguard-test', version: '0.0.0' });
   registerConstraintTools(server, engine);
   const stdin = new PassThrough();
@@ -51,7 +53,9 @@ async function serve(): Promise<Wire> {
       }
     },
   };
-  wire.send('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"agent","version":"0"}}}');
+  wire.send(
+    '{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"agent","version":"0"}}}',
+  );
   await wire.response(1);
   wire.send('{"jsonrpc":"2.0","method":"notifications/initialized"}');
   return wire;
@@ -69,7 +73,9 @@ describe('serveStdio: lines that repeat a key', () => {
       id: 2,
       error: {
         code: -32700,
-        message: expect.stringMatching(/^Parse error: the message: not valid JSON: line 1, column \d+: duplicate key "tool" at \/params\/arguments\/action\/tool /) as string,
+        message: expect.stringMatching(
+          /^Parse error: the message: not valid JSON: line 1, column \d+: duplicate key "tool" at \/params\/arguments\/action\/tool /,
+        ) as string,
       },
     });
   });
@@ -85,6 +91,9 @@ describe('serveStdio: lines that repeat a key', () => {
   it('answers with a null id when the id itself repeats', async () => {
     const wire = await serve();
     wire.send('{"jsonrpc":"2.0","id":4,"id":5,"method":"tools/list"}');
-    expect(await wire.response(null)).toMatchObject({ id: null, error: { code: -32700, message: expect.stringContaining('duplicate key "id" at /id') as string } });
+    expect(await wire.response(null)).toMatchObject({
+      id: null,
+      error: { code: -32700, message: expect.stringContaining('duplicate key "id" at /id') as string },
+    });
   });
 });

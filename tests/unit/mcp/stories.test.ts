@@ -52,7 +52,9 @@ describe('stories', () => {
     const result = await client.callTool({ name: 'database.backup', arguments: { database: 'orders' } });
     expect(calls).toEqual([]);
     expect(result.isError).toBe(true);
-    expect(textOf(result)).toContain('- policy "database.backup-roles", field context.user.roles: database.backup needs the role admin or dba (caller has ["dev"])');
+    expect(textOf(result)).toContain(
+      '- policy "database.backup-roles", field context.user.roles: database.backup needs the role admin or dba (caller has ["dev"])',
+    );
 
     const audit = events.find((event) => event.tool === 'database.backup');
     expect(audit).toMatchObject({
@@ -73,11 +75,13 @@ describe('stories', () => {
     const client = await connect(await examplesServer(calls));
     const result = await client.callTool({ name: 'temp.convert', arguments: { temp: -500, unit: 'C' } });
     expect(calls).toEqual([]);
-    expect(summaryOf(result).violations).toMatchObject([{ policyId: 'temp.physical-bounds', message: 'temperature -500 is below absolute zero for its unit' }]);
+    expect(summaryOf(result).violations).toMatchObject([
+      { policyId: 'temp.physical-bounds', message: 'temperature -500 is below absolute zero for its unit' },
+    ]);
     expect(textOf(await client.callTool({ name: 'temp.convert', arguments: { temp: -40, unit: 'C' } }))).toBe('converted -40 C');
   });
 
-  it('terminal colour codes in a tool\'s output never reach the model', async () => {
+  it("terminal colour codes in a tool's output never reach the model", async () => {
     const client = await connect(await examplesServer([]));
     const result = await client.callTool({ name: 'monitor.status', arguments: {} });
     expect(result.content).toEqual([{ type: 'text', text: 'ALERT' }]);
@@ -85,7 +89,8 @@ describe('stories', () => {
 
   it('a policy edited on disk applies to the next request, without a restart', async () => {
     const dir = await tempDir();
-    const policy = (min: number) => JSON.stringify({ id: 'temp.floor', tools: ['temp.convert'], assert: { field: 'arguments.temp', op: 'gte', value: min } });
+    const policy = (min: number) =>
+      JSON.stringify({ id: 'temp.floor', tools: ['temp.convert'], assert: { field: 'arguments.temp', op: 'gte', value: min } });
     await writeFile(join(dir, 'temp.json'), policy(0));
     const watcher = await watchPolicies(dir, { intervalMs: 60_000 });
     watchers.push(watcher);
@@ -114,7 +119,10 @@ describe('stories', () => {
     expect(calls).toEqual([{ tool: 'database.backup', args: { database: 'orders' } }]);
 
     await sink.flush();
-    const lines = (await readFile(log, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as AuditEvent);
+    const lines = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as AuditEvent);
     const request = lines.find((event) => event.tool === 'database.backup' && event.phase === 'request');
     expect(request).toMatchObject({
       verdict: 'allow',

@@ -35,11 +35,20 @@ async function connect(source: Engine): Promise<Client> {
 async function callValidate(client: Client, args: Record<string, unknown>) {
   const result = await client.callTool({ name: 'validate', arguments: args });
   const text = (result.content as { text?: string }[])[0]?.text ?? '';
-  return { isError: result.isError === true, structured: result.structuredContent as ArtifactValidationReport & { available: boolean }, text };
+  return {
+    isError: result.isError === true,
+    structured: result.structuredContent as ArtifactValidationReport & { available: boolean },
+    text,
+  };
 }
 
 beforeAll(async () => {
-  engine = await createEngine({ policies: [S3_POLICY], sources: sourcesFor([S3_POLICY]), adapters: [opa], onDecision: (event) => events.push(event) });
+  engine = await createEngine({
+    policies: [S3_POLICY],
+    sources: sourcesFor([S3_POLICY]),
+    adapters: [opa],
+    onDecision: (event) => events.push(event),
+  });
   publicBucket = JSON.parse(await readFile(artifact('bucket-public.json'), 'utf8'));
 });
 
@@ -57,7 +66,8 @@ describe('the validate tool with an artifact', () => {
     const validate = tools.find((tool) => tool.name === 'validate');
     expect(Object.keys(validate?.inputSchema.properties ?? {})).toEqual(['action', 'artifact']);
     expect(validate?.description).toContain('never reads a file path');
-    const artifactSchema = (validate?.inputSchema.properties as Record<string, { properties?: object; additionalProperties?: unknown }>).artifact;
+    const artifactSchema = (validate?.inputSchema.properties as Record<string, { properties?: object; additionalProperties?: unknown }>)
+      .artifact;
     expect(Object.keys(artifactSchema?.properties ?? {})).toEqual(['content', 'format', 'name']);
     expect(artifactSchema?.additionalProperties).toBe(false);
   });
@@ -97,7 +107,15 @@ describe.skipIf(skip !== undefined)(`the validate tool with an artifact and OPA$
       available: true,
       result: 'fail',
       verdict: 'deny',
-      violations: [{ policyId: 's3.no-public', tier: 'engine', constraint: 's3-public-acl', field: 'resources.site.acl', message: 'bucket site is public' }],
+      violations: [
+        {
+          policyId: 's3.no-public',
+          tier: 'engine',
+          constraint: 's3-public-acl',
+          field: 'resources.site.acl',
+          message: 'bucket site is public',
+        },
+      ],
       engines: [{ verdict: 'fail', engine: 'opa', policy: '../engine-policies/s3.rego' }],
       policyVersion: engine.version,
     });
@@ -107,7 +125,9 @@ describe.skipIf(skip !== undefined)(`the validate tool with an artifact and OPA$
 
   it('passes a clean artifact given as text with a format', async () => {
     const client = await connect(engine);
-    const answer = await callValidate(client, { artifact: { content: await readFile(artifact('bucket-private.json'), 'utf8'), format: 'json' } });
+    const answer = await callValidate(client, {
+      artifact: { content: await readFile(artifact('bucket-private.json'), 'utf8'), format: 'json' },
+    });
     expect(answer.structured).toMatchObject({ result: 'pass', verdict: 'allow', violations: [], engines: [{ verdict: 'pass' }] });
   });
   it('refuses JSON text with a repeated key, public then private, as an engine error that denies', async () => {
@@ -115,7 +135,11 @@ describe.skipIf(skip !== undefined)(`the validate tool with an artifact and OPA$
     const content = await readFile(artifact('bucket-public-then-private.json'), 'utf8');
     const answer = await callValidate(client, { artifact: { content, format: 'terraform-plan' } });
     expect(answer.isError).toBe(false);
-    expect(answer.structured).toMatchObject({ result: 'error', verdict: 'deny', engines: [{ verdict: 'error', error: { code: 'INVALID_ARTIFACT' } }] });
+    expect(answer.structured).toMatchObject({
+      result: 'error',
+      verdict: 'deny',
+      engines: [{ verdict: 'error', error: { code: 'INVALID_ARTIFACT' } }],
+    });
     expect(answer.text).toContain('duplicate key "acl"');
   });
 });

@@ -9,7 +9,7 @@ describe('parseDotPath', () => {
     ['arguments.items[0].sku', ['arguments', 'items', '0', 'sku']],
     ['arguments.items[12][3]', ['arguments', 'items', '12', '3']],
     ['context.headers["x-api.key"]', ['context', 'headers', 'x-api.key']],
-    ["context.headers['a \"b\" c']", ['context', 'headers', 'a "b" c']],
+    ['context.headers[\'a "b" c\']', ['context', 'headers', 'a "b" c']],
     ['a["quote \\" inside"]', ['a', 'quote " inside']],
     ['["$weird"].x', ['$weird', 'x']],
     ['__proto__.polluted', ['__proto__', 'polluted']],
@@ -57,9 +57,7 @@ describe('compileFieldReader', () => {
   });
 
   it('reports the concrete path with numeric indices', () => {
-    expect(compileFieldReader('arguments.items.1.sku').readAll(action)).toEqual([
-      { value: 'B', path: ['arguments', 'items', 1, 'sku'] },
-    ]);
+    expect(compileFieldReader('arguments.items.1.sku').readAll(action)).toEqual([{ value: 'B', path: ['arguments', 'items', 1, 'sku'] }]);
     expect(compileFieldReader('$.arguments.items[*].sku').readAll(action)).toEqual([
       { value: 'A', path: ['arguments', 'items', 0, 'sku'] },
       { value: 'B', path: ['arguments', 'items', 1, 'sku'] },

@@ -34,7 +34,13 @@ function viaJsonPathPlus(path: string, root: unknown): Found[] {
       return !(Array.isArray(parent) && parentProperty === 'length');
     })
     .map(({ value, pointer }) => {
-      const keys = pointer === '' ? [] : pointer.slice(1).split('/').map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
+      const keys =
+        pointer === ''
+          ? []
+          : pointer
+              .slice(1)
+              .split('/')
+              .map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
       const segments: PathSegment[] = [];
       let current: unknown = root;
       for (const key of keys) {

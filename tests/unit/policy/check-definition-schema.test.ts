@@ -367,9 +367,7 @@ describe('invalid definitions', () => {
   });
 
   it('the README example message is produced word for word', async () => {
-    const error = await invalid([
-      { id: 'payments.currency', assert: { field: 'arguments.currency', op: 'equals', value: 'EUR' } },
-    ]);
+    const error = await invalid([{ id: 'payments.currency', assert: { field: 'arguments.currency', op: 'equals', value: 'EUR' } }]);
     expect(error.message).toBe(
       'policy "payments.currency" /assert/op: must be one of eq, neq, gt, gte, lt, lte, in, not_in, regex, glob, exists (got "equals")',
     );
@@ -381,7 +379,10 @@ describe('invalid definitions', () => {
     expect(missing.message).toContain('/id');
     expect(missing.message).toContain('"id" is required');
 
-    const notString = await invalid([{ id: 'ok', assert: comparison }, { id: 42, assert: comparison }]);
+    const notString = await invalid([
+      { id: 'ok', assert: comparison },
+      { id: 42, assert: comparison },
+    ]);
     expect(notString.message).toMatch(/^policy #1\b/);
     expect(notString.message).toContain('/id: must be a string (got 42)');
 
@@ -462,7 +463,9 @@ describe('invalid definitions', () => {
       return predicate;
     };
     // The policy object, `assert`, and each `not` are one level each.
-    await expect(createEngine({ policies: [{ id: 'p', assert: nested(20) as PolicyDefinition['assert'] & object }] })).resolves.toBeDefined();
+    await expect(
+      createEngine({ policies: [{ id: 'p', assert: nested(20) as PolicyDefinition['assert'] & object }] }),
+    ).resolves.toBeDefined();
     await expect(
       createEngine({ policies: [{ id: 'p', assert: nested(1) as PolicyDefinition['assert'] & object }], limits: { maxDepth: 3 } }),
     ).resolves.toBeDefined();
@@ -486,7 +489,11 @@ describe('invalid definitions', () => {
     const engine = await createEngine({
       policies: [
         { id: 'a', tools: ['x.*'], assert: { field: '$.arguments.items[*].sku', op: 'regex', value: '^[A-Z]+$', quantifier: 'any' } },
-        { id: 'b', require: ['context.headers["x-api.key"]', 'arguments.items[0].sku'], message: '{policy} {tool} {field} {op} {expected} {actual}' },
+        {
+          id: 'b',
+          require: ['context.headers["x-api.key"]', 'arguments.items[0].sku'],
+          message: '{policy} {tool} {field} {op} {expected} {actual}',
+        },
       ],
     });
     expect(engine.policyIds).toEqual(['a', 'b']);

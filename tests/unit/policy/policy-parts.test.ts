@@ -23,7 +23,11 @@ const CASES: readonly (readonly [string, Omit<PolicyDefinition, 'id'>, Partial<P
   ['engines only', { enforcement: [OPA, SEMGREP, { ...OPA, query: 'data.q.deny' }] }, { engines: ['opa', 'semgrep'], engineOnly: true }],
   ['engines and an assertion', { assert: ASSERT, enforcement: [OPA] }, { auto: true, engines: ['opa'] }],
   ['engines and a shape', { shape: SHAPE, enforcement: [OPA] }, { formal: ['shape'], engines: ['opa'] }],
-  ['engines and a rewrite', { rewrite: [{ field: 'arguments.y', op: 'remove_field' }], enforcement: [OPA] }, { rewrites: true, engines: ['opa'] }],
+  [
+    'engines and a rewrite',
+    { rewrite: [{ field: 'arguments.y', op: 'remove_field' }], enforcement: [OPA] },
+    { rewrites: true, engines: ['opa'] },
+  ],
 ];
 
 describe('policyParts', () => {

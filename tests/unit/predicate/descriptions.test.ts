@@ -15,10 +15,24 @@ const field = fc.constantFrom('arguments.a', 'arguments.b', 'context.x');
 const json: fc.Arbitrary<JsonValue> = fc.jsonValue({ maxDepth: 2 }) as fc.Arbitrary<JsonValue>;
 const comparison: fc.Arbitrary<ComparisonDefinition> = fc.oneof(
   fc.record({ field, op: fc.constantFrom('eq' as const, 'neq' as const), value: json }),
-  fc.record({ field, op: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const), value: fc.oneof(fc.integer(), fc.string()) }),
+  fc.record({
+    field,
+    op: fc.constantFrom('gt' as const, 'gte' as const, 'lt' as const, 'lte' as const),
+    value: fc.oneof(fc.integer(), fc.string()),
+  }),
   fc.record({ field, op: fc.constantFrom('in' as const, 'not_in' as const), value: fc.array(json, { maxLength: 3 }) }),
-  fc.record({ field, op: fc.constant('regex' as const), value: fc.constantFrom('^a+$', 'b.c', '[0-9]{2}'), flags: fc.constantFrom('', 'i', 'ms') }),
-  fc.record({ field, op: fc.constant('glob' as const), value: fc.constantFrom('*.txt', '/srv/**', 'a?c'), flags: fc.constantFrom('', 'i') }),
+  fc.record({
+    field,
+    op: fc.constant('regex' as const),
+    value: fc.constantFrom('^a+$', 'b.c', '[0-9]{2}'),
+    flags: fc.constantFrom('', 'i', 'ms'),
+  }),
+  fc.record({
+    field,
+    op: fc.constant('glob' as const),
+    value: fc.constantFrom('*.txt', '/srv/**', 'a?c'),
+    flags: fc.constantFrom('', 'i'),
+  }),
   fc.record({ field, op: fc.constant('exists' as const) }),
   fc.record({
     field,

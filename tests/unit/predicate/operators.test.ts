@@ -319,7 +319,10 @@ describe('operator families: violation fields', () => {
   });
 
   it('a missing valueRef: the comparison fails and nothing was read for expected', async () => {
-    const violation = await onlyViolation({ field: 'arguments.amount', op: 'lte', valueRef: 'context.limits.maxAmount' }, act({ amount: 1 }));
+    const violation = await onlyViolation(
+      { field: 'arguments.amount', op: 'lte', valueRef: 'context.limits.maxAmount' },
+      act({ amount: 1 }),
+    );
     expect(violation.constraint).toBe('lte');
     expect(violation.actual).toBe(1);
     expect(violation.expected).toBeUndefined();
@@ -409,7 +412,10 @@ describe('message templates', () => {
   it('applies to require and applies violations too', async () => {
     const required = await decide([{ id: 'r', require: ['arguments.x'], message: '{policy} needs {field} ({op})' }], act({}));
     expect(required.violations.map((violation) => violation.message)).toEqual(['r needs arguments.x (require)']);
-    const forbidden = await decide([{ id: 'f', tools: ['db.drop*'], message: '{policy} blocks {tool} ({op})' }], act({}, {}, 'db.dropTable'));
+    const forbidden = await decide(
+      [{ id: 'f', tools: ['db.drop*'], message: '{policy} blocks {tool} ({op})' }],
+      act({}, {}, 'db.dropTable'),
+    );
     expect(forbidden.violations.map((violation) => violation.message)).toEqual(['f blocks db.dropTable (applies)']);
   });
 });
@@ -417,7 +423,12 @@ describe('message templates', () => {
 describe('compound predicates', () => {
   it('any: one violation for the alternatives together', async () => {
     const violation = await onlyViolation(
-      { any: [{ field: 'arguments.a', op: 'eq', value: 1 }, { field: 'arguments.b', op: 'eq', value: 1 }] },
+      {
+        any: [
+          { field: 'arguments.a', op: 'eq', value: 1 },
+          { field: 'arguments.b', op: 'eq', value: 1 },
+        ],
+      },
       act({ a: 2, b: 3 }),
     );
     expect(violation).toEqual({
@@ -428,9 +439,17 @@ describe('compound predicates', () => {
       actual: 2,
       message: 'none of the alternatives held: arguments.a must equal 1 (got 2); or arguments.b must equal 1 (got 3)',
     });
-    expect(await passes({ any: [{ field: 'arguments.a', op: 'eq', value: 1 }, { field: 'arguments.b', op: 'eq', value: 1 }] }, act({ b: 1 }))).toBe(
-      true,
-    );
+    expect(
+      await passes(
+        {
+          any: [
+            { field: 'arguments.a', op: 'eq', value: 1 },
+            { field: 'arguments.b', op: 'eq', value: 1 },
+          ],
+        },
+        act({ b: 1 }),
+      ),
+    ).toBe(true);
   });
 
   it('not: the violation points at the negated field', async () => {
@@ -442,7 +461,18 @@ describe('compound predicates', () => {
 
   it('all: each failing part is its own violation', async () => {
     const decision = await decide(
-      [{ id: 'p', assert: { all: [{ field: 'arguments.a', op: 'eq', value: 1 }, { field: 'arguments.b', op: 'eq', value: 1 }, { field: 'arguments.c', op: 'eq', value: 1 }] } }],
+      [
+        {
+          id: 'p',
+          assert: {
+            all: [
+              { field: 'arguments.a', op: 'eq', value: 1 },
+              { field: 'arguments.b', op: 'eq', value: 1 },
+              { field: 'arguments.c', op: 'eq', value: 1 },
+            ],
+          },
+        },
+      ],
       act({ a: 2, b: 1, c: 3 }),
     );
     expect(decision.violations.map(({ constraint, path }) => [constraint, path])).toEqual([
@@ -469,7 +499,9 @@ describe('effects', () => {
   it('escalate alone escalates', async () => {
     const decision = await decide([failing('e', 'escalate')], bad);
     expect(decision.verdict).toBe('escalate');
-    expect(decision.violations.map(({ policyId, effect, severity }) => [policyId, effect, severity])).toEqual([['e', 'escalate', 'violation']]);
+    expect(decision.violations.map(({ policyId, effect, severity }) => [policyId, effect, severity])).toEqual([
+      ['e', 'escalate', 'violation'],
+    ]);
     expect(decision.warnings).toEqual([]);
   });
 

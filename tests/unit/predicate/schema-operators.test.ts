@@ -62,7 +62,12 @@ describe('the shipped schema states what the operator registry defines', () => {
         expect(segment, `${name} takes no flags`).toBeUndefined();
       } else {
         expect(segment, `${name} takes flags`).toBeDefined();
-        expect(segment?.match(/\b[a-z]\b/g)?.sort().join('')).toBe([...operator.flags].sort().join(''));
+        expect(
+          segment
+            ?.match(/\b[a-z]\b/g)
+            ?.sort()
+            .join(''),
+        ).toBe([...operator.flags].sort().join(''));
       }
     }
   });

@@ -67,7 +67,31 @@ describe('estimateProgramSize', () => {
   });
 
   it('never throws and never answers less than the fixed overhead, for any pattern RE2 accepts', () => {
-    const pieces = fc.constantFrom('a', 'é', '.', '\\d', '\\W', '[a-z]', '[^/]', '\\pL', '(', ')', '(?:', '(?i)', '|', '*', '+?', '{2,5}', '{3}', '\\Q', '\\E', '^', '$', '\\b', '[[:^space:]]');
+    const pieces = fc.constantFrom(
+      'a',
+      'é',
+      '.',
+      '\\d',
+      '\\W',
+      '[a-z]',
+      '[^/]',
+      '\\pL',
+      '(',
+      ')',
+      '(?:',
+      '(?i)',
+      '|',
+      '*',
+      '+?',
+      '{2,5}',
+      '{3}',
+      '\\Q',
+      '\\E',
+      '^',
+      '$',
+      '\\b',
+      '[[:^space:]]',
+    );
     fc.assert(
       fc.property(fc.array(pieces, { maxLength: 12 }), (parts) => {
         const source = parts.join('');
@@ -86,10 +110,28 @@ describe('estimateProgram: how far a match can reach', () => {
   it.each([
     ['AKIA[0-9A-Z]{16}', '', 20, []],
     ['a{2,5}b?', '', 6, []],
-    ['\\s+', '', 0, [[0x09, 0x0a], [0x0c, 0x0d], [0x20, 0x20]]],
+    [
+      '\\s+',
+      '',
+      0,
+      [
+        [0x09, 0x0a],
+        [0x0c, 0x0d],
+        [0x20, 0x20],
+      ],
+    ],
     ['sk-[a-z]{2,}', '', 3, [[0x61, 0x7a]]],
     ['x(?:ab*?c)?', '', 3, [[0x62, 0x62]]],
-    ['(?i)k+', '', 0, [[0x4b, 0x4b], [0x6b, 0x6b], [0x212a, 0x212a]]],
+    [
+      '(?i)k+',
+      '',
+      0,
+      [
+        [0x4b, 0x4b],
+        [0x6b, 0x6b],
+        [0x212a, 0x212a],
+      ],
+    ],
     ['a(?:[\\s\\S]*z)?', '', 2, [[0, 0x10ffff]]],
     ['\\pL*', '', 0, [[0, 0x10ffff]]],
   ] as const)('/%s/%s: at most %i code points outside unbounded loops, whose bodies consume %j', (source, flags, length, ranges) => {

@@ -27,7 +27,11 @@ function pointers(error: TierguardError): string[] {
   return (error.details.issues as { pointer: string }[]).map((issue) => issue.pointer);
 }
 
-const regexPolicy = (value: string): PolicyDefinition => ({ id: 'big', tools: ['t'], assert: { field: 'arguments.s', op: 'regex', value } });
+const regexPolicy = (value: string): PolicyDefinition => ({
+  id: 'big',
+  tools: ['t'],
+  assert: { field: 'arguments.s', op: 'regex', value },
+});
 
 describe('compileRegex: the program-size bound', () => {
   it('rejects a pattern whose program is over limits.maxRegexProgramSize, naming the policy and pointer', async () => {
@@ -79,13 +83,24 @@ tg:S a sh:NodeShape; sh:targetClass tg:Action; sh:property [ sh:path (key:argume
   });
 
   it('bounds rewrite `replace` patterns', async () => {
-    const error = await policyError({ id: 'rw', tools: ['t'], rewrite: [{ op: 'replace', field: 'arguments.s', pattern: OVERSIZED, with: '' }] });
+    const error = await policyError({
+      id: 'rw',
+      tools: ['t'],
+      rewrite: [{ op: 'replace', field: 'arguments.s', pattern: OVERSIZED, with: '' }],
+    });
     expect(error.message).toContain('policy "rw"');
     expect(pointers(error)).toEqual(['/rewrite/0/pattern']);
   });
 
   it('still compiles every legitimate pattern of the examples, including ^[\\s\\S]{500,}$', () => {
-    for (const pattern of ['^[\\s\\S]{500,}$', '^[^@\\s]+@example\\.com$', '^[0-9]{5}(-[0-9]{4})?$', '\\u001b\\[[0-9;]*m', 'sk-[A-Za-z0-9]{16,}', 'a'.repeat(DEFAULT_LIMITS.maxPatternLength)]) {
+    for (const pattern of [
+      '^[\\s\\S]{500,}$',
+      '^[^@\\s]+@example\\.com$',
+      '^[0-9]{5}(-[0-9]{4})?$',
+      '\\u001b\\[[0-9;]*m',
+      'sk-[A-Za-z0-9]{16,}',
+      'a'.repeat(DEFAULT_LIMITS.maxPatternLength),
+    ]) {
       expect(() => compileRegex(pattern, '', DEFAULT_LIMITS)).not.toThrow();
     }
   });
@@ -98,7 +113,9 @@ describe('compileRegex: the work bound (program size x input bytes)', () => {
   it('reads an input of exactly maxRegexWork / size UTF-8 bytes and refuses one byte more (edge of the limit)', () => {
     const regex = compileRegex('^a+$', '', bounds);
     expect(regex.test('a'.repeat(100))).toBe(true);
-    expect(() => regex.test('a'.repeat(101))).toThrow(expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: expect.objectContaining({ limit: 'maxRegexWork' }) as unknown }));
+    expect(() => regex.test('a'.repeat(101))).toThrow(
+      expect.objectContaining({ code: 'LIMIT_EXCEEDED', details: expect.objectContaining({ limit: 'maxRegexWork' }) as unknown }),
+    );
   });
 
   it('counts UTF-8 bytes, not UTF-16 units: 50 two-byte characters fit, 51 do not', () => {
@@ -113,10 +130,14 @@ describe('compileRegex: the work bound (program size x input bytes)', () => {
   });
 
   it("the issue's (a|aa){1000}b on a 1 MiB string is a LIMIT_EXCEEDED error and a deny, not a 20 s stall", async () => {
-    const engine = await createEngine({ policies: [{ id: 'p', tools: ['t'], assert: { not: { field: 'arguments.s', op: 'regex', value: ALTERNATING } } }] });
+    const engine = await createEngine({
+      policies: [{ id: 'p', tools: ['t'], assert: { not: { field: 'arguments.s', op: 'regex', value: ALTERNATING } } }],
+    });
     const decision = await engine.evaluate({ tool: 't', arguments: { s: 'a'.repeat(MIB) } });
     expect(decision.verdict).toBe('deny');
-    expect(decision.errors).toEqual([expect.objectContaining({ code: 'LIMIT_EXCEEDED', policyId: 'p', message: expect.stringContaining('maxRegexWork') as string })]);
+    expect(decision.errors).toEqual([
+      expect.objectContaining({ code: 'LIMIT_EXCEEDED', policyId: 'p', message: expect.stringContaining('maxRegexWork') as string }),
+    ]);
   });
 
   it('hang guard: the worst accepted pattern on the longest input it may read settles', { timeout: 60_000 }, () => {

@@ -41,7 +41,11 @@ describe('RegexScanner.scan: the work of a whole scan is bounded', () => {
       import { DEFAULT_LIMITS } from './dist/limits.js';
       try { compileScanner(${JSON.stringify(QUADRATIC)}, '', DEFAULT_LIMITS).scan('a'.repeat(200000), () => true); console.log('completed'); }
       catch (error) { console.log(error.code); }`;
-    const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.signal).toBeNull();
     expect(run.stdout.trim()).toBe('LIMIT_EXCEEDED');
   });
@@ -78,7 +82,9 @@ describe('RegexScanner.scan: the work of a whole scan is bounded', () => {
 describe('engine: a response rewrite over hostile tool output', () => {
   it('fails closed: the quadratic rewrite over a long result is a deny with LIMIT_EXCEEDED, not a stall or an allow', async () => {
     const engine = await createEngine({
-      policies: [{ id: 'scrub', tools: ['t'], on: 'response', rewrite: [{ op: 'replace', field: 'result.text', pattern: QUADRATIC, with: '[x]' }] }],
+      policies: [
+        { id: 'scrub', tools: ['t'], on: 'response', rewrite: [{ op: 'replace', field: 'result.text', pattern: QUADRATIC, with: '[x]' }] },
+      ],
     });
     const decision = await engine.evaluateResponse({ tool: 't', arguments: {} }, { text: 'a'.repeat(40_000) });
     expect(decision.verdict).toBe('deny');
@@ -87,7 +93,14 @@ describe('engine: a response rewrite over hostile tool output', () => {
 
   it('a bounded masking rewrite over the same length of output still applies', async () => {
     const engine = await createEngine({
-      policies: [{ id: 'scrub', tools: ['t'], on: 'response', rewrite: [{ op: 'replace', field: 'result.text', pattern: 'AKIA[0-9A-Z]{16}', with: 'AKIA****' }] }],
+      policies: [
+        {
+          id: 'scrub',
+          tools: ['t'],
+          on: 'response',
+          rewrite: [{ op: 'replace', field: 'result.text', pattern: 'AKIA[0-9A-Z]{16}', with: 'AKIA****' }],
+        },
+      ],
     });
     const text = 'AKIAABCDEFGHIJKLMNOP '.repeat(2_000);
     const decision = await engine.evaluateResponse({ tool: 't', arguments: {} }, { text });

@@ -6,10 +6,36 @@ describe('parseDotPathPattern', () => {
     ['a.*.b', [{ kind: 'key', key: 'a' }, { kind: 'any' }, { kind: 'key', key: 'b' }]],
     ['a[*].b', [{ kind: 'key', key: 'a' }, { kind: 'any' }, { kind: 'key', key: 'b' }]],
     ['a[*][*]', [{ kind: 'key', key: 'a' }, { kind: 'any' }, { kind: 'any' }]],
-    ['a["*"]', [{ kind: 'key', key: 'a' }, { kind: 'key', key: '*' }]],
-    ["a['*'].b", [{ kind: 'key', key: 'a' }, { kind: 'key', key: '*' }, { kind: 'key', key: 'b' }]],
-    ['a[0].b', [{ kind: 'key', key: 'a' }, { kind: 'key', key: '0' }, { kind: 'key', key: 'b' }]],
-    ['a["x*y"]', [{ kind: 'key', key: 'a' }, { kind: 'key', key: 'x*y' }]],
+    [
+      'a["*"]',
+      [
+        { kind: 'key', key: 'a' },
+        { kind: 'key', key: '*' },
+      ],
+    ],
+    [
+      "a['*'].b",
+      [
+        { kind: 'key', key: 'a' },
+        { kind: 'key', key: '*' },
+        { kind: 'key', key: 'b' },
+      ],
+    ],
+    [
+      'a[0].b',
+      [
+        { kind: 'key', key: 'a' },
+        { kind: 'key', key: '0' },
+        { kind: 'key', key: 'b' },
+      ],
+    ],
+    [
+      'a["x*y"]',
+      [
+        { kind: 'key', key: 'a' },
+        { kind: 'key', key: 'x*y' },
+      ],
+    ],
   ])('parses %s', (path, segments) => {
     expect(parseDotPathPattern(path)).toEqual(segments);
   });

@@ -132,20 +132,27 @@ describe('replace output limits', () => {
 
   it('an input longer than limits.maxStringLength is a violation, not read', () => {
     const result = run({ op: 'replace', field: 'arguments.s', pattern: 'b', with: '' }, act({ s: 'b'.repeat(21) }), limits);
-    expect(result.violations).toEqual([expect.objectContaining({ expected: 'a string of at most 20 characters (limits.maxStringLength)' })]);
+    expect(result.violations).toEqual([
+      expect.objectContaining({ expected: 'a string of at most 20 characters (limits.maxStringLength)' }),
+    ]);
   });
 
   it('stops building as soon as the result is too long', () => {
     const scanner = compileScanner('', '', DEFAULT_LIMITS);
     let visited = 0;
-    const counting = { ...scanner, scan: (input: string, visit: Parameters<typeof scanner.scan>[1]) => scanner.scan(input, (match) => ((visited += 1), visit(match))) };
+    const counting = {
+      ...scanner,
+      scan: (input: string, visit: Parameters<typeof scanner.scan>[1]) => scanner.scan(input, (match) => ((visited += 1), visit(match))),
+    };
     expect(replaceAll('x'.repeat(10_000), counting, ['long'], 100)).toBeUndefined();
     expect(visited).toBeLessThan(50);
   });
 });
 
 describe('replace definitions', () => {
-  const policy = (rewrite: Record<string, unknown>) => [{ id: 'p', rewrite: [{ op: 'replace', field: 'arguments.s', with: '', ...rewrite }] }];
+  const policy = (rewrite: Record<string, unknown>) => [
+    { id: 'p', rewrite: [{ op: 'replace', field: 'arguments.s', with: '', ...rewrite }] },
+  ];
 
   it.each([
     ['lookahead', 'a(?=b)'],
@@ -159,11 +166,15 @@ describe('replace definitions', () => {
 
   it('refuses a pattern longer than limits.maxPatternLength', () => {
     const error = compileError(policy({ pattern: 'a'.repeat(11) }), { ...DEFAULT_LIMITS, maxPatternLength: 10 });
-    expect(issuesOf(error)).toEqual([expect.objectContaining({ pointer: '/rewrite/0/pattern', expected: 'a pattern of at most 10 characters (limits.maxPatternLength)' })]);
+    expect(issuesOf(error)).toEqual([
+      expect.objectContaining({ pointer: '/rewrite/0/pattern', expected: 'a pattern of at most 10 characters (limits.maxPatternLength)' }),
+    ]);
   });
 
   it('refuses unknown flags', () => {
-    expect(issuesOf(compileError(policy({ pattern: 'a', flags: 'g' })))).toEqual([expect.objectContaining({ pointer: '/rewrite/0/flags' })]);
+    expect(issuesOf(compileError(policy({ pattern: 'a', flags: 'g' })))).toEqual([
+      expect.objectContaining({ pointer: '/rewrite/0/flags' }),
+    ]);
   });
 
   it('refuses a pattern with a lone surrogate', () => {
@@ -198,7 +209,12 @@ describe('compileScanner', () => {
       if (match.spans[0] !== undefined) spans.push(match.spans[0]);
       return true;
     });
-    expect(spans).toEqual([[0, 0], [1, 3], [3, 3], [5, 5]]);
+    expect(spans).toEqual([
+      [0, 0],
+      [1, 3],
+      [3, 3],
+      [5, 5],
+    ]);
     expect(replaceAll('baa😀', compileScanner('a*', '', DEFAULT_LIMITS), ['-'], 100)).toBe('baa😀'.replace(/a*/gu, '-'));
   });
 

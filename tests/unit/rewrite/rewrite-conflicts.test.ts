@@ -58,7 +58,10 @@ describe('rewrite conflicts', () => {
 
   it('disjoint lists of exact tool names do not conflict; a shared name does', () => {
     accepts([masking('a', 'arguments.x', { tools: ['mail.send', 'mail.draft'] }), masking('b', 'arguments.x', { tools: ['chat.post'] })]);
-    compileError([masking('a', 'arguments.x', { tools: ['mail.send'] }), masking('b', 'arguments.x', { tools: ['chat.post', 'mail.send'] })]);
+    compileError([
+      masking('a', 'arguments.x', { tools: ['mail.send'] }),
+      masking('b', 'arguments.x', { tools: ['chat.post', 'mail.send'] }),
+    ]);
   });
 
   it('a glob in either list, or no list at all, conflicts', () => {

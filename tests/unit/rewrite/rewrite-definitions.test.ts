@@ -18,9 +18,24 @@ describe('schema errors', () => {
     ['replace without pattern', { op: 'replace', field: 'arguments.x', with: '' }, '/rewrite/0/pattern', '"pattern" is required'],
     ['replace without with', { op: 'replace', field: 'arguments.x', pattern: 'a' }, '/rewrite/0/with', '"with" is required'],
     ['an unknown key', { op: 'mask_field', field: 'arguments.x', mask: '*' }, '/rewrite/0/mask', 'unknown key "mask"'],
-    ['pattern on cap_value', { op: 'cap_value', field: 'arguments.x', value: 1, pattern: 'a' }, '/rewrite/0/pattern', '"pattern" is not allowed with op cap_value'],
-    ['value on remove_field', { op: 'remove_field', field: 'arguments.x', value: 1 }, '/rewrite/0/value', '"value" is not allowed with op remove_field'],
-    ['value on replace', { op: 'replace', field: 'arguments.x', pattern: 'a', with: '', value: 1 }, '/rewrite/0/value', '"value" is not allowed with op replace'],
+    [
+      'pattern on cap_value',
+      { op: 'cap_value', field: 'arguments.x', value: 1, pattern: 'a' },
+      '/rewrite/0/pattern',
+      '"pattern" is not allowed with op cap_value',
+    ],
+    [
+      'value on remove_field',
+      { op: 'remove_field', field: 'arguments.x', value: 1 },
+      '/rewrite/0/value',
+      '"value" is not allowed with op remove_field',
+    ],
+    [
+      'value on replace',
+      { op: 'replace', field: 'arguments.x', pattern: 'a', with: '', value: 1 },
+      '/rewrite/0/value',
+      '"value" is not allowed with op replace',
+    ],
     ['an unknown op', { op: 'truncate', field: 'arguments.x' }, '/rewrite/0/op', 'must be one of cap_value'],
     ['no field', { op: 'remove_field' }, '/rewrite/0/field', '"field" is required'],
     ['an empty field', { op: 'remove_field', field: '' }, '/rewrite/0/field', 'fewer than 1 characters'],
@@ -35,9 +50,9 @@ describe('schema errors', () => {
 
   it('refuses an empty rewrite list and a non-integer priority', () => {
     expect(issuesOf(compileError([{ id: 'p', rewrite: [] }])).map((issue) => issue.pointer)).toEqual(['/rewrite']);
-    expect(issuesOf(compileError([{ id: 'p', priority: 1.5, rewrite: [{ op: 'remove_field', field: 'a' }] }])).map((issue) => issue.pointer)).toEqual([
-      '/priority',
-    ]);
+    expect(
+      issuesOf(compileError([{ id: 'p', priority: 1.5, rewrite: [{ op: 'remove_field', field: 'a' }] }])).map((issue) => issue.pointer),
+    ).toEqual(['/priority']);
   });
 });
 
@@ -92,7 +107,15 @@ describe('phases', () => {
   });
 
   it('accepts a request policy with a shape, and a response policy without one', () => {
-    expect(() => compilePolicies([{ id: 'a', on: 'request', shape: { closed: false } }, { id: 'b', on: 'response', rewrite: [{ op: 'remove_field', field: 'result.x' }] }], DEFAULT_LIMITS)).not.toThrow();
+    expect(() =>
+      compilePolicies(
+        [
+          { id: 'a', on: 'request', shape: { closed: false } },
+          { id: 'b', on: 'response', rewrite: [{ op: 'remove_field', field: 'result.x' }] },
+        ],
+        DEFAULT_LIMITS,
+      ),
+    ).not.toThrow();
   });
 
   it('exposes phase and priority with their defaults', () => {
@@ -124,7 +147,9 @@ describe('a policy that only rewrites', () => {
   });
 
   it('still checks its assertions, which the engine runs on the rewritten action', () => {
-    const policy = rewritingPolicy([{ op: 'cap_value', field: 'arguments.n', value: 10 }], { assert: { field: 'arguments.n', op: 'lte', value: 10 } });
+    const policy = rewritingPolicy([{ op: 'cap_value', field: 'arguments.n', value: 10 }], {
+      assert: { field: 'arguments.n', op: 'lte', value: 10 },
+    });
     const before = act({ n: 50 });
     expect(policy.satisfied(before)).toBe(false);
     const after = policy.rewrite?.(before, 't').action;

@@ -81,7 +81,11 @@ describe('cap_value', () => {
       rewriteWith([cap], frozen, { effect: 'warn', message: 'custom {actual}' }),
     );
     expect(result.violations).toEqual([
-      expect.objectContaining({ effect: 'warn', severity: 'warning', message: 'p: cap_value at arguments.limit needs a number, found a string' }),
+      expect.objectContaining({
+        effect: 'warn',
+        severity: 'warning',
+        message: 'p: cap_value at arguments.limit needs a number, found a string',
+      }),
     ]);
   });
 
@@ -212,7 +216,10 @@ describe('mask_field', () => {
   });
 
   it('masks every element through `*`', () => {
-    const result = run({ op: 'mask_field', field: 'arguments.headers.*.value', value: 'X' }, act({ headers: [{ value: 'a' }, { value: 'b' }] }));
+    const result = run(
+      { op: 'mask_field', field: 'arguments.headers.*.value', value: 'X' },
+      act({ headers: [{ value: 'a' }, { value: 'b' }] }),
+    );
     expect(result.action.arguments).toEqual({ headers: [{ value: 'X' }, { value: 'X' }] });
     expect(result.rewrites).toHaveLength(2);
   });

@@ -45,7 +45,9 @@ describe('rewrites in a decision', () => {
     const decision = await both([LIMIT_CHECK, CAP], action);
     expect(decision.verdict).toBe('allow');
     expect(decision.action).toEqual({ tool: 'search', arguments: { query: 'q', limit: 100 } });
-    expect(decision.rewrites).toEqual([{ policyId: 'search.cap', op: 'cap_value', path: ['arguments', 'limit'], value: 100, applied: true }]);
+    expect(decision.rewrites).toEqual([
+      { policyId: 'search.cap', op: 'cap_value', path: ['arguments', 'limit'], value: 100, applied: true },
+    ]);
     // The caller's (frozen) object is untouched; the decision's action is a new object.
     expect(action.arguments.limit).toBe(5000);
     expect(decision.action).not.toBe(action);
@@ -128,7 +130,9 @@ describe('monitored rewrites', () => {
     const action = search(5000);
     const decision = engine.evaluateAuto(action);
     expect(decision.action).toBe(action);
-    expect(decision.rewrites).toEqual([{ policyId: 'search.cap', op: 'cap_value', path: ['arguments', 'limit'], value: 100, applied: false }]);
+    expect(decision.rewrites).toEqual([
+      { policyId: 'search.cap', op: 'cap_value', path: ['arguments', 'limit'], value: 100, applied: false },
+    ]);
     expect(decision.verdict).toBe('deny');
   });
 
@@ -155,12 +159,24 @@ describe('evaluateResponse', () => {
 
   it('sanitises a tool result and leaves the caller’s result untouched', async () => {
     const engine = await createEngine({ policies: [STRIP, LIMIT_CHECK] });
-    const result = { content: [{ type: 'text', text: '\u001b[31mALERT\u001b[0m' }, { type: 'image', data: 'x' }] };
+    const result = {
+      content: [
+        { type: 'text', text: '\u001b[31mALERT\u001b[0m' },
+        { type: 'image', data: 'x' },
+      ],
+    };
     const decision = await engine.evaluateResponse({ tool: 'status', arguments: {} }, result);
     expect(decision.verdict).toBe('allow');
-    expect(decision.action.result).toEqual({ content: [{ type: 'text', text: 'ALERT' }, { type: 'image', data: 'x' }] });
+    expect(decision.action.result).toEqual({
+      content: [
+        { type: 'text', text: 'ALERT' },
+        { type: 'image', data: 'x' },
+      ],
+    });
     expect(result.content[0]?.text).toBe('\u001b[31mALERT\u001b[0m');
-    expect(decision.rewrites).toEqual([{ policyId: 'out.strip-ansi', op: 'replace', path: ['result', 'content', 0, 'text'], applied: true }]);
+    expect(decision.rewrites).toEqual([
+      { policyId: 'out.strip-ansi', op: 'replace', path: ['result', 'content', 0, 'text'], applied: true },
+    ]);
   });
 
   it('judges only response policies, and evaluate judges only request policies', async () => {

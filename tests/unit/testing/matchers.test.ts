@@ -10,7 +10,12 @@ const POLICIES = [
   { id: 'payments.review', effect: 'escalate', assert: { field: 'arguments.amount', op: 'lte', value: 500 } },
   { id: 'payments.note', effect: 'warn', require: ['arguments.note'] },
   // A message without the path, so a formatted path in a failure comes from the matcher.
-  { id: 'orders.sku', tools: ['order'], assert: { field: 'arguments.items[0].sku', op: 'regex', value: '^[A-Z]+$' }, message: 'SKU {actual} is not upper case' },
+  {
+    id: 'orders.sku',
+    tools: ['order'],
+    assert: { field: 'arguments.items[0].sku', op: 'regex', value: '^[A-Z]+$' },
+    message: 'SKU {actual} is not upper case',
+  },
 ] as const;
 
 let engine: Engine;
@@ -91,7 +96,9 @@ describe('tierguard/testing matchers on real decisions', () => {
     expect(decision).not.toBeDeniedBy('no.such.policy');
     const message = failure(() => expect(decision).toBeDeniedBy('payments.review'));
     expect(message).toContain('expect(decision).toBeDeniedBy("payments.review")');
-    expect(message).toContain('expected the decision to be denied by policy "payments.review", but it was denied by policy "payments.limit"');
+    expect(message).toContain(
+      'expected the decision to be denied by policy "payments.review", but it was denied by policy "payments.limit"',
+    );
     expect(message).toContain('policy "payments.review" at arguments.amount');
     const negated = failure(() => expect(decision).not.toBeDeniedBy('payments.limit'));
     expect(negated).toContain('expected the decision not to be denied by policy "payments.limit", but a deny violation names it');
@@ -143,7 +150,10 @@ describe('tierguard/testing matchers on values that are not decisions', () => {
     ['an object without a verdict', { violations: [] }],
     ['an unknown verdict', { verdict: 'maybe', violations: [], warnings: [], errors: [] }],
     ['violations that are not an array', { verdict: 'allow', violations: {}, warnings: [], errors: [] }],
-    ['a violation without a path', { verdict: 'deny', violations: [{ policyId: 'p', message: 'm', effect: 'deny' }], warnings: [], errors: [] }],
+    [
+      'a violation without a path',
+      { verdict: 'deny', violations: [{ policyId: 'p', message: 'm', effect: 'deny' }], warnings: [], errors: [] },
+    ],
     ['an error without a code', { verdict: 'deny', violations: [], warnings: [], errors: [{ message: 'm' }] }],
   ];
 

@@ -31,8 +31,16 @@ const CASES: readonly Case[] = [
   ...(opaServer === undefined && process.env['TIERGUARD_REQUIRE_ENGINES'] !== '1'
     ? []
     : [{ label: 'opa server', adapter: createOpaServerAdapter({ url: opaServer?.url ?? 'http://127.0.0.1:1' }), binding: OPA_BINDING }]),
-  { label: 'conftest', adapter: createConftestAdapter(), binding: { engine: 'conftest', policy: fixture('s3.rego'), policyId: 's3.not-public' } },
-  { label: 'checkov', adapter: createCheckovAdapter(), binding: { engine: 'checkov', policy: fixture('s3-plan.checkov.yaml'), policyId: 's3.not-public' } },
+  {
+    label: 'conftest',
+    adapter: createConftestAdapter(),
+    binding: { engine: 'conftest', policy: fixture('s3.rego'), policyId: 's3.not-public' },
+  },
+  {
+    label: 'checkov',
+    adapter: createCheckovAdapter(),
+    binding: { engine: 'checkov', policy: fixture('s3-plan.checkov.yaml'), policyId: 's3.not-public' },
+  },
 ];
 
 // A Terraform plan whose bucket has "acl" twice, public-read then private: engines read the last, Terraform may read the first.
@@ -41,24 +49,29 @@ const TWICE_TEXT = await readFile(fixture(TWICE), 'utf8');
 
 for (const { label, adapter, binding } of CASES) {
   const skip = await engineSkipReason(adapter, 'run .ci/install-engines');
-  describe.skipIf(skip !== undefined)(`${label}: a JSON artifact with a repeated key${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
-    it('fails the plan with only the public ACL, so the policy does catch it', async () => {
-      expect((await adapter.evaluate({ path: fixture('s3-public.tfplan.json') }, binding)).verdict).toBe('fail');
-      expect((await adapter.evaluate({ path: fixture('s3-private.tfplan.json') }, binding)).verdict).toBe('pass');
-    });
+  describe.skipIf(skip !== undefined)(
+    `${label}: a JSON artifact with a repeated key${skip === undefined ? '' : ` (skipped: ${skip})`}`,
+    () => {
+      it('fails the plan with only the public ACL, so the policy does catch it', async () => {
+        expect((await adapter.evaluate({ path: fixture('s3-public.tfplan.json') }, binding)).verdict).toBe('fail');
+        expect((await adapter.evaluate({ path: fixture('s3-private.tfplan.json') }, binding)).verdict).toBe('pass');
+      });
 
-    const artifacts: ReadonlyArray<[string, Artifact]> = [
-      ['as a file', { path: fixture(TWICE) }],
-      ['as text content', { content: TWICE_TEXT, format: 'terraform-plan' }],
-      ['as text content named .json', { content: TWICE_TEXT, name: 'tfplan.json' }],
-    ];
-    it.each(artifacts)('is refused %s before the engine runs, naming the key and where it is', async (_how, artifact) => {
-      const verdict = await adapter.evaluate(artifact, binding);
-      expect(verdict.verdict).toBe('error');
-      expect(verdict.error?.code).toBe('INVALID_ARTIFACT');
-      expect(verdict.error?.message).toContain('line 17, column 13: duplicate key "acl" at /planned_values/root_module/resources/0/values/acl');
-    });
-  });
+      const artifacts: ReadonlyArray<[string, Artifact]> = [
+        ['as a file', { path: fixture(TWICE) }],
+        ['as text content', { content: TWICE_TEXT, format: 'terraform-plan' }],
+        ['as text content named .json', { content: TWICE_TEXT, name: 'tfplan.json' }],
+      ];
+      it.each(artifacts)('is refused %s before the engine runs, naming the key and where it is', async (_how, artifact) => {
+        const verdict = await adapter.evaluate(artifact, binding);
+        expect(verdict.verdict).toBe('error');
+        expect(verdict.error?.code).toBe('INVALID_ARTIFACT');
+        expect(verdict.error?.message).toContain(
+          'line 17, column 13: duplicate key "acl" at /planned_values/root_module/resources/0/values/acl',
+        );
+      });
+    },
+  );
 }
 
 const conftest = CASES.find((entry) => entry.adapter.name === 'conftest') as Case;

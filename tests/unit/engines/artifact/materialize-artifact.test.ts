@@ -38,7 +38,11 @@ describe('materializeArtifact', () => {
 
   it('names content by its format when it has no name, and serialises JSON values', async () => {
     expect(await written({ content: 'eval(1)', format: 'javascript' })).toMatchObject({ shownAs: 'artifact.js', format: 'javascript' });
-    expect(await written({ content: { a: [1, 'two'] } })).toMatchObject({ shownAs: 'artifact.json', text: '{"a":[1,"two"]}', format: 'json' });
+    expect(await written({ content: { a: [1, 'two'] } })).toMatchObject({
+      shownAs: 'artifact.json',
+      text: '{"a":[1,"two"]}',
+      format: 'json',
+    });
     expect(await written({ content: { resource_changes: [] }, format: 'terraform-plan' })).toMatchObject({ shownAs: 'tfplan.json' });
     expect(await written({ content: 'FROM node:20', format: 'dockerfile' })).toMatchObject({ shownAs: 'Dockerfile' });
   });
@@ -88,14 +92,20 @@ describe('materializeArtifact and repeated keys', () => {
     expect(await refused({ content: '{\n  "acl": "public-read",\n  "acl": "private"\n}', format: 'terraform-plan' })).toBe(
       'tfplan.json is not valid JSON: line 3, column 3: duplicate key "acl" at /acl (first at line 2, column 3)',
     );
-    expect(await refused({ content: '{"a":{"acl":1,"acl":2}}', name: 'plan.json' })).toContain('line 1, column 15: duplicate key "acl" at /a/acl');
-    expect(await refused({ content: 'a:\n  acl: 1\n  acl: 2\n', name: 'values.yml' })).toBe('values.yml is not valid YAML: line 3, column 3: duplicate key "acl"');
+    expect(await refused({ content: '{"a":{"acl":1,"acl":2}}', name: 'plan.json' })).toContain(
+      'line 1, column 15: duplicate key "acl" at /a/acl',
+    );
+    expect(await refused({ content: 'a:\n  acl: 1\n  acl: 2\n', name: 'values.yml' })).toBe(
+      'values.yml is not valid YAML: line 3, column 3: duplicate key "acl"',
+    );
   });
 
   it('refuses a JSON or YAML file with a repeated key, naming it by the path given', async () => {
     const file = join(dir, 'plan.json');
     await writeFile(file, '{"acl":"public-read","acl":"private"}');
-    expect(await refused({ path: file })).toBe(`${file} is not valid JSON: line 1, column 22: duplicate key "acl" at /acl (first at line 1, column 2)`);
+    expect(await refused({ path: file })).toBe(
+      `${file} is not valid JSON: line 1, column 22: duplicate key "acl" at /acl (first at line 1, column 2)`,
+    );
     const yaml = join(dir, 'plan.txt');
     await writeFile(yaml, 'acl: a\nacl: b\n');
     expect(await refused({ path: yaml, format: 'yaml' })).toBe(`${yaml} is not valid YAML: line 2, column 1: duplicate key "acl"`);

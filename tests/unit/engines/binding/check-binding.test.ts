@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { bindingOption, checkBinding, checkPolicyExists } from '../../../../src/engines/binding/check-binding.js';
 import type { EngineBinding } from '../../../../src/engines/types.js';
 
-const BINDING: EngineBinding = { engine: 'opa', policy: 'policies/s3.rego', policyId: 's3.public', query: 'data.s3.deny', options: { mode: 'cli' } };
+const BINDING: EngineBinding = {
+  engine: 'opa',
+  policy: 'policies/s3.rego',
+  policyId: 's3.public',
+  query: 'data.s3.deny',
+  options: { mode: 'cli' },
+};
 
 describe('checkBinding', () => {
   it('accepts a well-formed binding for this adapter', () => {
@@ -14,7 +20,10 @@ describe('checkBinding', () => {
   });
 
   it('rejects a binding for another engine, naming both', () => {
-    expect(checkBinding('semgrep', BINDING, ['mode'])).toEqual({ code: 'INVALID_BINDING', message: 'the binding is for engine "opa", not semgrep' });
+    expect(checkBinding('semgrep', BINDING, ['mode'])).toEqual({
+      code: 'INVALID_BINDING',
+      message: 'the binding is for engine "opa", not semgrep',
+    });
   });
 
   it('rejects malformed bindings', () => {
@@ -38,7 +47,9 @@ describe('bindingOption', () => {
   it('reads own options only', () => {
     expect(bindingOption(BINDING, 'mode')).toBe('cli');
     expect(bindingOption(BINDING, 'toString')).toBeUndefined();
-    expect(bindingOption({ ...BINDING, options: JSON.parse('{"__proto__": {"mode": "x"}}') as Record<string, never> }, 'mode')).toBeUndefined();
+    expect(
+      bindingOption({ ...BINDING, options: JSON.parse('{"__proto__": {"mode": "x"}}') as Record<string, never> }, 'mode'),
+    ).toBeUndefined();
   });
 });
 

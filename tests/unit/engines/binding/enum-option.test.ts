@@ -20,7 +20,10 @@ describe('readEnumOption', () => {
   });
 
   it('refuses anything else, naming the adapter, the option and the allowed values', () => {
-    const refused = { ok: false, error: { code: 'INVALID_BINDING', message: 'semgrep option minLevel must be one of error, warning, note' } };
+    const refused = {
+      ok: false,
+      error: { code: 'INVALID_BINDING', message: 'semgrep option minLevel must be one of error, warning, note' },
+    };
     for (const value of ['fatal', 3, ['error']]) {
       expect(readEnumOption('semgrep', binding({ minLevel: value }), 'minLevel', LEVELS, 'note')).toEqual(refused);
     }

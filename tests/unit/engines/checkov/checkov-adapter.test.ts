@@ -77,7 +77,11 @@ describe.skipIf(skip !== undefined)(`checkov adapter${skip === undefined ? '' : 
       checkov.evaluate({ content: await readFile(fixture('fail.tf'), 'utf8'), format: 'text', name: 'main.txt' }, BINDING),
       checkov.evaluate({ path: fixture('fail.tf') }, { ...BINDING, policy: fixture('broken.checkov.yaml') }),
     ]);
-    expect(unparsable).toMatchObject({ verdict: 'error', violations: [], error: { code: 'INVALID_ARTIFACT', message: 'checkov could not parse ' + fixture('unparsable.tf') } });
+    expect(unparsable).toMatchObject({
+      verdict: 'error',
+      violations: [],
+      error: { code: 'INVALID_ARTIFACT', message: 'checkov could not parse ' + fixture('unparsable.tf') },
+    });
     expect(unread).toMatchObject({ verdict: 'error', error: { code: 'ENGINE_FAILED' } });
     expect(unread.error?.message).toMatch(/^checkov ran no check on main\.txt: /);
     expect(broken).toMatchObject({ verdict: 'error', error: { code: 'ENGINE_FAILED' } });
@@ -89,7 +93,9 @@ describe.skipIf(skip !== undefined)(`checkov adapter${skip === undefined ? '' : 
     const home = await mkdtemp(join(tmpdir(), 'tierguard-checkov-home-'));
     try {
       await writeFile(join(home, '.checkov.yaml'), 'skip-check:\n  - CKV_AWS_20\n  - CKV2_TG_1\n');
-      const adapter = createCheckovAdapter({ env: { ...process.env, HOME: home, CKV_SKIP_CHECK: 'CKV_AWS_20,CKV2_TG_1', CKV_FRAMEWORK: 'dockerfile' } });
+      const adapter = createCheckovAdapter({
+        env: { ...process.env, HOME: home, CKV_SKIP_CHECK: 'CKV_AWS_20,CKV2_TG_1', CKV_FRAMEWORK: 'dockerfile' },
+      });
       const verdict = await adapter.evaluate({ path: fixture('fail.tf') }, BINDING);
       expect(verdict.violations.map((v) => v.constraint)).toEqual(['CKV2_TG_1', 'CKV_AWS_20']);
     } finally {

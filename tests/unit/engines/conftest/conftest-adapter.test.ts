@@ -9,7 +9,10 @@ import { engineSkipReason, expectNoTempPath } from '../support.js';
 const fixture = (name: string): string => fileURLToPath(new URL(`../../../fixtures/engines/conftest/${name}`, import.meta.url));
 const conftest = createConftestAdapter();
 const BINDING: EngineBinding = { engine: 'conftest', policy: fixture('deployment.rego'), policyId: 'k8s.non-root' };
-const skip = await engineSkipReason(conftest, `go install github.com/open-policy-agent/conftest@v${CONFTEST_TESTED_VERSION} (or run .ci/install-engines)`);
+const skip = await engineSkipReason(
+  conftest,
+  `go install github.com/open-policy-agent/conftest@v${CONFTEST_TESTED_VERSION} (or run .ci/install-engines)`,
+);
 
 const summary = (verdict: EngineVerdict): unknown[] => verdict.violations.map((v) => [v.constraint, v.path, v.effect, v.severity]);
 const withoutDuration = ({ durationMs: _ignored, ...rest }: EngineVerdict): Omit<EngineVerdict, 'durationMs'> => rest;
@@ -129,6 +132,9 @@ describe.skipIf(skip !== undefined)(`conftest adapter${skip === undefined ? '' :
   it('refuses more findings than the limit', async () => {
     const adapter = createConftestAdapter({ limits: { maxSarifResults: 1 } });
     const verdict = await adapter.evaluate({ path: fixture('fail.yaml') }, BINDING);
-    expect(verdict.error).toEqual({ code: 'LIMIT_EXCEEDED', message: 'conftest reported 2 failures and warnings, more than the limit of 1' });
+    expect(verdict.error).toEqual({
+      code: 'LIMIT_EXCEEDED',
+      message: 'conftest reported 2 failures and warnings, more than the limit of 1',
+    });
   });
 });

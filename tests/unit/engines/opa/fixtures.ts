@@ -9,10 +9,20 @@ export const fixture = (name: string): string => fileURLToPath(new URL(`../../..
 export const INSTALL_OPA = `go install github.com/open-policy-agent/opa@v${OPA_TESTED_VERSION} (or run .ci/install-engines)`;
 
 /** The S3 policy's violations query. */
-export const S3_BINDING: EngineBinding = { engine: 'opa', policy: fixture('s3.rego'), query: 'data.s3.deny', policyId: 'infra.s3-not-public' };
+export const S3_BINDING: EngineBinding = {
+  engine: 'opa',
+  policy: fixture('s3.rego'),
+  query: 'data.s3.deny',
+  policyId: 'infra.s3-not-public',
+};
 
 /** The decisions policy, for boolean and string results. */
-export const DECISIONS: EngineBinding = { engine: 'opa', policy: fixture('decisions.rego'), query: 'data.decisions.allow', policyId: 'tools.limit' };
+export const DECISIONS: EngineBinding = {
+  engine: 'opa',
+  policy: fixture('decisions.rego'),
+  query: 'data.decisions.allow',
+  policyId: 'tools.limit',
+};
 
 /** The violations the S3 policy reports for s3-fail.json, as every mode must map them. */
 export const S3_FAIL_VIOLATIONS = [

@@ -18,13 +18,18 @@ describe('readOpaBinding', () => {
   it('refuses a binding without a query, with an unknown option, or with another result kind', () => {
     expect(readOpaBinding({ ...BINDING, query: ' ' })).toEqual(invalid('an opa binding needs a query, such as data.s3.deny'));
     expect(readOpaBinding({ ...BINDING, options: { mode: 'cli' } })).toEqual(invalid('unknown opa option "mode" (known: result)'));
-    expect(readOpaBinding({ ...BINDING, options: { result: 'fail' } })).toEqual(invalid('opa option result must be one of violations, allow, deny'));
+    expect(readOpaBinding({ ...BINDING, options: { result: 'fail' } })).toEqual(
+      invalid('opa option result must be one of violations, allow, deny'),
+    );
   });
 });
 
 describe('readOpaDocumentBinding', () => {
   it("adds the query's document path", () => {
-    expect(readOpaDocumentBinding({ ...BINDING, options: { result: 'deny' } })).toEqual({ ok: true, binding: { query: 'data.s3.deny', path: 's3/deny', kind: 'deny' } });
+    expect(readOpaDocumentBinding({ ...BINDING, options: { result: 'deny' } })).toEqual({
+      ok: true,
+      binding: { query: 'data.s3.deny', path: 's3/deny', kind: 'deny' },
+    });
   });
 
   it('checks the query is a document before it checks the result kind', () => {

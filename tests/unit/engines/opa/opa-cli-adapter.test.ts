@@ -24,7 +24,15 @@ describe.skipIf(skip !== undefined)(`opa CLI adapter${skip === undefined ? '' : 
   it('maps violations given as strings, naming the query as the rule', async () => {
     const verdict = await opa.evaluate({ content: { limit: 500 } }, { ...DECISIONS, query: 'data.decisions.messages' });
     expect(verdict.violations).toEqual([
-      { policyId: 'tools.limit', tier: 'engine', constraint: 'data.decisions.messages', path: [], message: 'limit 500 is over 100', effect: 'deny', severity: 'violation' },
+      {
+        policyId: 'tools.limit',
+        tier: 'engine',
+        constraint: 'data.decisions.messages',
+        path: [],
+        message: 'limit 500 is over 100',
+        effect: 'deny',
+        severity: 'violation',
+      },
     ]);
   });
 
@@ -34,16 +42,32 @@ describe.skipIf(skip !== undefined)(`opa CLI adapter${skip === undefined ? '' : 
     expect((await opa.evaluate({ content: { limit: 5 } }, allow)).verdict).toBe('pass');
     const refused = await opa.evaluate({ content: { limit: 500 } }, allow);
     expect(refused.violations).toEqual([
-      { policyId: 'tools.limit', tier: 'engine', constraint: 'data.decisions.allow', path: [], message: 'data.decisions.allow is false', effect: 'deny', severity: 'violation' },
+      {
+        policyId: 'tools.limit',
+        tier: 'engine',
+        constraint: 'data.decisions.allow',
+        path: [],
+        message: 'data.decisions.allow is false',
+        effect: 'deny',
+        severity: 'violation',
+      },
     ]);
     expect((await opa.evaluate({ content: { limit: 5 } }, deny)).verdict).toBe('pass');
-    expect((await opa.evaluate({ content: { limit: 500 } }, deny)).violations.map((v) => v.message)).toEqual(['data.decisions.deny is true']);
+    expect((await opa.evaluate({ content: { limit: 500 } }, deny)).violations.map((v) => v.message)).toEqual([
+      'data.decisions.deny is true',
+    ]);
   });
 
   it('is an error, never a pass, when the query is undefined (a misspelt rule, or allow with no default)', async () => {
     const misspelt = await opa.evaluate({ path: fixture('s3-pass.json') }, { ...S3_BINDING, query: 'data.s3.denny' });
-    expect(misspelt.error).toEqual({ code: 'INVALID_BINDING', message: 'the query data.s3.denny is undefined for this policy and input (is the package or rule name right?)' });
-    const noDefault = await opa.evaluate({ content: { limit: 5 } }, { ...DECISIONS, query: 'data.decisions.over_limit', options: { result: 'deny' } });
+    expect(misspelt.error).toEqual({
+      code: 'INVALID_BINDING',
+      message: 'the query data.s3.denny is undefined for this policy and input (is the package or rule name right?)',
+    });
+    const noDefault = await opa.evaluate(
+      { content: { limit: 5 } },
+      { ...DECISIONS, query: 'data.decisions.over_limit', options: { result: 'deny' } },
+    );
     expect(noDefault.error?.code).toBe('INVALID_BINDING');
   });
 
@@ -57,7 +81,10 @@ describe.skipIf(skip !== undefined)(`opa CLI adapter${skip === undefined ? '' : 
   });
 
   it('is an ENGINE_FAILED error naming the problem for a Rego file that does not compile', async () => {
-    const verdict = await opa.evaluate({ path: fixture('s3-pass.json') }, { ...S3_BINDING, policy: fixture('broken.rego'), query: 'data.broken.deny' });
+    const verdict = await opa.evaluate(
+      { path: fixture('s3-pass.json') },
+      { ...S3_BINDING, policy: fixture('broken.rego'), query: 'data.broken.deny' },
+    );
     expect(verdict).toMatchObject({ verdict: 'error', violations: [], error: { code: 'ENGINE_FAILED' } });
     expect(verdict.error?.message).toMatch(/^opa exited with 2: rego_parse_error: unexpected } token \(.*broken\.rego:7\)$/);
   });
@@ -97,6 +124,9 @@ describe.skipIf(skip !== undefined)(`opa CLI adapter${skip === undefined ? '' : 
   it('reads a too-large set of violations as LIMIT_EXCEEDED', async () => {
     const small = createOpaCliAdapter({ limits: { maxSarifResults: 1 } });
     const verdict = await small.evaluate({ path: fixture('s3-fail.json') }, S3_BINDING);
-    expect(verdict.error).toEqual({ code: 'LIMIT_EXCEEDED', message: 'the query data.s3.deny gave 2 violations, more than the limit of 1' });
+    expect(verdict.error).toEqual({
+      code: 'LIMIT_EXCEEDED',
+      message: 'the query data.s3.deny gave 2 violations, more than the limit of 1',
+    });
   });
 });

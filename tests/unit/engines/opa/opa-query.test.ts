@@ -8,7 +8,17 @@ describe('queryToPath', () => {
   });
 
   it('refuses anything that is not a plain document reference', () => {
-    for (const query of ['data', 'data.', 'input.x', 'data.s3.deny[x]', 'count(data.s3.deny)', 'data["s3"].deny', 'data.s3..deny', 'data.1x', 'data.s3/../x']) {
+    for (const query of [
+      'data',
+      'data.',
+      'input.x',
+      'data.s3.deny[x]',
+      'count(data.s3.deny)',
+      'data["s3"].deny',
+      'data.s3..deny',
+      'data.1x',
+      'data.s3/../x',
+    ]) {
       const mapped = queryToPath(query);
       expect(mapped.ok ? mapped.path : mapped.error.code, query).toBe('INVALID_BINDING');
     }

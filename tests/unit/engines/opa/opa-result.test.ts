@@ -20,7 +20,9 @@ describe('opa-result: mapping untrusted opa output', () => {
     const mapped = mapOpaOutput(crafted, CONTEXT);
     expect(mapped).toEqual({ ok: true, violations: [expect.objectContaining({ message: 'own', constraint: 'data.s3.deny' })] });
     const inheritedOnly = mapOpaOutput('{"result":[{"expressions":[{"value":[{"__proto__":{"msg":"inherited","id":"r"}}]}]}]}', CONTEXT);
-    expect(inheritedOnly.ok && inheritedOnly.violations.map((v) => [v.constraint, v.message])).toEqual([['data.s3.deny', '{"__proto__":{"msg":"inherited","id":"r…']]);
+    expect(inheritedOnly.ok && inheritedOnly.violations.map((v) => [v.constraint, v.message])).toEqual([
+      ['data.s3.deny', '{"__proto__":{"msg":"inherited","id":"r…'],
+    ]);
     expect(({} as Record<string, unknown>)['msg']).toBeUndefined();
     const protoResult = mapOpaOutput('{"__proto__":{"result":[]}}', CONTEXT);
     expect(protoResult.ok ? 'pass' : protoResult.error.code).toBe('INVALID_BINDING');
@@ -28,7 +30,10 @@ describe('opa-result: mapping untrusted opa output', () => {
 
   it('refuses a set larger than maxViolations as LIMIT_EXCEEDED, not a silent cut', () => {
     const mapped = mapOpaOutput(output(Array.from({ length: 100_000 }, (_, n) => `m${n}`)), CONTEXT);
-    expect(mapped).toEqual({ ok: false, error: { code: 'LIMIT_EXCEEDED', message: 'the query data.s3.deny gave 100000 violations, more than the limit of 3' } });
+    expect(mapped).toEqual({
+      ok: false,
+      error: { code: 'LIMIT_EXCEEDED', message: 'the query data.s3.deny gave 100000 violations, more than the limit of 3' },
+    });
   });
 
   it('is INVALID_OUTPUT for output that is not JSON or not the expected shape', () => {
@@ -43,12 +48,18 @@ describe('opa-result: mapping untrusted opa output', () => {
   it('is an error, never a pass, for an undefined query', () => {
     expect(mapOpaOutput('{}', CONTEXT)).toEqual({
       ok: false,
-      error: { code: 'INVALID_BINDING', message: 'the query data.s3.deny is undefined for this policy and input (is the package or rule name right?)' },
+      error: {
+        code: 'INVALID_BINDING',
+        message: 'the query data.s3.deny is undefined for this policy and input (is the package or rule name right?)',
+      },
     });
   });
 
   it('cuts long messages and rule ids, scrubs them, and shows odd elements as JSON', () => {
-    const mapped = mapOpaValue(['/tmp/tierguard-engine-x1/plan.json: ' + 'x'.repeat(100), 42, null, { id: 'r'.repeat(100), severity: 'note' }], { ...CONTEXT, maxViolations: 10 });
+    const mapped = mapOpaValue(
+      ['/tmp/tierguard-engine-x1/plan.json: ' + 'x'.repeat(100), 42, null, { id: 'r'.repeat(100), severity: 'note' }],
+      { ...CONTEXT, maxViolations: 10 },
+    );
     if (!mapped.ok) throw new Error(mapped.error.message);
     expect(mapped.violations.map((v) => [v.constraint.length, v.message.slice(0, 12), v.severity])).toEqual([
       [12, '42', 'violation'],
@@ -85,7 +96,13 @@ describe('opa-result: mapping untrusted opa output', () => {
   });
 
   it('summarises OPA errors, ignoring what is not an error list', () => {
-    const errors = JSON.stringify({ errors: [{ code: 'rego_parse_error', message: 'unexpected } token', location: { file: 'x.rego', row: 7 } }, 'odd', { __proto__: { message: 'no' } }] });
+    const errors = JSON.stringify({
+      errors: [
+        { code: 'rego_parse_error', message: 'unexpected } token', location: { file: 'x.rego', row: 7 } },
+        'odd',
+        { __proto__: { message: 'no' } },
+      ],
+    });
     expect(opaErrors(errors)).toBe('rego_parse_error: unexpected } token (x.rego:7); an error; no message');
     expect(opaErrors('not json')).toBeUndefined();
     expect(opaErrors('{"errors": {}}')).toBeUndefined();

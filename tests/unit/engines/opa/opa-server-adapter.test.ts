@@ -10,7 +10,10 @@ import { DECISIONS, INSTALL_OPA, S3_BINDING, S3_FAIL_VIOLATIONS, fixture } from 
 import { freePort, startOpaServer } from './opa-server.js';
 
 const server = await startOpaServer();
-const skip = server === undefined && process.env['TIERGUARD_REQUIRE_ENGINES'] !== '1' ? `opa could not be started as a server; to run these tests: ${INSTALL_OPA}` : undefined;
+const skip =
+  server === undefined && process.env['TIERGUARD_REQUIRE_ENGINES'] !== '1'
+    ? `opa could not be started as a server; to run these tests: ${INSTALL_OPA}`
+    : undefined;
 const scratch: string[] = [];
 afterAll(async () => {
   await server?.stop();
@@ -23,7 +26,9 @@ async function fakeServer(answer: (respond: ServerResponse) => void): Promise<{ 
   await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
   const address = fake.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
-  return { url: `http://127.0.0.1:${port}`, close: () =>
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
       new Promise((resolve) => {
         fake.close(() => resolve());
         fake.closeAllConnections();
@@ -42,7 +47,9 @@ describe('opa server adapter: options', () => {
     const adapter = createOpaServerAdapter({ url: `http://127.0.0.1:${await freePort()}` });
     const availability = await adapter.available();
     expect(availability.ok).toBe(false);
-    expect(availability.reason).toMatch(/^no OPA server answers at http:\/\/127\.0\.0\.1:\d+\/health \(ECONNREFUSED\); start one with "opa run --server/);
+    expect(availability.reason).toMatch(
+      /^no OPA server answers at http:\/\/127\.0\.0\.1:\d+\/health \(ECONNREFUSED\); start one with "opa run --server/,
+    );
   });
 });
 
@@ -67,7 +74,9 @@ describe('opa server adapter: hostile servers', () => {
   });
 
   it('maps a prototype-laden answer by own properties only', async () => {
-    const crafted = await fakeServer((response) => response.end('{"__proto__":{"result":[]},"result":[{"__proto__":{"msg":"x"},"msg":"own"}]}'));
+    const crafted = await fakeServer((response) =>
+      response.end('{"__proto__":{"result":[]},"result":[{"__proto__":{"msg":"x"},"msg":"own"}]}'),
+    );
     const verdict = await createOpaServerAdapter({ url: crafted.url, uploadPolicies: false }).evaluate({ content: {} }, S3_BINDING);
     expect(verdict.violations.map((v) => v.message)).toEqual(['own']);
     await crafted.close();
@@ -149,89 +158,104 @@ describe('opa server adapter: waiting for an upload', () => {
   });
 });
 
-describe.skipIf(skip !== undefined)(`opa server adapter, against opa run --server${skip === undefined ? '' : ` (skipped: ${skip})`}`, () => {
-  const url = server?.url ?? 'http://127.0.0.1:1';
-  const opa = createOpaServerAdapter({ url });
+describe.skipIf(skip !== undefined)(
+  `opa server adapter, against opa run --server${skip === undefined ? '' : ` (skipped: ${skip})`}`,
+  () => {
+    const url = server?.url ?? 'http://127.0.0.1:1';
+    const opa = createOpaServerAdapter({ url });
 
-  it('reports the server version', async () => {
-    const availability = await opa.available();
-    expect(availability.ok).toBe(true);
-    expect(availability.version).toMatch(/^\d+\.\d+\.\d+/);
-  });
-
-  it('uploads the binding policy and maps violations as the CLI does', async () => {
-    const verdict = await opa.evaluate({ path: fixture('s3-fail.json') }, S3_BINDING);
-    expect(verdict).toMatchObject({ verdict: 'fail', engine: 'opa', policy: S3_BINDING.policy });
-    expect(verdict.violations).toEqual(S3_FAIL_VIOLATIONS);
-    expect((await opa.evaluate({ path: fixture('s3-fail.yaml') }, S3_BINDING)).violations.map((v) => v.constraint)).toEqual(['s3-public-acl']);
-  });
-
-  it('reads boolean and string results, and an undefined document is an error', async () => {
-    expect((await opa.evaluate({ content: { limit: 5 } }, { ...DECISIONS, options: { result: 'allow' } })).verdict).toBe('pass');
-    expect((await opa.evaluate({ content: { limit: 500 } }, { ...DECISIONS, options: { result: 'allow' } })).verdict).toBe('fail');
-    const strings = await opa.evaluate({ content: { limit: 500 } }, { ...DECISIONS, query: 'data.decisions.messages' });
-    expect(strings.violations.map((v) => [v.constraint, v.message])).toEqual([['data.decisions.messages', 'limit 500 is over 100']]);
-    const undefinedDoc = await opa.evaluate({ content: { limit: 5 } }, { ...DECISIONS, query: 'data.decisions.over_limit', options: { result: 'deny' } });
-    expect(undefinedDoc.error?.code).toBe('INVALID_BINDING');
-  });
-
-  it('refuses queries that are not a document path', async () => {
-    const verdict = await opa.evaluate({ content: {} }, { ...S3_BINDING, query: 'data.s3.deny[x]' });
-    expect(verdict.error?.code).toBe('INVALID_BINDING');
-  });
-
-  it('is an ENGINE_FAILED error with OPA’s message for a Rego file that does not compile', async () => {
-    const verdict = await opa.evaluate({ content: {} }, { ...S3_BINDING, policy: fixture('broken.rego'), query: 'data.broken.deny' });
-    expect(verdict.error).toEqual({
-      code: 'ENGINE_FAILED',
-      message: 'opa server answered 400 uploading broken.rego: error(s) occurred while compiling module(s): rego_parse_error: unexpected } token (broken.rego:7)',
+    it('reports the server version', async () => {
+      const availability = await opa.available();
+      expect(availability.ok).toBe(true);
+      expect(availability.version).toMatch(/^\d+\.\d+\.\d+/);
     });
-  });
 
-  it('is INVALID_ARTIFACT for malformed JSON', async () => {
-    const verdict = await opa.evaluate({ content: '{"a":', format: 'json' }, S3_BINDING);
-    expect(verdict.error?.code).toBe('INVALID_ARTIFACT');
-  });
+    it('uploads the binding policy and maps violations as the CLI does', async () => {
+      const verdict = await opa.evaluate({ path: fixture('s3-fail.json') }, S3_BINDING);
+      expect(verdict).toMatchObject({ verdict: 'fail', engine: 'opa', policy: S3_BINDING.policy });
+      expect(verdict.violations).toEqual(S3_FAIL_VIOLATIONS);
+      expect((await opa.evaluate({ path: fixture('s3-fail.yaml') }, S3_BINDING)).violations.map((v) => v.constraint)).toEqual([
+        's3-public-acl',
+      ]);
+    });
 
-  it('uploads a directory whose files depend on each other, in whatever order compiles', async () => {
-    const verdict = await opa.evaluate({ content: { limit: 500 } }, { ...S3_BINDING, policy: fixture('with-lib'), query: 'data.withlib.deny' });
-    expect(verdict.violations.map((v) => v.message)).toEqual(['limit too big']);
-  });
+    it('reads boolean and string results, and an undefined document is an error', async () => {
+      expect((await opa.evaluate({ content: { limit: 5 } }, { ...DECISIONS, options: { result: 'allow' } })).verdict).toBe('pass');
+      expect((await opa.evaluate({ content: { limit: 500 } }, { ...DECISIONS, options: { result: 'allow' } })).verdict).toBe('fail');
+      const strings = await opa.evaluate({ content: { limit: 500 } }, { ...DECISIONS, query: 'data.decisions.messages' });
+      expect(strings.violations.map((v) => [v.constraint, v.message])).toEqual([['data.decisions.messages', 'limit 500 is over 100']]);
+      const undefinedDoc = await opa.evaluate(
+        { content: { limit: 5 } },
+        { ...DECISIONS, query: 'data.decisions.over_limit', options: { result: 'deny' } },
+      );
+      expect(undefinedDoc.error?.code).toBe('INVALID_BINDING');
+    });
 
-  it('re-uploads a policy when its content changes, and removes files that went away', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tierguard-opa-server-test-'));
-    scratch.push(dir);
-    // A package of its own: the server's data tree is shared, so another binding's withlib would answer too.
-    const main = 'package changing\n\nimport rego.v1\n\ndeny contains "limit too big" if data.changing.helpers.too_big(input.limit)\n';
-    await writeFile(join(dir, 'a-main.rego'), main);
-    await writeFile(join(dir, 'b-helpers.rego'), 'package changing.helpers\n\nimport rego.v1\n\ntoo_big(n) if n > 100\n');
-    const binding = { ...S3_BINDING, policy: dir, query: 'data.changing.deny' };
-    expect((await opa.evaluate({ content: { limit: 500 } }, binding)).verdict).toBe('fail');
-    await writeFile(join(dir, 'b-helpers.rego'), 'package changing.helpers\n\nimport rego.v1\n\ntoo_big(n) if n > 1000\n');
-    expect((await opa.evaluate({ content: { limit: 500 } }, binding)).verdict).toBe('pass');
-    // A stale module left behind would keep its rules in the package.
-    await writeFile(join(dir, 'a-main.rego'), 'package changing\n\nimport rego.v1\n\ndeny contains "always" if true\n');
-    await rm(join(dir, 'b-helpers.rego'));
-    const last = await opa.evaluate({ content: { limit: 5 } }, binding);
-    expect(last.error).toBeUndefined();
-    expect(last.violations.map((v) => v.message)).toEqual(['always']);
-    const listing = (await (await fetch(`${url}/v1/policies`)).json()) as { result: { raw: string }[] };
-    expect(listing.result.filter((module) => module.raw.startsWith('package changing')).length).toBe(1);
-  });
+    it('refuses queries that are not a document path', async () => {
+      const verdict = await opa.evaluate({ content: {} }, { ...S3_BINDING, query: 'data.s3.deny[x]' });
+      expect(verdict.error?.code).toBe('INVALID_BINDING');
+    });
 
-  it('evaluates policies the server already holds when told not to upload', async () => {
-    const preloaded = createOpaServerAdapter({ url, uploadPolicies: false });
-    const verdict = await preloaded.evaluate({ content: { limit: 500 } }, { ...DECISIONS, policy: 'loaded-by-the-server', options: { result: 'allow' } });
-    expect(verdict).toMatchObject({ verdict: 'fail', policy: 'loaded-by-the-server' });
-  });
+    it('is an ENGINE_FAILED error with OPA’s message for a Rego file that does not compile', async () => {
+      const verdict = await opa.evaluate({ content: {} }, { ...S3_BINDING, policy: fixture('broken.rego'), query: 'data.broken.deny' });
+      expect(verdict.error).toEqual({
+        code: 'ENGINE_FAILED',
+        message:
+          'opa server answered 400 uploading broken.rego: error(s) occurred while compiling module(s): rego_parse_error: unexpected } token (broken.rego:7)',
+      });
+    });
 
-  it('refuses to upload data documents into the shared server', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tierguard-opa-server-test-'));
-    scratch.push(dir);
-    await writeFile(join(dir, 'p.rego'), 'package withdata\n\nimport rego.v1\n\ndeny contains "x" if data.withdata.flag\n');
-    await writeFile(join(dir, 'data.json'), '{"flag": true}');
-    const verdict = await opa.evaluate({ content: {} }, { ...S3_BINDING, policy: dir, query: 'data.withdata.deny' });
-    expect(verdict.error?.code).toBe('INVALID_BINDING');
-    expect(verdict.error?.message).toMatch(/^server mode uploads Rego only/);
-  });
-});
+    it('is INVALID_ARTIFACT for malformed JSON', async () => {
+      const verdict = await opa.evaluate({ content: '{"a":', format: 'json' }, S3_BINDING);
+      expect(verdict.error?.code).toBe('INVALID_ARTIFACT');
+    });
+
+    it('uploads a directory whose files depend on each other, in whatever order compiles', async () => {
+      const verdict = await opa.evaluate(
+        { content: { limit: 500 } },
+        { ...S3_BINDING, policy: fixture('with-lib'), query: 'data.withlib.deny' },
+      );
+      expect(verdict.violations.map((v) => v.message)).toEqual(['limit too big']);
+    });
+
+    it('re-uploads a policy when its content changes, and removes files that went away', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'tierguard-opa-server-test-'));
+      scratch.push(dir);
+      // A package of its own: the server's data tree is shared, so another binding's withlib would answer too.
+      const main = 'package changing\n\nimport rego.v1\n\ndeny contains "limit too big" if data.changing.helpers.too_big(input.limit)\n';
+      await writeFile(join(dir, 'a-main.rego'), main);
+      await writeFile(join(dir, 'b-helpers.rego'), 'package changing.helpers\n\nimport rego.v1\n\ntoo_big(n) if n > 100\n');
+      const binding = { ...S3_BINDING, policy: dir, query: 'data.changing.deny' };
+      expect((await opa.evaluate({ content: { limit: 500 } }, binding)).verdict).toBe('fail');
+      await writeFile(join(dir, 'b-helpers.rego'), 'package changing.helpers\n\nimport rego.v1\n\ntoo_big(n) if n > 1000\n');
+      expect((await opa.evaluate({ content: { limit: 500 } }, binding)).verdict).toBe('pass');
+      // A stale module left behind would keep its rules in the package.
+      await writeFile(join(dir, 'a-main.rego'), 'package changing\n\nimport rego.v1\n\ndeny contains "always" if true\n');
+      await rm(join(dir, 'b-helpers.rego'));
+      const last = await opa.evaluate({ content: { limit: 5 } }, binding);
+      expect(last.error).toBeUndefined();
+      expect(last.violations.map((v) => v.message)).toEqual(['always']);
+      const listing = (await (await fetch(`${url}/v1/policies`)).json()) as { result: { raw: string }[] };
+      expect(listing.result.filter((module) => module.raw.startsWith('package changing')).length).toBe(1);
+    });
+
+    it('evaluates policies the server already holds when told not to upload', async () => {
+      const preloaded = createOpaServerAdapter({ url, uploadPolicies: false });
+      const verdict = await preloaded.evaluate(
+        { content: { limit: 500 } },
+        { ...DECISIONS, policy: 'loaded-by-the-server', options: { result: 'allow' } },
+      );
+      expect(verdict).toMatchObject({ verdict: 'fail', policy: 'loaded-by-the-server' });
+    });
+
+    it('refuses to upload data documents into the shared server', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'tierguard-opa-server-test-'));
+      scratch.push(dir);
+      await writeFile(join(dir, 'p.rego'), 'package withdata\n\nimport rego.v1\n\ndeny contains "x" if data.withdata.flag\n');
+      await writeFile(join(dir, 'data.json'), '{"flag": true}');
+      const verdict = await opa.evaluate({ content: {} }, { ...S3_BINDING, policy: dir, query: 'data.withdata.deny' });
+      expect(verdict.error?.code).toBe('INVALID_BINDING');
+      expect(verdict.error?.message).toMatch(/^server mode uploads Rego only/);
+    });
+  },
+);

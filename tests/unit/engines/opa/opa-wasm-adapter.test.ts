@@ -25,16 +25,22 @@ const scratchDir = async (): Promise<string> => {
 
 describe('bundle tar reader', () => {
   it('refuses what is not a bounded gzip tar', () => {
-    expect(() => readBundleFiles(Buffer.from('not gzip'), new Set(['policy.wasm']), { maxBytes: 1_000, maxEntries: 10 })).toThrow('the bundle is not a gzip archive');
+    expect(() => readBundleFiles(Buffer.from('not gzip'), new Set(['policy.wasm']), { maxBytes: 1_000, maxEntries: 10 })).toThrow(
+      'the bundle is not a gzip archive',
+    );
     expect(() => readBundleFiles(gzipSync(Buffer.alloc(1_000_000)), new Set(['policy.wasm']), { maxBytes: 1_000, maxEntries: 10 })).toThrow(
       'the bundle inflates to more than 1000 bytes',
     );
     const header = Buffer.alloc(512);
     header.write('policy.wasm', 0);
     header.write('77777777777', 124);
-    expect(() => readBundleFiles(gzipSync(header), new Set(['policy.wasm']), { maxBytes: 10_000, maxEntries: 10 })).toThrow('the bundle is truncated');
+    expect(() => readBundleFiles(gzipSync(header), new Set(['policy.wasm']), { maxBytes: 10_000, maxEntries: 10 })).toThrow(
+      'the bundle is truncated',
+    );
     header.write('zz', 124);
-    expect(() => readBundleFiles(gzipSync(header), new Set(['policy.wasm']), { maxBytes: 10_000, maxEntries: 10 })).toThrow('malformed tar header');
+    expect(() => readBundleFiles(gzipSync(header), new Set(['policy.wasm']), { maxBytes: 10_000, maxEntries: 10 })).toThrow(
+      'malformed tar header',
+    );
   });
 });
 
@@ -53,13 +59,18 @@ describe.skipIf(skip !== undefined)(`opa Wasm adapter${skip === undefined ? '' :
     const verdict = await opa.evaluate({ path: fixture('s3-fail.json') }, S3_BINDING);
     expect(verdict).toMatchObject({ verdict: 'fail', engine: 'opa', policy: S3_BINDING.policy });
     expect(verdict.violations).toEqual(S3_FAIL_VIOLATIONS);
-    expect((await opa.evaluate({ path: fixture('s3-fail.yaml') }, S3_BINDING)).violations.map((v) => v.constraint)).toEqual(['s3-public-acl']);
+    expect((await opa.evaluate({ path: fixture('s3-fail.yaml') }, S3_BINDING)).violations.map((v) => v.constraint)).toEqual([
+      's3-public-acl',
+    ]);
     expect((await opa.evaluate({ path: fixture('s3-pass.json') }, S3_BINDING)).verdict).toBe('pass');
   });
 
   it('starts no process once compiled: removing opa afterwards changes nothing', async () => {
     const dir = await scratchDir();
-    const real = (process.env['PATH'] ?? '').split(delimiter).map((folder) => join(folder, 'opa')).find((candidate) => existsSync(candidate));
+    const real = (process.env['PATH'] ?? '')
+      .split(delimiter)
+      .map((folder) => join(folder, 'opa'))
+      .find((candidate) => existsSync(candidate));
     const command = join(dir, 'opa');
     await symlink(real ?? 'opa', command);
     const adapter = createOpaWasmAdapter({ command });
@@ -85,20 +96,34 @@ describe.skipIf(skip !== undefined)(`opa Wasm adapter${skip === undefined ? '' :
   });
 
   it('reads boolean and string results; an undefined document is an error', async () => {
-    expect((await opa.evaluate({ content: { limit: 500 } }, { ...DECISIONS, query: 'data.decisions.deny', options: { result: 'deny' } })).verdict).toBe('fail');
+    expect(
+      (await opa.evaluate({ content: { limit: 500 } }, { ...DECISIONS, query: 'data.decisions.deny', options: { result: 'deny' } }))
+        .verdict,
+    ).toBe('fail');
     const strings = await opa.evaluate({ content: { limit: 500 } }, { ...DECISIONS, query: 'data.decisions.messages' });
     expect(strings.violations.map((v) => [v.constraint, v.message])).toEqual([['data.decisions.messages', 'limit 500 is over 100']]);
-    const undefinedDoc = await opa.evaluate({ content: { limit: 5 } }, { ...DECISIONS, query: 'data.decisions.over_limit', options: { result: 'deny' } });
-    expect(undefinedDoc.error).toEqual({ code: 'INVALID_BINDING', message: 'the query data.decisions.over_limit is undefined for this policy and input (is the package or rule name right?)' });
+    const undefinedDoc = await opa.evaluate(
+      { content: { limit: 5 } },
+      { ...DECISIONS, query: 'data.decisions.over_limit', options: { result: 'deny' } },
+    );
+    expect(undefinedDoc.error).toEqual({
+      code: 'INVALID_BINDING',
+      message: 'the query data.decisions.over_limit is undefined for this policy and input (is the package or rule name right?)',
+    });
   });
 
   it('evaluates a policy directory, and reads its data documents', async () => {
-    const verdict = await opa.evaluate({ content: { limit: 500 } }, { ...S3_BINDING, policy: fixture('with-lib'), query: 'data.withlib.deny' });
+    const verdict = await opa.evaluate(
+      { content: { limit: 500 } },
+      { ...S3_BINDING, policy: fixture('with-lib'), query: 'data.withlib.deny' },
+    );
     expect(verdict.violations.map((v) => v.message)).toEqual(['limit too big']);
     const dir = await scratchDir();
     await writeFile(join(dir, 'p.rego'), 'package withdata\n\nimport rego.v1\n\ndeny contains "flagged" if data.withdata.flag\n');
     await writeFile(join(dir, 'data.json'), '{"withdata": {"flag": true}}');
-    expect((await opa.evaluate({ content: {} }, { ...S3_BINDING, policy: dir, query: 'data.withdata.deny' })).violations.map((v) => v.message)).toEqual(['flagged']);
+    expect(
+      (await opa.evaluate({ content: {} }, { ...S3_BINDING, policy: dir, query: 'data.withdata.deny' })).violations.map((v) => v.message),
+    ).toEqual(['flagged']);
   });
 
   it('takes a prebuilt bundle or .wasm module as the policy', async () => {
@@ -107,11 +132,15 @@ describe.skipIf(skip !== undefined)(`opa Wasm adapter${skip === undefined ? '' :
     await promisify(execFile)('opa', ['build', '-t', 'wasm', '-e', 's3/deny', '-o', bundle, fixture('s3.rego')]);
     const fromBundle = await opa.evaluate({ path: fixture('s3-fail.json') }, { ...S3_BINDING, policy: bundle });
     expect(fromBundle.violations).toEqual(S3_FAIL_VIOLATIONS);
-    const wasm = readBundleFiles(await readFile(bundle), new Set(['policy.wasm']), { maxBytes: 16_000_000, maxEntries: 100 }).get('policy.wasm');
+    const wasm = readBundleFiles(await readFile(bundle), new Set(['policy.wasm']), { maxBytes: 16_000_000, maxEntries: 100 }).get(
+      'policy.wasm',
+    );
     const module = join(dir, 'policy.wasm');
     await writeFile(module, wasm ?? Buffer.alloc(0));
     const withoutOpa = createOpaWasmAdapter({ command: 'tierguard-no-such-opa' });
-    expect((await withoutOpa.evaluate({ path: fixture('s3-fail.json') }, { ...S3_BINDING, policy: module })).violations).toEqual(S3_FAIL_VIOLATIONS);
+    expect((await withoutOpa.evaluate({ path: fixture('s3-fail.json') }, { ...S3_BINDING, policy: module })).violations).toEqual(
+      S3_FAIL_VIOLATIONS,
+    );
     const wrongEntrypoint = await withoutOpa.evaluate({ content: {} }, { ...S3_BINDING, policy: module, query: 'data.s3.nope' });
     expect(wrongEntrypoint.error?.code).toBe('INVALID_BINDING');
     expect(wrongEntrypoint.error?.message).toMatch(/^the Wasm policy has no entrypoint s3\/nope \(it has: .*s3\/deny/);

@@ -17,7 +17,10 @@ const scratchDir = async (): Promise<string> => {
 };
 
 /** A reader that trusts stats at once (no settle window), counting the fresh reads it makes. */
-function countingReader(settleMs = Number.NEGATIVE_INFINITY): { reader: ReturnType<typeof createPolicyReader<PolicyFiles>>; reads: () => number } {
+function countingReader(settleMs = Number.NEGATIVE_INFINITY): {
+  reader: ReturnType<typeof createPolicyReader<PolicyFiles>>;
+  reads: () => number;
+} {
   let reads = 0;
   const reader = createPolicyReader({
     bounds: BOUNDS,
@@ -100,7 +103,10 @@ describe('createPolicyReader', () => {
     const dir = await scratchDir();
     const policy = join(dir, 'later.rego');
     const { reader } = countingReader();
-    expect(await reader.read(policy)).toEqual({ ok: false, error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} does not exist or cannot be read` } });
+    expect(await reader.read(policy)).toEqual({
+      ok: false,
+      error: { code: 'POLICY_NOT_FOUND', message: `the policy ${policy} does not exist or cannot be read` },
+    });
     await writeFile(policy, 'package later\n');
     expect((await reader.read(policy)).ok).toBe(true);
     await rm(policy);

@@ -30,7 +30,11 @@ describe('stopEngineRuns', () => {
     let tempDir = '';
     const running = withTempDir(async (dir): Promise<ProcessResult> => {
       tempDir = dir;
-      return runProcess(process.execPath, [DAEMONIZING_ENGINE], { ...BOUNDS, cwd: dir, env: { ...process.env, FAKE_ENGINE_REPORT: report } });
+      return runProcess(process.execPath, [DAEMONIZING_ENGINE], {
+        ...BOUNDS,
+        cwd: dir,
+        env: { ...process.env, FAKE_ENGINE_REPORT: report },
+      });
     });
     const { engine, daemon } = await readEngineReport(report, true);
     started.push(engine, daemon);
@@ -40,13 +44,22 @@ describe('stopEngineRuns', () => {
     expect(existsSync(tempDir)).toBe(false);
     expect(await gone(engine)).toBe(true);
     expect(await gone(daemon)).toBe(true);
-    expect(await running).toMatchObject({ status: 'failed', code: 'ABORTED', message: `${process.execPath} was stopped and killed: tierguard is shutting down` });
+    expect(await running).toMatchObject({
+      status: 'failed',
+      code: 'ABORTED',
+      message: `${process.execPath} was stopped and killed: tierguard is shutting down`,
+    });
   });
 
   it('refuses new engine runs from then on: they fail as ABORTED without starting', async () => {
     expect(engineRunsStopping()).toBe(true);
     const result = await runProcess(process.execPath, ['-e', "require('node:fs').writeFileSync('/dev/stderr', 'ran')"], BOUNDS);
-    expect(result).toMatchObject({ status: 'failed', code: 'ABORTED', message: `${process.execPath} was not started: tierguard is shutting down`, stderr: '' });
+    expect(result).toMatchObject({
+      status: 'failed',
+      code: 'ABORTED',
+      message: `${process.execPath} was not started: tierguard is shutting down`,
+      stderr: '',
+    });
   });
 
   it('gives up after waitMs on a run that does not settle, and says so', async () => {

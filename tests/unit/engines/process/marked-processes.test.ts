@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { findMarkedProcesses, killMarkedProcesses, newRunMarker, RUN_MARKER_VARIABLE } from '../../../../src/engines/process/marked-processes.js';
+import {
+  findMarkedProcesses,
+  killMarkedProcesses,
+  newRunMarker,
+  RUN_MARKER_VARIABLE,
+} from '../../../../src/engines/process/marked-processes.js';
 import { gone, killLeftovers } from '../../../support/daemonizing-engine.js';
 
 const started: number[] = [];

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { lastLineVersion, probeVersion, versionMatching } from '../../../../src/engines/process/probe-version.js';
 
 // Node itself is the one binary every machine running these tests has.
-const probe = { command: process.execPath, args: ['--version'], env: process.env, timeoutMs: 30_000, installHint: 'install it with "x"' } as const;
+const probe = {
+  command: process.execPath,
+  args: ['--version'],
+  env: process.env,
+  timeoutMs: 30_000,
+  installHint: 'install it with "x"',
+} as const;
 
 describe('probeVersion', () => {
   it("reports a binary's version", async () => {

@@ -60,15 +60,22 @@ function pidIn(result: ProcessResult): number {
 
 describe('runProcess', () => {
   it('runs an argument array without a shell and reports exit code, stdout and stderr', async () => {
-    const hostile = ['$(echo pwned)', '; exit 3', '`id`', "'quoted' \"double\"", '*'];
-    const result = await node("process.stdout.write(JSON.stringify(process.argv.slice(1))); process.stderr.write('to stderr'); process.exitCode = 4", {}, hostile);
+    const hostile = ['$(echo pwned)', '; exit 3', '`id`', '\'quoted\' "double"', '*'];
+    const result = await node(
+      "process.stdout.write(JSON.stringify(process.argv.slice(1))); process.stderr.write('to stderr'); process.exitCode = 4",
+      {},
+      hostile,
+    );
     expect(result).toMatchObject({ status: 'exited', exitCode: 4, stderr: 'to stderr' });
     expect(JSON.parse(result.stdout)).toEqual(hostile);
     expect(result.durationMs).toBeGreaterThan(0);
   });
 
   it('writes stdin, then closes it', async () => {
-    const result = await node("let s = ''; process.stdin.on('data', (d) => { s += d; }).on('end', () => process.stdout.write(s.toUpperCase()))", { stdin: 'héllo' });
+    const result = await node(
+      "let s = ''; process.stdin.on('data', (d) => { s += d; }).on('end', () => process.stdout.write(s.toUpperCase()))",
+      { stdin: 'héllo' },
+    );
     expect(result).toMatchObject({ status: 'exited', exitCode: 0, stdout: 'HÉLLO' });
   });
 

@@ -51,7 +51,13 @@ describe('withTempDir', () => {
         let seen = '';
         const run = withTempDir(async (dir) => {
           seen = dir;
-          const options: RunProcessOptions = { timeoutMs: 60_000, maxStdoutBytes: 65_536, maxStderrBytes: 65_536, cwd: dir, env: { ...process.env, FAKE_ENGINE_REPORT: report } };
+          const options: RunProcessOptions = {
+            timeoutMs: 60_000,
+            maxStdoutBytes: 65_536,
+            maxStderrBytes: 65_536,
+            cwd: dir,
+            env: { ...process.env, FAKE_ENGINE_REPORT: report },
+          };
           return runProcess(process.execPath, [DAEMONIZING_ENGINE], stopping(options));
         });
         const { engine, daemon } = await readEngineReport(report, true);

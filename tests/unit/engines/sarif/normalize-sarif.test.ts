@@ -78,7 +78,11 @@ describe('normalizeSarif on real engine output', () => {
 
 describe('normalizeSarif levels', () => {
   const rule = (id: string, level?: string): unknown => ({ id, ...(level === undefined ? {} : { defaultConfiguration: { level } }) });
-  const result = (ruleId: string, level?: string): unknown => ({ ruleId, message: { text: ruleId }, ...(level === undefined ? {} : { level }) });
+  const result = (ruleId: string, level?: string): unknown => ({
+    ruleId,
+    message: { text: ruleId },
+    ...(level === undefined ? {} : { level }),
+  });
   const levels = (sarif: unknown, options: Partial<NormalizeSarifOptions> = {}): [string, string, string][] =>
     violations(normalizeSarif(sarif, { ...OPTIONS, ...options })).map((v) => [v.constraint, v.severity, v.effect]);
 
@@ -155,7 +159,9 @@ describe('normalizeSarif rules and messages', () => {
 
   it("fills a rule's message string from the result's arguments", () => {
     const rules = [{ id: 'r', messageStrings: { default: { text: 'bucket {0} is {1}; {9} stays' } } }];
-    const found = violations(normalizeSarif(log([{ ruleId: 'r', message: { id: 'default', arguments: ['logs', 'public'] } }], rules), OPTIONS));
+    const found = violations(
+      normalizeSarif(log([{ ruleId: 'r', message: { id: 'default', arguments: ['logs', 'public'] } }], rules), OPTIONS),
+    );
     expect(found[0]?.message).toBe('bucket logs is public; {9} stays');
   });
 
@@ -192,13 +198,18 @@ describe('normalizeSarif locations', () => {
     expect(paths([at('file:///srv/my%20repo/a.js', 1, 1)])).toEqual([[['/srv/my repo/a.js', 1, 1], '/srv/my repo/a.js:1:1: m']]);
     expect(paths([at('bad%zzescape.js', 1)])).toEqual([[['bad%zzescape.js', 1], 'bad%zzescape.js:1: m']]);
     const byIndex = [{ physicalLocation: { artifactLocation: { index: 1 }, region: { startLine: 2 } } }];
-    expect(paths(byIndex, { artifacts: [{ location: { uri: 'x.tf' } }, { location: { uri: 'y.tf' } }] })).toEqual([[['y.tf', 2], 'y.tf:2: m']]);
+    expect(paths(byIndex, { artifacts: [{ location: { uri: 'x.tf' } }, { location: { uri: 'y.tf' } }] })).toEqual([
+      [['y.tf', 2], 'y.tf:2: m'],
+    ]);
   });
 
   it('scrubs file names and messages', () => {
     const scrub = (text: string): string => text.replaceAll('/tmp/run-1/', '');
     const found = violations(
-      normalizeSarif(log([{ ruleId: 'r', message: { text: 'see /tmp/run-1/a.js' }, locations: [at('/tmp/run-1/a.js', 1)] }]), { ...OPTIONS, scrub }),
+      normalizeSarif(log([{ ruleId: 'r', message: { text: 'see /tmp/run-1/a.js' }, locations: [at('/tmp/run-1/a.js', 1)] }]), {
+        ...OPTIONS,
+        scrub,
+      }),
     );
     expect(found[0]).toMatchObject({ path: ['a.js', 1], message: 'a.js:1: see a.js' });
   });
@@ -258,7 +269,10 @@ describe('normalizeSarif on malformed logs', () => {
       },
     ];
     const error = errorOf(normalizeSarif(log([], [], { invocations }), OPTIONS));
-    expect(error).toEqual({ code: 'ENGINE_FAILED', message: 'runs[0]: the tool reports that it did not run successfully: rule file is invalid' });
+    expect(error).toEqual({
+      code: 'ENGINE_FAILED',
+      message: 'runs[0]: the tool reports that it did not run successfully: rule file is invalid',
+    });
     expect(errorOf(normalizeSarif(log([], [], { invocations: [{ executionSuccessful: false }] }), OPTIONS)).message).toBe(
       'runs[0]: the tool reports that it did not run successfully',
     );
@@ -270,8 +284,12 @@ describe('normalizeSarif on malformed logs', () => {
       code: 'ENGINE_FAILED',
       message: expect.stringMatching(/^runs\[0\]: the tool reports errors: Rule parse error in rule x:/) as string,
     });
-    const configuration = [{ executionSuccessful: true, toolConfigurationNotifications: [{ level: 'error', message: { text: 'bad config' } }] }];
-    expect(errorOf(normalizeSarif(log([], [], { invocations: configuration }), OPTIONS)).message).toBe('runs[0]: the tool reports errors: bad config');
+    const configuration = [
+      { executionSuccessful: true, toolConfigurationNotifications: [{ level: 'error', message: { text: 'bad config' } }] },
+    ];
+    expect(errorOf(normalizeSarif(log([], [], { invocations: configuration }), OPTIONS)).message).toBe(
+      'runs[0]: the tool reports errors: bad config',
+    );
   });
 
   it('fails the run on a listed notification id at any level: a Semgrep rule that timed out found nothing', () => {
@@ -306,7 +324,9 @@ describe('normalizeSarif bounds', () => {
 
   it('cuts long messages, rule ids and file names to the limit and marks the cut', () => {
     const long = 'x'.repeat(100);
-    const found = violations(normalizeSarif(log([{ ruleId: long, message: { text: long }, locations: [at(long, 1)] }]), { ...OPTIONS, limits }));
+    const found = violations(
+      normalizeSarif(log([{ ruleId: long, message: { text: long }, locations: [at(long, 1)] }]), { ...OPTIONS, limits }),
+    );
     const first = found[0];
     expect(first?.constraint).toBe(`${'x'.repeat(19)}…`);
     expect(first?.message).toHaveLength(20);
@@ -332,7 +352,14 @@ describe('normalizeSarif on hostile logs', () => {
       version: '2.1.0',
       runs: [
         {
-          tool: { driver: { rules: [{ id: '__proto__', defaultConfiguration: { level: 'note' } }, { id: 'constructor', messageStrings: {} }] } },
+          tool: {
+            driver: {
+              rules: [
+                { id: '__proto__', defaultConfiguration: { level: 'note' } },
+                { id: 'constructor', messageStrings: {} },
+              ],
+            },
+          },
           results: [
             { ruleId: '__proto__', message: { text: 'proto rule' } },
             { ruleId: 'constructor', message: { id: 'toString' } },

@@ -56,7 +56,10 @@ describe.skipIf(skip !== undefined)(`semgrep adapter${skip === undefined ? '' : 
   it('drops findings below minLevel, from the binding or from the adapter', async () => {
     const byBinding = await semgrep.evaluate({ path: fixture('fail.js') }, { ...BINDING, options: { minLevel: 'error' } });
     expect(byBinding.violations.map((v) => v.constraint)).toEqual(['no-eval']);
-    const byAdapter = await createSemgrepAdapter({ minLevel: 'error' }).evaluate({ content: 'console.log(1);\n', format: 'javascript' }, BINDING);
+    const byAdapter = await createSemgrepAdapter({ minLevel: 'error' }).evaluate(
+      { content: 'console.log(1);\n', format: 'javascript' },
+      BINDING,
+    );
     expect(byAdapter).toMatchObject({ verdict: 'pass', violations: [] });
   });
 

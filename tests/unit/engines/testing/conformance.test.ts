@@ -59,8 +59,11 @@ describe('engine conformance suite, holding adapters to the contract', () => {
 
   it('fails an adapter that accepts a binding for another engine', async () => {
     const good = createNodeScriptAdapter();
-    const lax: EngineAdapter['evaluate'] = (artifact, binding, options) => good.evaluate(artifact, { ...binding, engine: 'node-script' }, options);
-    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: lax }) }, 'rejects-other-engine')).toMatch(/expected error INVALID_BINDING, got pass/);
+    const lax: EngineAdapter['evaluate'] = (artifact, binding, options) =>
+      good.evaluate(artifact, { ...binding, engine: 'node-script' }, options);
+    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: lax }) }, 'rejects-other-engine')).toMatch(
+      /expected error INVALID_BINDING, got pass/,
+    );
   });
 
   it('fails an adapter whose evaluate rejects', async () => {
@@ -77,20 +80,28 @@ describe('engine conformance suite, holding adapters to the contract', () => {
       if (verdict.verdict !== 'fail') return verdict;
       return { ...verdict, violations: verdict.violations.map((v) => ({ ...v, message: `${v.message} (run ${run})` })) };
     };
-    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: drifting }) }, 'deterministic')).toMatch(/two runs on the same artifact differ/);
+    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: drifting }) }, 'deterministic')).toMatch(
+      /two runs on the same artifact differ/,
+    );
   });
 
   it('fails an adapter whose verdict breaks the tag: an error without why, or a pass with an error or violations', async () => {
     const good = createNodeScriptAdapter();
     // A JavaScript adapter is not held to the tagged union by the compiler; the suite holds it instead.
-    const untagged = (change: (verdict: EngineVerdict) => object): EngineAdapter['evaluate'] => async (artifact, binding, options) =>
-      change(await good.evaluate(artifact, binding, options)) as EngineVerdict;
+    const untagged =
+      (change: (verdict: EngineVerdict) => object): EngineAdapter['evaluate'] =>
+      async (artifact, binding, options) =>
+        change(await good.evaluate(artifact, binding, options)) as EngineVerdict;
     const silentError = untagged((verdict) => ({ ...verdict, verdict: 'error', error: undefined }));
-    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: silentError }) }, 'pass')).toMatch(/an error verdict has an error with a code and a message/);
+    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: silentError }) }, 'pass')).toMatch(
+      /an error verdict has an error with a code and a message/,
+    );
     const passWithError = untagged((verdict) => ({ ...verdict, error: { code: 'ENGINE_FAILED', message: 'x' } }));
     expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: passWithError }) }, 'pass')).toMatch(/a pass verdict carries no error/);
     const passWithViolations = untagged((verdict) => ({ ...verdict, verdict: 'pass' }));
-    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: passWithViolations }) }, 'fail')).toMatch(/a pass verdict has no violations/);
+    expect(await outcomeOf({ ...SUITE, create: broken({ evaluate: passWithViolations }) }, 'fail')).toMatch(
+      /a pass verdict has no violations/,
+    );
   });
 
   it('fails an adapter that ignores the time limit', async () => {
@@ -101,7 +112,9 @@ describe('engine conformance suite, holding adapters to the contract', () => {
 
   it('fails an adapter that claims to be available without its engine', async () => {
     const boastful = broken({ available: () => Promise.resolve({ ok: true, version: '1.0' }) });
-    expect(await outcomeOf({ ...SUITE, createWithMissingEngine: boastful }, 'missing-binary')).toMatch(/available\(\) is ok without the engine/);
+    expect(await outcomeOf({ ...SUITE, createWithMissingEngine: boastful }, 'missing-binary')).toMatch(
+      /available\(\) is ok without the engine/,
+    );
   });
 
   describe('when the engine is missing', () => {

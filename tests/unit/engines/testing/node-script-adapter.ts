@@ -40,7 +40,9 @@ export function createNodeScriptAdapter(command: string = process.execPath): Eng
         if (result.status === 'failed') return errorVerdict(name, binding, { code: result.code, message: scrub(result.message) }, started);
         if (result.exitCode !== 0) return errorVerdict(name, binding, { code: 'ENGINE_FAILED', message: scrub(result.stderr) }, started);
         const normalized = normalizeSarif(result.stdout, { policyId: binding.policyId, scrub });
-        return normalized.ok ? findingsVerdict(name, binding, normalized.violations, started) : errorVerdict(name, binding, normalized.error, started);
+        return normalized.ok
+          ? findingsVerdict(name, binding, normalized.violations, started)
+          : errorVerdict(name, binding, normalized.error, started);
       });
     },
   };

@@ -22,15 +22,37 @@ describe('checkPoliciesAgainstTools on the reference filesystem server', () => {
   it('accepts policies that keep writes in a folder and refuse reads of .env files', () => {
     expect(
       check([
-        { id: 'writes-in-project', tools: ['write_file', 'edit_file', 'create_directory'], assert: { field: 'arguments.path', op: 'glob', value: '/srv/project/**' } },
+        {
+          id: 'writes-in-project',
+          tools: ['write_file', 'edit_file', 'create_directory'],
+          assert: { field: 'arguments.path', op: 'glob', value: '/srv/project/**' },
+        },
         {
           id: 'moves-in-project',
           tools: ['move_file'],
-          assert: { all: [{ field: 'arguments.source', op: 'glob', value: '/srv/project/**' }, { field: 'arguments.destination', op: 'glob', value: '/srv/project/**' }] },
+          assert: {
+            all: [
+              { field: 'arguments.source', op: 'glob', value: '/srv/project/**' },
+              { field: 'arguments.destination', op: 'glob', value: '/srv/project/**' },
+            ],
+          },
         },
-        { id: 'no-env', tools: ['read_file', 'read_text_file', 'read_media_file'], when: { field: 'arguments.path', op: 'glob', value: '**/.env' } },
-        { id: 'no-env-batch', tools: ['read_multiple_files'], when: { field: '$.arguments.paths[*]', op: 'glob', value: '**/.env', quantifier: 'any' } },
-        { id: 'edits', tools: ['edit_file'], assert: { field: 'arguments.edits.0.oldText', op: 'exists' }, rewrite: [{ op: 'set_default', field: 'arguments.dryRun', value: true }] },
+        {
+          id: 'no-env',
+          tools: ['read_file', 'read_text_file', 'read_media_file'],
+          when: { field: 'arguments.path', op: 'glob', value: '**/.env' },
+        },
+        {
+          id: 'no-env-batch',
+          tools: ['read_multiple_files'],
+          when: { field: '$.arguments.paths[*]', op: 'glob', value: '**/.env', quantifier: 'any' },
+        },
+        {
+          id: 'edits',
+          tools: ['edit_file'],
+          assert: { field: 'arguments.edits.0.oldText', op: 'exists' },
+          rewrite: [{ op: 'set_default', field: 'arguments.dryRun', value: true }],
+        },
         { id: 'read-size', tools: ['read_text_file'], on: 'response', assert: { field: 'result.structuredContent.content', op: 'exists' } },
       ]),
     ).toEqual([]);
@@ -40,11 +62,20 @@ describe('checkPoliciesAgainstTools on the reference filesystem server', () => {
     expect(
       check([
         // move_file has no `path`: a glob over every write tool would never judge a move.
-        { id: 'writes-in-project', tools: ['write_file', 'move_file'], assert: { field: 'arguments.path', op: 'glob', value: '/srv/project/**' } },
+        {
+          id: 'writes-in-project',
+          tools: ['write_file', 'move_file'],
+          assert: { field: 'arguments.path', op: 'glob', value: '/srv/project/**' },
+        },
         // read_multiple_files takes `paths`, so `read_*` with `path` lets a batch read .env.
         { id: 'no-env', tools: ['read_*'], when: { field: 'arguments.path', op: 'glob', value: '**/.env' } },
         { id: 'edits', tools: ['edit_file'], assert: { field: 'arguments.edits.0.old_text', op: 'exists' } },
-        { id: 'read-size', tools: ['read_text_file'], on: 'response', assert: { field: 'result.structuredContent.contents', op: 'exists' } },
+        {
+          id: 'read-size',
+          tools: ['read_text_file'],
+          on: 'response',
+          assert: { field: 'result.structuredContent.contents', op: 'exists' },
+        },
       ]),
     ).toEqual([
       `policy "writes-in-project" reads "arguments.path" (/assert/field), but tool "move_file"'s inputSchema has no "path" under arguments`,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../../src/limits.js';
-import { checkPoliciesAgainstTools, formatToolSchemaProblems, type ToolDescription } from '../../../../src/mcp/gateway/check-tool-schemas.js';
+import {
+  checkPoliciesAgainstTools,
+  formatToolSchemaProblems,
+  type ToolDescription,
+} from '../../../../src/mcp/gateway/check-tool-schemas.js';
 import { compilePolicies } from '../../../../src/policy/compile-policies.js';
 import type { PolicyDefinition } from '../../../../src/types.js';
 
@@ -23,7 +27,22 @@ function schemaOf(random: () => number, depth: number): unknown {
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
   if (depth <= 0 || random() < 0.15) return pick(ODD);
   const schema: Record<string, unknown> = {};
-  const keywords = ['type', 'properties', 'items', 'prefixItems', 'additionalProperties', 'patternProperties', '$ref', 'allOf', 'anyOf', 'oneOf', 'then', '$defs', 'definitions', 'required'];
+  const keywords = [
+    'type',
+    'properties',
+    'items',
+    'prefixItems',
+    'additionalProperties',
+    'patternProperties',
+    '$ref',
+    'allOf',
+    'anyOf',
+    'oneOf',
+    'then',
+    '$defs',
+    'definitions',
+    'required',
+  ];
   for (const keyword of keywords) {
     if (random() > 0.3) continue;
     switch (keyword) {
@@ -34,7 +53,13 @@ function schemaOf(random: () => number, depth: number): unknown {
       case '$defs':
       case 'definitions': {
         const properties = JSON.parse('{}') as Record<string, unknown>;
-        for (let count = Math.floor(random() * 4); count > 0; count -= 1) Object.defineProperty(properties, pick(NAMES), { value: schemaOf(random, depth - 1), enumerable: true, configurable: true, writable: true });
+        for (let count = Math.floor(random() * 4); count > 0; count -= 1)
+          Object.defineProperty(properties, pick(NAMES), {
+            value: schemaOf(random, depth - 1),
+            enumerable: true,
+            configurable: true,
+            writable: true,
+          });
         if (keyword !== 'properties') properties['a'] = schemaOf(random, depth - 1);
         schema[keyword] = properties;
         break;
@@ -49,7 +74,8 @@ function schemaOf(random: () => number, depth: number): unknown {
       case 'anyOf':
       case 'oneOf':
       case 'prefixItems':
-        schema[keyword] = random() < 0.1 ? 'not a list' : Array.from({ length: 1 + Math.floor(random() * 3) }, () => schemaOf(random, depth - 1));
+        schema[keyword] =
+          random() < 0.1 ? 'not a list' : Array.from({ length: 1 + Math.floor(random() * 3) }, () => schemaOf(random, depth - 1));
         break;
       case 'required':
         schema[keyword] = [pick(NAMES)];
@@ -63,7 +89,10 @@ function schemaOf(random: () => number, depth: number): unknown {
 
 function pathOf(random: () => number): string {
   const segments = Array.from({ length: 1 + Math.floor(random() * 4) }, () => NAMES[Math.floor(random() * NAMES.length)] ?? 'a');
-  return ['arguments', ...segments].map((segment, index) => (index === 0 || /^[A-Za-z_$][\w$]*$|^\d+$/.test(segment) ? segment : `["${segment}"]`)).join('.').replaceAll('.[', '[');
+  return ['arguments', ...segments]
+    .map((segment, index) => (index === 0 || /^[A-Za-z_$][\w$]*$|^\d+$/.test(segment) ? segment : `["${segment}"]`))
+    .join('.')
+    .replaceAll('.[', '[');
 }
 
 describe('checkPoliciesAgainstTools on generated schemas', () => {

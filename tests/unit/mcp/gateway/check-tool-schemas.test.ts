@@ -45,7 +45,12 @@ function fields(tool: ToolDescription['inputSchema'], field: string): ToolSchema
 describe('checkPoliciesAgainstTools: a typo can no longer silently allow', () => {
   it('reports a typo in a when field, naming the policy, the field, the tool and the closest property', () => {
     const problems = check([
-      { id: 'no-env', tools: ['read_file'], when: { field: 'arguments.pth', op: 'glob', value: '**/.env' }, assert: { field: 'tool', op: 'eq', value: 'never' } },
+      {
+        id: 'no-env',
+        tools: ['read_file'],
+        when: { field: 'arguments.pth', op: 'glob', value: '**/.env' },
+        assert: { field: 'tool', op: 'eq', value: 'never' },
+      },
     ]);
     expect(problems).toEqual([
       {
@@ -63,22 +68,56 @@ describe('checkPoliciesAgainstTools: a typo can no longer silently allow', () =>
       {
         id: 'modes',
         tools: ['write_file'],
-        assert: { all: [{ field: 'arguments.options.mdoe', op: 'lte', value: 420 }, { field: 'arguments.path', op: 'eq', valueRef: 'arguments.contnet' }] },
+        assert: {
+          all: [
+            { field: 'arguments.options.mdoe', op: 'lte', value: 420 },
+            { field: 'arguments.path', op: 'eq', valueRef: 'arguments.contnet' },
+          ],
+        },
       },
     ]);
     expect(problems.map((problem) => [problem.pointer, problem.message])).toEqual([
-      ['/assert/all/0/field', `policy "modes" reads "arguments.options.mdoe" (/assert/all/0/field), but tool "write_file"'s inputSchema has no "mdoe" under arguments.options (did you mean "mode"?)`],
-      ['/assert/all/1/valueRef', `policy "modes" reads "arguments.contnet" (/assert/all/1/valueRef), but tool "write_file"'s inputSchema has no "contnet" under arguments (did you mean "content"?)`],
+      [
+        '/assert/all/0/field',
+        `policy "modes" reads "arguments.options.mdoe" (/assert/all/0/field), but tool "write_file"'s inputSchema has no "mdoe" under arguments.options (did you mean "mode"?)`,
+      ],
+      [
+        '/assert/all/1/valueRef',
+        `policy "modes" reads "arguments.contnet" (/assert/all/1/valueRef), but tool "write_file"'s inputSchema has no "contnet" under arguments (did you mean "content"?)`,
+      ],
     ]);
   });
 
   it('reports nothing for a correct policy set, whatever it reads outside arguments', () => {
     const problems = check([
-      { id: 'env', tools: ['read_file', 'write_file'], when: { field: 'arguments.path', op: 'glob', value: '**/.env' }, assert: { field: 'context.user.role', op: 'eq', value: 'admin' } },
-      { id: 'mode', tools: ['write_*'], require: ['arguments.content'], assert: { field: 'arguments.options.mode', op: 'lte', value: 420 } },
-      { id: 'all', assert: { field: 'kind', op: 'neq', value: 'x' }, rewrite: [{ op: 'set_default', field: 'arguments.encoding', value: 'utf8' }] },
-      { id: 'shape', tools: ['write_file'], shape: { properties: [{ path: 'arguments.options', node: { properties: [{ path: 'append', datatype: 'boolean' }] } }] } },
-      { id: 'resources', tools: ['file:///**'], when: { field: 'kind', op: 'eq', value: 'resources/read' }, assert: { field: 'arguments.uri', op: 'regex', value: '^file' } },
+      {
+        id: 'env',
+        tools: ['read_file', 'write_file'],
+        when: { field: 'arguments.path', op: 'glob', value: '**/.env' },
+        assert: { field: 'context.user.role', op: 'eq', value: 'admin' },
+      },
+      {
+        id: 'mode',
+        tools: ['write_*'],
+        require: ['arguments.content'],
+        assert: { field: 'arguments.options.mode', op: 'lte', value: 420 },
+      },
+      {
+        id: 'all',
+        assert: { field: 'kind', op: 'neq', value: 'x' },
+        rewrite: [{ op: 'set_default', field: 'arguments.encoding', value: 'utf8' }],
+      },
+      {
+        id: 'shape',
+        tools: ['write_file'],
+        shape: { properties: [{ path: 'arguments.options', node: { properties: [{ path: 'append', datatype: 'boolean' }] } }] },
+      },
+      {
+        id: 'resources',
+        tools: ['file:///**'],
+        when: { field: 'kind', op: 'eq', value: 'resources/read' },
+        assert: { field: 'arguments.uri', op: 'regex', value: '^file' },
+      },
       { id: 'result', tools: ['read_file'], on: 'response', assert: { field: 'result.content', op: 'exists' } },
     ]);
     expect(problems).toEqual([]);
@@ -107,7 +146,9 @@ describe('checkPoliciesAgainstTools: a typo can no longer silently allow', () =>
       `policy "p" reads "argumnets.path" (/assert/field), but the actions a gateway judges have only tool, kind, arguments, context at the top (did you mean "arguments"?)`,
       `policy "q" reads "result.content" (/assert/field), but the actions a gateway judges have only tool, kind, arguments, context at the top`,
     ]);
-    expect(check([reading('transport.peer', ['read_file'])], TOOLS, { actionKeys: ['tool', 'kind', 'arguments', 'context', 'transport'] })).toEqual([]);
+    expect(
+      check([reading('transport.peer', ['read_file'])], TOOLS, { actionKeys: ['tool', 'kind', 'arguments', 'context', 'transport'] }),
+    ).toEqual([]);
   });
 
   it('reads rewrite targets, require, JSONPath prefixes and shape siblings', () => {
@@ -134,7 +175,11 @@ describe('checkPoliciesAgainstTools: a typo can no longer silently allow', () =>
 describe('checkPoliciesAgainstTools: tools patterns', () => {
   it('reports a pattern that matches no tool, with the closest names', () => {
     expect(check([reading('arguments.path', ['red_file', 'write_file'])])).toEqual([
-      { policyId: 'p', pointer: '/tools/0', message: `policy "p": tools pattern "red_file" (/tools/0) matches no tool of the server (did you mean "read_file"?)` },
+      {
+        policyId: 'p',
+        pointer: '/tools/0',
+        message: `policy "p": tools pattern "red_file" (/tools/0) matches no tool of the server (did you mean "read_file"?)`,
+      },
     ]);
     expect(check([reading('arguments.path', ['db.*'])]).map((problem) => problem.pointer)).toEqual(['/tools/0']);
   });
@@ -143,11 +188,26 @@ describe('checkPoliciesAgainstTools: tools patterns', () => {
     expect(check([reading('context.x', ['summarise'])], TOOLS, { otherTargets: ['summarise'] })).toEqual([]);
     expect(check([reading('context.x', ['initialize'])])).toEqual([]);
     expect(check([{ ...reading('result.content', ['gone']), on: 'response' }])).toEqual([]);
-    expect(check([{ id: 'prompt', tools: ['summarise'], when: { field: 'kind', op: 'in', value: ['prompts/get'] }, assert: { field: 'arguments.topic', op: 'exists' } }])).toEqual([]);
+    expect(
+      check([
+        {
+          id: 'prompt',
+          tools: ['summarise'],
+          when: { field: 'kind', op: 'in', value: ['prompts/get'] },
+          assert: { field: 'arguments.topic', op: 'exists' },
+        },
+      ]),
+    ).toEqual([]);
     // A policy that only binds enforcement engines judges artifacts, never tool calls.
-    expect(check([{ id: 'rego', tools: ['terraform/**'], enforcement: [{ engine: 'opa', policy: 'rules.rego', query: 'data.deny' }] }])).toEqual([]);
+    expect(
+      check([{ id: 'rego', tools: ['terraform/**'], enforcement: [{ engine: 'opa', policy: 'rules.rego', query: 'data.deny' }] }]),
+    ).toEqual([]);
     // A `when` that still admits tool calls is checked.
-    expect(check([{ id: 'q', tools: ['nothing'], when: { field: 'kind', op: 'neq', value: 'prompts/get' }, assert: { field: 'tool', op: 'exists' } }])).toHaveLength(1);
+    expect(
+      check([
+        { id: 'q', tools: ['nothing'], when: { field: 'kind', op: 'neq', value: 'prompts/get' }, assert: { field: 'tool', op: 'exists' } },
+      ]),
+    ).toHaveLength(1);
   });
 });
 
@@ -176,11 +236,25 @@ describe('checkPoliciesAgainstTools: schema forms', () => {
   });
 
   it('reads a shape path through arrays as repeated values', () => {
-    const schema = { type: 'object', properties: { lines: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' } } } } } };
+    const schema = {
+      type: 'object',
+      properties: { lines: { type: 'array', items: { type: 'object', properties: { sku: { type: 'string' } } } } },
+    };
     const shape = (path: string): ToolSchemaProblem[] =>
-      check([{ id: 's', tools: ['t'], shape: { properties: [{ path: 'arguments.lines', node: { properties: [{ path, datatype: 'string' }] } }] } }], [{ name: 't', inputSchema: schema }]);
+      check(
+        [
+          {
+            id: 's',
+            tools: ['t'],
+            shape: { properties: [{ path: 'arguments.lines', node: { properties: [{ path, datatype: 'string' }] } }] },
+          },
+        ],
+        [{ name: 't', inputSchema: schema }],
+      );
     expect(shape('sku')).toEqual([]);
-    expect(shape('skus').map((problem) => [problem.pointer, problem.field])).toEqual([['/shape/properties/0/node/properties/0/path', 'arguments.lines.skus']]);
+    expect(shape('skus').map((problem) => [problem.pointer, problem.field])).toEqual([
+      ['/shape/properties/0/node/properties/0/path', 'arguments.lines.skus'],
+    ]);
   });
 
   it('follows $ref to $defs and definitions, cycles included', () => {
@@ -237,19 +311,34 @@ describe('checkPoliciesAgainstTools: schema forms', () => {
       expect(fields(open, 'arguments.meta.deep.down')).toEqual([]);
     }
     expect(fields({ type: 'object', additionalProperties: false }, 'arguments.a')).toHaveLength(1);
-    expect(fields({ type: 'object', properties: { s: { type: 'string' } } }, 'arguments.s.length')[0]?.message).toContain('arguments.s is not an object in');
-    expect(fields({ type: 'object', properties: { s: { type: 'string' } } }, 'arguments.s.0')[0]?.message).toContain('arguments.s is neither an object nor an array in');
+    expect(fields({ type: 'object', properties: { s: { type: 'string' } } }, 'arguments.s.length')[0]?.message).toContain(
+      'arguments.s is not an object in',
+    );
+    expect(fields({ type: 'object', properties: { s: { type: 'string' } } }, 'arguments.s.0')[0]?.message).toContain(
+      'arguments.s is neither an object nor an array in',
+    );
     expect(fields({ type: 'object', properties: { list: { type: 'array' } } }, 'arguments.list.0.x')).toEqual([]);
-    expect(fields({ type: 'object', properties: { list: { type: 'array' } } }, 'arguments.list.x')[0]?.message).toContain('arguments.list is not an object in');
+    expect(fields({ type: 'object', properties: { list: { type: 'array' } } }, 'arguments.list.x')[0]?.message).toContain(
+      'arguments.list is not an object in',
+    );
   });
 
   it('checks a response policy against the outputSchema, when the tool has one', () => {
-    const tool: ToolDescription = { name: 't', inputSchema: { type: 'object', properties: {} }, outputSchema: { type: 'object', properties: { rows: { type: 'array' } } } };
-    const response = (field: string): ToolSchemaProblem[] => check([{ id: 'r', tools: ['t'], on: 'response', assert: { field, op: 'exists' } }], [tool]);
+    const tool: ToolDescription = {
+      name: 't',
+      inputSchema: { type: 'object', properties: {} },
+      outputSchema: { type: 'object', properties: { rows: { type: 'array' } } },
+    };
+    const response = (field: string): ToolSchemaProblem[] =>
+      check([{ id: 'r', tools: ['t'], on: 'response', assert: { field, op: 'exists' } }], [tool]);
     expect(response('result.structuredContent.rows.0')).toEqual([]);
-    expect(response('result.structuredContent.rws')[0]?.message).toContain(`tool "t"'s outputSchema has no "rws" under result.structuredContent (did you mean "rows"?)`);
+    expect(response('result.structuredContent.rws')[0]?.message).toContain(
+      `tool "t"'s outputSchema has no "rws" under result.structuredContent (did you mean "rows"?)`,
+    );
     expect(response('result.content.0.text')).toEqual([]);
-    expect(check([{ id: 'r', tools: ['read_file'], on: 'response', assert: { field: 'result.structuredContent.x', op: 'exists' } }])).toEqual([]);
+    expect(
+      check([{ id: 'r', tools: ['read_file'], on: 'response', assert: { field: 'result.structuredContent.x', op: 'exists' } }]),
+    ).toEqual([]);
   });
 });
 
@@ -261,24 +350,42 @@ describe('checkPoliciesAgainstTools: hostile schemas', () => {
     expect(problems[0]?.message).toContain('cannot be followed to arguments.leaf: it nests deeper than limits.maxDepth (64)');
     let nested: object = { type: 'object', properties: { leaf: {} } };
     for (let level = 0; level < 10_000; level += 1) nested = { type: 'array', items: nested };
-    expect(check([{ id: 's', tools: ['t'], shape: { properties: [{ path: 'arguments.leaf' }] } }], [{ name: 't', inputSchema: nested }])[0]?.message).toContain('limits.maxDepth');
-    const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 200_000 }, (_, index) => [`p${index}`, { type: 'object', properties: { x: {} } }])) };
+    expect(
+      check([{ id: 's', tools: ['t'], shape: { properties: [{ path: 'arguments.leaf' }] } }], [{ name: 't', inputSchema: nested }])[0]
+        ?.message,
+    ).toContain('limits.maxDepth');
+    const wide = {
+      type: 'object',
+      properties: Object.fromEntries(
+        Array.from({ length: 200_000 }, (_, index) => [`p${index}`, { type: 'object', properties: { x: {} } }]),
+      ),
+    };
     expect(fields(wide, 'arguments.p199999.x')).toEqual([]);
     expect(fields(wide, 'arguments.q')).toHaveLength(1);
-    const rewrite = check([{ id: 'r', tools: ['t'], rewrite: [{ op: 'remove_field', field: 'arguments.*.y' }] }], [{ name: 't', inputSchema: wide }]);
+    const rewrite = check(
+      [{ id: 'r', tools: ['t'], rewrite: [{ op: 'remove_field', field: 'arguments.*.y' }] }],
+      [{ name: 't', inputSchema: wide }],
+    );
     expect(rewrite[0]?.message).toContain('limits.maxNodes');
   });
 
   it('handles $ref cycles through every combinator, and references it cannot follow', () => {
-    const cycle = { $defs: { a: { anyOf: [{ $ref: '#/$defs/b' }, { $ref: '#' }] }, b: { allOf: [{ $ref: '#/$defs/a' }] } }, $ref: '#/$defs/a' };
+    const cycle = {
+      $defs: { a: { anyOf: [{ $ref: '#/$defs/b' }, { $ref: '#' }] }, b: { allOf: [{ $ref: '#/$defs/a' }] } },
+      $ref: '#/$defs/a',
+    };
     expect(fields(cycle, 'arguments.x')).toHaveLength(1);
-    expect(fields({ $ref: 'https://example.com/schema.json' }, 'arguments.x')[0]?.message).toContain('which is not under #/$defs or #/definitions');
+    expect(fields({ $ref: 'https://example.com/schema.json' }, 'arguments.x')[0]?.message).toContain(
+      'which is not under #/$defs or #/definitions',
+    );
     expect(fields({ $ref: '#/$defs/missing' }, 'arguments.x')[0]?.message).toContain('points at nothing');
     expect(fields({ $ref: '#/$defs/%E0%A4%A' }, 'arguments.x')[0]?.message).toContain('not a valid JSON pointer');
   });
 
   it('reads __proto__, constructor and toString as plain property names', () => {
-    const schema = JSON.parse('{"type":"object","properties":{"__proto__":{"type":"object","properties":{"x":{}}},"constructor":{}}}') as object;
+    const schema = JSON.parse(
+      '{"type":"object","properties":{"__proto__":{"type":"object","properties":{"x":{}}},"constructor":{}}}',
+    ) as object;
     expect(fields(schema, 'arguments.__proto__.x')).toEqual([]);
     expect(fields(schema, 'arguments.constructor')).toEqual([]);
     expect(fields(schema, 'arguments.toString')).toHaveLength(1);
@@ -290,8 +397,28 @@ describe('checkPoliciesAgainstTools: hostile schemas', () => {
     const tools = [
       { name: 'a', inputSchema: 'not a schema' },
       { name: 'b', inputSchema: { type: 'object', properties: { x: 42, y: null, z: [1] } } },
-      { name: 'c', inputSchema: { get properties(): never { throw new Error('boom'); } } },
-      { name: 'd', inputSchema: new Proxy({}, { ownKeys: () => { throw new Error('trap'); }, getOwnPropertyDescriptor: () => { throw new Error('trap'); } }) },
+      {
+        name: 'c',
+        inputSchema: {
+          get properties(): never {
+            throw new Error('boom');
+          },
+        },
+      },
+      {
+        name: 'd',
+        inputSchema: new Proxy(
+          {},
+          {
+            ownKeys: () => {
+              throw new Error('trap');
+            },
+            getOwnPropertyDescriptor: () => {
+              throw new Error('trap');
+            },
+          },
+        ),
+      },
       null,
       { name: 42 },
     ] as unknown as ToolDescription[];
@@ -308,17 +435,36 @@ describe('checkPoliciesAgainstTools: hostile schemas', () => {
   it('stays total on hostile policy lists, tool lists and options', () => {
     const [policy] = compilePolicies([reading('arguments.path', ['read_file'])], DEFAULT_LIMITS);
     const hostile = [null, { id: 7 }, policy] as unknown as Parameters<typeof checkPoliciesAgainstTools>[0];
-    const problems = checkPoliciesAgainstTools(hostile, TOOLS, { otherTargets: 'x' as unknown as string[], actionKeys: 5 as unknown as string[] });
+    const problems = checkPoliciesAgainstTools(hostile, TOOLS, {
+      otherTargets: 'x' as unknown as string[],
+      actionKeys: 5 as unknown as string[],
+    });
     expect(problems.map((problem) => problem.policyId)).toEqual(['(a policy without an id)', '(a policy without an id)']);
     expect(problems[0]?.message).toContain('could not be checked against the server');
-    const trap = Object.defineProperty({}, 'name', { get: () => { throw new Error('no'); } });
-    expect(checkPoliciesAgainstTools(compilePolicies([reading('arguments.path', ['read_file'])], DEFAULT_LIMITS), [trap, readFile] as ToolDescription[])).toEqual([]);
+    const trap = Object.defineProperty({}, 'name', {
+      get: () => {
+        throw new Error('no');
+      },
+    });
+    expect(
+      checkPoliciesAgainstTools(compilePolicies([reading('arguments.path', ['read_file'])], DEFAULT_LIMITS), [
+        trap,
+        readFile,
+      ] as ToolDescription[]),
+    ).toEqual([]);
     expect(checkPoliciesAgainstTools('nope' as unknown as [], TOOLS)).toEqual([]);
   });
 
   it('checks thousands of tools and prototype-named tools like any others', () => {
-    const many: ToolDescription[] = Array.from({ length: 5_000 }, (_, index) => ({ name: `tool_${index}`, inputSchema: { type: 'object', properties: { [`f${index % 10}`]: {} } } }));
-    const named = [...many, { name: '__proto__', inputSchema: { type: 'object', properties: { f1: {} } } }, { name: 'constructor', inputSchema: {} }];
+    const many: ToolDescription[] = Array.from({ length: 5_000 }, (_, index) => ({
+      name: `tool_${index}`,
+      inputSchema: { type: 'object', properties: { [`f${index % 10}`]: {} } },
+    }));
+    const named = [
+      ...many,
+      { name: '__proto__', inputSchema: { type: 'object', properties: { f1: {} } } },
+      { name: 'constructor', inputSchema: {} },
+    ];
     const problems = check([reading('arguments.f1', ['*'])], named);
     expect(problems).toHaveLength(4_500);
     expect(problems.some((problem) => problem.tool === '__proto__' || problem.tool === 'constructor')).toBe(false);
@@ -327,7 +473,10 @@ describe('checkPoliciesAgainstTools: hostile schemas', () => {
 
   it('does not suggest from huge names or hang on hostile patternProperties', () => {
     const long = 'k'.repeat(100_000);
-    const problems = fields({ type: 'object', properties: { [long]: {} }, patternProperties: { '(a+)+$': {}, '[': {} } }, `arguments.${long}x`);
+    const problems = fields(
+      { type: 'object', properties: { [long]: {} }, patternProperties: { '(a+)+$': {}, '[': {} } },
+      `arguments.${long}x`,
+    );
     expect(problems).toEqual([]);
     const patterns = Object.fromEntries(Array.from({ length: 5_000 }, (_, index) => [`^p${index}(a|b)*c$`, {}]));
     expect(fields({ type: 'object', patternProperties: { ...patterns, ['x'.repeat(20_000)]: {} } }, 'arguments.p1abc')).toEqual([]);
@@ -339,13 +488,15 @@ describe('checkPoliciesAgainstTools: hostile schemas', () => {
 
 describe('checkPoliciesAgainstTools and the SDK', () => {
   it('takes the tools a tools/list result holds as they are', () => {
-    const listed: Tool[] = [{ name: 'read_file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } }, outputSchema: { type: 'object' } }];
+    const listed: Tool[] = [
+      { name: 'read_file', inputSchema: { type: 'object', properties: { path: { type: 'string' } } }, outputSchema: { type: 'object' } },
+    ];
     expect(checkPoliciesAgainstTools(compilePolicies([reading('arguments.path', ['read_file'])], DEFAULT_LIMITS), listed)).toEqual([]);
   });
 });
 
 describe('checkEngineAgainstTools', () => {
-  it('checks an engine\'s policies under its limits', async () => {
+  it("checks an engine's policies under its limits", async () => {
     const engine = await createEngine({ policies: [reading('arguments.pth', ['read_file'])], limits: { maxDepth: 3 } });
     expect(checkEngineAgainstTools(engine, TOOLS).map((problem) => problem.message)).toEqual([
       `policy "p" reads "arguments.pth" (/assert/field), but tool "read_file"'s inputSchema has no "pth" under arguments (did you mean "path"?)`,
@@ -361,7 +512,10 @@ describe('formatToolSchemaProblems', () => {
   it('lists the problems, escaping what a server could use to drive a terminal', () => {
     const problems = check(
       [reading('arguments.abcde', ['t*'])],
-      [{ name: 't\u001b[31m\u009b', inputSchema: { type: 'object', properties: {} } }, { name: 't', inputSchema: { type: 'object', properties: { 'abcde\u009b': {} } } }],
+      [
+        { name: 't\u001b[31m\u009b', inputSchema: { type: 'object', properties: {} } },
+        { name: 't', inputSchema: { type: 'object', properties: { 'abcde\u009b': {} } } },
+      ],
     );
     expect(problems.map((problem) => problem.tool)).toEqual(['t\u001b[31m\u009b', 't']);
     expect(problems[1]?.message).toContain('did you mean "abcde\u009b"');

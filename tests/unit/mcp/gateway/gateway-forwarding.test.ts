@@ -21,7 +21,11 @@ const NO_OUTSIDE_WRITES: PolicyDefinition = {
   assert: { not: { field: 'arguments.path', op: 'glob', value: '**/forbidden-*' } },
   message: 'writing {actual} is not allowed',
 };
-const LOUD_ECHO: PolicyDefinition = { id: 'echo.loud', tools: ['echo'], rewrite: [{ op: 'set_default', field: 'arguments.loud', value: true }] };
+const LOUD_ECHO: PolicyDefinition = {
+  id: 'echo.loud',
+  tools: ['echo'],
+  rewrite: [{ op: 'set_default', field: 'arguments.loud', value: true }],
+};
 const NO_SECRET_READS: PolicyDefinition = {
   id: 'resources.no-secret',
   tools: ['echo://secret'],
@@ -48,7 +52,7 @@ afterAll(async () => {
 afterEach(cleanUp);
 
 describe('createGateway: pass-through', () => {
-  it('advertises the downstream server\'s capabilities, name and instructions, and lists its tools with their schemas unchanged', async () => {
+  it("advertises the downstream server's capabilities, name and instructions, and lists its tools with their schemas unchanged", async () => {
     const { client } = await fronted(POLICIES);
     expect(client.getServerVersion()).toEqual(direct.getServerVersion());
     expect(client.getInstructions()).toBe('An echo server for tests.');
@@ -59,13 +63,17 @@ describe('createGateway: pass-through', () => {
     expect(await client.listPrompts()).toEqual(await direct.listPrompts());
   });
 
-  it('returns an allowed call\'s result exactly as the downstream server gave it', async () => {
+  it("returns an allowed call's result exactly as the downstream server gave it", async () => {
     const { client, events } = await fronted(POLICIES);
     const args = { name: 'echo', arguments: { text: 'héllo "world"' } };
     expect(await client.callTool(args)).toEqual(await direct.callTool(args));
-    expect(await client.getPrompt({ name: 'greet', arguments: { name: 'Ada' } })).toEqual(await direct.getPrompt({ name: 'greet', arguments: { name: 'Ada' } }));
+    expect(await client.getPrompt({ name: 'greet', arguments: { name: 'Ada' } })).toEqual(
+      await direct.getPrompt({ name: 'greet', arguments: { name: 'Ada' } }),
+    );
     expect(await client.readResource({ uri: 'echo://notes/a' })).toEqual(await direct.readResource({ uri: 'echo://notes/a' }));
-    expect(events.filter((event) => event.phase === 'request').map((event) => [event.labels?.['method'], event.tool, event.verdict])).toEqual([
+    expect(
+      events.filter((event) => event.phase === 'request').map((event) => [event.labels?.['method'], event.tool, event.verdict]),
+    ).toEqual([
       ['initialize', 'initialize', 'allow'],
       ['tools/call', 'echo', 'allow'],
       ['prompts/get', 'greet', 'allow'],
@@ -85,10 +93,13 @@ describe('createGateway: pass-through', () => {
     const allowed = join(directory, 'allowed-file');
     await client.callTool({ name: 'write_marker', arguments: { path: allowed } });
     expect(readFileSync(allowed, 'utf8')).toBe('reached');
-    expect(events.filter((event) => event.tool === 'write_marker' && event.phase === 'request').map((event) => event.verdict)).toEqual(['deny', 'allow']);
+    expect(events.filter((event) => event.tool === 'write_marker' && event.phase === 'request').map((event) => event.verdict)).toEqual([
+      'deny',
+      'allow',
+    ]);
   });
 
-  it('refuses arguments nested past the engine\'s depth limit without forwarding them', async () => {
+  it("refuses arguments nested past the engine's depth limit without forwarding them", async () => {
     const marker = join(temporaryDirectory(), 'deep');
     const { client } = await fronted(POLICIES);
     let deep: unknown = 'bottom';

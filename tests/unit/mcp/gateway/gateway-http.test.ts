@@ -32,7 +32,13 @@ afterEach(async () => {
 
 async function served(options: Partial<GatewayHttpOptions> = {}): Promise<{ endpoint: GatewayHttpEndpoint; events: AuditEvent[] }> {
   const events: AuditEvent[] = [];
-  const endpoint = await serveGatewayHttp({ policies: [ALICE_ONLY], downstream: ECHO_TARGET, port: 0, onDecision: (event) => events.push(event), ...options });
+  const endpoint = await serveGatewayHttp({
+    policies: [ALICE_ONLY],
+    downstream: ECHO_TARGET,
+    port: 0,
+    onDecision: (event) => events.push(event),
+    ...options,
+  });
   endpoints.push(endpoint);
   return { endpoint, events };
 }
@@ -44,7 +50,8 @@ async function client(url: string, headers: Record<string, string> = {}): Promis
   return connected;
 }
 
-const verifyToken = (token: string) => Promise.resolve(TOKENS[token] === undefined ? undefined : { token, clientId: TOKENS[token], scopes: ['echo'] });
+const verifyToken = (token: string) =>
+  Promise.resolve(TOKENS[token] === undefined ? undefined : { token, clientId: TOKENS[token], scopes: ['echo'] });
 
 describe('serveGatewayHttp: identity', () => {
   it('gives policies the clientId verifyToken vouches for, and refuses a request without a valid token with 401', async () => {
@@ -58,8 +65,17 @@ describe('serveGatewayHttp: identity', () => {
     for (const authorization of [undefined, 'Bearer token-mallory', 'Basic YWxpY2U6eA==']) {
       const response = await fetch(endpoint.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...(authorization === undefined ? {} : { authorization }) },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '0' } } }),
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          ...(authorization === undefined ? {} : { authorization }),
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '0' } },
+        }),
       });
       expect(response.status).toBe(401);
       expect(response.headers.get('www-authenticate')).toMatch(/^Bearer/);
@@ -68,7 +84,9 @@ describe('serveGatewayHttp: identity', () => {
 
   it('keeps a session to the caller who opened it', async () => {
     const { endpoint } = await served({ verifyToken });
-    const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), { requestInit: { headers: { authorization: 'Bearer token-alice' } } });
+    const transport = new StreamableHTTPClientTransport(new URL(endpoint.url), {
+      requestInit: { headers: { authorization: 'Bearer token-alice' } },
+    });
     const alice = new Client({ name: 'http-test', version: '1.0.0' });
     await alice.connect(transport);
     clients.push(alice);

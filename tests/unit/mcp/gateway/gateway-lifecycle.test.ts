@@ -19,19 +19,24 @@ const NOTHING_DENIED: PolicyDefinition = { id: 'nothing.denied', tools: ['never-
 afterEach(cleanUp);
 
 describe('createGateway: progress and cancellation', () => {
-  it('relays downstream progress to the client under the client\'s own token', async () => {
+  it("relays downstream progress to the client under the client's own token", async () => {
     const { client } = await fronted([NOTHING_DENIED]);
     const seen: Progress[] = [];
-    const result = await client.callTool({ name: 'progress', arguments: { steps: 3 } }, undefined, { onprogress: (progress) => seen.push(progress) });
+    const result = await client.callTool({ name: 'progress', arguments: { steps: 3 } }, undefined, {
+      onprogress: (progress) => seen.push(progress),
+    });
     expect(result.content).toEqual([{ type: 'text', text: 'done 3' }]);
     expect(seen.map((progress) => progress.progress)).toEqual([1, 2, 3]);
   });
 
-  it('passes a client\'s cancellation on to the downstream server', async () => {
+  it("passes a client's cancellation on to the downstream server", async () => {
     const marker = join(temporaryDirectory(), 'cancelled');
     const { client } = await fronted([NOTHING_DENIED]);
     const controller = new AbortController();
-    const call = client.callTool({ name: 'hang', arguments: { marker } }, undefined, { signal: controller.signal, onprogress: () => controller.abort('changed my mind') });
+    const call = client.callTool({ name: 'hang', arguments: { marker } }, undefined, {
+      signal: controller.signal,
+      onprogress: () => controller.abort('changed my mind'),
+    });
     await rejectionOf(call);
     await eventually(() => existsSync(marker));
   });
@@ -44,7 +49,9 @@ describe('createGateway: a downstream that does not answer', () => {
     expect(error.code).toBe(ErrorCode.RequestTimeout);
     expect(error.message).toContain('did not answer tools/call within 300 ms');
     expect(error.message).toContain('echo-fixture');
-    expect((await client.callTool({ name: 'echo', arguments: { text: 'still here' } })).content).toEqual([{ type: 'text', text: 'still here' }]);
+    expect((await client.callTool({ name: 'echo', arguments: { text: 'still here' } })).content).toEqual([
+      { type: 'text', text: 'still here' },
+    ]);
   });
 
   it('answers a request the downstream answers with garbage with an error, and keeps serving', async () => {
@@ -60,7 +67,9 @@ describe('createGateway: a downstream that crashes', () => {
     const { client, events } = await fronted([NOTHING_DENIED]);
     const pending = await rejectionOf(client.callTool({ name: 'crash', arguments: {} }));
     expect(pending.code).toBe(DOWNSTREAM_UNAVAILABLE);
-    expect(pending.message).toMatch(/"echo-fixture" \(.*echo-server\.mjs\) exited with code 3 before answering tools\/call; it is not restarted/);
+    expect(pending.message).toMatch(
+      /"echo-fixture" \(.*echo-server\.mjs\) exited with code 3 before answering tools\/call; it is not restarted/,
+    );
     const later = await rejectionOf(client.callTool({ name: 'echo', arguments: { text: 'anyone?' } }));
     expect(later.code).toBe(DOWNSTREAM_UNAVAILABLE);
     expect(later.data).toMatchObject({ state: 'exited', exit: { code: 3, signal: null } });

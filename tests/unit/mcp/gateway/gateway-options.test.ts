@@ -31,7 +31,8 @@ describe('createGateway: identity', () => {
 });
 
 describe('createGateway: checking policies against the downstream tools', () => {
-  const checker = (tools: { name: string }[]) => (tools.some((tool) => tool.name === 'echo') ? ['policy "x" reads arguments.txet, which echo does not have'] : []);
+  const checker = (tools: { name: string }[]) =>
+    tools.some((tool) => tool.name === 'echo') ? ['policy "x" reads arguments.txet, which echo does not have'] : [];
 
   it('refuses to start when the check reports problems, and stops the downstream server', async () => {
     const error = await rejectionOf(fronted([ALICE_ONLY], { checkToolSchemas: checker }));
@@ -40,7 +41,11 @@ describe('createGateway: checking policies against the downstream tools', () => 
   });
 
   it('logs the problems and serves under lenient', async () => {
-    const { client, logs } = await fronted([ALICE_ONLY], { checkToolSchemas: checker, lenient: true, identity: { token: '', clientId: 'alice', scopes: [] } });
+    const { client, logs } = await fronted([ALICE_ONLY], {
+      checkToolSchemas: checker,
+      lenient: true,
+      identity: { token: '', clientId: 'alice', scopes: [] },
+    });
     expect(logs).toEqual(['warning: policy "x" reads arguments.txet, which echo does not have']);
     expect((await client.callTool({ name: 'echo', arguments: { text: 'hi' } })).isError).toBeFalsy();
   });

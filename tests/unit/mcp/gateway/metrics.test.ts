@@ -94,7 +94,10 @@ describe('gateway metrics', () => {
 
   it('renders HELP and TYPE alone before any observation', () => {
     const { types, samples } = parse(createGatewayMetrics().renderPrometheusText());
-    expect([...types]).toEqual([['policy_eval_ms', 'histogram'], ['tierguard_decisions_total', 'counter']]);
+    expect([...types]).toEqual([
+      ['policy_eval_ms', 'histogram'],
+      ['tierguard_decisions_total', 'counter'],
+    ]);
     expect(samples).toEqual([]);
   });
 
@@ -124,7 +127,10 @@ describe('gateway metrics', () => {
       if (index > 0) expect(sample.value).toBeGreaterThanOrEqual(buckets[index - 1]?.value ?? 0);
     }
     expect(samples.find((sample) => sample.name === 'policy_eval_ms_count')?.value).toBe(times.length);
-    expect(samples.find((sample) => sample.name === 'policy_eval_ms_sum')?.value).toBeCloseTo(times.reduce((sum, time) => sum + Math.max(0, time), 0), 6);
+    expect(samples.find((sample) => sample.name === 'policy_eval_ms_sum')?.value).toBeCloseTo(
+      times.reduce((sum, time) => sum + Math.max(0, time), 0),
+      6,
+    );
     // Every decision is counted, timed or not.
     expect(samples.find((sample) => sample.name === 'tierguard_decisions_total')?.value).toBe(times.length + 2);
   });
@@ -137,7 +143,11 @@ describe('gateway metrics', () => {
     metrics.observeDecision({ method: 'toString', verdict: 'deny', evalMs: 1 });
     const { samples } = parse(metrics.renderPrometheusText());
     expect(new Set(samples.map((sample) => sample.labels['method']))).toEqual(new Set(['ping', 'other']));
-    expect(samples.filter((sample) => sample.name === 'tierguard_decisions_total').map((sample) => [sample.labels['method'], sample.labels['verdict'], sample.value])).toEqual([
+    expect(
+      samples
+        .filter((sample) => sample.name === 'tierguard_decisions_total')
+        .map((sample) => [sample.labels['method'], sample.labels['verdict'], sample.value]),
+    ).toEqual([
       ['ping', 'other', 1],
       ['other', 'allow', 1000],
       ['other', 'deny', 1],
