@@ -2,6 +2,9 @@
  * Public data types: what a policy definition looks like, what an action looks
  * like, and what a decision says. Everything here is plain JSON-serialisable
  * data, so decisions can be logged, sent over MCP and compared in tests.
+ *
+ * Longer than most files: it is the public type catalogue, one place a user
+ * reads to learn every shape tierguard accepts and returns.
  */
 
 /** A JSON value as it appears in policies and actions. */

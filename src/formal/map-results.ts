@@ -1,3 +1,6 @@
+// Longer than most: one mapping from SHACL results back to JSON paths and
+// violations, whose cases (helper shapes, nested nodes, property pairs) are
+// only right read against each other.
 import type { DatasetCore, Term } from '@rdfjs/types';
 import { TierguardError } from '../errors.js';
 import { formatPath } from '../format-path.js';

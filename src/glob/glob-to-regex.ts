@@ -1,3 +1,5 @@
+// Longer than most: one translator from glob syntax to RE2, each construct next
+// to the others it must not collide with.
 /**
  * Thrown by {@link globToRegexSource} for a pattern that is malformed or uses
  * syntax tierguard does not support. `offset` is the 0-based UTF-16 index of the

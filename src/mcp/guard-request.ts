@@ -1,3 +1,6 @@
+// Longer than most: one request's path through the guard (canonical form,
+// judgement, escalation, handler, response policies, refusal), whose order is
+// what makes it fail closed, kept in one file so it is read in order.
 import { describeThrown } from '../describe-thrown.js';
 import type { Engine, EvaluateOptions } from '../engine.js';
 import { isTierguardError } from '../errors.js';

@@ -1,3 +1,5 @@
+// Longer than most: SARIF is one format with one set of bounds; splitting its
+// reader would scatter the limits every part of it must keep.
 import { describeThrown } from '../../describe-thrown.js';
 import { DEFAULT_ENGINE_LIMITS } from '../../limits.js';
 import type { EngineLimits } from '../../limits.js';

@@ -1,3 +1,6 @@
+// Longer than most: the check's rules (which policies, which fields, which
+// tools, what counts as present) are one contract and read best in one place;
+// the schema walk and its keywords live beside it in their own modules.
 import { describeThrown } from '../../describe-thrown.js';
 import { resolveLimits, type Limits } from '../../limits.js';
 import type { CompiledPolicy } from '../../policy/compile-policy.js';
