@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { DEFAULT_GATEWAY_LIMITS } from '../limits.js';
 import type { Mode } from '../types.js';
+import { MAX_INTERVAL_MS, parseReloadInterval } from './reload-interval.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard gateway`. */
@@ -39,9 +40,6 @@ export interface GatewayArgs {
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 8765;
 const DEFAULT_TIMEOUT_SECONDS = DEFAULT_GATEWAY_LIMITS.requestTimeoutMs / 1000;
-const DEFAULT_RELOAD_SECONDS = 2;
-const MIN_RELOAD_SECONDS = 0.01;
-const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
 /** Reads the command line of `tierguard gateway`; a mistake is a UsageError naming the option. */
 export function parseGatewayArgs(args: readonly string[], environment: NodeJS.ProcessEnv = process.env): GatewayArgs {
@@ -182,19 +180,4 @@ function parseSeconds(text: string | undefined, option: string, fallback: number
     throw new UsageError(`${option} must be a number of seconds from 0.001 to ${Math.floor(MAX_INTERVAL_MS / 1000)}, not "${text}"`);
   }
   return Math.round(seconds * 1000);
-}
-
-function parseReloadInterval(text: string | undefined): number | undefined {
-  if (text === undefined) return DEFAULT_RELOAD_SECONDS * 1000;
-  const seconds = Number(text);
-  const valid =
-    text.trim() !== '' &&
-    Number.isFinite(seconds) &&
-    (seconds === 0 || (seconds >= MIN_RELOAD_SECONDS && seconds * 1000 <= MAX_INTERVAL_MS));
-  if (!valid) {
-    throw new UsageError(
-      `--reload-interval must be 0 (no polling) or a number of seconds from ${MIN_RELOAD_SECONDS} to ${Math.floor(MAX_INTERVAL_MS / 1000)}, not "${text}"`,
-    );
-  }
-  return seconds === 0 ? undefined : Math.round(seconds * 1000);
 }

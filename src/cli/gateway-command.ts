@@ -16,12 +16,11 @@ import type { CommandResult } from './check-command.js';
 import type { GatewayArgs } from './gateway-args.js';
 import { parseGatewayArgs } from './gateway-args.js';
 import { importPeer } from './mcp-command.js';
+import { MAX_INTERVAL_MS } from './reload-interval.js';
 import { UsageError } from './usage-error.js';
 
 export { GATEWAY_USAGE } from './gateway-args.js';
 
-// watchPolicies needs an interval even with polling off: its longest (about 24.8 days) never comes round in practice.
-const MAX_INTERVAL_MS = 2 ** 31 - 1;
 const LISTEN_ERRORS: ReadonlySet<string> = new Set(['EADDRINUSE', 'EACCES', 'EADDRNOTAVAIL', 'ENOTFOUND', 'EAI_AGAIN']);
 
 /** What the serving mode (stdio or HTTP) hands back: how to stop it and the gateways open now. */

@@ -8,6 +8,7 @@ import { stopEngineRuns } from '../engines/process/live-runs.js';
 import { DEFAULT_SHUTDOWN_WAIT_MS } from '../limits.js';
 import type { CommandResult } from './check-command.js';
 import { escapeTerminalLines } from '../terminal-text.js';
+import { MAX_INTERVAL_MS, parseReloadInterval } from './reload-interval.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard mcp`. */
@@ -18,10 +19,6 @@ const SDK_MISSING = 'tierguard mcp needs @modelcontextprotocol/sdk: npm install 
 // serveHttp's defaults (HTTP_DEFAULTS), repeated: importing serve-http here would load the SDK for every command.
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 8765;
-const DEFAULT_RELOAD_SECONDS = 2;
-// watchPolicies polls at least every 10 ms and at most every 2^31-1 ms (setInterval's bound).
-const MIN_RELOAD_SECONDS = 0.01;
-const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
 const INSTRUCTIONS =
   'tierguard constraint tools. Before acting with a tool, call get_constraints with its name to learn the rules it is judged by ' +
@@ -171,21 +168,6 @@ function parsePort(text: string): number {
   if (!/^[0-9]+$/.test(text) || port > 65535)
     throw new UsageError(`--port must be a whole number from 0 to 65535 (0 picks a free port), not "${text}"`);
   return port;
-}
-
-function parseReloadInterval(text: string | undefined): number | undefined {
-  if (text === undefined) return DEFAULT_RELOAD_SECONDS * 1000;
-  const seconds = Number(text);
-  const valid =
-    text.trim() !== '' &&
-    Number.isFinite(seconds) &&
-    (seconds === 0 || (seconds >= MIN_RELOAD_SECONDS && seconds * 1000 <= MAX_INTERVAL_MS));
-  if (!valid) {
-    throw new UsageError(
-      `--reload-interval must be 0 (no polling) or a number of seconds from ${MIN_RELOAD_SECONDS} to ${Math.floor(MAX_INTERVAL_MS / 1000)}, not "${text}"`,
-    );
-  }
-  return seconds === 0 ? undefined : Math.round(seconds * 1000);
 }
 
 /** Imports a module that needs the MCP SDK; a missing SDK (or zod) becomes the install line instead of a stack trace. */
