@@ -68,6 +68,11 @@ export class ActionPipeline {
     return this.concluded(this.autoStage(action, pass), 0);
   }
 
+  /** As {@link ActionPipeline.auto}, the decision alone: what `evaluateAuto` returns when nobody audits, without a wrapper to allocate. */
+  autoDecision(action: Action, pass: AutoPass): Decision {
+    return this.decisionOf(this.autoStage(action, pass));
+  }
+
   /** Rewrites, the auto tier, then the formal tier; `timed` measures the formal tier (for the audit event). */
   async full(action: Action, pass: AutoPass, timed: boolean): Promise<Decided> {
     const found = this.autoStage(action, pass);
@@ -130,12 +135,13 @@ export class ActionPipeline {
 
   /** The verdict stage: nothing found and nothing rewritten is the shared allow decision, with nothing folded. */
   private concluded(found: Found, formalMs: number): Decided {
-    const { violations, errors, rewrites, action } = found;
-    const decision =
-      (violations === undefined || violations.length === 0) && (errors === undefined || errors.length === 0) && rewrites === undefined
-        ? allowDecision(action, this.parts.rules.policyVersion)
-        : decide({ violations: violations ?? [], errors: errors ?? [], rewrites: rewrites ?? [], action }, this.parts.rules);
-    return { decision, tool: found.tool, formalMs };
+    return { decision: this.decisionOf(found), tool: found.tool, formalMs };
+  }
+
+  private decisionOf({ violations, errors, rewrites, action }: Found): Decision {
+    return (violations === undefined || violations.length === 0) && (errors === undefined || errors.length === 0) && rewrites === undefined
+      ? allowDecision(action, this.parts.rules.policyVersion)
+      : decide({ violations: violations ?? [], errors: errors ?? [], rewrites: rewrites ?? [], action }, this.parts.rules);
   }
 }
 

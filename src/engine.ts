@@ -189,7 +189,7 @@ function buildEngine(
   });
 
   const evaluateAuto = (action: Action, evaluateOptions?: EvaluateOptions): Decision => {
-    if (audit === undefined) return pipeline.auto(action, requests).decision;
+    if (audit === undefined) return pipeline.autoDecision(action, requests);
     const started = performance.now();
     return audit.action(pipeline.auto(action, requests), 'request', started, evaluateOptions?.labels);
   };

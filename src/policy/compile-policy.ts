@@ -162,7 +162,7 @@ function compileAppliesFailure(
     const reader = compileFieldReader(field);
     return (action) => {
       const found = reader.readAll(action)[0];
-      const description = when.description;
+      const description = when.describe();
       return {
         constraint: 'applies',
         field,

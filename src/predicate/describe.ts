@@ -47,15 +47,28 @@ export function describePredicate(definition: PredicateDefinition): string {
 
 /** The default message for a failed comparison: `arguments.amount must be at most 10000 (got 25000)`. */
 export function describeFailure(definition: ComparisonDefinition, expected: unknown, actual: unknown): string {
+  return compileFailureMessage(definition)(expected, actual);
+}
+
+/**
+ * {@link describeFailure} for one comparison, with everything that depends on
+ * the definition alone (the operator, the field, the right-hand side) worked out
+ * once: a denial builds its messages on the hot path.
+ */
+export function compileFailureMessage(definition: ComparisonDefinition): (expected: unknown, actual: unknown) => string {
   const operator = operatorNamed(definition.op);
-  const got = `(got ${renderValue(actual)}${kindNote(operator, expected, actual)})`;
-  if (operator?.kind === 'none') return `${definition.field} ${operator.requirement} ${got}`;
+  const got = (expected: unknown, actual: unknown): string => `(got ${renderValue(actual)}${kindNote(operator, expected, actual)})`;
+  if (operator?.kind === 'none') {
+    const head = `${definition.field} ${operator.requirement} `;
+    return (expected, actual) => head + got(expected, actual);
+  }
   // Only operators that take a valueRef meet one here; the value read from the action is shown beside its path.
-  const shown =
-    definition.valueRef === undefined || operator?.dynamic === undefined
-      ? rightHandSide(definition, operator)
-      : `${definition.valueRef} = ${renderValue(expected)}`;
-  return `${definition.field} ${operator?.requirement} ${shown} ${got}`;
+  if (definition.valueRef !== undefined && operator?.dynamic !== undefined) {
+    const head = `${definition.field} ${operator.requirement} ${definition.valueRef} = `;
+    return (expected, actual) => `${head}${renderValue(expected)} ${got(expected, actual)}`;
+  }
+  const head = `${definition.field} ${operator?.requirement} ${rightHandSide(definition, operator)} `;
+  return (expected, actual) => head + got(expected, actual);
 }
 
 const KIND_NAMES: Readonly<Record<JsonKind, string>> = {

@@ -56,8 +56,8 @@ describe('compiled descriptions', () => {
       fc.property(predicate, (definition) => {
         const compiled = compilePredicate(definition, '/assert', DEFAULT_LIMITS);
         const expected = describePredicate(definition);
-        expect(compiled.description).toBe(expected);
-        expect(compiled.description).toBe(expected);
+        expect(compiled.describe()).toBe(expected);
+        expect(compiled.describe()).toBe(expected);
       }),
       { numRuns: 500 },
     );
