@@ -6,6 +6,7 @@ import { checkHttpIdentityOptions } from '../http-identity.js';
 import { resolveEngine } from '../engine-source.js';
 import type { Gateway } from './create-gateway.js';
 import { createGateway, gatewayEngine } from './create-gateway.js';
+import { endSessionWhenInitializeRefused } from './end-refused-session.js';
 import type { GatewayOptions } from './gateway-options.js';
 import type { HealthReport } from './healthz.js';
 import { healthReport, healthRoute } from './healthz.js';
@@ -83,7 +84,10 @@ export async function serveGatewayHttp(options: GatewayHttpOptions): Promise<Gat
       // However it ends (the client's DELETE, eviction, a shutdown), it leaves the set.
       void gateway.closed.then(() => live.delete(gateway));
       return {
-        connect: (transport) => gateway.connect(transport),
+        connect: async (transport) => {
+          await gateway.connect(transport);
+          endSessionWhenInitializeRefused(transport, () => gateway.close());
+        },
         close: () => gateway.close(),
       };
     },

@@ -143,6 +143,33 @@ describe('serveGatewayHttp: sessions and health', () => {
     expect((await endpoint.health()).downstreams).toHaveLength(1);
   });
 
+  it('ends a session whose initialize the policies refuse, with its downstream connection, at once', async () => {
+    const aliceOnly: PolicyDefinition = {
+      id: 'init.alice-only',
+      tools: ['initialize'],
+      assert: { field: 'context.auth.clientId', op: 'eq', value: 'alice' },
+    };
+    const { endpoint } = await served({ policies: [aliceOnly], trustedIdentityHeader: 'x-authenticated-user' });
+    const alice = await client(endpoint.url, { 'x-authenticated-user': 'alice' });
+    // Refused callers cannot hold downstream processes, nor push alice's session out by opening more than maxSessions.
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const refused = new Client({ name: 'http-test', version: '1.0.0' });
+      const error = await rejectionOf(
+        refused.connect(
+          new StreamableHTTPClientTransport(new URL(endpoint.url), { requestInit: { headers: { 'x-authenticated-user': 'mallory' } } }),
+        ),
+      );
+      expect(error.message).toContain('init.alice-only');
+    }
+    let open = endpoint.gateways().length;
+    for (let tries = 0; open !== 1 && tries < 500; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      open = endpoint.gateways().length;
+    }
+    expect(open).toBe(1);
+    expect((await alice.callTool({ name: 'echo', arguments: { text: 'still here' } })).isError).toBeFalsy();
+  });
+
   it('fronts a downstream server reached over Streamable HTTP', async () => {
     const { endpoint } = await served({ trustedIdentityHeader: 'x-authenticated-user' });
     const gateway = await createGateway({ policies: [], downstream: { url: endpoint.url, headers: { 'x-authenticated-user': 'alice' } } });
