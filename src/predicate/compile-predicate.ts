@@ -1,6 +1,6 @@
 import type { Limits } from '../limits.js';
 import { renderValue } from '../render-value.js';
-import type { FieldReader } from '../path/field-reader.js';
+import type { FieldReader, FoundValue } from '../path/field-reader.js';
 import { compileFieldReader } from '../path/field-reader.js';
 import { compileFieldAt } from './compile-field.js';
 import { DefinitionIssue } from '../definition-issue.js';
@@ -42,6 +42,12 @@ export interface CompiledPredicate {
    * `test` call through them by about 5%.
    */
   readonly describe: () => string;
+  /**
+   * The value, and where it is, that makes the predicate hold, for a predicate
+   * that holds through one of several values (a JSONPath with `quantifier:
+   * "any"`); `undefined` for the rest. A `not` over it points at that value.
+   */
+  readonly witness: ((action: object) => FoundValue | undefined) | undefined;
 }
 
 /**
@@ -54,8 +60,14 @@ function once(build: () => string): () => string {
   return () => (description ??= build());
 }
 
-function compiled(test: CompiledPredicate['test'], explain: CompiledPredicate['explain'], description: () => string): CompiledPredicate {
-  return { test, explain, describe: description };
+function compiled(
+  test: CompiledPredicate['test'],
+  explain: CompiledPredicate['explain'],
+  description: () => string,
+  witness?: CompiledPredicate['witness'],
+): CompiledPredicate {
+  // Every compiled predicate has the same keys, so the calls through them stay monomorphic.
+  return { test, explain, describe: description, witness };
 }
 
 /**
@@ -119,7 +131,8 @@ function compileNot(definition: PredicateDefinition, pointer: string, limits: Li
   return compiled(
     (action) => !inner.test(action),
     (action, failures) => {
-      const found = reader?.readAll(action)[0];
+      // The value that made the inner predicate hold, where one alone did; else the field's first value.
+      const found = inner.witness?.(action) ?? reader?.readAll(action)[0];
       failures.push({
         constraint: 'not',
         field,
@@ -272,5 +285,6 @@ function leaf(definition: ComparisonDefinition, field: FieldReader, { matches, e
       }
     },
     description,
+    everyValue ? undefined : (action) => field.readAll(action).find(({ value }) => holds(action, value)),
   );
 }
