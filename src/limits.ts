@@ -135,6 +135,15 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = Object.freeze({
  */
 export const DEFAULT_SHUTDOWN_WAIT_MS = 10_000;
 
+/**
+ * The most resource subscriptions the MCP guard keeps for one connection. Each
+ * allowed `resources/subscribe` keeps its URI and context until unsubscribed,
+ * so a client subscribing without end would grow the server's memory without
+ * end; past this, a subscription to a URI not yet subscribed is refused
+ * (`LIMIT_EXCEEDED`), before the server's handler runs.
+ */
+export const MAX_RESOURCE_SUBSCRIPTIONS = 4_096;
+
 /** Merges engine-limit overrides onto {@link DEFAULT_ENGINE_LIMITS}, rejecting unknown keys and non-positive values. */
 export function resolveEngineLimits(overrides: Partial<EngineLimits> | undefined): EngineLimits {
   return resolveBounds(DEFAULT_ENGINE_LIMITS, overrides, 'limits');

@@ -4,6 +4,7 @@
 import { describeThrown } from '../describe-thrown.js';
 import type { Engine, EvaluateOptions } from '../engine.js';
 import { isTierguardError } from '../errors.js';
+import { MAX_RESOURCE_SUBSCRIPTIONS } from '../limits.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import type { Action, Decision } from '../types.js';
 import type { GuardDecisionSummary, GuardDenyReason, RefusalSite } from './decision-summary.js';
@@ -134,6 +135,23 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
             {
               code: 'INVALID_REWRITE',
               message: `the policies' rewrites left ${method} without an "arguments.uri" that parses as an absolute URL`,
+            },
+            engine.version,
+          ),
+        );
+      }
+      if (
+        guarded === 'resources/subscribe' &&
+        subscriptions.wouldExceed(paramsOf(forwarded)['uri'] as string, MAX_RESOURCE_SUBSCRIPTIONS)
+      ) {
+        // Every kept subscription holds memory until unsubscribed: past the bound, a new one is refused, not kept.
+        throw new Refusal(
+          summariseFailure(
+            site,
+            'evaluation-failed',
+            {
+              code: 'LIMIT_EXCEEDED',
+              message: `this connection already holds ${MAX_RESOURCE_SUBSCRIPTIONS} resource subscriptions; unsubscribe from one first`,
             },
             engine.version,
           ),

@@ -21,6 +21,11 @@ export class AllowedSubscriptions {
     this.#contexts.set(uri, context);
   }
 
+  /** True when a subscription to the canonical `uri` would be one more than `limit`: a new URI once `limit` are kept. */
+  wouldExceed(uri: string, limit: number): boolean {
+    return this.#contexts.size >= limit && !this.#contexts.has(uri);
+  }
+
   /** Forgets the subscription to the canonical `uri` (after `resources/unsubscribe`). */
   remove(uri: string): void {
     this.#contexts.delete(uri);

@@ -11,6 +11,7 @@ import { createEngine } from '../../../src/index.js';
 import type { AuditEvent, Engine, PolicyDefinition } from '../../../src/index.js';
 import { TIERGUARD_DENIED } from '../../../src/mcp/deny-response.js';
 import { guardServer } from '../../../src/mcp/guard-server.js';
+import { MAX_RESOURCE_SUBSCRIPTIONS } from '../../../src/limits.js';
 import { closeClients, connect, rejectionOf } from './guard-support.js';
 
 /**
@@ -203,5 +204,26 @@ describe('guardServer: notifications/resources/updated', () => {
     // Unguarded, the server's own notification method is back: everything it sends is delivered.
     await sendUpdates(server, received, ['secret://vault/key']);
     expect(received).toEqual(['secret://vault/key', 'notes://local/today']);
+  });
+});
+
+describe('guardServer: the number of subscriptions kept', () => {
+  it(`refuses a new subscription past ${MAX_RESOURCE_SUBSCRIPTIONS} on one connection before the handler runs, and takes one again after an unsubscribe`, async () => {
+    const server = subscribingServer();
+    guardServer(server, await engineWith([NO_SECRETS]));
+    const client = await connect(server);
+    for (let index = 0; index < MAX_RESOURCE_SUBSCRIPTIONS; index += 1) await client.subscribeResource({ uri: `notes://local/n${index}` });
+    expect(subscribed).toHaveLength(MAX_RESOURCE_SUBSCRIPTIONS);
+
+    const error = await rejectionOf(client.subscribeResource({ uri: 'notes://local/one-too-many' }));
+    expect(error.code).toBe(TIERGUARD_DENIED);
+    expect(error.data).toMatchObject({ method: 'resources/subscribe', errors: [{ code: 'LIMIT_EXCEEDED' }] });
+    expect(subscribed).toHaveLength(MAX_RESOURCE_SUBSCRIPTIONS);
+
+    // Subscribing again to a URI already kept adds nothing, so it is not refused.
+    await client.subscribeResource({ uri: 'notes://local/n0' });
+    await client.unsubscribeResource({ uri: 'notes://local/n1' });
+    await client.subscribeResource({ uri: 'notes://local/one-too-many' });
+    expect(subscribed.at(-1)).toBe('notes://local/one-too-many');
   });
 });
