@@ -140,11 +140,11 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
           ),
         );
       }
-      if (
-        guarded === 'resources/subscribe' &&
-        subscriptions.wouldExceed(paramsOf(forwarded)['uri'] as string, MAX_RESOURCE_SUBSCRIPTIONS)
-      ) {
-        // Every kept subscription holds memory until unsubscribed: past the bound, a new one is refused, not kept.
+      const subscribing = guarded === 'resources/subscribe' ? (paramsOf(forwarded)['uri'] as string) : undefined;
+      // Every kept subscription holds memory until unsubscribed: its place is taken before the handler runs, so
+      // concurrent requests cannot all pass the bound; past it, a new one is refused, not kept.
+      const place = subscribing === undefined ? undefined : subscriptions.reserve(subscribing, context, MAX_RESOURCE_SUBSCRIPTIONS);
+      if (place === 'full') {
         throw new Refusal(
           summariseFailure(
             site,
@@ -157,9 +157,15 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
           ),
         );
       }
-      const result = await next(forwarded);
+      let result: unknown;
+      try {
+        result = await next(forwarded);
+      } catch (error) {
+        if (place === 'added' && subscribing !== undefined) subscriptions.remove(subscribing);
+        throw error;
+      }
       if (guarded === 'initialize') subscriptions.clear();
-      if (guarded === 'resources/subscribe') subscriptions.add(paramsOf(forwarded)['uri'] as string, context);
+      if (subscribing !== undefined) subscriptions.add(subscribing, context);
       // initialize's result describes the server, not a tool's output; a task's result is a CreateTaskResult;
       // a subscription's is empty; a completion's only suggests (its ref was judged).
       if (guarded !== 'tools/call' && guarded !== 'resources/read' && guarded !== 'prompts/get') return result;

@@ -21,9 +21,17 @@ export class AllowedSubscriptions {
     this.#contexts.set(uri, context);
   }
 
-  /** True when a subscription to the canonical `uri` would be one more than `limit`: a new URI once `limit` are kept. */
-  wouldExceed(uri: string, limit: number): boolean {
-    return this.#contexts.size >= limit && !this.#contexts.has(uri);
+  /**
+   * Keeps a place for a subscription to the canonical `uri` before its handler
+   * runs, so concurrent requests cannot all pass the bound: `added` (a new URI,
+   * now kept; {@link AllowedSubscriptions.remove} it if the handler fails),
+   * `kept` (already subscribed: nothing changes), or `full` (`limit` are kept).
+   */
+  reserve(uri: string, context: Record<string, unknown>, limit: number): 'added' | 'kept' | 'full' {
+    if (this.#contexts.has(uri)) return 'kept';
+    if (this.#contexts.size >= limit) return 'full';
+    this.#contexts.set(uri, context);
+    return 'added';
   }
 
   /** Forgets the subscription to the canonical `uri` (after `resources/unsubscribe`). */
