@@ -45,15 +45,11 @@ export function describePredicate(definition: PredicateDefinition): string {
   return describeComparison(definition);
 }
 
-/** The default message for a failed comparison: `arguments.amount must be at most 10000 (got 25000)`. */
-export function describeFailure(definition: ComparisonDefinition, expected: unknown, actual: unknown): string {
-  return compileFailureMessage(definition)(expected, actual);
-}
-
 /**
- * {@link describeFailure} for one comparison, with everything that depends on
- * the definition alone (the operator, the field, the right-hand side) worked out
- * once: a denial builds its messages on the hot path.
+ * The default message for a failed comparison (`arguments.amount must be at
+ * most 10000 (got 25000)`), with everything that depends on the definition alone
+ * (the operator, the field, the right-hand side) worked out once: a denial
+ * builds its messages on the hot path.
  */
 export function compileFailureMessage(definition: ComparisonDefinition): (expected: unknown, actual: unknown) => string {
   const operator = operatorNamed(definition.op);
