@@ -8,6 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnHttpGateway, waitFor } from '../support/gateway-process.js';
 import { ROOT, requireBuild } from '../support/paths.js';
 
 /**
@@ -18,7 +19,6 @@ import { ROOT, requireBuild } from '../support/paths.js';
 
 const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const ECHO_SERVER = join(ROOT, 'tests', 'fixtures', 'gateway', 'echo-server.mjs');
-const DEADLINE_MS = 30_000;
 const POLICY = {
   id: 'marker.no-forbidden',
   tools: ['write_marker'],
@@ -82,14 +82,6 @@ function alive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function waitFor(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + DEADLINE_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
 
@@ -274,22 +266,19 @@ describe('examples/gateway/embed.mjs', () => {
 
 describe('tierguard gateway --http', () => {
   it('serves each session its own downstream connection at the printed URL, with /healthz', async () => {
-    const child = spawn(
+    const { child, url } = await spawnHttpGateway([
+      BIN,
+      'gateway',
+      '--policies',
+      policies,
+      '--http',
+      '--port',
+      '0',
+      '--',
       process.execPath,
-      [BIN, 'gateway', '--policies', policies, '--http', '--port', '0', '--', process.execPath, ECHO_SERVER],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+      ECHO_SERVER,
+    ]);
     children.push(child);
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    await waitFor('the listening line', () => /listening on (http:\/\/\S+)\n/.test(stderr));
-    const url = new URL(/listening on (http:\/\/\S+)\n/.exec(stderr)?.[1] ?? '');
     const client = new Client({ name: 'e2e-http', version: '0.0.0' });
     await client.connect(new StreamableHTTPClientTransport(url));
     clients.push(client);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import type { ChildProcessByStdio } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import type { Readable } from 'node:stream';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { spawnHttpGateway, waitFor } from '../support/gateway-process.js';
 import { ROOT, requireBuild } from '../support/paths.js';
 
 /**
@@ -18,7 +19,6 @@ import { ROOT, requireBuild } from '../support/paths.js';
 
 const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const ECHO_SERVER = join(ROOT, 'tests', 'fixtures', 'gateway', 'echo-server.mjs');
-const DEADLINE_MS = 30_000;
 
 let directory = '';
 const children: ChildProcessByStdio<null, Readable, Readable>[] = [];
@@ -42,14 +42,6 @@ const SOUND = {
   assert: { not: { field: 'arguments.path', op: 'glob', value: '**/forbidden-*' } },
 };
 
-async function waitFor(what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + DEADLINE_MS;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
 beforeAll(() => {
   requireBuild();
   directory = mkdtempSync(join(tmpdir(), 'tierguard-gateway-checks-'));
@@ -69,7 +61,7 @@ describe('tierguard gateway checks the policies against the server’s tool sche
       cwd: ROOT,
       encoding: 'utf8',
       input: '',
-      timeout: DEADLINE_MS,
+      timeout: 30_000,
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('marker.typo');
@@ -80,50 +72,46 @@ describe('tierguard gateway checks the policies against the server’s tool sche
 
   it('starts with --lenient and logs the mismatch as a warning instead', async () => {
     const policies = policiesWith('lenient', TYPO);
-    const child = spawn(
+    const { child, url, stderr } = await spawnHttpGateway([
+      BIN,
+      'gateway',
+      '--policies',
+      policies,
+      '--lenient',
+      '--http',
+      '--port',
+      '0',
+      '--',
       process.execPath,
-      [BIN, 'gateway', '--policies', policies, '--lenient', '--http', '--port', '0', '--', process.execPath, ECHO_SERVER],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+      ECHO_SERVER,
+    ]);
     children.push(child);
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    await waitFor('the listening line', () => /listening on (http:\/\/\S+)\n/.test(stderr));
-    const url = new URL(/listening on (http:\/\/\S+)\n/.exec(stderr)?.[1] ?? '');
     // The check runs per session, when its downstream connection is made.
     const client = new Client({ name: 'e2e-lenient', version: '0.0.0' });
     await client.connect(new StreamableHTTPClientTransport(url));
     clients.push(client);
-    await waitFor('the warning', () => stderr.includes('arguments.pth'));
-    expect(stderr).toContain('marker.typo');
+    await waitFor('the warning', () => stderr().includes('arguments.pth'));
+    expect(stderr()).toContain('marker.typo');
   });
 });
 
 describe('tierguard gateway --http --metrics', () => {
   it('serves decision counts and evaluation times at /metrics in the Prometheus text format', async () => {
     const policies = policiesWith('metrics', SOUND);
-    const child = spawn(
+    const { child, url } = await spawnHttpGateway([
+      BIN,
+      'gateway',
+      '--policies',
+      policies,
+      '--http',
+      '--port',
+      '0',
+      '--metrics',
+      '--',
       process.execPath,
-      [BIN, 'gateway', '--policies', policies, '--http', '--port', '0', '--metrics', '--', process.execPath, ECHO_SERVER],
-      {
-        cwd: ROOT,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+      ECHO_SERVER,
+    ]);
     children.push(child);
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    await waitFor('the listening line', () => /listening on (http:\/\/\S+)\n/.test(stderr));
-    const url = new URL(/listening on (http:\/\/\S+)\n/.exec(stderr)?.[1] ?? '');
     const client = new Client({ name: 'e2e-metrics', version: '0.0.0' });
     await client.connect(new StreamableHTTPClientTransport(url));
     clients.push(client);
