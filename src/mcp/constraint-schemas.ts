@@ -14,6 +14,38 @@ const effectSchema = z.enum(['deny', 'escalate', 'warn']);
 const modeSchema = z.enum(['enforce', 'monitor']);
 const phaseSchema = z.enum(['request', 'response']);
 
+const severitySchema = z.enum(['hard', 'soft', 'advisory']);
+const scopeValueSchema = z.union([z.string(), z.array(z.string())]);
+
+/*
+ * A scope query. Loose on purpose: a key that is not a dimension reaches the
+ * handler, which answers with the valid dimensions and a suggestion, where a
+ * strict schema would only say "unrecognized key".
+ */
+const relationshipQuerySchema = z
+  .object({
+    sourceLayer: scopeValueSchema.optional().describe('Layer the relationship starts from, e.g. "service"'),
+    targetLayer: scopeValueSchema.optional().describe('Layer it points to, e.g. "database"'),
+    sourceComponent: scopeValueSchema.optional(),
+    targetComponent: scopeValueSchema.optional(),
+    sourceDomain: scopeValueSchema.optional().describe('Domain it starts from, e.g. "billing"'),
+    targetDomain: scopeValueSchema.optional(),
+    differentDomain: z.boolean().optional().describe('Whether the two sides are in different domains; implied by both domains'),
+    interaction: scopeValueSchema.optional().describe('e.g. "sync-call", "async-event", "import"'),
+  })
+  .loose();
+
+const scopeQuerySchema = z
+  .object({
+    providers: scopeValueSchema.optional().describe('e.g. "aws", "gcp", "kubernetes"'),
+    resourceTypes: scopeValueSchema.optional().describe('The target tool\'s identifiers, e.g. Terraform "aws_s3_bucket"'),
+    environments: scopeValueSchema.optional().describe('e.g. "prod"'),
+    repos: scopeValueSchema.optional().describe('Repository names and tags as "tag:<tag>", e.g. ["payments", "tag:infra"]'),
+    languages: scopeValueSchema.optional().describe('e.g. "hcl", "python", "yaml"'),
+    relationship: relationshipQuerySchema.optional().describe('For architectural rules: the relationship your code creates'),
+  })
+  .loose();
+
 const availability = {
   available: z.boolean().describe('false when no policy bundle can be served right now; then only reason is set'),
   reason: z.string().optional().describe('why no policy bundle is available'),
@@ -30,6 +62,16 @@ export const GET_CONSTRAINTS_INPUT = {
     .describe(
       '"request": only policies that judge a proposed call; "response": only policies that judge or sanitise a tool\'s output. Omit for both.',
     ),
+  scope: scopeQuerySchema
+    .optional()
+    .describe(
+      'What you are about to produce, e.g. { "providers": "aws", "resourceTypes": "aws_s3_bucket", "environments": "prod", "languages": "hcl" }: ' +
+        'only the policies whose scope matches. A dimension you omit matches every policy; "all" matches anything. describe_scope lists the values in use.',
+    ),
+  category: z.string().optional().describe('Only policies of this category, e.g. "infrastructure", "organizational", "architectural".'),
+  severity: severitySchema
+    .optional()
+    .describe('Only policies of this severity: "hard" (blocks), "soft" (never blocks), "advisory" (guidance only).'),
 };
 
 /**
@@ -60,6 +102,9 @@ export const VALIDATE_INPUT = {
     .describe(
       'A generated artifact to validate with the enforcement engines the policies bind (OPA, Conftest, Checkov, Semgrep). Content only: files are not read.',
     ),
+  scope: scopeQuerySchema
+    .optional()
+    .describe('What the action or artifact is about, as for get_constraints: selects the advisory policies reported as informational.'),
 };
 
 /** Output of `describe_scope`. */
@@ -75,14 +120,69 @@ export const DESCRIBE_SCOPE_OUTPUT = {
   rewriteOps: z.array(z.string()).optional(),
   effects: z.array(effectSchema).optional(),
   phases: z.array(phaseSchema).optional(),
+  selectors: z
+    .object({
+      providers: z.array(z.string()),
+      resourceTypes: z.array(z.string()),
+      environments: z.array(z.string()),
+      repos: z.array(z.string()),
+      languages: z.array(z.string()),
+      relationship: z.object({
+        sourceLayer: z.array(z.string()),
+        targetLayer: z.array(z.string()),
+        sourceComponent: z.array(z.string()),
+        targetComponent: z.array(z.string()),
+        sourceDomain: z.array(z.string()),
+        targetDomain: z.array(z.string()),
+        differentDomain: z.array(z.boolean()),
+        interaction: z.array(z.string()),
+      }),
+    })
+    .optional()
+    .describe('Every scope dimension with the values the policies select on: what get_constraints can be asked by scope'),
+  categories: z.array(z.string()).optional(),
+  severities: z.array(severitySchema).optional(),
+  artifacts: z.array(z.string()).optional().describe('The glob patterns over artifact names the policies select'),
+  engines: z.array(z.string()).optional().describe('The enforcement engines the policies bind'),
 };
+
+const exampleSchema = z.union([z.string(), z.object({ language: z.string().optional(), code: z.string(), note: z.string().optional() })]);
+
+const guidanceSchema = z.object({
+  do: z.array(z.string()).optional(),
+  dont: z.array(z.string()).optional(),
+  exampleCompliant: exampleSchema.optional(),
+  exampleNoncompliant: exampleSchema.optional(),
+});
+
+const listSchema = z.array(z.string()).optional();
+
+const policyScopeSchema = z.object({
+  providers: listSchema,
+  resourceTypes: listSchema,
+  environments: listSchema,
+  repos: listSchema,
+  languages: listSchema,
+  relationship: z
+    .object({
+      sourceLayer: listSchema,
+      targetLayer: listSchema,
+      sourceComponent: listSchema,
+      targetComponent: listSchema,
+      sourceDomain: listSchema,
+      targetDomain: listSchema,
+      differentDomain: z.boolean().optional(),
+      interaction: listSchema,
+    })
+    .optional(),
+});
 
 const policySchema = z.object({
   id: z.string(),
   description: z.string().optional(),
   tools: z.array(z.string()),
-  effect: effectSchema,
-  mode: modeSchema,
+  effect: effectSchema.optional().describe('absent for an advisory policy'),
+  mode: modeSchema.optional().describe('absent for an advisory policy'),
   phase: phaseSchema,
   when: z.string().optional(),
   require: z.array(z.string()).optional(),
@@ -95,6 +195,26 @@ const policySchema = z.object({
   violatedWhenApplies: z.literal(true).optional(),
   message: z.string().optional(),
   priority: z.number().optional(),
+  title: z.string().optional(),
+  intent: z.string().optional(),
+  category: z.string().optional(),
+  owner: z.string().optional(),
+  version: z.string().optional().describe("the policy's own version (semver)"),
+  severity: severitySchema.optional().describe('declared, or implied by the effect: deny and escalate are hard, warn is soft'),
+  deprecated: z.literal(true).optional().describe('being retired: still served and enforced'),
+  successor: z.string().optional().describe('the id of the policy that replaces a deprecated one'),
+  scope: policyScopeSchema.optional(),
+  guidance: guidanceSchema.optional(),
+  bindings: z.array(z.object({ engine: z.string(), policy: z.string(), query: z.string().optional() })).optional(),
+  provenance: z
+    .object({
+      source: z.string(),
+      ruleId: z.string().optional(),
+      version: z.string().optional(),
+      license: z.string().optional(),
+      url: z.string().optional(),
+    })
+    .optional(),
 });
 
 /** Output of `get_constraints`. */
@@ -104,8 +224,22 @@ export const GET_CONSTRAINTS_OUTPUT = {
   mode: modeSchema.optional(),
   tool: z.string().optional(),
   kind: phaseSchema.optional(),
+  scope: scopeQuerySchema.optional(),
+  category: z.string().optional(),
+  severity: severitySchema.optional(),
   policies: z.array(policySchema).optional(),
 };
+
+const constraintResultSchema = z.object({
+  policyId: z.string(),
+  title: z.string().optional(),
+  severity: severitySchema,
+  status: z.enum(['violated', 'passed', 'informational', 'error']),
+  deprecated: z.literal(true).optional(),
+  successor: z.string().optional(),
+  remediation: z.string().optional().describe("how to comply, from the policy's guidance"),
+  guidance: guidanceSchema.optional(),
+});
 
 const violationSchema = z.object({
   policyId: z.string(),
@@ -159,4 +293,8 @@ export const VALIDATE_OUTPUT = {
   policyVersion: z.string().optional(),
   result: z.enum(['pass', 'fail', 'error']).optional().describe('For an artifact: the engine verdicts combined, error > fail > pass'),
   engines: z.array(engineVerdictSchema).optional().describe('For an artifact: each engine verdict, in policy then binding order'),
+  constraints: z
+    .array(constraintResultSchema)
+    .optional()
+    .describe('Each policy that applied, in policy order: violated, passed, error, or informational (advisory guidance)'),
 };
