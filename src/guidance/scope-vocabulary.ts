@@ -1,6 +1,6 @@
 import type { PolicyDefinition } from '../types.js';
 import { asciiLower } from './ascii-lower.js';
-import { ALL, RELATIONSHIP_LIST_DIMENSIONS, SCOPE_LIST_DIMENSIONS } from './scope-query.js';
+import { ALL, RELATIONSHIP_DIMENSIONS, RELATIONSHIP_LIST_DIMENSIONS, SCOPE_LIST_DIMENSIONS } from './scope-query.js';
 import type { RelationshipListDimension, ScopeListDimension } from './scope-query.js';
 
 /** The selector values a set of policies uses, per dimension: what an agent can usefully query by. */
@@ -48,16 +48,16 @@ export function scopeVocabulary(definitions: readonly PolicyDefinition[]): Scope
         .map(([, value]) => value),
     );
   const relationship = Object.fromEntries(
-    RELATIONSHIP_LIST_DIMENSIONS.map((dimension) => [dimension, sorted(`relationship.${dimension}`)]),
-  );
-  return Object.freeze({
-    ...(Object.fromEntries(SCOPE_LIST_DIMENSIONS.map((dimension) => [dimension, sorted(dimension)])) as Record<
-      ScopeListDimension,
-      readonly string[]
-    >),
-    relationship: Object.freeze({
-      ...(relationship as Record<RelationshipListDimension, readonly string[]>),
-      differentDomain: Object.freeze([false, true].filter((value) => differentDomain.has(value))),
-    }),
-  });
+    RELATIONSHIP_DIMENSIONS.map((dimension) => [
+      dimension,
+      dimension === 'differentDomain'
+        ? Object.freeze([false, true].filter((value) => differentDomain.has(value)))
+        : sorted(`relationship.${dimension}`),
+    ]),
+  ) as ScopeVocabulary['relationship'];
+  const dimensions = Object.fromEntries(SCOPE_LIST_DIMENSIONS.map((dimension) => [dimension, sorted(dimension)])) as Record<
+    ScopeListDimension,
+    readonly string[]
+  >;
+  return Object.freeze({ ...dimensions, relationship: Object.freeze(relationship) });
 }
