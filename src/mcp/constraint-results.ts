@@ -4,6 +4,8 @@ import type { ArtifactSelector } from '../enforcement/artifact-selector.js';
 import { remediationOf } from '../guidance/remediation.js';
 import { matchesScope } from '../guidance/scope-match.js';
 import type { ParsedScopeQuery } from '../guidance/scope-query.js';
+import { compilePredicate } from '../predicate/compile-predicate.js';
+import type { CompiledPredicate } from '../predicate/compile-predicate.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import type { Decision, PolicyGuidance, PolicySeverity } from '../types.js';
 import type { CatalogEntry } from './policy-catalog.js';
@@ -22,9 +24,9 @@ export interface ConstraintResult {
   readonly severity: PolicySeverity;
   /**
    * `violated`: it found something (whether that blocks follows its severity and
-   * mode); `passed`: it was selected and found nothing (its `when` may not have
-   * held); `error`: it could not be evaluated; `informational`: an advisory
-   * policy that selects the action or artifact, with its guidance.
+   * mode); `passed`: it applied and found nothing; `error`: it could not be
+   * evaluated; `informational`: an advisory policy that selects the action or
+   * artifact, with its guidance.
    */
   readonly status: ConstraintStatus;
   /** Present when the policy is being retired. */
@@ -40,15 +42,19 @@ export interface ConstraintResult {
 /** What a `validate` call judged: an action's tool, or an artifact's name. */
 export type Judged = { readonly tool: string } | { readonly artifact: string };
 
-// Engines are immutable: each one's artifact selectors are compiled once, on first use.
+// Engines are immutable: each one's artifact selectors and `when` predicates are compiled once, on first use.
 const selectors = new WeakMap<Engine, readonly (ArtifactSelector | undefined)[]>();
+const conditions = new WeakMap<Engine, readonly (CompiledPredicate | undefined)[]>();
 
 /**
  * The per-policy results of a `validate` decision, in policy order: each policy
- * the action's tool (request phase) or the artifact's name selects, with its
- * status from the decision, and each advisory policy that selects it and whose
- * scope matches `scope` as `informational`. An advisory policy selects an action
- * by `tools` and an artifact by `artifacts`; one with neither selects both.
+ * that applied, with its status from the decision, and each advisory policy that
+ * selects the action or artifact and whose scope matches `scope` as
+ * `informational`. For an action, a policy applies when the action's tool
+ * selects it (request phase) and its `when` holds over the action as rewritten
+ * (or it found something, rewrote, or failed); for an artifact, when the
+ * artifact's name selects its engines. An advisory policy selects an action by
+ * `tools` and an artifact by `artifacts`; one with neither selects both.
  */
 export function constraintResults(engine: Engine, decision: Decision, judged: Judged, scope?: ParsedScopeQuery): ConstraintResult[] {
   const catalog = catalogOf(engine);
@@ -60,10 +66,13 @@ export function constraintResults(engine: Engine, decision: Decision, judged: Ju
     [...decision.violations, ...decision.warnings, ...decision.wouldDeny, ...decision.wouldEscalate].map((v) => v.policyId),
   );
   const failed = new Set(decision.errors.flatMap((error) => (error.policyId === undefined ? [] : [error.policyId])));
+  const rewrote = new Set(decision.rewrites.map((rewrite) => rewrite.policyId));
   const results: ConstraintResult[] = [];
-  for (const { definition, description } of selected) {
+  for (const { definition, description, index } of selected) {
     const advisory = description.severity === 'advisory';
     if (advisory && scope !== undefined && !matchesScope(definition.scope, scope)) continue;
+    const spoke = found.has(definition.id) || failed.has(definition.id) || rewrote.has(definition.id);
+    if (!advisory && !spoke && 'tool' in judged && !holds(engine, index, decision)) continue;
     const status: ConstraintStatus = advisory
       ? 'informational'
       : failed.has(definition.id)
@@ -101,6 +110,26 @@ function artifactEntries(engine: Engine, entries: readonly CatalogEntry[], name:
     }
     return definition.enforcement !== undefined && (selector?.selects(name) ?? true);
   });
+}
+
+/** Whether policy `index`'s `when` holds over the decided action; true without one, or when it cannot be told. */
+function holds(engine: Engine, index: number, decision: Decision): boolean {
+  let compiled = conditions.get(engine);
+  if (compiled === undefined) {
+    // The engine compiled these predicates already (or refused the set): they compile here too.
+    compiled = engine.definitions.map((definition) =>
+      definition.when === undefined ? undefined : compilePredicate(definition.when, '/when', engine.limits),
+    );
+    conditions.set(engine, compiled);
+  }
+  const when = compiled[index];
+  if (when === undefined) return true;
+  try {
+    return when.test(decision.action);
+  } catch {
+    // The engine would have reported a failure of its own; listing the policy says no less than it did.
+    return true;
+  }
 }
 
 function selectorsOf(engine: Engine, entries: readonly CatalogEntry[]): readonly (ArtifactSelector | undefined)[] {

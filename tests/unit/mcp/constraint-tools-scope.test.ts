@@ -1,82 +1,23 @@
-import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine, loadPolicies } from '../../../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../../src/index.js';
 import type { Engine } from '../../../src/index.js';
-import { registerConstraintTools } from '../../../src/mcp/constraint-tools.js';
-import type { ConstraintResult } from '../../../src/mcp/constraint-results.js';
-import type { ConstraintDescription } from '../../../src/mcp/policy-catalog.js';
-import { ROOT } from '../../support/paths.js';
+import { S3_PROD, call, connect, failing, ids, registryEngine } from './constraint-scope-support.js';
+import type { Constraints } from './constraint-scope-support.js';
 
 /**
- * The constraint tools asked the way a coding agent asks before it writes
- * code: by scope, category and severity, over a real SDK client and the
- * in-memory transport, on the policies of tests/fixtures/guidance-registry
- * (S3, IAM, Kubernetes, an architectural rule and an advisory one).
+ * describe_scope and get_constraints asked the way a coding agent asks before it
+ * writes code: by scope, category and severity, on the registry fixture.
  */
 
-const REGISTRY = join(ROOT, 'tests', 'fixtures', 'guidance-registry');
-/** Terraform for an S3 bucket in prod. */
-const S3_PROD = { providers: 'aws', resourceTypes: 'aws_s3_bucket', environments: 'prod', languages: 'hcl' };
-
 let engine: Engine;
-const open: { client: Client; server: McpServer }[] = [];
 
 beforeAll(async () => {
-  const loaded = await loadPolicies(REGISTRY);
-  engine = await createEngine({ policies: loaded.definitions, sources: loaded.sources });
+  engine = await registryEngine();
 });
-
-afterEach(async () => {
-  for (const { client, server } of open.splice(0)) {
-    await client.close();
-    await server.close();
-  }
-});
-
-async function connect(): Promise<Client> {
-  const server = new McpServer({ name: 'scope-test', version: '0.0.0' });
-  registerConstraintTools(server, engine);
-  const client = new Client({ name: 'agent', version: '0.0.0' });
-  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-  await Promise.all([client.connect(clientSide), server.connect(serverSide)]);
-  // Listing caches the output schemas: from here on the client validates structuredContent.
-  await client.listTools();
-  open.push({ client, server });
-  return client;
-}
-
-interface Answer<T> {
-  readonly structured: T;
-  readonly text: string;
-}
-
-async function call<T>(client: Client, name: string, args: Record<string, unknown> = {}): Promise<Answer<T>> {
-  const result = await client.callTool({ name, arguments: args });
-  expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
-  const [content] = result.content as { type: string; text: string }[];
-  return { structured: result.structuredContent as T, text: content?.text ?? '' };
-}
-
-/** Calls a tool that must fail, and returns its error text. */
-async function failing(client: Client, name: string, args: Record<string, unknown>): Promise<string> {
-  const result = await client.callTool({ name, arguments: args });
-  expect(result.isError).toBe(true);
-  return (result.content as { text: string }[])[0]?.text ?? '';
-}
-
-interface Constraints {
-  readonly policies: ConstraintDescription[];
-  readonly scope?: unknown;
-}
-
-const ids = (answer: Answer<Constraints>): string[] => answer.structured.policies.map((policy) => policy.id);
 
 describe('describe_scope', () => {
   it('lists the selector vocabulary, categories, severities, artifact globs and engines', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     const { structured, text } = await call<Record<string, unknown>>(client, 'describe_scope');
     expect(structured).toMatchObject({
       selectors: {
@@ -105,7 +46,7 @@ describe('describe_scope', () => {
 
 describe('get_constraints by scope', () => {
   it('answers "Terraform for an S3 bucket in prod" with the policies whose scope matches, each with its guidance', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     const answer = await call<Constraints>(client, 'get_constraints', { scope: S3_PROD });
     // IAM is about aws_iam_policy and Kubernetes about kubernetes: excluded. The architectural rule names
     // no provider or resource type and the advisory one no provider: neither dimension narrows them.
@@ -156,7 +97,7 @@ describe('get_constraints by scope', () => {
   });
 
   it('gives the enforcement of an engine-bound policy: engine, policy file and query, and its artifacts', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     const answer = await call<Constraints>(client, 'get_constraints', { scope: S3_PROD, severity: 'hard', category: 'infrastructure' });
     expect(ids(answer)).toEqual(['s3.no-public-acl', 's3.encryption']);
     expect(answer.structured.policies[1]).toMatchObject({
@@ -172,7 +113,7 @@ describe('get_constraints by scope', () => {
   });
 
   it('serves a deprecated policy, flagged with its successor in the answer and the text', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     const answer = await call<Constraints>(client, 'get_constraints', { scope: S3_PROD, severity: 'soft' });
     expect(ids(answer)).toEqual(['s3.versioning-v1']);
     expect(answer.structured.policies[0]).toMatchObject({
@@ -186,13 +127,13 @@ describe('get_constraints by scope', () => {
   });
 
   it('derives severities from effects: warn is soft, and filters by them', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     expect(ids(await call(client, 'get_constraints', { severity: 'soft' }))).toEqual(['k8s.resource-limits', 's3.versioning-v1']);
     expect(ids(await call(client, 'get_constraints', { severity: 'advisory' }))).toEqual(['org.tag-owners']);
   });
 
   it('describes an advisory policy as guidance only: no effect, no mode, never "violated whenever it applies"', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     const answer = await call<Constraints>(client, 'get_constraints', { severity: 'advisory' });
     const [advisory] = answer.structured.policies;
     expect(advisory).toMatchObject({ id: 'org.tag-owners', severity: 'advisory', tools: ['*'], phase: 'request' });
@@ -204,7 +145,7 @@ describe('get_constraints by scope', () => {
   });
 
   it('matches relationship selectors: a sync call across domains, not within one', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     const across = { relationship: { sourceDomain: 'billing', targetDomain: 'ledger', interaction: 'sync-call' } };
     expect(ids(await call(client, 'get_constraints', { scope: across, category: 'architectural' }))).toEqual([
       'arch.no-sync-across-domains',
@@ -220,7 +161,7 @@ describe('get_constraints by scope', () => {
   });
 
   it('combines a tool with a scope: both must hold', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     const answer = await call<Constraints>(client, 'get_constraints', { tool: 'terraform.apply', scope: S3_PROD });
     expect(ids(answer)).toEqual(['org.tag-owners', 's3.no-public-acl', 's3.versioning-v1']);
     expect(answer.text.split('\n')[0]).toMatch(/^3 policies apply to terraform\.apply matching scope providers: aws;/);
@@ -232,7 +173,7 @@ describe('get_constraints by scope', () => {
   });
 
   it('answers a typo with an error listing the valid dimensions, categories or severities', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     expect(await failing(client, 'get_constraints', { scope: { provider: 'aws' } })).toContain(
       '"provider" is not a dimension of scope (did you mean "providers"?); the dimensions are providers, resourceTypes, environments, repos, languages, relationship',
     );
@@ -251,132 +192,11 @@ describe('get_constraints by scope', () => {
   });
 
   it('takes a category tierguard names even when no policy uses it, and answers it with none', async () => {
-    const client = await connect();
+    const client = await connect(engine);
     const onlyInfra = await createEngine({ policies: [{ id: 'x', category: 'infrastructure', tools: ['a'] }] });
-    const server = new McpServer({ name: 'x', version: '0' });
-    registerConstraintTools(server, onlyInfra);
-    const other = new Client({ name: 'agent', version: '0.0.0' });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await Promise.all([other.connect(clientSide), server.connect(serverSide)]);
-    open.push({ client: other, server });
+    const other = await connect(onlyInfra);
     expect(ids(await call(other, 'get_constraints', { category: 'architectural' }))).toEqual([]);
     // A registry's own category is valid where the policies use it.
     expect(ids(await call(client, 'get_constraints', { category: 'organizational' }))).toEqual(['org.tag-owners']);
-  });
-});
-
-interface Validation {
-  readonly verdict: string;
-  readonly constraints: ConstraintResult[];
-}
-
-const byId = (answer: Answer<Validation>): Record<string, ConstraintResult> =>
-  Object.fromEntries(answer.structured.constraints.map((result) => [result.policyId, result]));
-
-describe('validate per constraint', () => {
-  it('reports each policy that applied: violated with remediation from its guidance, passed, and advisory as informational', async () => {
-    const client = await connect();
-    const answer = await call<Validation>(client, 'validate', {
-      action: { tool: 'terraform.apply', arguments: { acl: 'public-read', actions: ['s3:GetObject'] } },
-      scope: S3_PROD,
-    });
-    expect(answer.structured.verdict).toBe('deny');
-    expect(answer.structured.constraints.map(({ policyId, status }) => [policyId, status])).toEqual([
-      ['org.tag-owners', 'informational'],
-      ['iam.no-wildcard-actions', 'passed'],
-      ['s3.no-public-acl', 'violated'],
-      ['s3.versioning-v1', 'violated'],
-    ]);
-    const results = byId(answer);
-    expect(results['s3.no-public-acl']).toEqual({
-      policyId: 's3.no-public-acl',
-      title: 'S3 buckets are never public',
-      severity: 'hard',
-      status: 'violated',
-      remediation:
-        "Do: keep acl private; add an aws_s3_bucket_public_access_block. Don't: use public-read or public-read-write. " +
-        'Compliant example (hcl):\nacl = "private"',
-    });
-    expect(results['s3.versioning-v1']).toMatchObject({ severity: 'soft', deprecated: true, successor: 's3.no-public-acl' });
-    expect(results['s3.versioning-v1']?.remediation).toBeUndefined();
-    expect(results['org.tag-owners']).toEqual({
-      policyId: 'org.tag-owners',
-      title: 'Tag resources with their owner',
-      severity: 'advisory',
-      status: 'informational',
-      guidance: {
-        do: ['tag every resource with owner and cost-center'],
-        exampleCompliant: { language: 'hcl', code: 'tags = { owner = "payments" }' },
-      },
-    });
-    expect(answer.text).toContain(
-      [
-        'constraints:',
-        '  informational  org.tag-owners (advisory)  Tag resources with their owner',
-        '    guidance: Do: tag every resource with owner and cost-center. Compliant example (hcl):',
-        '      tags = { owner = "payments" }',
-        '  passed  iam.no-wildcard-actions (hard)  IAM policies name their actions',
-        '  violated  s3.no-public-acl (hard)  S3 buckets are never public',
-        "    fix: Do: keep acl private; add an aws_s3_bucket_public_access_block. Don't: use public-read or public-read-write. Compliant example (hcl):",
-        '      acl = "private"',
-        '  violated  s3.versioning-v1 (soft, deprecated for s3.no-public-acl)  S3 buckets keep versions (old form)',
-      ].join('\n'),
-    );
-  });
-
-  it('selects advisory policies by the scope given: one whose scope excludes it is left out, the others stay', async () => {
-    const client = await connect();
-    const action = { tool: 'terraform.apply', arguments: { acl: 'private', versioning: true } };
-    const dev = await call<Validation>(client, 'validate', { action, scope: { ...S3_PROD, environments: 'dev' } });
-    expect(dev.structured.constraints.map(({ policyId, status }) => [policyId, status])).toEqual([
-      ['iam.no-wildcard-actions', 'passed'],
-      ['s3.no-public-acl', 'passed'],
-      ['s3.versioning-v1', 'passed'],
-    ]);
-    // Without a scope the advisory policy selects the action by its tools (none: every tool).
-    const unscoped = await call<Validation>(client, 'validate', { action });
-    expect(byId(unscoped)['org.tag-owners']?.status).toBe('informational');
-  });
-
-  it('lists no constraints for an action no policy selects, or one the engine refuses', async () => {
-    const client = await connect();
-    const other = await call<Validation>(client, 'validate', { action: { tool: 'mail.send' }, scope: { environments: 'dev' } });
-    expect(other.structured.constraints).toEqual([]);
-    const refused = await call<Validation>(client, 'validate', { action: { arguments: {} } });
-    expect(refused.structured.constraints).toEqual([]);
-    expect(refused.text).not.toContain('constraints:');
-  });
-
-  it('answers a typo in its scope with an error, before anything runs', async () => {
-    const client = await connect();
-    expect(await failing(client, 'validate', { action: { tool: 'terraform.apply' }, scope: { enviroments: 'prod' } })).toContain(
-      '"enviroments" is not a dimension of scope (did you mean "environments"?)',
-    );
-  });
-
-  it('reports the policies an artifact selects: its engine policies by their artifacts globs, advisory ones by theirs', async () => {
-    const artifactOnly = await createEngine({
-      policies: [
-        { id: 'tf.advice', severity: 'advisory', artifacts: ['*.tf'], guidance: { do: ['pin provider versions'] } },
-        { id: 'yaml.advice', severity: 'advisory', artifacts: ['*.yaml'], guidance: { do: ['x'] } },
-        { id: 'any.advice', severity: 'advisory', guidance: { do: ['y'] } },
-      ],
-    });
-    const server = new McpServer({ name: 'x', version: '0' });
-    registerConstraintTools(server, artifactOnly);
-    const client = new Client({ name: 'agent', version: '0.0.0' });
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await Promise.all([client.connect(clientSide), server.connect(serverSide)]);
-    open.push({ client, server });
-    await client.listTools();
-    const answer = await call<Validation>(client, 'validate', { artifact: { content: 'resource "x" "y" {}', name: 'main.tf' } });
-    expect(answer.structured.constraints.map(({ policyId, status }) => [policyId, status])).toEqual([
-      ['tf.advice', 'informational'],
-      ['any.advice', 'informational'],
-    ]);
-    // For tool calls, an advisory policy about artifacts only is not listed.
-    const action = await call<Validation>(client, 'validate', { action: { tool: 'terraform.apply' } });
-    expect(action.structured.constraints.map(({ policyId }) => policyId)).toEqual(['any.advice']);
-    expect(ids(await call(client, 'get_constraints', { tool: 'terraform.apply' }))).toEqual(['any.advice']);
   });
 });
