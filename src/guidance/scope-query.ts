@@ -102,11 +102,10 @@ export function isParsedScopeQuery(query: unknown): query is ParsedScopeQuery {
 export function parseScopeQuery(input: unknown): ParsedScopeQuery {
   const object = requireObject(input, 'scope');
   rejectUnknownDimensions(object, SCOPE_DIMENSIONS, 'scope');
-  const source = object as Record<string, unknown>;
   const lists = Object.fromEntries(
-    SCOPE_LIST_DIMENSIONS.map((dimension) => [dimension, parseValues(source[dimension], `scope.${dimension}`)]),
+    SCOPE_LIST_DIMENSIONS.map((dimension) => [dimension, parseValues(own(object, dimension), `scope.${dimension}`)]),
   ) as Record<ScopeListDimension, ParsedValues>;
-  const relationship = parseRelationship(source['relationship']);
+  const relationship = parseRelationship(own(object, 'relationship'));
   const result: ParsedScopeQuery = Object.freeze({
     lists: Object.freeze(lists),
     relationship: Object.freeze(relationship.lists),
@@ -122,11 +121,10 @@ function parseRelationship(input: unknown): {
 } {
   const object = input === undefined ? {} : requireObject(input, 'scope.relationship');
   rejectUnknownDimensions(object, RELATIONSHIP_DIMENSIONS, 'scope.relationship');
-  const source = object as Record<string, unknown>;
   const lists = Object.fromEntries(
-    RELATIONSHIP_LIST_DIMENSIONS.map((dimension) => [dimension, parseValues(source[dimension], `scope.relationship.${dimension}`)]),
+    RELATIONSHIP_LIST_DIMENSIONS.map((dimension) => [dimension, parseValues(own(object, dimension), `scope.relationship.${dimension}`)]),
   ) as Record<RelationshipListDimension, ParsedValues>;
-  const stated = source['differentDomain'];
+  const stated = own(object, 'differentDomain');
   if (stated !== undefined && typeof stated !== 'boolean') {
     throw invalid('scope.relationship.differentDomain must be true or false', 'scope.relationship.differentDomain', stated);
   }
@@ -170,6 +168,11 @@ function parseValues(input: unknown, option: string): ParsedValues {
     set.add(lower);
   }
   return set;
+}
+
+/** An own property only: a dimension inherited from a prototype is not part of the query. */
+function own(object: object, key: string): unknown {
+  return Object.hasOwn(object, key) ? (object as Record<string, unknown>)[key] : undefined;
 }
 
 function requireObject(input: unknown, option: string): object {

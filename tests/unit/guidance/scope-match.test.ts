@@ -210,6 +210,12 @@ describe('the scope matching table', () => {
 });
 
 describe('a parsed query', () => {
+  it('reads own dimensions only: one inherited from a prototype is not part of the query', () => {
+    const inherited = Object.create({ providers: 'gcp' }) as ScopeQuery;
+    expect(matchesScope({ providers: ['aws'] }, inherited)).toBe(true);
+    expect(parseScopeQuery(inherited).lists.providers).toBe('any');
+  });
+
   it('is matched as the query it came from, and a look-alike object is parsed, not trusted', () => {
     const query = { providers: 'aws', relationship: { sourceDomain: 'a', targetDomain: 'b' } };
     const parsed = parseScopeQuery(query);
