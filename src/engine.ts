@@ -155,8 +155,9 @@ function buildEngine(
   const monitored = new Set(policies.filter((policy) => policy.definition.mode === 'monitor').map((policy) => policy.id));
   const isMonitored = mode === 'monitor' ? () => true : (policyId: string | undefined) => policyId !== undefined && monitored.has(policyId);
   const rules: VerdictRules = { onError: verdictOnError, policyVersion: version, isMonitored };
-  // A policy that only binds engines judges artifacts, never actions: it is left out of the action tiers.
-  const judgingActions = policies.filter((policy) => !policy.parts.engineOnly);
+  // A policy that only binds engines judges artifacts, never actions, and an
+  // advisory one judges nothing: both are left out of the action tiers.
+  const judgingActions = policies.filter((policy) => !policy.parts.engineOnly && !policy.parts.advisory);
   const requests = new AutoPass(
     judgingActions.filter((policy) => (policy.phase ?? 'request') === 'request'),
     isMonitored,

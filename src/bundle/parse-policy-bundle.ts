@@ -38,8 +38,15 @@ export async function parsePolicyBundle(texts: readonly PolicyFileText[], maxDep
  * definition with no string id is passed through as it is, for `createEngine`
  * to report (a prefix on a non-id would hide what was wrong).
  */
+// A successor is named as written in the same file, so it gets the same
+// namespace as the id: `deprecated` policies point within their own source.
 function namespaced(policy: unknown, namespace: string): unknown {
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return policy;
-  const { id } = policy as { id?: unknown };
-  return typeof id === 'string' ? { ...policy, id: `${namespace}/${id}` } : policy;
+  const { id, successor } = policy as { id?: unknown; successor?: unknown };
+  if (typeof id !== 'string') return policy;
+  return {
+    ...policy,
+    id: `${namespace}/${id}`,
+    ...(typeof successor === 'string' ? { successor: `${namespace}/${successor}` } : {}),
+  };
 }

@@ -62,7 +62,11 @@ export async function compileEnforcement(
     const definitions = policy.definition.enforcement;
     const patterns = policy.definition.artifacts;
     if (definitions === undefined) {
-      if (patterns !== undefined) {
+      if (patterns !== undefined && policy.parts.advisory) {
+        // An advisory policy's patterns say which artifacts its guidance is about (validate reports it); they run nothing.
+        const issues = compileArtifactSelector(patterns, limits).issues;
+        if (issues.length > 0) failures.push(invalidPolicy(`policy "${policy.id}"`, policy.index, [...issues]));
+      } else if (patterns !== undefined) {
         // Without engines the patterns would select nothing to run: a silent no-op is refused, not accepted.
         const reason = 'selects the artifacts enforcement engines judge, and this policy binds none (add enforcement, or remove artifacts)';
         failures.push(invalidPolicy(`policy "${policy.id}"`, policy.index, [new DefinitionIssue('/artifacts', 'absent', reason)]));

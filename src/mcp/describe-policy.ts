@@ -3,6 +3,7 @@ import type { Effect, Mode, Phase, PolicyDefinition } from '../types.js';
 import { describeRewrite } from './describe-rewrite.js';
 import { describeShape } from './describe-shape.js';
 import { policyParts } from '../policy/policy-parts.js';
+import { effectOf } from '../policy/policy-effect.js';
 
 /** The tool pattern listed for a policy without `tools`: it applies to every tool. */
 export const EVERY_TOOL = '*';
@@ -63,7 +64,7 @@ export function describePolicy(definition: PolicyDefinition, engineMode: Mode): 
     id: definition.id,
     ...(definition.description === undefined ? {} : { description: definition.description }),
     tools: definition.tools === undefined ? [EVERY_TOOL] : [...definition.tools],
-    effect: definition.effect ?? 'deny',
+    effect: effectOf(definition),
     mode: engineMode === 'monitor' ? 'monitor' : (definition.mode ?? 'enforce'),
     phase: definition.on ?? 'request',
     ...(definition.when === undefined ? {} : { when: describePredicate(definition.when) }),

@@ -4,6 +4,7 @@ import { OPERATORS } from '../types.js';
 import type { Effect, Mode, Operator, Phase, RewriteOp } from '../types.js';
 import { EVERY_TOOL } from './describe-policy.js';
 import { comparisonsOf, fieldsRead } from './policy-fields.js';
+import { effectOf } from '../policy/policy-effect.js';
 
 /** What a policy bundle covers, for an agent deciding which of its actions are governed. */
 export interface ScopeDescription {
@@ -54,7 +55,7 @@ export function describeScope(engine: Engine): ScopeDescription {
       if (predicate !== undefined) for (const comparison of comparisonsOf(predicate)) operators.add(comparison.op);
     }
     for (const rewrite of definition.rewrite ?? []) rewriteOps.add(rewrite.op);
-    effects.add(definition.effect ?? 'deny');
+    if (!policyParts(definition).advisory) effects.add(effectOf(definition));
     phases.add(definition.on ?? 'request');
   }
   const scope: ScopeDescription = Object.freeze({
