@@ -10,7 +10,7 @@ import { MCP_USAGE, runMcp } from './mcp-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
 import { stoppableBySignals } from './stop-on-signal.js';
 import { VALIDATE_USAGE, runValidate } from './validate-command.js';
-import { UsageError } from './usage-error.js';
+import { UsageError, isUsageMistake } from './usage-error.js';
 
 const USAGE = `usage:
   ${CHECK_USAGE}
@@ -67,8 +67,8 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     // Known failures are messages for a person, not stack traces. They echo
     // arguments, file names and values, so nothing in them may drive the terminal;
     // their own line breaks (a list of invalid policies) are kept.
-    if (error instanceof UsageError || isArgumentError(error)) {
-      err.write(`tierguard: ${escapeTerminalLines((error as Error).message)}\n${USAGE}\n`);
+    if (isUsageMistake(error)) {
+      err.write(`tierguard: ${escapeTerminalLines(error.message)}\n${USAGE}\n`);
       return 2;
     }
     if (error instanceof TierguardError) {
@@ -77,10 +77,4 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     }
     throw error;
   }
-}
-
-// parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
-function isArgumentError(error: unknown): boolean {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }
