@@ -4,6 +4,7 @@ import { escapeTerminalLines, escapeTerminalText } from '../terminal-text.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
+import { asksForHelp, commandHelp } from './command-help.js';
 import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
 import { Interrupted } from './interrupted.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
@@ -20,6 +21,7 @@ const USAGE = `usage:
   ${MCP_USAGE}
   ${GATEWAY_USAGE}
   tierguard --version
+  tierguard <command> --help   (the command's options)
 
 exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
   2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate),
@@ -35,6 +37,9 @@ const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<Command
   ['mcp', runMcp],
   ['gateway', runGateway],
 ]);
+
+/** The commands `main` runs; each answers `--help` and `-h` (see command-help.ts). */
+export const COMMAND_NAMES: readonly string[] = Object.freeze([...COMMANDS.keys()]);
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */
 export interface Output {
@@ -54,6 +59,10 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     return 0;
   }
   const run = COMMANDS.get(command);
+  if (run !== undefined && asksForHelp(rest)) {
+    out.write(`${commandHelp(command) ?? USAGE}\n`);
+    return 0;
+  }
   try {
     if (run === undefined) throw new UsageError(`unknown command "${escapeTerminalText(command)}"`);
     const result = await run(rest);
