@@ -48,8 +48,8 @@ export function serveClientRequests(client: Client, declared: ClientCapabilities
   if (declared.elicitation !== undefined) schemas.push(ElicitRequestSchema as unknown as SdkRequestSchema);
   for (const schema of schemas) {
     const whole = withWholeParams(schema);
-    // The SDK types a handler's result as the union of client results; a relayed answer is whatever the client gave
-    // (the SDK's Client checks sampling and elicitation answers against their schemas before they go out).
+    // A relayed answer is whatever the client gave; the SDK's Client checks sampling and elicitation answers against
+    // their schemas before they go out, and upstreamAsker the rest.
     client.setRequestHandler(whole, (request, extra) => ask(request.method, request.params, extra));
   }
 }
