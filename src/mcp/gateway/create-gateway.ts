@@ -20,6 +20,7 @@ import type { GatewayOptions } from './gateway-options.js';
 import { GATEWAY_DEFAULTS, checkGatewayOptions, guardOptionsOf } from './gateway-options.js';
 import { withIdentity } from './identified-transport.js';
 import { installForwarding, mirroredCapabilities } from './mirror-handlers.js';
+import { startRequestIdsAtOne } from './request-id-zero.js';
 import { droppedSubscriptionNotice } from './subscription-dropped.js';
 
 /** What `/healthz` reports about one gateway. */
@@ -132,6 +133,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const { instructions } = downstream;
     guarded = new Server(downstream.serverInfo, { capabilities, ...(instructions === undefined ? {} : { instructions }) });
     const server = guarded;
+    // Its requests are the relayed ones: the first must be cancellable at an SDK client too.
+    startRequestIdsAtOne(server);
     // Read after each initialize (a new object each time): the server is told what this client can be asked.
     let initialized: ClientCapabilities | undefined;
     const followClient = (): void => {
