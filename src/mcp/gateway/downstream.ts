@@ -182,11 +182,6 @@ export class Downstream {
     return tools;
   }
 
-  /** The log level the gateway's client last set on the server, if it did. */
-  get logLevel(): LoggingLevel | undefined {
-    return this.#session.level;
-  }
-
   /** True when a message at `level` is one the gateway's client asked to receive (see `logging/setLevel`). */
   admitsLog(level: LoggingLevel): boolean {
     return this.#session.admits(level);
@@ -238,7 +233,7 @@ export class Downstream {
       connection = await connectDownstream(this.#options.target, this.#configure(declared));
     } catch (error) {
       this.#options.log(
-        `could not connect to ${this.#describe()} again to declare the client's capabilities (${Object.keys(declared).join(', ')}): ${describeThrown(error)}; it serves without them`,
+        `could not connect to ${this.#describe()} again to declare the client's capabilities (${Object.keys(declared).join(', ') || 'none'}): ${describeThrown(error)}; it serves without them`,
       );
       return;
     }
@@ -249,6 +244,7 @@ export class Downstream {
     }
     const previous = this.#connection;
     this.#adopt(connection);
+    this.#options.log(`connected to ${this.#describe()} again to declare the client's capabilities (${Object.keys(declared).join(', ') || 'none'})`);
     await previous?.close().catch(() => undefined);
   }
 
