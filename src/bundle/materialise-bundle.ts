@@ -13,7 +13,7 @@ export interface MaterialisedBundle {
   /** For each definition, its source as a path under `root` (the file itself is not written: only its folder matters). */
   readonly sources: readonly string[];
   /** Removes the directory; idempotent. An engine built on it must no longer validate artifacts. */
-  remove(): Promise<void>;
+  readonly remove: () => Promise<void>;
 }
 
 const live = new Set<string>();
