@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { TierguardError } from '../errors.js';
 import { escapeTerminalLines, escapeTerminalText } from '../terminal-text.js';
+import { BUNDLE_USAGE, runBundle } from './bundle-command.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
@@ -19,6 +20,7 @@ const USAGE = `usage:
   ${VALIDATE_USAGE}
   ${MCP_USAGE}
   ${GATEWAY_USAGE}
+  ${BUNDLE_USAGE}
   tierguard --version
 
 exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
@@ -34,6 +36,7 @@ const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<Command
   ['validate', (args: readonly string[]) => stoppableBySignals(() => runValidate(args))],
   ['mcp', runMcp],
   ['gateway', runGateway],
+  ['bundle', runBundle],
 ]);
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */
