@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { policySetVersion } from '../../src/policy/policy-version.js';
 import { ROOT, requireBuild } from '../support/paths.js';
 
 /**
@@ -69,6 +70,13 @@ describe('tierguard bundle', () => {
     expect(tampered.status).toBe(2);
     expect(tampered.stdout).toBe('');
     expect(tampered.stderr).toMatch(/^tierguard: INVALID_BUNDLE: .*tampered\.json: invalid bundle at \/sources/);
+    // A bundle whose hash holds but whose policy does not compile names the bundle and the policy's file in it.
+    const policies = [{ id: 'bad', tools: ['t'], assert: { field: 'a', op: 'nope', value: 1 } }];
+    const invalid = { tierguardBundle: 1, version: policySetVersion(policies), policies, sources: ['team/bad.json'], files: {} };
+    writeFileSync(join(directory, 'invalid.json'), JSON.stringify(invalid));
+    const rejected = run(['check', '--policies', join(directory, 'invalid.json'), '--action', DROP_TABLE]);
+    expect(rejected.status).toBe(2);
+    expect(rejected.stderr).toMatch(/^tierguard: INVALID_POLICY: .*invalid\.json \(team\/bad\.json\): /);
     const usage = run(['bundle', POLICIES]);
     expect(usage.status).toBe(2);
     expect(usage.stderr).toContain('--out is required');
