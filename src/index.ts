@@ -14,6 +14,7 @@ export type {
   AuditBacklogDetails,
   EmptyBundleDetails,
   EvaluationFailedDetails,
+  InvalidBundleDetails,
   InvalidActionDetails,
   InvalidOptionsDetails,
   InvalidPolicyDetails,
@@ -74,7 +75,10 @@ export type {
 export { describePredicate } from './predicate/describe.js';
 export { formatPath } from './format-path.js';
 export { loadPolicies } from './bundle/load-policies.js';
-export type { LoadedPolicies, LoadPoliciesOptions } from './bundle/load-policies.js';
+export type { LoadedBundle, LoadedPolicies, LoadPoliciesOptions } from './bundle/load-policies.js';
+export { buildPolicyBundle } from './bundle/build-bundle.js';
+export type { BuildBundleOptions, BuiltBundle } from './bundle/build-bundle.js';
+export type { PolicyBundle } from './bundle/bundle-format.js';
 export type { PolicySource, PolicySources } from './bundle/policy-sources.js';
 export { watchPolicies } from './bundle/watch-policies.js';
 export type { PolicyWatcher, WatchPoliciesOptions } from './bundle/watch-policies.js';

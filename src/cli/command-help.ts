@@ -1,3 +1,4 @@
+import { BUNDLE_USAGE } from './bundle-command.js';
 import { CHECK_USAGE } from './check-command.js';
 import { COMPILE_USAGE } from './compile-command.js';
 import { GATEWAY_USAGE } from './gateway-args.js';
@@ -126,6 +127,19 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         ALLOW_EMPTY,
         ['--upstream-url <url>', 'a downstream server already listening on Streamable HTTP'],
         ['-- <command> [args...]', 'the downstream server to spawn, without a shell'],
+      ],
+    },
+  ],
+  [
+    'bundle',
+    {
+      usage: BUNDLE_USAGE,
+      summary:
+        'Writes the policies, every file they reference and their content hash as one deterministic JSON bundle, which --policies loads back verified. Exit 0, or 2 on invalid input.',
+      options: [
+        ['<file|dir>', 'the policy file, or a directory read as loadPolicies reads it'],
+        ['--out <file.json>', 'the bundle file to write (replaced atomically)'],
+        ALLOW_EMPTY,
       ],
     },
   ],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { TierguardError } from '../errors.js';
 import { escapeTerminalLines, escapeTerminalText } from '../terminal-text.js';
+import { BUNDLE_USAGE, runBundle } from './bundle-command.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
@@ -20,6 +21,7 @@ const USAGE = `usage:
   ${VALIDATE_USAGE}
   ${MCP_USAGE}
   ${GATEWAY_USAGE}
+  ${BUNDLE_USAGE}
   tierguard --version
   tierguard <command> --help   (the command's options)
 
@@ -36,6 +38,7 @@ const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<Command
   ['validate', (args: readonly string[]) => stoppableBySignals(() => runValidate(args))],
   ['mcp', runMcp],
   ['gateway', runGateway],
+  ['bundle', runBundle],
 ]);
 
 /** The commands `main` runs; each answers `--help` and `-h` (see command-help.ts). */

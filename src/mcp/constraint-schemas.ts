@@ -19,6 +19,17 @@ const availability = {
   reason: z.string().optional().describe('why no policy bundle is available'),
 };
 
+const versionSchema = z
+  .string()
+  .max(128)
+  .optional()
+  .describe(
+    'A policy set version ("sha256:...", as describe_scope and every decision report it): answer from that set while the server still holds it. Omit for the current policies.',
+  );
+
+/** Input of `describe_scope`. */
+export const DESCRIBE_SCOPE_INPUT = { version: versionSchema };
+
 /** Input of `get_constraints`. */
 export const GET_CONSTRAINTS_INPUT = {
   tool: z
@@ -30,6 +41,7 @@ export const GET_CONSTRAINTS_INPUT = {
     .describe(
       '"request": only policies that judge a proposed call; "response": only policies that judge or sanitise a tool\'s output. Omit for both.',
     ),
+  version: versionSchema,
 };
 
 /**
@@ -60,6 +72,7 @@ export const VALIDATE_INPUT = {
     .describe(
       'A generated artifact to validate with the enforcement engines the policies bind (OPA, Conftest, Checkov, Semgrep). Content only: files are not read.',
     ),
+  version: versionSchema,
 };
 
 /** Output of `describe_scope`. */

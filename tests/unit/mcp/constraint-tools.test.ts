@@ -165,10 +165,10 @@ describe('registration', () => {
       expect(tool.description?.length).toBeGreaterThan(50);
     }
     const [, getConstraintsTool, validateTool] = tools;
-    expect(Object.keys(getConstraintsTool?.inputSchema.properties ?? {})).toEqual(['tool', 'kind']);
+    expect(Object.keys(getConstraintsTool?.inputSchema.properties ?? {})).toEqual(['tool', 'kind', 'version']);
     expect(getConstraintsTool?.inputSchema.required).toBeUndefined();
     // Exactly one of `action` and `artifact`: the handler enforces it, so neither is required by the schema.
-    expect(Object.keys(validateTool?.inputSchema.properties ?? {})).toEqual(['action', 'artifact']);
+    expect(Object.keys(validateTool?.inputSchema.properties ?? {})).toEqual(['action', 'artifact', 'version']);
     expect(validateTool?.inputSchema.required).toBeUndefined();
   });
 
