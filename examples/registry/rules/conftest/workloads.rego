@@ -7,6 +7,8 @@ import rego.v1
 
 template_kinds := {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"}
 
+workload_kinds := template_kinds | {"Pod", "CronJob"}
+
 pod_spec := input.spec if input.kind == "Pod"
 
 pod_spec := input.spec.template.spec if input.kind in template_kinds
@@ -22,6 +24,18 @@ containers contains container if some container in pod_spec.initContainers
 workload := sprintf("%s %s", [input.kind, object.get(input, ["metadata", "name"], "(unnamed)")])
 
 name(container) := object.get(container, "name", "(unnamed)")
+
+# A workload whose containers cannot be found cannot be shown to be hardened: fail closed.
+deny contains msg if {
+	input.kind in workload_kinds
+	not has_containers
+	msg := sprintf("%s has no list of containers where its kind puts one, so it cannot be checked", [workload])
+}
+
+has_containers if {
+	is_array(pod_spec.containers)
+	count(pod_spec.containers) > 0
+}
 
 deny contains msg if {
 	some container in containers
