@@ -1,5 +1,6 @@
 import { BUNDLE_USAGE } from './bundle-command.js';
 import { CHECK_USAGE } from './check-command.js';
+import { DOCTOR_USAGE } from './doctor-command.js';
 import { COMPILE_USAGE } from './compile-command.js';
 import { GATEWAY_USAGE } from './gateway-args.js';
 import { MCP_USAGE } from './mcp-command.js';
@@ -141,6 +142,15 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         ['--out <file.json>', 'the bundle file to write (replaced atomically)'],
         ALLOW_EMPTY,
       ],
+    },
+  ],
+  [
+    'doctor',
+    {
+      usage: DOCTOR_USAGE,
+      summary:
+        'Checks a policy set end to end: it compiles, its fixtures match through the real engines and are ones its tools and artifacts select, its engines answer, and the constraint tools answer an MCP client. Exit 0 healthy, 1 a check failed, 2 usage.',
+      options: [POLICIES_FILE_OR_DIR, ['--json', 'print the report as JSON']],
     },
   ],
 ]);

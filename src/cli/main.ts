@@ -5,6 +5,7 @@ import { BUNDLE_USAGE, runBundle } from './bundle-command.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
+import { DOCTOR_USAGE, runDoctor } from './doctor-command.js';
 import { asksForHelp, commandHelp } from './command-help.js';
 import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
 import { Interrupted } from './interrupted.js';
@@ -22,6 +23,7 @@ const USAGE = `usage:
   ${MCP_USAGE}
   ${GATEWAY_USAGE}
   ${BUNDLE_USAGE}
+  ${DOCTOR_USAGE}
   tierguard --version
   tierguard <command> --help   (the command's options)
 
@@ -39,6 +41,7 @@ const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<Command
   ['mcp', runMcp],
   ['gateway', runGateway],
   ['bundle', runBundle],
+  ['doctor', (args: readonly string[]) => stoppableBySignals(() => runDoctor(args))],
 ]);
 
 /** The commands `main` runs; each answers `--help` and `-h` (see command-help.ts). */
