@@ -192,15 +192,24 @@ describe.skipIf(skip !== undefined)(`registry example through the engines${skip 
       if (policyId === 'arch.no-sync-calls-across-domains') {
         const decision = await engine.evaluate(JSON.parse(readFileSync(path, 'utf8')) as Action);
         expect(decision.errors, file).toEqual([]);
-        expect(findings(decision).map(({ policyId: id }) => id), file).not.toContain(ADVISORY);
+        expect(
+          findings(decision).map(({ policyId: id }) => id),
+          file,
+        ).not.toContain(ADVISORY);
         continue;
       }
       // Its patterns select the file: if it were judged at all, it would show here.
       const name = basename(file);
-      expect(advisoryPatterns.some((pattern) => (pattern.startsWith('*') ? name.endsWith(pattern.slice(1)) : name === pattern)), file).toBe(true);
+      expect(
+        advisoryPatterns.some((pattern) => (pattern.startsWith('*') ? name.endsWith(pattern.slice(1)) : name === pattern)),
+        file,
+      ).toBe(true);
       const decision = await engine.validate({ path });
       expect(decision.errors, file).toEqual([]);
-      expect(findings(decision).map(({ policyId: id }) => id), file).not.toContain(ADVISORY);
+      expect(
+        findings(decision).map(({ policyId: id }) => id),
+        file,
+      ).not.toContain(ADVISORY);
       artifacts += 1;
     }
     expect(artifacts).toBeGreaterThan(0);

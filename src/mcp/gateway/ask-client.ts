@@ -42,9 +42,13 @@ export function upstreamAsker(upstream: () => Server | undefined, options: AskOp
       throw new ForwardedError(ErrorCode.InternalError, `no client is connected to the gateway to answer ${method}`, { method });
     }
     if (params?.['task'] !== undefined) {
-      throw new ForwardedError(ErrorCode.InvalidParams, `the gateway does not relay task-augmented ${method} requests (tasks/* are not forwarded)`, {
-        method,
-      });
+      throw new ForwardedError(
+        ErrorCode.InvalidParams,
+        `the gateway does not relay task-augmented ${method} requests (tasks/* are not forwarded)`,
+        {
+          method,
+        },
+      );
     }
     const limits = await options.limits();
     bounded(params, `the ${method} request`, ErrorCode.InvalidParams, limits, method);
@@ -52,7 +56,9 @@ export function upstreamAsker(upstream: () => Server | undefined, options: AskOp
     const token = progressTokenOf(params);
     if (token !== undefined) {
       requestOptions.onprogress = (progress) =>
-        void extra.sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } }).catch(() => undefined);
+        void extra
+          .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken: token } })
+          .catch(() => undefined);
     }
     const request = (params === undefined ? { method } : { method, params }) as ServerRequest;
     let result: Result;
@@ -65,9 +71,13 @@ export function upstreamAsker(upstream: () => Server | undefined, options: AskOp
     if (method === 'roots/list') {
       const roots = ListRootsResultSchema.safeParse(result);
       if (!roots.success) {
-        throw new ForwardedError(ErrorCode.InternalError, `the client's answer to roots/list is not a list of roots: ${roots.error.message}`, {
-          method,
-        });
+        throw new ForwardedError(
+          ErrorCode.InternalError,
+          `the client's answer to roots/list is not a list of roots: ${roots.error.message}`,
+          {
+            method,
+          },
+        );
       }
     }
     return result;
@@ -100,7 +110,11 @@ function mapped(method: string, error: unknown, timeoutMs: number): Error {
     return new ForwardedError(ErrorCode.ConnectionClosed, `the gateway's client left before it answered ${method}`, { method });
   }
   if (error instanceof McpError) return asForwarded(error);
-  return new ForwardedError(ErrorCode.InternalError, `the gateway's client answered ${method} with no MCP result: ${describeThrown(error)}`, {
-    method,
-  });
+  return new ForwardedError(
+    ErrorCode.InternalError,
+    `the gateway's client answered ${method} with no MCP result: ${describeThrown(error)}`,
+    {
+      method,
+    },
+  );
 }

@@ -244,7 +244,9 @@ export class Downstream {
     }
     const previous = this.#connection;
     this.#adopt(connection);
-    this.#options.log(`connected to ${this.#describe()} again to declare the client's capabilities (${Object.keys(declared).join(', ') || 'none'})`);
+    this.#options.log(
+      `connected to ${this.#describe()} again to declare the client's capabilities (${Object.keys(declared).join(', ') || 'none'})`,
+    );
     await previous?.close().catch(() => undefined);
   }
 

@@ -169,7 +169,9 @@ describe('createGateway: garbage in relayed requests', () => {
     expect(notRoots).toMatchObject({ error: { code: ErrorCode.InternalError } });
     expect(JSON.stringify(notRoots)).toContain('is not a list of roots');
     const deep = await call(connected, 'ask', { method: 'roots/list' });
-    expect(JSON.stringify(deep)).toContain("the client's answer to roots/list is not relayed: it is nested deeper than limits.maxDepth (64)");
+    expect(JSON.stringify(deep)).toContain(
+      "the client's answer to roots/list is not relayed: it is nested deeper than limits.maxDepth (64)",
+    );
     const refused = await call(connected, 'ask', { method: 'roots/list' });
     expect(refused).toMatchObject({ error: { code: 4242 } });
     expect(JSON.stringify(refused)).toContain('not telling');

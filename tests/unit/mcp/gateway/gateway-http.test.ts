@@ -203,7 +203,9 @@ describe('serveGatewayHttp: requests the server sends its client', () => {
     const bare = await client(endpoint.url);
     expect(textOf(await withRoots.callTool({ name: 'capabilities', arguments: {} }))).toEqual({ roots: {} });
     expect(textOf(await bare.callTool({ name: 'capabilities', arguments: {} }))).toEqual({});
-    expect(textOf(await withRoots.callTool({ name: 'list_roots', arguments: {} }))).toEqual({ result: { roots: [{ uri: 'file:///over-http' }] } });
+    expect(textOf(await withRoots.callTool({ name: 'list_roots', arguments: {} }))).toEqual({
+      result: { roots: [{ uri: 'file:///over-http' }] },
+    });
   });
 });
 

@@ -86,7 +86,9 @@ describe('createGateway: a restarted downstream server gets the session back', (
 
     await crash();
     expect(await call(client, 'state')).toMatchObject({ subscriptions: ['echo://kept'], level: 'warning', restarted: true });
-    expect(logs.some((line) => line.includes('refused the subscription to echo://fragile again') && line.includes('it is dropped'))).toBe(true);
+    expect(logs.some((line) => line.includes('refused the subscription to echo://fragile again') && line.includes('it is dropped'))).toBe(
+      true,
+    );
     await eventually(() => messages.length > 0);
     expect(messages).toEqual([
       {

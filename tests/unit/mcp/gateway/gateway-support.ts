@@ -55,7 +55,10 @@ export async function fronted(
 }
 
 /** `client` (a bare Client by default) connected to the gateway over InMemoryTransport. */
-export async function connectClient(gateway: Gateway, client = new Client({ name: 'gateway-test-client', version: '1.0.0' })): Promise<Client> {
+export async function connectClient(
+  gateway: Gateway,
+  client = new Client({ name: 'gateway-test-client', version: '1.0.0' }),
+): Promise<Client> {
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await gateway.connect(serverTransport);
   await client.connect(clientTransport);
