@@ -37,6 +37,7 @@ export type {
   Effect,
   EnforcementDefinition,
   EvaluationError,
+  FindingLevel,
   JsonValue,
   Mode,
   NotDefinition,

@@ -30,7 +30,7 @@ import type {
 } from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 import { checkCheckovConfig } from './checkov-config.js';
-import { readCheckovSummary } from './checkov-summary.js';
+import { checkovSeverityLevel, readCheckovSummary } from './checkov-summary.js';
 
 /** The Checkov release the adapter is tested against; what `available()` suggests installing. */
 export const CHECKOV_TESTED_VERSION = '3.3.30';
@@ -74,7 +74,9 @@ const CHECKOV_VARIABLE = /^(CKV_|CHECKOV_|BC_|PRISMA_)|^(DOWNLOAD_EXTERNAL_MODUL
  * policy's.
  *
  * Binding options: `minLevel` (as for Semgrep) and `allowNoChecks` (default
- * `false`, see below).
+ * `false`, see below). A failed check's level is its severity where Checkov
+ * gives one (custom checks' `metadata.severity`, or the platform's): CRITICAL
+ * and HIGH `error`, MEDIUM and LOW `warning`, INFO a `note`; without one, `error`.
  *
  * A clean pass must be told apart from a run that checked nothing, which
  * Checkov reports alike (exit 0, SARIF without results). So the adapter also
@@ -223,6 +225,11 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
           limits,
           scrub,
           locationFile: (name) => (isScanned(name) ? shownAs : name),
+          // A failed check's severity, where Checkov gives one, is its level; without one, Checkov's `error` stands.
+          levelOf: (ruleId, level) => {
+            const severity = summary.summary.severities.get(ruleId);
+            return severity === undefined ? level : checkovSeverityLevel(severity);
+          },
         });
         if (!normalized.ok) return fail(normalized.error);
         // Exit 1 with nothing to show would be a failed check the SARIF lost (a config with soft-fail exits 0 instead, harmlessly).
