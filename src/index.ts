@@ -26,7 +26,7 @@ export type {
 } from './errors.js';
 export { DEFAULT_AUDIT_SINK_LIMITS, DEFAULT_LIMITS } from './limits.js';
 export type { AuditSinkLimits, Limits } from './limits.js';
-export { OPERATORS } from './types.js';
+export { OPERATORS, POLICY_CATEGORIES } from './types.js';
 export type {
   Action,
   AllDefinition,
@@ -38,6 +38,7 @@ export type {
   EnforcementDefinition,
   EvaluationError,
   FindingLevel,
+  GuidanceExample,
   JsonValue,
   Mode,
   NotDefinition,
@@ -46,12 +47,18 @@ export type {
   Outcome,
   PathSegment,
   Phase,
+  PolicyCategory,
   PolicyDefinition,
+  PolicyGuidance,
+  PolicyProvenance,
+  PolicyScope,
+  PolicySeverity,
   PredicateDefinition,
   PropertyShapeDefinition,
   Quantifier,
   Rewrite,
   RewriteDefinition,
+  RelationshipScope,
   RewriteOp,
   ShapeDatatype,
   ShapeDefinition,

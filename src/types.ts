@@ -214,12 +214,133 @@ export type RewriteDefinition =
       readonly flags?: string;
     };
 
+/**
+ * How binding a policy is, for the agents it guides and for enforcement:
+ * `hard` blocks (its effect is `deny` or `escalate`), `soft` does not deny (its
+ * effect is `escalate` or `warn`), `advisory` is guidance only and is never
+ * evaluated. Absent: the policy's `effect` alone decides, as before severities.
+ */
+export type PolicySeverity = 'hard' | 'soft' | 'advisory';
+
+/** The policy categories tierguard names; a policy may use any other lower-case name too. */
+export const POLICY_CATEGORIES = Object.freeze(['infrastructure', 'organizational', 'architectural'] as const);
+
+/**
+ * What a policy is about: one of {@link POLICY_CATEGORIES} or another
+ * lower-case name (letters, digits, `-`), so a registry can add its own.
+ */
+export type PolicyCategory = (typeof POLICY_CATEGORIES)[number] | (string & {});
+
+/**
+ * Selectors over the relationship between two parts of a system, for
+ * architectural rules (`no synchronous calls across domains`). Each list holds
+ * the values the rule is about; `all` in a list matches every value.
+ */
+export interface RelationshipScope {
+  /** Layers the relationship starts from (`ui`, `service`). */
+  readonly sourceLayer?: readonly string[];
+  /** Layers the relationship points to (`database`). */
+  readonly targetLayer?: readonly string[];
+  /** Components the relationship starts from. */
+  readonly sourceComponent?: readonly string[];
+  /** Components the relationship points to. */
+  readonly targetComponent?: readonly string[];
+  /** Domains the relationship starts from (`billing`). */
+  readonly sourceDomain?: readonly string[];
+  /** Domains the relationship points to. */
+  readonly targetDomain?: readonly string[];
+  /** `true`: the rule is about relationships whose source and target domains differ; `false`: within one domain. */
+  readonly differentDomain?: boolean;
+  /** Kinds of interaction (`sync-call`, `async-event`, `import`, `shared-database`). */
+  readonly interaction?: readonly string[];
+}
+
+/**
+ * Where a policy applies, as selectors an agent can query by (`get_constraints`).
+ * Each dimension lists the values the policy is about; `all` matches every
+ * value; a dimension left out does not narrow the policy.
+ */
+export interface PolicyScope {
+  /** Cloud or platform providers (`aws`, `gcp`, `kubernetes`). */
+  readonly providers?: readonly string[];
+  /** The target tool's resource identifiers (Terraform `aws_s3_bucket`, Kubernetes `Deployment`). */
+  readonly resourceTypes?: readonly string[];
+  /** Deployment environments (`prod`, `staging`). */
+  readonly environments?: readonly string[];
+  /** Repositories by name, or by tag as `tag:<tag>`. */
+  readonly repos?: readonly string[];
+  /** Programming or configuration languages (`hcl`, `python`, `yaml`). */
+  readonly languages?: readonly string[];
+  /** Relationship selectors, for architectural rules. */
+  readonly relationship?: RelationshipScope;
+}
+
+/** An example in a policy's guidance: text, or code with its language. */
+export type GuidanceExample =
+  | string
+  | {
+      /** The language of `code` (`hcl`, `python`), for display. */
+      readonly language?: string;
+      /** The example itself. */
+      readonly code: string;
+      /** What the example shows. */
+      readonly note?: string;
+    };
+
+/** What an agent should do to comply with a policy, shown by `get_constraints` and as remediation by `validate`. */
+export interface PolicyGuidance {
+  /** Things to do. */
+  readonly do?: readonly string[];
+  /** Things not to do. */
+  readonly dont?: readonly string[];
+  /** What compliant output looks like. */
+  readonly exampleCompliant?: GuidanceExample;
+  /** What non-compliant output looks like. */
+  readonly exampleNoncompliant?: GuidanceExample;
+}
+
+/** Where a policy came from, for policies imported from an engine's catalog or another registry. */
+export interface PolicyProvenance {
+  /** The origin: an engine (`checkov`, `semgrep`) or a registry's name. */
+  readonly source: string;
+  /** The rule's id at its origin (`CKV_AWS_20`). */
+  readonly ruleId?: string;
+  /** The version of the origin the policy was taken from. */
+  readonly version?: string;
+  /** The licence the rule is distributed under (an SPDX id where there is one). */
+  readonly license?: string;
+  /** Where the rule is documented. */
+  readonly url?: string;
+}
+
 /** A policy definition as written in JSON. Validated against `tierguard/schema/policy.json`. */
 export interface PolicyDefinition {
   /** Unique id; violations and audit events name it. */
   readonly id: string;
   /** What the policy is for, in words. */
   readonly description?: string;
+  /** A short name for people and agents (`S3 buckets are never public`). */
+  readonly title?: string;
+  /** Why the policy exists: the risk or decision behind it. */
+  readonly intent?: string;
+  /** What the policy is about; see {@link PolicyCategory}. */
+  readonly category?: PolicyCategory;
+  /** Who answers for the policy: a team, a person, an address. */
+  readonly owner?: string;
+  /** The policy's own version, in semver (`1.2.0`); the set's content hash is separate. */
+  readonly version?: string;
+  /** The policy is being retired: still served and enforced, and flagged as deprecated. */
+  readonly deprecated?: boolean;
+  /** The id of the policy that replaces this one; only with `deprecated`. */
+  readonly successor?: string;
+  /** How binding the policy is; see {@link PolicySeverity}. */
+  readonly severity?: PolicySeverity;
+  /** Where the policy applies, for agents that query constraints by scope. */
+  readonly scope?: PolicyScope;
+  /** How to comply, for agents and people. */
+  readonly guidance?: PolicyGuidance;
+  /** Where the policy came from, when it was imported. */
+  readonly provenance?: PolicyProvenance;
   /** Glob patterns over the action's `tool`; absent means every tool. */
   readonly tools?: readonly string[];
   /** What a violation does; default `deny`. */
