@@ -10,6 +10,7 @@ import { materializeArtifact } from '../artifact/materialize-artifact.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
 import { readEnumOption } from '../binding/enum-option.js';
+import { readRuleIdOption } from '../binding/rule-id-option.js';
 import { boundText } from '../json-reading.js';
 import { lastLines } from '../process/last-lines.js';
 import { processFailureError } from '../process/process-failure.js';
@@ -55,7 +56,7 @@ export interface CheckovAdapterOptions {
 }
 
 const NAME = 'checkov';
-const BINDING_OPTIONS = ['minLevel', 'allowNoChecks'] as const;
+const BINDING_OPTIONS = ['minLevel', 'allowNoChecks', 'check'] as const;
 const INSTALL_HINT = `install it with "pip install checkov==${CHECKOV_TESTED_VERSION}"`;
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** Largest Checkov config the adapter reads to vet it; real ones are a few hundred bytes. */
@@ -73,8 +74,9 @@ const CHECKOV_VARIABLE = /^(CKV_|CHECKOV_|BC_|PRISMA_)|^(DOWNLOAD_EXTERNAL_MODUL
  * directory, so relative paths in it (and a `.checkov.yaml` beside it) are the
  * policy's.
  *
- * Binding options: `minLevel` (as for Semgrep) and `allowNoChecks` (default
- * `false`, see below). A failed check's level is its severity where Checkov
+ * Binding options: `minLevel` (as for Semgrep), `check` (one check id, run
+ * instead of the config's `check:`) and `allowNoChecks` (default `false`, see
+ * below). A failed check's level is its severity where Checkov
  * gives one (custom checks' `metadata.severity`, or the platform's): CRITICAL
  * and HIGH `error`, MEDIUM and LOW `warning`, INFO a `note`; without one, `error`.
  *
@@ -128,6 +130,8 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
       const allowNoChecks = bindingOption(binding, 'allowNoChecks') ?? false;
       if (typeof allowNoChecks !== 'boolean')
         return fail({ code: 'INVALID_BINDING', message: 'checkov option allowNoChecks must be a boolean' });
+      const check = readRuleIdOption(NAME, binding, 'check');
+      if (!check.ok) return fail(check.error);
       const missing = await checkPolicyExists(binding.policy, false);
       if (missing !== undefined) return fail(missing);
       const refused = await checkCheckovConfig(binding.policy, MAX_CONFIG_BYTES);
@@ -160,6 +164,8 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
           '--output=sarif',
           '--output=json',
           `--output-file-path=${sarifFile},${jsonFile}`,
+          // On the command line, `--check` replaces the config's `check:`; a shared config can so back one policy per check.
+          ...(check.value === undefined ? [] : [`--check=${check.value}`]),
           '--skip-download',
           '--quiet',
           '--compact',
