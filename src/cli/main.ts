@@ -5,6 +5,7 @@ import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
 import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
+import { IMPORT_USAGE, runImport } from './import-command.js';
 import { Interrupted } from './interrupted.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
@@ -19,6 +20,7 @@ const USAGE = `usage:
   ${VALIDATE_USAGE}
   ${MCP_USAGE}
   ${GATEWAY_USAGE}
+  ${IMPORT_USAGE}
   tierguard --version
 
 exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
@@ -34,6 +36,7 @@ const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<Command
   ['validate', (args: readonly string[]) => stoppableBySignals(() => runValidate(args))],
   ['mcp', runMcp],
   ['gateway', runGateway],
+  ['import', (args: readonly string[]) => stoppableBySignals(() => runImport(args))],
 ]);
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */

@@ -1,5 +1,4 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
@@ -31,6 +30,7 @@ import type {
 } from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 import { checkCheckovConfig } from './checkov-config.js';
+import { checkovEnvironment } from './checkov-environment.js';
 import { checkovSeverityLevel, readCheckovSummary } from './checkov-summary.js';
 
 /** The Checkov release the adapter is tested against; what `available()` suggests installing. */
@@ -61,9 +61,6 @@ const INSTALL_HINT = `install it with "pip install checkov==${CHECKOV_TESTED_VER
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** Largest Checkov config the adapter reads to vet it; real ones are a few hundred bytes. */
 const MAX_CONFIG_BYTES = 1_048_576;
-
-/** Prefixes and names of variables Checkov reads as settings (`CKV_SKIP_CHECK`, `CKV_NO_FAIL_ON_CRASH`, `BC_API_KEY`, ...). */
-const CHECKOV_VARIABLE = /^(CKV_|CHECKOV_|BC_|PRISMA_)|^(DOWNLOAD_EXTERNAL_MODULES|EXTERNAL_MODULES_DIR|LOG_LEVEL)$/i;
 
 /**
  * Checkov behind the {@link EngineAdapter} interface: `checkov --config-file
@@ -273,24 +270,8 @@ async function readReport(file: string, maxBytes: number): Promise<{ ok: true; t
   }
 }
 
-/**
- * The environment without anything that configures Checkov, plus the switches
- * that keep it offline. HOME is set per run; PYTHONUSERBASE is pinned to the
- * user's real one first, since Python derives it from HOME.
- */
-function checkovEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
-  const kept = Object.fromEntries(Object.entries(env).filter(([key]) => !CHECKOV_VARIABLE.test(key)));
-  const home = env['HOME'] ?? homedir();
-  return {
-    ...kept,
-    PYTHONUSERBASE: env['PYTHONUSERBASE'] ?? join(home, '.local'),
-    BC_SKIP_MAPPING: 'TRUE',
-    CKV_SKIP_PACKAGE_UPDATE_CHECK: 'true',
-  };
-}
-
 /** `checkov --version` prints the version on its last line; anything else there (a warning) is no version. */
-function readCheckovVersion(stdout: string): string | undefined {
+export function readCheckovVersion(stdout: string): string | undefined {
   const version = lastLineVersion(stdout);
   return version !== undefined && /^\d+\.\d+/.test(version) ? version : undefined;
 }
