@@ -61,7 +61,8 @@ export function parseCheckovList(text: string, source: string): CheckovCheck[] {
       check = { id, framework, name, type: type ?? '', entities: new Set(), ...(link ? { link } : {}) };
       folded.set(key, check);
     }
-    if (entity !== undefined && entity !== '') check.entities.add(entity);
+    // `*` is Checkov's "every entity" (Dockerfile checks): no entity to narrow a scope by.
+    if (entity !== undefined && entity !== '' && entity !== '*') check.entities.add(entity);
   }
   return [...folded.values()]
     .map(({ entities, ...check }) => ({ ...check, entities: [...entities].sort() }))

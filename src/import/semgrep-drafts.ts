@@ -70,7 +70,7 @@ function readRules(file: SemgrepRuleFile): Record<string, unknown>[] {
   try {
     parsed = parse(file.text, { maxAliasCount: 100 });
   } catch (thrown) {
-    throw malformed(file.file, `${file.file} is not a Semgrep rule file: ${describeThrown(thrown)}`);
+    throw malformed(file.file, `${file.file} is not a Semgrep rule file: ${describeThrown(thrown).split('\n')[0] ?? ''}`);
   }
   const rules = isRecord(parsed) ? parsed['rules'] : undefined;
   if (!Array.isArray(rules)) throw malformed(file.file, `${file.file} is not a Semgrep rule file: it has no "rules" list`);
@@ -90,7 +90,7 @@ function toDraft(rule: Record<string, unknown>, file: SemgrepRuleFile, where: st
   if (!Array.isArray(languages) || languages.length === 0 || !languages.every((language) => typeof language === 'string')) {
     throw malformed(file.file, `${at}: "languages" must be a list of language names`);
   }
-  const names = [...new Set((languages as string[]).map(semgrepLanguage))].sort();
+  const names = [...new Set(languages.map(semgrepLanguage))].sort();
   const artifacts = includeGlobs(paths) ?? semgrepLanguageGlobs(names);
   const license =
     isRecord(metadata) && typeof metadata['license'] === 'string' && metadata['license'] !== '' ? metadata['license'] : undefined;
