@@ -38,6 +38,7 @@ export type {
   Effect,
   EnforcementDefinition,
   EvaluationError,
+  FindingLevel,
   GuidanceExample,
   JsonValue,
   Mode,

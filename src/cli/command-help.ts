@@ -3,6 +3,7 @@ import { CHECK_USAGE } from './check-command.js';
 import { DOCTOR_USAGE } from './doctor-command.js';
 import { COMPILE_USAGE } from './compile-command.js';
 import { GATEWAY_USAGE } from './gateway-args.js';
+import { IMPORT_USAGE } from './import-command.js';
 import { MCP_USAGE } from './mcp-command.js';
 import { TEST_USAGE } from './test-command.js';
 import { VALIDATE_USAGE } from './validate-command.js';
@@ -151,6 +152,21 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
       summary:
         'Checks a policy set end to end: it compiles, its fixtures match through the real engines and are ones its tools and artifacts select, its engines answer, and the constraint tools answer an MCP client. Exit 0 healthy, 1 a check failed, 2 usage.',
       options: [POLICIES_FILE_OR_DIR, ['--json', 'print the report as JSON']],
+    },
+  ],
+  [
+    'import',
+    {
+      usage: IMPORT_USAGE,
+      summary:
+        "Turns an engine's installed rule catalog (checkov) or local rule files (semgrep) into draft policies for a person to enrich. Exit 0, or 2 on a catalog or rule file that cannot be read.",
+      options: [
+        ['checkov | semgrep <rule file|dir>', 'the catalog to import'],
+        ['--framework <name>', 'checkov: only the checks of this framework (repeatable)'],
+        ['--command <checkov>', 'checkov: the executable to ask (default checkov on PATH)'],
+        ['--out <dir>', 'write the drafts to this folder instead of printing them'],
+        ['--force', 'replace files that already exist in --out'],
+      ],
     },
   ],
 ]);

@@ -8,6 +8,7 @@ import { COMPILE_USAGE, runCompile } from './compile-command.js';
 import { DOCTOR_USAGE, runDoctor } from './doctor-command.js';
 import { asksForHelp, commandHelp } from './command-help.js';
 import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
+import { IMPORT_USAGE, runImport } from './import-command.js';
 import { Interrupted } from './interrupted.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
@@ -24,6 +25,7 @@ const USAGE = `usage:
   ${GATEWAY_USAGE}
   ${BUNDLE_USAGE}
   ${DOCTOR_USAGE}
+  ${IMPORT_USAGE}
   tierguard --version
   tierguard <command> --help   (the command's options)
 
@@ -42,6 +44,7 @@ const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<Command
   ['gateway', runGateway],
   ['bundle', runBundle],
   ['doctor', (args: readonly string[]) => stoppableBySignals(() => runDoctor(args))],
+  ['import', (args: readonly string[]) => stoppableBySignals(() => runImport(args))],
 ]);
 
 /** The commands `main` runs; each answers `--help` and `-h` (see command-help.ts). */
