@@ -1,7 +1,6 @@
 import * as crypto from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { types } from 'node:util';
-import { LruCache } from '../glob/lru-cache.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 
 /** How far {@link actionDigest} walks before it gives up and returns `null`. */
@@ -164,16 +163,19 @@ function quoted(text: string): string {
 
 // Object keys come from a small vocabulary (tool, arguments, context, the tools' own
 // fields), so their quoted form is kept; bounded in entries and in key length, as
-// the keys are the caller's to choose.
+// the keys are the caller's to choose. Emptied when full rather than kept in LRU
+// order: an LRU hit re-inserts its entry, which costs about what quoting does, and
+// the hot keys are back after a few actions.
 const MAX_CACHED_KEYS = 1_024;
 const MAX_CACHED_KEY_LENGTH = 64;
-const quotedKeys = new LruCache<string, string>(MAX_CACHED_KEYS);
+const quotedKeys = new Map<string, string>();
 
 function quotedKey(key: string): string {
-  if (key.length > MAX_CACHED_KEY_LENGTH) return quoted(key);
-  let quotedForm = quotedKeys.get(key);
-  if (quotedForm === undefined) {
-    quotedForm = quoted(key);
+  const cached = quotedKeys.get(key);
+  if (cached !== undefined) return cached;
+  const quotedForm = quoted(key);
+  if (key.length <= MAX_CACHED_KEY_LENGTH) {
+    if (quotedKeys.size >= MAX_CACHED_KEYS) quotedKeys.clear();
     quotedKeys.set(key, quotedForm);
   }
   return quotedForm;
