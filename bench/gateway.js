@@ -18,10 +18,18 @@
  * reported beside it, as measured. Every timed answer is checked ("ok").
  *
  * Usage: npm run build && node bench/gateway.js [--rounds 5 --round-ms 1000 --warmup-ms 500 --out bench/results/gateway.json]
+ *        [--baseline <dist folder of another build>]
+ *
+ * The machine's load moves a round trip's latency by more than the policies
+ * cost, so the rounds are interleaved: many short rounds (`--rounds 20
+ * --round-ms 300`) let a load that comes and goes fall on every contender alike.
+ * `--baseline` adds the stdio gateway with no policies and with the auto tier
+ * run from another build's `dist/cli/bin.js`, interleaved with this build's:
+ * a before and after in one run.
  */
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -45,6 +53,7 @@ const { values: options } = parseArgs({
     'round-ms': { type: 'string', default: '1000' },
     'warmup-ms': { type: 'string', default: '500' },
     out: { type: 'string', default: join(HERE, 'results', 'gateway.json') },
+    baseline: { type: 'string' },
   },
 });
 const settings = { rounds: Number(options.rounds), roundMs: Number(options['round-ms']), warmupMs: Number(options['warmup-ms']) };
@@ -107,8 +116,9 @@ async function main() {
   const empty = policyFolder(root, 'empty', []);
   const auto = policyFolder(root, 'auto', ['auto.json']);
   const formal = policyFolder(root, 'formal', ['auto.json', 'formal.json']);
-  const gateway = (/** @type {string} */ policies, /** @type {string[]} */ ...extra) => [
-    BIN,
+  const BASELINE_BIN = options.baseline === undefined ? undefined : join(resolve(options.baseline), 'cli', 'bin.js');
+  const gatewayOf = (/** @type {string} */ bin, /** @type {string} */ policies, /** @type {string[]} */ ...extra) => [
+    bin,
     'gateway',
     '--policies',
     policies,
@@ -117,12 +127,20 @@ async function main() {
     process.execPath,
     SERVER,
   ];
+  const gateway = (/** @type {string} */ policies, /** @type {string[]} */ ...extra) => gatewayOf(BIN, policies, ...extra);
 
   const direct = await stdioClient([SERVER]);
   const hop = await stdioClient(gateway(empty, '--allow-empty'));
   const guarded = await stdioClient(gateway(auto));
   const guardedFormal = await stdioClient(gateway(formal));
   const overHttp = await httpClient(auto);
+  const baseline =
+    BASELINE_BIN === undefined
+      ? undefined
+      : {
+          hop: await stdioClient(gatewayOf(BASELINE_BIN, empty, '--allow-empty')),
+          guarded: await stdioClient(gatewayOf(BASELINE_BIN, auto)),
+        };
 
   const read = (/** @type {string} */ file) => JSON.parse(readFileSync(join(HERE, 'gateway', file), 'utf8'));
   const autoEngine = await createEngine({ policies: read('auto.json') });
@@ -137,6 +155,12 @@ async function main() {
     { name: 'gateway stdio, auto tier', role: 'auto', run: callOn(guarded), agrees: ran },
     { name: 'gateway stdio, auto + formal', role: 'formal', run: callOn(guardedFormal), agrees: ran },
     { name: 'gateway HTTP, auto tier', role: 'http', run: callOn(overHttp.client), agrees: ran },
+    ...(baseline === undefined
+      ? []
+      : [
+          { name: 'gateway stdio, no policies (baseline)', role: 'hop-baseline', run: callOn(baseline.hop), agrees: ran },
+          { name: 'gateway stdio, auto tier (baseline)', role: 'auto-baseline', run: callOn(baseline.guarded), agrees: ran },
+        ]),
     { name: '  decision alone, auto tier', role: 'decision-auto', run: () => autoEngine.evaluate(action), agrees: decided },
     { name: '  decision alone, auto + formal', role: 'decision-formal', run: () => formalEngine.evaluate(action), agrees: decided },
   ];
@@ -179,6 +203,15 @@ async function main() {
     },
   ];
 
+  if (baseline !== undefined) {
+    const before = by('auto-baseline').p50 - by('hop-baseline').p50;
+    targets.push({
+      target: 'baseline build: policies add ≤ 10% (p50)',
+      measured: `${micro(before)} µs = ${((before / directFigure.p50) * 100).toFixed(1)}% of ${micro(directFigure.p50)} µs`,
+      pass: before <= ADDED_P50_TARGET * directFigure.p50,
+    });
+  }
+
   const about = machine();
   console.log(
     `\ntierguard gateway: node ${about.node}, ${about.cpu}, ${about.cores} cores, load average ${load.map((value) => value.toFixed(2)).join(' ')}`,
@@ -195,14 +228,20 @@ async function main() {
   );
 
   direct.close();
-  await Promise.allSettled([hop.close(), guarded.close(), guardedFormal.close(), overHttp.client.close()]);
+  await Promise.allSettled([
+    hop.close(),
+    guarded.close(),
+    guardedFormal.close(),
+    overHttp.client.close(),
+    ...(baseline === undefined ? [] : [baseline.hop.close(), baseline.guarded.close()]),
+  ]);
   overHttp.stop();
   rmSync(root, { recursive: true, force: true });
 
   const output = {
     ...about,
     loadAverage: load.map(round2),
-    settings,
+    settings: { ...settings, ...(options.baseline === undefined ? {} : { baseline: 'the (baseline) contenders ran another build' }) },
     latencyUs: Object.fromEntries(
       figures.map(({ contender, p50, p90, p99, samples }) => [
         contender.name.trim(),

@@ -98,7 +98,7 @@ async function clientFor(tool, engine, context) {
  * stores it (its parsing wrapper included), guarded by `engine` (through a
  * provider, as the gateway asks `() => watcher.engine`) when one is given, and a
  * function that calls it as the SDK's dispatch does: a new request id each time,
- * an `extra` with the signal and senders (one AbortSignal for all: the guard
+ * arguments parsed from JSON anew, and an `extra` with the signal and senders (one AbortSignal for all: the guard
  * never aborts, and a new one per call would time Node, not tierguard).
  * @param {Engine | undefined} engine @param {typeof guardServer | undefined} guard @param {Action} action
  * @returns {() => Promise<unknown>}
@@ -111,10 +111,13 @@ function handlerFor(engine, guard, action) {
   const handler = /** @type {any} */ (server)._requestHandlers.get('tools/call');
   const signal = new AbortController().signal;
   const send = async () => undefined;
+  // Parsed anew for every call, as a transport parses each message: strings the guard has seen before
+  // would hide costs (node-re2 keeps the UTF-8 form of the last string it searched).
+  const text = JSON.stringify(action.arguments);
   let id = 0;
   return () => {
     id += 1;
-    const request = { jsonrpc: '2.0', id, method: 'tools/call', params: { name: action.tool, arguments: action.arguments } };
+    const request = { jsonrpc: '2.0', id, method: 'tools/call', params: { name: action.tool, arguments: JSON.parse(text) } };
     return handler(request, { signal, requestId: id, sendNotification: send, sendRequest: send });
   };
 }
