@@ -79,8 +79,8 @@ export async function runMcp(args: readonly string[]): Promise<CommandResult> {
   const info = { name: 'tierguard', version: packageVersion() };
   const createServer = () => {
     const server = new McpServer(info, { instructions: INSTRUCTIONS });
-    // Asked on every call, so a reloaded bundle answers the next call.
-    registerConstraintTools(server, () => watcher.engine);
+    // Asked on every call, so a reloaded bundle answers the next call; a call pinned to a version the watcher still holds answers from it.
+    registerConstraintTools(server, () => watcher.engine, { versions: watcher });
     return server;
   };
 

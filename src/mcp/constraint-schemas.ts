@@ -51,6 +51,17 @@ const availability = {
   reason: z.string().optional().describe('why no policy bundle is available'),
 };
 
+const versionSchema = z
+  .string()
+  .max(128)
+  .optional()
+  .describe(
+    'A policy set version ("sha256:...", as describe_scope and every decision report it): answer from that set while the server still holds it. Omit for the current policies.',
+  );
+
+/** Input of `describe_scope`. */
+export const DESCRIBE_SCOPE_INPUT = { version: versionSchema };
+
 /** Input of `get_constraints`. */
 export const GET_CONSTRAINTS_INPUT = {
   tool: z
@@ -72,6 +83,7 @@ export const GET_CONSTRAINTS_INPUT = {
   severity: severitySchema
     .optional()
     .describe('Only policies of this severity: "hard" (blocks), "soft" (never blocks), "advisory" (guidance only).'),
+  version: versionSchema,
 };
 
 /**
@@ -105,6 +117,7 @@ export const VALIDATE_INPUT = {
   scope: scopeQuerySchema
     .optional()
     .describe('What the action or artifact is about, as for get_constraints: selects the advisory policies reported as informational.'),
+  version: versionSchema,
 };
 
 /** Output of `describe_scope`. */

@@ -1,4 +1,4 @@
-import { effectiveSeverity } from '../guidance/severity.js';
+import { severityOf } from '../policy/policy-effect.js';
 import type { PolicyCategory, PolicyDefinition, PolicyGuidance, PolicyProvenance, PolicyScope, PolicySeverity } from '../types.js';
 
 /** One enforcement binding as `get_constraints` lists it. */
@@ -49,7 +49,7 @@ export function describeGuidance(definition: PolicyDefinition): GuidanceDescript
     ...optional('category'),
     ...optional('owner'),
     ...optional('version'),
-    severity: effectiveSeverity(definition),
+    severity: severityOf(definition),
     ...(definition.deprecated === true ? { deprecated: true as const } : {}),
     ...optional('successor'),
     ...optional('scope'),

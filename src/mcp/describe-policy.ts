@@ -3,6 +3,7 @@ import type { Effect, Mode, Phase, PolicyDefinition } from '../types.js';
 import { describeRewrite } from './describe-rewrite.js';
 import { describeShape } from './describe-shape.js';
 import { policyParts } from '../policy/policy-parts.js';
+import { effectOf } from '../policy/policy-effect.js';
 
 /** The tool pattern listed for a policy without `tools`: it applies to every tool. */
 export const EVERY_TOOL = '*';
@@ -66,15 +67,12 @@ export interface PolicyDescription {
  */
 export function describePolicy(definition: PolicyDefinition, engineMode: Mode): PolicyDescription {
   // An advisory policy is guidance only: it has no effect or mode, and checking nothing does not make it violated.
-  const advisory = definition.severity === 'advisory';
-  const checksNothing = policyParts(definition).assertsNothing && !advisory;
+  const { advisory, assertsNothing: checksNothing } = policyParts(definition);
   return {
     id: definition.id,
     ...(definition.description === undefined ? {} : { description: definition.description }),
     tools: definition.tools === undefined ? [EVERY_TOOL] : [...definition.tools],
-    ...(advisory
-      ? {}
-      : { effect: definition.effect ?? 'deny', mode: engineMode === 'monitor' ? 'monitor' : (definition.mode ?? 'enforce') }),
+    ...(advisory ? {} : { effect: effectOf(definition), mode: engineMode === 'monitor' ? 'monitor' : (definition.mode ?? 'enforce') }),
     phase: definition.on ?? 'request',
     ...(definition.when === undefined ? {} : { when: describePredicate(definition.when) }),
     ...(definition.require === undefined ? {} : { require: [...definition.require] }),

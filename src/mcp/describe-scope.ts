@@ -1,12 +1,14 @@
 import type { Engine } from '../engine.js';
 import { scopeVocabulary } from '../guidance/scope-vocabulary.js';
 import type { ScopeVocabulary } from '../guidance/scope-vocabulary.js';
-import { effectiveSeverity, POLICY_SEVERITIES } from '../guidance/severity.js';
+import { POLICY_SEVERITIES } from '../guidance/severities.js';
+import { policyParts } from '../policy/policy-parts.js';
 import { OPERATORS } from '../types.js';
 import type { Effect, Mode, Operator, Phase, PolicySeverity, RewriteOp } from '../types.js';
 import { EVERY_TOOL } from './describe-policy.js';
 import { comparisonsOf, fieldsRead } from './policy-fields.js';
 import { selectsToolCalls } from './selects-tool-calls.js';
+import { effectOf, severityOf } from '../policy/policy-effect.js';
 
 /** What a policy bundle covers, for an agent deciding which of its actions are governed. */
 export interface ScopeDescription {
@@ -67,7 +69,7 @@ export function describeScope(engine: Engine): ScopeDescription {
     // An enforcement-only policy judges artifacts, not tool calls: it selects no tool.
     if (selectsToolCalls(definition)) for (const tool of definition.tools ?? [EVERY_TOOL]) tools.add(tool);
     if (definition.category !== undefined) categories.add(definition.category);
-    severities.add(effectiveSeverity(definition));
+    severities.add(severityOf(definition));
     for (const pattern of definition.artifacts ?? []) artifacts.add(pattern);
     for (const binding of definition.enforcement ?? []) engines.add(binding.engine);
     for (const field of fieldsRead(definition)) fields.add(field);
@@ -75,7 +77,7 @@ export function describeScope(engine: Engine): ScopeDescription {
       if (predicate !== undefined) for (const comparison of comparisonsOf(predicate)) operators.add(comparison.op);
     }
     for (const rewrite of definition.rewrite ?? []) rewriteOps.add(rewrite.op);
-    effects.add(definition.effect ?? 'deny');
+    if (!policyParts(definition).advisory) effects.add(effectOf(definition));
     phases.add(definition.on ?? 'request');
   }
   const scope: ScopeDescription = Object.freeze({

@@ -4,7 +4,7 @@ import { TierguardError } from '../errors.js';
 import { matchesScope } from '../guidance/scope-match.js';
 import { parseScopeQuery } from '../guidance/scope-query.js';
 import type { ScopeQuery } from '../guidance/scope-query.js';
-import { POLICY_SEVERITIES } from '../guidance/severity.js';
+import { POLICY_SEVERITIES } from '../guidance/severities.js';
 import { POLICY_CATEGORIES } from '../types.js';
 import type { Mode, Phase, PolicySeverity } from '../types.js';
 import { formatConstraint, formatScopeQuery } from './format-constraint.js';

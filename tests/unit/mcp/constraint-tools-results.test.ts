@@ -13,6 +13,30 @@ import { registryEngine } from './constraint-scope-support.js';
  * remediation, and advisory policies as informational, selected by scope.
  */
 
+// An adapter of our own: it fails content that says "public", so no engine binary is needed.
+const fake: EngineAdapter = {
+  name: 'fake',
+  available: () => Promise.resolve({ ok: true, version: '1' }),
+  evaluate: (artifact, binding) =>
+    Promise.resolve(
+      typeof artifact.content === 'string' && artifact.content.includes('public')
+        ? {
+            verdict: 'fail',
+            engine: 'fake',
+            policy: binding.policy,
+            violations: [{ message: 'public bucket' }] as never,
+            durationMs: 0,
+          }
+        : { verdict: 'pass', engine: 'fake', policy: binding.policy, violations: [], durationMs: 0 },
+    ),
+};
+const binding = [{ engine: 'fake', policy: 'rego/s3.rego' }];
+
+/** An engine over `policies` (inline, beside the registry's rego file) with the fake adapter. */
+function withFakeEngine(policies: PolicyDefinition[]): Promise<Engine> {
+  return createEngine({ policies, sources: policies.map(() => join(REGISTRY, 'inline.json')), adapters: [fake] });
+}
+
 let engine: Engine;
 
 beforeAll(async () => {
@@ -144,24 +168,6 @@ describe('validate per constraint', () => {
   });
 
   it('reports the policies whose engines ran on an artifact: violated with remediation, passed, and not those its name does not select', async () => {
-    // An adapter of our own: it fails content that says "public", so no engine binary is needed.
-    const fake: EngineAdapter = {
-      name: 'fake',
-      available: () => Promise.resolve({ ok: true, version: '1' }),
-      evaluate: (artifact, binding) =>
-        Promise.resolve(
-          typeof artifact.content === 'string' && artifact.content.includes('public')
-            ? {
-                verdict: 'fail',
-                engine: 'fake',
-                policy: binding.policy,
-                violations: [{ message: 'public bucket' }] as never,
-                durationMs: 0,
-              }
-            : { verdict: 'pass', engine: 'fake', policy: binding.policy, violations: [], durationMs: 0 },
-        ),
-    };
-    const binding = [{ engine: 'fake', policy: 'rego/s3.rego' }];
     const policies: PolicyDefinition[] = [
       {
         id: 'tf.private',
@@ -173,7 +179,7 @@ describe('validate per constraint', () => {
       { id: 'yaml.check', enforcement: binding, artifacts: ['*.yaml'] },
       { id: 'every.check', effect: 'warn', enforcement: binding },
     ];
-    const withFake = await createEngine({ policies, sources: policies.map(() => join(REGISTRY, 'inline.json')), adapters: [fake] });
+    const withFake = await withFakeEngine(policies);
     const client = await connect(withFake);
     const answer = await call<Validation>(client, 'validate', { artifact: { content: 'acl = "public-read"', name: 'main.tf' } });
     expect(answer.structured.verdict).toBe('deny');
@@ -197,19 +203,32 @@ describe('validate per constraint', () => {
   });
 
   it('reports the policies an artifact selects: its engine policies by their artifacts globs, advisory ones by theirs', async () => {
-    const artifactOnly = await createEngine({
-      policies: [
-        { id: 'tf.advice', severity: 'advisory', artifacts: ['*.tf'], guidance: { do: ['pin provider versions'] } },
-        { id: 'yaml.advice', severity: 'advisory', artifacts: ['*.yaml'], guidance: { do: ['x'] } },
-        { id: 'any.advice', severity: 'advisory', guidance: { do: ['y'] } },
-      ],
-    });
-    const client = await connect(artifactOnly);
+    const advised = await withFakeEngine([
+      {
+        id: 'tf.advice',
+        severity: 'advisory',
+        artifacts: ['*.tf'],
+        scope: { environments: ['prod'] },
+        guidance: { do: ['pin provider versions'] },
+      },
+      { id: 'yaml.advice', severity: 'advisory', artifacts: ['*.yaml'], guidance: { do: ['x'] } },
+      { id: 'any.advice', severity: 'advisory', guidance: { do: ['y'] } },
+      { id: 'tf.engine', enforcement: binding, artifacts: ['*.tf'] },
+    ]);
+    const client = await connect(advised);
     const answer = await call<Validation>(client, 'validate', { artifact: { content: 'resource "x" "y" {}', name: 'main.tf' } });
     expect(answer.structured.constraints.map(({ policyId, status }) => [policyId, status])).toEqual([
       ['tf.advice', 'informational'],
       ['any.advice', 'informational'],
+      ['tf.engine', 'passed'],
     ]);
+    expect(answer.structured.constraints[0]?.guidance).toEqual({ do: ['pin provider versions'] });
+    // The scope selects advisory policies for artifacts too: tf.advice is about prod.
+    const scoped = await call<Validation>(client, 'validate', {
+      artifact: { content: 'resource "x" "y" {}', name: 'main.tf' },
+      scope: { environments: 'dev' },
+    });
+    expect(scoped.structured.constraints.map(({ policyId }) => policyId)).toEqual(['any.advice', 'tf.engine']);
     // For tool calls, an advisory policy about artifacts only is not listed.
     const action = await call<Validation>(client, 'validate', { action: { tool: 'terraform.apply' } });
     expect(action.structured.constraints.map(({ policyId }) => policyId)).toEqual(['any.advice']);

@@ -165,10 +165,17 @@ describe('registration', () => {
       expect(tool.description?.length).toBeGreaterThan(50);
     }
     const [, getConstraintsTool, validateTool] = tools;
-    expect(Object.keys(getConstraintsTool?.inputSchema.properties ?? {})).toEqual(['tool', 'kind', 'scope', 'category', 'severity']);
+    expect(Object.keys(getConstraintsTool?.inputSchema.properties ?? {})).toEqual([
+      'tool',
+      'kind',
+      'scope',
+      'category',
+      'severity',
+      'version',
+    ]);
     expect(getConstraintsTool?.inputSchema.required).toBeUndefined();
     // Exactly one of `action` and `artifact`: the handler enforces it, so neither is required by the schema.
-    expect(Object.keys(validateTool?.inputSchema.properties ?? {})).toEqual(['action', 'artifact', 'scope']);
+    expect(Object.keys(validateTool?.inputSchema.properties ?? {})).toEqual(['action', 'artifact', 'scope', 'version']);
     expect(validateTool?.inputSchema.required).toBeUndefined();
   });
 
