@@ -1,4 +1,5 @@
 import * as z from 'zod/v4';
+import { guidanceSchema, policyScopeSchema, scopeQuerySchema, severitySchema, vocabularySchema } from './guidance-schemas.js';
 
 /*
  * The wire schemas of the constraint tools. `zod/v4` exists in zod 3.25 and 4,
@@ -13,38 +14,6 @@ const pathSchema = z.array(z.union([z.string(), z.number()]));
 const effectSchema = z.enum(['deny', 'escalate', 'warn']);
 const modeSchema = z.enum(['enforce', 'monitor']);
 const phaseSchema = z.enum(['request', 'response']);
-
-const severitySchema = z.enum(['hard', 'soft', 'advisory']);
-const scopeValueSchema = z.union([z.string(), z.array(z.string())]);
-
-/*
- * A scope query. Loose on purpose: a key that is not a dimension reaches the
- * handler, which answers with the valid dimensions and a suggestion, where a
- * strict schema would only say "unrecognized key".
- */
-const relationshipQuerySchema = z
-  .object({
-    sourceLayer: scopeValueSchema.optional().describe('Layer the relationship starts from, e.g. "service"'),
-    targetLayer: scopeValueSchema.optional().describe('Layer it points to, e.g. "database"'),
-    sourceComponent: scopeValueSchema.optional(),
-    targetComponent: scopeValueSchema.optional(),
-    sourceDomain: scopeValueSchema.optional().describe('Domain it starts from, e.g. "billing"'),
-    targetDomain: scopeValueSchema.optional(),
-    differentDomain: z.boolean().optional().describe('Whether the two sides are in different domains; implied by both domains'),
-    interaction: scopeValueSchema.optional().describe('e.g. "sync-call", "async-event", "import"'),
-  })
-  .loose();
-
-const scopeQuerySchema = z
-  .object({
-    providers: scopeValueSchema.optional().describe('e.g. "aws", "gcp", "kubernetes"'),
-    resourceTypes: scopeValueSchema.optional().describe('The target tool\'s identifiers, e.g. Terraform "aws_s3_bucket"'),
-    environments: scopeValueSchema.optional().describe('e.g. "prod"'),
-    repos: scopeValueSchema.optional().describe('Repository names and tags as "tag:<tag>", e.g. ["payments", "tag:infra"]'),
-    languages: scopeValueSchema.optional().describe('e.g. "hcl", "python", "yaml"'),
-    relationship: relationshipQuerySchema.optional().describe('For architectural rules: the relationship your code creates'),
-  })
-  .loose();
 
 const availability = {
   available: z.boolean().describe('false when no policy bundle can be served right now; then only reason is set'),
@@ -133,24 +102,7 @@ export const DESCRIBE_SCOPE_OUTPUT = {
   rewriteOps: z.array(z.string()).optional(),
   effects: z.array(effectSchema).optional(),
   phases: z.array(phaseSchema).optional(),
-  selectors: z
-    .object({
-      providers: z.array(z.string()),
-      resourceTypes: z.array(z.string()),
-      environments: z.array(z.string()),
-      repos: z.array(z.string()),
-      languages: z.array(z.string()),
-      relationship: z.object({
-        sourceLayer: z.array(z.string()),
-        targetLayer: z.array(z.string()),
-        sourceComponent: z.array(z.string()),
-        targetComponent: z.array(z.string()),
-        sourceDomain: z.array(z.string()),
-        targetDomain: z.array(z.string()),
-        differentDomain: z.array(z.boolean()),
-        interaction: z.array(z.string()),
-      }),
-    })
+  selectors: vocabularySchema
     .optional()
     .describe('Every scope dimension with the values the policies select on: what get_constraints can be asked by scope'),
   categories: z.array(z.string()).optional(),
@@ -158,37 +110,6 @@ export const DESCRIBE_SCOPE_OUTPUT = {
   artifacts: z.array(z.string()).optional().describe('The glob patterns over artifact names the policies select'),
   engines: z.array(z.string()).optional().describe('The enforcement engines the policies bind'),
 };
-
-const exampleSchema = z.union([z.string(), z.object({ language: z.string().optional(), code: z.string(), note: z.string().optional() })]);
-
-const guidanceSchema = z.object({
-  do: z.array(z.string()).optional(),
-  dont: z.array(z.string()).optional(),
-  exampleCompliant: exampleSchema.optional(),
-  exampleNoncompliant: exampleSchema.optional(),
-});
-
-const listSchema = z.array(z.string()).optional();
-
-const policyScopeSchema = z.object({
-  providers: listSchema,
-  resourceTypes: listSchema,
-  environments: listSchema,
-  repos: listSchema,
-  languages: listSchema,
-  relationship: z
-    .object({
-      sourceLayer: listSchema,
-      targetLayer: listSchema,
-      sourceComponent: listSchema,
-      targetComponent: listSchema,
-      sourceDomain: listSchema,
-      targetDomain: listSchema,
-      differentDomain: z.boolean().optional(),
-      interaction: listSchema,
-    })
-    .optional(),
-});
 
 const policySchema = z.object({
   id: z.string(),
