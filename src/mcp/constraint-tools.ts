@@ -20,6 +20,8 @@ import type { HeldVersions } from './held-versions.js';
 import { isHeldVersions, isUnknownVersion, pinnedEngine } from './held-versions.js';
 import { validateAction, validateArtifact } from './dry-run-validate-tool.js';
 import type { ContentArtifact } from '../engines/types.js';
+import { parseScopeQuery } from '../guidance/scope-query.js';
+import type { ScopeQuery } from '../guidance/scope-query.js';
 
 /** Options of {@link registerConstraintTools}. Unknown keys are rejected. */
 export interface ConstraintToolsOptions {
@@ -42,9 +44,9 @@ export interface ConstraintToolsOptions {
 export interface ConstraintTools {
   /** `describe_scope`: the tools, fields, operators, effects and policy ids the bundle covers. */
   readonly describeScope: RegisteredTool;
-  /** `get_constraints({ tool?, kind? })`: the policies that apply to a tool, in readable form. */
+  /** `get_constraints({ tool?, kind?, scope?, category?, severity? })`: the policies that apply, in readable form with their guidance. */
   readonly getConstraints: RegisteredTool;
-  /** `validate({ action })`: the decision the policies would reach on a candidate action. */
+  /** `validate({ action } | { artifact }, scope?)`: the decision the policies would reach, and each policy's result. */
   readonly validate: RegisteredTool;
 }
 
@@ -91,8 +93,10 @@ export function registerConstraintTools(
       title: 'Describe the policy scope',
       description:
         'What the tierguard policy bundle covers: the tools its policies select (glob patterns; "*" means every tool), ' +
-        'the action fields they read, the operators, rewrites and effects they use, the policy ids, the bundle version and the engine mode. ' +
-        `Call it first to learn which of your actions are governed, then ${names.getConstraints} for a tool's rules.`,
+        'the action fields they read, the operators, rewrites and effects they use, the policy ids, the bundle version and the engine mode, ' +
+        'and for code you generate: the scope selectors in use (providers, resourceTypes, environments, repos, languages, relationship) with their values, ' +
+        'the categories, severities, artifact globs and enforcement engines. ' +
+        `Call it first to learn which of your actions are governed, then ${names.getConstraints} for a tool's rules or a scope's constraints.`,
       inputSchema: DESCRIBE_SCOPE_INPUT,
       outputSchema: DESCRIBE_SCOPE_OUTPUT,
       annotations: READ_ONLY,
@@ -113,15 +117,25 @@ export function registerConstraintTools(
         'The policies that apply to a tool, in readable form: when each applies, which fields it requires, what it asserts, ' +
         'what it rewrites, its shape constraints, its effect (deny, escalate: a human approves, warn: never blocks), its mode ' +
         '(monitor: never blocks) and its message. Omit tool to list every policy. kind "request" lists the policies that judge ' +
-        'a proposed call, "response" those that judge or sanitise the tool\'s output. Answers available: false with a reason ' +
-        'when no policy bundle can be served.',
+        'a proposed call, "response" those that judge or sanitise the tool\'s output. ' +
+        'Before generating code or configuration, pass scope (e.g. { "providers": "aws", "resourceTypes": "aws_s3_bucket", "environments": "prod", ' +
+        '"languages": "hcl" }), and optionally category and severity, for the constraints on it: each with its title, intent, severity ' +
+        '(hard: blocks, soft: never blocks, advisory: guidance only), guidance (do, dont, examples), enforcement and artifacts; deprecated ones are ' +
+        'flagged with their successor. An unknown scope dimension, category or severity is an error listing the valid ones. ' +
+        'Answers available: false with a reason when no policy bundle can be served.',
       inputSchema: GET_CONSTRAINTS_INPUT,
       outputSchema: GET_CONSTRAINTS_OUTPUT,
       annotations: READ_ONLY,
     },
-    ({ tool, kind, version }) =>
+    ({ tool, kind, scope, category, severity, version }) =>
       withEngine(version, (engine) => {
-        const report = getConstraints(engine, { ...(tool === undefined ? {} : { tool }), ...(kind === undefined ? {} : { kind }) });
+        const report = getConstraints(engine, {
+          ...(tool === undefined ? {} : { tool }),
+          ...(kind === undefined ? {} : { kind }),
+          ...(scope === undefined ? {} : { scope: scope as ScopeQuery }),
+          ...(category === undefined ? {} : { category }),
+          ...(severity === undefined ? {} : { severity }),
+        });
         return result({ available: true, ...report }, formatConstraints(report));
       }),
   );
@@ -138,21 +152,25 @@ export function registerConstraintTools(
         'Give artifact instead of action to check something you generated (Terraform, a Kubernetes manifest, code, JSON) ' +
         'with the enforcement engines the policies bind (OPA, Conftest, Checkov, Semgrep): pass its content, with a format ' +
         'or a file name such as "main.tf"; the answer adds result (pass, fail, error) and each engine verdict. ' +
-        'Artifacts are content only: the server never reads a file path you give.',
+        'Artifacts are content only: the server never reads a file path you give. ' +
+        'constraints lists each policy that applied: violated (with remediation from its guidance), passed, error, or informational ' +
+        '(advisory guidance for the action or artifact; pass scope, as for get_constraints, to select the advisory policies about it).',
       inputSchema: VALIDATE_INPUT,
       outputSchema: VALIDATE_OUTPUT,
       annotations: READ_ONLY,
     },
-    ({ action, artifact, version }) =>
+    ({ action, artifact, scope, version }) =>
       withEngine(version, async (engine) => {
         if ((action === undefined) === (artifact === undefined)) {
           throw new TierguardError('INVALID_OPTIONS', 'validate takes exactly one of action and artifact');
         }
+        // Checked before anything runs: a typo in the scope is an error, not a narrower answer.
+        const parsed = scope === undefined ? undefined : parseScopeQuery(scope);
         if (artifact !== undefined) {
-          const { report, text } = await validateArtifact(engine, artifact as ContentArtifact);
+          const { report, text } = await validateArtifact(engine, artifact as ContentArtifact, parsed);
           return result({ available: true, ...report }, text);
         }
-        const { report, text } = await validateAction(engine, action);
+        const { report, text } = await validateAction(engine, action, parsed);
         return result({ available: true, ...report }, text);
       }),
   );

@@ -28,6 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
     'json-values.ts',
     'definition-issue.ts',
     'decision-projection.ts',
+    'did-you-mean.ts',
     'path',
     'regex',
     'glob',
@@ -36,8 +37,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['predicate'],
   // Rewrites run before any check.
   ['rewrite'],
-  // Definitions: schema, the compiled policy and the compiled set.
-  ['policy'],
+  // Definitions: schema, the compiled policy and the compiled set; beside them, matching policies by scope for agents.
+  ['policy', 'guidance'],
   // The tiers and the engine adapters.
   ['auto', 'formal', 'engines'],
   // One decision: enforcement bindings, verdicts and audit, the engine that wires them.

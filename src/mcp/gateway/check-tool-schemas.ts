@@ -8,7 +8,7 @@ import type { Engine } from '../../engine.js';
 import type { PolicyDefinition } from '../../types.js';
 import { escapeTerminalText } from '../../terminal-text.js';
 import { fieldReads, type FieldRead } from '../policy-fields.js';
-import { closestNames, didYouMean } from './did-you-mean.js';
+import { closestNames, didYouMean } from '../../did-you-mean.js';
 import { policyPath, type PolicyPath } from './policy-path.js';
 import { walkSchema, type SchemaWalk } from './schema-walk.js';
 import { toolMatcher } from './tool-matcher.js';
