@@ -4,12 +4,15 @@ import { createEngine } from '../engine.js';
 import type { Artifact, ArtifactFormat } from '../engines/types.js';
 import { TierguardError } from '../errors.js';
 import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
-import { escapeJsonForTerminal, escapeTerminalText } from '../terminal-text.js';
+import { escapeJsonForTerminal, escapeTerminalLines, escapeTerminalText } from '../terminal-text.js';
 import type { ValidationDecision } from '../types.js';
 import type { CommandResult } from './check-command.js';
 import { formatValidation } from '../format/format-validation.js';
+import { constraintResults } from '../mcp/constraint-results.js';
+import type { ConstraintResult } from '../mcp/constraint-results.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
 import { UsageError } from './usage-error.js';
+import { remediationOf } from '../guidance/remediation.js';
 
 /** Usage of `tierguard validate`. */
 export const VALIDATE_USAGE =
@@ -60,10 +63,36 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
   const loaded = await loadPolicies(values.policies);
   const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
   const decision = await engine.validate(artifact, values.policy === undefined ? {} : { policies: values.policy });
+  // Advisory policies are never evaluated; the ones whose artifacts select this one are reported beside the verdict.
+  const advisories = constraintResults(engine, decision, { artifact: decision.action.tool }).filter(
+    (result) => result.status === 'informational',
+  );
   return {
-    output: values.json ? escapeJsonForTerminal(JSON.stringify(decision, null, 2)) : readable(decision),
+    output: values.json
+      ? escapeJsonForTerminal(JSON.stringify(advisories.length === 0 ? decision : { ...decision, advisories }, null, 2))
+      : withAdvisories(readable(decision), advisories),
     exitCode: exitCodeOf(decision),
   };
+}
+
+/** The advisory lines go before the summary line, so the last line of the output is always the verdict. */
+function withAdvisories(text: string, advisories: readonly ConstraintResult[]): string {
+  if (advisories.length === 0) return text;
+  const lines = text.split('\n');
+  const summary = lines.pop() ?? '';
+  return [...lines, ...advisories.map(advisoryLines), summary].join('\n');
+}
+
+/** An advisory policy that selects the artifact: `i  <id>  advisory: <title>`, then what its guidance says, indented. */
+function advisoryLines(result: ConstraintResult): string {
+  const title = result.title === undefined ? '' : `: ${result.title}`;
+  const guidance = remediationOf(result.guidance);
+  const lines = [
+    `  i ${result.policyId}  advisory${title}`,
+    ...(guidance === undefined ? [] : guidance.split('\n').map((line) => `      ${line}`)),
+  ];
+  // Each line of the guidance is indented, so none can pass for a verdict line.
+  return escapeTerminalLines(lines.join('\n'));
 }
 
 /**

@@ -9,8 +9,8 @@ import type { GuidanceExample, PolicyGuidance } from '../types.js';
 export function remediationOf(guidance: PolicyGuidance | undefined): string | undefined {
   if (guidance === undefined) return undefined;
   const parts: string[] = [];
-  if (guidance.do !== undefined && guidance.do.length > 0) parts.push(`Do: ${guidance.do.join('; ')}.`);
-  if (guidance.dont !== undefined && guidance.dont.length > 0) parts.push(`Don't: ${guidance.dont.join('; ')}.`);
+  if (guidance.do !== undefined && guidance.do.length > 0) parts.push(`Do: ${listed(guidance.do)}`);
+  if (guidance.dont !== undefined && guidance.dont.length > 0) parts.push(`Don't: ${listed(guidance.dont)}`);
   if (guidance.exampleCompliant !== undefined) parts.push(`Compliant example${formatExample(guidance.exampleCompliant)}`);
   return parts.length === 0 ? undefined : parts.join(' ');
 }
@@ -23,4 +23,9 @@ export function formatExample(example: GuidanceExample): string {
   if (typeof example === 'string') return `: ${example}`;
   const about = [example.language, example.note].filter((part): part is string => part !== undefined);
   return `${about.length === 0 ? '' : ` (${about.join(': ')})`}:\n${example.code}`;
+}
+
+// Items written as sentences keep their words, not their closing stop: `a.; b..` would read as noise.
+function listed(items: readonly string[]): string {
+  return `${items.map((item) => item.trim().replace(/[.;]+$/, '')).join('; ')}.`;
 }

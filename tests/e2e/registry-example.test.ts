@@ -162,6 +162,18 @@ describe.skipIf(skip !== undefined)(`registry example through the engines${skip 
     expect(result.status).toBe(1);
   });
 
+  it('tierguard validate reports the advisory policy whose artifacts select the file, with its guidance, and never as a finding', () => {
+    const artifact = `${EXAMPLES}/fixtures/k8s.workload-hardening/allow/hardened-deployment.yaml`;
+    const text = run('validate', '--policies', EXAMPLES, '--artifact', artifact);
+    expect(text.status).toBe(0);
+    expect(text.stdout).toContain(`  i ${ADVISORY}  advisory: Every resource names its owner\n      Do: `);
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toMatch(/^pass: .*; verdict allow$/);
+    const json = run('validate', '--policies', EXAMPLES, '--artifact', artifact, '--json');
+    const decision = JSON.parse(json.stdout) as { advisories: { policyId: string; status: string }[]; violations: unknown[] };
+    expect(decision.advisories.map(({ policyId, status }) => [policyId, status])).toEqual([[ADVISORY, 'informational']]);
+    expect(decision.violations).toEqual([]);
+  });
+
   it('tierguard validate exits 1 on a deny fixture of each engine-bound hard policy, naming the policy, and 0 on its allow fixture', () => {
     const cases = [
       { policyId: 'infra.s3-no-public-access', deny: 'public-read-acl.tfplan.json', allow: 'private-bucket.tfplan.json' },

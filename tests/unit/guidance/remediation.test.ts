@@ -19,6 +19,12 @@ describe('remediationOf', () => {
     expect(remediationOf({ exampleCompliant: { code: 'x = 1' } })).toBe('Compliant example:\nx = 1');
   });
 
+  it('lists items written as sentences without doubling their stops', () => {
+    expect(remediationOf({ do: ['Tag every resource.', 'Name the team. '], dont: ['Leave it for later;'] })).toBe(
+      "Do: Tag every resource; Name the team. Don't: Leave it for later.",
+    );
+  });
+
   it('is undefined without guidance, or with only a non-compliant example', () => {
     expect(remediationOf(undefined)).toBeUndefined();
     expect(remediationOf({ exampleNoncompliant: 'x', do: [] })).toBeUndefined();
