@@ -78,6 +78,14 @@ export type { LoadedPolicies, LoadPoliciesOptions } from './bundle/load-policies
 export type { PolicySource, PolicySources } from './bundle/policy-sources.js';
 export { watchPolicies } from './bundle/watch-policies.js';
 export type { PolicyWatcher, WatchPoliciesOptions } from './bundle/watch-policies.js';
+export { loadConfig } from './config/load-config.js';
+export type { LoadConfigOptions, LoadedConfig, WatchConfigOptions } from './config/load-config.js';
+export type { PreparedPolicies } from './config/prepare-policies.js';
+export type { ConfigAdapterModule, ConfigOptions, ConfigSource, TierguardConfig } from './config/config-types.js';
+export type { ConflictSide, PrecedenceConflict, Replacement } from './config/merge-sources.js';
+export type { DroppedPolicy } from './config/isolate-invalid.js';
+export type { StrictnessComparison, StrictnessReason } from './config/strictness.js';
+export { compareStrictness } from './config/compare-strictness.js';
 export { createJsonLinesSink } from './effects/json-lines-sink.js';
 export type { JsonLinesSink, JsonLinesSinkOptions, JsonLinesSinkStats } from './effects/json-lines-sink.js';
 export { actionDigest } from './effects/action-digest.js';

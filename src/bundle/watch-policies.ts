@@ -51,6 +51,13 @@ export interface WatchPoliciesOptions {
   readonly settleMs?: number;
   /** Most reads spent waiting for two consecutive reads to agree; then the change is reported and not loaded: from 2 to 100, default 5. */
   readonly maxSettleReads?: number;
+  /**
+   * Turns the policies as read into the policies served, on the first load and
+   * every reload, before they are compiled (a config file's precedence merge
+   * uses it). What it throws fails that load: the first rejects, a reload is
+   * reported and the last good engine keeps serving.
+   */
+  readonly prepare?: (loaded: LoadedPolicies) => LoadedPolicies;
 }
 
 /** A policy set kept up to date from its files. */
@@ -79,6 +86,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'allowEmpty',
   'settleMs',
   'maxSettleReads',
+  'prepare',
 ]);
 const DEFAULT_INTERVAL_MS = 1000;
 // Editors, `kubectl cp` and the kubelet's ConfigMap swap finish their writes in milliseconds.
@@ -125,7 +133,7 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     ...options.engine,
     ...(options.limits === undefined && options.engine?.limits === undefined ? {} : { limits }),
   };
-  const { onError, onReload } = options;
+  const { onError, onReload, prepare } = options;
   const allowEmpty = options.allowEmpty ?? false;
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const maxSettleReads = options.maxSettleReads ?? DEFAULT_MAX_SETTLE_READS;
@@ -188,10 +196,10 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     if ('error' in snapshot) return { error: snapshot.error };
     try {
       requirePolicies(snapshot.loaded, allowEmpty, paths);
+      return { loaded: prepare === undefined ? snapshot.loaded : prepare(snapshot.loaded) };
     } catch (error) {
       return { error };
     }
-    return { loaded: snapshot.loaded };
   };
 
   // The first load throws: a watcher that never had a good engine has nothing to serve.
@@ -353,6 +361,7 @@ function checkOptions(options: WatchPoliciesOptions): void {
   for (const [name, callback] of [
     ['onError', onError],
     ['onReload', onReload],
+    ['prepare', options.prepare],
   ] as const) {
     if (callback !== undefined && typeof callback !== 'function') {
       throw new TierguardError('INVALID_OPTIONS', `${name} must be a function`, { option: name });

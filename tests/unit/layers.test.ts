@@ -42,8 +42,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['auto', 'formal', 'engines'],
   // One decision: enforcement bindings, verdicts and audit, the engine that wires them.
   ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'engine.ts'],
-  // Policy sets from disk, the `tierguard test` runner, the vitest matchers, decisions as text.
-  ['bundle', 'policy-tests', 'testing', 'format'],
+  // Policy sets from disk, config files (sources by precedence), the `tierguard test` runner, the vitest matchers, decisions as text.
+  ['bundle', 'config', 'policy-tests', 'testing', 'format'],
   // The adapters people run: the MCP guard and the CLI.
   ['mcp', 'cli'],
   // The root entry re-exports from everywhere.
