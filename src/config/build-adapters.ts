@@ -51,7 +51,7 @@ async function loadAdapterModule(entry: ConfigAdapterModule, file: string, point
     throw configError(file, `${pointer}/module`, `cannot load the adapter module ${entry.module}: ${describeThrown(error)}`, error);
   }
   if (!Object.hasOwn(module, entry.export)) {
-    const names = Object.keys(module);
+    const names = Object.keys(module).sort();
     throw configError(
       file,
       `${pointer}/export`,

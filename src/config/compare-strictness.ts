@@ -85,9 +85,7 @@ export function compareStrictness(higher: unknown, lower: unknown, context: Comp
   );
   const verdict = combineVerdicts(outcomes.map((item) => item.verdict));
   if (verdict === 'weaker' || verdict === 'undecidable') return { relation: verdict, reasons };
-  const { id: _higherId, ...higherRest } = higher;
-  const { id: _lowerId, ...lowerRest } = lower;
-  return { relation: verdict === 'same' && jsonEquals(higherRest, lowerRest) ? 'identical' : 'refines', reasons };
+  return { relation: verdict === 'same' && jsonEquals(without(higher, 'id'), without(lower, 'id')) ? 'identical' : 'refines', reasons };
 }
 
 /** The severity in force: the one written, or the effect's (`warn` soft, anything else hard). */
@@ -228,9 +226,7 @@ function compareEnforcement(higher: Definition, lower: Definition, context: Comp
       messages.push(`the binding ${label} is missing`);
       continue;
     }
-    const { policy: _highPolicy, ...highRest } = binding as Definition;
-    const { policy: _lowPolicy, ...lowRest } = low[index] as Definition;
-    if (jsonEquals(highRest, lowRest)) verdicts.push('same');
+    if (jsonEquals(without(binding as Definition, 'policy'), without(low[index] as Definition, 'policy'))) verdicts.push('same');
     else {
       verdicts.push('undecidable');
       messages.push(`the binding ${label} has other options or another query`);
@@ -245,6 +241,11 @@ function compareEnforcement(higher: Definition, lower: Definition, context: Comp
 function compareOthers(higher: Definition, lower: Definition): AspectOutcome[] {
   const keys = new Set([...Object.keys(higher), ...Object.keys(lower)]);
   return [...keys].filter((key) => !NEUTRAL.has(key) && !COMPARED.has(key)).map((key) => compareIdentical(key, higher[key], lower[key]));
+}
+
+/** A copy without one key: the parts compared after that key was compared its own way. */
+function without(definition: Definition, key: string): Definition {
+  return Object.fromEntries(Object.entries(definition).filter(([name]) => name !== key));
 }
 
 function resolvedPath(path: unknown, file: string | undefined): unknown {

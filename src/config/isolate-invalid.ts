@@ -29,9 +29,10 @@ export interface Isolated {
  * load fail with `INVALID_POLICY` naming its file: dropping it would relax the
  * set. Validation is the engine's (`compilePolicies`), run again on what is
  * kept until nothing more is dropped; a problem only the formal tier or the
- * engine bindings find is still the engine's whole-load failure.
+ * engine bindings find is still the engine's whole-load failure. Under
+ * `strict` every invalid policy fails the load, each named with its file.
  */
-export function isolateInvalid(definitions: readonly unknown[], files: readonly string[], limits: Limits): Isolated {
+export function isolateInvalid(definitions: readonly unknown[], files: readonly string[], limits: Limits, strict = false): Isolated {
   let kept = definitions.map((_, index) => index);
   const dropped: DroppedPolicy[] = [];
   for (;;) {
@@ -40,12 +41,14 @@ export function isolateInvalid(definitions: readonly unknown[], files: readonly 
       limits,
     );
     if (failures.length === 0) return { kept, dropped };
-    const fatal = failures.filter((failure) => !isDroppable(definitions[kept[failure.position] ?? -1]));
+    const fatal = strict ? failures : failures.filter((failure) => !isDroppable(definitions[kept[failure.position] ?? -1]));
     if (fatal.length > 0) {
       const named = fatal.map((failure) => `${files[kept[failure.position] ?? -1] ?? '?'}: ${failure.message}`);
       throw new TierguardError(
         'INVALID_POLICY',
-        `${named.join('\n')}\n(an invalid policy that is or may be hard fails the load: leaving it out would relax the set)`,
+        strict
+          ? `${named.join('\n')}\n(strict: any invalid policy fails the load)`
+          : `${named.join('\n')}\n(an invalid policy that is or may be hard fails the load: leaving it out would relax the set)`,
         {
           errors: fatal.map((failure) => failure.details),
           files: [...new Set(fatal.map((failure) => files[kept[failure.position] ?? -1] ?? '?'))],

@@ -133,7 +133,7 @@ function parseLimits(value: unknown, file: string): Partial<Limits> {
     if (typeof bound !== 'number' || !Number.isSafeInteger(bound) || bound < 1)
       throw configError(file, childPointer('/options/limits', name), 'must be a positive integer');
   }
-  return limits as Partial<Limits>;
+  return limits;
 }
 
 function object(value: unknown, file: string, pointer: string): Json {

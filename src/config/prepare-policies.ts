@@ -21,7 +21,7 @@ export interface PreparedPolicies {
 
 /**
  * From the policies of every source (ids already namespaced) to the set
- * served: invalid soft policies dropped (unless `strict`, see `isolateInvalid`),
+ * served: invalid soft policies dropped (under `strict` any invalid policy fails; see `isolateInvalid`),
  * then the sources merged by precedence (see `mergeSources`). Under `strict` a
  * conflict fails with `INVALID_POLICY` listing every conflict; otherwise the
  * conflicts are returned, each lower definition in one left out.
@@ -32,8 +32,7 @@ export function preparePolicies(
   limits: Limits,
   strict: boolean,
 ): PreparedPolicies {
-  const all = loaded.definitions.map((_, index) => index);
-  const { kept, dropped } = strict ? { kept: all, dropped: [] } : isolateInvalid(loaded.definitions, loaded.sources, limits);
+  const { kept, dropped } = isolateInvalid(loaded.definitions, loaded.sources, limits, strict);
   const entries: SourcedDefinition[] = kept.map((index) => {
     const file = loaded.sources[index] ?? '';
     const source = sourceOf(file, sources);
