@@ -57,6 +57,7 @@ export async function main(argv: readonly string[], out: Output = process.stdout
   try {
     if (run === undefined) throw new UsageError(`unknown command "${escapeTerminalText(command)}"`);
     const result = await run(rest);
+    for (const warning of result.warnings ?? []) err.write(`tierguard: warning: ${escapeTerminalLines(warning)}\n`);
     out.write(`${result.output}\n`);
     return result.exitCode;
   } catch (error) {

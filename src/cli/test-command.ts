@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadPolicies } from '../bundle/load-policies.js';
 import { describeFsError } from '../bundle/read-json.js';
 import { createEngine } from '../engine.js';
 import { TierguardError } from '../errors.js';
@@ -9,10 +8,12 @@ import { loadPolicyFixtures } from '../policy-tests/load-policy-fixtures.js';
 import { runFixtures } from '../policy-tests/run-fixtures.js';
 import type { CommandResult } from './check-command.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
+import { loadConfigFixtures } from './config-fixtures.js';
+import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard test`. */
-export const TEST_USAGE = 'tierguard test --policies <dir>';
+export const TEST_USAGE = 'tierguard test (--policies <dir> | --config <file> [--strict])';
 
 /**
  * `tierguard test`: runs the fixtures under `<dir>/fixtures/` (see
@@ -20,22 +21,26 @@ export const TEST_USAGE = 'tierguard test --policies <dir>';
  * action tiers, artifacts through the bound engines, or both) and prints each
  * mismatch and a summary. Exit 0 when every fixture matches, 1 on any mismatch
  * (an engine that is not installed included: its fixtures fail with the install
- * hint), 2 on an invalid policy or fixture tree.
+ * hint), 2 on an invalid policy or fixture tree. With `--config`, the fixtures
+ * of every directory source run against the merged set (see `loadConfigFixtures`).
  */
 export async function runTest(args: readonly string[]): Promise<CommandResult> {
-  const { values } = parseArgs({ args: [...args], options: { policies: { type: 'string' } }, strict: true, allowPositionals: false });
-  if (values.policies === undefined) throw new UsageError('--policies is required');
-  await requireDirectory(values.policies);
+  const { values } = parseArgs({ args: [...args], options: POLICY_INPUT_OPTIONS, strict: true, allowPositionals: false });
+  requirePolicyInput(values);
+  if (values.policies !== undefined) await requireDirectory(values.policies);
 
-  const loaded = await loadPolicies(values.policies);
+  const { loaded, engine: configured, notes, config } = await loadPolicyInput(values);
   // Every policy runs on every fixture, so an allow fixture of a formal policy
   // is not passed by an auto-tier deny that would have skipped it.
   const engine = await withPolicySources(loaded, () =>
-    createEngine({ policies: loaded.definitions, sources: loaded.sources, shortCircuit: false }),
+    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, shortCircuit: false }),
   );
-  const fixtures = await loadPolicyFixtures(values.policies, engine.definitions);
+  const fixtures =
+    config === undefined
+      ? await loadPolicyFixtures(values.policies ?? '', engine.definitions)
+      : await loadConfigFixtures(config, engine.definitions);
   const report = await runFixtures(engine, fixtures);
-  return { output: formatFixtureReport(report), exitCode: report.failed === 0 ? 0 : 1 };
+  return { output: formatFixtureReport(report), exitCode: report.failed === 0 ? 0 : 1, warnings: notes };
 }
 
 // Fixtures live beside the policies in a directory; a single policy file has none.

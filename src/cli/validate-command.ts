@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadPolicies } from '../bundle/load-policies.js';
 import { createEngine } from '../engine.js';
 import type { Artifact, ArtifactFormat } from '../engines/types.js';
 import { TierguardError } from '../errors.js';
@@ -9,11 +8,12 @@ import type { ValidationDecision } from '../types.js';
 import type { CommandResult } from './check-command.js';
 import { formatValidation } from '../format/format-validation.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
+import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard validate`. */
 export const VALIDATE_USAGE =
-  'tierguard validate --policies <file|dir> --artifact <file|-> [--format <fmt>] [--name <name>] [--policy <id>]... [--mode enforce|monitor] [--json]';
+  'tierguard validate (--policies <file|dir> | --config <file> [--strict]) --artifact <file|-> [--format <fmt>] [--name <name>] [--policy <id>]... [--mode enforce|monitor] [--json]';
 
 /**
  * `tierguard validate`: validates one artifact with the enforcement engines the
@@ -28,22 +28,21 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
   const { values } = parseArgs({
     args: [...args],
     options: {
-      policies: { type: 'string' },
+      ...POLICY_INPUT_OPTIONS,
       artifact: { type: 'string' },
       format: { type: 'string' },
       name: { type: 'string' },
       policy: { type: 'string', multiple: true },
-      mode: { type: 'string', default: 'enforce' },
+      mode: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
   });
-  if (values.policies === undefined) throw new UsageError('--policies is required');
+  requirePolicyInput(values);
   if (values.artifact === undefined) throw new UsageError('--artifact is required');
-  if (values.mode !== 'enforce' && values.mode !== 'monitor')
+  if (values.mode !== undefined && values.mode !== 'enforce' && values.mode !== 'monitor')
     throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
-  const mode = values.mode;
   const format = values.format as ArtifactFormat | undefined;
   let artifact: Artifact;
   if (values.artifact === '-') {
@@ -57,12 +56,16 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
     artifact = { path: values.artifact, ...(format === undefined ? {} : { format }) };
   }
 
-  const loaded = await loadPolicies(values.policies);
-  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
+  const { loaded, engine: configured, notes } = await loadPolicyInput(values);
+  const mode = values.mode ?? configured.mode ?? 'enforce';
+  const engine = await withPolicySources(loaded, () =>
+    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, mode }),
+  );
   const decision = await engine.validate(artifact, values.policy === undefined ? {} : { policies: values.policy });
   return {
     output: values.json ? escapeJsonForTerminal(JSON.stringify(decision, null, 2)) : readable(decision),
     exitCode: exitCodeOf(decision),
+    warnings: notes,
   };
 }
 

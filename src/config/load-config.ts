@@ -16,6 +16,8 @@ import { readConfigFile } from './read-config-file.js';
 export interface LoadConfigOptions {
   /** Overrides the config's `options.strict` when given (the CLI's `--strict`). */
   readonly strict?: boolean;
+  /** Accept an empty set even if the config's `options.allowEmpty` does not (the CLI's `--allow-empty`). */
+  readonly allowEmpty?: boolean;
 }
 
 /** Options of {@link LoadedConfig.watch}: those of `watchPolicies` that the config does not set. */
@@ -37,7 +39,7 @@ export interface LoadedConfig extends PreparedPolicies {
   watch(options?: WatchConfigOptions): Promise<PolicyWatcher>;
 }
 
-const LOAD_KEYS: ReadonlySet<string> = new Set(['strict']);
+const LOAD_KEYS: ReadonlySet<string> = new Set(['strict', 'allowEmpty']);
 
 /**
  * Reads `tierguard.config.yaml` (or `.json`): its sources, each with a name, a
@@ -55,14 +57,17 @@ export async function loadConfig(path: string, options: LoadConfigOptions = {}):
   if (typeof options !== 'object' || options === null) throw new TierguardError('INVALID_OPTIONS', 'loadConfig options must be an object');
   for (const key of Object.keys(options)) {
     if (!LOAD_KEYS.has(key))
-      throw new TierguardError('INVALID_OPTIONS', `unknown loadConfig option "${key}" (known: strict)`, { option: key });
+      throw new TierguardError('INVALID_OPTIONS', `unknown loadConfig option "${key}" (known: strict, allowEmpty)`, { option: key });
   }
-  if (options.strict !== undefined && typeof options.strict !== 'boolean')
-    throw new TierguardError('INVALID_OPTIONS', 'strict must be a boolean', { option: 'strict' });
+  for (const key of ['strict', 'allowEmpty'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'boolean')
+      throw new TierguardError('INVALID_OPTIONS', `${key} must be a boolean`, { option: key });
+  }
   const config = parseConfig(await readConfigFile(path), path);
   const strict = options.strict ?? config.options.strict;
   const limits = resolveLimits(config.options.limits);
-  const { mode, onError, allowEmpty } = config.options;
+  const { mode, onError } = config.options;
+  const allowEmpty = options.allowEmpty === true || config.options.allowEmpty;
   const sources: PolicySource[] = config.sources.map((source) => ({ path: source.path, namespace: source.namespace }));
   const adapters = await buildAdapters(config);
   const loaded = await loadPolicies(sources, config.options.limits ?? {}, { allowEmpty });
