@@ -21,6 +21,9 @@ const USAGE = `usage:
   ${GATEWAY_USAGE}
   tierguard --version
 
+every command that takes --policies takes --config <file> [--strict] instead: a config file (tierguard.config.yaml) with
+  sources by precedence, engines, adapter modules and options; never both
+
 exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
   2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate),
   128 + the signal's number when SIGINT (130), SIGTERM (143) or SIGHUP (129) stopped test or validate`;

@@ -41,7 +41,7 @@ export interface PolicyInput {
 export function requirePolicyInput(values: PolicyInputArgs): void {
   if (values.policies !== undefined && values.config !== undefined)
     throw new UsageError('give --policies or --config, not both: a config file lists its own sources');
-  if (values.policies === undefined && values.config === undefined) throw new UsageError('--policies is required (or --config <file>)');
+  if (values.policies === undefined && values.config === undefined) throw new UsageError('--policies is required');
 }
 
 /**

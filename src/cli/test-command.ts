@@ -13,7 +13,7 @@ import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './pol
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard test`. */
-export const TEST_USAGE = 'tierguard test (--policies <dir> | --config <file> [--strict])';
+export const TEST_USAGE = 'tierguard test --policies <dir>';
 
 /**
  * `tierguard test`: runs the fixtures under `<dir>/fixtures/` (see

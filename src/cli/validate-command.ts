@@ -13,7 +13,7 @@ import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard validate`. */
 export const VALIDATE_USAGE =
-  'tierguard validate (--policies <file|dir> | --config <file> [--strict]) --artifact <file|-> [--format <fmt>] [--name <name>] [--policy <id>]... [--mode enforce|monitor] [--json]';
+  'tierguard validate --policies <file|dir> --artifact <file|-> [--format <fmt>] [--name <name>] [--policy <id>]... [--mode enforce|monitor] [--json]';
 
 /**
  * `tierguard validate`: validates one artifact with the enforcement engines the
