@@ -4,6 +4,7 @@ import { allowDecision, decide } from './effects/decide.js';
 import { mergeInPolicyOrder } from './effects/policy-order.js';
 import type { VerdictRules } from './effects/decide.js';
 import { toEvaluationError } from './evaluation-error.js';
+import { TierguardError } from './errors.js';
 import type { AutoPass } from './auto/auto-pass.js';
 import type { Limits } from './limits.js';
 import type { FormalTier } from './formal/formal-tier.js';
@@ -63,14 +64,18 @@ export class ActionPipeline {
     return error;
   };
 
-  /** Rewrites and the auto tier only, synchronously. */
+  /**
+   * Rewrites and the auto tier only, synchronously. A formal policy that
+   * applies is not evaluated, and is reported as such (an error, so the
+   * verdict follows `onError`), never taken to pass.
+   */
   auto(action: Action, pass: AutoPass): Decided {
-    return this.concluded(this.autoStage(action, pass), 0);
+    return this.concluded(this.withoutFormal(this.autoStage(action, pass)), 0);
   }
 
   /** As {@link ActionPipeline.auto}, the decision alone: what `evaluateAuto` returns when nobody audits, without a wrapper to allocate. */
   autoDecision(action: Action, pass: AutoPass): Decision {
-    return this.decisionOf(this.autoStage(action, pass));
+    return this.decisionOf(this.withoutFormal(this.autoStage(action, pass)));
   }
 
   /** Rewrites, the auto tier, then the formal tier; `timed` measures the formal tier (for the audit event). */
@@ -106,10 +111,32 @@ export class ActionPipeline {
     }
   }
 
+  // The auto tier alone cannot judge a shape: each formal policy that applies is
+  // an error, unless the auto tier denied already and would skip the formal tier
+  // in evaluate too (shortCircuit). A set without formal policies pays nothing.
+  private withoutFormal(found: Found): Found {
+    const formalTier = this.parts.formalTier;
+    if (formalTier === undefined || found.tool === null) return found;
+    if (this.parts.shortCircuit && this.autoDenied(found.violations ?? [])) return found;
+    const unjudged = formalTier.applicable(found.action, found.tool);
+    if (unjudged.length === 0) return found;
+    const errors = [...(found.errors ?? [])];
+    for (const policy of unjudged) {
+      const message = `policy "${policy.id}": evaluateAuto does not run the formal tier, and this policy's checks include ${policy.parts.formal.join(' and ')}: use evaluate`;
+      if (this.parts.onError === 'throw') throw new TierguardError('EVALUATION_FAILED', message, { policyId: policy.id });
+      errors.push({ code: 'EVALUATION_FAILED', message, policyId: policy.id });
+    }
+    return { ...found, errors };
+  }
+
+  private autoDenied(violations: readonly Violation[]): boolean {
+    return violations.some((violation) => violation.effect === 'deny' && !this.parts.rules.isMonitored(violation.policyId));
+  }
+
   private async formalStage(found: Found, tool: string, formalTier: FormalTier, timed: boolean): Promise<Decided> {
     const violations = found.violations ?? [];
     const errors = found.errors ?? [];
-    const autoDenied = violations.some((violation) => violation.effect === 'deny' && !this.parts.rules.isMonitored(violation.policyId));
+    const autoDenied = this.autoDenied(violations);
     let covered = false;
     try {
       covered = formalTier.covers(tool);

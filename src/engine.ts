@@ -155,8 +155,9 @@ function buildEngine(
   const monitored = new Set(policies.filter((policy) => policy.definition.mode === 'monitor').map((policy) => policy.id));
   const isMonitored = mode === 'monitor' ? () => true : (policyId: string | undefined) => policyId !== undefined && monitored.has(policyId);
   const rules: VerdictRules = { onError: verdictOnError, policyVersion: version, isMonitored };
-  // A policy that only binds engines judges artifacts, never actions: it is left out of the action tiers.
-  const judgingActions = policies.filter((policy) => !policy.parts.engineOnly);
+  // A policy that only binds engines judges artifacts, never actions, and an
+  // advisory one judges nothing: both are left out of the action tiers.
+  const judgingActions = policies.filter((policy) => !policy.parts.engineOnly && !policy.parts.advisory);
   const requests = new AutoPass(
     judgingActions.filter((policy) => (policy.phase ?? 'request') === 'request'),
     isMonitored,
@@ -215,7 +216,7 @@ function buildEngine(
     return audit === undefined ? decided.decision : audit.action(decided, 'response', started, evaluateOptions?.labels);
   };
 
-  return Object.freeze({
+  const engine: Engine = Object.freeze({
     version,
     policyIds: Object.freeze(policies.map((policy) => policy.id)),
     definitions: Object.freeze(policies.map((policy) => policy.definition)),
@@ -226,6 +227,21 @@ function buildEngine(
     evaluateResponse,
     validate,
   });
+  if (formal === undefined) autoOnly.add(engine);
+  return engine;
+}
+
+// Without a formal tier, `evaluate` is `evaluateAuto` behind a promise: the same decision and audit event.
+const autoOnly = new WeakSet<Engine>();
+
+/**
+ * True for an engine made by {@link createEngine} with no formal tier, whose
+ * `evaluateAuto` gives exactly what `evaluate` would (decision, audit event,
+ * errors, thrown rather than rejected), so a hot path may skip the promise. False
+ * for any other object, such as a copy or a wrapper of an engine.
+ */
+export function decidesSynchronously(engine: Engine): boolean {
+  return autoOnly.has(engine);
 }
 
 /** The adapters given to createEngine, by name; a duplicate name or a malformed adapter is `INVALID_OPTIONS`. */

@@ -20,7 +20,9 @@ export type TierguardErrorCode =
   /** An audit sink's destination is not keeping up: an event was dropped because its queue was full, or `flush`/`close` ran out of time with events unwritten. */
   | 'AUDIT_BACKLOG'
   /** A policy bundle, or one of its files, holds no policies and `allowEmpty` was not given: an empty set would allow every action. */
-  | 'EMPTY_BUNDLE';
+  | 'EMPTY_BUNDLE'
+  /** A bundle file (`tierguard bundle`) is malformed, unsafe, or does not match its content hash: nothing of it is used. */
+  | 'INVALID_BUNDLE';
 
 /** One thing wrong with a policy, as `INVALID_POLICY` details list it (see `DefinitionIssue`). */
 export interface PolicyIssueDetails {
@@ -138,6 +140,20 @@ export interface EmptyBundleDetails {
   readonly option?: string;
 }
 
+/** `details` of `INVALID_BUNDLE`. */
+export interface InvalidBundleDetails {
+  /** The bundle file. */
+  readonly file?: string;
+  /** JSON pointer, in the bundle, of the value at fault (`/files/rego~1a.rego`). */
+  readonly pointer?: string;
+  /** What was expected there, in words. */
+  readonly expected?: string;
+  /** The version the bundle states, for a hash mismatch. */
+  readonly version?: string;
+  /** The version its content hashes to, for a hash mismatch. */
+  readonly actual?: string;
+}
+
 /**
  * What `details` holds for each code. Every key is optional: a detail is
  * given where the thrower knows it. Narrow an error with
@@ -153,6 +169,7 @@ export interface TierguardErrorDetailsMap {
   readonly AUDIT_FAILED: Readonly<Record<never, never>>;
   readonly AUDIT_BACKLOG: AuditBacklogDetails;
   readonly EMPTY_BUNDLE: EmptyBundleDetails;
+  readonly INVALID_BUNDLE: InvalidBundleDetails;
 }
 
 /**

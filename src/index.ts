@@ -14,6 +14,7 @@ export type {
   AuditBacklogDetails,
   EmptyBundleDetails,
   EvaluationFailedDetails,
+  InvalidBundleDetails,
   InvalidActionDetails,
   InvalidOptionsDetails,
   InvalidPolicyDetails,
@@ -37,6 +38,7 @@ export type {
   Effect,
   EnforcementDefinition,
   EvaluationError,
+  FindingLevel,
   GuidanceExample,
   JsonValue,
   Mode,
@@ -74,7 +76,10 @@ export type {
 export { describePredicate } from './predicate/describe.js';
 export { formatPath } from './format-path.js';
 export { loadPolicies } from './bundle/load-policies.js';
-export type { LoadedPolicies, LoadPoliciesOptions } from './bundle/load-policies.js';
+export type { LoadedBundle, LoadedPolicies, LoadPoliciesOptions } from './bundle/load-policies.js';
+export { buildPolicyBundle } from './bundle/build-bundle.js';
+export type { BuildBundleOptions, BuiltBundle } from './bundle/build-bundle.js';
+export type { PolicyBundle } from './bundle/bundle-format.js';
 export type { PolicySource, PolicySources } from './bundle/policy-sources.js';
 export { watchPolicies } from './bundle/watch-policies.js';
 export type { PolicyWatcher, WatchPoliciesOptions } from './bundle/watch-policies.js';
@@ -90,3 +95,10 @@ export { createJsonLinesSink } from './effects/json-lines-sink.js';
 export type { JsonLinesSink, JsonLinesSinkOptions, JsonLinesSinkStats } from './effects/json-lines-sink.js';
 export { actionDigest } from './effects/action-digest.js';
 export type { DigestBounds } from './effects/action-digest.js';
+export { matchesScope, scopeMismatch } from './guidance/scope-match.js';
+export type { ScopeMismatch } from './guidance/scope-match.js';
+export { parseScopeQuery, SCOPE_DIMENSIONS, RELATIONSHIP_DIMENSIONS } from './guidance/scope-query.js';
+export type { ParsedScopeQuery, ParsedValues, RelationshipQuery, ScopeQuery, ScopeValue } from './guidance/scope-query.js';
+export { scopeVocabulary } from './guidance/scope-vocabulary.js';
+export type { ScopeVocabulary } from './guidance/scope-vocabulary.js';
+export { POLICY_SEVERITIES } from './guidance/severities.js';

@@ -210,3 +210,12 @@ export const DEFAULT_GATEWAY_LIMITS: GatewayLimits = Object.freeze({
   maxToolPages: 100,
   maxSessions: 32,
 });
+
+/**
+ * Most values one dimension of a scope query may list (`get_constraints`,
+ * `validate`): as many as a policy's scope may list (`schema/policy.json`).
+ */
+export const MAX_SCOPE_QUERY_VALUES = 1_000;
+
+/** Longest value in a scope query, as in a policy's scope (`schema/policy.json`). */
+export const MAX_SCOPE_VALUE_LENGTH = 200;

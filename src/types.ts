@@ -401,7 +401,26 @@ export interface EnforcementDefinition {
   readonly query?: string;
   /** Adapter-specific options; each adapter rejects keys it does not know. */
   readonly options?: Readonly<Record<string, JsonValue>>;
+  /**
+   * The lowest finding level that blocks; default `error`. A finding at or above
+   * it takes the policy's effect (it lands in `violations`, severity
+   * `violation`); one below stays a warning (`warning` level) or information
+   * (`note` level). Levels are the engine's: SARIF `error`/`warning`/`note`
+   * (Semgrep, Checkov by check severity), OPA and Conftest `deny`/`violation`
+   * rules at `error` and `warn` rules (or `severity: "warning"`) at `warning`.
+   * A `warn` policy never blocks, whatever this says. With a `minLevel` binding
+   * option, it may not be below `minLevel`: findings there are dropped, so it
+   * could never apply.
+   */
+  readonly blockOn?: FindingLevel;
 }
+
+/**
+ * How serious an engine says a finding is, highest first: `error`, `warning`,
+ * `note` (the SARIF levels, which every adapter's findings map to through their
+ * `severity`: `violation`, `warning`, `info`).
+ */
+export type FindingLevel = 'error' | 'warning' | 'note';
 
 /** The outcome of an evaluation. `deny` outranks `escalate`; `warn` never blocks. */
 export type Verdict = 'allow' | 'deny' | 'escalate';

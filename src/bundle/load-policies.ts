@@ -3,7 +3,8 @@ import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js'
 import type { Limits } from '../limits.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import type { PolicyDefinition } from '../types.js';
-import { parsePolicyBundle } from './parse-policy-bundle.js';
+import { materialiseBundle } from './materialise-bundle.js';
+import { parsePolicyTexts } from './parse-policy-texts.js';
 import type { PolicySources } from './policy-sources.js';
 import { resolveSources } from './policy-sources.js';
 import { readPolicyBundle } from './read-policy-bundle.js';
@@ -17,6 +18,20 @@ export interface LoadedPolicies {
   readonly sources: readonly string[];
   /** Every file read, sorted. */
   readonly files: readonly string[];
+  /** Set when the policies came from a bundle file (`tierguard bundle`); `sources` then lie under `bundle.root`. */
+  readonly bundle?: LoadedBundle;
+}
+
+/** Where a bundle's policies came from, for messages: `sources` of a bundle name a private copy of its files. */
+export interface LoadedBundle {
+  /** The bundle file. */
+  readonly file: string;
+  /** The version it states, checked against its content: the `engine.version` of the engine built from it. */
+  readonly version: string;
+  /** The private directory its referenced files were written to (removed when the process exits). */
+  readonly root: string;
+  /** Each definition's source as the bundle names it, relative to its root. */
+  readonly sources: readonly string[];
 }
 
 /** Options of {@link loadPolicies}. */
@@ -40,6 +55,12 @@ export interface LoadPoliciesOptions {
  * copies. Definitions are otherwise returned as parsed: `createEngine` validates them.
  * No policies at all, or a file with none, is an `EMPTY_BUNDLE` error unless
  * `options.allowEmpty`.
+ *
+ * A path to a bundle file (written by `tierguard bundle`) loads the bundle: it
+ * is checked whole first (shape, safe relative paths, its content hash; any
+ * fault is `INVALID_BUNDLE` and nothing is used), then its referenced files are
+ * written to a private temporary directory and `sources` point there, so the
+ * engine reads the bundle's files, never files on disk beside it.
  */
 export async function loadPolicies(
   sources: PolicySources,
@@ -49,13 +70,19 @@ export async function loadPolicies(
   const resolved = resolveSources(sources);
   const allowEmpty = readAllowEmpty(options);
   const texts = await readPolicyBundle(resolved, limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
-  const loaded = await parsePolicyBundle(texts, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth);
+  const { loaded, bundle } = await parsePolicyTexts(texts, resolved, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth);
   requirePolicies(
     loaded,
     allowEmpty,
     resolved.map((source) => source.path),
   );
-  return loaded;
+  if (bundle === undefined) return loaded;
+  const written = await materialiseBundle(bundle.content, bundle.file);
+  return {
+    ...loaded,
+    sources: written.sources,
+    bundle: Object.freeze({ file: bundle.file, version: bundle.content.version, root: written.root, sources: bundle.content.sources }),
+  };
 }
 
 const LOAD_OPTION_KEYS: ReadonlySet<string> = new Set(['allowEmpty']);

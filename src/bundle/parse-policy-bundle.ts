@@ -1,4 +1,6 @@
+import { TierguardError } from '../errors.js';
 import type { PolicyDefinition } from '../types.js';
+import { isBundleDocument } from './bundle-format.js';
 import { isYamlFile } from './list-policy-files.js';
 import type { LoadedPolicies } from './load-policies.js';
 import { parseJson } from './read-json.js';
@@ -8,7 +10,9 @@ import type { PolicyFileText } from './read-policy-bundle.js';
  * Parses policy files read by `readPolicyBundle`: a `.yaml`/`.yml` file as YAML
  * (one policy, an array of them, or several documents of either), anything else
  * as JSON (one policy or an array). A namespaced file's policies get ids
- * `<namespace>/<id>`. Definitions are not validated here: `createEngine` does
+ * `<namespace>/<id>`. A JSON file that is a bundle (`tierguardBundle`) is
+ * refused with `INVALID_BUNDLE`: read among other files, its definitions would
+ * lose the paths their files resolve by. Definitions are not validated here: `createEngine` does
  * that, naming the policy and the file.
  */
 export async function parsePolicyBundle(texts: readonly PolicyFileText[], maxDepth: number): Promise<LoadedPolicies> {
@@ -21,7 +25,15 @@ export async function parsePolicyBundle(texts: readonly PolicyFileText[], maxDep
       const { parseYaml } = await import('./parse-yaml.js');
       documents = parseYaml(text, file, maxDepth);
     } else {
-      documents = [parseJson(text, file, { maxDepth })];
+      const document = parseJson(text, file, { maxDepth });
+      if (isBundleDocument(document)) {
+        throw new TierguardError(
+          'INVALID_BUNDLE',
+          `${file} is a bundle: a bundle is a whole policy set, loaded on its own (pass its path alone), never with other policy files`,
+          { file },
+        );
+      }
+      documents = [document];
     }
     for (const document of documents) {
       for (const policy of Array.isArray(document) ? (document as unknown[]) : [document]) {
@@ -38,8 +50,15 @@ export async function parsePolicyBundle(texts: readonly PolicyFileText[], maxDep
  * definition with no string id is passed through as it is, for `createEngine`
  * to report (a prefix on a non-id would hide what was wrong).
  */
+// A successor is named as written in the same file, so it gets the same
+// namespace as the id: `deprecated` policies point within their own source.
 function namespaced(policy: unknown, namespace: string): unknown {
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) return policy;
-  const { id } = policy as { id?: unknown };
-  return typeof id === 'string' ? { ...policy, id: `${namespace}/${id}` } : policy;
+  const { id, successor } = policy as { id?: unknown; successor?: unknown };
+  if (typeof id !== 'string') return policy;
+  return {
+    ...policy,
+    id: `${namespace}/${id}`,
+    ...(typeof successor === 'string' ? { successor: `${namespace}/${successor}` } : {}),
+  };
 }

@@ -8,19 +8,24 @@ export interface ReferencedFile {
   readonly path: string;
 }
 
+/** A file a definition names, as it names it: where (a JSON pointer) and the name written there. */
+export interface ReferencedName {
+  /** The JSON pointer of the key naming the file (`/shapesFile`, `/enforcement/0/policy`). */
+  readonly pointer: string;
+  /** The name as written, not resolved. */
+  readonly name: string;
+}
+
 /**
- * The files a definition references, resolved as the engine resolves them
- * (by `resolveReferencedFile`, the rule the formal tier and the engine bindings
- * read them by): its `shapesFile` and each `enforcement[i].policy` (a file or a
- * directory). The one list a
- * watcher needs to notice that a policy set changed without its policy files
- * changing. Anything malformed is skipped: `createEngine` reports it.
+ * The files a definition names, unresolved: its `shapesFile` and each
+ * `enforcement[i].policy` (a file or a directory), in that order. Anything
+ * malformed is skipped: `createEngine` reports it.
  */
-export function referencedFiles(definition: unknown, source: string | undefined): ReferencedFile[] {
+export function referencedNames(definition: unknown): ReferencedName[] {
   if (typeof definition !== 'object' || definition === null || Array.isArray(definition)) return [];
-  const files: ReferencedFile[] = [];
+  const names: ReferencedName[] = [];
   const reference = (pointer: string, name: unknown): void => {
-    if (typeof name === 'string' && name.length > 0) files.push({ pointer, path: resolveReferencedFile(name, source) });
+    if (typeof name === 'string' && name.length > 0) names.push({ pointer, name });
   };
   reference('/shapesFile', (definition as { shapesFile?: unknown }).shapesFile);
   const enforcement = (definition as { enforcement?: unknown }).enforcement;
@@ -30,5 +35,15 @@ export function referencedFiles(definition: unknown, source: string | undefined)
         reference(`/enforcement/${index}/policy`, (binding as { policy?: unknown }).policy);
     });
   }
-  return files;
+  return names;
+}
+
+/**
+ * The files a definition references (see {@link referencedNames}), resolved as
+ * the engine resolves them (by `resolveReferencedFile`, the rule the formal
+ * tier and the engine bindings read them by). The one list a watcher needs to
+ * notice that a policy set changed without its policy files changing.
+ */
+export function referencedFiles(definition: unknown, source: string | undefined): ReferencedFile[] {
+  return referencedNames(definition).map(({ pointer, name }) => ({ pointer, path: resolveReferencedFile(name, source) }));
 }

@@ -4,66 +4,40 @@ import { describeThrown } from '../describe-thrown.js';
 import { createEngine } from '../engine.js';
 import type { Engine, EngineOptions, EvaluateOptions } from '../engine.js';
 import { TierguardError, isTierguardError } from '../errors.js';
-import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
-import type { Limits } from '../limits.js';
 import { resolveLimits } from '../limits.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import type { Action, Decision } from '../types.js';
 import { digestPolicyTexts, digestReferencedFiles } from './bundle-fingerprint.js';
 import type { LoadedPolicies } from './load-policies.js';
-import { parsePolicyBundle } from './parse-policy-bundle.js';
+import { materialiseBundle } from './materialise-bundle.js';
+import type { ParsedPolicies } from './parse-policy-texts.js';
+import { parsePolicyTexts } from './parse-policy-texts.js';
 import type { PolicySources } from './policy-sources.js';
 import { resolveSources } from './policy-sources.js';
 import type { PolicyFileText } from './read-policy-bundle.js';
 import { readPolicyBundle } from './read-policy-bundle.js';
 import { referencedFiles } from './referenced-files.js';
 import { requirePolicies } from './require-policies.js';
+import { VersionHistory } from './version-history.js';
+import type { WatchPoliciesOptions } from './watch-options.js';
+import {
+  DEFAULT_INTERVAL_MS,
+  DEFAULT_KEEP_VERSIONS,
+  DEFAULT_MAX_SETTLE_READS,
+  DEFAULT_SETTLE_MS,
+  checkWatchOptions,
+} from './watch-options.js';
 
-/** Options of {@link watchPolicies}. Unknown keys are rejected. */
-export interface WatchPoliciesOptions {
-  /** How often the files are checked for changes, in milliseconds: at least 10, default 1000. */
-  readonly intervalMs?: number;
-  /**
-   * Receives each failed reload (the last good engine keeps serving), once per
-   * distinct content of the files when polling, and on every `reload()` or SIGHUP.
-   * Absent, failures are emitted as process warnings, never dropped silently.
-   */
-  readonly onError?: (error: TierguardError) => void;
-  /** Receives each engine swapped in after the first (not when a reload changes nothing). */
-  readonly onReload?: (engine: Engine) => void;
-  /** Options for every `createEngine` call; the policies and their sources come from the files. */
-  readonly engine?: Omit<EngineOptions, 'policies' | 'sources'>;
-  /** Reload on SIGHUP, as daemons do (default `false`: the listener replaces Node's default of exiting). */
-  readonly sighup?: boolean;
-  /** Bounds for reading the files and for the engine; `engine.limits`, when given too, wins key by key. */
-  readonly limits?: Partial<Limits>;
-  /**
-   * Accept a bundle with no policies, or a policy file with none (default `false`:
-   * the first load rejects with `EMPTY_BUNDLE`, and a reload to such a bundle is
-   * reported while the last good engine keeps serving). See `loadPolicies`.
-   */
-  readonly allowEmpty?: boolean;
-  /**
-   * Once a change is seen, the files are read again this many milliseconds later,
-   * and again, until two consecutive reads agree, so a file caught mid-write never
-   * becomes the policy set: from 0 to 2^31-1, default 100.
-   */
-  readonly settleMs?: number;
-  /** Most reads spent waiting for two consecutive reads to agree; then the change is reported and not loaded: from 2 to 100, default 5. */
-  readonly maxSettleReads?: number;
-  /**
-   * Turns the policies as read into the policies served, on the first load and
-   * every reload, before they are compiled (a config file's precedence merge
-   * uses it). What it throws fails that load: the first rejects, a reload is
-   * reported and the last good engine keeps serving.
-   */
-  readonly prepare?: (loaded: LoadedPolicies) => LoadedPolicies;
-}
+export type { WatchPoliciesOptions } from './watch-options.js';
 
 /** A policy set kept up to date from its files. */
 export interface PolicyWatcher {
   /** The engine serving now; replaced whole (engines are immutable) when a reload succeeds. */
   readonly engine: Engine;
+  /** The versions of the engines kept (see `keepVersions`), newest first: the serving one, then those it replaced. */
+  readonly versions: readonly string[];
+  /** The engine kept for `version` (the serving one included), or `undefined` when it was never served here or has been evicted. */
+  engineAt(version: string): Engine | undefined;
   /** Evaluates with the engine serving when the call starts, which finishes the evaluation even if a reload swaps engines meanwhile. */
   evaluate(action: Action, options?: EvaluateOptions): Promise<Decision>;
   /**
@@ -75,28 +49,6 @@ export interface PolicyWatcher {
   /** Stops polling and removes the SIGHUP listener; a reload already running completes. Idempotent. */
   close(): void;
 }
-
-const OPTION_KEYS: ReadonlySet<string> = new Set([
-  'intervalMs',
-  'onError',
-  'onReload',
-  'engine',
-  'sighup',
-  'limits',
-  'allowEmpty',
-  'settleMs',
-  'maxSettleReads',
-  'prepare',
-]);
-const DEFAULT_INTERVAL_MS = 1000;
-// Editors, `kubectl cp` and the kubelet's ConfigMap swap finish their writes in milliseconds.
-const DEFAULT_SETTLE_MS = 100;
-const DEFAULT_MAX_SETTLE_READS = 5;
-const MIN_SETTLE_READS = 2;
-const MAX_SETTLE_READS = 100;
-const MIN_INTERVAL_MS = 10;
-// setInterval treats a longer delay as 1 ms (with a warning), which would turn a typo into a busy loop.
-const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
 /** What the last load attempt saw, so a poll can tell "nothing changed" without compiling. */
 interface Seen {
@@ -112,7 +64,13 @@ interface Seen {
 type FilesRead = { readonly texts: PolicyFileText[]; readonly filesDigest: string } | { readonly error: unknown };
 
 /** One read of the bundle taken as far as parsing: what was seen, and the policies or why there are none. */
-type Snapshot = { readonly seen: Seen; readonly loaded: LoadedPolicies } | { readonly seen: Seen; readonly error: unknown };
+type Snapshot = { readonly seen: Seen; readonly parsed: ParsedPolicies } | { readonly seen: Seen; readonly error: unknown };
+
+/** An engine compiled from a snapshot, and what frees what it was built on (a bundle's private files). */
+interface Compiled {
+  readonly engine: Engine;
+  readonly release: (() => Promise<void>) | undefined;
+}
 
 /**
  * Loads policies as `loadPolicies` does, compiles them with `createEngine`, and
@@ -124,9 +82,15 @@ type Snapshot = { readonly seen: Seen; readonly loaded: LoadedPolicies } | { rea
  * is reported once and the last good engine keeps serving. Reloads never
  * overlap: one requested during another runs once after it. Timers are unref'd, so a watcher never keeps the process
  * alive. Rejects with the `TierguardError` when the first load fails.
+ *
+ * A bundle file (see `loadPolicies`) is watched as one file: its text is the
+ * whole fingerprint (it carries its referenced files), each change is verified
+ * whole before it is compiled, and its files are written to a private
+ * directory per version, removed when that version leaves `versions`. The last
+ * `keepVersions` engines served stay reachable through `engineAt(version)`.
  */
 export async function watchPolicies(sources: PolicySources, options: WatchPoliciesOptions = {}): Promise<PolicyWatcher> {
-  checkOptions(options);
+  checkWatchOptions(options);
   const resolved = resolveSources(sources);
   const limits = resolveLimits({ ...options.limits, ...options.engine?.limits });
   const engineOptions: Omit<EngineOptions, 'policies' | 'sources'> = {
@@ -138,6 +102,7 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const maxSettleReads = options.maxSettleReads ?? DEFAULT_MAX_SETTLE_READS;
   const paths = resolved.map((source) => source.path);
+  const history = new VersionHistory(options.keepVersions ?? DEFAULT_KEEP_VERSIONS);
 
   /** Reads the files once; the digest and the parse both use these same bytes. */
   const read = async (): Promise<FilesRead> => {
@@ -150,8 +115,24 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   };
   const fingerprintOf = async (filesDigest: string, references: readonly string[]): Promise<string> =>
     `${filesDigest}:${await digestReferencedFiles(references, limits.maxFileBytes)}`;
-  const compile = (loaded: LoadedPolicies): Promise<Engine> =>
-    createEngine({ ...engineOptions, policies: loaded.definitions, sources: loaded.sources });
+  const compile = async ({ loaded, bundle }: ParsedPolicies): Promise<Compiled> => {
+    if (bundle === undefined) {
+      return {
+        engine: await createEngine({ ...engineOptions, policies: loaded.definitions, sources: loaded.sources }),
+        release: undefined,
+      };
+    }
+    const written = await materialiseBundle(bundle.content, bundle.file);
+    try {
+      return {
+        engine: await createEngine({ ...engineOptions, policies: loaded.definitions, sources: written.sources }),
+        release: written.remove,
+      };
+    } catch (error) {
+      await written.remove();
+      throw error;
+    }
+  };
 
   const snapshotOf = async (files: FilesRead): Promise<Snapshot> => {
     if ('error' in files) {
@@ -159,15 +140,16 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
       return { seen: { filesDigest: state, references: [], fingerprint: state }, error: files.error };
     }
     const { texts, filesDigest } = files;
-    let loaded: LoadedPolicies;
+    let parsed: ParsedPolicies;
     try {
-      loaded = await parsePolicyBundle(texts, limits.maxDepth);
+      parsed = await parsePolicyTexts(texts, resolved, limits.maxDepth);
     } catch (error) {
       return { seen: { filesDigest, references: [], fingerprint: await fingerprintOf(filesDigest, []) }, error };
     }
-    const references = referencesOf(loaded);
+    // A bundle carries its referenced files: its own text is all there is to watch.
+    const references = parsed.bundle === undefined ? referencesOf(parsed.loaded) : [];
     // Hashed before compiling: an edit made while compiling is a different fingerprint next time.
-    return { seen: { filesDigest, references, fingerprint: await fingerprintOf(filesDigest, references) }, loaded };
+    return { seen: { filesDigest, references, fingerprint: await fingerprintOf(filesDigest, references) }, parsed };
   };
 
   // A write in progress (a file truncated and not yet refilled, a ConfigMap's
@@ -192,11 +174,22 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   };
 
   /** The policies of a settled snapshot that may be served, or why not. */
-  const accept = (snapshot: Snapshot): { loaded: LoadedPolicies } | { error: unknown } => {
+  const accept = (snapshot: Snapshot): { parsed: ParsedPolicies } | { error: unknown } => {
     if ('error' in snapshot) return { error: snapshot.error };
     try {
-      requirePolicies(snapshot.loaded, allowEmpty, paths);
-      return { loaded: prepare === undefined ? snapshot.loaded : prepare(snapshot.loaded) };
+      requirePolicies(snapshot.parsed.loaded, allowEmpty, paths);
+      if (prepare === undefined) return { parsed: snapshot.parsed };
+      if (snapshot.parsed.bundle !== undefined) {
+        throw new TierguardError(
+          'INVALID_OPTIONS',
+          `${snapshot.parsed.bundle.file} is a bundle file, a whole policy set: prepare does not apply to it`,
+          {
+            option: 'prepare',
+            file: snapshot.parsed.bundle.file,
+          },
+        );
+      }
+      return { parsed: { ...snapshot.parsed, loaded: prepare(snapshot.parsed.loaded) } };
     } catch (error) {
       return { error };
     }
@@ -206,7 +199,9 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   const first = await settle(await read(), true);
   const firstAccepted = accept(first);
   if ('error' in firstAccepted) throw firstAccepted.error;
-  let current = await compile(firstAccepted.loaded);
+  const firstCompiled = await compile(firstAccepted.parsed);
+  let current = firstCompiled.engine;
+  history.hold(current, firstCompiled.release);
   let seen: Seen = first.seen;
 
   const report = (error: unknown): void => {
@@ -252,16 +247,21 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     const next = snapshot.seen;
     const accepted = accept(snapshot);
     if ('error' in accepted) return fail(next, accepted.error, force);
-    let engine: Engine;
+    let compiled: Compiled;
     try {
-      engine = await compile(accepted.loaded);
+      compiled = await compile(accepted.parsed);
     } catch (error) {
       return fail(next, error, force);
     }
     seen = next;
+    const { engine } = compiled;
     // An edit that changes nothing compiled (whitespace, key order) keeps the engine serving.
-    if (engine.version === current.version) return current;
+    if (engine.version === current.version) {
+      await compiled.release?.();
+      return current;
+    }
     current = engine;
+    history.hold(engine, compiled.release);
     if (onReload !== undefined) notify(onReload, engine);
     return engine;
   };
@@ -302,6 +302,12 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     get engine(): Engine {
       return current;
     },
+    get versions(): readonly string[] {
+      return history.versions;
+    },
+    engineAt(version: string): Engine | undefined {
+      return history.engineAt(version);
+    },
     evaluate(action: Action, evaluateOptions?: EvaluateOptions): Promise<Decision> {
       // Read once: the evaluation runs to its end on this engine whatever is swapped in meanwhile.
       const serving = current;
@@ -341,69 +347,5 @@ function notify<T>(callback: (value: T) => void, value: T): void {
     callback(value);
   } catch (error) {
     process.emitWarning(escapeTerminalText(`a watchPolicies callback threw: ${describeThrown(error)}`), 'TierguardWarning');
-  }
-}
-
-function checkOptions(options: WatchPoliciesOptions): void {
-  requireOptionsObject(options, 'watchPolicies');
-  rejectUnknownOptions(options, OPTION_KEYS);
-  const { intervalMs, onError, onReload, engine, sighup, allowEmpty, settleMs, maxSettleReads } = options;
-  if (intervalMs !== undefined && (typeof intervalMs !== 'number' || !(intervalMs >= MIN_INTERVAL_MS && intervalMs <= MAX_INTERVAL_MS))) {
-    throw new TierguardError(
-      'INVALID_OPTIONS',
-      `intervalMs must be a number of milliseconds from ${MIN_INTERVAL_MS} to ${MAX_INTERVAL_MS}`,
-      {
-        option: 'intervalMs',
-        actual: intervalMs,
-      },
-    );
-  }
-  for (const [name, callback] of [
-    ['onError', onError],
-    ['onReload', onReload],
-    ['prepare', options.prepare],
-  ] as const) {
-    if (callback !== undefined && typeof callback !== 'function') {
-      throw new TierguardError('INVALID_OPTIONS', `${name} must be a function`, { option: name });
-    }
-  }
-  for (const [name, flag] of [
-    ['sighup', sighup],
-    ['allowEmpty', allowEmpty],
-  ] as const) {
-    if (flag !== undefined && typeof flag !== 'boolean') {
-      throw new TierguardError('INVALID_OPTIONS', `${name} must be a boolean`, { option: name, actual: flag });
-    }
-  }
-  if (settleMs !== undefined && !(Number.isSafeInteger(settleMs) && settleMs >= 0 && settleMs <= MAX_INTERVAL_MS)) {
-    throw new TierguardError('INVALID_OPTIONS', `settleMs must be a whole number of milliseconds from 0 to ${MAX_INTERVAL_MS}`, {
-      option: 'settleMs',
-      actual: settleMs,
-    });
-  }
-  if (
-    maxSettleReads !== undefined &&
-    !(Number.isSafeInteger(maxSettleReads) && maxSettleReads >= MIN_SETTLE_READS && maxSettleReads <= MAX_SETTLE_READS)
-  ) {
-    throw new TierguardError('INVALID_OPTIONS', `maxSettleReads must be a whole number from ${MIN_SETTLE_READS} to ${MAX_SETTLE_READS}`, {
-      option: 'maxSettleReads',
-      actual: maxSettleReads,
-    });
-  }
-  if (engine !== undefined) {
-    if (typeof engine !== 'object' || engine === null || Array.isArray(engine)) {
-      throw new TierguardError('INVALID_OPTIONS', 'engine must be an object of createEngine options', { option: 'engine' });
-    }
-    for (const key of ['policies', 'sources']) {
-      if (Object.hasOwn(engine, key)) {
-        throw new TierguardError(
-          'INVALID_OPTIONS',
-          `engine.${key} is not an option here: the policies and their sources come from the watched files`,
-          {
-            option: `engine.${key}`,
-          },
-        );
-      }
-    }
   }
 }

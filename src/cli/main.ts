@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { TierguardError } from '../errors.js';
 import { escapeTerminalLines, escapeTerminalText } from '../terminal-text.js';
+import { BUNDLE_USAGE, runBundle } from './bundle-command.js';
 import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
+import { DOCTOR_USAGE, runDoctor } from './doctor-command.js';
+import { asksForHelp, commandHelp } from './command-help.js';
 import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
+import { IMPORT_USAGE, runImport } from './import-command.js';
 import { Interrupted } from './interrupted.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
 import { stoppableBySignals } from './stop-on-signal.js';
 import { VALIDATE_USAGE, runValidate } from './validate-command.js';
-import { UsageError } from './usage-error.js';
+import { UsageError, isUsageMistake } from './usage-error.js';
 
 const USAGE = `usage:
   ${CHECK_USAGE}
@@ -19,10 +23,14 @@ const USAGE = `usage:
   ${VALIDATE_USAGE}
   ${MCP_USAGE}
   ${GATEWAY_USAGE}
+  ${BUNDLE_USAGE}
+  ${DOCTOR_USAGE}
+  ${IMPORT_USAGE}
   tierguard --version
+  tierguard <command> --help   (the command's options)
 
-every command that takes --policies takes --config <file> [--strict] instead: a config file (tierguard.config.yaml) with
-  sources by precedence, engines, adapter modules and options; never both
+check, compile, test, validate, mcp and gateway take --config <file> [--strict] instead of --policies: a config file
+  (tierguard.config.yaml) with sources by precedence, engines, adapter modules and options; never both
 
 exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
   2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate),
@@ -37,7 +45,13 @@ const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<Command
   ['validate', (args: readonly string[]) => stoppableBySignals(() => runValidate(args))],
   ['mcp', runMcp],
   ['gateway', runGateway],
+  ['bundle', runBundle],
+  ['doctor', (args: readonly string[]) => stoppableBySignals(() => runDoctor(args))],
+  ['import', (args: readonly string[]) => stoppableBySignals(() => runImport(args))],
 ]);
+
+/** The commands `main` runs; each answers `--help` and `-h` (see command-help.ts). */
+export const COMMAND_NAMES: readonly string[] = Object.freeze([...COMMANDS.keys()]);
 
 /** Where the CLI writes; the process streams by default, buffers in tests. */
 export interface Output {
@@ -57,6 +71,10 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     return 0;
   }
   const run = COMMANDS.get(command);
+  if (run !== undefined && asksForHelp(rest)) {
+    out.write(`${commandHelp(command) ?? USAGE}\n`);
+    return 0;
+  }
   try {
     if (run === undefined) throw new UsageError(`unknown command "${escapeTerminalText(command)}"`);
     const result = await run(rest);
@@ -71,8 +89,8 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     // Known failures are messages for a person, not stack traces. They echo
     // arguments, file names and values, so nothing in them may drive the terminal;
     // their own line breaks (a list of invalid policies) are kept.
-    if (error instanceof UsageError || isArgumentError(error)) {
-      err.write(`tierguard: ${escapeTerminalLines((error as Error).message)}\n${USAGE}\n`);
+    if (isUsageMistake(error)) {
+      err.write(`tierguard: ${escapeTerminalLines(error.message)}\n${USAGE}\n`);
       return 2;
     }
     if (error instanceof TierguardError) {
@@ -81,10 +99,4 @@ export async function main(argv: readonly string[], out: Output = process.stdout
     }
     throw error;
   }
-}
-
-// parseArgs reports unknown or malformed options as TypeErrors with an ERR_PARSE_ARGS_* code.
-function isArgumentError(error: unknown): boolean {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
 }

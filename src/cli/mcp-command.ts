@@ -24,7 +24,9 @@ const DEFAULT_PORT = 8765;
 const INSTRUCTIONS =
   'tierguard constraint tools. Before acting with a tool, call get_constraints with its name to learn the rules it is judged by ' +
   '(describe_scope lists every governed tool and field). To check an action before running it, call validate with the action: ' +
-  'it returns the decision (allow, deny, escalate) and, for each violation, the field and what is wrong. validate never runs anything.';
+  'it returns the decision (allow, deny, escalate) and, for each violation, the field and what is wrong. validate never runs anything. ' +
+  'Before writing code or configuration, call get_constraints with a scope describing it (e.g. { "providers": "aws", ' +
+  '"resourceTypes": "aws_s3_bucket", "environments": "prod", "languages": "hcl" }) for the constraints and guidance that apply.';
 
 /** What `tierguard mcp` was asked to do. */
 interface McpOptions {
@@ -84,8 +86,8 @@ export async function runMcp(args: readonly string[]): Promise<CommandResult> {
   const info = { name: 'tierguard', version: packageVersion() };
   const createServer = () => {
     const server = new McpServer(info, { instructions: INSTRUCTIONS });
-    // Asked on every call, so a reloaded bundle answers the next call.
-    registerConstraintTools(server, () => watcher.engine);
+    // Asked on every call, so a reloaded bundle answers the next call; a call pinned to a version the watcher still holds answers from it.
+    registerConstraintTools(server, () => watcher.engine, { versions: watcher });
     return server;
   };
 

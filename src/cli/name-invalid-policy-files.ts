@@ -3,7 +3,9 @@ import { TierguardError, isTierguardError } from '../errors.js';
 
 /**
  * Runs `compile` and, if it rejects policies, names the file each invalid policy
- * came from: the engine knows positions, the loader knows files.
+ * came from: the engine knows positions, the loader knows files. A bundle's
+ * policy is named by the bundle and its source inside it, not by the private
+ * copy the engine read.
  */
 export async function withPolicySources<T>(loaded: LoadedPolicies, compile: () => Promise<T>): Promise<T> {
   try {
@@ -14,11 +16,17 @@ export async function withPolicySources<T>(loaded: LoadedPolicies, compile: () =
     const files = [
       ...new Set(
         details
-          .map((detail) => (typeof detail.policyIndex === 'number' ? loaded.sources[detail.policyIndex] : undefined))
+          .map((detail) => (typeof detail.policyIndex === 'number' ? sourceOf(loaded, detail.policyIndex) : undefined))
           .filter((file): file is string => file !== undefined),
       ),
     ];
     const where = files.length === 0 ? '' : `${files.join(', ')}: `;
     throw new TierguardError('INVALID_POLICY', `${where}${error.message}`, { ...error.details, files }, { cause: error });
   }
+}
+
+function sourceOf(loaded: LoadedPolicies, index: number): string | undefined {
+  if (loaded.bundle === undefined) return loaded.sources[index];
+  const inside = loaded.bundle.sources[index];
+  return inside === undefined ? undefined : `${loaded.bundle.file} (${inside})`;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { types } from 'node:util';
 import { DEFAULT_LIMITS } from '../limits.js';
@@ -32,8 +32,7 @@ class NotJson extends Error {}
  * instance), a getter that throws, or anything beyond `bounds`. Never throws.
  */
 export function actionDigest(action: unknown, bounds: DigestBounds = DIGEST_BOUNDS): string | null {
-  const hash = createHash('sha256');
-  const writer = new CanonicalWriter(hash, bounds);
+  const writer = new CanonicalWriter(bounds);
   try {
     if (action === undefined) return null;
     writer.value(action, 0);
@@ -41,9 +40,12 @@ export function actionDigest(action: unknown, bounds: DigestBounds = DIGEST_BOUN
     // Whatever went wrong (a NotJson, a throwing getter or trap), there is no digest to give.
     return null;
   }
-  writer.end();
-  return `sha256:${hash.digest('hex')}`;
+  return `sha256:${writer.hexDigest()}`;
 }
+
+// One call for an action that fits in a chunk (almost every one): Node 20.12 and later have it.
+const oneShotHash: ((algorithm: string, data: string, encoding: 'hex') => string) | undefined =
+  typeof (crypto as { hash?: unknown }).hash === 'function' ? crypto.hash : undefined;
 
 /**
  * Writes canonical JSON straight into the hash, so a large action is never held
@@ -52,24 +54,26 @@ export function actionDigest(action: unknown, bounds: DigestBounds = DIGEST_BOUN
 class CanonicalWriter {
   private chunk = '';
   private nodes = 0;
+  /** Made when the first chunk fills up: a small action is hashed in one call at the end. */
+  private hash: Hash | undefined;
 
-  constructor(
-    private readonly hash: Hash,
-    private readonly bounds: DigestBounds,
-  ) {}
+  constructor(private readonly bounds: DigestBounds) {}
 
   value(value: unknown, depth: number): void {
     this.nodes += 1;
     if (this.nodes > this.bounds.maxNodes) throw new NotJson();
     switch (typeof value) {
       case 'string':
+        this.put(quoted(value));
+        return;
       case 'boolean':
-        this.put(JSON.stringify(value));
+        this.put(value ? 'true' : 'false');
         return;
       case 'number':
         // NaN and ±Infinity would serialise as null and collide with a real null.
         if (!Number.isFinite(value)) throw new NotJson();
-        this.put(JSON.stringify(value));
+        // What JSON.stringify writes for a finite number (-0 as 0 included).
+        this.put(String(value));
         return;
       case 'object':
         if (value === null) this.put('null');
@@ -81,9 +85,12 @@ class CanonicalWriter {
     }
   }
 
-  end(): void {
-    if (this.chunk !== '') this.hash.update(this.chunk);
-    this.chunk = '';
+  /** The hex digest of everything written. */
+  hexDigest(): string {
+    if (this.hash === undefined && oneShotHash !== undefined) return oneShotHash('sha256', this.chunk, 'hex');
+    const hash = this.hash ?? crypto.createHash('sha256');
+    if (this.chunk !== '') hash.update(this.chunk);
+    return hash.digest('hex');
   }
 
   private container(value: object, depth: number): void {
@@ -121,10 +128,10 @@ class CanonicalWriter {
       keys.push(key);
       if (this.nodes + keys.length > this.bounds.maxNodes) throw new NotJson();
     }
-    for (const key of keys.sort()) {
+    for (const key of sortedKeys(keys)) {
       const child = (value as Record<string, unknown>)[key];
       if (child === undefined) continue;
-      this.put(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
+      this.put(first ? `${quotedKey(key)}:` : `,${quotedKey(key)}:`);
       first = false;
       this.value(child, depth + 1);
     }
@@ -134,8 +141,61 @@ class CanonicalWriter {
   private put(text: string): void {
     this.chunk += text;
     if (this.chunk.length >= CHUNK_CHARS) {
+      this.hash ??= crypto.createHash('sha256');
       this.hash.update(this.chunk);
       this.chunk = '';
     }
   }
+}
+
+/**
+ * A string as JSON.stringify writes it. Most strings need no escape: a quote, a
+ * backslash, a control character or a surrogate (JSON.stringify escapes a lone
+ * one) sends it to JSON.stringify, which costs more than this scan.
+ */
+function quoted(text: string): string {
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff)) return JSON.stringify(text);
+  }
+  return `"${text}"`;
+}
+
+// Object keys come from a small vocabulary (tool, arguments, context, the tools' own
+// fields), so their quoted form is kept; bounded in entries and in key length, as
+// the keys are the caller's to choose. Emptied when full rather than kept in LRU
+// order: an LRU hit re-inserts its entry, which costs about what quoting does, and
+// the hot keys are back after a few actions.
+const MAX_CACHED_KEYS = 1_024;
+const MAX_CACHED_KEY_LENGTH = 64;
+const quotedKeys = new Map<string, string>();
+
+function quotedKey(key: string): string {
+  const cached = quotedKeys.get(key);
+  if (cached !== undefined) return cached;
+  const quotedForm = quoted(key);
+  if (key.length <= MAX_CACHED_KEY_LENGTH) {
+    if (quotedKeys.size >= MAX_CACHED_KEYS) quotedKeys.clear();
+    quotedKeys.set(key, quotedForm);
+  }
+  return quotedForm;
+}
+
+/**
+ * The keys in code-unit order, as `Array.prototype.sort` puts strings: by
+ * insertion for the few keys an object usually has (the built-in sort costs more
+ * there), by the built-in sort beyond. Keys of one object are distinct.
+ */
+function sortedKeys(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let index = 1; index < keys.length; index += 1) {
+    const key = keys[index] as string;
+    let before = index - 1;
+    while (before >= 0 && (keys[before] as string) > key) {
+      keys[before + 1] = keys[before] as string;
+      before -= 1;
+    }
+    keys[before + 1] = key;
+  }
+  return keys;
 }

@@ -88,10 +88,20 @@ function milliseconds(value: number): number {
   return Number.isFinite(value) ? Math.max(0, Math.round(value * 1_000) / 1_000) : 0;
 }
 
+// Many decisions are made in the same millisecond: the last one's ISO text is kept.
+let lastMs = Number.NaN;
+let lastIso = '';
+
 /** An invalid Date cannot be written as ISO 8601; the time of writing stands in rather than a throw. */
 function isoTime(time: Date): string {
   try {
-    return time.toISOString();
+    const ms = time.getTime();
+    // NaN (an invalid Date) is never equal, so it always reaches toISOString and its throw.
+    if (ms === lastMs) return lastIso;
+    const iso = time.toISOString();
+    lastMs = ms;
+    lastIso = iso;
+    return iso;
   } catch {
     return new Date().toISOString();
   }

@@ -39,6 +39,12 @@ class TooLarge extends Error {}
  */
 export function auditValue(value: unknown, bounds: AuditValueBounds = AUDIT_VALUE_BOUNDS): JsonValue | undefined {
   if (value === undefined) return undefined;
+  // A scalar (a label, most violation values) is rendered as the walk would render it, without one.
+  if (bounds.maxNodes >= 1) {
+    if (typeof value === 'string') return truncate(value, bounds.maxStringLength);
+    if (typeof value === 'boolean' || value === null) return value;
+    if (typeof value === 'number') return renderNumber(value);
+  }
   const walk = new ValueWalk(bounds);
   try {
     return walk.render(value, 0);
@@ -61,8 +67,7 @@ class ValueWalk {
       case 'string':
         return truncate(value, this.bounds.maxStringLength);
       case 'number':
-        // `-0` would come back from JSON as `0`; NaN and the infinities as null.
-        return Number.isFinite(value) ? (value === 0 ? 0 : value) : `<${value}>`;
+        return renderNumber(value);
       case 'boolean':
         return value;
       case 'object':
@@ -137,6 +142,11 @@ class ValueWalk {
     this.nodes += nodes;
     if (this.nodes > this.bounds.maxNodes) throw new TooLarge();
   }
+}
+
+// `-0` would come back from JSON as `0`; NaN and the infinities as null.
+function renderNumber(value: number): JsonValue {
+  return Number.isFinite(value) ? (value === 0 ? 0 : value) : `<${value}>`;
 }
 
 /** Cuts a string, never between the halves of a surrogate pair, and says how long it was. */

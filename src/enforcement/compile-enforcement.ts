@@ -5,10 +5,12 @@ import { describeThrown } from '../describe-thrown.js';
 import type { EngineBinding } from '../engines/types.js';
 import type { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
+import type { FindingLevel, JsonValue } from '../types.js';
 import { DefinitionIssue } from '../definition-issue.js';
 import { invalidPolicy, throwIfInvalid } from '../policy/invalid-policy.js';
 import { compileArtifactSelector } from './artifact-selector.js';
 import type { ArtifactSelector } from './artifact-selector.js';
+import { DEFAULT_BLOCK_ON, FINDING_LEVELS, isBelow } from './block-on.js';
 
 /** One binding, resolved and ready to hand to an adapter. */
 export interface ResolvedBinding {
@@ -16,6 +18,8 @@ export interface ResolvedBinding {
   readonly binding: EngineBinding;
   /** The `policy` as written in the definition, which verdicts report (an absolute path would differ per machine). */
   readonly given: string;
+  /** The lowest finding level that blocks (the definition's `blockOn`, default `error`); applied to the verdict, never told to the adapter. */
+  readonly blockOn: FindingLevel;
 }
 
 /** A policy's bindings, resolved. */
@@ -46,7 +50,9 @@ export interface CompiledEnforcement {
  * the JSON pointer and the resolved path. A policy's `artifacts` patterns are
  * compiled here too: a malformed one is reported at `/artifacts/<i>`, and
  * `artifacts` on a policy without `enforcement` (which would select nothing to
- * run) at `/artifacts`.
+ * run) at `/artifacts`. A `blockOn` below the binding's `minLevel` option is
+ * reported at `/enforcement/<i>/blockOn`: the findings it would block are
+ * dropped before they are seen, so the setting could never apply.
  */
 export async function compileEnforcement(
   policies: readonly CompiledPolicy[],
@@ -62,7 +68,11 @@ export async function compileEnforcement(
     const definitions = policy.definition.enforcement;
     const patterns = policy.definition.artifacts;
     if (definitions === undefined) {
-      if (patterns !== undefined) {
+      if (patterns !== undefined && policy.parts.advisory) {
+        // An advisory policy's patterns say which artifacts its guidance is about (validate reports it); they run nothing.
+        const issues = compileArtifactSelector(patterns, limits).issues;
+        if (issues.length > 0) failures.push(invalidPolicy(`policy "${policy.id}"`, policy.index, [...issues]));
+      } else if (patterns !== undefined) {
         // Without engines the patterns would select nothing to run: a silent no-op is refused, not accepted.
         const reason = 'selects the artifacts enforcement engines judge, and this policy binds none (add enforcement, or remove artifacts)';
         failures.push(invalidPolicy(`policy "${policy.id}"`, policy.index, [new DefinitionIssue('/artifacts', 'absent', reason)]));
@@ -96,8 +106,13 @@ export async function compileEnforcement(
         const message = reason.includes(path) ? reason : `${reason} (resolved to ${path})`;
         issues.push(new DefinitionIssue(`${pointer}/policy`, 'an existing file or directory', message, definition.policy));
       }
+      const blockOn = definition.blockOn ?? DEFAULT_BLOCK_ON;
+      const unreachable = unreachableBlockOn(blockOn, definition.options?.['minLevel']);
+      if (unreachable !== undefined)
+        issues.push(new DefinitionIssue(`${pointer}/blockOn`, unreachable.expected, unreachable.message, blockOn));
       bindings.push({
         given: definition.policy,
+        blockOn,
         binding: Object.freeze({
           engine: definition.engine,
           policy: path,
@@ -119,4 +134,23 @@ export async function compileEnforcement(
   }
   throwIfInvalid(failures);
   return { policies: enforced, files };
+}
+
+/**
+ * Why `blockOn` can never apply next to the binding's `minLevel` option
+ * (Semgrep's and Checkov's: findings below it are dropped), or `undefined`. A
+ * `minLevel` that is no level is left to the adapter, which rejects it with its
+ * own message; a `minLevel` set on the adapter rather than the binding is not
+ * known here, and merely makes the lower levels of `blockOn` moot.
+ */
+function unreachableBlockOn(blockOn: FindingLevel, minLevel: JsonValue | undefined): { expected: string; message: string } | undefined {
+  const floor = FINDING_LEVELS.find((level) => level === minLevel);
+  if (floor === undefined || !isBelow(blockOn, floor)) return undefined;
+  const allowed = FINDING_LEVELS.filter((level) => !isBelow(level, floor));
+  return {
+    expected: `one of ${allowed.join(', ')}`,
+    message:
+      `"${blockOn}" is below the binding's minLevel "${floor}", which drops those findings before they could block ` +
+      `(lower minLevel, or set blockOn to ${allowed.join(' or ')})`,
+  };
 }

@@ -12,6 +12,7 @@ import type {
 } from '../engines/types.js';
 import type { Effect, PathSegment, Severity, ValidationOutcome, Violation } from '../types.js';
 import { DEFAULT_ENGINE_LIMITS } from '../limits.js';
+import { applyBlockOn } from './block-on.js';
 import type { ResolvedBinding } from './compile-enforcement.js';
 
 const VERDICTS: ReadonlySet<unknown> = new Set<ValidationOutcome>(['pass', 'fail', 'error']);
@@ -54,7 +55,8 @@ export interface BindingRun {
  * something malformed yields an `error` verdict saying so. The verdict is
  * rebuilt field by field: `engine` is the adapter's name, `policy` the path as
  * the definition wrote it, and each violation names the binding's policy and
- * tier `engine`, so an adapter cannot speak for another policy. The adapter
+ * tier `engine`, so an adapter cannot speak for another policy; the binding's
+ * `blockOn` then decides which findings block (see `applyBlockOn`). The adapter
  * gets a signal of its own, aborted with the caller's and when the deadline
  * passes, so an adapter given up on is still told to kill what it started.
  */
@@ -154,7 +156,7 @@ function checkedViolation(violation: unknown, index: number, resolved: ResolvedB
   }
   const policyEffect: Effect = resolved.binding.effect ?? 'deny';
   const effective = EFFECTS.has(effect) ? (effect as Effect) : policyEffect;
-  return {
+  const copied: Violation = {
     policyId: resolved.binding.policyId,
     tier: 'engine',
     constraint: typeof constraint === 'string' && constraint.length > 0 ? constraint : resolved.binding.engine,
@@ -165,6 +167,8 @@ function checkedViolation(violation: unknown, index: number, resolved: ResolvedB
     effect: effective,
     severity: severityOf(severity, effective),
   };
+  // After the copy, so the rule sees the corrected severity and no adapter can answer for it.
+  return applyBlockOn(copied, resolved.blockOn, policyEffect);
 }
 
 // A `warn` violation is never of severity `violation` (the Violation contract); an adapter that says so is corrected, not trusted.

@@ -68,9 +68,11 @@ export type Artifact = FileArtifact | ContentArtifact;
 
 /**
  * One engine bound by a policy, after the caller has resolved it: the JSON form
- * in a policy definition is `{ "engine", "policy", "query"?, "options"? }` with
- * `policy` relative to the policy file; the caller resolves `policy` against that
- * file's directory and adds the policy's id and effect, which violations carry.
+ * in a policy definition is `{ "engine", "policy", "query"?, "options"?,
+ * "blockOn"? }` with `policy` relative to the policy file; the caller resolves
+ * `policy` against that file's directory and adds the policy's id and effect,
+ * which violations carry. `blockOn` is not passed on: the caller applies it to
+ * the verdict, from each violation's `severity`.
  */
 export interface EngineBinding {
   /** Which adapter this binding is for; an adapter given another engine's binding answers `error`. */

@@ -73,6 +73,26 @@ export class FormalTier {
     return this.index.lookup(tool).length > 0;
   }
 
+  /**
+   * The formal policies that apply to the action (their tools match and their
+   * `when` holds), without validating anything: what `evaluateAuto`, which runs
+   * no formal tier, must report as not evaluated. A `when` that throws counts
+   * as applying: a policy that may apply is never taken to pass.
+   */
+  applicable(action: Action, tool: string): CompiledPolicy[] {
+    const found: CompiledPolicy[] = [];
+    for (const runnable of this.index.lookup(tool)) {
+      let applies = true;
+      try {
+        applies = runnable.policy.compiled.applies(action);
+      } catch {
+        // Kept as applying; evaluate would report this throw as the policy's error.
+      }
+      if (applies) found.push(runnable.policy.compiled);
+    }
+    return found;
+  }
+
   /** Validates the action against the formal policies that apply to it. */
   async evaluate(action: Action, tool: string): Promise<FormalFindings> {
     const violations: Violation[] = [];

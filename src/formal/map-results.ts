@@ -97,6 +97,12 @@ function readResult(dataset: DatasetCore, term: Term): ResultRecord {
  * order line is reported at `arguments.lines[1].sku`, not as "line 1 has the
  * wrong shape". Results of logical constraints stay whole: their details are
  * the alternatives that failed, not separate requirements.
+ *
+ * The results inside a failed `sh:node` take the severity of the outermost
+ * `sh:node` result they replace: in SHACL a value conforms to a node shape only
+ * when validating it gives no result of any severity, so a `Warning` inside a
+ * node makes the enclosing shape's result (a `Violation` unless it says
+ * otherwise). Keeping the inner `Warning` would allow what SHACL refuses.
  */
 export function mapResults(
   report: ReportGraph,
@@ -107,15 +113,16 @@ export function mapResults(
   const violations: { violation: Violation; order: string }[] = [];
   // `inherited` knows the JSON path of values that nested shapes were checked
   // on: a string in an array has no node path of its own in the graph.
-  const visit = (term: Term, inherited: ReadonlyMap<string, readonly PathSegment[]>): void => {
-    const result = readResult(report.dataset, term);
+  const visit = (term: Term, inherited: ReadonlyMap<string, readonly PathSegment[]>, nodeSeverity?: string): void => {
+    const read = readResult(report.dataset, term);
+    const result = nodeSeverity === undefined ? read : { ...read, severity: nodeSeverity };
     const component = localName(result.component, SH).replace(/ConstraintComponent$/, '');
     const focusPath = focusPathOf(result, graph, inherited);
     if (component === 'Node' && result.details.length > 0) {
       const value = result.value;
       const located = locateValue(action, focusPath, pathKeys(report.dataset, result.path), value, graph.pathOfNode);
       const childPaths = value === undefined ? inherited : new Map(inherited).set(termKey(value), located.path);
-      for (const detail of result.details) visit(detail, childPaths);
+      for (const detail of result.details) visit(detail, childPaths, result.severity);
       return;
     }
     const policy = result.shape && policyOf(result.shape);

@@ -1,4 +1,5 @@
 import * as z from 'zod/v4';
+import { guidanceSchema, policyScopeSchema, scopeQuerySchema, severitySchema, vocabularySchema } from './guidance-schemas.js';
 
 /*
  * The wire schemas of the constraint tools. `zod/v4` exists in zod 3.25 and 4,
@@ -19,6 +20,17 @@ const availability = {
   reason: z.string().optional().describe('why no policy bundle is available'),
 };
 
+const versionSchema = z
+  .string()
+  .max(128)
+  .optional()
+  .describe(
+    'A policy set version ("sha256:...", as describe_scope and every decision report it): answer from that set while the server still holds it. Omit for the current policies.',
+  );
+
+/** Input of `describe_scope`. */
+export const DESCRIBE_SCOPE_INPUT = { version: versionSchema };
+
 /** Input of `get_constraints`. */
 export const GET_CONSTRAINTS_INPUT = {
   tool: z
@@ -30,6 +42,17 @@ export const GET_CONSTRAINTS_INPUT = {
     .describe(
       '"request": only policies that judge a proposed call; "response": only policies that judge or sanitise a tool\'s output. Omit for both.',
     ),
+  scope: scopeQuerySchema
+    .optional()
+    .describe(
+      'What you are about to produce, e.g. { "providers": "aws", "resourceTypes": "aws_s3_bucket", "environments": "prod", "languages": "hcl" }: ' +
+        'only the policies whose scope matches. A dimension you omit matches every policy; "all" matches anything. describe_scope lists the values in use.',
+    ),
+  category: z.string().optional().describe('Only policies of this category, e.g. "infrastructure", "organizational", "architectural".'),
+  severity: severitySchema
+    .optional()
+    .describe('Only policies of this severity: "hard" (blocks), "soft" (never blocks), "advisory" (guidance only).'),
+  version: versionSchema,
 };
 
 /**
@@ -60,6 +83,10 @@ export const VALIDATE_INPUT = {
     .describe(
       'A generated artifact to validate with the enforcement engines the policies bind (OPA, Conftest, Checkov, Semgrep). Content only: files are not read.',
     ),
+  scope: scopeQuerySchema
+    .optional()
+    .describe('What the action or artifact is about, as for get_constraints: selects the advisory policies reported as informational.'),
+  version: versionSchema,
 };
 
 /** Output of `describe_scope`. */
@@ -75,14 +102,21 @@ export const DESCRIBE_SCOPE_OUTPUT = {
   rewriteOps: z.array(z.string()).optional(),
   effects: z.array(effectSchema).optional(),
   phases: z.array(phaseSchema).optional(),
+  selectors: vocabularySchema
+    .optional()
+    .describe('Every scope dimension with the values the policies select on: what get_constraints can be asked by scope'),
+  categories: z.array(z.string()).optional(),
+  severities: z.array(severitySchema).optional(),
+  artifacts: z.array(z.string()).optional().describe('The glob patterns over artifact names the policies select'),
+  engines: z.array(z.string()).optional().describe('The enforcement engines the policies bind'),
 };
 
 const policySchema = z.object({
   id: z.string(),
   description: z.string().optional(),
   tools: z.array(z.string()),
-  effect: effectSchema,
-  mode: modeSchema,
+  effect: effectSchema.optional().describe('absent for an advisory policy'),
+  mode: modeSchema.optional().describe('absent for an advisory policy'),
   phase: phaseSchema,
   when: z.string().optional(),
   require: z.array(z.string()).optional(),
@@ -95,6 +129,26 @@ const policySchema = z.object({
   violatedWhenApplies: z.literal(true).optional(),
   message: z.string().optional(),
   priority: z.number().optional(),
+  title: z.string().optional(),
+  intent: z.string().optional(),
+  category: z.string().optional(),
+  owner: z.string().optional(),
+  version: z.string().optional().describe("the policy's own version (semver)"),
+  severity: severitySchema.optional().describe('declared, or implied by the effect: deny and escalate are hard, warn is soft'),
+  deprecated: z.literal(true).optional().describe('being retired: still served and enforced'),
+  successor: z.string().optional().describe('the id of the policy that replaces a deprecated one'),
+  scope: policyScopeSchema.optional(),
+  guidance: guidanceSchema.optional(),
+  bindings: z.array(z.object({ engine: z.string(), policy: z.string(), query: z.string().optional() })).optional(),
+  provenance: z
+    .object({
+      source: z.string(),
+      ruleId: z.string().optional(),
+      version: z.string().optional(),
+      license: z.string().optional(),
+      url: z.string().optional(),
+    })
+    .optional(),
 });
 
 /** Output of `get_constraints`. */
@@ -104,8 +158,22 @@ export const GET_CONSTRAINTS_OUTPUT = {
   mode: modeSchema.optional(),
   tool: z.string().optional(),
   kind: phaseSchema.optional(),
+  scope: scopeQuerySchema.optional(),
+  category: z.string().optional(),
+  severity: severitySchema.optional(),
   policies: z.array(policySchema).optional(),
 };
+
+const constraintResultSchema = z.object({
+  policyId: z.string(),
+  title: z.string().optional(),
+  severity: severitySchema,
+  status: z.enum(['violated', 'passed', 'informational', 'error']),
+  deprecated: z.literal(true).optional(),
+  successor: z.string().optional(),
+  remediation: z.string().optional().describe("how to comply, from the policy's guidance"),
+  guidance: guidanceSchema.optional(),
+});
 
 const violationSchema = z.object({
   policyId: z.string(),
@@ -159,4 +227,8 @@ export const VALIDATE_OUTPUT = {
   policyVersion: z.string().optional(),
   result: z.enum(['pass', 'fail', 'error']).optional().describe('For an artifact: the engine verdicts combined, error > fail > pass'),
   engines: z.array(engineVerdictSchema).optional().describe('For an artifact: each engine verdict, in policy then binding order'),
+  constraints: z
+    .array(constraintResultSchema)
+    .optional()
+    .describe('Each policy that applied, in policy order: violated, passed, error, or informational (advisory guidance)'),
 };

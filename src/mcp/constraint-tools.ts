@@ -5,6 +5,7 @@ import type { Engine } from '../engine.js';
 import { TierguardError } from '../errors.js';
 import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
 import {
+  DESCRIBE_SCOPE_INPUT,
   DESCRIBE_SCOPE_OUTPUT,
   GET_CONSTRAINTS_INPUT,
   GET_CONSTRAINTS_OUTPUT,
@@ -15,8 +16,12 @@ import { describeScope, formatScope } from './describe-scope.js';
 import type { EngineSource } from './engine-source.js';
 import { resolveEngine } from './engine-source.js';
 import { formatConstraints, getConstraints } from './get-constraints.js';
+import type { HeldVersions } from './held-versions.js';
+import { isHeldVersions, isUnknownVersion, pinnedEngine } from './held-versions.js';
 import { validateAction, validateArtifact } from './dry-run-validate-tool.js';
 import type { ContentArtifact } from '../engines/types.js';
+import { parseScopeQuery } from '../guidance/scope-query.js';
+import type { ScopeQuery } from '../guidance/scope-query.js';
 
 /** Options of {@link registerConstraintTools}. Unknown keys are rejected. */
 export interface ConstraintToolsOptions {
@@ -26,19 +31,26 @@ export interface ConstraintToolsOptions {
    * `-`; default none.
    */
   readonly prefix?: string;
+  /**
+   * The engines still held by version, so a call with `version` answers from
+   * that policy set (`{ versions: watcher }` for a `PolicyWatcher`). Without it
+   * only the current engine's own version is accepted. A version not held is an
+   * error result listing the versions held.
+   */
+  readonly versions?: HeldVersions;
 }
 
 /** The three registered tools, to disable, update or remove like any `RegisteredTool`. */
 export interface ConstraintTools {
   /** `describe_scope`: the tools, fields, operators, effects and policy ids the bundle covers. */
   readonly describeScope: RegisteredTool;
-  /** `get_constraints({ tool?, kind? })`: the policies that apply to a tool, in readable form. */
+  /** `get_constraints({ tool?, kind?, scope?, category?, severity? })`: the policies that apply, in readable form with their guidance. */
   readonly getConstraints: RegisteredTool;
-  /** `validate({ action })`: the decision the policies would reach on a candidate action. */
+  /** `validate({ action } | { artifact }, scope?)`: the decision the policies would reach, and each policy's result. */
   readonly validate: RegisteredTool;
 }
 
-const OPTION_KEYS: ReadonlySet<string> = new Set(['prefix']);
+const OPTION_KEYS: ReadonlySet<string> = new Set(['prefix', 'versions']);
 const TOOL_NAME_PREFIX = /^[A-Za-z0-9_.-]{0,64}$/;
 // The tools read the policies and evaluate without side effects: a client may call them freely.
 const READ_ONLY: ToolAnnotations = Object.freeze({
@@ -57,7 +69,9 @@ const READ_ONLY: ToolAnnotations = Object.freeze({
  * engine, each answers `{ available: false, reason }` (a normal result, not an
  * error), so an agent is never stuck on them; deciding stays with the guard.
  * Each result carries `structuredContent` (matching the tool's output schema)
- * and the same answer as text in `content`.
+ * and the same answer as text in `content`. Each tool takes an optional
+ * `version`: the answer then comes from that policy set, if `options.versions`
+ * still holds it (a version not held is an error result, not "unavailable").
  *
  * @throws {TierguardError} `INVALID_OPTIONS` for an engine source that is neither an engine nor a function, or a bad option.
  */
@@ -68,6 +82,9 @@ export function registerConstraintTools(
 ): ConstraintTools {
   checkArguments(engineOrProvider, options);
   const prefix = options.prefix ?? '';
+  const held = options.versions;
+  const withEngine = (version: string | undefined, answer: (engine: Engine) => CallToolResult | Promise<CallToolResult>) =>
+    answerWith(engineOrProvider, held, version, answer);
   const names = { describeScope: `${prefix}describe_scope`, getConstraints: `${prefix}get_constraints`, validate: `${prefix}validate` };
 
   const describeScopeTool = server.registerTool(
@@ -76,13 +93,16 @@ export function registerConstraintTools(
       title: 'Describe the policy scope',
       description:
         'What the tierguard policy bundle covers: the tools its policies select (glob patterns; "*" means every tool), ' +
-        'the action fields they read, the operators, rewrites and effects they use, the policy ids, the bundle version and the engine mode. ' +
-        `Call it first to learn which of your actions are governed, then ${names.getConstraints} for a tool's rules.`,
+        'the action fields they read, the operators, rewrites and effects they use, the policy ids, the bundle version and the engine mode, ' +
+        'and for code you generate: the scope selectors in use (providers, resourceTypes, environments, repos, languages, relationship) with their values, ' +
+        'the categories, severities, artifact globs and enforcement engines. ' +
+        `Call it first to learn which of your actions are governed, then ${names.getConstraints} for a tool's rules or a scope's constraints.`,
+      inputSchema: DESCRIBE_SCOPE_INPUT,
       outputSchema: DESCRIBE_SCOPE_OUTPUT,
       annotations: READ_ONLY,
     },
-    () =>
-      withEngine(engineOrProvider, (engine) => {
+    ({ version }) =>
+      withEngine(version, (engine) => {
         const scope = describeScope(engine);
         const hint = `Call ${names.getConstraints} with a tool name for the policies that judge it, and ${names.validate} to dry-run an action.`;
         return result({ available: true, ...scope }, `${formatScope(scope)}\n${hint}`);
@@ -97,15 +117,25 @@ export function registerConstraintTools(
         'The policies that apply to a tool, in readable form: when each applies, which fields it requires, what it asserts, ' +
         'what it rewrites, its shape constraints, its effect (deny, escalate: a human approves, warn: never blocks), its mode ' +
         '(monitor: never blocks) and its message. Omit tool to list every policy. kind "request" lists the policies that judge ' +
-        'a proposed call, "response" those that judge or sanitise the tool\'s output. Answers available: false with a reason ' +
-        'when no policy bundle can be served.',
+        'a proposed call, "response" those that judge or sanitise the tool\'s output. ' +
+        'Before generating code or configuration, pass scope (e.g. { "providers": "aws", "resourceTypes": "aws_s3_bucket", "environments": "prod", ' +
+        '"languages": "hcl" }), and optionally category and severity, for the constraints on it: each with its title, intent, severity ' +
+        '(hard: blocks, soft: never blocks, advisory: guidance only), guidance (do, dont, examples), enforcement and artifacts; deprecated ones are ' +
+        'flagged with their successor. An unknown scope dimension, category or severity is an error listing the valid ones. ' +
+        'Answers available: false with a reason when no policy bundle can be served.',
       inputSchema: GET_CONSTRAINTS_INPUT,
       outputSchema: GET_CONSTRAINTS_OUTPUT,
       annotations: READ_ONLY,
     },
-    ({ tool, kind }) =>
-      withEngine(engineOrProvider, (engine) => {
-        const report = getConstraints(engine, { ...(tool === undefined ? {} : { tool }), ...(kind === undefined ? {} : { kind }) });
+    ({ tool, kind, scope, category, severity, version }) =>
+      withEngine(version, (engine) => {
+        const report = getConstraints(engine, {
+          ...(tool === undefined ? {} : { tool }),
+          ...(kind === undefined ? {} : { kind }),
+          ...(scope === undefined ? {} : { scope: scope as ScopeQuery }),
+          ...(category === undefined ? {} : { category }),
+          ...(severity === undefined ? {} : { severity }),
+        });
         return result({ available: true, ...report }, formatConstraints(report));
       }),
   );
@@ -122,21 +152,25 @@ export function registerConstraintTools(
         'Give artifact instead of action to check something you generated (Terraform, a Kubernetes manifest, code, JSON) ' +
         'with the enforcement engines the policies bind (OPA, Conftest, Checkov, Semgrep): pass its content, with a format ' +
         'or a file name such as "main.tf"; the answer adds result (pass, fail, error) and each engine verdict. ' +
-        'Artifacts are content only: the server never reads a file path you give.',
+        'Artifacts are content only: the server never reads a file path you give. ' +
+        'constraints lists each policy that applied: violated (with remediation from its guidance), passed, error, or informational ' +
+        '(advisory guidance for the action or artifact; pass scope, as for get_constraints, to select the advisory policies about it).',
       inputSchema: VALIDATE_INPUT,
       outputSchema: VALIDATE_OUTPUT,
       annotations: READ_ONLY,
     },
-    ({ action, artifact }) =>
-      withEngine(engineOrProvider, async (engine) => {
+    ({ action, artifact, scope, version }) =>
+      withEngine(version, async (engine) => {
         if ((action === undefined) === (artifact === undefined)) {
           throw new TierguardError('INVALID_OPTIONS', 'validate takes exactly one of action and artifact');
         }
+        // Checked before anything runs: a typo in the scope is an error, not a narrower answer.
+        const parsed = scope === undefined ? undefined : parseScopeQuery(scope);
         if (artifact !== undefined) {
-          const { report, text } = await validateArtifact(engine, artifact as ContentArtifact);
+          const { report, text } = await validateArtifact(engine, artifact as ContentArtifact, parsed);
           return result({ available: true, ...report }, text);
         }
-        const { report, text } = await validateAction(engine, action);
+        const { report, text } = await validateAction(engine, action, parsed);
         return result({ available: true, ...report }, text);
       }),
   );
@@ -144,15 +178,22 @@ export function registerConstraintTools(
   return Object.freeze({ describeScope: describeScopeTool, getConstraints: getConstraintsTool, validate: validateTool });
 }
 
-/** Resolves the engine for one call; a source that cannot give one makes the answer "unavailable", not an error. */
-async function withEngine(
+/**
+ * Resolves the engine for one call: the current one, or the pinned `version`.
+ * A source (or a held-versions lookup) that cannot give one makes the answer
+ * "unavailable"; a version not held throws, which the SDK answers as an error result.
+ */
+async function answerWith(
   source: EngineSource,
+  held: HeldVersions | undefined,
+  version: string | undefined,
   answer: (engine: Engine) => CallToolResult | Promise<CallToolResult>,
 ): Promise<CallToolResult> {
   let engine: Engine;
   try {
-    engine = await resolveEngine(source);
+    engine = version === undefined ? await resolveEngine(source) : await pinnedEngine(version, held, () => resolveEngine(source));
   } catch (error) {
+    if (isUnknownVersion(error)) throw error;
     return unavailable(describeThrown(error));
   }
   return answer(engine);
@@ -180,6 +221,11 @@ function checkArguments(source: unknown, options: ConstraintToolsOptions): void 
   }
   requireOptionsObject(options, 'registerConstraintTools');
   rejectUnknownOptions(options, OPTION_KEYS);
+  if (options.versions !== undefined && !isHeldVersions(options.versions)) {
+    throw new TierguardError('INVALID_OPTIONS', 'versions must hold versions and engineAt(version), as a PolicyWatcher does', {
+      option: 'versions',
+    });
+  }
   if (options.prefix !== undefined && (typeof options.prefix !== 'string' || !TOOL_NAME_PREFIX.test(options.prefix))) {
     throw new TierguardError('INVALID_OPTIONS', 'prefix must be at most 64 letters, digits, "_", "." or "-"', {
       option: 'prefix',

@@ -3,6 +3,7 @@ import type { Effect, Mode, Phase, PolicyDefinition } from '../types.js';
 import { describeRewrite } from './describe-rewrite.js';
 import { describeShape } from './describe-shape.js';
 import { policyParts } from '../policy/policy-parts.js';
+import { effectOf } from '../policy/policy-effect.js';
 
 /** The tool pattern listed for a policy without `tools`: it applies to every tool. */
 export const EVERY_TOOL = '*';
@@ -15,10 +16,16 @@ export interface PolicyDescription {
   readonly description?: string;
   /** The glob patterns over the action's tool; `['*']` when the policy applies to every tool. */
   readonly tools: readonly string[];
-  /** What a violation does: `deny`, `escalate` (a human approves) or `warn` (reported, never blocks). */
-  readonly effect: Effect;
-  /** `enforce`, or `monitor` when the policy or the whole engine is monitored: its violations never block. */
-  readonly mode: Mode;
+  /**
+   * What a violation does: `deny`, `escalate` (a human approves) or `warn`
+   * (reported, never blocks). Absent for an advisory policy: it is guidance only, never evaluated.
+   */
+  readonly effect?: Effect;
+  /**
+   * `enforce`, or `monitor` when the policy or the whole engine is monitored: its
+   * violations never block. Absent for an advisory policy.
+   */
+  readonly mode?: Mode;
   /** `request`: judges the proposed action; `response`: judges and rewrites the tool's result, under `result`. */
   readonly phase: Phase;
   /** The condition under which the policy applies, e.g. `arguments.amount > 5000`. */
@@ -55,16 +62,17 @@ export interface PolicyDescription {
 /**
  * A policy definition in readable form: predicates through `describePredicate`,
  * rewrites and shapes as short lines. `engineMode` is the engine's mode: an
- * engine in `monitor` monitors every policy, whatever the policy says.
+ * engine in `monitor` monitors every policy, whatever the policy says. The
+ * guidance fields are `describeGuidance`'s.
  */
 export function describePolicy(definition: PolicyDefinition, engineMode: Mode): PolicyDescription {
-  const checksNothing = policyParts(definition).assertsNothing;
+  // An advisory policy is guidance only: it has no effect or mode, and checking nothing does not make it violated.
+  const { advisory, assertsNothing: checksNothing } = policyParts(definition);
   return {
     id: definition.id,
     ...(definition.description === undefined ? {} : { description: definition.description }),
     tools: definition.tools === undefined ? [EVERY_TOOL] : [...definition.tools],
-    effect: definition.effect ?? 'deny',
-    mode: engineMode === 'monitor' ? 'monitor' : (definition.mode ?? 'enforce'),
+    ...(advisory ? {} : { effect: effectOf(definition), mode: engineMode === 'monitor' ? 'monitor' : (definition.mode ?? 'enforce') }),
     phase: definition.on ?? 'request',
     ...(definition.when === undefined ? {} : { when: describePredicate(definition.when) }),
     ...(definition.require === undefined ? {} : { require: [...definition.require] }),

@@ -6,6 +6,10 @@ import { formatPath } from '../format-path.js';
 import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { ContentArtifact, EngineVerdict } from '../engines/types.js';
 import { formatValidation } from '../format/format-validation.js';
+import { artifactName } from '../enforcement/artifact-selector.js';
+import type { ParsedScopeQuery } from '../guidance/scope-query.js';
+import { constraintResults, formatConstraintResults } from './constraint-results.js';
+import type { ConstraintResult } from './constraint-results.js';
 import type {
   Action,
   Decision,
@@ -84,6 +88,12 @@ export interface ValidationReport {
   readonly rewrittenAction?: unknown;
   /** The content hash of the policies that decided. */
   readonly policyVersion: string;
+  /**
+   * Each policy that applied, in policy order, with its status (`violated`,
+   * `passed`, `error`) and remediation, and each advisory policy that selects
+   * the action or artifact (and the scope asked) as `informational`.
+   */
+  readonly constraints: readonly ConstraintResult[];
 }
 
 /** An engine verdict as `validate` reports it: its violations written out like the decision's. */
@@ -128,14 +138,21 @@ export const VALIDATE_LABELS: Readonly<Record<string, string | boolean>> = Objec
  * that decision is reported (with the engine's `onError: 'throw'` the engine
  * throws instead, and so does this).
  */
-export async function validateAction(engine: Engine, action: unknown): Promise<ValidationResult> {
+export async function validateAction(engine: Engine, action: unknown, scope?: ParsedScopeQuery): Promise<ValidationResult> {
   // The engine checks the shape of the action itself and reports it in `errors`.
   const decision = await engine.evaluate(action as Action, { labels: VALIDATE_LABELS });
   const tool = typeof action === 'object' && action !== null ? (action as { tool?: unknown }).tool : undefined;
-  const report = reportOf(decision);
+  // An action the engine refused (no string tool) was judged by no policy.
+  const invalid = decision.errors.some((error) => error.policyId === undefined);
+  const constraints = typeof tool === 'string' && !invalid ? constraintResults(engine, decision, { tool }, scope) : [];
+  const report = reportOf(decision, constraints);
   const rewritten =
     report.rewrittenAction === undefined ? '' : `\naction after rewrites: ${escapeJsonForTerminal(JSON.stringify(report.rewrittenAction))}`;
-  return { report, text: `${formatDecision(decision, tool)}${rewritten}` };
+  return { report, text: withConstraints(`${formatDecision(decision, tool)}${rewritten}`, constraints) };
+}
+
+function withConstraints(text: string, constraints: readonly ConstraintResult[]): string {
+  return constraints.length === 0 ? text : `${text}\n${formatConstraintResults(constraints)}`;
 }
 
 /**
@@ -147,13 +164,17 @@ export async function validateAction(engine: Engine, action: unknown): Promise<V
 export async function validateArtifact(
   engine: Engine,
   artifact: ContentArtifact,
+  scope?: ParsedScopeQuery,
 ): Promise<{ report: ArtifactValidationReport; text: string }> {
   if (typeof artifact === 'object' && (artifact as unknown) !== null && Object.hasOwn(artifact, 'path')) {
     throw new TierguardError('INVALID_OPTIONS', 'an artifact is validated from its content only: files are not read on behalf of an agent');
   }
   const decision = await engine.validate(artifact, { labels: VALIDATE_LABELS });
+  // A malformed artifact (an error without a policy) was judged by no policy.
+  const invalid = decision.errors.some((error) => error.policyId === undefined);
+  const constraints = invalid ? [] : constraintResults(engine, decision, { artifact: artifactName(artifact) }, scope);
   const report: ArtifactValidationReport = {
-    ...reportOf(decision),
+    ...reportOf(decision, constraints),
     result: decision.result,
     engines: decision.engines.map((verdict) => ({
       verdict: verdict.verdict,
@@ -164,10 +185,10 @@ export async function validateArtifact(
       durationMs: verdict.durationMs,
     })),
   };
-  return { report, text: formatValidation(decision) };
+  return { report, text: withConstraints(formatValidation(decision), constraints) };
 }
 
-function reportOf(decision: Decision): ValidationReport {
+function reportOf(decision: Decision, constraints: readonly ConstraintResult[]): ValidationReport {
   const applied = decision.rewrites.some((rewrite) => rewrite.applied);
   const { errors, policyVersion, ...findings } = projectDecision(decision, {
     violation: reportViolation,
@@ -175,7 +196,7 @@ function reportOf(decision: Decision): ValidationReport {
     rewrite: reportRewrite,
   });
   // verdict, outcome, violations, warnings, wouldDeny, wouldEscalate, escalatedBy, rewrites; then errors and the action.
-  return { ...findings, errors, ...(applied ? { rewrittenAction: decision.action } : {}), policyVersion };
+  return { ...findings, errors, ...(applied ? { rewrittenAction: decision.action } : {}), policyVersion, constraints };
 }
 
 function reportViolation(violation: Violation): ViolationReport {

@@ -14,9 +14,30 @@ export type EngineSource = Engine | (() => Engine | Promise<Engine>);
  * fails closed (the guard) or is reported as unavailable (the constraint tools).
  */
 export async function resolveEngine(source: EngineSource): Promise<Engine> {
-  const engine = typeof source === 'function' ? await source() : source;
+  return engineNow(source);
+}
+
+/**
+ * As {@link resolveEngine}, without a promise when none is needed: the engine
+ * itself when the source is an engine or a provider that returns one, a promise
+ * when the provider returns a promise. A provider that throws, or answers with
+ * something that is not an engine, throws here (or rejects, when it answered
+ * with a promise). For a hot path, where each promise awaited costs a turn.
+ */
+export function engineNow(source: EngineSource): Engine | Promise<Engine> {
+  const provided = typeof source === 'function' ? source() : source;
+  return isPromiseLike(provided) ? Promise.resolve(provided).then(checkedEngine) : checkedEngine(provided);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+function checkedEngine(engine: unknown): Engine {
   if (typeof engine !== 'object' || engine === null || typeof (engine as Partial<Engine>).evaluate !== 'function') {
     throw new TypeError('the engine provider did not return a tierguard engine');
   }
-  return engine;
+  return engine as Engine;
 }

@@ -3,6 +3,7 @@
 // what makes it fail closed, kept in one file so it is read in order.
 import { describeThrown } from '../describe-thrown.js';
 import type { Engine, EvaluateOptions } from '../engine.js';
+import { decidesSynchronously } from '../engine.js';
 import { isTierguardError } from '../errors.js';
 import { MAX_RESOURCE_SUBSCRIPTIONS } from '../limits.js';
 import { escapeTerminalText } from '../terminal-text.js';
@@ -11,7 +12,7 @@ import type { GuardDecisionSummary, GuardDenyReason, RefusalSite } from './decis
 import { summariseDecision, summariseFailure } from './decision-summary.js';
 import { GuardDeniedError, refuse } from './deny-response.js';
 import type { EngineSource } from './engine-source.js';
-import { resolveEngine } from './engine-source.js';
+import { engineNow } from './engine-source.js';
 import type { GuardRequest, GuardServerOptions } from './guard-options.js';
 import type { Interceptor } from './intercept-handlers.js';
 import type { ListMethod } from './list-filter.js';
@@ -87,7 +88,9 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
 
     let engine: Engine;
     try {
-      engine = await resolveEngine(source);
+      // Awaited only when the provider answers with a promise: most give the engine itself.
+      const resolved = engineNow(source);
+      engine = resolved instanceof Promise ? await resolved : resolved;
     } catch (error) {
       warn(
         `the engine provider failed, so ${method} requests are ${failOpen ? 'let through unguarded' : 'refused'}: ${describeThrown(error)}`,
@@ -105,11 +108,14 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
     if (isListMethod(method)) return listed(method, await next(request), engine, info, labels, contextHook);
 
     try {
-      const context = await contextFor(info, contextHook);
+      // Without a hook, without an async engine and with an allow, nothing here waits: each await is a turn of the event loop's microtasks.
+      const context = contextHook === undefined ? callerContext(extra) : await contextFor(info, contextHook);
       const guarded = method;
       const action = actionFromRequest(guarded, params, context);
-      const decision = await evaluated(() => engine.evaluate(action, labels), site, engine);
-      await admit(action, decision, info, site, onEscalate);
+      const decision = decidesSynchronously(engine)
+        ? decidedNow(engine, action, labels, site)
+        : await evaluated(() => engine.evaluate(action, labels), site, engine);
+      if (decision.verdict !== 'allow') await admit(action, decision, info, site, onEscalate);
 
       // A task's result comes later, through tasks/result, where no response policy can reach it:
       // a call whose result a response policy must see is refused rather than run as a task.
@@ -172,6 +178,9 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
       // Only a tools/call becomes a task (its result is a CreateTaskResult); the SDK
       // accepts a `task` on a read or a prompt and answers it in full, so those are judged.
       if (guarded === 'tools/call' && params['task'] !== undefined) return result;
+      // Most bundles judge requests only: their results pass as they are, without a
+      // response decision (and its audit event) that could say nothing.
+      if (!judgesResponses(engine)) return result;
       return await sanitised(result, decision.action, engine, labels, info, onEscalate);
     } catch (error) {
       if (error instanceof Refusal) return refuse(error.summary, asResult);
@@ -179,16 +188,18 @@ export function requestGuard(source: EngineSource, options: GuardServerOptions, 
     }
   };
 
-  return async (method, received, extra, next) => {
-    if (method !== 'completion/complete') return judge(method, received, extra, next);
+  const judgeCompletion = async (...args: Parameters<Interceptor>): Promise<unknown> => {
     // A refused completion suggests nothing, as a server with nothing to suggest answers, and the audit records why.
     try {
-      return await judge(method, received, extra, next);
+      return await judge(...args);
     } catch (error) {
       if (error instanceof GuardDeniedError) return EMPTY_COMPLETION;
       throw error;
     }
   };
+  // Not an async wrapper: returning judge's promise from one would add turns to every request.
+  return (method, received, extra, next) =>
+    method === 'completion/complete' ? judgeCompletion(method, received, extra, next) : judge(method, received, extra, next);
 }
 
 /** What a refused `completion/complete` gets: no suggestions, the answer of a server that has none. */
@@ -268,9 +279,27 @@ async function evaluated(evaluate: () => Promise<Decision>, site: RefusalSite, e
   try {
     return await evaluate();
   } catch (error) {
-    const code = isTierguardError(error) ? error.code : 'EVALUATION_FAILED';
-    warn(`evaluating a ${site.method} request threw, so it is refused: ${describeThrown(error)}`);
-    throw new Refusal(summariseFailure(site, 'evaluation-failed', { code, message: `evaluation failed (${code})` }, engine.version));
+    throw evaluationRefusal(error, site, engine);
+  }
+}
+
+/** The refusal of a request whose evaluation threw, reported to the operator in full. */
+function evaluationRefusal(error: unknown, site: RefusalSite, engine: Engine): Refusal {
+  const code = isTierguardError(error) ? error.code : 'EVALUATION_FAILED';
+  warn(`evaluating a ${site.method} request threw, so it is refused: ${describeThrown(error)}`);
+  return new Refusal(summariseFailure(site, 'evaluation-failed', { code, message: `evaluation failed (${code})` }, engine.version));
+}
+
+/**
+ * As {@link evaluated}, for an engine that {@link decidesSynchronously}: its
+ * `evaluateAuto` is the decision `evaluate` would give, without the promise; a
+ * throw is the same refusal.
+ */
+function decidedNow(engine: Engine, action: Action, labels: EvaluateOptions, site: RefusalSite): Decision {
+  try {
+    return engine.evaluateAuto(action, labels);
+  } catch (error) {
+    throw evaluationRefusal(error, site, engine);
   }
 }
 
@@ -319,9 +348,6 @@ async function sanitised(
   info: GuardRequest,
   onEscalate: GuardServerOptions['onEscalate'],
 ): Promise<unknown> {
-  // Most bundles judge requests only: their results pass as they are, without a
-  // response decision (and its audit event) that could say nothing.
-  if (!judgesResponses(engine)) return result;
   const site: RefusalSite = { method: info.method, tool: action.tool, phase: 'response' };
   const decision = await evaluated(() => engine.evaluateResponse(action, result, labels), site, engine);
   await admit(decision.action, decision, info, site, onEscalate);

@@ -17,6 +17,7 @@ export { withRemoteAddress } from './remote-address.js';
 export { canonicalResourceUri } from './resource-uri.js';
 export { registerConstraintTools } from './constraint-tools.js';
 export type { ConstraintTools, ConstraintToolsOptions } from './constraint-tools.js';
+export type { HeldVersions } from './held-versions.js';
 export type { PolicyDescription } from './describe-policy.js';
 export type { ScopeDescription } from './describe-scope.js';
 export type { ConstraintsQuery, ConstraintsReport } from './get-constraints.js';

@@ -10,6 +10,7 @@ import { DefinitionIssue } from '../definition-issue.js';
 import { invalidPolicy, policyLabel, throwIfInvalid } from './invalid-policy.js';
 import { findTooDeep, validateDefinition } from './check-definition-schema.js';
 import { describeThrown } from '../describe-thrown.js';
+import { checkSeverity, checkSuccessors } from './check-severity.js';
 
 /**
  * Validates and compiles a policy set. Every invalid policy is reported, each
@@ -54,6 +55,7 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
     firstIndexOfId.set(policy.id, index);
     try {
       checkToolPatterns(policy, limits);
+      checkSeverity(policy);
       compiled.push(compilePolicy(deepFreeze(policy), index, limits));
     } catch (error) {
       if (!(error instanceof DefinitionIssue)) throw error;
@@ -64,6 +66,11 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
   // and reported on the later policy of each pair, in policy order with the rest.
   for (const { policy, issues } of findRewriteConflicts(compiled)) {
     failures.push(invalidPolicy(policyLabel(policy.definition, policy.index), policy.index, issues));
+  }
+  const definitionsCompiled = compiled.map((policy) => policy.definition);
+  for (const { index, issue } of checkSuccessors(definitionsCompiled)) {
+    const policy = compiled[index] as CompiledPolicy;
+    failures.push(invalidPolicy(policyLabel(policy.definition, policy.index), policy.index, [issue]));
   }
   failures.sort((left, right) => policyIndexOf(left) - policyIndexOf(right));
   throwIfInvalid(failures);

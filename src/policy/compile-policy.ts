@@ -12,6 +12,7 @@ import type { TemplateValues } from '../predicate/message-template.js';
 import { compileMessageTemplate } from '../predicate/message-template.js';
 import type { PolicyParts } from './policy-parts.js';
 import { policyParts } from './policy-parts.js';
+import { effectOf } from './policy-effect.js';
 
 /** A policy's auto tier, compiled once. */
 export interface CompiledPolicy {
@@ -50,7 +51,7 @@ export interface CompiledPolicy {
  * the schema cannot check (operator values, paths, patterns, placeholders).
  */
 export function compilePolicy(definition: PolicyDefinition, index: number, limits: Limits): CompiledPolicy {
-  const effect = definition.effect ?? 'deny';
+  const effect = effectOf(definition);
   const phase = definition.on ?? 'request';
   const parts = policyParts(definition);
   if (phase === 'response' && parts.formal.length > 0) {

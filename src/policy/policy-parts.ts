@@ -37,6 +37,12 @@ export interface PolicyParts {
    * is violated whenever it applies (its tools match and its `when` holds).
    */
   readonly assertsNothing: boolean;
+  /**
+   * True for a policy of severity `advisory`: guidance only. It is never
+   * evaluated (it reads no action and binds no engine), so it is not
+   * {@link PolicyParts.assertsNothing | violated whenever it applies} either.
+   */
+  readonly advisory: boolean;
 }
 
 /**
@@ -51,7 +57,8 @@ export function policyParts(definition: PolicyDefinition): PolicyParts {
   const rewrites = definition.rewrite !== undefined;
   const autoChecks = definition.assert !== undefined || definition.require !== undefined;
   const readsAction = autoChecks || formal.length > 0 || rewrites;
-  const assertsNothing = !readsAction && engines.length === 0;
+  const advisory = definition.severity === 'advisory';
+  const assertsNothing = !advisory && !readsAction && engines.length === 0;
   return Object.freeze({
     auto: autoChecks || assertsNothing,
     formal: Object.freeze(formal),
@@ -59,5 +66,6 @@ export function policyParts(definition: PolicyDefinition): PolicyParts {
     engines: Object.freeze(engines),
     engineOnly: !readsAction && engines.length > 0,
     assertsNothing,
+    advisory,
   });
 }

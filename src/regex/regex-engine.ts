@@ -53,7 +53,15 @@ interface Re2Match {
 }
 
 interface Re2Constructor {
-  new (pattern: string, flags?: string): RegexLike & { source: string; lastIndex: number; exec(input: string): Re2Match | null };
+  new (
+    pattern: string,
+    flags?: string,
+  ): {
+    test(input: string | Buffer): boolean;
+    source: string;
+    lastIndex: number;
+    exec(input: string): Re2Match | null;
+  };
 }
 
 // re2 is a CommonJS native addon; createRequire loads it without a JSON-module or
@@ -107,12 +115,21 @@ export function compileRegex(source: string, flags: string, bounds: RegexBounds,
   return {
     test(input) {
       guard(input);
-      return regex.test(input);
+      // Handed over as UTF-8 bytes: for each string it has not just seen, node-re2
+      // makes a Buffer of its own (unpooled, held by a weak handle), which costs
+      // several times a pooled Buffer.from. The bytes are the same (a lone
+      // surrogate reads as U+FFFD either way), and without `g` or `y` (never in
+      // REGEX_FLAGS) test reads no lastIndex, whose units would differ.
+      return regex.test(Buffer.from(input, 'utf8'));
     },
   };
 }
 
-function compileChecked(source: string, flags: string, bounds: RegexBounds): { regex: RegexLike; estimate: ProgramEstimate } {
+function compileChecked(
+  source: string,
+  flags: string,
+  bounds: RegexBounds,
+): { regex: { test(input: string | Buffer): boolean }; estimate: ProgramEstimate } {
   if (LONE_SURROGATE.test(source)) {
     // RE2 works on UTF-8, where a lone surrogate has no form: such a pattern would
     // compile and then never match, and under `not` never match means allow.
@@ -123,7 +140,7 @@ function compileChecked(source: string, flags: string, bounds: RegexBounds): { r
       throw new RegexSyntaxError(`unknown regex flag "${flag}" (allowed: ${REGEX_FLAGS.split('').join(', ')})`);
     }
   }
-  let regex: RegexLike;
+  let regex: { test(input: string | Buffer): boolean };
   try {
     regex = new RE2(source, flags);
   } catch (error) {

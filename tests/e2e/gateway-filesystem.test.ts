@@ -1,9 +1,10 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, createFilesystemProject } from '../support/filesystem-project.js';
+import type { FilesystemProject } from '../support/filesystem-project.js';
 import { ROOT, requireBuild } from '../support/paths.js';
 
 /**
@@ -11,14 +12,10 @@ import { ROOT, requireBuild } from '../support/paths.js';
  * examples/gateway/policies in front of the reference filesystem server from
  * npm (`@modelcontextprotocol/server-filesystem`, a dev dependency), driven by
  * the SDK's Client. Only the folder differs: the example's `/srv/project`
- * becomes a temporary one.
+ * becomes a temporary one (tests/support/filesystem-project.ts).
  */
 
-const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
-const FILESYSTEM_SERVER = join(ROOT, 'node_modules', '@modelcontextprotocol', 'server-filesystem', 'dist', 'index.js');
-const EXAMPLE = join(ROOT, 'examples', 'gateway', 'policies', 'filesystem.json');
-
-let root = '';
+let fixture: FilesystemProject | undefined;
 let project = '';
 let outside = '';
 let client: Client;
@@ -35,21 +32,11 @@ const call = async (name: string, args: Record<string, unknown>): Promise<ToolRe
 
 beforeAll(async () => {
   requireBuild();
-  // The server resolves links (macOS's /tmp is one); policies see the paths the agent sends, so both use the real one.
-  root = realpathSync(mkdtempSync(join(tmpdir(), 'tierguard-gateway-fs-')));
-  project = join(root, 'project');
-  outside = join(root, 'outside');
-  mkdirSync(project);
-  mkdirSync(outside);
-  writeFileSync(join(project, 'README.md'), 'hello from the project\n');
-  writeFileSync(join(project, '.env'), 'API_KEY=secret\n');
-  const policies = join(root, 'policies');
-  mkdirSync(policies);
-  writeFileSync(join(policies, 'filesystem.json'), readFileSync(EXAMPLE, 'utf8').replaceAll('/srv/project', project));
+  fixture = createFilesystemProject('tierguard-gateway-fs-');
+  ({ project, outside } = fixture);
   const transport = new StdioClientTransport({
     command: process.execPath,
-    // The server is confined to the whole temporary root, so only the policies keep writes inside the project.
-    args: [BIN, 'gateway', '--policies', policies, '--', process.execPath, FILESYSTEM_SERVER, root],
+    args: [BIN, ...fixture.gatewayArgs()],
     cwd: ROOT,
     stderr: 'pipe',
   });
@@ -59,7 +46,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await client?.close();
-  rmSync(root, { recursive: true, force: true });
+  fixture?.remove();
 });
 
 describe('tierguard gateway in front of @modelcontextprotocol/server-filesystem (examples/gateway)', () => {

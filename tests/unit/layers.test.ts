@@ -28,6 +28,7 @@ const LAYERS: readonly (readonly string[])[] = [
     'json-values.ts',
     'definition-issue.ts',
     'decision-projection.ts',
+    'did-you-mean.ts',
     'path',
     'regex',
     'glob',
@@ -36,14 +37,14 @@ const LAYERS: readonly (readonly string[])[] = [
   ['predicate'],
   // Rewrites run before any check.
   ['rewrite'],
-  // Definitions: schema, the compiled policy and the compiled set.
-  ['policy'],
+  // Definitions: schema, the compiled policy and the compiled set; beside them, matching policies by scope for agents.
+  ['policy', 'guidance'],
   // The tiers and the engine adapters.
   ['auto', 'formal', 'engines'],
   // One decision: enforcement bindings, verdicts and audit, the engine that wires them.
   ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'engine.ts'],
-  // Policy sets from disk, config files (sources by precedence), the `tierguard test` runner, the vitest matchers, decisions as text.
-  ['bundle', 'config', 'policy-tests', 'testing', 'format'],
+  // Policy sets from disk, config files (sources by precedence), the `tierguard test` runner, the vitest matchers, decisions as text, engine catalogs as drafts.
+  ['bundle', 'config', 'policy-tests', 'testing', 'format', 'import'],
   // The adapters people run: the MCP guard and the CLI.
   ['mcp', 'cli'],
   // The root entry re-exports from everywhere.

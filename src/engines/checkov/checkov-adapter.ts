@@ -1,5 +1,4 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { describeThrown } from '../../describe-thrown.js';
@@ -10,6 +9,7 @@ import { materializeArtifact } from '../artifact/materialize-artifact.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { bindingOption, checkBinding, checkPolicyExists } from '../binding/check-binding.js';
 import { readEnumOption } from '../binding/enum-option.js';
+import { readRuleIdOption } from '../binding/rule-id-option.js';
 import { boundText } from '../json-reading.js';
 import { lastLines } from '../process/last-lines.js';
 import { processFailureError } from '../process/process-failure.js';
@@ -30,7 +30,8 @@ import type {
 } from '../types.js';
 import { errorVerdict, findingsVerdict } from '../verdict.js';
 import { checkCheckovConfig } from './checkov-config.js';
-import { readCheckovSummary } from './checkov-summary.js';
+import { checkovEnvironment } from './checkov-environment.js';
+import { checkovSeverityLevel, readCheckovSummary } from './checkov-summary.js';
 
 /** The Checkov release the adapter is tested against; what `available()` suggests installing. */
 export const CHECKOV_TESTED_VERSION = '3.3.30';
@@ -55,14 +56,11 @@ export interface CheckovAdapterOptions {
 }
 
 const NAME = 'checkov';
-const BINDING_OPTIONS = ['minLevel', 'allowNoChecks'] as const;
+const BINDING_OPTIONS = ['minLevel', 'allowNoChecks', 'check'] as const;
 const INSTALL_HINT = `install it with "pip install checkov==${CHECKOV_TESTED_VERSION}"`;
 const DEFAULT_TIMEOUT_MS = 120_000;
 /** Largest Checkov config the adapter reads to vet it; real ones are a few hundred bytes. */
 const MAX_CONFIG_BYTES = 1_048_576;
-
-/** Prefixes and names of variables Checkov reads as settings (`CKV_SKIP_CHECK`, `CKV_NO_FAIL_ON_CRASH`, `BC_API_KEY`, ...). */
-const CHECKOV_VARIABLE = /^(CKV_|CHECKOV_|BC_|PRISMA_)|^(DOWNLOAD_EXTERNAL_MODULES|EXTERNAL_MODULES_DIR|LOG_LEVEL)$/i;
 
 /**
  * Checkov behind the {@link EngineAdapter} interface: `checkov --config-file
@@ -73,8 +71,11 @@ const CHECKOV_VARIABLE = /^(CKV_|CHECKOV_|BC_|PRISMA_)|^(DOWNLOAD_EXTERNAL_MODUL
  * directory, so relative paths in it (and a `.checkov.yaml` beside it) are the
  * policy's.
  *
- * Binding options: `minLevel` (as for Semgrep) and `allowNoChecks` (default
- * `false`, see below).
+ * Binding options: `minLevel` (as for Semgrep), `check` (one check id, run
+ * instead of the config's `check:`) and `allowNoChecks` (default `false`, see
+ * below). A failed check's level is its severity where Checkov
+ * gives one (custom checks' `metadata.severity`, or the platform's): CRITICAL
+ * and HIGH `error`, MEDIUM and LOW `warning`, INFO a `note`; without one, `error`.
  *
  * A clean pass must be told apart from a run that checked nothing, which
  * Checkov reports alike (exit 0, SARIF without results). So the adapter also
@@ -126,6 +127,8 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
       const allowNoChecks = bindingOption(binding, 'allowNoChecks') ?? false;
       if (typeof allowNoChecks !== 'boolean')
         return fail({ code: 'INVALID_BINDING', message: 'checkov option allowNoChecks must be a boolean' });
+      const check = readRuleIdOption(NAME, binding, 'check');
+      if (!check.ok) return fail(check.error);
       const missing = await checkPolicyExists(binding.policy, false);
       if (missing !== undefined) return fail(missing);
       const refused = await checkCheckovConfig(binding.policy, MAX_CONFIG_BYTES);
@@ -158,6 +161,8 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
           '--output=sarif',
           '--output=json',
           `--output-file-path=${sarifFile},${jsonFile}`,
+          // On the command line, `--check` replaces the config's `check:`; a shared config can so back one policy per check.
+          ...(check.value === undefined ? [] : [`--check=${check.value}`]),
           '--skip-download',
           '--quiet',
           '--compact',
@@ -223,6 +228,11 @@ export function createCheckovAdapter(options: CheckovAdapterOptions = {}): Engin
           limits,
           scrub,
           locationFile: (name) => (isScanned(name) ? shownAs : name),
+          // A failed check's severity, where Checkov gives one, is its level; without one, Checkov's `error` stands.
+          levelOf: (ruleId, level) => {
+            const severity = summary.summary.severities.get(ruleId);
+            return severity === undefined ? level : checkovSeverityLevel(severity);
+          },
         });
         if (!normalized.ok) return fail(normalized.error);
         // Exit 1 with nothing to show would be a failed check the SARIF lost (a config with soft-fail exits 0 instead, harmlessly).
@@ -260,24 +270,8 @@ async function readReport(file: string, maxBytes: number): Promise<{ ok: true; t
   }
 }
 
-/**
- * The environment without anything that configures Checkov, plus the switches
- * that keep it offline. HOME is set per run; PYTHONUSERBASE is pinned to the
- * user's real one first, since Python derives it from HOME.
- */
-function checkovEnvironment(env: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
-  const kept = Object.fromEntries(Object.entries(env).filter(([key]) => !CHECKOV_VARIABLE.test(key)));
-  const home = env['HOME'] ?? homedir();
-  return {
-    ...kept,
-    PYTHONUSERBASE: env['PYTHONUSERBASE'] ?? join(home, '.local'),
-    BC_SKIP_MAPPING: 'TRUE',
-    CKV_SKIP_PACKAGE_UPDATE_CHECK: 'true',
-  };
-}
-
 /** `checkov --version` prints the version on its last line; anything else there (a warning) is no version. */
-function readCheckovVersion(stdout: string): string | undefined {
+export function readCheckovVersion(stdout: string): string | undefined {
   const version = lastLineVersion(stdout);
   return version !== undefined && /^\d+\.\d+/.test(version) ? version : undefined;
 }

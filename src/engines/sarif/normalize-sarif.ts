@@ -39,6 +39,13 @@ export interface NormalizeSarifOptions {
    * file, and its findings there are missing).
    */
   readonly failingNotifications?: readonly string[];
+  /**
+   * Overrides a result's level, given its rule id and the level SARIF gave it:
+   * for engines whose SARIF loses what the level should be (Checkov maps check
+   * severities to levels its own way, and INFO to `none`). Applied before
+   * `none` and `minLevel` drop results.
+   */
+  readonly levelOf?: (ruleId: string, level: SarifLevel | 'none') => SarifLevel | 'none';
 }
 
 /** Violations from a SARIF log, or why the log could not be read. */
@@ -138,6 +145,7 @@ function readLog(input: unknown, options: NormalizeSarifOptions): Violation[] {
     scrub: options.scrub ?? ((text) => text),
     locationFile: options.locationFile ?? ((file) => file),
     failing: new Set(options.failingNotifications ?? []),
+    levelOf: options.levelOf,
   };
   const violations: Violation[] = [];
   checked.forEach(({ run, results }, runIndex) => {
@@ -160,6 +168,7 @@ interface Context {
   readonly scrub: (text: string) => string;
   readonly locationFile: (file: string) => string;
   readonly failing: ReadonlySet<string>;
+  readonly levelOf: NormalizeSarifOptions['levelOf'];
 }
 
 interface Rules {
@@ -233,7 +242,8 @@ function toViolation(result: JsonRecord, rules: Rules, run: JsonRecord, context:
   const rule = isRecord(indexed) ? indexed : declaredId === undefined ? undefined : rules.byId.get(declaredId);
   const ruleId = declaredId ?? (rule === undefined ? undefined : stringOf(own(rule, 'id'))) ?? '(unknown rule)';
 
-  const level = sarifLevel(own(result, 'level')) ?? ruleDefaultLevel(rule) ?? 'warning';
+  const given = sarifLevel(own(result, 'level')) ?? ruleDefaultLevel(rule) ?? 'warning';
+  const level = context.levelOf === undefined ? given : context.levelOf(ruleId, given);
   if (level === 'none' || LEVEL_RANK[level] < context.minRank) return undefined;
 
   const location = readLocation(result, run, context);

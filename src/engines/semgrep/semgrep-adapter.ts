@@ -7,6 +7,7 @@ import { materializeArtifact } from '../artifact/materialize-artifact.js';
 import { callTimeout } from '../binding/call-timeout.js';
 import { checkBinding, checkPolicyExists } from '../binding/check-binding.js';
 import { readEnumOption } from '../binding/enum-option.js';
+import { readRuleIdOption } from '../binding/rule-id-option.js';
 import { lastLines } from '../process/last-lines.js';
 import { processFailureError } from '../process/process-failure.js';
 import { lastLineVersion, probeVersion } from '../process/probe-version.js';
@@ -15,6 +16,7 @@ import { scrubPaths } from '../process/scrub-paths.js';
 import { withTempDir } from '../process/temp-dir.js';
 import { normalizeSarif, SARIF_LEVELS } from '../sarif/normalize-sarif.js';
 import type { SarifLevel } from '../sarif/normalize-sarif.js';
+import { sarifRuleIds } from '../sarif/sarif-rule-ids.js';
 import type {
   Artifact,
   EngineAdapter,
@@ -42,7 +44,7 @@ export interface SemgrepAdapterOptions {
 }
 
 const NAME = 'semgrep';
-const BINDING_OPTIONS = ['minLevel'] as const;
+const BINDING_OPTIONS = ['minLevel', 'rule'] as const;
 const INSTALL_HINT = `install it with "pip install semgrep==${SEMGREP_TESTED_VERSION}"`;
 
 /**
@@ -50,6 +52,10 @@ const INSTALL_HINT = `install it with "pip install semgrep==${SEMGREP_TESTED_VER
  * --metrics=off --config <rule> <artifact>`, its SARIF normalised into
  * violations. The binding's `policy` is a rule file (or directory); Semgrep's
  * exit code 0 means it ran, whatever it found, and anything else is an error.
+ *
+ * Binding options: `minLevel` (results below it are dropped) and `rule` (only
+ * that rule's findings count, so one file of many rules can back one policy
+ * per rule; a rule the file does not have is an `INVALID_BINDING` error).
  *
  * Semgrep runs in the rule file's directory with the rule given by its base
  * name, because it prefixes rule ids with the config's path relative to the
@@ -88,6 +94,8 @@ export function createSemgrepAdapter(options: SemgrepAdapterOptions = {}): Engin
       if (invalid !== undefined) return fail(invalid);
       const minLevel = readEnumOption(NAME, binding, 'minLevel', SARIF_LEVELS, defaultMinLevel);
       if (!minLevel.ok) return fail(minLevel.error);
+      const rule = readRuleIdOption(NAME, binding, 'rule');
+      if (!rule.ok) return fail(rule.error);
       const missing = await checkPolicyExists(binding.policy, true);
       if (missing !== undefined) return fail(missing);
       const timeout = callTimeout(call, limits.timeoutMs);
@@ -142,7 +150,14 @@ export function createSemgrepAdapter(options: SemgrepAdapterOptions = {}): Engin
           return fail({ code: 'ENGINE_FAILED', message: `semgrep exited with ${result.exitCode}${detail ? `: ${detail}` : ''}` });
         }
         if (!normalized.ok) return fail(normalized.error);
-        return findingsVerdict(NAME, binding, normalized.violations, started);
+        const only = rule.value;
+        if (only === undefined) return findingsVerdict(NAME, binding, normalized.violations, started);
+        // A rule the file does not have would find nothing, every time: a misspelt id must not read as a pass.
+        if (!(sarifRuleIds(result.stdout)?.has(only) ?? false)) {
+          return fail({ code: 'INVALID_BINDING', message: `semgrep option rule: the rule file has no rule "${only}"` });
+        }
+        const kept = normalized.violations.filter((violation) => violation.constraint === only);
+        return findingsVerdict(NAME, binding, kept, started);
       });
     } catch (thrown) {
       // Only the temp directory itself failing (no space, no permission) gets here.

@@ -8,7 +8,7 @@ import type { Engine } from '../../engine.js';
 import type { PolicyDefinition } from '../../types.js';
 import { escapeTerminalText } from '../../terminal-text.js';
 import { fieldReads, type FieldRead } from '../policy-fields.js';
-import { closestNames, didYouMean } from './did-you-mean.js';
+import { closestNames, didYouMean } from '../../did-you-mean.js';
 import { policyPath, type PolicyPath } from './policy-path.js';
 import { walkSchema, type SchemaWalk } from './schema-walk.js';
 import { toolMatcher } from './tool-matcher.js';
@@ -112,7 +112,9 @@ function checkDefinitions(
   for (const policy of list) {
     try {
       if (typeof policy !== 'object' || policy === null) throw new TypeError('it is not a policy');
-      if (policyParts(policy).engineOnly || !mayJudgeToolCalls(policy)) continue;
+      // An advisory policy judges nothing: a tool it names that the server lacks lets nothing through.
+      const parts = policyParts(policy);
+      if (parts.engineOnly || parts.advisory || !mayJudgeToolCalls(policy)) continue;
       const applied = policy.tools === undefined ? undefined : toolsMatched(policy, listed, others, limits, problems);
       for (const read of fieldReads(policy)) checkRead(policy, read, applied, context, problems);
     } catch (error) {

@@ -1,13 +1,18 @@
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { Notification } from '@modelcontextprotocol/sdk/types.js';
+import type { ClientCapabilities, Notification } from '@modelcontextprotocol/sdk/types.js';
+import { RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describeThrown } from '../../describe-thrown.js';
 import { createEngine } from '../../engine.js';
 import { TierguardError } from '../../errors.js';
+import type { Limits } from '../../limits.js';
+import { DEFAULT_LIMITS } from '../../limits.js';
 import type { EngineSource } from '../engine-source.js';
 import { resolveEngine } from '../engine-source.js';
 import { checkGuardOptions } from '../guard-options.js';
 import { guardServer } from '../guard-server.js';
+import { upstreamAsker } from './ask-client.js';
+import { relayedCapabilities } from './client-requests.js';
 import { decisionObserver } from './decision-observer.js';
 import type { DownstreamStatus } from './downstream.js';
 import { Downstream } from './downstream.js';
@@ -15,6 +20,8 @@ import type { GatewayOptions } from './gateway-options.js';
 import { GATEWAY_DEFAULTS, checkGatewayOptions, guardOptionsOf } from './gateway-options.js';
 import { withIdentity } from './identified-transport.js';
 import { installForwarding, mirroredCapabilities } from './mirror-handlers.js';
+import { startRequestIdsAtOne } from './request-id-zero.js';
+import { droppedSubscriptionNotice } from './subscription-dropped.js';
 
 /** What `/healthz` reports about one gateway. */
 export interface GatewayStatus {
@@ -55,9 +62,15 @@ const LIST_CHANGES = [
  * same options, so every request and result is judged exactly as in a server
  * you guard yourself. Notifications from downstream (list changes, resource
  * updates through the guard's subscription filter, log messages) reach the
- * client. A downstream that ends gets every pending and later request a
+ * client. Requests the server sends its client (`roots/list`,
+ * `sampling/createMessage`, `elicitation/create`, `ping`) are relayed to the
+ * client, unjudged but bounded, for the capabilities the client declared in its
+ * `initialize` (declared to the server in turn; see `Downstream.clientInitialized`),
+ * and the client's `notifications/roots/list_changed` goes down. A downstream
+ * that ends gets every pending and later request a
  * `DOWNSTREAM_UNAVAILABLE` (-31002) error naming it and its exit, and is
- * started again under `restart: 'on-failure'`. One client per gateway: for
+ * started again under `restart: 'on-failure'`, with the client's subscriptions
+ * and log level set up again before it serves. One client per gateway: for
  * many, build one gateway per client (as `tierguard gateway --http` does per
  * session), so subscriptions and log levels never mix. Rejects when the
  * options are malformed, the downstream server cannot be started, or
@@ -95,15 +108,22 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
     recheck('after a restart');
   };
+  const onSubscriptionDropped = (uri: string, reason: string): void => {
+    const notice = downstream.capabilities.logging === undefined ? undefined : droppedSubscriptionNotice(uri, reason);
+    if (notice !== undefined && downstream.admitsLog(notice.params.level)) upstream.server?.notification(notice).catch(() => undefined);
+  };
+  const requestTimeoutMs = options.requestTimeoutMs ?? GATEWAY_DEFAULTS.requestTimeoutMs;
   const downstream: Downstream = await Downstream.open({
     target: options.downstream,
     restart: options.restart ?? GATEWAY_DEFAULTS.restart,
     maxRestarts: options.maxRestarts ?? GATEWAY_DEFAULTS.maxRestarts,
     restartBackoffMs: options.restartBackoffMs ?? GATEWAY_DEFAULTS.restartBackoffMs,
-    requestTimeoutMs: options.requestTimeoutMs ?? GATEWAY_DEFAULTS.requestTimeoutMs,
+    requestTimeoutMs,
     log,
     onNotification: relay,
     onRestarted,
+    askClient: upstreamAsker(() => upstream.server, { timeoutMs: requestTimeoutMs, limits: () => engineLimits(source) }),
+    onSubscriptionDropped,
   });
 
   let guarded: Server;
@@ -112,8 +132,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     const capabilities = mirroredCapabilities(downstream.capabilities);
     const { instructions } = downstream;
     guarded = new Server(downstream.serverInfo, { capabilities, ...(instructions === undefined ? {} : { instructions }) });
-    installForwarding(guarded, capabilities, (method, params, extra) => downstream.forward(method, params, extra));
-    guardServer(guarded, source, guardOptions);
+    const server = guarded;
+    // Its requests are the relayed ones: the first must be cancellable at an SDK client too.
+    startRequestIdsAtOne(server);
+    // Read after each initialize (a new object each time): the server is told what this client can be asked.
+    let initialized: ClientCapabilities | undefined;
+    const followClient = (): void => {
+      const declared = server.getClientCapabilities();
+      if (declared === initialized) return;
+      initialized = declared;
+      downstream.clientInitialized(relayedCapabilities(declared));
+    };
+    server.oninitialized = followClient;
+    installForwarding(server, capabilities, (method, params, extra) => {
+      // Also here, for a client that sends requests without notifications/initialized.
+      followClient();
+      return downstream.forward(method, params, extra);
+    });
+    server.setNotificationHandler(RootsListChangedNotificationSchema, () => downstream.rootsChanged());
+    guardServer(server, source, guardOptions);
   } catch (error) {
     await downstream.close();
     throw error;
@@ -165,6 +202,15 @@ export async function gatewayEngine(options: GatewayOptions): Promise<EngineSour
     ...(options.mode === undefined ? {} : { mode: options.mode }),
     ...(observe === undefined ? {} : { onDecision: observe }),
   });
+}
+
+/** The bounds of the engine judging now, which also bound what is relayed to the client; the defaults when it cannot be had. */
+async function engineLimits(source: EngineSource): Promise<Limits> {
+  try {
+    return (await resolveEngine(source)).limits;
+  } catch {
+    return DEFAULT_LIMITS;
+  }
 }
 
 async function startUpCheck(check: () => Promise<readonly string[]>, options: GatewayOptions, log: (line: string) => void): Promise<void> {

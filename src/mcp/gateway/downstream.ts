@@ -1,6 +1,15 @@
-import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+// One class, over 300 lines: forwarding, restarts and setting a session up again all read and swap the one live
+// connection and its state, and splitting them would spread that state over several objects.
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
-import type { Implementation, Notification, Result, ServerCapabilities, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type {
+  ClientCapabilities,
+  Implementation,
+  LoggingLevel,
+  Notification,
+  Result,
+  ServerCapabilities,
+  Tool,
+} from '@modelcontextprotocol/sdk/types.js';
 import { ErrorCode, ListToolsResultSchema, McpError, ResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describeThrown } from '../../describe-thrown.js';
 import { TierguardError } from '../../errors.js';
@@ -8,7 +17,13 @@ import { DEFAULT_GATEWAY_LIMITS } from '../../limits.js';
 import type { HandlerExtra } from '../request-context.js';
 import type { DownstreamConnection, DownstreamExit, DownstreamTarget } from './connect-downstream.js';
 import { connectDownstream } from './connect-downstream.js';
+import type { AskClient } from './client-requests.js';
+import { sameCapabilities } from './client-requests.js';
+import { configureClient } from './configure-client.js';
 import { ForwardedError, asForwarded, downstreamUnavailable, isConnectionClosed, isTimeout } from './downstream-error.js';
+import { exitText, labelOf } from './downstream-text.js';
+import { progressTokenOf } from './progress-token.js';
+import { SessionState } from './session-state.js';
 
 /** What a gateway does when its downstream server ends without being asked to: nothing, or start it again. */
 export type RestartPolicy = 'never' | 'on-failure';
@@ -42,6 +57,10 @@ export interface DownstreamOptions {
   readonly onNotification: (notification: Notification) => void;
   /** After a restart: the server's lists and subscriptions may have changed. */
   readonly onRestarted: () => void;
+  /** Relays a request the server sends its client (`roots/list`, sampling, elicitation, `ping`) to the gateway's client. */
+  readonly askClient: AskClient;
+  /** A kept subscription the restarted server refused: it is dropped, and this tells the gateway's client. */
+  readonly onSubscriptionDropped: (uri: string, reason: string) => void;
 }
 
 // A server that pages tools/list forever must not hold the gateway's start-up.
@@ -50,8 +69,11 @@ const { maxRestartBackoffMs: MAX_BACKOFF_MS, maxToolPages: MAX_TOOL_PAGES } = DE
 /**
  * The gateway's downstream server: one SDK client connection at a time, its
  * description from `initialize`, forwarding with timeout, progress and
- * cancellation, and the restart policy. A request it cannot pass on gets a
- * JSON-RPC error that names the server and why, never a hang.
+ * cancellation, the restart policy, and the session a restarted server is set
+ * up with again (subscriptions, log level). Each connection declares the client
+ * capabilities the gateway's client declared and relays the requests they
+ * stand for. A request it cannot pass on gets a JSON-RPC error that names the
+ * server and why, never a hang.
  */
 export class Downstream {
   readonly #options: DownstreamOptions;
@@ -62,6 +84,11 @@ export class Downstream {
   #lastExit: DownstreamExit | undefined;
   #timer: NodeJS.Timeout | undefined;
   #name: string | undefined;
+  /** The client capabilities the connection declares (or the next one will). */
+  #declared: ClientCapabilities = {};
+  /** Set while the server is connected again to declare other client capabilities: requests wait for it. */
+  #switching: Promise<void> | undefined;
+  readonly #session = new SessionState();
   /** From the first `initialize`: what the gateway advertises for as long as it runs. */
   readonly capabilities: ServerCapabilities;
   readonly serverInfo: Implementation;
@@ -81,7 +108,7 @@ export class Downstream {
   static async open(options: DownstreamOptions): Promise<Downstream> {
     let connection: DownstreamConnection;
     try {
-      connection = await connectDownstream(options.target, (client) => relayNotifications(client, options.onNotification));
+      connection = await connectDownstream(options.target, configureClient(options.onNotification, {}, options.askClient));
     } catch (error) {
       throw new TierguardError(
         'IO_ERROR',
@@ -112,6 +139,7 @@ export class Downstream {
    * message and data.
    */
   async forward(method: string, params: Record<string, unknown> | undefined, extra: HandlerExtra): Promise<Result> {
+    if (this.#switching !== undefined) await this.#switching;
     const connection = this.#connection;
     if (connection === undefined || this.#state !== 'connected') throw this.#unavailable(method, 'before the request');
     const options: RequestOptions = { signal: extra.signal, timeout: this.#options.requestTimeoutMs, resetTimeoutOnProgress: true };
@@ -128,9 +156,11 @@ export class Downstream {
     try {
       const result = await connection.client.request(params === undefined ? { method } : { method, params }, ResultSchema, options);
       await relayed;
+      this.#session.note(method, params, true);
       return result;
     } catch (error) {
       await relayed;
+      this.#session.note(method, params, false);
       throw this.#mapped(method, error, connection);
     }
   }
@@ -152,6 +182,41 @@ export class Downstream {
     return tools;
   }
 
+  /** True when a message at `level` is one the gateway's client asked to receive (see `logging/setLevel`). */
+  admitsLog(level: LoggingLevel): boolean {
+    return this.#session.admits(level);
+  }
+
+  /**
+   * The gateway's client initialized, declaring `capabilities` (those the
+   * gateway relays, from `relayedCapabilities`): a new session, so the kept
+   * subscriptions and log level are forgotten, as the guard forgets its own.
+   * A server initializes once per connection, so when they are not the ones
+   * the connection declared, the server is connected again declaring them, and
+   * requests wait for that; should it fail, the old connection keeps serving
+   * (and the failure is logged). A restart under way declares them anyway.
+   */
+  clientInitialized(capabilities: ClientCapabilities): void {
+    this.#session.clear();
+    if (sameCapabilities(capabilities, this.#declared)) return;
+    this.#declared = capabilities;
+    if (this.#state !== 'connected') return;
+    const previous = this.#switching;
+    const switching: Promise<void> = (async () => {
+      await previous;
+      await this.#redeclare(capabilities);
+    })().finally(() => {
+      if (this.#switching === switching) this.#switching = undefined;
+    });
+    this.#switching = switching;
+  }
+
+  /** Passes the client's `notifications/roots/list_changed` on, when the connection declared that the client sends it. */
+  rootsChanged(): void {
+    if (this.#declared.roots?.listChanged !== true) return;
+    this.#connection?.client.sendRootsListChanged().catch(() => undefined);
+  }
+
   /** Stops any restart and closes the connection (ending a spawned server). Idempotent. */
   async close(): Promise<void> {
     this.#state = 'closed';
@@ -159,6 +224,48 @@ export class Downstream {
     const connection = this.#connection;
     this.#connection = undefined;
     await connection?.close().catch(() => undefined);
+  }
+
+  async #redeclare(declared: ClientCapabilities): Promise<void> {
+    if (this.#declared !== declared || this.#state !== 'connected') return;
+    let connection: DownstreamConnection;
+    try {
+      connection = await connectDownstream(this.#options.target, this.#configure(declared));
+    } catch (error) {
+      this.#options.log(
+        `could not connect to ${this.#describe()} again to declare the client's capabilities (${Object.keys(declared).join(', ') || 'none'}): ${describeThrown(error)}; it serves without them`,
+      );
+      return;
+    }
+    // Ended, restarting (the restart declares them) or declaring others by now: this connection is not needed.
+    if (this.#declared !== declared || this.#state !== 'connected') {
+      await connection.close().catch(() => undefined);
+      return;
+    }
+    const previous = this.#connection;
+    this.#adopt(connection);
+    this.#options.log(
+      `connected to ${this.#describe()} again to declare the client's capabilities (${Object.keys(declared).join(', ') || 'none'})`,
+    );
+    await previous?.close().catch(() => undefined);
+  }
+
+  #configure(declared: ClientCapabilities): ReturnType<typeof configureClient> {
+    return configureClient(this.#options.onNotification, declared, this.#options.askClient);
+  }
+
+  /** Sets the session up again on a restarted server before it serves; what it refuses is logged and dropped. */
+  async #restore(connection: DownstreamConnection): Promise<void> {
+    for (const problem of await this.#session.restore(connection.client, this.#options.requestTimeoutMs)) {
+      if (problem.kind === 'level') {
+        this.#options.log(`the restarted server ${this.#describe()} refused logging/setLevel "${problem.level}": ${problem.reason}`);
+        continue;
+      }
+      this.#options.log(
+        `the restarted server ${this.#describe()} refused the subscription to ${problem.uri} again (${problem.reason}); it is dropped`,
+      );
+      this.#options.onSubscriptionDropped(problem.uri, problem.reason);
+    }
   }
 
   #adopt(connection: DownstreamConnection): void {
@@ -189,7 +296,7 @@ export class Downstream {
   async #restart(): Promise<void> {
     let connection: DownstreamConnection;
     try {
-      connection = await connectDownstream(this.#options.target, (client) => relayNotifications(client, this.#options.onNotification));
+      connection = await connectDownstream(this.#options.target, this.#configure(this.#declared));
     } catch (error) {
       if (this.#state === 'closed') return;
       const more = this.#restarts < this.#options.maxRestarts;
@@ -200,6 +307,8 @@ export class Downstream {
       else this.#state = 'exited';
       return;
     }
+    // Before it serves: no request reaches the server before it holds the session's subscriptions and log level again.
+    if (this.#state !== 'closed') await this.#restore(connection);
     if (this.#state === 'closed') {
       await connection.close().catch(() => undefined);
       return;
@@ -253,39 +362,4 @@ export class Downstream {
   #describe(): string {
     return this.#name === undefined || this.#name === this.#label ? this.#label : `"${this.#name}" (${this.#label})`;
   }
-}
-
-/** What the logs and errors call the server: its command line (shortened) or URL. */
-function labelOf(target: DownstreamTarget): string {
-  const text = 'url' in target ? target.url : [target.command, ...(target.args ?? [])].join(' ');
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
-}
-
-function exitText(exit: DownstreamExit): string {
-  if (exit.signal !== null) return `was killed by ${exit.signal}`;
-  if (exit.code !== null) return `exited with code ${exit.code}`;
-  return 'closed its connection';
-}
-
-function progressTokenOf(params: Record<string, unknown> | undefined): string | number | undefined {
-  const meta: unknown = params?.['_meta'];
-  if (typeof meta !== 'object' || meta === null) return undefined;
-  const token: unknown = (meta as { progressToken?: unknown }).progressToken;
-  return typeof token === 'string' || typeof token === 'number' ? token : undefined;
-}
-
-/** The notifications the gateway relays; progress is relayed to its request, cancellations are the SDK's. */
-const RELAYED: ReadonlySet<string> = new Set([
-  'notifications/tools/list_changed',
-  'notifications/resources/list_changed',
-  'notifications/prompts/list_changed',
-  'notifications/resources/updated',
-  'notifications/message',
-]);
-
-function relayNotifications(client: Client, relay: (notification: Notification) => void): void {
-  client.fallbackNotificationHandler = (notification) => {
-    if (RELAYED.has(notification.method)) relay(notification);
-    return Promise.resolve();
-  };
 }

@@ -10,20 +10,22 @@ import {
   ListToolsRequestSchema,
   PingRequestSchema,
   ReadResourceRequestSchema,
-  RequestSchema,
   SetLevelRequestSchema,
   SubscribeRequestSchema,
   UnsubscribeRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { HandlerExtra } from '../request-context.js';
+import type { SdkRequestSchema } from './whole-params.js';
+import { withWholeParams } from './whole-params.js';
 
 /** Sends one request on to the downstream server and returns its result. */
 export type Forward = (method: string, params: Record<string, unknown> | undefined, extra: HandlerExtra) => Promise<unknown>;
 
 /**
  * The capabilities the gateway advertises: the downstream server's, but for
- * what it cannot pass on (tasks, and requests a server sends its client, which
- * need client capabilities the gateway does not offer downstream).
+ * what it cannot pass on (tasks). Requests the server sends its client are
+ * relayed according to the client's capabilities, not the server's (see
+ * `relayedCapabilities`).
  */
 export function mirroredCapabilities(downstream: ServerCapabilities): ServerCapabilities {
   const { tools, resources, prompts, logging, completions, experimental } = downstream;
@@ -36,13 +38,6 @@ export function mirroredCapabilities(downstream: ServerCapabilities): ServerCapa
     ...(experimental === undefined ? {} : { experimental }),
   };
 }
-
-// Typed as one of them: only `extend` and the method literal are used, which every SDK request schema has.
-type SdkRequestSchema = typeof CallToolRequestSchema;
-
-// An SDK request schema with its params kept whole: the SDK's own schemas drop
-// keys they do not know, and the gateway passes on what the client sent.
-const whole = (schema: SdkRequestSchema) => schema.extend({ params: RequestSchema.shape.params });
 
 /** The methods served for each capability; `ping` is always forwarded, so it says whether the downstream server answers. */
 function methodsFor(capabilities: ServerCapabilities): readonly SdkRequestSchema[] {
@@ -66,7 +61,7 @@ function methodsFor(capabilities: ServerCapabilities): readonly SdkRequestSchema
  */
 export function installForwarding(server: Server, capabilities: ServerCapabilities, forward: Forward): void {
   for (const schema of methodsFor(capabilities)) {
-    const loose = whole(schema);
+    const loose = withWholeParams(schema);
     // The SDK types a handler's result as the union of server results; a forwarded result is whatever the server returned.
     server.setRequestHandler(loose, ((request: { method: string; params?: Record<string, unknown> }, extra: HandlerExtra) =>
       forward(request.method, request.params, extra)) as unknown as Parameters<typeof server.setRequestHandler<typeof loose>>[1]);

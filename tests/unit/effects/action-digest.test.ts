@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkAction } from '../../../src/check-action.js';
 import { DIGEST_BOUNDS, actionDigest } from '../../../src/effects/action-digest.js';
@@ -179,5 +180,39 @@ describe('actionDigest', () => {
   it('keeps its default bounds frozen', () => {
     expect(Object.isFrozen(DIGEST_BOUNDS)).toBe(true);
     expect(DIGEST_BOUNDS).toEqual({ maxDepth: DEFAULT_LIMITS.maxDepth, maxNodes: DEFAULT_LIMITS.maxNodes });
+  });
+});
+
+describe('actionDigest: its shortcuts write what canonicalJson writes', () => {
+  it('strings that need escapes, as values and as keys: quotes, backslashes, control characters, surrogates', () => {
+    const tricky = ['plain', '', 'a"b', 'back\\slash', 'line\nbreak', '\u0000\u001f', '\u007f', '\u2028\u2029', '😀', '\ud800', 'x\udc00y'];
+    for (const text of tricky) {
+      const action = { tool: text, arguments: { [text]: text, list: [text] } };
+      expect(actionDigest(action)).toBe(sha256(canonicalJson(action)));
+    }
+  });
+
+  it('numbers and booleans, many keys (past the small-object sort), long keys, and keys seen again', () => {
+    const many = Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`k${(index * 7919) % 40}`, index]));
+    const action = {
+      tool: 't',
+      arguments: { many, zero: -0, big: 1e21, small: 5e-7, fraction: 0.1, yes: true, no: false, [`long-${'x'.repeat(100)}`]: 1 },
+      Z: 1,
+      a: 2,
+      B: 3,
+      é: 4,
+    };
+    expect(actionDigest(action)).toBe(sha256(canonicalJson(action)));
+    expect(actionDigest(action)).toBe(sha256(canonicalJson(action)));
+  });
+
+  it('any JSON value under an action', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.dictionary(fc.string(), fc.jsonValue()), (value, more) => {
+        const action = { ...more, tool: 'svc.op', arguments: { value } };
+        expect(actionDigest(action)).toBe(sha256(canonicalJson(action)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

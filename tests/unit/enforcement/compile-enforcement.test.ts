@@ -45,7 +45,7 @@ describe('enforcement in a policy definition', () => {
     const cases: [unknown, string][] = [
       [
         [{ engine: 'opa', policy: 'x.rego', queries: 'data.x' }],
-        '/enforcement/0/queries: unknown key "queries" (allowed: engine, policy, query, options)',
+        '/enforcement/0/queries: unknown key "queries" (allowed: engine, policy, query, options, blockOn)',
       ],
       [[{ engine: 'opa' }], '/enforcement/0/policy: "policy" is required'],
       [[{ policy: 'x.rego' }], '/enforcement/0/engine: "engine" is required'],

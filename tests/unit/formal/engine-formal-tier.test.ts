@@ -83,12 +83,45 @@ describe('the formal tier runs only where a formal policy applies', () => {
     ]);
   });
 
-  it('evaluateAuto never runs the formal tier: a shape-only policy passes it', async () => {
+  it('evaluateAuto never runs the formal tier, and a shape that applies is not evaluated, never passed', async () => {
     const spy = vi.spyOn(FormalTier.prototype, 'evaluate');
     const engine = await createEngine({ policies: [FORMAL] });
-    expect(engine.evaluateAuto({ tool: 'pay', arguments: { amount: 1 } })).toMatchObject({ verdict: 'allow', violations: [], errors: [] });
+    const decision = engine.evaluateAuto({ tool: 'pay', arguments: { amount: 1 } });
+    expect(decision).toMatchObject({ verdict: 'deny', violations: [] });
+    expect(decision.errors).toEqual([
+      {
+        code: 'EVALUATION_FAILED',
+        policyId: 'formal.currency',
+        message:
+          'policy "formal.currency": evaluateAuto does not run the formal tier, and this policy\'s checks include shape: use evaluate',
+      },
+    ]);
     expect(spy).not.toHaveBeenCalled();
     expect((await engine.evaluate({ tool: 'pay', arguments: { amount: 1 } })).verdict).toBe('deny');
+  });
+
+  it('evaluateAuto follows onError for a shape it cannot run, and judges what no shape covers', async () => {
+    const open = await createEngine({ policies: [FORMAL], onError: 'allow' });
+    expect(open.evaluateAuto({ tool: 'pay', arguments: { amount: 1 } })).toMatchObject({
+      verdict: 'allow',
+      errors: [{ policyId: 'formal.currency' }],
+    });
+    const throwing = await createEngine({ policies: [FORMAL], onError: 'throw' });
+    expect(() => throwing.evaluateAuto({ tool: 'pay', arguments: {} })).toThrow(/evaluateAuto does not run the formal tier/);
+    const closed = await createEngine({ policies: [FORMAL] });
+    expect(closed.evaluateAuto({ tool: 'refund', arguments: {} })).toMatchObject({ verdict: 'allow', errors: [] });
+  });
+
+  it('evaluateAuto reports only the shapes whose when holds, and none once the auto tier denied', async () => {
+    const engine = await createEngine({
+      policies: [
+        { id: 'cap', tools: ['pay'], assert: { field: 'arguments.amount', op: 'lte', value: 100 } },
+        { ...FORMAL, when: { field: 'arguments.currency', op: 'exists' } },
+      ],
+    });
+    expect(engine.evaluateAuto({ tool: 'pay', arguments: { amount: 1 } })).toMatchObject({ verdict: 'allow', errors: [] });
+    expect(engine.evaluateAuto({ tool: 'pay', arguments: { amount: 1, currency: 'x' } }).errors).toHaveLength(1);
+    expect(engine.evaluateAuto({ tool: 'pay', arguments: { amount: 500, currency: 'x' } })).toMatchObject({ verdict: 'deny', errors: [] });
   });
 });
 

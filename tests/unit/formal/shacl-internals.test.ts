@@ -129,9 +129,18 @@ describe(`rdf-validate-shacl internals the adapter relies on (installed: ${VERSI
     const stock = new Map(internals.STOCK_VALIDATORS.map(([component, validator]) => [component.value, validator]));
     const replaced = overrides.validatorOverrides(DEFAULT_LIMITS, new Store(), (component) => stock.get(component.value));
     expect(replaced.map(([component]) => component.value.slice(SH.length)).sort()).toEqual(
-      ['Closed', 'LessThan', 'LessThanOrEquals', 'MaxExclusive', 'MaxInclusive', 'MinExclusive', 'MinInclusive', 'Pattern'].map(
-        (name) => `${name}ConstraintComponent`,
-      ),
+      [
+        'Closed',
+        'LessThan',
+        'LessThanOrEquals',
+        'MaxExclusive',
+        'MaxInclusive',
+        'MaxLength',
+        'MinExclusive',
+        'MinInclusive',
+        'MinLength',
+        'Pattern',
+      ].map((name) => `${name}ConstraintComponent`),
     );
     for (const [component, replacement] of replaced) {
       const original = stock.get(component.value);

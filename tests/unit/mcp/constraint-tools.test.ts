@@ -165,10 +165,17 @@ describe('registration', () => {
       expect(tool.description?.length).toBeGreaterThan(50);
     }
     const [, getConstraintsTool, validateTool] = tools;
-    expect(Object.keys(getConstraintsTool?.inputSchema.properties ?? {})).toEqual(['tool', 'kind']);
+    expect(Object.keys(getConstraintsTool?.inputSchema.properties ?? {})).toEqual([
+      'tool',
+      'kind',
+      'scope',
+      'category',
+      'severity',
+      'version',
+    ]);
     expect(getConstraintsTool?.inputSchema.required).toBeUndefined();
     // Exactly one of `action` and `artifact`: the handler enforces it, so neither is required by the schema.
-    expect(Object.keys(validateTool?.inputSchema.properties ?? {})).toEqual(['action', 'artifact']);
+    expect(Object.keys(validateTool?.inputSchema.properties ?? {})).toEqual(['action', 'artifact', 'scope', 'version']);
     expect(validateTool?.inputSchema.required).toBeUndefined();
   });
 
@@ -235,6 +242,27 @@ describe('describe_scope', () => {
       rewriteOps: ['cap_value', 'set_default', 'replace'],
       effects: ['deny', 'escalate'],
       phases: ['request', 'response'],
+      selectors: {
+        providers: [],
+        resourceTypes: [],
+        environments: [],
+        repos: [],
+        languages: [],
+        relationship: {
+          sourceLayer: [],
+          targetLayer: [],
+          sourceComponent: [],
+          targetComponent: [],
+          sourceDomain: [],
+          targetDomain: [],
+          differentDomain: [],
+          interaction: [],
+        },
+      },
+      categories: [],
+      severities: ['hard'],
+      artifacts: [],
+      engines: [],
     });
     expect(text.split('\n')).toEqual([
       `tierguard policies ${engine.version} (mode enforce): 7 policies`,
@@ -245,6 +273,11 @@ describe('describe_scope', () => {
       'effects: deny, escalate',
       'phases: request, response',
       'policy ids: payments.bounds, payments.review, search.limit, search.internal, orders.shape, shell.strip-ansi, database.no-drop',
+      'categories: (none)',
+      'severities: hard',
+      'artifacts: (none)',
+      'engines: (none)',
+      'scope selectors: (none)',
       'Call get_constraints with a tool name for the policies that judge it, and validate to dry-run an action.',
     ]);
   });
@@ -275,6 +308,7 @@ describe('get_constraints', () => {
         phase: 'request',
         require: ['arguments.amount', 'arguments.currency'],
         assert: describePredicate(BOUNDS),
+        severity: 'hard',
       },
       {
         id: 'payments.review',
@@ -285,6 +319,7 @@ describe('get_constraints', () => {
         when: 'arguments.amount > 5000',
         violatedWhenApplies: true,
         message: 'transfers above 5000 need approval (got {actual})',
+        severity: 'hard',
       },
     ]);
     expect(answer.structured.policies?.[0]?.assert).toBe('(arguments.amount > 0 and arguments.amount <= context.limits.maxAmount)');
@@ -339,7 +374,7 @@ describe('get_constraints', () => {
     const client = await connect(catchAll);
     const answer = await call<Constraints>(client, 'get_constraints', { tool: 'mail.send' });
     expect(answer.structured.policies).toEqual([
-      { id: 'all.user', tools: ['*'], effect: 'warn', mode: 'monitor', phase: 'request', require: ['context.user'] },
+      { id: 'all.user', tools: ['*'], effect: 'warn', mode: 'monitor', phase: 'request', require: ['context.user'], severity: 'soft' },
     ]);
   });
 

@@ -64,7 +64,7 @@ describe('the validate tool with an artifact', () => {
     const client = await connect(engine);
     const { tools } = await client.listTools();
     const validate = tools.find((tool) => tool.name === 'validate');
-    expect(Object.keys(validate?.inputSchema.properties ?? {})).toEqual(['action', 'artifact']);
+    expect(Object.keys(validate?.inputSchema.properties ?? {})).toEqual(['action', 'artifact', 'scope', 'version']);
     expect(validate?.description).toContain('never reads a file path');
     const artifactSchema = (validate?.inputSchema.properties as Record<string, { properties?: object; additionalProperties?: unknown }>)
       .artifact;

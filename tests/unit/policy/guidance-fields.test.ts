@@ -45,12 +45,13 @@ async function issuesFor(policy: Record<string, unknown>): Promise<{ pointer: st
     (thrown: unknown) => thrown,
   );
   if (!isTierguardError(error, 'INVALID_POLICY')) throw new Error(`expected INVALID_POLICY, got ${String(error)}`);
-  return error.details.issues.map(({ pointer, message }) => ({ pointer, message }));
+  return (error.details.issues ?? []).map(({ pointer, message }) => ({ pointer, message }));
 }
 
 describe('guidance fields', () => {
   it('accepts every field and keeps it as written', async () => {
-    const engine = await createEngine({ policies: [GUIDED] });
+    const successor: PolicyDefinition = { id: 's3-public-access-block', assert: ASSERTION };
+    const engine = await createEngine({ policies: [GUIDED, successor] });
     expect(engine.definitions[0]).toEqual(GUIDED);
   });
 

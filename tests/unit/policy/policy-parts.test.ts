@@ -9,13 +9,22 @@ const ASSERT = { field: 'arguments.x', op: 'eq', value: 1 } as const;
 const SHAPE = { properties: [{ path: 'arguments.x', minCount: 1 }] };
 const OPA = { engine: 'opa', policy: 'rego/p.rego', query: 'data.p.deny' };
 const SEMGREP = { engine: 'semgrep', policy: 'rules.yaml' };
-const NONE: PolicyParts = { auto: false, formal: [], rewrites: false, engines: [], engineOnly: false, assertsNothing: false };
+const NONE: PolicyParts = {
+  auto: false,
+  formal: [],
+  rewrites: false,
+  engines: [],
+  engineOnly: false,
+  assertsNothing: false,
+  advisory: false,
+};
 
 const CASES: readonly (readonly [string, Omit<PolicyDefinition, 'id'>, Partial<PolicyParts>])[] = [
   ['assert', { assert: ASSERT }, { auto: true }],
   ['require', { require: ['arguments.x'] }, { auto: true }],
   ['nothing at all (violated whenever it applies)', { tools: ['t'] }, { auto: true, assertsNothing: true }],
   ['only when (still nothing to judge with)', { when: ASSERT }, { auto: true, assertsNothing: true }],
+  ['advisory: guidance only, not violated whenever it applies', { severity: 'advisory', tools: ['t'] }, { advisory: true }],
   ['shape only', { shape: SHAPE }, { formal: ['shape'] }],
   ['shapesFile only', { shapesFile: 'shapes.ttl' }, { formal: ['shapesFile'] }],
   ['shape and shapesFile', { shape: SHAPE, shapesFile: 'shapes.ttl' }, { formal: ['shape', 'shapesFile'] }],

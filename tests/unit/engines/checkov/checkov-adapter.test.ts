@@ -118,7 +118,7 @@ describe.skipIf(skip !== undefined)(`checkov adapter${skip === undefined ? '' : 
     expect(networked.error?.code).toBe('INVALID_BINDING');
     expect(networked.error?.message).toContain('sets "bc-api-key", which tierguard does not allow: it uploads results');
     const cases: [Record<string, unknown>, string][] = [
-      [{ soft: true }, 'unknown checkov option "soft" (known: minLevel, allowNoChecks)'],
+      [{ soft: true }, 'unknown checkov option "soft" (known: minLevel, allowNoChecks, check)'],
       [{ minLevel: 'fatal' }, 'checkov option minLevel must be one of error, warning, note'],
       [{ allowNoChecks: 'yes' }, 'checkov option allowNoChecks must be a boolean'],
     ];

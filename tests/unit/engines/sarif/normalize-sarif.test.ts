@@ -116,6 +116,18 @@ describe('normalizeSarif levels', () => {
     expect(levels(sarif, { minLevel: 'error' }).map(([id]) => id)).toEqual(['e']);
   });
 
+  it('lets levelOf override a level by rule id, before `none` and minLevel drop results', () => {
+    const sarif = log([result('kept', 'none'), result('raised', 'note'), result('as-given', 'warning')]);
+    const levelOf: NonNullable<NormalizeSarifOptions['levelOf']> = (ruleId, level) =>
+      ruleId === 'kept' ? 'note' : ruleId === 'raised' ? 'error' : level;
+    expect(levels(sarif, { levelOf })).toEqual([
+      ['as-given', 'warning', 'warn'],
+      ['kept', 'info', 'warn'],
+      ['raised', 'violation', 'deny'],
+    ]);
+    expect(levels(sarif, { levelOf, minLevel: 'warning' }).map(([id]) => id)).toEqual(['as-given', 'raised']);
+  });
+
   it('drops results that are not failures, and suppressed ones unless the suppression was rejected', () => {
     const sarif = log([
       { ...(result('pass', 'error') as object), kind: 'pass' },

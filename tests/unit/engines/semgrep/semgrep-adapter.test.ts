@@ -65,7 +65,7 @@ describe.skipIf(skip !== undefined)(`semgrep adapter${skip === undefined ? '' : 
 
   it('rejects unknown binding options and bad values', async () => {
     const unknown = await semgrep.evaluate({ path: fixture('pass.js') }, { ...BINDING, options: { severity: 'high' } });
-    expect(unknown.error).toEqual({ code: 'INVALID_BINDING', message: 'unknown semgrep option "severity" (known: minLevel)' });
+    expect(unknown.error).toEqual({ code: 'INVALID_BINDING', message: 'unknown semgrep option "severity" (known: minLevel, rule)' });
     const bad = await semgrep.evaluate({ path: fixture('pass.js') }, { ...BINDING, options: { minLevel: 'fatal' } });
     expect(bad.error?.code).toBe('INVALID_BINDING');
   });

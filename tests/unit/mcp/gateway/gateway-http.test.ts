@@ -1,12 +1,14 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { ListRootsRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuditEvent, PolicyDefinition } from '../../../../src/index.js';
 import { createGateway } from '../../../../src/mcp/gateway/create-gateway.js';
 import { serveGatewayHttp } from '../../../../src/mcp/gateway/serve-gateway-http.js';
 import type { GatewayHttpEndpoint, GatewayHttpOptions } from '../../../../src/mcp/gateway/serve-gateway-http.js';
 import { rejectionOf } from '../guard-support.js';
-import { ECHO_TARGET, connectClient } from './gateway-support.js';
+import { ASKING_TARGET, ECHO_TARGET, connectClient } from './gateway-support.js';
 
 /**
  * serveGatewayHttp: a real HTTP endpoint, a real downstream process per
@@ -21,6 +23,7 @@ const ALICE_ONLY: PolicyDefinition = {
   message: 'only alice may echo',
 };
 const TOKENS: Readonly<Record<string, string>> = { 'token-alice': 'alice', 'token-bob': 'bob' };
+const NOTHING_DENIED: PolicyDefinition = { id: 'nothing.denied', tools: ['never-called'], assert: { field: 'tool', op: 'eq', value: 'x' } };
 
 const endpoints: GatewayHttpEndpoint[] = [];
 const clients: Client[] = [];
@@ -189,3 +192,25 @@ describe('serveGatewayHttp: sessions and health', () => {
     expect(error.message).toContain('cannot start the downstream server');
   });
 });
+
+describe('serveGatewayHttp: requests the server sends its client', () => {
+  it("declares each session's own client capabilities to its own downstream server and relays its roots/list", async () => {
+    const { endpoint } = await served({ policies: [NOTHING_DENIED], downstream: ASKING_TARGET });
+    const withRoots = new Client({ name: 'http-roots', version: '1.0.0' }, { capabilities: { roots: {} } });
+    withRoots.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: 'file:///over-http' }] }));
+    await withRoots.connect(new StreamableHTTPClientTransport(new URL(endpoint.url)));
+    clients.push(withRoots);
+    const bare = await client(endpoint.url);
+    expect(textOf(await withRoots.callTool({ name: 'capabilities', arguments: {} }))).toEqual({ roots: {} });
+    expect(textOf(await bare.callTool({ name: 'capabilities', arguments: {} }))).toEqual({});
+    expect(textOf(await withRoots.callTool({ name: 'list_roots', arguments: {} }))).toEqual({
+      result: { roots: [{ uri: 'file:///over-http' }] },
+    });
+  });
+});
+
+/** The JSON a tool of the asking fixture answers with. */
+function textOf(result: unknown): unknown {
+  const [first] = (result as CallToolResult).content;
+  return first?.type === 'text' ? (JSON.parse(first.text) as unknown) : undefined;
+}

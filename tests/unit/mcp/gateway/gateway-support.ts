@@ -15,6 +15,12 @@ export const ECHO_SERVER = join(ROOT, 'tests', 'fixtures', 'gateway', 'echo-serv
 /** The fixture as a downstream target. */
 export const ECHO_TARGET = Object.freeze({ command: process.execPath, args: [ECHO_SERVER], stderr: 'ignore' as const });
 
+/** A downstream server that asks its client things (roots, sampling, elicitation, ping) and keeps what it was told. */
+export const ASKING_SERVER = join(ROOT, 'tests', 'fixtures', 'gateway', 'asking-server.mjs');
+
+/** The asking fixture as a downstream target. */
+export const ASKING_TARGET = Object.freeze({ command: process.execPath, args: [ASKING_SERVER], stderr: 'ignore' as const });
+
 /** A gateway in front of the fixture, its upstream client (InMemoryTransport), the audit so far, and what it logged. */
 export interface Fronted {
   readonly gateway: Gateway;
@@ -26,8 +32,15 @@ export interface Fronted {
 const open: Gateway[] = [];
 const directories: string[] = [];
 
-/** A gateway with `policies` in front of the echo fixture, and a real SDK Client connected to it in memory. */
-export async function fronted(policies: readonly PolicyDefinition[], options: Partial<GatewayOptions> = {}): Promise<Fronted> {
+/**
+ * A gateway with `policies` in front of the echo fixture (or `options.downstream`), and a real SDK Client
+ * connected to it in memory: `client` when given (with its capabilities and handlers), a bare one otherwise.
+ */
+export async function fronted(
+  policies: readonly PolicyDefinition[],
+  options: Partial<GatewayOptions> = {},
+  client?: Client,
+): Promise<Fronted> {
   const events: AuditEvent[] = [];
   const logs: string[] = [];
   const gateway = await createGateway({
@@ -38,15 +51,16 @@ export async function fronted(policies: readonly PolicyDefinition[], options: Pa
     ...options,
   });
   open.push(gateway);
-  const client = await connectClient(gateway);
-  return { gateway, client, events, logs };
+  return { gateway, client: await connectClient(gateway, client), events, logs };
 }
 
-/** A Client connected to the gateway over InMemoryTransport. */
-export async function connectClient(gateway: Gateway): Promise<Client> {
+/** `client` (a bare Client by default) connected to the gateway over InMemoryTransport. */
+export async function connectClient(
+  gateway: Gateway,
+  client = new Client({ name: 'gateway-test-client', version: '1.0.0' }),
+): Promise<Client> {
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await gateway.connect(serverTransport);
-  const client = new Client({ name: 'gateway-test-client', version: '1.0.0' });
   await client.connect(clientTransport);
   return client;
 }

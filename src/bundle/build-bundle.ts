@@ -1,0 +1,123 @@
+import { stat } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { createEngine } from '../engine.js';
+import type { Engine } from '../engine.js';
+import type { EngineAdapter } from '../engines/types.js';
+import { TierguardError } from '../errors.js';
+import type { Limits } from '../limits.js';
+import { DEFAULT_LIMITS } from '../limits.js';
+import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
+import { TREE_BOUNDS, readReferencedTree } from '../read-referenced-tree.js';
+import { describeFsError, readRegularText } from '../read-regular-file.js';
+import type { PolicyBundle } from './bundle-format.js';
+import { bundlePathOf, commonDirectory } from './bundle-paths.js';
+import { hashBundle } from './bundle-version.js';
+import type { LoadedPolicies } from './load-policies.js';
+import { loadPolicies } from './load-policies.js';
+import { parseBundle } from './parse-bundle.js';
+import type { PolicySources } from './policy-sources.js';
+import { referencedNames } from './referenced-files.js';
+import { serialiseBundle } from './serialise-bundle.js';
+
+/** Options of {@link buildPolicyBundle}. */
+export interface BuildBundleOptions {
+  /** Bounds for reading the files (`maxFileBytes`, `maxDepth`) and for the engine that checks them. */
+  readonly limits?: Partial<Limits>;
+  /** Bundle a set with no policies (default `false`: `EMPTY_BUNDLE`, as `loadPolicies`). */
+  readonly allowEmpty?: boolean;
+  /** Adapters for engines other than the default ones, so their bindings compile. */
+  readonly adapters?: readonly EngineAdapter[];
+}
+
+/** A bundle built from policy files: the value, and the exact text to write. */
+export interface BuiltBundle {
+  readonly bundle: PolicyBundle;
+  /** The bundle file's content: the same inputs give the same text (see `serialiseBundle`). */
+  readonly text: string;
+}
+
+/**
+ * Builds a bundle of the policies at `sources` (as `loadPolicies` reads them):
+ * the definitions in load order, each one's source file and the text of every
+ * file they reference, all by paths relative to the deepest folder holding
+ * them, and the version `createEngine` gives the set. The set is compiled
+ * first, so an invalid policy is an `INVALID_POLICY`, never a bundle. A
+ * reference by absolute path, or to an empty folder, cannot travel and is an
+ * `INVALID_BUNDLE`; a file edited while the bundle is built is an `IO_ERROR`.
+ */
+export async function buildPolicyBundle(sources: PolicySources, options: BuildBundleOptions = {}): Promise<BuiltBundle> {
+  const limits = options.limits ?? {};
+  const loaded = await loadPolicies(sources, limits, { allowEmpty: options.allowEmpty ?? false });
+  const engine = await createEngine({
+    policies: loaded.definitions,
+    sources: loaded.sources,
+    limits,
+    ...(options.adapters === undefined ? {} : { adapters: options.adapters }),
+  });
+  return bundleLoaded(loaded, engine, limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
+}
+
+/** {@link buildPolicyBundle} from policies already loaded and compiled into `engine` (the CLI names invalid policies' files itself). */
+export async function bundleLoaded(loaded: LoadedPolicies, engine: Engine, maxFileBytes: number): Promise<BuiltBundle> {
+  const read: { path: string; text: string }[] = [];
+  const folders = loaded.sources.map((source) => dirname(resolve(source)));
+  for (const [index, definition] of loaded.definitions.entries()) {
+    // loadPolicies gives every definition its file.
+    const source = loaded.sources[index] as string;
+    for (const { pointer, name } of referencedNames(definition)) {
+      const where = `${source}: policy #${index} ${pointer}`;
+      if (isAbsolute(name)) {
+        throw new TierguardError(
+          'INVALID_BUNDLE',
+          `${where} names ${name} by an absolute path; a bundle carries files by relative paths only`,
+          {
+            file: source,
+            pointer,
+          },
+        );
+      }
+      const path = resolveReferencedFile(name, source);
+      const isDirectory = await stat(path).then(
+        (info) => info.isDirectory(),
+        (error: unknown) => {
+          throw new TierguardError(
+            'IO_ERROR',
+            `${where}: ${path}: cannot read: ${describeFsError(error)}`,
+            { file: path },
+            { cause: error },
+          );
+        },
+      );
+      if (isDirectory) {
+        const files = await readReferencedTree(path, { ...TREE_BOUNDS, maxBytes: maxFileBytes });
+        if (files.length === 0) {
+          throw new TierguardError('INVALID_BUNDLE', `${where} names the empty folder ${path}, which a bundle cannot carry`, {
+            file: source,
+            pointer,
+          });
+        }
+        for (const file of files) read.push({ path: resolve(path, file.relative), text: file.text });
+      } else {
+        read.push({ path, text: await readRegularText(path, maxFileBytes) });
+      }
+      folders.push(isDirectory ? path : dirname(path));
+    }
+  }
+  const root = commonDirectory(folders);
+  const files = new Map(read.map(({ path, text }) => [bundlePathOf(root, path), text]));
+  const bundle: PolicyBundle = Object.freeze({
+    version: engine.version,
+    policies: loaded.definitions,
+    sources: loaded.sources.map((source) => bundlePathOf(root, resolve(source))),
+    files,
+  });
+  if (hashBundle(bundle.policies, bundle.sources, files, 'the bundle').version !== engine.version) {
+    throw new TierguardError('IO_ERROR', `${loaded.files.join(', ')}: a file changed while the bundle was built; build it again`, {
+      files: loaded.files,
+    });
+  }
+  const text = serialiseBundle(bundle);
+  // What is written must load: the reader's checks (paths, hash) run on the very text.
+  parseBundle(JSON.parse(text) as Record<string, unknown>, 'the bundle being built');
+  return { bundle, text };
+}

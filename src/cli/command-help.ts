@@ -1,0 +1,197 @@
+import { BUNDLE_USAGE } from './bundle-command.js';
+import { CHECK_USAGE } from './check-command.js';
+import { DOCTOR_USAGE } from './doctor-command.js';
+import { COMPILE_USAGE } from './compile-command.js';
+import { GATEWAY_USAGE } from './gateway-args.js';
+import { IMPORT_USAGE } from './import-command.js';
+import { MCP_USAGE } from './mcp-command.js';
+import { TEST_USAGE } from './test-command.js';
+import { VALIDATE_USAGE } from './validate-command.js';
+
+/** What `tierguard <command> --help` prints: the usage line, what the command does, and each option. */
+export interface CommandHelp {
+  /** The usage line, as the general usage lists it. */
+  readonly usage: string;
+  /** What the command does and how it exits, in a sentence or two. */
+  readonly summary: string;
+  /** Each option (`--policies <dir>`) with what it does, in the order the usage names them. */
+  readonly options: readonly (readonly [option: string, what: string])[];
+}
+
+const POLICIES_FILE_OR_DIR: readonly [string, string] = [
+  '--policies <file|dir>',
+  'the policy file, or a directory read as loadPolicies reads it',
+];
+const MODE: readonly [string, string] = [
+  '--mode enforce|monitor',
+  'monitor: nothing blocks, the outcome says would_deny (default enforce)',
+];
+const ALLOW_EMPTY: readonly [string, string] = ['--allow-empty', 'accept a bundle with no policies (otherwise exit 2, EMPTY_BUNDLE)'];
+const RELOAD: readonly [string, string] = [
+  '--reload-interval <seconds>',
+  'poll the policies this often (default 2; 0 turns polling off; SIGHUP reloads at once)',
+];
+
+// A Map, as the commands are: `tierguard toString --help` must not find Object.prototype.toString.
+const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
+  [
+    'check',
+    {
+      usage: CHECK_USAGE,
+      summary: 'Evaluates one action in both tiers. Exit 0 allow, 1 deny or escalate, 2 invalid policy, action or usage.',
+      options: [
+        POLICIES_FILE_OR_DIR,
+        ['--action <file|->', 'the action as JSON; - reads standard input'],
+        MODE,
+        ['--json', 'print the Decision as JSON'],
+        ALLOW_EMPTY,
+      ],
+    },
+  ],
+  [
+    'compile',
+    {
+      usage: COMPILE_USAGE,
+      summary: "Writes the SHACL of each policy's shape as Turtle, one file per policy. Exit 0, or 2 on invalid input.",
+      options: [POLICIES_FILE_OR_DIR, ['--out <dir>', 'the folder to write the .ttl files to (created if missing)']],
+    },
+  ],
+  [
+    'test',
+    {
+      usage: TEST_USAGE,
+      summary:
+        'Runs the fixtures under <dir>/fixtures/<policy-id>/{allow,deny}/. Exit 0 when every fixture matches, 1 on a mismatch, ' +
+        '2 on invalid policies, fixtures or usage (under --json, --junit or --tap the error is given in that format).',
+      options: [
+        ['--policies <dir>', 'the policy directory holding fixtures/'],
+        ['--json', 'print the report as one JSON document (see the README for its fields)'],
+        ['--junit', 'print the report as JUnit XML: one testsuite per policy, one testcase per fixture'],
+        ['--tap', 'print the report as TAP version 14'],
+        ['--out <file>', 'write the --json, --junit or --tap report to the file; the text report still goes to stdout'],
+      ],
+    },
+  ],
+  [
+    'validate',
+    {
+      usage: VALIDATE_USAGE,
+      summary:
+        'Validates one artifact with the engines the policies bind. Exit 0 pass, 1 fail, 2 an engine that could not answer or invalid input.',
+      options: [
+        POLICIES_FILE_OR_DIR,
+        ['--artifact <file|->', 'the artifact; - reads standard input (then give --format or --name)'],
+        ['--format <fmt>', 'how the engines read it (json, yaml, hcl...), when the file name does not say'],
+        ['--name <name>', 'the name standard input stands for, which selects policies by their artifacts patterns'],
+        ['--policy <id>', "run this policy's engines whatever its artifacts patterns say (repeatable)"],
+        MODE,
+        ['--json', 'print the ValidationDecision as JSON'],
+      ],
+    },
+  ],
+  [
+    'mcp',
+    {
+      usage: MCP_USAGE,
+      summary: 'Serves the constraint tools (describe_scope, get_constraints, validate) over stdio, or Streamable HTTP with --http.',
+      options: [
+        POLICIES_FILE_OR_DIR,
+        ['--http', 'serve Streamable HTTP at http://<host>:<port>/mcp instead of stdio'],
+        ['--host <address>', 'with --http, the address to bind (default 127.0.0.1)'],
+        ['--port <port>', 'with --http, the port (default 8765; 0 picks a free one)'],
+        RELOAD,
+        ALLOW_EMPTY,
+      ],
+    },
+  ],
+  [
+    'gateway',
+    {
+      usage: GATEWAY_USAGE,
+      summary:
+        'Puts the policies in front of an MCP server: spawns it (or connects to it) and serves its tools, resources and prompts, judged.',
+      options: [
+        POLICIES_FILE_OR_DIR,
+        ['--http', 'serve Streamable HTTP (with /healthz) instead of stdio'],
+        ['--host <address>', 'with --http, the address to bind (default 127.0.0.1)'],
+        ['--port <port>', 'with --http, the port (default 8765; 0 picks a free one)'],
+        ['--max-sessions <n>', 'with --http, most open sessions, each with its own downstream server (default 32)'],
+        ['--identity-header <name>', 'with --http, the header a reverse proxy sets to the authenticated caller'],
+        ['--metrics', 'with --http, serve /metrics in the Prometheus text format'],
+        MODE,
+        ['--lenient', 'log problems found checking the policies against the tool schemas instead of stopping'],
+        ['--identity <json>', 'over stdio, who launched the gateway, as policies see it in context.auth'],
+        ['--restart never|on-failure', 'what to do when the downstream server ends on its own (default never)'],
+        ['--max-restarts <n>', 'with --restart on-failure, how many restarts (default 3)'],
+        ['--timeout <seconds>', 'how long a forwarded request may wait for its answer (default 60)'],
+        RELOAD,
+        ['--audit <file>', 'append every decision to the file as a JSON line'],
+        ALLOW_EMPTY,
+        ['--upstream-url <url>', 'a downstream server already listening on Streamable HTTP'],
+        ['-- <command> [args...]', 'the downstream server to spawn, without a shell'],
+      ],
+    },
+  ],
+  [
+    'bundle',
+    {
+      usage: BUNDLE_USAGE,
+      summary:
+        'Writes the policies, every file they reference and their content hash as one deterministic JSON bundle, which --policies loads back verified. Exit 0, or 2 on invalid input.',
+      options: [
+        ['<file|dir>', 'the policy file, or a directory read as loadPolicies reads it'],
+        ['--out <file.json>', 'the bundle file to write (replaced atomically)'],
+        ALLOW_EMPTY,
+      ],
+    },
+  ],
+  [
+    'doctor',
+    {
+      usage: DOCTOR_USAGE,
+      summary:
+        'Checks a policy set end to end: it compiles, its fixtures match through the real engines and are ones its tools and artifacts select, its engines answer, and the constraint tools answer an MCP client. Exit 0 healthy, 1 a check failed, 2 usage.',
+      options: [POLICIES_FILE_OR_DIR, ['--json', 'print the report as JSON']],
+    },
+  ],
+  [
+    'import',
+    {
+      usage: IMPORT_USAGE,
+      summary:
+        "Turns an engine's installed rule catalog (checkov) or local rule files (semgrep) into draft policies for a person to enrich. Exit 0, or 2 on a catalog or rule file that cannot be read.",
+      options: [
+        ['checkov | semgrep <rule file|dir>', 'the catalog to import'],
+        ['--framework <name>', 'checkov: only the checks of this framework (repeatable)'],
+        ['--command <checkov>', 'checkov: the executable to ask (default checkov on PATH)'],
+        ['--out <dir>', 'write the drafts to this folder instead of printing them'],
+        ['--force', 'replace files that already exist in --out'],
+      ],
+    },
+  ],
+]);
+
+/** True when the command line asks for help: `--help` or `-h` before any `--` (after it, the words belong to another program). */
+export function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some((arg) => arg === '--help' || arg === '-h');
+}
+
+/**
+ * `tierguard <command> --help`: the command's usage line, what it does, and a
+ * table of its options; `undefined` for a command without an entry.
+ */
+export function commandHelp(command: string): string | undefined {
+  const help = HELP.get(command);
+  if (help === undefined) return undefined;
+  const width = Math.max(...help.options.map(([option]) => option.length));
+  return [
+    `usage: ${help.usage}`,
+    '',
+    help.summary,
+    '',
+    'options:',
+    ...help.options.map(([option, what]) => `  ${option.padEnd(width)}  ${what}`),
+    `  ${'--help, -h'.padEnd(width)}  print this help`,
+  ].join('\n');
+}
