@@ -118,6 +118,14 @@ describe('tierguard test, compile and validate --config', () => {
     expect(result.status).toBe(0);
   });
 
+  it('test --config takes the report formats, with conflicts still on stderr', () => {
+    write('loose/fixtures/cap/deny/over.json', { tool: 'payments.transfer', arguments: { amount: 7000 } });
+    const result = run(['test', '--config', weaker, '--json']);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toMatch(/^tierguard: warning: precedence conflict: team\/cap/);
+    expect(JSON.parse(result.stdout)).toMatchObject({ passed: 1, failed: 0 });
+  });
+
   it('compile prints conflicts and exits 2 under --strict', () => {
     const out = join(directory, 'out');
     const lenient = run(['compile', '--config', weaker, '--out', out]);
