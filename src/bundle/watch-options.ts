@@ -2,6 +2,7 @@ import type { Engine, EngineOptions } from '../engine.js';
 import { TierguardError } from '../errors.js';
 import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
 import type { Limits } from '../limits.js';
+import type { LoadedPolicies } from './load-policies.js';
 
 /** Options of {@link watchPolicies}. Unknown keys are rejected. */
 export interface WatchPoliciesOptions {
@@ -40,6 +41,14 @@ export interface WatchPoliciesOptions {
    * `engineAt(version)`, so a caller can pin a version it saw: from 1 to 64, default 8.
    */
   readonly keepVersions?: number;
+  /**
+   * Turns the policies as read into the policies served, on the first load and
+   * every reload, before they are compiled (a config file's precedence merge
+   * uses it). What it throws fails that load: the first rejects, a reload is
+   * reported and the last good engine keeps serving. A bundle file carries its
+   * own set and is refused with `prepare`.
+   */
+  readonly prepare?: (loaded: LoadedPolicies) => LoadedPolicies;
 }
 
 const OPTION_KEYS: ReadonlySet<string> = new Set([
@@ -53,6 +62,7 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'settleMs',
   'maxSettleReads',
   'keepVersions',
+  'prepare',
 ]);
 /** Defaults of the options, for the watcher. */
 export const DEFAULT_INTERVAL_MS = 1000;
@@ -85,6 +95,7 @@ export function checkWatchOptions(options: WatchPoliciesOptions): void {
   for (const [name, callback] of [
     ['onError', onError],
     ['onReload', onReload],
+    ['prepare', options.prepare],
   ] as const) {
     if (callback !== undefined && typeof callback !== 'function') {
       throw new TierguardError('INVALID_OPTIONS', `${name} must be a function`, { option: name });

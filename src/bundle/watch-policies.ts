@@ -97,7 +97,7 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     ...options.engine,
     ...(options.limits === undefined && options.engine?.limits === undefined ? {} : { limits }),
   };
-  const { onError, onReload } = options;
+  const { onError, onReload, prepare } = options;
   const allowEmpty = options.allowEmpty ?? false;
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const maxSettleReads = options.maxSettleReads ?? DEFAULT_MAX_SETTLE_READS;
@@ -178,10 +178,21 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     if ('error' in snapshot) return { error: snapshot.error };
     try {
       requirePolicies(snapshot.parsed.loaded, allowEmpty, paths);
+      if (prepare === undefined) return { parsed: snapshot.parsed };
+      if (snapshot.parsed.bundle !== undefined) {
+        throw new TierguardError(
+          'INVALID_OPTIONS',
+          `${snapshot.parsed.bundle.file} is a bundle file, a whole policy set: prepare does not apply to it`,
+          {
+            option: 'prepare',
+            file: snapshot.parsed.bundle.file,
+          },
+        );
+      }
+      return { parsed: { ...snapshot.parsed, loaded: prepare(snapshot.parsed.loaded) } };
     } catch (error) {
       return { error };
     }
-    return { parsed: snapshot.parsed };
   };
 
   // The first load throws: a watcher that never had a good engine has nothing to serve.

@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadPolicies } from '../bundle/load-policies.js';
 import { createEngine } from '../engine.js';
 import { TierguardError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../limits.js';
@@ -7,6 +6,7 @@ import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { Action } from '../types.js';
 import { formatDecision } from '../format/format-decision.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
+import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
 import { readJsonInput } from './read-input.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,6 +17,8 @@ export const CHECK_USAGE = 'tierguard check --policies <file|dir> --action <file
 export interface CommandResult {
   readonly output: string;
   readonly exitCode: number;
+  /** Lines for stderr before the output (precedence conflicts, policies left out), each printed as a warning. */
+  readonly warnings?: readonly string[];
 }
 
 /**
@@ -31,23 +33,26 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   const { values } = parseArgs({
     args: [...args],
     options: {
-      policies: { type: 'string' },
+      ...POLICY_INPUT_OPTIONS,
       action: { type: 'string' },
-      mode: { type: 'string', default: 'enforce' },
+      mode: { type: 'string' },
       json: { type: 'boolean', default: false },
       'allow-empty': { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
   });
-  if (values.policies === undefined) throw new UsageError('--policies is required');
+  requirePolicyInput(values);
   if (values.action === undefined) throw new UsageError('--action is required');
-  if (values.mode !== 'enforce' && values.mode !== 'monitor')
+  if (values.mode !== undefined && values.mode !== 'enforce' && values.mode !== 'monitor')
     throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
-  const mode = values.mode;
 
-  const loaded = await loadPolicies(values.policies, {}, { allowEmpty: values['allow-empty'] });
-  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
+  const { loaded, engine: configured, notes } = await loadPolicyInput(values, values['allow-empty']);
+  // --mode wins over the config's mode; neither is enforce.
+  const mode = values.mode ?? configured.mode ?? 'enforce';
+  const engine = await withPolicySources(loaded, () =>
+    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, mode }),
+  );
   const action = await readJsonInput(values.action, DEFAULT_LIMITS.maxFileBytes);
   const decision = await engine.evaluate(action as Action);
   const refusal = decision.errors.find((error) => error.policyId === undefined);
@@ -58,5 +63,6 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   return {
     output: values.json ? escapeJsonForTerminal(JSON.stringify(decision, null, 2)) : formatDecision(decision, tool),
     exitCode: decision.verdict === 'allow' ? 0 : 1,
+    warnings: notes,
   };
 }

@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadPolicies } from '../bundle/load-policies.js';
 import { createEngine } from '../engine.js';
 import type { CommandResult } from './check-command.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
+import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import { UsageError } from './usage-error.js';
 
@@ -27,14 +27,14 @@ export function shapesFileName(policyId: string): string {
 export async function runCompile(args: readonly string[]): Promise<CommandResult> {
   const { values } = parseArgs({
     args: [...args],
-    options: { policies: { type: 'string' }, out: { type: 'string' } },
+    options: { ...POLICY_INPUT_OPTIONS, out: { type: 'string' } },
     strict: true,
     allowPositionals: false,
   });
-  if (values.policies === undefined) throw new UsageError('--policies is required');
+  requirePolicyInput(values);
   if (values.out === undefined) throw new UsageError('--out is required');
-  const loaded = await loadPolicies(values.policies);
-  await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources }));
+  const { loaded, engine: configured, notes } = await loadPolicyInput(values);
+  await withPolicySources(loaded, () => createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources }));
   // Loaded only here: compiling shapes is the one CLI command that needs RDF up front.
   const { generateShapes } = await import('../formal/generate-shapes.js');
   const { writeTurtle } = await import('../formal/write-turtle.js');
@@ -53,5 +53,5 @@ export async function runCompile(args: readonly string[]): Promise<CommandResult
     }
   }
   if (lines.length === 0) lines.push('no policy has a shape: nothing to write');
-  return { output: lines.join('\n'), exitCode: 0 };
+  return { output: lines.join('\n'), exitCode: 0, warnings: notes };
 }

@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { DEFAULT_GATEWAY_LIMITS } from '../limits.js';
 import type { Mode } from '../types.js';
+import { POLICY_INPUT_OPTIONS, requirePolicyInput } from './policy-input.js';
+import type { PolicyInputArgs } from './policy-input.js';
 import { MAX_INTERVAL_MS, parseReloadInterval } from './reload-interval.js';
 import { UsageError } from './usage-error.js';
 
@@ -16,7 +18,8 @@ export const IDENTITY_VARIABLE = 'TIERGUARD_GATEWAY_IDENTITY';
 
 /** What `tierguard gateway` was asked to do. */
 export interface GatewayArgs {
-  readonly policies: string;
+  /** `--policies`, or `--config` and `--strict`. */
+  readonly input: PolicyInputArgs;
   readonly downstream: { readonly command: string; readonly args: readonly string[] } | { readonly url: string };
   readonly http: boolean;
   readonly host: string;
@@ -26,7 +29,8 @@ export interface GatewayArgs {
   /** Serve `/metrics` (Prometheus text) on the HTTP port (`--metrics`, with `--http` only). */
   readonly metrics: boolean;
   readonly identity: AuthInfo | undefined;
-  readonly mode: Mode;
+  /** `--mode`; absent, the config's mode, else `enforce`. */
+  readonly mode: Mode | undefined;
   readonly lenient: boolean;
   readonly restart: 'never' | 'on-failure';
   readonly maxRestarts: number;
@@ -46,7 +50,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
   const { values, positionals, tokens } = parseArgs({
     args: [...args],
     options: {
-      policies: { type: 'string' },
+      ...POLICY_INPUT_OPTIONS,
       'upstream-url': { type: 'string' },
       http: { type: 'boolean', default: false },
       host: { type: 'string' },
@@ -55,7 +59,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
       'identity-header': { type: 'string' },
       metrics: { type: 'boolean', default: false },
       identity: { type: 'string' },
-      mode: { type: 'string', default: 'enforce' },
+      mode: { type: 'string' },
       lenient: { type: 'boolean', default: false },
       restart: { type: 'string', default: 'never' },
       'max-restarts': { type: 'string' },
@@ -72,7 +76,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
   const terminator = tokens.findIndex((token) => token.kind === 'option-terminator');
   const stray = tokens.find((token, index) => token.kind === 'positional' && (terminator === -1 || index < terminator));
   if (stray?.kind === 'positional') throw new UsageError(`unexpected "${stray.value}": put -- before the command that starts the server`);
-  if (values.policies === undefined) throw new UsageError('--policies is required');
+  requirePolicyInput(values);
   const upstream = values['upstream-url'];
   if ((upstream === undefined) === (positionals.length === 0)) {
     throw new UsageError('name the server to guard: either --upstream-url <url>, or -- followed by the command that starts it');
@@ -95,13 +99,14 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
     );
   }
   const mode = values.mode;
-  if (mode !== 'enforce' && mode !== 'monitor') throw new UsageError(`--mode must be enforce or monitor, not "${mode}"`);
+  if (mode !== undefined && mode !== 'enforce' && mode !== 'monitor')
+    throw new UsageError(`--mode must be enforce or monitor, not "${mode}"`);
   const restart = values.restart;
   if (restart !== 'never' && restart !== 'on-failure') throw new UsageError(`--restart must be never or on-failure, not "${restart}"`);
   const host = values.host ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must name an address, e.g. 127.0.0.1');
   return {
-    policies: values.policies,
+    input: { policies: values.policies, config: values.config, strict: values.strict },
     downstream: upstream === undefined ? { command: command ?? '', args: commandArgs } : { url: parseUrl(upstream) },
     http: values.http,
     host,

@@ -2,7 +2,6 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 // Types only: erased from the build, so loading this module does not load the SDK.
 import type { Gateway } from '../mcp/gateway/create-gateway.js';
 import type { GatewayOptions } from '../mcp/gateway/gateway-options.js';
-import { watchPolicies } from '../bundle/watch-policies.js';
 import { describeThrown } from '../describe-thrown.js';
 import { createJsonLinesSink } from '../effects/json-lines-sink.js';
 import { checkEngineAgainstTools } from '../mcp/gateway/check-tool-schemas.js';
@@ -16,6 +15,7 @@ import type { CommandResult } from './check-command.js';
 import type { GatewayArgs } from './gateway-args.js';
 import { parseGatewayArgs } from './gateway-args.js';
 import { importPeer } from './mcp-command.js';
+import { watchPolicyInput } from './policy-input.js';
 import { MAX_INTERVAL_MS } from './reload-interval.js';
 import { UsageError } from './usage-error.js';
 
@@ -58,18 +58,22 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
   const onDecision = metrics === undefined ? record : decisionObserver(metrics.observeDecision, record);
 
   let serving: Serving | undefined;
-  const watcher = await watchPolicies(options.policies, {
-    intervalMs: options.intervalMs ?? MAX_INTERVAL_MS,
-    sighup: true,
-    allowEmpty: options.allowEmpty,
-    engine: { mode: options.mode, onDecision },
-    onError: (error) => log(`policies not reloaded, the last good set keeps serving: ${error.code}: ${error.message}`),
-    onReload: (engine) => {
-      log(`policies reloaded: ${engine.version} (${engine.policyIds.length} policies)`);
-      const first = serving?.gateways()[0];
-      if (first !== undefined) void recheck(first, log);
+  const watcher = await watchPolicyInput(
+    options.input,
+    {
+      intervalMs: options.intervalMs ?? MAX_INTERVAL_MS,
+      sighup: true,
+      allowEmpty: options.allowEmpty,
+      engine: { ...(options.mode === undefined ? {} : { mode: options.mode }), onDecision },
+      onError: (error) => log(`policies not reloaded, the last good set keeps serving: ${error.code}: ${error.message}`),
+      onReload: (engine) => {
+        log(`policies reloaded: ${engine.version} (${engine.policyIds.length} policies)`);
+        const first = serving?.gateways()[0];
+        if (first !== undefined) void recheck(first, log);
+      },
     },
-  });
+    log,
+  );
   const gatewayOptions = (): GatewayOptions => ({
     engine: () => watcher.engine,
     downstream: options.downstream,
@@ -102,7 +106,7 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
     throw error;
   }
   log(
-    `guarding ${describeTarget(options)} with ${watcher.engine.policyIds.length} policies (${watcher.engine.version}) in ${options.mode} mode`,
+    `guarding ${describeTarget(options)} with ${watcher.engine.policyIds.length} policies (${watcher.engine.version}) in ${watcher.engine.mode} mode`,
   );
 
   log(`stopping (${await stopRequested})`);

@@ -29,6 +29,9 @@ const USAGE = `usage:
   tierguard --version
   tierguard <command> --help   (the command's options)
 
+check, compile, test, validate, mcp and gateway take --config <file> [--strict] instead of --policies: a config file
+  (tierguard.config.yaml) with sources by precedence, engines, adapter modules and options; never both
+
 exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
   2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate),
   128 + the signal's number when SIGINT (130), SIGTERM (143) or SIGHUP (129) stopped test or validate`;
@@ -75,6 +78,7 @@ export async function main(argv: readonly string[], out: Output = process.stdout
   try {
     if (run === undefined) throw new UsageError(`unknown command "${escapeTerminalText(command)}"`);
     const result = await run(rest);
+    for (const warning of result.warnings ?? []) err.write(`tierguard: warning: ${escapeTerminalLines(warning)}\n`);
     out.write(`${result.output}\n`);
     return result.exitCode;
   } catch (error) {

@@ -2,13 +2,14 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 // Types only: erased from the build, so loading this module does not load the SDK.
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { watchPolicies } from '../bundle/watch-policies.js';
 import { describeThrown } from '../describe-thrown.js';
 import { stopEngineRuns } from '../engines/process/live-runs.js';
 import { DEFAULT_SHUTDOWN_WAIT_MS } from '../limits.js';
 import type { CommandResult } from './check-command.js';
 import { escapeTerminalLines } from '../terminal-text.js';
 import { MAX_INTERVAL_MS, parseReloadInterval } from './reload-interval.js';
+import { POLICY_INPUT_OPTIONS, describePolicyInput, requirePolicyInput, watchPolicyInput } from './policy-input.js';
+import type { PolicyInputArgs } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard mcp`. */
@@ -29,7 +30,7 @@ const INSTRUCTIONS =
 
 /** What `tierguard mcp` was asked to do. */
 interface McpOptions {
-  readonly policies: string;
+  readonly input: PolicyInputArgs;
   readonly http: boolean;
   readonly host: string;
   readonly port: number;
@@ -65,16 +66,22 @@ export async function runMcp(args: readonly string[]): Promise<CommandResult> {
   // Lines echo paths, policy errors and request details: escaped, as every CLI message is.
   const log = (line: string): void => void process.stderr.write(`tierguard mcp: ${escapeTerminalLines(line)}\n`);
 
-  const watcher = await watchPolicies(options.policies, {
-    // With polling off the watcher still needs an interval: its longest (about 24.8 days) never comes round in practice.
-    intervalMs: options.intervalMs ?? MAX_INTERVAL_MS,
-    sighup: true,
-    allowEmpty: options.allowEmpty,
-    onError: (error) => log(`policies not reloaded, the last good set keeps serving: ${error.code}: ${error.message}`),
-    onReload: (engine) => log(`policies reloaded: ${engine.version} (${engine.policyIds.length} policies)`),
-  });
+  const watcher = await watchPolicyInput(
+    options.input,
+    {
+      // With polling off the watcher still needs an interval: its longest (about 24.8 days) never comes round in practice.
+      intervalMs: options.intervalMs ?? MAX_INTERVAL_MS,
+      sighup: true,
+      allowEmpty: options.allowEmpty,
+      onError: (error) => log(`policies not reloaded, the last good set keeps serving: ${error.code}: ${error.message}`),
+      onReload: (engine) => log(`policies reloaded: ${engine.version} (${engine.policyIds.length} policies)`),
+    },
+    log,
+  );
   const reloading = options.intervalMs === undefined ? 'on SIGHUP' : `every ${options.intervalMs / 1000} s and on SIGHUP`;
-  log(`serving ${watcher.engine.policyIds.length} policies (${watcher.engine.version}) from ${options.policies}, reloading ${reloading}`);
+  log(
+    `serving ${watcher.engine.policyIds.length} policies (${watcher.engine.version}) from ${describePolicyInput(options.input)}, reloading ${reloading}`,
+  );
 
   const info = { name: 'tierguard', version: packageVersion() };
   const createServer = () => {
@@ -140,7 +147,7 @@ function parseMcpArgs(args: readonly string[]): McpOptions {
   const { values } = parseArgs({
     args: [...args],
     options: {
-      policies: { type: 'string' },
+      ...POLICY_INPUT_OPTIONS,
       http: { type: 'boolean', default: false },
       host: { type: 'string' },
       port: { type: 'string' },
@@ -150,13 +157,13 @@ function parseMcpArgs(args: readonly string[]): McpOptions {
     strict: true,
     allowPositionals: false,
   });
-  if (values.policies === undefined) throw new UsageError('--policies is required');
+  requirePolicyInput(values);
   if (!values.http && (values.host !== undefined || values.port !== undefined))
     throw new UsageError('--host and --port apply to --http only');
   const host = values.host ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must name an address, e.g. 127.0.0.1');
   return {
-    policies: values.policies,
+    input: { policies: values.policies, config: values.config, strict: values.strict },
     http: values.http,
     host,
     port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),

@@ -1,7 +1,6 @@
 import { stat, writeFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { loadPolicies } from '../bundle/load-policies.js';
 import { describeFsError } from '../bundle/read-json.js';
 import { createEngine } from '../engine.js';
 import { TierguardError } from '../errors.js';
@@ -16,6 +15,9 @@ import type { CommandResult } from './check-command.js';
 import type { ReportFormat } from './error-report.js';
 import { errorReport } from './error-report.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
+import { loadConfigFixtures } from './config-fixtures.js';
+import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
+import type { PolicyInputArgs } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard test`. */
@@ -26,7 +28,8 @@ const FORMATS: readonly ReportFormat[] = ['json', 'junit', 'tap'];
 
 /** What `tierguard test` was asked to do. */
 interface TestOptions {
-  readonly policies: string;
+  /** `--policies`, or `--config` and `--strict`. */
+  readonly input: PolicyInputArgs;
   readonly format: ReportFormat | undefined;
   readonly out: string | undefined;
 }
@@ -37,7 +40,8 @@ interface TestOptions {
  * action tiers, artifacts through the bound engines, or both) and prints each
  * mismatch and a summary. Exit 0 when every fixture matches, 1 on any mismatch
  * (an engine that is not installed included: its fixtures fail with the install
- * hint), 2 on an invalid policy or fixture tree.
+ * hint), 2 on an invalid policy or fixture tree. With `--config`, the fixtures
+ * of every directory source run against the merged set (see `loadConfigFixtures`).
  *
  * `--json`, `--junit` and `--tap` print the report in that format instead (one
  * at most); with `--out <file>` it is written to the file and the text report
@@ -69,7 +73,7 @@ function parseTestArgs(args: readonly string[]): TestOptions {
   const { values } = parseArgs({
     args: [...args],
     options: {
-      policies: { type: 'string' },
+      ...POLICY_INPUT_OPTIONS,
       json: { type: 'boolean', default: false },
       junit: { type: 'boolean', default: false },
       tap: { type: 'boolean', default: false },
@@ -85,24 +89,28 @@ function parseTestArgs(args: readonly string[]): TestOptions {
   if (values.out !== undefined && format === undefined)
     throw new UsageError('--out writes a report: give --json, --junit or --tap with it');
   if (values.out === '') throw new UsageError('--out needs a file name');
-  if (values.policies === undefined) throw new UsageError('--policies is required');
-  return { policies: values.policies, format, out: values.out };
+  requirePolicyInput(values);
+  return { input: { policies: values.policies, config: values.config, strict: values.strict }, format, out: values.out };
 }
 
 async function test(options: TestOptions): Promise<CommandResult> {
   const started = performance.now();
-  await requireDirectory(options.policies);
-  const loaded = await loadPolicies(options.policies);
+  const { policies } = options.input;
+  if (policies !== undefined) await requireDirectory(policies);
+  const { loaded, engine: configured, notes, config } = await loadPolicyInput(options.input);
   // Every policy runs on every fixture, so an allow fixture of a formal policy
   // is not passed by an auto-tier deny that would have skipped it.
   const engine = await withPolicySources(loaded, () =>
-    createEngine({ policies: loaded.definitions, sources: loaded.sources, shortCircuit: false }),
+    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, shortCircuit: false }),
   );
-  const fixtures = await loadPolicyFixtures(options.policies, engine.definitions);
+  const fixtures =
+    config === undefined
+      ? await loadPolicyFixtures(policies ?? '', engine.definitions)
+      : await loadConfigFixtures(config, engine.definitions);
   const report = await runFixtures(engine, fixtures);
   const exitCode = report.failed === 0 ? 0 : 1;
   const text = formatFixtureReport(report);
-  if (options.format === undefined) return { output: text, exitCode };
+  if (options.format === undefined) return { output: text, exitCode, warnings: notes };
 
   const info = { policyVersion: engine.version, durationMs: performance.now() - started };
   const document =
@@ -111,9 +119,9 @@ async function test(options: TestOptions): Promise<CommandResult> {
       : options.format === 'junit'
         ? formatFixtureJunit(report, info)
         : formatFixtureTap(report);
-  if (options.out === undefined) return { output: document, exitCode };
+  if (options.out === undefined) return { output: document, exitCode, warnings: notes };
   await writeReport(options.out, document);
-  return { output: text, exitCode };
+  return { output: text, exitCode, warnings: notes };
 }
 
 async function writeReport(file: string, document: string): Promise<void> {

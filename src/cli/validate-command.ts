@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { loadPolicies } from '../bundle/load-policies.js';
 import { createEngine } from '../engine.js';
 import type { Artifact, ArtifactFormat } from '../engines/types.js';
 import { TierguardError } from '../errors.js';
@@ -11,6 +10,7 @@ import { formatValidation } from '../format/format-validation.js';
 import { constraintResults } from '../mcp/constraint-results.js';
 import type { ConstraintResult } from '../mcp/constraint-results.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
+import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 import { remediationOf } from '../guidance/remediation.js';
 
@@ -31,22 +31,21 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
   const { values } = parseArgs({
     args: [...args],
     options: {
-      policies: { type: 'string' },
+      ...POLICY_INPUT_OPTIONS,
       artifact: { type: 'string' },
       format: { type: 'string' },
       name: { type: 'string' },
       policy: { type: 'string', multiple: true },
-      mode: { type: 'string', default: 'enforce' },
+      mode: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
     strict: true,
     allowPositionals: false,
   });
-  if (values.policies === undefined) throw new UsageError('--policies is required');
+  requirePolicyInput(values);
   if (values.artifact === undefined) throw new UsageError('--artifact is required');
-  if (values.mode !== 'enforce' && values.mode !== 'monitor')
+  if (values.mode !== undefined && values.mode !== 'enforce' && values.mode !== 'monitor')
     throw new UsageError(`--mode must be enforce or monitor, not "${values.mode}"`);
-  const mode = values.mode;
   const format = values.format as ArtifactFormat | undefined;
   let artifact: Artifact;
   if (values.artifact === '-') {
@@ -60,8 +59,11 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
     artifact = { path: values.artifact, ...(format === undefined ? {} : { format }) };
   }
 
-  const loaded = await loadPolicies(values.policies);
-  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources, mode }));
+  const { loaded, engine: configured, notes } = await loadPolicyInput(values);
+  const mode = values.mode ?? configured.mode ?? 'enforce';
+  const engine = await withPolicySources(loaded, () =>
+    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, mode }),
+  );
   const decision = await engine.validate(artifact, values.policy === undefined ? {} : { policies: values.policy });
   // Advisory policies are never evaluated; the ones whose artifacts select this one are reported beside the verdict.
   const advisories = constraintResults(engine, decision, { artifact: decision.action.tool }).filter(
@@ -72,6 +74,7 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
       ? escapeJsonForTerminal(JSON.stringify(advisories.length === 0 ? decision : { ...decision, advisories }, null, 2))
       : withAdvisories(readable(decision), advisories),
     exitCode: exitCodeOf(decision),
+    warnings: notes,
   };
 }
 
