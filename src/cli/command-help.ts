@@ -150,8 +150,16 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
     {
       usage: DOCTOR_USAGE,
       summary:
-        'Checks a policy set end to end: it compiles, its fixtures match through the real engines and are ones its tools and artifacts select, its engines answer, and the constraint tools answer an MCP client. Exit 0 healthy, 1 a check failed, 2 usage.',
-      options: [POLICIES_FILE_OR_DIR, ['--json', 'print the report as JSON']],
+        'Checks a policy set end to end: its sources merge without conflict, it compiles, its fixtures match through the real engines and are ones its tools and artifacts select, its scopes reach their policies, its engines answer, and the constraint tools answer an MCP client. Exit 0 healthy, 1 a check failed, 2 usage.',
+      options: [
+        POLICIES_FILE_OR_DIR,
+        [
+          '--config <file>',
+          'a tierguard.config.yaml instead: its sources merged by precedence, whose conflicts the precedence check reports',
+        ],
+        ['--strict', 'with --config, refuse a conflict or an invalid policy outright, as CI loading does'],
+        ['--json', 'print the report as JSON'],
+      ],
     },
   ],
   [

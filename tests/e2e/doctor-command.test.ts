@@ -10,6 +10,7 @@ import { requireBuild, ROOT } from '../support/paths.js';
 
 const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const CAP = { id: 'orders.cap', tools: ['orders.*'], assert: { field: 'arguments.total', op: 'lte', value: 100 } };
+const SCOPE = { providers: ['aws', 'gcp'], environments: ['all'], relationship: { sourceLayer: ['ui'], sourceDomain: ['billing'] } };
 const order = (total: number): unknown => ({ tool: 'orders.create', arguments: { total } });
 
 let directory = '';
@@ -64,8 +65,16 @@ describe('tierguard doctor', () => {
     expect(result.status).toBe(1);
     const report = JSON.parse(result.stdout) as Report;
     expect(report.ok).toBe(false);
-    expect(statuses(report)).toEqual({ schema: 'fail', fixtures: 'skip', reach: 'skip', engines: 'skip', 'constraint-tools': 'skip' });
-    expect(report.checks[0]?.findings.join('\n')).toContain('/assert/op');
+    expect(statuses(report)).toEqual({
+      precedence: 'skip',
+      schema: 'fail',
+      fixtures: 'skip',
+      reach: 'skip',
+      scope: 'skip',
+      engines: 'skip',
+      'constraint-tools': 'skip',
+    });
+    expect(report.checks.find((check) => check.name === 'schema')?.findings.join('\n')).toContain('/assert/op');
   });
 
   it('fails on a fixture that does not match, naming it, and warns of a policy without fixtures', () => {
@@ -106,6 +115,39 @@ describe('tierguard doctor', () => {
     const findings = report.checks.flatMap((check) => check.findings).join('\n');
     expect(findings).toContain('fixtures/code.no-eval/deny/eval.js: code.no-eval\'s artifacts (*.py) do not select "eval.js"');
     expect(findings).toMatch(/semgrep: .*install/);
+  });
+
+  it('fails the precedence check when a lower source would weaken a rule, with or without --strict', () => {
+    const root = tree('sources', {
+      'org/cap.json': CAP,
+      'team/cap.json': { ...CAP, assert: { field: 'arguments.total', op: 'lte', value: 500 } },
+      'tierguard.config.yaml': 'sources:\n  - { name: org, path: org, precedence: 100 }\n  - { name: team, path: team, precedence: 50 }\n',
+    });
+    for (const strict of [[], ['--strict']]) {
+      const result = run(['--config', join(root, 'tierguard.config.yaml'), '--json', ...strict]);
+      expect(result.status).toBe(1);
+      const report = JSON.parse(result.stdout) as Report;
+      expect(report.checks[0]).toMatchObject({ name: 'precedence', status: 'fail' });
+      expect(report.checks[0]?.findings.join('\n')).toMatch(
+        /org\/orders\.cap[\s\S]*team\/orders\.cap|team\/orders\.cap[\s\S]*org\/orders\.cap/,
+      );
+    }
+  });
+
+  it('passes the precedence check of sources that only tighten, and checks every stated scope value', () => {
+    const root = tree('tightened', {
+      'org/cap.json': { ...CAP, scope: SCOPE },
+      // The same rule, tighter, with the same scope: a changed scope is undecidable, so a conflict.
+      'team/cap.json': { ...CAP, scope: SCOPE, assert: { field: 'arguments.total', op: 'lte', value: 50 } },
+      'tierguard.config.yaml': 'sources:\n  - { name: org, path: org, precedence: 100 }\n  - { name: team, path: team, precedence: 50 }\n',
+    });
+    const result = run(['--config', join(root, 'tierguard.config.yaml')]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^ok {4}precedence: 2 sources merged without conflict \(1 rules tightened by a lower source\)$/m);
+    const alone = run(['--policies', join(root, 'org'), '--json']);
+    // aws, gcp, ui and billing one at a time, then aws with ui together.
+    expect((JSON.parse(alone.stdout) as Report).checks.find((check) => check.name === 'scope')).toMatchObject({ status: 'pass' });
+    expect(alone.stdout).toContain('every stated scope value reaches its policy (5 queries)');
   });
 
   it('is a usage error without --policies or with an unknown option', () => {
