@@ -11,7 +11,8 @@ import { readJsonInput } from './read-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard check`. */
-export const CHECK_USAGE = 'tierguard check --policies <file|dir> --action <file|-> [--mode enforce|monitor] [--json] [--allow-empty]';
+export const CHECK_USAGE =
+  'tierguard check (--policies <file|dir> | --config <file> [--strict]) --action <file|-> [--mode enforce|monitor] [--json] [--allow-empty]';
 
 /** What a command hands back to `main`: text for stdout and the exit code. */
 export interface CommandResult {

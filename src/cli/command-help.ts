@@ -22,6 +22,11 @@ const POLICIES_FILE_OR_DIR: readonly [string, string] = [
   '--policies <file|dir>',
   'the policy file, or a directory read as loadPolicies reads it',
 ];
+const CONFIG: readonly [string, string] = [
+  '--config <file>',
+  'a tierguard.config.yaml instead of --policies: its sources merged by precedence (see README, Sources and precedence)',
+];
+const STRICT: readonly [string, string] = ['--strict', 'with --config, refuse a precedence conflict or an invalid policy outright'];
 const MODE: readonly [string, string] = [
   '--mode enforce|monitor',
   'monitor: nothing blocks, the outcome says would_deny (default enforce)',
@@ -41,6 +46,8 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
       summary: 'Evaluates one action in both tiers. Exit 0 allow, 1 deny or escalate, 2 invalid policy, action or usage.',
       options: [
         POLICIES_FILE_OR_DIR,
+        CONFIG,
+        STRICT,
         ['--action <file|->', 'the action as JSON; - reads standard input'],
         MODE,
         ['--json', 'print the Decision as JSON'],
@@ -53,7 +60,7 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
     {
       usage: COMPILE_USAGE,
       summary: "Writes the SHACL of each policy's shape as Turtle, one file per policy. Exit 0, or 2 on invalid input.",
-      options: [POLICIES_FILE_OR_DIR, ['--out <dir>', 'the folder to write the .ttl files to (created if missing)']],
+      options: [POLICIES_FILE_OR_DIR, CONFIG, STRICT, ['--out <dir>', 'the folder to write the .ttl files to (created if missing)']],
     },
   ],
   [
@@ -65,6 +72,8 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         '2 on invalid policies, fixtures or usage (under --json, --junit or --tap the error is given in that format).',
       options: [
         ['--policies <dir>', 'the policy directory holding fixtures/'],
+        CONFIG,
+        STRICT,
         ['--json', 'print the report as one JSON document (see the README for its fields)'],
         ['--junit', 'print the report as JUnit XML: one testsuite per policy, one testcase per fixture'],
         ['--tap', 'print the report as TAP version 14'],
@@ -80,6 +89,8 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         'Validates one artifact with the engines the policies bind. Exit 0 pass, 1 fail, 2 an engine that could not answer or invalid input.',
       options: [
         POLICIES_FILE_OR_DIR,
+        CONFIG,
+        STRICT,
         ['--artifact <file|->', 'the artifact; - reads standard input (then give --format or --name)'],
         ['--format <fmt>', 'how the engines read it (json, yaml, hcl...), when the file name does not say'],
         ['--name <name>', 'the name standard input stands for, which selects policies by their artifacts patterns'],
@@ -96,6 +107,8 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
       summary: 'Serves the constraint tools (describe_scope, get_constraints, validate) over stdio, or Streamable HTTP with --http.',
       options: [
         POLICIES_FILE_OR_DIR,
+        CONFIG,
+        STRICT,
         ['--http', 'serve Streamable HTTP at http://<host>:<port>/mcp instead of stdio'],
         ['--host <address>', 'with --http, the address to bind (default 127.0.0.1)'],
         ['--port <port>', 'with --http, the port (default 8765; 0 picks a free one)'],
@@ -112,6 +125,8 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         'Puts the policies in front of an MCP server: spawns it (or connects to it) and serves its tools, resources and prompts, judged.',
       options: [
         POLICIES_FILE_OR_DIR,
+        CONFIG,
+        STRICT,
         ['--http', 'serve Streamable HTTP (with /healthz) instead of stdio'],
         ['--host <address>', 'with --http, the address to bind (default 127.0.0.1)'],
         ['--port <port>', 'with --http, the port (default 8765; 0 picks a free one)'],
@@ -151,15 +166,7 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
       usage: DOCTOR_USAGE,
       summary:
         'Checks a policy set end to end: its sources merge without conflict, it compiles, its fixtures match through the real engines and are ones its tools and artifacts select, its scopes reach their policies, its engines answer, and the constraint tools answer an MCP client. Exit 0 healthy, 1 a check failed, 2 usage.',
-      options: [
-        POLICIES_FILE_OR_DIR,
-        [
-          '--config <file>',
-          'a tierguard.config.yaml instead: its sources merged by precedence, whose conflicts the precedence check reports',
-        ],
-        ['--strict', 'with --config, refuse a conflict or an invalid policy outright, as CI loading does'],
-        ['--json', 'print the report as JSON'],
-      ],
+      options: [POLICIES_FILE_OR_DIR, CONFIG, STRICT, ['--json', 'print the report as JSON']],
     },
   ],
   [

@@ -9,7 +9,7 @@ import { escapeTerminalText } from '../terminal-text.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard compile`. */
-export const COMPILE_USAGE = 'tierguard compile --policies <file|dir> --out <dir>';
+export const COMPILE_USAGE = 'tierguard compile (--policies <file|dir> | --config <file> [--strict]) --out <dir>';
 
 /** The file name a policy's shapes are written to: its id, with `/` and `:` escaped, and `.ttl`. */
 export function shapesFileName(policyId: string): string {

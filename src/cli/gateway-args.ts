@@ -9,7 +9,7 @@ import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard gateway`. */
 export const GATEWAY_USAGE =
-  'tierguard gateway --policies <file|dir> [--http [--host 127.0.0.1] [--port 8765] [--max-sessions 32] [--identity-header <name>] [--metrics]] [--mode enforce|monitor] [--lenient] ' +
+  'tierguard gateway (--policies <file|dir> | --config <file> [--strict]) [--http [--host 127.0.0.1] [--port 8765] [--max-sessions 32] [--identity-header <name>] [--metrics]] [--mode enforce|monitor] [--lenient] ' +
   '[--identity <json>] [--restart never|on-failure] [--max-restarts 3] [--timeout <seconds>] [--reload-interval <seconds>] [--audit <file>] [--allow-empty] ' +
   '(--upstream-url <url> | -- <command> [args...])';
 

@@ -14,7 +14,7 @@ import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard mcp`. */
 export const MCP_USAGE =
-  'tierguard mcp --policies <file|dir> [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
+  'tierguard mcp (--policies <file|dir> | --config <file> [--strict]) [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
 
 const SDK_MISSING = 'tierguard mcp needs @modelcontextprotocol/sdk: npm install @modelcontextprotocol/sdk zod';
 // serveHttp's defaults (HTTP_DEFAULTS), repeated: importing serve-http here would load the SDK for every command.

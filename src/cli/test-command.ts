@@ -21,7 +21,7 @@ import type { PolicyInputArgs } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard test`. */
-export const TEST_USAGE = 'tierguard test --policies <dir> [--json | --junit | --tap] [--out <file>]';
+export const TEST_USAGE = 'tierguard test (--policies <dir> | --config <file> [--strict]) [--json | --junit | --tap] [--out <file>]';
 
 // In this order a command line naming several formats (a usage error) is answered in JSON first.
 const FORMATS: readonly ReportFormat[] = ['json', 'junit', 'tap'];

@@ -16,7 +16,7 @@ import { remediationOf } from '../guidance/remediation.js';
 
 /** Usage of `tierguard validate`. */
 export const VALIDATE_USAGE =
-  'tierguard validate --policies <file|dir> --artifact <file|-> [--format <fmt>] [--name <name>] [--policy <id>]... [--mode enforce|monitor] [--json]';
+  'tierguard validate (--policies <file|dir> | --config <file> [--strict]) --artifact <file|-> [--format <fmt>] [--name <name>] [--policy <id>]... [--mode enforce|monitor] [--json]';
 
 /**
  * `tierguard validate`: validates one artifact with the enforcement engines the

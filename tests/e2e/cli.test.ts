@@ -18,7 +18,8 @@ const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const POLICIES = join(ROOT, 'examples', 'policies');
 const ACTIONS = join(ROOT, 'examples', 'actions');
 const STACK_LINE = /^\s+at /m;
-const USAGE = 'usage:\n  tierguard check --policies <file|dir> --action <file|-> [--mode enforce|monitor] [--json] [--allow-empty]\n';
+const USAGE =
+  'usage:\n  tierguard check (--policies <file|dir> | --config <file> [--strict]) --action <file|-> [--mode enforce|monitor] [--json] [--allow-empty]\n';
 
 let directory = '';
 

@@ -124,7 +124,7 @@ describe('tierguard test', () => {
     ]) {
       const result = run(...args);
       expect(result.status).toBe(2);
-      expect(result.stderr).toContain('tierguard test --policies <dir>');
+      expect(result.stderr).toContain('tierguard test (--policies <dir> | --config <file> [--strict])');
     }
   });
 
@@ -300,7 +300,11 @@ describe('tierguard test --json, --junit, --tap', () => {
     const result = run('test', '--help');
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
-    expect(result.stdout.startsWith('usage: tierguard test --policies <dir> [--json | --junit | --tap] [--out <file>]\n')).toBe(true);
+    expect(
+      result.stdout.startsWith(
+        'usage: tierguard test (--policies <dir> | --config <file> [--strict]) [--json | --junit | --tap] [--out <file>]\n',
+      ),
+    ).toBe(true);
     for (const option of ['--json', '--junit', '--tap', '--out <file>']) expect(result.stdout).toContain(`\n  ${option} `);
   });
 });
