@@ -1,7 +1,6 @@
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { bundleLoaded } from '../bundle/build-bundle.js';
-import { loadPolicies } from '../bundle/load-policies.js';
 import { describeFsError } from '../bundle/read-json.js';
 import { createEngine } from '../engine.js';
 import { TierguardError } from '../errors.js';
@@ -9,10 +8,11 @@ import { DEFAULT_LIMITS } from '../limits.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import type { CommandResult } from './check-command.js';
 import { withPolicySources } from './name-invalid-policy-files.js';
+import { loadPolicyInput } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard bundle`. */
-export const BUNDLE_USAGE = 'tierguard bundle <file|dir> --out <file.json> [--allow-empty]';
+export const BUNDLE_USAGE = 'tierguard bundle (<file|dir> | --config <file> [--strict]) --out <file.json> [--allow-empty]';
 
 /**
  * `tierguard bundle`: writes the policies at `<file|dir>` as one bundle file
@@ -25,16 +25,29 @@ export const BUNDLE_USAGE = 'tierguard bundle <file|dir> --out <file.json> [--al
 export async function runBundle(args: readonly string[]): Promise<CommandResult> {
   const { values, positionals } = parseArgs({
     args: [...args],
-    options: { out: { type: 'string' }, 'allow-empty': { type: 'boolean', default: false } },
+    options: {
+      out: { type: 'string' },
+      'allow-empty': { type: 'boolean', default: false },
+      config: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+    },
     strict: true,
     allowPositionals: true,
   });
-  if (positionals.length !== 1) throw new UsageError('bundle takes one policy file or directory');
+  if (values.config === undefined ? positionals.length !== 1 : positionals.length !== 0) {
+    throw new UsageError('bundle takes one policy file or directory, or --config <file>');
+  }
   if (values.out === undefined) throw new UsageError('--out is required');
-  const [policies] = positionals as [string];
   const out = values.out;
-  const loaded = await loadPolicies(policies, {}, { allowEmpty: values['allow-empty'] });
-  const engine = await withPolicySources(loaded, () => createEngine({ policies: loaded.definitions, sources: loaded.sources }));
+  // With --config the bundle holds the set as served: the sources merged by precedence, invalid soft policies left out.
+  const {
+    loaded,
+    engine: configured,
+    notes,
+  } = await loadPolicyInput({ policies: positionals[0], config: values.config, strict: values.strict }, values['allow-empty']);
+  const engine = await withPolicySources(loaded, () =>
+    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources }),
+  );
   const { bundle, text } = await bundleLoaded(loaded, engine, DEFAULT_LIMITS.maxFileBytes);
   const aside = `${out}.${process.pid}.tmp`;
   try {
@@ -45,5 +58,9 @@ export async function runBundle(args: readonly string[]): Promise<CommandResult>
     throw new TierguardError('IO_ERROR', `${out}: cannot write: ${describeFsError(error)}`, { file: out }, { cause: error });
   }
   const counts = `${bundle.policies.length} policies, ${bundle.files.size} referenced files`;
-  return { output: `wrote ${escapeTerminalText(out)}: ${bundle.version} (${counts})`, exitCode: 0 };
+  return {
+    output: `wrote ${escapeTerminalText(out)}: ${bundle.version} (${counts})`,
+    exitCode: 0,
+    ...(notes.length > 0 ? { warnings: notes } : {}),
+  };
 }

@@ -155,6 +155,8 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         'Writes the policies, every file they reference and their content hash as one deterministic JSON bundle, which --policies loads back verified. Exit 0, or 2 on invalid input.',
       options: [
         ['<file|dir>', 'the policy file, or a directory read as loadPolicies reads it'],
+        ['--config <file>', 'a tierguard.config.yaml instead: the bundle holds its sources merged by precedence, as served'],
+        STRICT,
         ['--out <file.json>', 'the bundle file to write (replaced atomically)'],
         ALLOW_EMPTY,
       ],

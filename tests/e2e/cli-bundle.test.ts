@@ -54,6 +54,20 @@ describe('tierguard bundle', () => {
     expect(decision).toEqual(JSON.parse(fromDirectory.stdout));
   });
 
+  it('bundles the set a config serves, merged by precedence, and decides from it as from the config', () => {
+    const config = join(ROOT, 'examples', 'config', 'tierguard.config.yaml');
+    const out = join(directory, 'config.json');
+    const result = run(['bundle', '--config', config, '--out', out]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const bundle = JSON.parse(readFileSync(out, 'utf8')) as { policies: { id: string }[] };
+    const fromConfig = run(['check', '--config', config, '--action', DROP_TABLE, '--json']);
+    const fromBundle = run(['check', '--policies', out, '--action', DROP_TABLE, '--json']);
+    expect(JSON.parse(fromBundle.stdout)).toEqual(JSON.parse(fromConfig.stdout));
+    expect(bundle.policies.every(({ id }) => id.includes('/'))).toBe(true);
+    expect(run(['bundle', POLICIES, '--config', config, '--out', out]).status).toBe(2);
+  });
+
   it('bundles engine bindings whose files lie beside the policy folder', () => {
     const result = run(['bundle', ENGINE_POLICIES, '--out', join(directory, 'engines.json')]);
     expect(result.status).toBe(0);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, requireBuild } from '../support/paths.js';
+import { missingEngines } from '../support/missing-engines.js';
 
 /**
  * The shipped engine examples (examples/engines) as CI runs them: the built CLI
@@ -23,17 +24,7 @@ const ENGINES = [
   { name: 'semgrep', args: ['--version'], install: 'pip install semgrep==1.180.0' },
 ] as const;
 
-function missingEngines(): string | undefined {
-  if (process.env['TIERGUARD_REQUIRE_ENGINES'] === '1') return undefined;
-  const missing = ENGINES.filter(({ name, args }) => {
-    const result = spawnSync(name, args, { encoding: 'utf8', timeout: 60_000, env: { ...process.env, SEMGREP_ENABLE_VERSION_CHECK: '0' } });
-    return result.error !== undefined || result.status !== 0;
-  });
-  if (missing.length === 0) return undefined;
-  return `not installed: ${missing.map(({ name }) => name).join(', ')}; to run these tests: ${missing.map(({ install }) => install).join('; ')} (or run .ci/install-engines)`;
-}
-
-const skip = missingEngines();
+const skip = missingEngines(ENGINES);
 
 function run(...args: string[]): SpawnSyncReturns<string> {
   // Engines are processes; the whole example set runs a few dozen of them.

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, loadPolicies } from '../../src/index.js';
 import type { Action, Decision, Engine, PolicyDefinition } from '../../src/index.js';
 import { ROOT, requireBuild } from '../support/paths.js';
+import { missingEngines } from '../support/missing-engines.js';
 
 /**
  * The registry's sample scenario (examples/registry) as CI runs it: the built
@@ -27,17 +28,7 @@ const ENGINES = [
   { name: 'conftest', args: ['--version'], install: 'go install github.com/open-policy-agent/conftest@v0.71.1' },
 ] as const;
 
-function missingEngines(): string | undefined {
-  if (process.env['TIERGUARD_REQUIRE_ENGINES'] === '1') return undefined;
-  const missing = ENGINES.filter(({ name, args }) => {
-    const result = spawnSync(name, args, { encoding: 'utf8', timeout: 60_000 });
-    return result.error !== undefined || result.status !== 0;
-  });
-  if (missing.length === 0) return undefined;
-  return `not installed: ${missing.map(({ name }) => name).join(', ')}; to run these tests: ${missing.map(({ install }) => install).join('; ')} (or run .ci/install-engines)`;
-}
-
-const skip = missingEngines();
+const skip = missingEngines(ENGINES);
 
 function run(...args: string[]): SpawnSyncReturns<string> {
   // Every artifact fixture is an engine process.
