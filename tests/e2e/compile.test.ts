@@ -140,7 +140,7 @@ describe('tierguard compile', () => {
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr.startsWith(`tierguard: ${flag} is required\n`)).toBe(true);
-    expect(result.stderr).toContain('tierguard compile --policies <file|dir> --out <dir>');
+    expect(result.stderr).toContain('tierguard compile (--policies <file|dir> | --config <file> [--strict]) --out <dir>');
     expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });
