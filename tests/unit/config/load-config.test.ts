@@ -86,8 +86,10 @@ describe('loadConfig', () => {
     write('policies/org/caps.json', cap('cap', 1000));
     write('policies/team/caps.json', cap('cap', 5000, { effect: 'warn' }));
     const strictFile = write('strict.config.yaml', `${CONFIG}options:\n  strict: true\n`);
-    for (const attempt of [loadConfig(strictFile), loadConfig(write('tierguard.config.yaml', CONFIG), { strict: true })]) {
-      const error = await rejection(attempt);
+    const plainFile = write('tierguard.config.yaml', CONFIG);
+    // Each load starts only when the one before has been awaited: a second rejection made early would be unhandled meanwhile.
+    for (const attempt of [() => loadConfig(strictFile), () => loadConfig(plainFile, { strict: true })]) {
+      const error = await rejection(attempt());
       expect(error.code).toBe('INVALID_POLICY');
       expect(error.message).toMatch(/1 precedence conflict \(strict\):\npayments-team\/cap .*may relax org\/cap/);
       expect(error.message).toMatch(/severity hard became soft/);
