@@ -20,7 +20,7 @@ import { ASKING_TARGET, cleanUp, eventually, fronted } from './gateway-support.j
  */
 
 const NOTHING_DENIED: PolicyDefinition = { id: 'nothing.denied', tools: ['never-called'], assert: { field: 'tool', op: 'eq', value: 'x' } };
-const ROOTS = [{ uri: 'file:///work/project', name: 'project' }];
+const ROOTS = [{ uri: 'file:///example/project', name: 'project' }];
 
 afterEach(cleanUp);
 
