@@ -70,12 +70,13 @@ function checkArtifacts(
   const files = fixtures.filter(isArtifactFixture);
   if (files.length === 0) return;
   const selectors = patterns.map((pattern) => ({ pattern, selector: compileArtifactSelector([pattern], limits).selector }));
+  // A pattern with `/` might select a fixture by its whole path in use: then no fixture can be said to be unselected.
+  const wholeNamePatterns = (definition.artifacts ?? []).length > patterns.length;
   const reached = new Set<string>();
   for (const fixture of files) {
     const name = fixture.file.slice(fixture.file.lastIndexOf('/') + 1);
     const selecting = selectors.filter(({ selector }) => selector?.selects(name) === true);
     for (const { pattern } of selecting) reached.add(pattern);
-    const wholeNamePatterns = (definition.artifacts ?? []).length > patterns.length;
     if (selecting.length === 0 && !wholeNamePatterns && fixture.expected === 'deny') {
       failures.push(
         `${fixture.file}: ${definition.id}'s artifacts (${patterns.join(', ')}) do not select "${name}", so in use no engine would judge it`,
