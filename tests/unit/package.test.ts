@@ -74,6 +74,7 @@ describe('package', () => {
       './engines/checkov',
       './engines/semgrep',
       './engines/testing',
+      './otel',
       './schema/policy.json',
       './package.json',
     ]);
