@@ -50,7 +50,8 @@ describe('createOtelAuditSink under pressure and failure', () => {
   it('bounds its queue: past limits.maxQueuedEvents an event is dropped, counted and reported once per run', async () => {
     const { sdk, sink, engine, errors } = await setUp({ limits: { maxQueuedEvents: 3 } });
     // A synchronous burst: nothing can be emitted until the event loop turns.
-    for (let index = 0; index < 5; index += 1) expect(engine.evaluateAuto({ tool: 'pay', arguments: { amount: index } }).verdict).toBe('allow');
+    for (let index = 0; index < 5; index += 1)
+      expect(engine.evaluateAuto({ tool: 'pay', arguments: { amount: index } }).verdict).toBe('allow');
     expect(sink.stats()).toEqual({ emitted: 0, queued: 3, dropped: 2 });
     expect(errors).toHaveLength(1);
     expect(isTierguardError(errors[0], 'AUDIT_BACKLOG') && errors[0].details).toEqual({ queuedEvents: 3, maxQueuedEvents: 3 });
