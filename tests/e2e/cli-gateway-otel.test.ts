@@ -10,14 +10,14 @@ import { ROOT, requireBuild } from '../support/paths.js';
 
 /**
  * `tierguard gateway --otel <setup.mjs>` as an operator runs it: the built CLI
- * imports the setup module (the real SDK with exporters that write a file),
+ * imports examples/otel/otel-setup.mjs (the real SDK with exporters that write a file),
  * guards the echo fixture over stdio, and exports every decision as a log
  * record and metrics, flushed when the client goes away.
  */
 
 const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const ECHO_SERVER = join(ROOT, 'tests', 'fixtures', 'gateway', 'echo-server.mjs');
-const SETUP = join(ROOT, 'tests', 'fixtures', 'gateway', 'otel-setup.mjs');
+const SETUP = join(ROOT, 'examples', 'otel', 'otel-setup.mjs');
 const SECRET = 'sk-live-gateway-secret-0042';
 const POLICIES = [
   { id: 'echo.no-shouting', tools: ['echo'], assert: { not: { field: 'arguments.loud', op: 'eq', value: true } } },
@@ -57,7 +57,7 @@ describe('tierguard gateway --otel', () => {
       args: [BIN, 'gateway', '--policies', policies, '--otel', SETUP, '--', process.execPath, ECHO_SERVER],
       cwd: ROOT,
       stderr: 'pipe',
-      env: { ...inherited, TIERGUARD_TEST_OTEL_FILE: output },
+      env: { ...inherited, TIERGUARD_OTEL_FILE: output },
     });
     let stderr = '';
     transport.stderr?.on('data', (chunk: Buffer) => {
