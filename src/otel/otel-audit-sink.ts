@@ -84,7 +84,7 @@ export async function createOtelAuditSink(options: OtelAuditSinkOptions = {}): P
       )
     : undefined;
 
-  // A ring of pending records: `head` is the next to emit; compacted as it advances.
+  // Records still to emit are queue[head..]; the array is trimmed as head advances, not shifted per record.
   let queue: Queued[] = [];
   let head = 0;
   let emitted = 0;
