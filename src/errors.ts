@@ -22,7 +22,9 @@ export type TierguardErrorCode =
   /** A policy bundle, or one of its files, holds no policies and `allowEmpty` was not given: an empty set would allow every action. */
   | 'EMPTY_BUNDLE'
   /** A bundle file (`tierguard bundle`) is malformed, unsafe, or does not match its content hash: nothing of it is used. */
-  | 'INVALID_BUNDLE';
+  | 'INVALID_BUNDLE'
+  /** An optional peer dependency a feature needs (the OpenTelemetry API for `tierguard/otel`) is not installed; `details.packages` names what to install. */
+  | 'MISSING_DEPENDENCY';
 
 /** One thing wrong with a policy, as `INVALID_POLICY` details list it (see `DefinitionIssue`). */
 export interface PolicyIssueDetails {
@@ -126,6 +128,10 @@ export interface AuditBacklogDetails {
   readonly unwritten?: number;
   /** The time `flush`/`close` waited. */
   readonly drainTimeoutMs?: number;
+  /** Events queued when an event was dropped (a sink bounded by count, such as the OpenTelemetry one). */
+  readonly queuedEvents?: number;
+  /** The queue's bound in events. */
+  readonly maxQueuedEvents?: number;
 }
 
 /** `details` of `EMPTY_BUNDLE`. */
@@ -154,6 +160,14 @@ export interface InvalidBundleDetails {
   readonly actual?: string;
 }
 
+/** `details` of `MISSING_DEPENDENCY`. */
+export interface MissingDependencyDetails {
+  /** The packages that could not be imported, to install (`@opentelemetry/api`). */
+  readonly packages?: readonly string[];
+  /** What needs them (`createOtelAuditSink`). */
+  readonly feature?: string;
+}
+
 /**
  * What `details` holds for each code. Every key is optional: a detail is
  * given where the thrower knows it. Narrow an error with
@@ -170,6 +184,7 @@ export interface TierguardErrorDetailsMap {
   readonly AUDIT_BACKLOG: AuditBacklogDetails;
   readonly EMPTY_BUNDLE: EmptyBundleDetails;
   readonly INVALID_BUNDLE: InvalidBundleDetails;
+  readonly MISSING_DEPENDENCY: MissingDependencyDetails;
 }
 
 /**

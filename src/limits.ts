@@ -177,6 +177,41 @@ export function resolveAuditSinkLimits(overrides: Partial<AuditSinkLimits> | und
 }
 
 /**
+ * Bounds of the OpenTelemetry audit sink (`tierguard/otel`). Its queue is
+ * counted in events rather than bytes: what it holds are events waiting for the
+ * next turn of the event loop, and the SDK's own batch processor, which takes
+ * them from there, is bounded in records too.
+ */
+export interface OtelSinkLimits {
+  /** Most events accepted and not yet handed to the OpenTelemetry logger; an event past it is dropped and counted. */
+  readonly maxQueuedEvents: number;
+  /** How long `flush()` and `close()` wait for the providers' `forceFlush`, in milliseconds, before they reject. */
+  readonly drainTimeoutMs: number;
+}
+
+/**
+ * Defaults, frozen. 2,048 events is the SDK's own `BatchLogRecordProcessor`
+ * queue; the queue only fills when a burst of synchronous decisions outruns one
+ * turn of the event loop, or when emitting is slow. 5 s as for the file sink.
+ */
+export const DEFAULT_OTEL_SINK_LIMITS: OtelSinkLimits = Object.freeze({
+  maxQueuedEvents: 2_048,
+  drainTimeoutMs: 5_000,
+});
+
+/** Merges OpenTelemetry-sink overrides onto {@link DEFAULT_OTEL_SINK_LIMITS}, rejecting unknown keys and non-positive values. */
+export function resolveOtelSinkLimits(overrides: Partial<OtelSinkLimits> | undefined): OtelSinkLimits {
+  return resolveBounds(DEFAULT_OTEL_SINK_LIMITS, overrides, 'limits');
+}
+
+/**
+ * Most tool names `createOtelAuditSink`'s `metricTools` may list: each one is
+ * a value of the `tool` metric attribute, so the list bounds the number of
+ * series a gateway exports, whatever tool names the clients send.
+ */
+export const MAX_METRIC_TOOLS = 1_024;
+
+/**
  * Bounds of an MCP gateway on its downstream server: how long a forwarded
  * request may wait, how often and how fast a server that ends is started
  * again, and how many `tools/list` pages are read to check the policies

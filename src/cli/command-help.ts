@@ -141,6 +141,10 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         ['--timeout <seconds>', 'how long a forwarded request may wait for its answer (default 60)'],
         RELOAD,
         ['--audit <file>', 'append every decision to the file as a JSON line'],
+        [
+          '--otel <setup.mjs>',
+          'import the module, which registers the OpenTelemetry SDK, then export every decision as a log record and metrics through it',
+        ],
         ALLOW_EMPTY,
         ['--upstream-url <url>', 'a downstream server already listening on Streamable HTTP'],
         ['-- <command> [args...]', 'the downstream server to spawn, without a shell'],

@@ -10,7 +10,7 @@ import { UsageError } from './usage-error.js';
 /** Usage of `tierguard gateway`. */
 export const GATEWAY_USAGE =
   'tierguard gateway (--policies <file|dir> | --config <file> [--strict]) [--http [--host 127.0.0.1] [--port 8765] [--max-sessions 32] [--identity-header <name>] [--metrics]] [--mode enforce|monitor] [--lenient] ' +
-  '[--identity <json>] [--restart never|on-failure] [--max-restarts 3] [--timeout <seconds>] [--reload-interval <seconds>] [--audit <file>] [--allow-empty] ' +
+  '[--identity <json>] [--restart never|on-failure] [--max-restarts 3] [--timeout <seconds>] [--reload-interval <seconds>] [--audit <file>] [--otel <setup.mjs>] [--allow-empty] ' +
   '(--upstream-url <url> | -- <command> [args...])';
 
 /** The environment variable `--identity` falls back to, so a launcher can set the caller without putting it on the command line. */
@@ -38,6 +38,8 @@ export interface GatewayArgs {
   /** Polling interval for watchPolicies; `undefined` when polling is off (`--reload-interval 0`). */
   readonly intervalMs: number | undefined;
   readonly audit: string | undefined;
+  /** `--otel`: the module that registers the OpenTelemetry SDK, imported before decisions are exported through its global providers. */
+  readonly otel: string | undefined;
   readonly allowEmpty: boolean;
 }
 
@@ -66,6 +68,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
       timeout: { type: 'string' },
       'reload-interval': { type: 'string' },
       audit: { type: 'string' },
+      otel: { type: 'string' },
       'allow-empty': { type: 'boolean', default: false },
     },
     strict: true,
@@ -128,6 +131,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
     timeoutMs: parseSeconds(values.timeout, '--timeout', DEFAULT_TIMEOUT_SECONDS),
     intervalMs: parseReloadInterval(values['reload-interval']),
     audit: values.audit,
+    otel: values.otel,
     allowEmpty: values['allow-empty'],
   };
 }

@@ -15,6 +15,7 @@ import type { CommandResult } from './check-command.js';
 import type { GatewayArgs } from './gateway-args.js';
 import { parseGatewayArgs } from './gateway-args.js';
 import { importPeer } from './mcp-command.js';
+import { openOtelExport } from './otel-export.js';
 import { watchPolicyInput } from './policy-input.js';
 import { MAX_INTERVAL_MS } from './reload-interval.js';
 import { UsageError } from './usage-error.js';
@@ -38,7 +39,8 @@ interface Serving {
  * `guardServer` judges them. The policies are watched (polled every
  * `--reload-interval` seconds, reloaded at once on SIGHUP). `--mode monitor`
  * refuses nothing and logs each `would_deny` as a JSON line at WARN on stderr;
- * `--audit <file>` appends every decision as a JSON line. Logs go to stderr
+ * `--audit <file>` appends every decision as a JSON line; `--otel <setup.mjs>`
+ * exports it through the OpenTelemetry SDK that module registers. Logs go to stderr
  * only. Ends on SIGINT or SIGTERM (and on stdio when the client closes stdin),
  * closing the downstream server(s) and exiting 0; it exits rather than returns,
  * as `main` would print on stdout, which on stdio belongs to the protocol.
@@ -49,9 +51,11 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
   const log = (line: string): void => void process.stderr.write(`tierguard gateway: ${escapeTerminalLines(line)}\n`);
   const audit =
     options.audit === undefined ? undefined : createJsonLinesSink(options.audit, { onError: (error) => log(`audit: ${error.message}`) });
-  // Every decision, before its request goes on: to the audit file, the monitor log and (with --metrics) the counters.
+  const otel = options.otel === undefined ? undefined : await openOtelExport(options.otel, log);
+  // Every decision, before its request goes on: to the audit file, OpenTelemetry, the monitor log and (with --metrics) the counters.
   const record = (event: AuditEvent): void => {
     audit?.write(event);
+    otel?.write(event);
     warnWouldDeny(event);
   };
   const metrics = options.metrics ? createGatewayMetrics() : undefined;
@@ -103,6 +107,7 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
     process.off('SIGTERM', onSignal);
     watcher.close();
     await audit?.close().catch(() => undefined);
+    await otel?.close().catch(() => undefined);
     throw error;
   }
   log(
@@ -114,6 +119,7 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
   await stopEngineRuns();
   await serving.stop();
   await audit?.close().catch((error: unknown) => log(`audit: ${describeThrown(error)}`));
+  await otel?.close().catch((error: unknown) => log(`otel: ${describeThrown(error)}`));
   log('stopped');
   process.exit(0);
 }

@@ -3,6 +3,7 @@ import { TierguardError } from '../errors.js';
 import { resolveAuditSinkLimits, type AuditSinkLimits } from '../limits.js';
 import type { AuditEvent } from '../types.js';
 import { openAuditDestination } from './open-audit-destination.js';
+import { sinkErrorReporter } from './sink-error-reporter.js';
 
 /** Options of {@link createJsonLinesSink}. */
 export interface JsonLinesSinkOptions {
@@ -75,7 +76,7 @@ interface Waiter {
 export function createJsonLinesSink(file: string, options: JsonLinesSinkOptions = {}): JsonLinesSink {
   const limits = resolveAuditSinkLimits(options.limits);
   const timeoutMs = Math.min(limits.drainTimeoutMs, MAX_TIMER_MS);
-  const report = reporter(options.onError);
+  const report = sinkErrorReporter(options.onError);
   let destination: Writable | undefined;
   // Lines accepted while the file is still opening.
   const early: { readonly text: string; readonly bytes: number }[] = [];
@@ -244,23 +245,4 @@ export function createJsonLinesSink(file: string, options: JsonLinesSinkOptions 
   const stats = (): JsonLinesSinkStats => ({ written, queued: accepted - settled, queuedBytes, dropped });
 
   return Object.freeze({ write, flush, close, stats });
-}
-
-/** Calls the handler without letting it throw into a stream callback, where it would crash the process. */
-function reporter(onError: ((error: Error) => void) | undefined): (error: Error) => void {
-  return (error) => {
-    if (onError !== undefined) {
-      try {
-        onError(error);
-        return;
-      } catch {
-        // A failing handler leaves stderr as the last place to say it.
-      }
-    }
-    try {
-      process.stderr.write(`tierguard: ${error.message.replace(/[\r\n]+/g, ' ')}\n`);
-    } catch {
-      // Nowhere left to report to; the process keeps running.
-    }
-  };
 }

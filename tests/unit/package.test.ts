@@ -74,6 +74,7 @@ describe('package', () => {
       './engines/checkov',
       './engines/semgrep',
       './engines/testing',
+      './otel',
       './schema/policy.json',
       './package.json',
     ]);
@@ -123,6 +124,17 @@ describe('package', () => {
       const heavy = [...packages].filter((name) => name.startsWith('@open-policy-agent/') || name.startsWith('@modelcontextprotocol/'));
       expect(heavy, subpath).toEqual([]);
     }
+  });
+
+  it('loads the OpenTelemetry API from tierguard/otel only when a sink is made, and the MCP SDK never', () => {
+    const { packages, files } = staticImports(join(ROOT, 'dist/otel/index.js'));
+    expect([...packages].filter((name) => name.startsWith('@opentelemetry/') || name.startsWith('@modelcontextprotocol/'))).toEqual([]);
+    expect([...files].map((file) => file.slice(ROOT.length))).toContain('dist/otel/otel-packages.js');
+    const source = readFileSync(join(ROOT, 'dist/otel/otel-packages.js'), 'utf8');
+    expect([...source.matchAll(/import\(\s*'([^']+)'\s*\)/g)].map((match) => match[1])).toEqual([
+      '@opentelemetry/api',
+      '@opentelemetry/api-logs',
+    ]);
   });
 
   it('loads no RDF module for an auto-only policy set, and loads the formal tier for a shape', () => {
