@@ -69,44 +69,41 @@ function isPath(value: unknown): value is readonly (string | number)[] {
   return Array.isArray(value) && value.every((segment) => typeof segment === 'string' || typeof segment === 'number');
 }
 
-/** A violation or warning, or the reason `value` is not one. */
-function readViolation(value: unknown, where: string): ShownViolation | string {
+/** What every violation and rewrite has: the policy that reported it and the path into the action. */
+interface Located {
+  readonly record: Record<string, unknown>;
+  readonly policyId: string;
+  /** The path as a policy writes it, and its segments as strings. */
+  readonly shown: { readonly path: string; readonly segments: readonly string[] };
+}
+
+/** Reads the policy id and path of a violation or rewrite; undefined when `value` lacks either. */
+function readLocated(value: unknown): Located | undefined {
   const record = asRecord(value);
   const path = record?.path;
-  if (
-    record === undefined ||
-    typeof record.policyId !== 'string' ||
-    typeof record.message !== 'string' ||
-    !isOneOf(EFFECTS, record.effect) ||
-    !isPath(path)
-  ) {
+  if (record === undefined || typeof record.policyId !== 'string' || !isPath(path)) return undefined;
+  return { record, policyId: record.policyId, shown: { path: formatPath(path), segments: path.map(String) } };
+}
+
+/** A violation or warning, or the reason `value` is not one. */
+function readViolation(value: unknown, where: string): ShownViolation | string {
+  const located = readLocated(value);
+  const { message, effect } = located?.record ?? {};
+  if (located === undefined || typeof message !== 'string' || !isOneOf(EFFECTS, effect)) {
     return `${where} is not a Violation (a string policyId and message, a path of keys and indices, an effect)`;
   }
-  return { policyId: record.policyId, path: formatPath(path), segments: path.map(String), message: record.message, effect: record.effect };
+  return { policyId: located.policyId, ...located.shown, message, effect };
 }
 
 /** A rewrite, or the reason `value` is not one. */
 function readRewrite(value: unknown, where: string): ShownRewrite | string {
-  const record = asRecord(value);
-  const path = record?.path;
-  if (
-    record === undefined ||
-    typeof record.policyId !== 'string' ||
-    typeof record.op !== 'string' ||
-    typeof record.applied !== 'boolean' ||
-    !isPath(path)
-  ) {
+  const located = readLocated(value);
+  const { op, applied } = located?.record ?? {};
+  if (located === undefined || typeof op !== 'string' || typeof applied !== 'boolean') {
     return `${where} is not a Rewrite (a string policyId and op, a path of keys and indices, a boolean applied)`;
   }
-  const written = Object.hasOwn(record, 'value') ? renderValue(record.value) : undefined;
-  return {
-    policyId: record.policyId,
-    op: record.op,
-    path: formatPath(path),
-    segments: path.map(String),
-    value: written,
-    applied: record.applied,
-  };
+  const written = Object.hasOwn(located.record, 'value') ? renderValue(located.record.value) : undefined;
+  return { policyId: located.policyId, op, ...located.shown, value: written, applied };
 }
 
 /** An evaluation error, or the reason `value` is not one. */
