@@ -37,13 +37,12 @@ function projectEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, NO_COLOR: '1', npm_config_fund: 'false', npm_config_audit: 'false', ...extra };
 }
 
-function run(command: string, args: readonly string[], options: { cwd?: string; input?: string } = {}): SpawnSyncReturns<string> {
+function run(command: string, args: readonly string[], options: { cwd?: string } = {}): SpawnSyncReturns<string> {
   return spawnSync(command, [...args], {
     cwd: options.cwd ?? project,
     encoding: 'utf8',
     env: projectEnv(),
     timeout: SLOW_MS,
-    input: options.input,
   });
 }
 
@@ -66,7 +65,7 @@ function packAndInstall(): void {
   writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'readme-examples', private: true, type: 'module' }, null, 2)}\n`);
   // re2's install script fetches or compiles its native binary (minutes with node-gyp); every other dependency has none.
   // It is skipped here and the binary the checkout built for this same Node and re2 version is reused; otherwise it is rebuilt.
-  const install = run('npm', ['install', join(destination, packed.filename), '--prefer-offline', '--ignore-scripts'], {});
+  const install = run('npm', ['install', join(destination, packed.filename), '--prefer-offline', '--ignore-scripts']);
   expect(install.status, install.stderr).toBe(0);
   provideRe2Binary();
   // tierguard/testing's example needs vitest: the checkout's own, linked rather than installed (it is large), like a user's dev dependency.
@@ -134,7 +133,9 @@ describe.skipIf(skip !== undefined)(`npm pack, installed into an empty project${
       const sourceExtension = extension === 'cjs' || extension === 'cts' ? 'cts' : 'ts';
       return !existsSync(join(ROOT, 'src', `${stem}.${sourceExtension}`));
     });
-    expect(stray).toEqual([]);
+    expect(stray, 'files that are not the package, or built files without a source (rebuild from an empty dist/: npm run prepack)').toEqual(
+      [],
+    );
     expect(packedFiles).toEqual(expect.arrayContaining(['LICENSE', 'dist/index.js', 'dist/cjs/mcp.cjs', 'schema/policy.json']));
     expect(packedFiles.filter((path) => path.endsWith('.map') || /^(src|tests|examples|bench)\//.test(path))).toEqual([]);
   });
