@@ -7,7 +7,7 @@ export default tseslint.config(
   { ignores: ['dist/', 'docs/', 'node_modules/', 'coverage/', 'tests/fixtures/engines/', 'tests/fixtures/enforcement/', 'examples/engines/'] },
   js.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.cts'],
     extends: [...tseslint.configs.recommendedTypeChecked],
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
@@ -24,6 +24,8 @@ export default tseslint.config(
       ],
     },
   },
+  // The CommonJS stubs `require` resolves to where Node cannot require an ES module: CommonJS is their point.
+  { files: ['src/cjs/*.cts'], rules: { '@typescript-eslint/no-require-imports': 'off' } },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

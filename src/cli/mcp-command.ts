@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { describeThrown } from '../describe-thrown.js';
 import { stopEngineRuns } from '../engines/process/live-runs.js';
+import { MCP_PEERS_INSTALL, isMissingMcpPeer } from '../mcp/missing-peer.js';
 import { DEFAULT_SHUTDOWN_WAIT_MS } from '../limits.js';
 import type { CommandResult } from './check-command.js';
 import { escapeTerminalLines } from '../terminal-text.js';
@@ -16,7 +17,7 @@ import { UsageError } from './usage-error.js';
 export const MCP_USAGE =
   'tierguard mcp (--policies <file|dir> | --config <file> [--strict]) [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
 
-const SDK_MISSING = 'tierguard mcp needs @modelcontextprotocol/sdk: npm install @modelcontextprotocol/sdk zod';
+const SDK_MISSING = `tierguard mcp needs @modelcontextprotocol/sdk: ${MCP_PEERS_INSTALL}`;
 // serveHttp's defaults (HTTP_DEFAULTS), repeated: importing serve-http here would load the SDK for every command.
 const DEFAULT_HOST = '127.0.0.1';
 const DEFAULT_PORT = 8765;
@@ -184,9 +185,7 @@ export async function importPeer<T>(load: () => Promise<T>): Promise<T> {
   try {
     return await load();
   } catch (error) {
-    const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-    if (code === 'ERR_MODULE_NOT_FOUND' && /['"](@modelcontextprotocol\/sdk|zod)['"/]/.test(describeThrown(error)))
-      throw new UsageError(SDK_MISSING);
+    if (isMissingMcpPeer(error)) throw new UsageError(SDK_MISSING);
     throw error;
   }
 }

@@ -1,6 +1,10 @@
-import { formatPath } from '../format-path.js';
 import { renderValue } from '../render-value.js';
-import type { Effect, Verdict } from '../types.js';
+import type { Verdict } from '../types.js';
+import { describeDecision, policies } from './describe-decision.js';
+import { isSamePath, readPathArgument } from './path-argument.js';
+import type { DecisionPath, ExpectedPath } from './path-argument.js';
+import { NOT_A_DECISION, readDecision } from './shown-decision.js';
+import type { ShownDecision, ShownRewrite } from './shown-decision.js';
 
 /** The part of the `this` that vitest (and Jest) give a matcher which the tierguard matchers read. */
 export interface MatcherContext {
@@ -16,156 +20,40 @@ export interface MatcherResult {
   readonly message: () => string;
 }
 
-/** A violation or warning as the messages show it. */
-interface ShownViolation {
-  readonly policyId: string;
-  readonly path: string;
-  readonly message: string;
-  readonly effect: Effect;
-}
-
-/** An evaluation error as the messages show it. */
-interface ShownError {
-  readonly code: string;
-  readonly message: string;
-  readonly policyId: string | undefined;
-}
-
-/**
- * A copy of the received decision, taken once while it is checked, so that the
- * message (built later, and only on failure) never reads the received value again.
- */
-interface ShownDecision {
-  readonly verdict: Verdict;
-  readonly violations: readonly ShownViolation[];
-  readonly warnings: readonly ShownViolation[];
-  readonly errors: readonly ShownError[];
-}
-
 /** Why a matcher passed or failed, phrased for the direction that fails. */
 interface Outcome {
   readonly pass: boolean;
   readonly reason: string;
 }
 
-const VERDICTS: ReadonlySet<Verdict> = new Set<Verdict>(['allow', 'deny', 'escalate']);
-const EFFECTS: ReadonlySet<Effect> = new Set<Effect>(['deny', 'escalate', 'warn']);
-const NOT_A_DECISION = 'expected a tierguard Decision (what engine.evaluate or engine.evaluateAuto returns)';
-
-/** Narrows `value` to a member of `set`. */
-function isOneOf<T>(set: ReadonlySet<T>, value: unknown): value is T {
-  return (set as ReadonlySet<unknown>).has(value);
-}
-
-/** Reads a value as a Record, or undefined when it is not a non-null object. */
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
-}
-
-/** A violation or warning, or the reason `value` is not one. */
-function readViolation(value: unknown, where: string): ShownViolation | string {
-  const record = asRecord(value);
-  const path = record?.path;
-  if (
-    record === undefined ||
-    typeof record.policyId !== 'string' ||
-    typeof record.message !== 'string' ||
-    !isOneOf(EFFECTS, record.effect) ||
-    !Array.isArray(path) ||
-    !path.every((segment) => typeof segment === 'string' || typeof segment === 'number')
-  ) {
-    return `${where} is not a Violation (a string policyId and message, a path of keys and indices, an effect)`;
-  }
-  return { policyId: record.policyId, path: formatPath(path), message: record.message, effect: record.effect };
-}
-
-/** An evaluation error, or the reason `value` is not one. */
-function readError(value: unknown, where: string): ShownError | string {
-  const record = asRecord(value);
-  if (record === undefined || typeof record.code !== 'string' || typeof record.message !== 'string') {
-    return `${where} is not an EvaluationError (a string code and message)`;
-  }
-  return { code: record.code, message: record.message, policyId: typeof record.policyId === 'string' ? record.policyId : undefined };
-}
-
-/** Reads every entry of `list` with `read`, or returns the first reason one is unreadable. */
-function readAll<T>(list: readonly unknown[], name: string, read: (value: unknown, where: string) => T | string): T[] | string {
-  const shown: T[] = [];
-  for (const [index, value] of list.entries()) {
-    const entry = read(value, `${name}[${index}]`);
-    if (typeof entry === 'string') return entry;
-    shown.push(entry);
-  }
-  return shown;
-}
-
-/** The received value as a decision, or the reason it is not one. Never throws, even on hostile getters. */
-function readDecision(received: unknown): ShownDecision | string {
-  try {
-    if (typeof (received as { then?: unknown } | null)?.then === 'function') {
-      return `${NOT_A_DECISION}, but received a Promise: await engine.evaluate(action) first, or use expect(promise).resolves`;
-    }
-    const record = asRecord(received);
-    const verdict = record?.verdict;
-    if (record === undefined || !isOneOf(VERDICTS, verdict)) {
-      return `${NOT_A_DECISION}, but received ${renderValue(received)}: no verdict of allow, deny or escalate`;
-    }
-    const { violations, warnings, errors } = record;
-    if (!Array.isArray(violations) || !Array.isArray(warnings) || !Array.isArray(errors)) {
-      return `${NOT_A_DECISION}, but received ${renderValue(received)}: violations, warnings and errors must be arrays`;
-    }
-    const shownViolations = readAll(violations, 'violations', readViolation);
-    if (typeof shownViolations === 'string') return `${NOT_A_DECISION}, but its ${shownViolations}`;
-    const shownWarnings = readAll(warnings, 'warnings', readViolation);
-    if (typeof shownWarnings === 'string') return `${NOT_A_DECISION}, but its ${shownWarnings}`;
-    const shownErrors = readAll(errors, 'errors', readError);
-    if (typeof shownErrors === 'string') return `${NOT_A_DECISION}, but its ${shownErrors}`;
-    return { verdict, violations: shownViolations, warnings: shownWarnings, errors: shownErrors };
-  } catch {
-    return `${NOT_A_DECISION}, but reading the received value threw`;
-  }
-}
-
-/** One titled list of the decision's contents: `violations (2):` then one line each, or `violations: none`. */
-function section(title: string, lines: readonly string[]): string {
-  return lines.length === 0 ? `${title}: none` : [`${title} (${lines.length}):`, ...lines.map((line) => `  - ${line}`)].join('\n');
-}
-
-/** One line per violation: policy, field, message, effect. */
-function violationLine({ policyId, path, message, effect }: ShownViolation): string {
-  return `policy ${JSON.stringify(policyId)} at ${path}: ${message} [${effect}]`;
-}
-
-/** The whole decision as the messages show it. */
-function describeDecision(decision: ShownDecision): string {
-  return [
-    `verdict: ${decision.verdict}`,
-    section('violations', decision.violations.map(violationLine)),
-    section('warnings', decision.warnings.map(violationLine)),
-    section(
-      'errors',
-      decision.errors.map(
-        ({ code, message, policyId }) => `${code}${policyId === undefined ? '' : ` in policy ${JSON.stringify(policyId)}`}: ${message}`,
-      ),
-    ),
-  ].join('\n');
-}
+/** What a check answers: an outcome, or (as a string) why the value is not a decision it can judge. */
+type Check = (decision: ShownDecision) => Outcome | string;
 
 /** Whether `this` is a negated assertion; a matcher called without a context is not. */
 function isNegated(context: MatcherContext | undefined): boolean {
   return context?.isNot === true;
 }
 
+/** The first line of every message: the assertion as the test wrote it. */
+function hintOf(isNot: boolean, call: string): string {
+  return `expect(decision)${isNot ? '.not' : ''}.${call}`;
+}
+
 /**
- * Runs `check` on the received decision. A value that is not a decision fails
- * under `.not` as well: `expect(42).not.toAllow()` is a broken test, not a pass.
+ * A result that fails in both directions: a value that is not a decision, or an
+ * argument the matcher cannot use, makes a broken test, never a pass under `.not`.
  */
-function match(isNot: boolean, call: string, received: unknown, check: (decision: ShownDecision) => Outcome): MatcherResult {
-  const hint = `expect(decision)${isNot ? '.not' : ''}.${call}`;
+function broken(isNot: boolean, call: string, reason: string): MatcherResult {
+  return { pass: isNot, message: () => `${hintOf(isNot, call)}\n\n${reason}` };
+}
+
+/** Runs `check` on the received decision; the message shows the reason and then the whole decision. */
+function match(isNot: boolean, call: string, received: unknown, check: Check): MatcherResult {
   const decision = readDecision(received);
-  if (typeof decision === 'string') return { pass: isNot, message: () => `${hint}\n\n${decision}` };
-  const { pass, reason } = check(decision);
-  return { pass, message: () => `${hint}\n\n${reason}\n\n${describeDecision(decision)}` };
+  if (typeof decision === 'string') return broken(isNot, call, decision);
+  const outcome = check(decision);
+  if (typeof outcome === 'string') return broken(isNot, call, `${NOT_A_DECISION}, but ${outcome}`);
+  return { pass: outcome.pass, message: () => `${hintOf(isNot, call)}\n\n${outcome.reason}\n\n${describeDecision(decision)}` };
 }
 
 /** A matcher that passes when the decision's verdict is `verdict`. */
@@ -187,13 +75,16 @@ export const toDeny = verdictMatcher('deny', 'toDeny');
 /** Passes when the decision's verdict is `escalate`. */
 export const toEscalate = verdictMatcher('escalate', 'toEscalate');
 
+/** The reason a policy id argument is unusable, or undefined when it is a string. */
+function policyIdProblem(policyId: unknown): string | undefined {
+  return typeof policyId === 'string' ? undefined : `expected a policy id string, but received ${renderValue(policyId)}`;
+}
+
 /** Passes when the verdict is `deny` and a violation with effect `deny` names the policy `policyId`. */
 export function toBeDeniedBy(this: MatcherContext, received: unknown, policyId: string): MatcherResult {
   const isNot = isNegated(this);
-  if (typeof policyId !== 'string') {
-    const hint = `expect(decision)${isNot ? '.not' : ''}.toBeDeniedBy(policyId)`;
-    return { pass: isNot, message: () => `${hint}\n\nexpected a policy id string, but received ${renderValue(policyId)}` };
-  }
+  const problem = policyIdProblem(policyId);
+  if (problem !== undefined) return broken(isNot, 'toBeDeniedBy(policyId)', problem);
   const policy = `policy ${JSON.stringify(policyId)}`;
   return match(isNot, `toBeDeniedBy(${JSON.stringify(policyId)})`, received, (decision) => {
     const deniers = [...new Set(decision.violations.filter(({ effect }) => effect === 'deny').map(({ policyId: id }) => id))];
@@ -203,7 +94,110 @@ export function toBeDeniedBy(this: MatcherContext, received: unknown, policyId: 
     if (deniers.includes(policyId)) {
       return { pass: true, reason: `expected the decision not to be denied by ${policy}, but a deny violation names it` };
     }
-    const by = deniers.length === 0 ? 'evaluation errors' : deniers.map((id) => `policy ${JSON.stringify(id)}`).join(', ');
+    const by = deniers.length === 0 ? 'evaluation errors' : policies(deniers);
     return { pass: false, reason: `expected the decision to be denied by ${policy}, but it was denied by ${by}` };
+  });
+}
+
+/**
+ * Passes when the verdict is `escalate` and `policyId` is among the policies that
+ * asked for approval (`decision.escalatedBy`). An escalation a deny outranks is
+ * not one: the action is refused, nobody is asked.
+ */
+export function toBeEscalatedBy(this: MatcherContext, received: unknown, policyId: string): MatcherResult {
+  const isNot = isNegated(this);
+  const problem = policyIdProblem(policyId);
+  if (problem !== undefined) return broken(isNot, 'toBeEscalatedBy(policyId)', problem);
+  const policy = `policy ${JSON.stringify(policyId)}`;
+  return match(isNot, `toBeEscalatedBy(${JSON.stringify(policyId)})`, received, ({ verdict, escalatedBy }) => {
+    if (escalatedBy === undefined) return 'it has no escalatedBy list';
+    const asked = escalatedBy.includes(policyId);
+    if (verdict !== 'escalate') {
+      const outranked = asked ? ` (${policy} asked for approval, but a deny outranks an escalation)` : '';
+      return { pass: false, reason: `expected the decision to be escalated by ${policy}, but its verdict is ${verdict}${outranked}` };
+    }
+    if (asked) return { pass: true, reason: `expected the decision not to be escalated by ${policy}, but it asked for approval` };
+    return {
+      pass: false,
+      reason: `expected the decision to be escalated by ${policy}, but approval was asked by ${policies(escalatedBy)}`,
+    };
+  });
+}
+
+/** Passes when the decision has a warning (from a `warn` policy), from the policy `policyId` when one is given. */
+export function toWarn(this: MatcherContext, received: unknown, policyId?: string): MatcherResult {
+  const isNot = isNegated(this);
+  const problem = policyId === undefined ? undefined : policyIdProblem(policyId);
+  if (problem !== undefined) return broken(isNot, 'toWarn(policyId?)', problem);
+  const call = policyId === undefined ? 'toWarn()' : `toWarn(${JSON.stringify(policyId)})`;
+  return match(isNot, call, received, ({ warnings }) => {
+    const warners = [...new Set(warnings.map(({ policyId: id }) => id))];
+    if (policyId === undefined) {
+      return warnings.length === 0
+        ? { pass: false, reason: 'expected the decision to warn, but it has no warnings' }
+        : { pass: true, reason: `expected the decision not to warn, but it has ${warnings.length} warning(s) from ${policies(warners)}` };
+    }
+    const policy = `policy ${JSON.stringify(policyId)}`;
+    if (warners.includes(policyId)) return { pass: true, reason: `expected no warning from ${policy}, but it warned` };
+    const from = warnings.length === 0 ? 'the decision has no warnings' : `the warnings come from ${policies(warners)}`;
+    return { pass: false, reason: `expected a warning from ${policy}, but ${from}` };
+  });
+}
+
+/** Rewrites as a message lists them: `policy "p" cap_value at arguments.amount`. */
+function listRewrites(rewrites: readonly ShownRewrite[]): string {
+  return rewrites.map(({ policyId, op, path }) => `policy ${JSON.stringify(policyId)} ${op} at ${path}`).join(', ');
+}
+
+/**
+ * Passes when a rewrite was applied to the action, at `path` when one is given.
+ * A monitored policy's proposal (`applied: false`) does not count: it did not
+ * change the action that runs.
+ */
+export function toRewrite(this: MatcherContext, received: unknown, path?: DecisionPath): MatcherResult {
+  const isNot = isNegated(this);
+  let expected: ExpectedPath | undefined;
+  if (path !== undefined) {
+    const read = readPathArgument(path);
+    if (typeof read === 'string') return broken(isNot, 'toRewrite(path?)', read);
+    expected = read;
+  }
+  const at = expected === undefined ? '' : ` at ${expected.shown}`;
+  const call = path === undefined ? 'toRewrite()' : `toRewrite(${renderValue(path)})`;
+  return match(isNot, call, received, ({ rewrites }) => {
+    if (rewrites === undefined) return 'it has no rewrites list';
+    const here = expected === undefined ? rewrites : rewrites.filter(({ segments }) => isSamePath(segments, expected));
+    const applied = here.filter((rewrite) => rewrite.applied);
+    if (applied.length > 0) return { pass: true, reason: `expected no rewrite${at}, but ${listRewrites(applied)} applied` };
+    const proposed = here.length > 0 ? ` (${listRewrites(here)}: proposed by a monitored policy, not applied)` : '';
+    const elsewhere = rewrites.filter((rewrite) => rewrite.applied);
+    const found = elsewhere.length === 0 ? 'no rewrite was applied' : `the rewrites applied are ${listRewrites(elsewhere)}`;
+    return { pass: false, reason: `expected a rewrite${at}, but ${found}${proposed}` };
+  });
+}
+
+/**
+ * Passes when a violation (of an enforced `deny` or `escalate` policy:
+ * `decision.violations`) is at `path`. Warnings are not violations: assert them
+ * with `toWarn`.
+ */
+export function toHaveViolationAt(this: MatcherContext, received: unknown, path: DecisionPath): MatcherResult {
+  const isNot = isNegated(this);
+  const expected = readPathArgument(path);
+  if (typeof expected === 'string') return broken(isNot, 'toHaveViolationAt(path)', expected);
+  return match(isNot, `toHaveViolationAt(${renderValue(path)})`, received, ({ violations, warnings }) => {
+    const here = violations.filter(({ segments }) => isSamePath(segments, expected));
+    if (here.length > 0) {
+      return {
+        pass: true,
+        reason: `expected no violation at ${expected.shown}, but ${policies([...new Set(here.map(({ policyId }) => policyId))])} reports one`,
+      };
+    }
+    const paths = [...new Set(violations.map(({ path: shown }) => shown))];
+    const found = paths.length === 0 ? 'the decision has no violations' : `its violations are at ${paths.join(', ')}`;
+    const warned = warnings.some(({ segments }) => isSamePath(segments, expected))
+      ? ' (a warning is there: assert warnings with toWarn)'
+      : '';
+    return { pass: false, reason: `expected a violation at ${expected.shown}, but ${found}${warned}` };
   });
 }

@@ -3,17 +3,33 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OPA_WASM_SDK_RANGE } from '../../src/engines/opa/opa-wasm-sdk.js';
+import { MCP_PEER_RANGES } from '../../src/mcp/missing-peer.js';
 import { ROOT, requireBuild } from '../support/paths.js';
+
+/** The conditions of a code subpath: types, the ES module, the same for `require` where Node can, and the CommonJS stub. */
+interface CodeExport {
+  types: string;
+  import: string;
+  'module-sync': string;
+  require: string;
+}
 
 interface Manifest {
   name: string;
   type: string;
+  license: string;
+  repository: { type: string; url: string };
+  homepage: string;
+  bugs: { url: string };
   engines: { node: string };
-  exports: Record<string, string | { types: string; import: string }>;
+  exports: Record<string, string | CodeExport>;
   bin: Record<string, string>;
   files: string[];
   sideEffects: boolean;
   scripts: Record<string, string>;
+  peerDependencies: Record<string, string>;
+  peerDependenciesMeta: Record<string, { optional: boolean }>;
 }
 
 const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Manifest;
@@ -56,6 +72,14 @@ function loadedModules(script: string): string[] {
 
 const HEAVY = ['child_process', 'n3', 'rdf-validate-shacl', '@modelcontextprotocol/sdk'];
 
+/** The subpaths that hold code, each with its conditions. */
+const CODE_EXPORTS = Object.entries(manifest.exports).filter((entry): entry is [string, CodeExport] => typeof entry[1] === 'object');
+
+/** Runs a CommonJS script with node (and `flags`) in the package root, where `require('tierguard')` names this package. */
+function runCommonJs(script: string, flags: readonly string[] = []): ReturnType<typeof spawnSync> & { stdout: string; stderr: string } {
+  return spawnSync(process.execPath, ['--no-warnings', ...flags, '--input-type=commonjs', '-e', script], { cwd: ROOT, encoding: 'utf8' });
+}
+
 describe('package', () => {
   beforeAll(requireBuild);
 
@@ -84,9 +108,92 @@ describe('package', () => {
 
   it('points every export at a file that exists after the build', () => {
     for (const target of Object.values(manifest.exports)) {
-      const paths = typeof target === 'string' ? [target] : [target.types, target.import];
+      const paths = typeof target === 'string' ? [target] : [target.types, target.import, target['module-sync'], target.require];
       for (const path of paths) expect(existsSync(join(ROOT, path)), path).toBe(true);
     }
+  });
+
+  it('gives every code subpath its types first, then import, module-sync and require, in that order', () => {
+    // Node and TypeScript take the first condition that matches: types must come first for every consumer, and
+    // `module-sync` (Node that can require ES modules) before `require` (the stub for a Node that cannot).
+    for (const [subpath, target] of CODE_EXPORTS) {
+      expect(Object.keys(target), subpath).toEqual(['types', 'import', 'module-sync', 'require']);
+      expect(target['module-sync'], subpath).toBe(target.types.replace(/\.d\.ts$/, '.js'));
+      expect(target.require, subpath).toMatch(/^\.\/dist\/cjs\/[a-z-]+\.cjs$/);
+    }
+    // Only tierguard/mcp imports through a different file: the entry that checks for its peer dependencies.
+    expect(
+      CODE_EXPORTS.filter(([, target]) => target.import !== target['module-sync']).map(([subpath, target]) => [subpath, target.import]),
+    ).toEqual([['./mcp', './dist/mcp/peer-checked-entry.js']]);
+  });
+
+  it('answers require() of every subpath, on a Node that cannot require ES modules, with ERR_REQUIRE_ESM naming the subpath', () => {
+    // The flag exists where require(esm) does (Node 20.19+, 22.12+); on an older Node it is the default behaviour.
+    const flags = process.features.require_module === true ? ['--no-experimental-require-module'] : [];
+    for (const [subpath] of CODE_EXPORTS) {
+      const specifier = `tierguard${subpath.slice(1)}`;
+      const run = runCommonJs(
+        `try { require(${JSON.stringify(specifier)}); } catch (e) { console.log(JSON.stringify([e.code, e.message])); }`,
+        flags,
+      );
+      expect(run.status, run.stderr).toBe(0);
+      const [code, message] = JSON.parse(run.stdout) as [string, string];
+      expect(code, specifier).toBe('ERR_REQUIRE_ESM');
+      expect(message, specifier).toContain(`${specifier} is ESM-only and this Node (${process.version}) cannot require() an ES module`);
+      expect(message, specifier).toContain(`load it with await import('${specifier}')`);
+    }
+  });
+
+  it.runIf(process.features.require_module === true)('loads the same ES modules with require() where Node can', () => {
+    const run = runCommonJs(
+      [
+        "const root = require('tierguard');",
+        "const mcp = require('tierguard/mcp');",
+        "Promise.all([import('tierguard'), import('tierguard/mcp')]).then(([r, m]) =>",
+        '  console.log(JSON.stringify([root.createEngine === r.createEngine, mcp.guardServer === m.guardServer, Object.keys(mcp).sort().join() === Object.keys(m).sort().join()])));',
+      ].join('\n'),
+    );
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual([true, true, true]);
+  });
+
+  it('states its licence, repository, homepage and issue tracker, and ships the licence', () => {
+    expect(manifest.license).toBe('MIT');
+    expect(manifest.repository).toEqual({ type: 'git', url: 'git+https://github.com/tierguard/tierguard.git' });
+    expect(manifest.homepage).toBe('https://github.com/tierguard/tierguard#readme');
+    expect(manifest.bugs).toEqual({ url: 'https://github.com/tierguard/tierguard/issues' });
+    const licence = readFileSync(join(ROOT, 'LICENSE'), 'utf8');
+    expect(licence.split('\n')[0]).toBe('MIT License');
+    expect(licence).toMatch(/^Copyright \(c\) \d{4} the tierguard authors$/m);
+    expect(manifest.files).toContain('LICENSE');
+  });
+
+  it('builds when packed, not when installed, and builds itself for the demo and the tests', () => {
+    // `prepare` would also run on every `npm install` of a clone and on an install from git (with the dev dependencies);
+    // the package is built once, when packed or published, from an empty dist/ so no stale file ships.
+    expect(manifest.scripts.prepare).toBeUndefined();
+    expect(manifest.scripts.prepack).toMatch(/rmSync\('dist'.*&& npm run build$/);
+    expect(manifest.scripts.demo).toMatch(/^npm run build && /);
+    expect(manifest.scripts.test).toMatch(/npm run build && vitest run/);
+  });
+
+  it('compiles the package without source maps, since it does not ship src/', () => {
+    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { compilerOptions: Record<string, unknown> };
+    expect(build.compilerOptions).toMatchObject({ sourceMap: false, declarationMap: false });
+    expect(manifest.files).not.toContain('src');
+  });
+
+  it('declares its optional peer dependencies with the ranges its code and docs name', () => {
+    // The peers of tierguard/mcp, the Wasm adapter and tierguard/testing (other subpaths add their own).
+    expect(manifest.peerDependencies).toMatchObject({
+      '@modelcontextprotocol/sdk': MCP_PEER_RANGES['@modelcontextprotocol/sdk'],
+      '@open-policy-agent/opa-wasm': OPA_WASM_SDK_RANGE,
+      // The matchers' types extend vitest's `Matchers`, which vitest reads from 3.2 on.
+      vitest: '>=3.2',
+      zod: MCP_PEER_RANGES.zod,
+    });
+    for (const name of Object.keys(manifest.peerDependencies))
+      expect(manifest.peerDependenciesMeta[name], name).toEqual({ optional: true });
   });
 
   it('keeps the root entry free of child_process, RDF and the MCP SDK', () => {
@@ -165,9 +272,8 @@ describe('package', () => {
 
   it('builds the API docs from the same entries as the exports map', () => {
     const typedoc = JSON.parse(readFileSync(join(ROOT, 'typedoc.json'), 'utf8')) as { entryPoints: string[] };
-    const typedEntries = Object.values(manifest.exports)
-      .filter((target): target is { types: string; import: string } => typeof target === 'object')
-      .map((target) => target.import.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
+    // The types of an entry are what TypeDoc documents (tierguard/mcp's runtime entry only loads the documented barrel).
+    const typedEntries = CODE_EXPORTS.map(([, target]) => target.types.replace(/^\.\/dist\//, 'src/').replace(/\.d\.ts$/, '.ts'));
     expect(typedoc.entryPoints).toEqual(typedEntries);
   });
 
