@@ -8,12 +8,16 @@ import { DefinitionIssue } from '../definition-issue.js';
 // The path is the same from src/policy (tests) and dist/policy (the package).
 const SCHEMA_URL = new URL('../../schema/policy.json', import.meta.url);
 
+// The file describes a policy file (one policy or an array of them); a definition is checked against its one-policy part.
+const POLICY_SCHEMA_REF = 'urn:tierguard:schema:policy#/definitions/policy';
+
 let compiled: ValidateFunction | undefined;
 
 function validator(): ValidateFunction {
   if (compiled === undefined) {
     const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
-    compiled = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true }).compile(schema);
+    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
+    compiled = ajv.addSchema(schema).compile({ $ref: POLICY_SCHEMA_REF });
   }
   return compiled;
 }
