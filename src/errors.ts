@@ -34,6 +34,8 @@ export interface PolicyIssueDetails {
   readonly message: string;
   /** What was found, when it helps. */
   readonly actual?: unknown;
+  /** For a misspelt key or operator: the nearest allowed names, nearest first (absent when none is near). */
+  readonly suggestions?: string[];
 }
 
 /** `details` of `INVALID_POLICY`: one policy's issues, or (for several invalid policies) each policy's details under `errors`. */
