@@ -48,7 +48,7 @@ export interface InvalidPolicyDetails {
   readonly issues?: PolicyIssueDetails[];
   /** With several invalid policies: the details of each, in policy order. */
   readonly errors?: InvalidPolicyDetails[];
-  /** The files the invalid policies came from, when they were loaded from files (the CLI). */
+  /** The files the invalid policies came from, when known: definitions from `loadPolicies`, or `createEngine`'s `sources`. */
   readonly files?: readonly string[];
 }
 
