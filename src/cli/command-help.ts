@@ -50,7 +50,7 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         STRICT,
         ['--action <file|->', 'the action as JSON; - reads standard input'],
         MODE,
-        ['--json', 'print the Decision as JSON'],
+        ['--json', 'print the Decision as JSON; a failure (exit 2) as {"error": {code, message, details}}'],
         ALLOW_EMPTY,
       ],
     },
@@ -96,7 +96,7 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         ['--name <name>', 'the name standard input stands for, which selects policies by their artifacts patterns'],
         ['--policy <id>', "run this policy's engines whatever its artifacts patterns say (repeatable)"],
         MODE,
-        ['--json', 'print the ValidationDecision as JSON'],
+        ['--json', 'print the ValidationDecision as JSON; a failure (exit 2) as {"error": {code, message, details}}'],
       ],
     },
   ],
@@ -168,7 +168,12 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
       usage: DOCTOR_USAGE,
       summary:
         'Checks a policy set end to end: its sources merge without conflict, it compiles, its fixtures match through the real engines and are ones its tools and artifacts select, its scopes reach their policies, its engines answer, and the constraint tools answer an MCP client. Exit 0 healthy, 1 a check failed, 2 usage.',
-      options: [POLICIES_FILE_OR_DIR, CONFIG, STRICT, ['--json', 'print the report as JSON']],
+      options: [
+        POLICIES_FILE_OR_DIR,
+        CONFIG,
+        STRICT,
+        ['--json', 'print the report as JSON; a failure (exit 2) as {"error": {code, message, details}}'],
+      ],
     },
   ],
   [
