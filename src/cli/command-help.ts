@@ -5,6 +5,7 @@ import { COMPILE_USAGE } from './compile-command.js';
 import { GATEWAY_USAGE } from './gateway-args.js';
 import { IMPORT_USAGE } from './import-command.js';
 import { MCP_USAGE } from './mcp-command.js';
+import { RDF_USAGE } from './rdf-command.js';
 import { TEST_USAGE } from './test-command.js';
 import { VALIDATE_USAGE } from './validate-command.js';
 
@@ -188,6 +189,20 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         ['--command <checkov>', 'checkov: the executable to ask (default checkov on PATH)'],
         ['--out <dir>', 'write the drafts to this folder instead of printing them'],
         ['--force', 'replace files that already exist in --out'],
+      ],
+    },
+  ],
+  [
+    'rdf',
+    {
+      usage: RDF_USAGE,
+      summary:
+        'Prints the RDF graph the formal tier validates for an action, as Turtle (see README, Formal tier). Exit 0, or 2 on an invalid action, policy or usage.',
+      options: [
+        ['--action <file|->', 'the action as JSON; - reads standard input'],
+        ['--policies <file|dir>', 'with --policy, the policy set that holds it'],
+        ['--policy <id>', "type the root with this shape policy's class, as the engine does when the policy applies (repeatable)"],
+        ['--class <iri>', 'type the root with this class too (repeatable)'],
       ],
     },
   ],

@@ -12,6 +12,7 @@ import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
 import { IMPORT_USAGE, runImport } from './import-command.js';
 import { Interrupted } from './interrupted.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
+import { RDF_USAGE, runRdf } from './rdf-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
 import { stoppableBySignals } from './stop-on-signal.js';
 import { VALIDATE_USAGE, runValidate } from './validate-command.js';
@@ -27,6 +28,7 @@ const USAGE = `usage:
   ${BUNDLE_USAGE}
   ${DOCTOR_USAGE}
   ${IMPORT_USAGE}
+  ${RDF_USAGE}
   tierguard --version
   tierguard <command> --help   (the command's options)
 
@@ -50,6 +52,7 @@ const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<Command
   ['bundle', runBundle],
   ['doctor', answeringErrorsInJson((args: readonly string[]) => stoppableBySignals(() => runDoctor(args)))],
   ['import', (args: readonly string[]) => stoppableBySignals(() => runImport(args))],
+  ['rdf', runRdf],
 ]);
 
 /** The commands `main` runs; each answers `--help` and `-h` (see command-help.ts). */
