@@ -555,6 +555,22 @@ describe('invalid engine options', () => {
 });
 
 describe('misspelt operators and keys', () => {
+  it('gives the README examples word for word', async () => {
+    const operator = await invalid([{ id: 'payments.cap', assert: { field: 'arguments.amount', op: 'lte2', value: 5000 } }]);
+    expect(operator.message).toBe(
+      'policy "payments.cap" /assert/op: must be one of eq, neq, gt, gte, lt, lte, in, not_in, regex, glob, exists (got "lte2") (did you mean "lte"?)',
+    );
+    const combinator = await invalid([{ id: 'payments.cap', assert: { alll: [{ field: 'arguments.amount', op: 'lte', value: 5000 }] } }]);
+    expect(combinator.message).toBe(
+      [
+        'policy "payments.cap" is invalid:',
+        '  /assert/field: "field" is required',
+        '  /assert/op: "op" is required',
+        '  /assert/alll: unknown key "alll" (allowed: field, op, value, valueRef, flags, quantifier) (did you mean "all"?)',
+      ].join('\n'),
+    );
+  });
+
   it.each([
     [
       'an operator one letter off',

@@ -91,6 +91,16 @@ describe('schema/policy.json describes a policy file', () => {
 describe('the $schema key', () => {
   const hint = './node_modules/tierguard/schema/policy.json';
 
+  it('is used as the README shows: the example passes the schema and compiles, without the key', async () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const policies = readme.slice(readme.indexOf('## Policies'));
+    const example = JSON.parse(/```json\n(\{\n {2}"\$schema"[\s\S]*?)```/.exec(policies)?.[1] ?? 'null') as Record<string, unknown>;
+    expect(example.$schema).toBe(hint);
+    expect(errorsOf(example)).toEqual([]);
+    const engine = await createEngine({ policies: [example as never] });
+    expect(engine.definitions).toEqual([{ id: example.id, assert: example.assert }]);
+  });
+
   it('is accepted and ignored by the loader: not in the definitions, the version or a comparison', async () => {
     const directory = mkdtempSync(join(tmpdir(), 'tierguard-schema-key-'));
     const withHint = join(directory, 'with.json');
