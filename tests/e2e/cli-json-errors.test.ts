@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, requireBuild } from '../support/paths.js';
+import { runCli, writeUnder } from '../support/cli-process.js';
+import { requireBuild } from '../support/paths.js';
 
 /**
  * Every command with `--json` output answers a failure under `--json` as the
@@ -13,21 +13,12 @@ import { ROOT, requireBuild } from '../support/paths.js';
  * that parses stdout never gets a message meant for a person.
  */
 
-const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const GOOD = { id: 'cap', tools: ['payments.*'], assert: { field: 'arguments.amount', op: 'lte', value: 100 } };
 
 let directory = '';
 
-function run(args: readonly string[], input?: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: directory, encoding: 'utf8', input, timeout: 60_000 });
-}
-
-function write(name: string, content: unknown): string {
-  const file = join(directory, name);
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
-  return file;
-}
+const run = (args: readonly string[], input?: string): SpawnSyncReturns<string> => runCli(directory, args, input);
+const write = (name: string, content: unknown): string => writeUnder(directory, name, content);
 
 interface ErrorDocument {
   readonly error: { readonly code: string; readonly message: string; readonly details?: Record<string, unknown> };

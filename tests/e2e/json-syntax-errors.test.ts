@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, requireBuild } from '../support/paths.js';
+import { runCli, writeUnder } from '../support/cli-process.js';
+import { requireBuild } from '../support/paths.js';
 
 /**
  * Every JSON file the CLI reads (policies, bundles, configs, actions, fixtures,
@@ -12,7 +12,6 @@ import { ROOT, requireBuild } from '../support/paths.js';
  * the column, the same way wherever it is, and never a stack trace.
  */
 
-const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 // A comma before a closing brace, on line 2: column 13 is the `}` the parser did not expect.
 const BROKEN = '{"id": "p",\n "tool": 1, }\n';
 const WHERE = "not valid JSON: line 2, column 13: expected a string key, found '}'";
@@ -21,16 +20,8 @@ const ACTION = { tool: 't', arguments: { amount: 1 } };
 
 let directory = '';
 
-function run(args: readonly string[], input?: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: directory, encoding: 'utf8', input, timeout: 60_000 });
-}
-
-function write(name: string, content: unknown): string {
-  const file = join(directory, name);
-  mkdirSync(join(file, '..'), { recursive: true });
-  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
-  return name;
-}
+const run = (args: readonly string[], input?: string): SpawnSyncReturns<string> => runCli(directory, args, input);
+const write = (name: string, content: unknown): string => writeUnder(directory, name, content);
 
 beforeAll(() => {
   requireBuild();

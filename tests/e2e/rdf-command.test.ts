@@ -1,27 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import type { SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Parser } from 'n3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, writeUnder } from '../support/cli-process.js';
 import { ROOT, requireBuild } from '../support/paths.js';
 
 /** `tierguard rdf`: an action's RDF graph as Turtle, as the README shows it, with every refusal exit 2. */
 
-const BIN = join(ROOT, 'dist', 'cli', 'bin.js');
 const ORDER = 'examples/actions/order-bad-lines.json';
 let directory = '';
 
-function run(args: readonly string[], input?: string): SpawnSyncReturns<string> {
-  return spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, encoding: 'utf8', input, timeout: 60_000 });
-}
-
-function scratch(name: string, text: string): string {
-  const file = join(directory, name);
-  writeFileSync(file, text);
-  return file;
-}
+const run = (args: readonly string[], input?: string): SpawnSyncReturns<string> => runCli(ROOT, args, input);
+const scratch = (name: string, text: string): string => join(directory, writeUnder(directory, name, text));
 
 /** The README's `tierguard rdf` example: the command line after `$ ` and the Turtle block after it. */
 function readmeExample(): { args: string[]; turtle: string } {
