@@ -9,12 +9,15 @@ export class DefinitionIssue extends Error {
   readonly expected: string;
   /** What was found, when it helps. */
   readonly actual: unknown;
+  /** The allowed names nearest to a misspelt one (an unknown key or operator), nearest first; often none. */
+  readonly suggestions: readonly string[];
 
-  constructor(pointer: string, expected: string, message?: string, actual?: unknown) {
+  constructor(pointer: string, expected: string, message?: string, actual?: unknown, suggestions: readonly string[] = []) {
     super(message ?? `must be ${expected}`);
     this.name = 'DefinitionIssue';
     this.pointer = pointer;
     this.expected = expected;
     this.actual = actual;
+    this.suggestions = suggestions;
   }
 }

@@ -11,6 +11,7 @@ import type { Limits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import type { CompiledFormalTier } from './formal/compile-formal.js';
 import { compilePolicies } from './policy/compile-policies.js';
+import { withDefinitionSources } from './policy/definition-sources.js';
 import { policySetVersion } from './policy/policy-version.js';
 import type { Action, AuditEvent, Decision, Mode, OnError, PolicyDefinition, ValidationDecision } from './types.js';
 import type { Artifact, EngineAdapter } from './engines/types.js';
@@ -113,9 +114,21 @@ const ON_ERROR: ReadonlySet<string> = new Set(['deny', 'allow', 'throw']);
  * Validates and compiles policies once: paths become getters, regexes RE2
  * objects, globs RE2 matchers, and policies are indexed by tool. Throws a
  * TierguardError (`INVALID_POLICY`, `INVALID_OPTIONS`) naming every problem.
+ * An `INVALID_POLICY` names the file of each invalid policy (in its message and
+ * `details.files`) when the definitions came from `loadPolicies`, which
+ * remembers each one's file, or when `sources` is given.
  */
 export async function createEngine(options: EngineOptions): Promise<Engine> {
   checkOptions(options);
+  try {
+    return await compileEngine(options);
+  } catch (error) {
+    throw withDefinitionSources(error, options.policies, options.sources);
+  }
+}
+
+/** {@link createEngine} once its options are checked. */
+async function compileEngine(options: EngineOptions): Promise<Engine> {
   const adapters = adaptersByName(options.adapters);
   const limits = resolveLimits(options.limits);
   const policies = compilePolicies(options.policies, limits);

@@ -36,6 +36,8 @@ export interface PolicyIssueDetails {
   readonly message: string;
   /** What was found, when it helps. */
   readonly actual?: unknown;
+  /** For a misspelt key or operator: the nearest allowed names, nearest first (absent when none is near). */
+  readonly suggestions?: string[];
 }
 
 /** `details` of `INVALID_POLICY`: one policy's issues, or (for several invalid policies) each policy's details under `errors`. */
@@ -48,7 +50,7 @@ export interface InvalidPolicyDetails {
   readonly issues?: PolicyIssueDetails[];
   /** With several invalid policies: the details of each, in policy order. */
   readonly errors?: InvalidPolicyDetails[];
-  /** The files the invalid policies came from, when they were loaded from files (the CLI). */
+  /** The files the invalid policies came from, when known: definitions from `loadPolicies`, or `createEngine`'s `sources`. */
   readonly files?: readonly string[];
 }
 

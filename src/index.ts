@@ -73,6 +73,8 @@ export type {
   Verdict,
   Violation,
 } from './types.js';
+export { actionToRdf } from './action-rdf.js';
+export type { ActionToRdfOptions } from './action-rdf.js';
 export { describePredicate } from './predicate/describe.js';
 export { formatPath } from './format-path.js';
 export { loadPolicies } from './bundle/load-policies.js';

@@ -57,7 +57,7 @@ export async function buildPolicyBundle(sources: PolicySources, options: BuildBu
   return bundleLoaded(loaded, engine, limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
 }
 
-/** {@link buildPolicyBundle} from policies already loaded and compiled into `engine` (the CLI names invalid policies' files itself). */
+/** {@link buildPolicyBundle} from policies already loaded and compiled into `engine` (for the CLI, which builds the engine with the config's options). */
 export async function bundleLoaded(loaded: LoadedPolicies, engine: Engine, maxFileBytes: number): Promise<BuiltBundle> {
   const read: { path: string; text: string }[] = [];
   const folders = loaded.sources.map((source) => dirname(resolve(source)));

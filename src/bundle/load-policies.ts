@@ -2,6 +2,7 @@ import { TierguardError } from '../errors.js';
 import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
 import type { Limits } from '../limits.js';
 import { DEFAULT_LIMITS } from '../limits.js';
+import { recordDefinitionSource } from '../policy/definition-sources.js';
 import type { PolicyDefinition } from '../types.js';
 import { materialiseBundle } from './materialise-bundle.js';
 import { parsePolicyTexts } from './parse-policy-texts.js';
@@ -12,7 +13,12 @@ import { requirePolicies } from './require-policies.js';
 
 /** Policies read from disk, with the file each came from (same order), for messages. */
 export interface LoadedPolicies {
-  /** The definitions, in load order: sources in the order given, each source's files sorted by path, policies in file order. */
+  /**
+   * The definitions, in load order: sources in the order given, each source's
+   * files sorted by path, policies in file order. Each remembers its file (not
+   * as a key of its own), so `createEngine({ policies: loaded.definitions })`
+   * names the file of an invalid one, even in a filtered or reordered list.
+   */
   readonly definitions: readonly PolicyDefinition[];
   /** For each definition, the file it was read from. */
   readonly sources: readonly string[];
@@ -76,8 +82,15 @@ export async function loadPolicies(
     allowEmpty,
     resolved.map((source) => source.path),
   );
-  if (bundle === undefined) return loaded;
+  if (bundle === undefined) {
+    loaded.definitions.forEach((definition, index) => recordDefinitionSource(definition, loaded.sources[index] ?? ''));
+    return loaded;
+  }
   const written = await materialiseBundle(bundle.content, bundle.file);
+  // Named by the bundle and the file inside it, never by the private copy the engine reads.
+  loaded.definitions.forEach((definition, index) =>
+    recordDefinitionSource(definition, `${bundle.file} (${bundle.content.sources[index] ?? '?'})`),
+  );
   return {
     ...loaded,
     sources: written.sources,

@@ -1,4 +1,5 @@
 import { TierguardError } from '../errors.js';
+import { withoutSchemaKey } from '../policy/schema-key.js';
 import type { PolicyDefinition } from '../types.js';
 import { isBundleDocument } from './bundle-format.js';
 import { isYamlFile } from './list-policy-files.js';
@@ -10,7 +11,7 @@ import type { PolicyFileText } from './read-policy-bundle.js';
  * Parses policy files read by `readPolicyBundle`: a `.yaml`/`.yml` file as YAML
  * (one policy, an array of them, or several documents of either), anything else
  * as JSON (one policy or an array). A namespaced file's policies get ids
- * `<namespace>/<id>`. A JSON file that is a bundle (`tierguardBundle`) is
+ * `<namespace>/<id>`. A policy's `$schema` key (an editor hint) is left out. A JSON file that is a bundle (`tierguardBundle`) is
  * refused with `INVALID_BUNDLE`: read among other files, its definitions would
  * lose the paths their files resolve by. Definitions are not validated here: `createEngine` does
  * that, naming the policy and the file.
@@ -36,7 +37,9 @@ export async function parsePolicyBundle(texts: readonly PolicyFileText[], maxDep
       documents = [document];
     }
     for (const document of documents) {
-      for (const policy of Array.isArray(document) ? (document as unknown[]) : [document]) {
+      for (const written of Array.isArray(document) ? (document as unknown[]) : [document]) {
+        // `$schema` points the author's editor at the schema; the loader reads past it.
+        const policy = withoutSchemaKey(written);
         definitions.push((namespace === undefined ? policy : namespaced(policy, namespace)) as PolicyDefinition);
         sources.push(file);
       }

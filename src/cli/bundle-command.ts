@@ -7,7 +7,6 @@ import { TierguardError } from '../errors.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import type { CommandResult } from './check-command.js';
-import { withPolicySources } from './name-invalid-policy-files.js';
 import { loadPolicyInput } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 
@@ -45,9 +44,7 @@ export async function runBundle(args: readonly string[]): Promise<CommandResult>
     engine: configured,
     notes,
   } = await loadPolicyInput({ policies: positionals[0], config: values.config, strict: values.strict }, values['allow-empty']);
-  const engine = await withPolicySources(loaded, () =>
-    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources }),
-  );
+  const engine = await createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources });
   const { bundle, text } = await bundleLoaded(loaded, engine, DEFAULT_LIMITS.maxFileBytes);
   const aside = `${out}.${process.pid}.tmp`;
   try {

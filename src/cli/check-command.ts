@@ -5,7 +5,6 @@ import { DEFAULT_LIMITS } from '../limits.js';
 import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { Action } from '../types.js';
 import { formatDecision } from '../format/format-decision.js';
-import { withPolicySources } from './name-invalid-policy-files.js';
 import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
 import { readJsonInput } from './read-input.js';
 import { UsageError } from './usage-error.js';
@@ -51,9 +50,7 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   const { loaded, engine: configured, notes } = await loadPolicyInput(values, values['allow-empty']);
   // --mode wins over the config's mode; neither is enforce.
   const mode = values.mode ?? configured.mode ?? 'enforce';
-  const engine = await withPolicySources(loaded, () =>
-    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, mode }),
-  );
+  const engine = await createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, mode });
   const action = await readJsonInput(values.action, DEFAULT_LIMITS.maxFileBytes);
   const decision = await engine.evaluate(action as Action);
   const refusal = decision.errors.find((error) => error.policyId === undefined);

@@ -5,6 +5,7 @@ import { COMPILE_USAGE } from './compile-command.js';
 import { GATEWAY_USAGE } from './gateway-args.js';
 import { IMPORT_USAGE } from './import-command.js';
 import { MCP_USAGE } from './mcp-command.js';
+import { RDF_USAGE } from './rdf-command.js';
 import { TEST_USAGE } from './test-command.js';
 import { VALIDATE_USAGE } from './validate-command.js';
 
@@ -50,7 +51,7 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         STRICT,
         ['--action <file|->', 'the action as JSON; - reads standard input'],
         MODE,
-        ['--json', 'print the Decision as JSON'],
+        ['--json', 'print the Decision as JSON; a failure (exit 2) as {"error": {code, message, details}}'],
         ALLOW_EMPTY,
       ],
     },
@@ -96,7 +97,7 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         ['--name <name>', 'the name standard input stands for, which selects policies by their artifacts patterns'],
         ['--policy <id>', "run this policy's engines whatever its artifacts patterns say (repeatable)"],
         MODE,
-        ['--json', 'print the ValidationDecision as JSON'],
+        ['--json', 'print the ValidationDecision as JSON; a failure (exit 2) as {"error": {code, message, details}}'],
       ],
     },
   ],
@@ -172,7 +173,12 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
       usage: DOCTOR_USAGE,
       summary:
         'Checks a policy set end to end: its sources merge without conflict, it compiles, its fixtures match through the real engines and are ones its tools and artifacts select, its scopes reach their policies, its engines answer, and the constraint tools answer an MCP client. Exit 0 healthy, 1 a check failed, 2 usage.',
-      options: [POLICIES_FILE_OR_DIR, CONFIG, STRICT, ['--json', 'print the report as JSON']],
+      options: [
+        POLICIES_FILE_OR_DIR,
+        CONFIG,
+        STRICT,
+        ['--json', 'print the report as JSON; a failure (exit 2) as {"error": {code, message, details}}'],
+      ],
     },
   ],
   [
@@ -187,6 +193,20 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         ['--command <checkov>', 'checkov: the executable to ask (default checkov on PATH)'],
         ['--out <dir>', 'write the drafts to this folder instead of printing them'],
         ['--force', 'replace files that already exist in --out'],
+      ],
+    },
+  ],
+  [
+    'rdf',
+    {
+      usage: RDF_USAGE,
+      summary:
+        'Prints the RDF graph the formal tier validates for an action, as Turtle (see README, Formal tier). Exit 0, or 2 on an invalid action, policy or usage.',
+      options: [
+        ['--action <file|->', 'the action as JSON; - reads standard input'],
+        ['--policies <file|dir>', 'with --policy, the policy set that holds it'],
+        ['--policy <id>', "type the root with this shape policy's class, as the engine does when the policy applies (repeatable)"],
+        ['--class <iri>', 'type the root with this class too (repeatable)'],
       ],
     },
   ],

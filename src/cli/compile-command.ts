@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../engine.js';
 import type { CommandResult } from './check-command.js';
-import { withPolicySources } from './name-invalid-policy-files.js';
 import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import { UsageError } from './usage-error.js';
@@ -34,7 +33,7 @@ export async function runCompile(args: readonly string[]): Promise<CommandResult
   requirePolicyInput(values);
   if (values.out === undefined) throw new UsageError('--out is required');
   const { loaded, engine: configured, notes } = await loadPolicyInput(values);
-  await withPolicySources(loaded, () => createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources }));
+  await createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources });
   // Loaded only here: compiling shapes is the one CLI command that needs RDF up front.
   const { generateShapes } = await import('../formal/generate-shapes.js');
   const { writeTurtle } = await import('../formal/write-turtle.js');

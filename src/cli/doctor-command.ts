@@ -20,7 +20,6 @@ import { doctorReport, formatDoctorReport } from './doctor/doctor-report.js';
 import { checkEngines } from './doctor/engines-check.js';
 import { checkFixtureReach } from './doctor/fixture-reach.js';
 import { checkScopeReach } from './doctor/scope-check.js';
-import { withPolicySources } from './name-invalid-policy-files.js';
 import { loadPolicyInput, POLICY_INPUT_OPTIONS } from './policy-input.js';
 import type { PolicyInput } from './policy-input.js';
 
@@ -116,9 +115,7 @@ function precedenceCheck({ config }: PolicyInput): DoctorCheck {
 /** The engine, and the `schema` check; `undefined` when the set does not compile. */
 async function compile({ loaded, engine: configured }: PolicyInput, checks: DoctorCheck[]): Promise<Engine | undefined> {
   try {
-    const engine = await withPolicySources(loaded, () =>
-      createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, shortCircuit: false }),
-    );
+    const engine = await createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, shortCircuit: false });
     checks.push({ name: 'schema', status: 'pass', summary: `${engine.definitions.length} policies compile`, findings: [] });
     return engine;
   } catch (error) {

@@ -2,6 +2,7 @@ import { isTierguardError } from '../errors.js';
 import { formatJunitError } from '../policy-tests/fixture-report-junit.js';
 import { formatTapError } from '../policy-tests/fixture-report-tap.js';
 import { escapeJsonForTerminal } from '../terminal-text.js';
+import type { CommandResult } from './check-command.js';
 import { isUsageMistake } from './usage-error.js';
 
 /** A machine-read report format of `tierguard test`. */
@@ -53,4 +54,28 @@ function jsonDetails(details: Readonly<Record<string, unknown>>): Readonly<Recor
   } catch {
     return undefined;
   }
+}
+
+/** A command as `main` runs it. */
+type Command = (args: readonly string[]) => Promise<CommandResult>;
+
+/**
+ * `run`, answering a failure the CLI knows (a usage mistake or a
+ * TierguardError) as the JSON error document on stdout, exit 2, when the
+ * command line asks for `--json` (before any `--`): a script that reads the
+ * output as JSON gets JSON, for a refusal as for a decision. The exit codes are
+ * those of the text output. Anything else (a signal, a bug) is left to `main`.
+ */
+export function answeringErrorsInJson(run: Command): Command {
+  return async (args) => {
+    try {
+      return await run(args);
+    } catch (error) {
+      const end = args.indexOf('--');
+      const asked = (end === -1 ? args : args.slice(0, end)).includes('--json');
+      const answer = asked ? errorReport('json', error) : undefined;
+      if (answer === undefined) throw error;
+      return { output: answer, exitCode: 2 };
+    }
+  };
 }

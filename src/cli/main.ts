@@ -7,10 +7,12 @@ import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
 import { DOCTOR_USAGE, runDoctor } from './doctor-command.js';
 import { asksForHelp, commandHelp } from './command-help.js';
+import { answeringErrorsInJson } from './error-report.js';
 import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
 import { IMPORT_USAGE, runImport } from './import-command.js';
 import { Interrupted } from './interrupted.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
+import { RDF_USAGE, runRdf } from './rdf-command.js';
 import { TEST_USAGE, runTest } from './test-command.js';
 import { stoppableBySignals } from './stop-on-signal.js';
 import { VALIDATE_USAGE, runValidate } from './validate-command.js';
@@ -26,6 +28,7 @@ const USAGE = `usage:
   ${BUNDLE_USAGE}
   ${DOCTOR_USAGE}
   ${IMPORT_USAGE}
+  ${RDF_USAGE}
   tierguard --version
   tierguard <command> --help   (the command's options)
 
@@ -38,16 +41,18 @@ exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, valida
 
 // A Map, not an object literal: `tierguard toString` must not find Object.prototype.toString.
 // The commands that run engines stop them, and remove their files, on SIGINT, SIGTERM and SIGHUP; `mcp` and `gateway` handle their own signals.
+// The commands with `--json` output answer their errors in JSON under it (`test` does so for each of its formats itself).
 const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<CommandResult>> = new Map([
-  ['check', runCheck],
+  ['check', answeringErrorsInJson(runCheck)],
   ['compile', runCompile],
   ['test', (args: readonly string[]) => stoppableBySignals(() => runTest(args))],
-  ['validate', (args: readonly string[]) => stoppableBySignals(() => runValidate(args))],
+  ['validate', answeringErrorsInJson((args: readonly string[]) => stoppableBySignals(() => runValidate(args)))],
   ['mcp', runMcp],
   ['gateway', runGateway],
   ['bundle', runBundle],
-  ['doctor', (args: readonly string[]) => stoppableBySignals(() => runDoctor(args))],
+  ['doctor', answeringErrorsInJson((args: readonly string[]) => stoppableBySignals(() => runDoctor(args)))],
   ['import', (args: readonly string[]) => stoppableBySignals(() => runImport(args))],
+  ['rdf', runRdf],
 ]);
 
 /** The commands `main` runs; each answers `--help` and `-h` (see command-help.ts). */

@@ -14,7 +14,6 @@ import { escapeJsonForTerminal } from '../terminal-text.js';
 import type { CommandResult } from './check-command.js';
 import type { ReportFormat } from './error-report.js';
 import { errorReport } from './error-report.js';
-import { withPolicySources } from './name-invalid-policy-files.js';
 import { loadConfigFixtures } from './config-fixtures.js';
 import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
 import type { PolicyInputArgs } from './policy-input.js';
@@ -100,9 +99,7 @@ async function test(options: TestOptions): Promise<CommandResult> {
   const { loaded, engine: configured, notes, config } = await loadPolicyInput(options.input);
   // Every policy runs on every fixture, so an allow fixture of a formal policy
   // is not passed by an auto-tier deny that would have skipped it.
-  const engine = await withPolicySources(loaded, () =>
-    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, shortCircuit: false }),
-  );
+  const engine = await createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, shortCircuit: false });
   const fixtures =
     config === undefined
       ? await loadPolicyFixtures(policies ?? '', engine.definitions)

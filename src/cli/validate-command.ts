@@ -9,7 +9,6 @@ import type { CommandResult } from './check-command.js';
 import { formatValidation } from '../format/format-validation.js';
 import { constraintResults } from '../mcp/constraint-results.js';
 import type { ConstraintResult } from '../mcp/constraint-results.js';
-import { withPolicySources } from './name-invalid-policy-files.js';
 import { POLICY_INPUT_OPTIONS, loadPolicyInput, requirePolicyInput } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 import { remediationOf } from '../guidance/remediation.js';
@@ -61,9 +60,7 @@ export async function runValidate(args: readonly string[]): Promise<CommandResul
 
   const { loaded, engine: configured, notes } = await loadPolicyInput(values);
   const mode = values.mode ?? configured.mode ?? 'enforce';
-  const engine = await withPolicySources(loaded, () =>
-    createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, mode }),
-  );
+  const engine = await createEngine({ ...configured, policies: loaded.definitions, sources: loaded.sources, mode });
   const decision = await engine.validate(artifact, values.policy === undefined ? {} : { policies: values.policy });
   // Advisory policies are never evaluated; the ones whose artifacts select this one are reported beside the verdict.
   const advisories = constraintResults(engine, decision, { artifact: decision.action.tool }).filter(

@@ -13,6 +13,7 @@ export interface CompareContext {
 
 /** Keys that say nothing about what a policy allows: they may differ freely. */
 const NEUTRAL: ReadonlySet<string> = new Set([
+  '$schema',
   'id',
   'description',
   'title',

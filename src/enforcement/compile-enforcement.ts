@@ -7,6 +7,7 @@ import type { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import type { FindingLevel, JsonValue } from '../types.js';
 import { DefinitionIssue } from '../definition-issue.js';
+import { closestNames } from '../did-you-mean.js';
 import { invalidPolicy, throwIfInvalid } from '../policy/invalid-policy.js';
 import { compileArtifactSelector } from './artifact-selector.js';
 import type { ArtifactSelector } from './artifact-selector.js';
@@ -92,6 +93,8 @@ export async function compileEnforcement(
             `${pointer}/engine`,
             `one of ${known}`,
             `no adapter for engine "${definition.engine}" (known: ${known}; pass others in the adapters option)`,
+            undefined,
+            closestNames(definition.engine, engines),
           ),
         );
       }

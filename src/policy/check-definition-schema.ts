@@ -2,18 +2,29 @@ import { readFileSync } from 'node:fs';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { Ajv } from 'ajv';
 import { DefinitionIssue } from '../definition-issue.js';
+import { closestNames } from '../did-you-mean.js';
 
 // The schema ships as a file (`tierguard/schema/policy.json`) for editors and other
 // tools; reading that same file here means there is one schema, not two copies.
 // The path is the same from src/policy (tests) and dist/policy (the package).
 const SCHEMA_URL = new URL('../../schema/policy.json', import.meta.url);
 
+// The file describes a policy file (one policy or an array of them); a definition is checked against its one-policy part.
+const POLICY_SCHEMA_REF = 'urn:tierguard:schema:policy#/definitions/policy';
+
+// The keys of the predicate forms other than a comparison.
+const COMBINATORS: readonly string[] = ['all', 'any', 'not'];
+
 let compiled: ValidateFunction | undefined;
+// The comparison's part of the schema, as ajv hands it back in `parentSchema`.
+let comparisonSchema: unknown;
 
 function validator(): ValidateFunction {
   if (compiled === undefined) {
-    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as object;
-    compiled = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true }).compile(schema);
+    const schema = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as { definitions?: { comparison?: unknown } };
+    comparisonSchema = schema.definitions?.comparison;
+    const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true, verbose: true });
+    compiled = ajv.addSchema(schema).compile({ $ref: POLICY_SCHEMA_REF });
   }
   return compiled;
 }
@@ -43,10 +54,14 @@ function toIssue(error: ErrorObject, definition: unknown): DefinitionIssue {
     case 'additionalProperties': {
       const key = String(params.additionalProperty);
       const known = Object.keys((error.parentSchema as { properties?: object } | undefined)?.properties ?? {});
+      // A predicate that is not `all`, `any` or `not` is read as a comparison, so a misspelt combinator lands here.
+      const nearby = error.parentSchema === comparisonSchema ? [...known, ...COMBINATORS] : known;
       return new DefinitionIssue(
         `${pointer}/${escapePointer(key)}`,
         `one of ${known.join(', ')}`,
         `unknown key "${key}" (allowed: ${known.join(', ')})`,
+        undefined,
+        closestNames(key, nearby),
       );
     }
     case 'required': {
@@ -54,8 +69,10 @@ function toIssue(error: ErrorObject, definition: unknown): DefinitionIssue {
       return new DefinitionIssue(`${pointer}/${escapePointer(key)}`, 'present', `"${key}" is required`);
     }
     case 'enum': {
-      const allowed = (params.allowedValues as unknown[]).map(String).join(', ');
-      return new DefinitionIssue(pointer, `one of ${allowed}`, `must be one of ${allowed}`, error.data);
+      const values = (params.allowedValues as unknown[]).map(String);
+      const allowed = values.join(', ');
+      const suggestions = typeof error.data === 'string' ? closestNames(error.data, values) : [];
+      return new DefinitionIssue(pointer, `one of ${allowed}`, `must be one of ${allowed}`, error.data, suggestions);
     }
     case 'type':
       return new DefinitionIssue(pointer, `a ${String(params.type)}`, `must be a ${String(params.type)}`, error.data);

@@ -11,6 +11,7 @@ import { invalidPolicy, policyLabel, throwIfInvalid } from './invalid-policy.js'
 import { findTooDeep, validateDefinition } from './check-definition-schema.js';
 import { describeThrown } from '../describe-thrown.js';
 import { checkSeverity, checkSuccessors } from './check-severity.js';
+import { withoutSchemaKey } from './schema-key.js';
 
 /**
  * Validates and compiles a policy set. Every invalid policy is reported, each
@@ -31,7 +32,8 @@ export function compilePolicies(definitions: readonly unknown[], limits: Limits)
     // compiler, and what is validated is exactly what is compiled and versioned.
     let definition: unknown;
     try {
-      definition = copyOf(raw, limits);
+      // `$schema` is an editor hint: it must not reach the compiled definition or the set's hash.
+      definition = withoutSchemaKey(copyOf(raw, limits));
     } catch (error) {
       failures.push(invalidPolicy(safeLabel(raw, index), index, [error instanceof DefinitionIssue ? error : unreadable(error)]));
       return;

@@ -58,15 +58,20 @@ describe('duplicate keys are refused, never read as the last one', () => {
     );
   });
 
-  it('check: the same from standard input, and with --json', () => {
-    for (const extra of [[], ['--json']]) {
-      const result = run(['check', '--policies', join(directory, 'policies'), '--action', '-', ...extra], TWICE);
-      expect(result.stdout).toBe('');
-      expect(result.status).toBe(2);
-      expect(result.stderr).toMatch(
-        /^tierguard: IO_ERROR: standard input: not valid JSON: line 2, column 2: duplicate key "tool" at \/tool /,
-      );
-    }
+  it('check: the same from standard input, and with --json as the JSON error document', () => {
+    const result = run(['check', '--policies', join(directory, 'policies'), '--action', '-'], TWICE);
+    expect(result.stdout).toBe('');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(
+      /^tierguard: IO_ERROR: standard input: not valid JSON: line 2, column 2: duplicate key "tool" at \/tool /,
+    );
+    const json = run(['check', '--policies', join(directory, 'policies'), '--action', '-', '--json'], TWICE);
+    expect(json.stderr).toBe('');
+    expect(json.status).toBe(2);
+    const { error } = JSON.parse(json.stdout) as { error: { code: string; message: string; details: Record<string, unknown> } };
+    expect(error.code).toBe('IO_ERROR');
+    expect(error.message).toMatch(/^standard input: not valid JSON: line 2, column 2: duplicate key "tool" at \/tool /);
+    expect(error.details).toMatchObject({ file: 'standard input', line: 2, column: 2, pointer: '/tool', key: 'tool' });
   });
 
   it('a nested duplicate is refused too, with its pointer', () => {

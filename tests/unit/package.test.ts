@@ -201,7 +201,7 @@ describe('package', () => {
     for (const heavy of HEAVY) {
       expect([...packages].filter((name) => name === heavy || name.startsWith(`${heavy}/`))).toEqual([]);
     }
-    // Loaded on demand only: the formal tier for policy sets that use it, the YAML parser for YAML files and YAML artifacts,
+    // Loaded on demand only: the formal tier for policy sets that use it (and an action's RDF for actionToRdf), the YAML parser for YAML files and YAML artifacts,
     // and each engine's default adapter (which spawns processes) when a binding first needs it.
     expect([...lazy].map((file) => file.slice(ROOT.length)).sort()).toEqual([
       'dist/bundle/parse-yaml.js',
@@ -210,6 +210,7 @@ describe('package', () => {
       'dist/engines/conftest/index.js',
       'dist/engines/opa/index.js',
       'dist/engines/semgrep/index.js',
+      'dist/formal/action-turtle.js',
       'dist/formal/compile-formal.js',
     ]);
   });

@@ -63,6 +63,12 @@ describe('enforcement in a policy definition', () => {
     }
   });
 
+  it('suggests the nearest engine for a misspelt one', async () => {
+    const error = await rejection([{ id: 'typo', enforcement: [{ engine: 'semgerp', policy: '../engine-policies/s3.rego' }] }]);
+    expect(error.message).toContain('policy "typo" /enforcement/0/engine: no adapter for engine "semgerp"');
+    expect(error.message).toMatch(/\(did you mean "semgrep"\?\)$/);
+  });
+
   it('rejects an engine with no adapter, given or default, naming /enforcement/<i>/engine', async () => {
     const error = await rejection([
       { id: 'custom', enforcement: [S3_POLICY.enforcement?.[0], { engine: 'kyverno', policy: '../engine-policies/s3.rego' }] },

@@ -553,3 +553,76 @@ describe('invalid engine options', () => {
     expect(engine.limits.maxNodes).toBe(100_000);
   });
 });
+
+describe('misspelt operators and keys', () => {
+  it('gives the README examples word for word', async () => {
+    const operator = await invalid([{ id: 'payments.cap', assert: { field: 'arguments.amount', op: 'lte2', value: 5000 } }]);
+    expect(operator.message).toBe(
+      'policy "payments.cap" /assert/op: must be one of eq, neq, gt, gte, lt, lte, in, not_in, regex, glob, exists (got "lte2") (did you mean "lte"?)',
+    );
+    const combinator = await invalid([{ id: 'payments.cap', assert: { alll: [{ field: 'arguments.amount', op: 'lte', value: 5000 }] } }]);
+    expect(combinator.message).toBe(
+      [
+        'policy "payments.cap" is invalid:',
+        '  /assert/field: "field" is required',
+        '  /assert/op: "op" is required',
+        '  /assert/alll: unknown key "alll" (allowed: field, op, value, valueRef, flags, quantifier) (did you mean "all"?)',
+      ].join('\n'),
+    );
+  });
+
+  it.each([
+    [
+      'an operator one letter off',
+      { id: 'p', assert: { field: 'arguments.x', op: 'gte2', value: 1 } },
+      '/assert/op',
+      '(got "gte2")',
+      ['gte'],
+    ],
+    [
+      'an operator missing its underscore, inside all',
+      { id: 'p', when: { all: [{ field: 'a', op: 'notin', value: [1] }] } },
+      '/when/all/0/op',
+      '(got "notin")',
+      ['not_in'],
+    ],
+    ['an operator in upper case', { id: 'p', assert: { field: 'a', op: 'REGEX', value: 'x' } }, '/assert/op', '(got "REGEX")', ['regex']],
+    ['a policy key', { id: 'p', asert: { field: 'a', op: 'exists' } }, '/asert', 'unknown key "asert"', ['assert']],
+    ['a comparison key', { id: 'p', assert: { feild: 'a', op: 'exists' } }, '/assert/feild', 'unknown key "feild"', ['field']],
+    [
+      'a combinator read as a comparison key',
+      { id: 'p', assert: { alll: [{ field: 'a', op: 'exists' }] } },
+      '/assert/alll',
+      'unknown key "alll"',
+      ['all'],
+    ],
+    [
+      'a shape key',
+      { id: 'p', shape: { properties: [{ path: 'a', minCnt: 1 }] } },
+      '/shape/properties/0/minCnt',
+      'unknown key "minCnt"',
+      ['minCount'],
+    ],
+    ['an effect', { id: 'p', effect: 'deny2' }, '/effect', '(got "deny2")', ['deny']],
+  ])('%s names the policy, the pointer and the nearest allowed name', async (_name, policy, pointer, says, suggestions) => {
+    const error = await invalid([policy]);
+    const line = error.message.split('\n').find((text) => text.includes(`${pointer}: `)) ?? '';
+    expect(error.message).toContain('policy "p"');
+    expect(line).toContain(says);
+    expect(line.endsWith(`(did you mean ${suggestions.map((name) => JSON.stringify(name)).join(' or ')}?)`)).toBe(true);
+    const issue = issuesOf(error).find((entry) => entry.pointer === pointer) as Issue & { suggestions?: string[] };
+    expect(issue.suggestions).toEqual(suggestions);
+  });
+
+  it('suggests nothing for a name near no allowed one, and keeps the issue as it was', async () => {
+    const error = await invalid([{ id: 'p', assert: { field: 'a', op: 'approximately', value: 1 }, zzzzzz: true }]);
+    expect(error.message).not.toContain('did you mean');
+    for (const issue of issuesOf(error)) expect(Object.hasOwn(issue, 'suggestions')).toBe(false);
+  });
+
+  it('compares no more than a bounded prefix of a hostile name', async () => {
+    const error = await invalid([{ id: 'p', assert: { field: 'a', op: `gte${'x'.repeat(1_000_000)}`, value: 1 } }]);
+    expect(error.message).not.toContain('did you mean');
+    expect(pointersOf(error)).toEqual(['/assert/op']);
+  });
+});
