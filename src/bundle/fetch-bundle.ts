@@ -149,17 +149,18 @@ function fetchOnce(url: URL, fetch: BundleFetch, sameOrigin: boolean): Promise<A
         if (received > fetch.maxBytes) return fail(`the body is more than limits.maxFileBytes (${fetch.maxBytes}) bytes`);
         chunks.push(chunk);
       });
-      response.on('error', () => fail('the body was cut short (the connection ended mid-body)'));
-      response.on('aborted', () => fail('the body was cut short (the connection ended mid-body)'));
+      // One message however the cut shows (a reset, an early end, fewer bytes than announced): a watcher reports it once.
+      const cut = (): void => fail('the body was cut short');
+      response.on('error', cut);
+      response.on('aborted', cut);
       response.on('end', () => {
-        if (!response.complete || (expected !== undefined && received !== expected))
-          return fail('the body was cut short (fewer bytes than announced)');
+        if (!response.complete || (expected !== undefined && received !== expected)) return cut();
         const etag = response.headers.etag;
         const bytes = Buffer.concat(chunks, received);
         finish({ answer: etag === undefined ? { status: 'fetched', bytes } : { status: 'fetched', bytes, etag } });
       });
       response.on('close', () => {
-        if (!response.complete) fail('the body was cut short (the connection ended mid-body)');
+        if (!response.complete) cut();
       });
     });
     request.end();
