@@ -68,15 +68,8 @@ export interface BuiltArchive {
  * `INVALID_BUNDLE`; a file edited while the bundle is built is an `IO_ERROR`.
  */
 export async function buildPolicyBundle(sources: PolicySources, options: BuildBundleOptions = {}): Promise<BuiltBundle> {
-  const limits = options.limits ?? {};
-  const loaded = await loadPolicies(sources, limits, { allowEmpty: options.allowEmpty ?? false });
-  const engine = await createEngine({
-    policies: loaded.definitions,
-    sources: loaded.sources,
-    limits,
-    ...(options.adapters === undefined ? {} : { adapters: options.adapters }),
-  });
-  return bundleLoaded(loaded, engine, limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
+  const { loaded, engine } = await loadAndCompile(sources, options);
+  return bundleLoaded(loaded, engine, options.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
 }
 
 /**
@@ -90,19 +83,26 @@ export async function buildBundleArchive(sources: PolicySources, options: BuildA
   const { signingKey, ...rest } = options;
   const key = signingKey === undefined ? undefined : readSigningKey(signingKey, 'signingKey');
   const limits = rest.limits ?? {};
-  const loaded = await loadPolicies(sources, limits, { allowEmpty: rest.allowEmpty ?? false });
-  const engine = await createEngine({
-    policies: loaded.definitions,
-    sources: loaded.sources,
-    limits,
-    ...(rest.adapters === undefined ? {} : { adapters: rest.adapters }),
-  });
+  const { loaded, engine } = await loadAndCompile(sources, rest);
   const { bundle, archive } = await archiveLoaded(loaded, engine, {
     maxFileBytes: limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
     maxDepth: limits.maxDepth ?? DEFAULT_LIMITS.maxDepth,
     ...(key === undefined ? {} : { signingKey: key }),
   });
   return { bundle, bytes: archive.bytes, signed: archive.signed };
+}
+
+/** The policies at `sources`, loaded and compiled, so an invalid one is an `INVALID_POLICY`, never a bundle. */
+async function loadAndCompile(sources: PolicySources, options: BuildBundleOptions): Promise<{ loaded: LoadedPolicies; engine: Engine }> {
+  const limits = options.limits ?? {};
+  const loaded = await loadPolicies(sources, limits, { allowEmpty: options.allowEmpty ?? false });
+  const engine = await createEngine({
+    policies: loaded.definitions,
+    sources: loaded.sources,
+    limits,
+    ...(options.adapters === undefined ? {} : { adapters: options.adapters }),
+  });
+  return { loaded, engine };
 }
 
 /** {@link buildPolicyBundle} from policies already loaded and compiled into `engine` (the CLI names invalid policies' files itself). */
