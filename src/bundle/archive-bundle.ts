@@ -8,7 +8,7 @@ import type { FileContent } from '../file-content.js';
 import { MAX_BUNDLE_ARCHIVE_ENTRIES } from '../limits.js';
 import type { PolicyBundle } from './bundle-format.js';
 import { BUNDLE_FORMAT, BUNDLE_KEY, invalidBundle } from './bundle-format.js';
-import { signBytes, verifyBytes } from './bundle-keys.js';
+import { SIGNATURE_BYTES, signBytes, verifyBytes } from './bundle-keys.js';
 import type { BundleManifest, ManifestEntry } from './bundle-manifest.js';
 import { FILES_FOLDER, MANIFEST_ENTRY, POLICIES_ENTRY, SIGNATURE_ENTRY, parseManifest, serialiseManifest } from './bundle-manifest.js';
 import { parseBundle } from './parse-bundle.js';
@@ -145,6 +145,15 @@ export async function readBundleArchive(bytes: Uint8Array, label: string, option
 }
 
 function checkSignature(manifest: Buffer, signature: Buffer | undefined, publicKey: KeyObject | undefined, label: string): BundleSignature {
+  // Malformed is refused even when nobody checks it: it is no signature of anything.
+  if (signature !== undefined && signature.length !== SIGNATURE_BYTES) {
+    throw invalidBundle(
+      label,
+      '',
+      `a ${SIGNATURE_BYTES}-byte Ed25519 signature in ${SIGNATURE_ENTRY}`,
+      `it holds ${signature.length} bytes`,
+    );
+  }
   if (publicKey === undefined) return signature === undefined ? 'absent' : 'unchecked';
   if (signature === undefined) {
     throw invalidBundle(label, '', `a ${SIGNATURE_ENTRY} entry (a public key was given)`, 'the bundle is not signed');

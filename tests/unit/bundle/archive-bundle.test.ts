@@ -113,6 +113,9 @@ describe('loadPolicies(<archive>)', () => {
     expect(hash.message).toContain('its content hashes to');
     const signature = await rejectionOf(loadPolicies(await archiveFile(lying), {}, { publicKey: SIGNER.publicKey }));
     expect(signature.message).toContain('manifest.sig does not verify');
+    // A signature that is not 64 bytes is no signature of anything, checked or not.
+    const malformed = repacked(bytes, (entries) => entries.set('manifest.sig', Buffer.from('not a signature')));
+    expect((await rejectionOf(loadPolicies(await archiveFile(malformed)))).message).toContain('it holds 15 bytes');
   });
 
   it('refuses a damaged or truncated gzip stream, and a gzip bomb, before reading any entry', async () => {
