@@ -116,6 +116,8 @@ export interface IoErrorDetails {
   readonly yamlCode?: string;
   /** The option whose bound was reached (`maxSettleReads`). */
   readonly option?: string;
+  /** The HTTP status a bundle server answered with (404, 503), when that is why a bundle could not be fetched. */
+  readonly status?: number;
 }
 
 /** `details` of `AUDIT_BACKLOG`. */

@@ -25,8 +25,8 @@ export type {
   TierguardErrorDetails,
   TierguardErrorDetailsMap,
 } from './errors.js';
-export { DEFAULT_AUDIT_SINK_LIMITS, DEFAULT_LIMITS } from './limits.js';
-export type { AuditSinkLimits, Limits } from './limits.js';
+export { DEFAULT_AUDIT_SINK_LIMITS, DEFAULT_LIMITS, DEFAULT_REMOTE_BUNDLE_LIMITS } from './limits.js';
+export type { AuditSinkLimits, Limits, RemoteBundleLimits } from './limits.js';
 export { OPERATORS, POLICY_CATEGORIES } from './types.js';
 export type {
   Action,
@@ -79,9 +79,14 @@ export { describePredicate } from './predicate/describe.js';
 export { formatPath } from './format-path.js';
 export { loadPolicies } from './bundle/load-policies.js';
 export type { LoadedBundle, LoadedPolicies, LoadPoliciesOptions } from './bundle/load-policies.js';
-export { buildPolicyBundle } from './bundle/build-bundle.js';
-export type { BuildBundleOptions, BuiltBundle } from './bundle/build-bundle.js';
+export { buildBundleArchive, buildPolicyBundle } from './bundle/build-bundle.js';
+export type { BuildArchiveOptions, BuildBundleOptions, BuiltArchive, BuiltBundle } from './bundle/build-bundle.js';
+export type { BundleSignature } from './bundle/archive-bundle.js';
+export type { BundleKey } from './bundle/bundle-keys.js';
+export type { BundleVerificationOptions } from './bundle/bundle-verification.js';
+export type { RemoteBundleOptions } from './bundle/remote-options.js';
 export type { PolicyBundle } from './bundle/bundle-format.js';
+export type { FileContent } from './file-content.js';
 export type { PolicySource, PolicySources } from './bundle/policy-sources.js';
 export { watchPolicies } from './bundle/watch-policies.js';
 export type { PolicyWatcher, WatchPoliciesOptions } from './bundle/watch-policies.js';

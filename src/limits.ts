@@ -136,6 +136,39 @@ export const DEFAULT_ENGINE_LIMITS: EngineLimits = Object.freeze({
 export const DEFAULT_SHUTDOWN_WAIT_MS = 10_000;
 
 /**
+ * Bounds on fetching a policy bundle over HTTP(S) (`--policies https://…`,
+ * `loadPolicies(url)`, `watchPolicies(url)`), besides `limits.maxFileBytes`,
+ * which bounds the body. A server that never answers, or drips a byte at a
+ * time (slow-loris), fails the fetch instead of holding the watcher forever.
+ */
+export interface RemoteBundleLimits {
+  /** Longest a whole fetch may take, connecting and the body included, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Longest wait for the next thing the server sends (the connection, the headers, each chunk of the body), in milliseconds. */
+  readonly idleTimeoutMs: number;
+  /** Most redirects followed; each hop is checked as the first URL is (https, or http to a loopback host). */
+  readonly maxRedirects: number;
+}
+
+/**
+ * Defaults, frozen. A bundle is at most `maxFileBytes` (16 MiB): 30 s is
+ * 4.5 Mbit/s for the largest, and a static server or object store sends its
+ * first byte in well under 10 s.
+ */
+export const DEFAULT_REMOTE_BUNDLE_LIMITS: RemoteBundleLimits = Object.freeze({
+  timeoutMs: 30_000,
+  idleTimeoutMs: 10_000,
+  maxRedirects: 5,
+});
+
+/**
+ * Most entries a bundle archive (`.tar.gz`) may hold. Each referenced folder
+ * holds at most 1,000 files (`readReferencedTree`); the archive's size, and
+ * what it inflates to, are each bounded by `limits.maxFileBytes`.
+ */
+export const MAX_BUNDLE_ARCHIVE_ENTRIES = 10_000;
+
+/**
  * The most resource subscriptions the MCP guard keeps for one connection. Each
  * allowed `resources/subscribe` keeps its URI and context until unsubscribed,
  * so a client subscribing without end would grow the server's memory without

@@ -1,14 +1,16 @@
 import { lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TierguardError } from './errors.js';
-import { readRegularText } from './read-regular-file.js';
+import { readRegularFile } from './read-regular-file.js';
 
-/** One file of a referenced path: its path relative to that path (`''` for the path itself) and its text. */
+/** One file of a referenced path: its path relative to that path (`''` for the path itself), its text and its bytes. */
 export interface TreeFile {
   /** Relative to the referenced path, with `/` separators; `''` when the referenced path is the file. */
   readonly relative: string;
-  /** The file's text. */
+  /** The file's text (UTF-8, invalid sequences replaced). */
   readonly text: string;
+  /** The file's bytes, exactly: what a bundle carries and a binary file (an OPA bundle) is versioned by. */
+  readonly content: Buffer;
 }
 
 /** Bounds on reading a referenced directory, which an engine reads whole (a Rego bundle, a Checkov config dir). */
@@ -36,23 +38,27 @@ export async function readReferencedTree(path: string, bounds: TreeBounds): Prom
   const info = await stat(path).catch((error: unknown) => {
     throw new TierguardError('IO_ERROR', `${path} does not exist or cannot be read`, { file: path }, { cause: error });
   });
-  if (info.isFile()) return [{ relative: '', text: await readRegularText(path, bounds.maxBytes) }];
+  if (info.isFile()) return [treeFile('', await readRegularFile(path, bounds.maxBytes))];
   if (!info.isDirectory()) throw new TierguardError('IO_ERROR', `${path} is neither a file nor a directory`, { file: path });
   const relatives = await listFiles(path, bounds);
   const files: TreeFile[] = [];
   let total = 0;
   for (const relative of relatives) {
-    const text = await readRegularText(join(path, relative), bounds.maxBytes);
-    total += Buffer.byteLength(text, 'utf8');
+    const content = await readRegularFile(join(path, relative), bounds.maxBytes);
+    total += content.length;
     if (total > bounds.maxBytes) {
       throw new TierguardError('IO_ERROR', `${path}: its files hold more than ${bounds.maxBytes} bytes together (limits.maxFileBytes)`, {
         file: path,
         limit: 'maxFileBytes',
       });
     }
-    files.push({ relative, text });
+    files.push(treeFile(relative, content));
   }
   return files;
+}
+
+function treeFile(relative: string, content: Buffer): TreeFile {
+  return { relative, text: content.toString('utf8'), content };
 }
 
 // Breadth-first over directories with an explicit queue: the depth bound holds

@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createEngine } from '../engine.js';
@@ -7,9 +8,15 @@ import { TierguardError } from '../errors.js';
 import type { Limits } from '../limits.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
+import type { FileContent } from '../file-content.js';
+import { fileContentOf } from '../file-content.js';
 import { TREE_BOUNDS, readReferencedTree } from '../read-referenced-tree.js';
-import { describeFsError, readRegularText } from '../read-regular-file.js';
+import { describeFsError, readRegularFile } from '../read-regular-file.js';
+import type { WrittenArchive } from './archive-bundle.js';
+import { readBundleArchive, writeBundleArchive } from './archive-bundle.js';
 import type { PolicyBundle } from './bundle-format.js';
+import type { BundleKey } from './bundle-keys.js';
+import { readSigningKey } from './bundle-keys.js';
 import { bundlePathOf, commonDirectory } from './bundle-paths.js';
 import { hashBundle } from './bundle-version.js';
 import type { LoadedPolicies } from './load-policies.js';
@@ -36,6 +43,21 @@ export interface BuiltBundle {
   readonly text: string;
 }
 
+/** Options of {@link buildBundleArchive}: those of {@link buildPolicyBundle}, and the key to sign with. */
+export interface BuildArchiveOptions extends BuildBundleOptions {
+  /** An Ed25519 private key (PEM text or a `KeyObject`): the archive then carries `manifest.sig`, its signature of the manifest. */
+  readonly signingKey?: BundleKey;
+}
+
+/** A bundle archive built from policy files: the value, the `.tar.gz` bytes to write, and whether they are signed. */
+export interface BuiltArchive {
+  readonly bundle: PolicyBundle;
+  /** The `.tar.gz`: the same inputs give the same tar and manifest (see `writeBundleArchive`). */
+  readonly bytes: Uint8Array;
+  /** True when the archive carries a signature. */
+  readonly signed: boolean;
+}
+
 /**
  * Builds a bundle of the policies at `sources` (as `loadPolicies` reads them):
  * the definitions in load order, each one's source file and the text of every
@@ -46,6 +68,32 @@ export interface BuiltBundle {
  * `INVALID_BUNDLE`; a file edited while the bundle is built is an `IO_ERROR`.
  */
 export async function buildPolicyBundle(sources: PolicySources, options: BuildBundleOptions = {}): Promise<BuiltBundle> {
+  const { loaded, engine } = await loadAndCompile(sources, options);
+  return bundleLoaded(loaded, engine, options.limits?.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
+}
+
+/**
+ * {@link buildPolicyBundle} as a `.tar.gz` archive (see `writeBundleArchive`),
+ * which also carries files that are not text (an OPA bundle an OPA binding
+ * names) and can be signed: with `signingKey`, the Ed25519 signature of its
+ * manifest travels as `manifest.sig`. A key that is not an Ed25519 private key
+ * is an `INVALID_OPTIONS`, before anything is read.
+ */
+export async function buildBundleArchive(sources: PolicySources, options: BuildArchiveOptions = {}): Promise<BuiltArchive> {
+  const { signingKey, ...rest } = options;
+  const key = signingKey === undefined ? undefined : readSigningKey(signingKey, 'signingKey');
+  const limits = rest.limits ?? {};
+  const { loaded, engine } = await loadAndCompile(sources, rest);
+  const { bundle, archive } = await archiveLoaded(loaded, engine, {
+    maxFileBytes: limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+    maxDepth: limits.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    ...(key === undefined ? {} : { signingKey: key }),
+  });
+  return { bundle, bytes: archive.bytes, signed: archive.signed };
+}
+
+/** The policies at `sources`, loaded and compiled, so an invalid one is an `INVALID_POLICY`, never a bundle. */
+async function loadAndCompile(sources: PolicySources, options: BuildBundleOptions): Promise<{ loaded: LoadedPolicies; engine: Engine }> {
   const limits = options.limits ?? {};
   const loaded = await loadPolicies(sources, limits, { allowEmpty: options.allowEmpty ?? false });
   const engine = await createEngine({
@@ -54,12 +102,38 @@ export async function buildPolicyBundle(sources: PolicySources, options: BuildBu
     limits,
     ...(options.adapters === undefined ? {} : { adapters: options.adapters }),
   });
-  return bundleLoaded(loaded, engine, limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
+  return { loaded, engine };
 }
 
 /** {@link buildPolicyBundle} from policies already loaded and compiled into `engine` (for the CLI, which builds the engine with the config's options). */
 export async function bundleLoaded(loaded: LoadedPolicies, engine: Engine, maxFileBytes: number): Promise<BuiltBundle> {
-  const read: { path: string; text: string }[] = [];
+  const bundle = await collectBundle(loaded, engine, maxFileBytes);
+  const text = serialiseBundle(bundle);
+  // What is written must load: the reader's checks (paths, hash) run on the very text.
+  parseBundle(JSON.parse(text) as Record<string, unknown>, 'the bundle being built');
+  return { bundle, text };
+}
+
+/** {@link buildBundleArchive} from policies already loaded and compiled into `engine`; the archive is read back and verified before it is returned. */
+export async function archiveLoaded(
+  loaded: LoadedPolicies,
+  engine: Engine,
+  options: { readonly maxFileBytes: number; readonly maxDepth: number; readonly signingKey?: KeyObject },
+): Promise<{ bundle: PolicyBundle; archive: WrittenArchive }> {
+  const bundle = await collectBundle(loaded, engine, options.maxFileBytes);
+  const archive = writeBundleArchive(bundle, options.signingKey);
+  // What is written must load: the reader's checks (tar, manifest, digests, hash) run on the very bytes.
+  await readBundleArchive(archive.bytes, 'the bundle being built', { maxFileBytes: options.maxFileBytes, maxDepth: options.maxDepth });
+  return { bundle, archive };
+}
+
+/**
+ * The bundle of policies loaded and compiled into `engine`: the definitions,
+ * their sources and every referenced file's bytes (text when UTF-8), by paths
+ * relative to the deepest folder holding them.
+ */
+async function collectBundle(loaded: LoadedPolicies, engine: Engine, maxFileBytes: number): Promise<PolicyBundle> {
+  const read: { path: string; content: FileContent }[] = [];
   const folders = loaded.sources.map((source) => dirname(resolve(source)));
   for (const [index, definition] of loaded.definitions.entries()) {
     // loadPolicies gives every definition its file.
@@ -96,15 +170,15 @@ export async function bundleLoaded(loaded: LoadedPolicies, engine: Engine, maxFi
             pointer,
           });
         }
-        for (const file of files) read.push({ path: resolve(path, file.relative), text: file.text });
+        for (const file of files) read.push({ path: resolve(path, file.relative), content: fileContentOf(file.content) });
       } else {
-        read.push({ path, text: await readRegularText(path, maxFileBytes) });
+        read.push({ path, content: fileContentOf(await readRegularFile(path, maxFileBytes)) });
       }
       folders.push(isDirectory ? path : dirname(path));
     }
   }
   const root = commonDirectory(folders);
-  const files = new Map(read.map(({ path, text }) => [bundlePathOf(root, path), text]));
+  const files = new Map(read.map(({ path, content }) => [bundlePathOf(root, path), content]));
   const bundle: PolicyBundle = Object.freeze({
     version: engine.version,
     policies: loaded.definitions,
@@ -116,8 +190,5 @@ export async function bundleLoaded(loaded: LoadedPolicies, engine: Engine, maxFi
       files: loaded.files,
     });
   }
-  const text = serialiseBundle(bundle);
-  // What is written must load: the reader's checks (paths, hash) run on the very text.
-  parseBundle(JSON.parse(text) as Record<string, unknown>, 'the bundle being built');
-  return { bundle, text };
+  return bundle;
 }

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { describeThrown } from '../describe-thrown.js';
+import { versionTextOf } from '../file-content.js';
+import { readRegularFile } from '../read-regular-file.js';
 import type { PolicyFileText } from './read-policy-bundle.js';
-import { readBoundedText } from './read-json.js';
 import { TREE_BOUNDS, readReferencedTree } from '../read-referenced-tree.js';
 
 /**
@@ -18,6 +19,11 @@ export function digestPolicyTexts(texts: readonly PolicyFileText[]): string {
   // JSON arrays delimit each field, so no two different bundles serialise alike.
   for (const { file, namespace, text } of texts) hash.update(`${JSON.stringify([file, namespace ?? null, text])}\n`);
   return hash.digest('hex');
+}
+
+/** A digest of bytes read whole (a bundle file or download), marked so that it never equals a digest of policy texts. */
+export function digestBytes(bytes: Uint8Array): string {
+  return `bytes:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
 /**
@@ -40,10 +46,11 @@ async function stateOf(path: string, maxFileBytes: number): Promise<unknown> {
     const info = await stat(path);
     if (info.isDirectory()) {
       const files = await readReferencedTree(path, { ...TREE_BOUNDS, maxBytes: maxFileBytes });
-      return ['directory', ...files.map(({ relative, text }) => [relative, text])];
+      return ['directory', ...files.map(({ relative, content }) => [relative, versionTextOf(content)])];
     }
     if (!info.isFile()) return 'not a regular file';
-    return `text:${await readBoundedText(path, maxFileBytes)}`;
+    // As the version sees it: a binary file (an OPA bundle) by its bytes, not by text with replacement characters.
+    return `text:${versionTextOf(await readRegularFile(path, maxFileBytes))}`;
   } catch (error) {
     return `unreadable:${describeThrown(error)}`;
   }

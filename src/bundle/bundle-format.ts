@@ -1,9 +1,10 @@
 import { TierguardError } from '../errors.js';
+import type { FileContent } from '../file-content.js';
 import type { PolicyDefinition } from '../types.js';
 
 /**
- * The bundle format this tierguard writes and reads. A later format (a signed
- * archive, a bundle fetched over HTTP) parses to the same {@link PolicyBundle}
+ * The JSON bundle format this tierguard writes and reads. The archive format
+ * (`.tar.gz`, see `archive-bundle.ts`) parses to the same {@link PolicyBundle}
  * and is verified by the same code; the number changes only when a reader of
  * this one would misread the new one.
  */
@@ -25,8 +26,12 @@ export interface PolicyBundle {
   readonly policies: readonly PolicyDefinition[];
   /** For each definition, its source file, relative to the root, with `/` separators. */
   readonly sources: readonly string[];
-  /** Every referenced file (a `shapesFile`, each file of an engine binding's policy), relative path to text. */
-  readonly files: ReadonlyMap<string, string>;
+  /**
+   * Every referenced file (a `shapesFile`, each file of an engine binding's
+   * policy), relative path to its text, or to its bytes for a file that is not
+   * UTF-8 (an OPA bundle bound by an OPA binding), which only an archive carries.
+   */
+  readonly files: ReadonlyMap<string, FileContent>;
 }
 
 /** True for a parsed JSON document that declares itself a bundle (an object with a `tierguardBundle` key). */

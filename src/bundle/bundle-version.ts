@@ -1,3 +1,5 @@
+import type { FileContent } from '../file-content.js';
+import { versionTextOf } from '../file-content.js';
 import { policySetVersion } from '../policy/policy-version.js';
 import { invalidBundle, pointerToken } from './bundle-format.js';
 import { resolveInBundle } from './bundle-paths.js';
@@ -25,7 +27,7 @@ export interface BundleHash {
 export function hashBundle(
   policies: readonly unknown[],
   sources: readonly string[],
-  files: ReadonlyMap<string, string>,
+  files: ReadonlyMap<string, FileContent>,
   file: string,
 ): BundleHash {
   const hashed: Record<string, string> = {};
@@ -44,9 +46,12 @@ export function hashBundle(
         );
       }
       const key = pointer === '/shapesFile' ? `${index}:${name}` : `${index}:${pointer}`;
-      const text = files.get(path);
-      if (text !== undefined) {
-        hashed[key] = text;
+      const content = files.get(path);
+      if (content !== undefined) {
+        // The formal tier reads shapes as text: a binary shapes file could only be misread.
+        if (pointer === '/shapesFile' && typeof content !== 'string')
+          throw invalidBundle(file, filePointer(path), 'Turtle text (UTF-8)', `${path}, the shapes file of ${at}, is not UTF-8 text`);
+        hashed[key] = versionTextOf(content);
         used.add(path);
         continue;
       }
@@ -56,7 +61,7 @@ export function hashBundle(
         throw invalidBundle(file, at, `${path} in /files`, `${JSON.stringify(name)} names ${path}, which the bundle does not hold`);
       }
       for (const inner of under) {
-        hashed[`${key}:${inner.slice(path.length + 1)}`] = files.get(inner) as string;
+        hashed[`${key}:${inner.slice(path.length + 1)}`] = versionTextOf(files.get(inner) as FileContent);
         used.add(inner);
       }
     }

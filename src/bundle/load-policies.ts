@@ -4,11 +4,15 @@ import type { Limits } from '../limits.js';
 import { DEFAULT_LIMITS } from '../limits.js';
 import { recordDefinitionSource } from '../policy/definition-sources.js';
 import type { PolicyDefinition } from '../types.js';
+import type { BundleSignature } from './archive-bundle.js';
+import type { BundleVerificationOptions } from './bundle-verification.js';
+import { requireSignedPolicies, resolveVerification } from './bundle-verification.js';
 import { materialiseBundle } from './materialise-bundle.js';
-import { parsePolicyTexts } from './parse-policy-texts.js';
+import { locatePolicies } from './policy-location.js';
+import { parsePolicyRead, readPolicyLocation } from './policy-reads.js';
 import type { PolicySources } from './policy-sources.js';
-import { resolveSources } from './policy-sources.js';
-import { readPolicyBundle } from './read-policy-bundle.js';
+import type { RemoteBundleOptions } from './remote-options.js';
+import { resolveRemoteOptions } from './remote-options.js';
 import { requirePolicies } from './require-policies.js';
 
 /** Policies read from disk, with the file each came from (same order), for messages. */
@@ -30,8 +34,12 @@ export interface LoadedPolicies {
 
 /** Where a bundle's policies came from, for messages: `sources` of a bundle name a private copy of its files. */
 export interface LoadedBundle {
-  /** The bundle file. */
+  /** The bundle file, or the URL it was fetched from (without its query). */
   readonly file: string;
+  /** `json` for a JSON bundle, `tar.gz` for an archive. */
+  readonly format: 'json' | 'tar.gz';
+  /** `verified` when its signature was checked against the public key; `unchecked` when it is signed but no key was given; `absent` when unsigned. */
+  readonly signature: BundleSignature;
   /** The version it states, checked against its content: the `engine.version` of the engine built from it. */
   readonly version: string;
   /** The private directory its referenced files were written to (removed when the process exits). */
@@ -41,13 +49,15 @@ export interface LoadedBundle {
 }
 
 /** Options of {@link loadPolicies}. */
-export interface LoadPoliciesOptions {
+export interface LoadPoliciesOptions extends BundleVerificationOptions {
   /**
    * Accept a bundle with no policies, or a policy file with none (default
    * `false`: that is an `EMPTY_BUNDLE` error, since an engine with no policies
    * allows every action and an empty file is what a write caught midway leaves).
    */
   readonly allowEmpty?: boolean;
+  /** How a bundle URL is fetched: `timeoutMs`, `idleTimeoutMs`, `maxRedirects` (see `DEFAULT_REMOTE_BUNDLE_LIMITS`) and `headers`. */
+  readonly remote?: RemoteBundleOptions;
 }
 
 /**
@@ -67,21 +77,33 @@ export interface LoadPoliciesOptions {
  * fault is `INVALID_BUNDLE` and nothing is used), then its referenced files are
  * written to a private temporary directory and `sources` point there, so the
  * engine reads the bundle's files, never files on disk beside it.
+ *
+ * A path ending in `.tar.gz` or `.tgz` is a bundle archive, and an `https:`
+ * URL (or `http:` to a loopback host) a bundle to fetch (see `fetchBundle`):
+ * either is verified whole (`readBundleArchive`) before anything is used, its
+ * signature too when `options.publicKey` is given, which then admits nothing
+ * but a signed archive.
  */
 export async function loadPolicies(
   sources: PolicySources,
   limits: Partial<Limits> = {},
   options: LoadPoliciesOptions = {},
 ): Promise<LoadedPolicies> {
-  const resolved = resolveSources(sources);
   const allowEmpty = readAllowEmpty(options);
-  const texts = await readPolicyBundle(resolved, limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes);
-  const { loaded, bundle } = await parsePolicyTexts(texts, resolved, limits.maxDepth ?? DEFAULT_LIMITS.maxDepth);
-  requirePolicies(
-    loaded,
-    allowEmpty,
-    resolved.map((source) => source.path),
-  );
+  const verification = resolveVerification(options);
+  const remote = resolveRemoteOptions(options.remote);
+  const location = locatePolicies(sources);
+  const maxFileBytes = limits.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes;
+  const read = await readPolicyLocation(location, { maxFileBytes, remote, keepAlive: true });
+  if (read.kind === 'not-modified') throw new TierguardError('IO_ERROR', `${location.label}: answered 304 to a request with no ETag`, {});
+  const parsed = await parsePolicyRead(read, location, {
+    maxDepth: limits.maxDepth ?? DEFAULT_LIMITS.maxDepth,
+    maxFileBytes,
+    verification,
+  });
+  const { loaded, bundle } = parsed;
+  requirePolicies(loaded, allowEmpty, location.kind === 'files' ? location.sources.map((source) => source.path) : [location.label]);
+  requireSignedPolicies(parsed, verification, location.label);
   if (bundle === undefined) {
     loaded.definitions.forEach((definition, index) => recordDefinitionSource(definition, loaded.sources[index] ?? ''));
     return loaded;
@@ -94,11 +116,18 @@ export async function loadPolicies(
   return {
     ...loaded,
     sources: written.sources,
-    bundle: Object.freeze({ file: bundle.file, version: bundle.content.version, root: written.root, sources: bundle.content.sources }),
+    bundle: Object.freeze({
+      file: bundle.file,
+      format: bundle.format,
+      signature: bundle.signature,
+      version: bundle.content.version,
+      root: written.root,
+      sources: bundle.content.sources,
+    }),
   };
 }
 
-const LOAD_OPTION_KEYS: ReadonlySet<string> = new Set(['allowEmpty']);
+const LOAD_OPTION_KEYS: ReadonlySet<string> = new Set(['allowEmpty', 'publicKey', 'requireSignature', 'remote']);
 
 function readAllowEmpty(options: LoadPoliciesOptions): boolean {
   requireOptionsObject(options, 'loadPolicies');

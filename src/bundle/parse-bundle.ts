@@ -1,4 +1,5 @@
 import { TierguardError } from '../errors.js';
+import type { FileContent } from '../file-content.js';
 import type { PolicyDefinition } from '../types.js';
 import type { PolicyBundle } from './bundle-format.js';
 import { BUNDLE_FORMAT, BUNDLE_KEY, invalidBundle, pointerToken } from './bundle-format.js';
@@ -17,9 +18,11 @@ const VERSION = /^sha256:[0-9a-f]{64}$/;
  * the stated `version` equal to the hash of the content. Any failure is an
  * `INVALID_BUNDLE` naming the file and the JSON pointer; nothing is partial.
  * The definitions themselves are validated later by `createEngine`, as those
- * read from policy files are (their hash is checked here all the same).
+ * read from policy files are (their hash is checked here all the same). A
+ * file's content is its text; only an archive, read with `binary`, also
+ * carries bytes (a file that is not UTF-8).
  */
-export function parseBundle(document: Record<string, unknown>, file: string): PolicyBundle {
+export function parseBundle(document: Record<string, unknown>, file: string, options: { readonly binary?: boolean } = {}): PolicyBundle {
   for (const key of Object.keys(document)) {
     if (!KEYS.has(key)) throw invalidBundle(file, `/${pointerToken(key)}`, `one of ${[...KEYS].join(', ')}`, `unknown key "${key}"`);
   }
@@ -32,7 +35,7 @@ export function parseBundle(document: Record<string, unknown>, file: string): Po
     throw invalidBundle(file, '/version', '"sha256:" and 64 hex digits', 'missing or malformed');
   if (!Array.isArray(policies)) throw invalidBundle(file, '/policies', 'an array of policy definitions', 'missing or not an array');
   const sourceList = readSources(sources, policies.length, file);
-  const fileMap = readFiles(files, file);
+  const fileMap = readFiles(files, file, options.binary === true);
   const { version: actual, used } = hashBundle(policies, sourceList, fileMap, file);
   for (const path of fileMap.keys()) {
     if (!used.has(path))
@@ -62,17 +65,18 @@ function readSources(sources: unknown, count: number, file: string): string[] {
   });
 }
 
-function readFiles(files: unknown, file: string): Map<string, string> {
+function readFiles(files: unknown, file: string, binary: boolean): Map<string, FileContent> {
   if (typeof files !== 'object' || files === null || Array.isArray(files)) {
     throw invalidBundle(file, '/files', 'an object of relative path to text', 'missing or not an object');
   }
-  const map = new Map<string, string>();
+  const map = new Map<string, FileContent>();
   for (const [path, text] of Object.entries(files)) {
     const pointer = filePointer(path);
     const unsafe = unsafeBundlePath(path);
     if (unsafe !== undefined)
       throw invalidBundle(file, pointer, 'a relative path inside the bundle', `${JSON.stringify(path)} has ${unsafe}`);
-    if (typeof text !== 'string') throw invalidBundle(file, pointer, "the file's text", 'not a string');
+    if (typeof text !== 'string' && !(binary && text instanceof Uint8Array))
+      throw invalidBundle(file, pointer, "the file's text", 'not a string');
     map.set(path, text);
   }
   // A path that is a file and also a folder of another cannot be written out.

@@ -1,3 +1,4 @@
+import type { BundleSignature } from './archive-bundle.js';
 import type { PolicyBundle } from './bundle-format.js';
 import { isBundleDocument } from './bundle-format.js';
 import { isYamlFile } from './list-policy-files.js';
@@ -17,7 +18,18 @@ import type { PolicyFileText } from './read-policy-bundle.js';
  */
 export interface ParsedPolicies {
   readonly loaded: LoadedPolicies;
-  readonly bundle?: { readonly file: string; readonly content: PolicyBundle };
+  readonly bundle?: ParsedBundle;
+}
+
+/** A bundle parsed and verified, not yet written out: where it came from, what it holds, its format and its signature. */
+export interface ParsedBundle {
+  /** The bundle file, or its URL without a query. */
+  readonly file: string;
+  readonly content: PolicyBundle;
+  /** `json` for a JSON bundle, `tar.gz` for an archive. */
+  readonly format: 'json' | 'tar.gz';
+  /** Whether it carried a signature, and whether that was checked (only an archive can carry one). */
+  readonly signature: BundleSignature;
 }
 
 /**
@@ -45,7 +57,7 @@ export async function parsePolicyTexts(
         sources: content.policies.map(() => only.file),
         files: [only.file],
       };
-      return { loaded, bundle: { file: only.file, content } };
+      return { loaded, bundle: { file: only.file, content, format: 'json', signature: 'absent' } };
     }
   }
   return { loaded: await parsePolicyBundle(texts, maxDepth) };

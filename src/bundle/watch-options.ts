@@ -2,12 +2,22 @@ import type { Engine, EngineOptions } from '../engine.js';
 import { TierguardError } from '../errors.js';
 import { rejectUnknownOptions, requireOptionsObject } from '../check-options.js';
 import type { Limits } from '../limits.js';
+import type { BundleVerificationOptions } from './bundle-verification.js';
 import type { LoadedPolicies } from './load-policies.js';
+import type { RemoteBundleOptions } from './remote-options.js';
 
 /** Options of {@link watchPolicies}. Unknown keys are rejected. */
-export interface WatchPoliciesOptions {
-  /** How often the files are checked for changes, in milliseconds: at least 10, default 1000. */
+export interface WatchPoliciesOptions extends BundleVerificationOptions {
+  /** How often the files are checked for changes (a bundle URL fetched), in milliseconds: at least 10, default 1000. */
   readonly intervalMs?: number;
+  /**
+   * Spreads polls of many instances apart: each wait is drawn from
+   * `intervalMs × (1 − jitter)` to `intervalMs`, so no wait is longer than
+   * `intervalMs`. From 0 to 1; default 0.1 for a bundle URL, 0 for files.
+   */
+  readonly jitter?: number;
+  /** How a bundle URL is fetched: `timeoutMs`, `idleTimeoutMs`, `maxRedirects` (see `DEFAULT_REMOTE_BUNDLE_LIMITS`) and `headers`. */
+  readonly remote?: RemoteBundleOptions;
   /**
    * Receives each failed reload (the last good engine keeps serving), once per
    * distinct content of the files when polling, and on every `reload()` or SIGHUP.
@@ -63,6 +73,10 @@ const OPTION_KEYS: ReadonlySet<string> = new Set([
   'maxSettleReads',
   'keepVersions',
   'prepare',
+  'jitter',
+  'remote',
+  'publicKey',
+  'requireSignature',
 ]);
 /** Defaults of the options, for the watcher. */
 export const DEFAULT_INTERVAL_MS = 1000;
@@ -72,8 +86,10 @@ export const DEFAULT_MAX_SETTLE_READS = 5;
 const MIN_SETTLE_READS = 2;
 const MAX_SETTLE_READS = 100;
 export const DEFAULT_KEEP_VERSIONS = 8;
+// A tenth of the interval: instances restarted together drift apart within a few polls.
+export const DEFAULT_REMOTE_JITTER = 0.1;
 const MAX_KEEP_VERSIONS = 64;
-const MIN_INTERVAL_MS = 10;
+export const MIN_INTERVAL_MS = 10;
 // setInterval treats a longer delay as 1 ms (with a warning), which would turn a typo into a busy loop.
 const MAX_INTERVAL_MS = 2 ** 31 - 1;
 
@@ -123,6 +139,10 @@ export function checkWatchOptions(options: WatchPoliciesOptions): void {
       option: 'maxSettleReads',
       actual: maxSettleReads,
     });
+  }
+  const { jitter } = options;
+  if (jitter !== undefined && !(typeof jitter === 'number' && jitter >= 0 && jitter <= 1)) {
+    throw new TierguardError('INVALID_OPTIONS', 'jitter must be a number from 0 to 1', { option: 'jitter', actual: jitter });
   }
   if (keepVersions !== undefined && !(Number.isSafeInteger(keepVersions) && keepVersions >= 1 && keepVersions <= MAX_KEEP_VERSIONS)) {
     throw new TierguardError('INVALID_OPTIONS', `keepVersions must be a whole number from 1 to ${MAX_KEEP_VERSIONS}`, {

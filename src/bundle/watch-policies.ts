@@ -7,16 +7,17 @@ import { TierguardError, isTierguardError } from '../errors.js';
 import { resolveLimits } from '../limits.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import type { Action, Decision } from '../types.js';
-import { digestPolicyTexts, digestReferencedFiles } from './bundle-fingerprint.js';
+import { digestReferencedFiles } from './bundle-fingerprint.js';
+import { requireSignedPolicies, resolveVerification } from './bundle-verification.js';
 import type { LoadedPolicies } from './load-policies.js';
 import { materialiseBundle } from './materialise-bundle.js';
 import type { ParsedPolicies } from './parse-policy-texts.js';
-import { parsePolicyTexts } from './parse-policy-texts.js';
+import { locatePolicies } from './policy-location.js';
+import type { PolicyRead } from './policy-reads.js';
+import { parsePolicyRead, readPolicyLocation } from './policy-reads.js';
 import type { PolicySources } from './policy-sources.js';
-import { resolveSources } from './policy-sources.js';
-import type { PolicyFileText } from './read-policy-bundle.js';
-import { readPolicyBundle } from './read-policy-bundle.js';
 import { referencedFiles } from './referenced-files.js';
+import { resolveRemoteOptions } from './remote-options.js';
 import { requirePolicies } from './require-policies.js';
 import { VersionHistory } from './version-history.js';
 import type { WatchPoliciesOptions } from './watch-options.js';
@@ -24,7 +25,9 @@ import {
   DEFAULT_INTERVAL_MS,
   DEFAULT_KEEP_VERSIONS,
   DEFAULT_MAX_SETTLE_READS,
+  DEFAULT_REMOTE_JITTER,
   DEFAULT_SETTLE_MS,
+  MIN_INTERVAL_MS,
   checkWatchOptions,
 } from './watch-options.js';
 
@@ -34,6 +37,8 @@ export type { WatchPoliciesOptions } from './watch-options.js';
 export interface PolicyWatcher {
   /** The engine serving now; replaced whole (engines are immutable) when a reload succeeds. */
   readonly engine: Engine;
+  /** Where the policies come from, for an operator: the paths, or the bundle URL without its query. */
+  readonly source: string;
   /** The versions of the engines kept (see `keepVersions`), newest first: the serving one, then those it replaced. */
   readonly versions: readonly string[];
   /** The engine kept for `version` (the serving one included), or `undefined` when it was never served here or has been evicted. */
@@ -60,8 +65,11 @@ interface Seen {
   readonly fingerprint: string;
 }
 
-/** The files as read once: their texts and digest, or why they could not be read. */
-type FilesRead = { readonly texts: PolicyFileText[]; readonly filesDigest: string } | { readonly error: unknown };
+/** The policies as read once (texts or bytes) and their digest; or, for a URL, that the server has nothing new; or why they could not be read. */
+type FilesRead =
+  | { readonly read: Exclude<PolicyRead, { kind: 'not-modified' }>; readonly filesDigest: string }
+  | { readonly notModified: true }
+  | { readonly error: unknown };
 
 /** One read of the bundle taken as far as parsing: what was seen, and the policies or why there are none. */
 type Snapshot = { readonly seen: Seen; readonly parsed: ParsedPolicies } | { readonly seen: Seen; readonly error: unknown };
@@ -88,10 +96,22 @@ interface Compiled {
  * whole before it is compiled, and its files are written to a private
  * directory per version, removed when that version leaves `versions`. The last
  * `keepVersions` engines served stay reachable through `engineAt(version)`.
+ *
+ * A bundle URL is polled with `If-None-Match` (the ETag of the bundle serving
+ * now): a 304 costs nothing, a new body is verified whole (its signature too,
+ * with `publicKey`) before it is compiled, and a download that fails (a 404, a
+ * 5xx, a timeout, a truncated or oversized body) or does not verify leaves the
+ * last good engine serving and is reported. Downloads are not settle-read: one
+ * is verified whole, so a torn one never loads. Each wait between polls is
+ * drawn from `intervalMs × (1 − jitter)` to `intervalMs`, so many instances
+ * started together do not poll in step; `reload()` and SIGHUP fetch without
+ * `If-None-Match`.
  */
 export async function watchPolicies(sources: PolicySources, options: WatchPoliciesOptions = {}): Promise<PolicyWatcher> {
   checkWatchOptions(options);
-  const resolved = resolveSources(sources);
+  const location = locatePolicies(sources);
+  const verification = resolveVerification(options);
+  const remote = resolveRemoteOptions(options.remote);
   const limits = resolveLimits({ ...options.limits, ...options.engine?.limits });
   const engineOptions: Omit<EngineOptions, 'policies' | 'sources'> = {
     ...options.engine,
@@ -101,17 +121,28 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   const allowEmpty = options.allowEmpty ?? false;
   const settleMs = options.settleMs ?? DEFAULT_SETTLE_MS;
   const maxSettleReads = options.maxSettleReads ?? DEFAULT_MAX_SETTLE_READS;
-  const paths = resolved.map((source) => source.path);
+  const paths = location.kind === 'files' ? location.sources.map((source) => source.path) : [location.label];
   const history = new VersionHistory(options.keepVersions ?? DEFAULT_KEEP_VERSIONS);
+  // Aborts a download in flight when the watcher is closed.
+  const stop = new AbortController();
+  let closed = false;
+  // The digest and ETag of the bytes the serving engine was built from: a 304 to that ETag means nothing changed.
+  let served: { readonly digest: string; readonly etag?: string } = { digest: '' };
 
-  /** Reads the files once; the digest and the parse both use these same bytes. */
-  const read = async (): Promise<FilesRead> => {
+  /** Reads the policies once; the digest and the parse both use these same bytes. `etag` only for a URL poll. */
+  const read = async (keepAlive: boolean, etag?: string): Promise<FilesRead> => {
     try {
-      const texts = await readPolicyBundle(resolved, limits.maxFileBytes);
-      return { texts, filesDigest: digestPolicyTexts(texts) };
+      const got = await readPolicyLocation(location, { maxFileBytes: limits.maxFileBytes, remote, etag, keepAlive, signal: stop.signal });
+      return got.kind === 'not-modified' ? { notModified: true } : { read: got, filesDigest: got.digest };
     } catch (error) {
       return { error };
     }
+  };
+  /** Remembers the bytes a served engine came from, with their ETag, so the next poll asks the server only for something newer. */
+  const acceptRead = (files: FilesRead): void => {
+    if (!('read' in files)) return;
+    const etag = files.read.kind === 'bytes' ? files.read.etag : undefined;
+    served = etag === undefined ? { digest: files.filesDigest } : { digest: files.filesDigest, etag };
   };
   const fingerprintOf = async (filesDigest: string, references: readonly string[]): Promise<string> =>
     `${filesDigest}:${await digestReferencedFiles(references, limits.maxFileBytes)}`;
@@ -135,14 +166,16 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   };
 
   const snapshotOf = async (files: FilesRead): Promise<Snapshot> => {
-    if ('error' in files) {
-      const state = `unreadable:${describeThrown(files.error)}`;
-      return { seen: { filesDigest: state, references: [], fingerprint: state }, error: files.error };
+    if (!('read' in files)) {
+      const error =
+        'error' in files ? files.error : new TierguardError('IO_ERROR', `${location.label}: answered 304 to a read that named no ETag`, {});
+      const state = `unreadable:${describeThrown(error)}`;
+      return { seen: { filesDigest: state, references: [], fingerprint: state }, error };
     }
-    const { texts, filesDigest } = files;
+    const { filesDigest } = files;
     let parsed: ParsedPolicies;
     try {
-      parsed = await parsePolicyTexts(texts, resolved, limits.maxDepth);
+      parsed = await parsePolicyRead(files.read, location, { maxDepth: limits.maxDepth, maxFileBytes: limits.maxFileBytes, verification });
     } catch (error) {
       return { seen: { filesDigest, references: [], fingerprint: await fingerprintOf(filesDigest, []) }, error };
     }
@@ -155,11 +188,13 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   // A write in progress (a file truncated and not yet refilled, a ConfigMap's
   // links half swapped) reads differently a moment later; content that reads the
   // same twice in a row, policies and referenced files alike, is what was meant.
+  // A download is verified whole (a torn one fails its hash), so it is never read twice to settle.
   const settle = async (files: FilesRead, keepAlive: boolean): Promise<Snapshot> => {
     let last = await snapshotOf(files);
+    if (location.kind === 'remote') return last;
     for (let reads = 1; reads < maxSettleReads; reads++) {
       await delay(settleMs, keepAlive);
-      const next = await snapshotOf(await read());
+      const next = await snapshotOf(await read(keepAlive));
       if (next.seen.fingerprint === last.seen.fingerprint) return next;
       last = next;
     }
@@ -178,6 +213,7 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     if ('error' in snapshot) return { error: snapshot.error };
     try {
       requirePolicies(snapshot.parsed.loaded, allowEmpty, paths);
+      requireSignedPolicies(snapshot.parsed, verification, location.label);
       if (prepare === undefined) return { parsed: snapshot.parsed };
       if (snapshot.parsed.bundle !== undefined) {
         throw new TierguardError(
@@ -196,20 +232,24 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   };
 
   // The first load throws: a watcher that never had a good engine has nothing to serve.
-  const first = await settle(await read(), true);
+  const firstRead = await read(true);
+  const first = await settle(firstRead, true);
   const firstAccepted = accept(first);
   if ('error' in firstAccepted) throw firstAccepted.error;
   const firstCompiled = await compile(firstAccepted.parsed);
+  acceptRead(firstRead);
   let current = firstCompiled.engine;
   history.hold(current, firstCompiled.release);
   let seen: Seen = first.seen;
 
   const report = (error: unknown): void => {
+    // A download stopped by close() is no news to whoever closed the watcher.
+    if (closed) return;
     const problem = isTierguardError(error)
       ? error
       : new TierguardError(
           'IO_ERROR',
-          `reloading policies from ${resolved.map((source) => source.path).join(', ')} failed: ${describeThrown(error)}`,
+          `reloading policies from ${paths.join(', ')} failed: ${describeThrown(error)}`,
           {},
           { cause: error },
         );
@@ -232,13 +272,16 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
   };
 
   const attempt = async (force: boolean): Promise<Engine> => {
-    const files = await read();
+    // A forced reload (reload(), SIGHUP) fetches the bundle again whatever its ETag says.
+    const files = await read(force, force ? undefined : served.etag);
+    if ('notModified' in files) return current;
     if (!force) {
       // The same unreadable state, polled again, is not a change.
       if ('error' in files) {
         if (`unreadable:${describeThrown(files.error)}` === seen.fingerprint) return current;
       } else if (files.filesDigest === seen.filesDigest && (await fingerprintOf(files.filesDigest, seen.references)) === seen.fingerprint) {
         // Unchanged policy files reference what they referenced last time, so only those need reading.
+        if (files.filesDigest === served.digest) acceptRead(files);
         return current;
       }
     }
@@ -254,6 +297,7 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
       return fail(next, error, force);
     }
     seen = next;
+    acceptRead(files);
     const { engine } = compiled;
     // An edit that changes nothing compiled (whitespace, key order) keeps the engine serving.
     if (engine.version === current.version) {
@@ -292,16 +336,30 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     return promise;
   };
 
-  const timer = setInterval(() => void schedule(false), options.intervalMs ?? DEFAULT_INTERVAL_MS);
-  timer.unref();
+  const intervalMs = options.intervalMs ?? DEFAULT_INTERVAL_MS;
+  const jitter = options.jitter ?? (location.kind === 'remote' ? DEFAULT_REMOTE_JITTER : 0);
+  let timer: NodeJS.Timeout | undefined;
+  // Armed when the last one fires, as setInterval would, each wait drawn afresh; a poll still running is joined, never doubled.
+  const arm = (): void => {
+    timer = setTimeout(
+      () => {
+        if (closed) return;
+        void schedule(false);
+        arm();
+      },
+      Math.max(MIN_INTERVAL_MS, Math.round(intervalMs * (1 - jitter * Math.random()))),
+    );
+    timer.unref();
+  };
+  arm();
   const onSighup = (): void => void schedule(true);
   if (options.sighup === true) process.on('SIGHUP', onSighup);
-  let closed = false;
 
   return Object.freeze({
     get engine(): Engine {
       return current;
     },
+    source: location.label,
     get versions(): readonly string[] {
       return history.versions;
     },
@@ -319,7 +377,8 @@ export async function watchPolicies(sources: PolicySources, options: WatchPolici
     close(): void {
       if (closed) return;
       closed = true;
-      clearInterval(timer);
+      clearTimeout(timer);
+      stop.abort();
       if (options.sighup === true) process.off('SIGHUP', onSighup);
     },
   });

@@ -1,4 +1,5 @@
 import { BUNDLE_USAGE } from './bundle-command.js';
+import { BUNDLE_VERIFICATION_HELP } from './bundle-verification-args.js';
 import { CHECK_USAGE } from './check-command.js';
 import { DOCTOR_USAGE } from './doctor-command.js';
 import { COMPILE_USAGE } from './compile-command.js';
@@ -108,6 +109,7 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
       summary: 'Serves the constraint tools (describe_scope, get_constraints, validate) over stdio, or Streamable HTTP with --http.',
       options: [
         POLICIES_FILE_OR_DIR,
+        ...BUNDLE_VERIFICATION_HELP,
         CONFIG,
         STRICT,
         ['--http', 'serve Streamable HTTP at http://<host>:<port>/mcp instead of stdio'],
@@ -126,6 +128,7 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         'Puts the policies in front of an MCP server: spawns it (or connects to it) and serves its tools, resources and prompts, judged.',
       options: [
         POLICIES_FILE_OR_DIR,
+        ...BUNDLE_VERIFICATION_HELP,
         CONFIG,
         STRICT,
         ['--http', 'serve Streamable HTTP (with /healthz) instead of stdio'],
@@ -157,13 +160,20 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
     {
       usage: BUNDLE_USAGE,
       summary:
-        'Writes the policies, every file they reference and their content hash as one deterministic JSON bundle, which --policies loads back verified. Exit 0, or 2 on invalid input.',
+        'build (the default) writes the policies, every file they reference and their content hash as one deterministic bundle, JSON or .tar.gz, which --policies loads back verified (from a path or an https:// URL); verify checks one (exit 0 verified, 1 refused, 2 unreadable); sign signs an archive. Exit 0, or 2 on invalid input.',
       options: [
-        ['<file|dir>', 'the policy file, or a directory read as loadPolicies reads it'],
+        ['[build] <file|dir>', 'the policy file, or a directory read as loadPolicies reads it'],
         ['--config <file>', 'a tierguard.config.yaml instead: the bundle holds its sources merged by precedence, as served'],
         STRICT,
-        ['--out <file.json>', 'the bundle file to write (replaced atomically)'],
+        ['--out <file>', 'the bundle to write, replaced atomically: a .tar.gz or .tgz name writes an archive, any other JSON'],
+        ['--format json|tar.gz', 'the format, when the --out name does not say it'],
+        ['--sign-key <pem>', 'sign the archive with this Ed25519 private key (manifest.sig: its signature of manifest.json)'],
         ALLOW_EMPTY,
+        ['verify <file|url>', 'load the bundle as --policies would, verified whole, and compile it; report its version and signature'],
+        ['--public-key <pem>', 'with verify, the Ed25519 public key it must be signed with'],
+        ['--require-signature', 'with verify, refuse to run without --public-key'],
+        ['--json', 'with verify, print the report (or the refusal) as JSON'],
+        ['sign <file.tar.gz>', 'sign an archive built without a key, in place or to --out; needs --sign-key'],
       ],
     },
   ],

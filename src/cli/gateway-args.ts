@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import { DEFAULT_GATEWAY_LIMITS } from '../limits.js';
 import type { Mode } from '../types.js';
+import type { BundleVerificationArgs } from './bundle-verification-args.js';
+import { BUNDLE_VERIFICATION_OPTIONS, BUNDLE_VERIFICATION_USAGE, parseVerificationArgs } from './bundle-verification-args.js';
 import { POLICY_INPUT_OPTIONS, requirePolicyInput } from './policy-input.js';
 import type { PolicyInputArgs } from './policy-input.js';
 import { MAX_INTERVAL_MS, parseReloadInterval } from './reload-interval.js';
@@ -9,7 +11,7 @@ import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard gateway`. */
 export const GATEWAY_USAGE =
-  'tierguard gateway (--policies <file|dir> | --config <file> [--strict]) [--http [--host 127.0.0.1] [--port 8765] [--max-sessions 32] [--identity-header <name>] [--metrics]] [--mode enforce|monitor] [--lenient] ' +
+  `tierguard gateway (--policies <file|dir|url> ${BUNDLE_VERIFICATION_USAGE} | --config <file> [--strict]) [--http [--host 127.0.0.1] [--port 8765] [--max-sessions 32] [--identity-header <name>] [--metrics]] [--mode enforce|monitor] [--lenient] ` +
   '[--identity <json>] [--restart never|on-failure] [--max-restarts 3] [--timeout <seconds>] [--reload-interval <seconds>] [--audit <file>] [--otel <setup.mjs>] [--allow-empty] ' +
   '(--upstream-url <url> | -- <command> [args...])';
 
@@ -20,6 +22,8 @@ export const IDENTITY_VARIABLE = 'TIERGUARD_GATEWAY_IDENTITY';
 export interface GatewayArgs {
   /** `--policies`, or `--config` and `--strict`. */
   readonly input: PolicyInputArgs;
+  /** `--public-key` and `--require-signature`, for a bundle at `--policies`. */
+  readonly verification: BundleVerificationArgs;
   readonly downstream: { readonly command: string; readonly args: readonly string[] } | { readonly url: string };
   readonly http: boolean;
   readonly host: string;
@@ -53,6 +57,7 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
     args: [...args],
     options: {
       ...POLICY_INPUT_OPTIONS,
+      ...BUNDLE_VERIFICATION_OPTIONS,
       'upstream-url': { type: 'string' },
       http: { type: 'boolean', default: false },
       host: { type: 'string' },
@@ -108,8 +113,10 @@ export function parseGatewayArgs(args: readonly string[], environment: NodeJS.Pr
   if (restart !== 'never' && restart !== 'on-failure') throw new UsageError(`--restart must be never or on-failure, not "${restart}"`);
   const host = values.host ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must name an address, e.g. 127.0.0.1');
+  const input = { policies: values.policies, config: values.config, strict: values.strict };
   return {
-    input: { policies: values.policies, config: values.config, strict: values.strict },
+    input,
+    verification: parseVerificationArgs(values, input),
     downstream: upstream === undefined ? { command: command ?? '', args: commandArgs } : { url: parseUrl(upstream) },
     http: values.http,
     host,

@@ -11,6 +11,8 @@ import { PROMETHEUS_CONTENT_TYPE, createGatewayMetrics } from '../mcp/gateway/me
 import { stopEngineRuns } from '../engines/process/live-runs.js';
 import { escapeJsonForTerminal, escapeTerminalLines } from '../terminal-text.js';
 import type { AuditEvent } from '../types.js';
+import type { PolicyWatcher } from '../bundle/watch-policies.js';
+import { readVerificationArgs } from './bundle-verification-args.js';
 import type { CommandResult } from './check-command.js';
 import type { GatewayArgs } from './gateway-args.js';
 import { parseGatewayArgs } from './gateway-args.js';
@@ -58,13 +60,17 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
     otel?.write(event);
     warnWouldDeny(event);
   };
-  const metrics = options.metrics ? createGatewayMetrics() : undefined;
+  // Filled in once the policies are loaded; metrics are only rendered after that.
+  const policies: { watcher?: PolicyWatcher } = {};
+  const metrics = options.metrics ? createGatewayMetrics({ policyVersion: () => policies.watcher?.engine.version }) : undefined;
   const onDecision = metrics === undefined ? record : decisionObserver(metrics.observeDecision, record);
 
   let serving: Serving | undefined;
+  const verification = await readVerificationArgs(options.verification);
   const watcher = await watchPolicyInput(
     options.input,
     {
+      ...verification,
       intervalMs: options.intervalMs ?? MAX_INTERVAL_MS,
       sighup: true,
       allowEmpty: options.allowEmpty,
@@ -78,8 +84,10 @@ export async function runGateway(args: readonly string[]): Promise<CommandResult
     },
     log,
   );
+  policies.watcher = watcher;
   const gatewayOptions = (): GatewayOptions => ({
     engine: () => watcher.engine,
+    policySource: watcher.source,
     downstream: options.downstream,
     requestTimeoutMs: options.timeoutMs,
     restart: options.restart,

@@ -8,14 +8,20 @@ import { MCP_PEERS_INSTALL, isMissingMcpPeer } from '../mcp/missing-peer.js';
 import { DEFAULT_SHUTDOWN_WAIT_MS } from '../limits.js';
 import type { CommandResult } from './check-command.js';
 import { escapeTerminalLines } from '../terminal-text.js';
+import type { BundleVerificationArgs } from './bundle-verification-args.js';
+import {
+  BUNDLE_VERIFICATION_OPTIONS,
+  BUNDLE_VERIFICATION_USAGE,
+  parseVerificationArgs,
+  readVerificationArgs,
+} from './bundle-verification-args.js';
 import { MAX_INTERVAL_MS, parseReloadInterval } from './reload-interval.js';
 import { POLICY_INPUT_OPTIONS, describePolicyInput, requirePolicyInput, watchPolicyInput } from './policy-input.js';
 import type { PolicyInputArgs } from './policy-input.js';
 import { UsageError } from './usage-error.js';
 
 /** Usage of `tierguard mcp`. */
-export const MCP_USAGE =
-  'tierguard mcp (--policies <file|dir> | --config <file> [--strict]) [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
+export const MCP_USAGE = `tierguard mcp (--policies <file|dir|url> ${BUNDLE_VERIFICATION_USAGE} | --config <file> [--strict]) [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]`;
 
 const SDK_MISSING = `tierguard mcp needs @modelcontextprotocol/sdk: ${MCP_PEERS_INSTALL}`;
 // serveHttp's defaults (HTTP_DEFAULTS), repeated: importing serve-http here would load the SDK for every command.
@@ -32,6 +38,8 @@ const INSTRUCTIONS =
 /** What `tierguard mcp` was asked to do. */
 interface McpOptions {
   readonly input: PolicyInputArgs;
+  /** `--public-key` and `--require-signature`, for a bundle at `--policies`. */
+  readonly verification: BundleVerificationArgs;
   readonly http: boolean;
   readonly host: string;
   readonly port: number;
@@ -67,9 +75,11 @@ export async function runMcp(args: readonly string[]): Promise<CommandResult> {
   // Lines echo paths, policy errors and request details: escaped, as every CLI message is.
   const log = (line: string): void => void process.stderr.write(`tierguard mcp: ${escapeTerminalLines(line)}\n`);
 
+  const verification = await readVerificationArgs(options.verification);
   const watcher = await watchPolicyInput(
     options.input,
     {
+      ...verification,
       // With polling off the watcher still needs an interval: its longest (about 24.8 days) never comes round in practice.
       intervalMs: options.intervalMs ?? MAX_INTERVAL_MS,
       sighup: true,
@@ -149,6 +159,7 @@ function parseMcpArgs(args: readonly string[]): McpOptions {
     args: [...args],
     options: {
       ...POLICY_INPUT_OPTIONS,
+      ...BUNDLE_VERIFICATION_OPTIONS,
       http: { type: 'boolean', default: false },
       host: { type: 'string' },
       port: { type: 'string' },
@@ -163,8 +174,10 @@ function parseMcpArgs(args: readonly string[]): McpOptions {
     throw new UsageError('--host and --port apply to --http only');
   const host = values.host ?? DEFAULT_HOST;
   if (host === '') throw new UsageError('--host must name an address, e.g. 127.0.0.1');
+  const input = { policies: values.policies, config: values.config, strict: values.strict };
   return {
-    input: { policies: values.policies, config: values.config, strict: values.strict },
+    input,
+    verification: parseVerificationArgs(values, input),
     http: values.http,
     host,
     port: values.port === undefined ? DEFAULT_PORT : parsePort(values.port),

@@ -1,5 +1,7 @@
+import type { BundleVerificationOptions } from '../bundle/bundle-verification.js';
 import type { LoadedPolicies } from '../bundle/load-policies.js';
 import { loadPolicies } from '../bundle/load-policies.js';
+import { describeUrl } from '../bundle/policy-location.js';
 import { watchPolicies } from '../bundle/watch-policies.js';
 import type { PolicyWatcher, WatchPoliciesOptions } from '../bundle/watch-policies.js';
 import type { LoadedConfig } from '../config/load-config.js';
@@ -45,14 +47,19 @@ export function requirePolicyInput(values: PolicyInputArgs): void {
 }
 
 /**
- * Reads the policies of `--policies` (all-or-nothing, as always) or of
- * `--config` (merged by precedence, invalid soft policies dropped unless
+ * Reads the policies of `--policies` (all-or-nothing, as always: a path, a
+ * bundle, or a bundle URL, verified against `verification`'s key when given)
+ * or of `--config` (merged by precedence, invalid soft policies dropped unless
  * `--strict` or the config's `options.strict`; under strict a conflict fails).
  */
-export async function loadPolicyInput(values: PolicyInputArgs, allowEmpty = false): Promise<PolicyInput> {
+export async function loadPolicyInput(
+  values: PolicyInputArgs,
+  allowEmpty = false,
+  verification: BundleVerificationOptions = {},
+): Promise<PolicyInput> {
   requirePolicyInput(values);
   if (values.config === undefined) {
-    return { loaded: await loadPolicies(values.policies ?? '', {}, { allowEmpty }), engine: {}, notes: [] };
+    return { loaded: await loadPolicies(values.policies ?? '', {}, { allowEmpty, ...verification }), engine: {}, notes: [] };
   }
   const config = await loadConfig(values.config, {
     ...(values.strict === true ? { strict: true } : {}),
@@ -102,7 +109,14 @@ export async function watchPolicyInput(
   });
 }
 
-/** Where the policies come from, for a log line. */
+/** Where the policies come from, for a log line: a bundle URL without its query (a pre-signed URL's signature). */
 export function describePolicyInput(values: PolicyInputArgs): string {
-  return values.config === undefined ? (values.policies ?? '') : `the sources of ${values.config}`;
+  if (values.config !== undefined) return `the sources of ${values.config}`;
+  const policies = values.policies ?? '';
+  if (!/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(policies)) return policies;
+  try {
+    return describeUrl(new URL(policies));
+  } catch {
+    return policies;
+  }
 }

@@ -1,5 +1,6 @@
 import { resolveReferencedFile } from '../policy/resolve-referenced-file.js';
 import type { CompiledPolicy } from '../policy/compile-policy.js';
+import { versionTextOf } from '../file-content.js';
 import { TREE_BOUNDS, readReferencedTree } from '../read-referenced-tree.js';
 import { describeThrown } from '../describe-thrown.js';
 import type { EngineBinding } from '../engines/types.js';
@@ -101,7 +102,8 @@ export async function compileEnforcement(
       const path = resolveReferencedFile(definition.policy, source);
       try {
         for (const file of await readReferencedTree(path, bounds)) {
-          files[`${policy.index}:${pointer}/policy${file.relative === '' ? '' : `:${file.relative}`}`] = file.text;
+          // A binary policy (an OPA bundle) is versioned by its bytes, not by text decoded with replacement characters.
+          files[`${policy.index}:${pointer}/policy${file.relative === '' ? '' : `:${file.relative}`}`] = versionTextOf(file.content);
         }
       } catch (error) {
         // The reader's messages name the path; the resolved path is added where one does not.

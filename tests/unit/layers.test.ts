@@ -24,6 +24,7 @@ const LAYERS: readonly (readonly string[])[] = [
     'terminal-text.ts',
     'read-regular-file.ts',
     'read-referenced-tree.ts',
+    'file-content.ts',
     'check-options.ts',
     'json-values.ts',
     'definition-issue.ts',

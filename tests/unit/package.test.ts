@@ -202,8 +202,9 @@ describe('package', () => {
       expect([...packages].filter((name) => name === heavy || name.startsWith(`${heavy}/`))).toEqual([]);
     }
     // Loaded on demand only: the formal tier for policy sets that use it (and an action's RDF for actionToRdf), the YAML parser for YAML files and YAML artifacts,
-    // and each engine's default adapter (which spawns processes) when a binding first needs it.
+    // each engine's default adapter (which spawns processes) when a binding first needs it, and the HTTP client for bundle URLs.
     expect([...lazy].map((file) => file.slice(ROOT.length)).sort()).toEqual([
+      'dist/bundle/fetch-bundle.js',
       'dist/bundle/parse-yaml.js',
       'dist/engines/artifact/find-yaml-duplicate-key.js',
       'dist/engines/checkov/index.js',

@@ -45,7 +45,8 @@ const NAME = 'opa';
  * OPA's CLI behind the {@link EngineAdapter} interface: `opa eval --format json
  * --input <artifact> --data <policy> -- <query>`, one process per evaluation.
  * The binding's `policy` is a Rego file or a directory of them (with data
- * files); its `query` is required (`data.s3.deny`). The binding option
+ * files), or an OPA bundle (`.tar.gz`, `.tgz`, as `opa build` writes one),
+ * which is loaded with `--bundle` as OPA loads bundles; its `query` is required (`data.s3.deny`). The binding option
  * `result` says how to read the value: `violations` (default; a set of
  * messages or objects), `allow` or `deny` (a boolean).
  *
@@ -85,7 +86,9 @@ export function createOpaCliAdapter(options: OpaCliAdapterOptions = {}): EngineA
         if (unreadable !== undefined) return fail(unreadable);
         const scrub = (text: string): string => scrubPaths(text.replaceAll(file, shownAs), [dir]);
         // `=` forms and `--` keep a policy path or query that starts with `-` from reading as a flag.
-        const args = ['eval', '--format=json', `--input=${file}`, `--data=${binding.policy}`, '--', query];
+        // An OPA bundle is loaded as OPA loads bundles (its .manifest roots and data.json), not as loose data.
+        const policy = isOpaBundle(binding.policy) ? `--bundle=${binding.policy}` : `--data=${binding.policy}`;
+        const args = ['eval', '--format=json', `--input=${file}`, policy, '--', query];
         const result = await runProcess(command, args, {
           env,
           timeoutMs,
@@ -112,6 +115,11 @@ export function createOpaCliAdapter(options: OpaCliAdapterOptions = {}): EngineA
   }
 
   return Object.freeze({ name: NAME, available, evaluate });
+}
+
+/** True for a policy named as an OPA bundle archive (`opa build` writes `bundle.tar.gz`). */
+function isOpaBundle(policy: string): boolean {
+  return /\.(tar\.gz|tgz)$/i.test(policy);
 }
 
 /** OPA reads JSON and YAML; a JSON artifact must parse, since OPA would fall back to reading it as a YAML string. */

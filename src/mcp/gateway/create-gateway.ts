@@ -3,7 +3,6 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { ClientCapabilities, Notification } from '@modelcontextprotocol/sdk/types.js';
 import { RootsListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { describeThrown } from '../../describe-thrown.js';
-import { createEngine } from '../../engine.js';
 import { TierguardError } from '../../errors.js';
 import type { Limits } from '../../limits.js';
 import { DEFAULT_LIMITS } from '../../limits.js';
@@ -13,11 +12,11 @@ import { checkGuardOptions } from '../guard-options.js';
 import { guardServer } from '../guard-server.js';
 import { upstreamAsker } from './ask-client.js';
 import { relayedCapabilities } from './client-requests.js';
-import { decisionObserver } from './decision-observer.js';
 import type { DownstreamStatus } from './downstream.js';
 import { Downstream } from './downstream.js';
 import type { GatewayOptions } from './gateway-options.js';
 import { GATEWAY_DEFAULTS, checkGatewayOptions, guardOptionsOf } from './gateway-options.js';
+import { openGatewayPolicies } from './gateway-policies.js';
 import { withIdentity } from './identified-transport.js';
 import { installForwarding, mirroredCapabilities } from './mirror-handlers.js';
 import { startRequestIdsAtOne } from './request-id-zero.js';
@@ -28,6 +27,8 @@ export interface GatewayStatus {
   readonly downstream: DownstreamStatus;
   /** The version of the policies judging now; `null` when the engine cannot be had. */
   readonly policyVersion: string | null;
+  /** Where the policies come from (a path, a bundle URL without its query); `null` when not known (definitions or an engine given directly). */
+  readonly policySource: string | null;
 }
 
 /** A running gateway: a guarded low-level Server that serves what its downstream server serves. */
@@ -82,7 +83,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // Checked before anything is spawned; guardServer checks them again.
   checkGuardOptions(guardOptions);
   const log = options.log ?? (() => undefined);
-  const source = await gatewayEngine(options);
+  const policies = await openGatewayPolicies(options);
+  const { source } = policies;
 
   // Set once the guarded Server exists; notifications that come before have nobody to go to.
   const upstream: { server?: Server } = {};
@@ -113,7 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     if (notice !== undefined && downstream.admitsLog(notice.params.level)) upstream.server?.notification(notice).catch(() => undefined);
   };
   const requestTimeoutMs = options.requestTimeoutMs ?? GATEWAY_DEFAULTS.requestTimeoutMs;
-  const downstream: Downstream = await Downstream.open({
+  const downstream: Downstream = await openDownstream(policies.close, {
     target: options.downstream,
     restart: options.restart ?? GATEWAY_DEFAULTS.restart,
     maxRestarts: options.maxRestarts ?? GATEWAY_DEFAULTS.maxRestarts,
@@ -153,6 +155,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     guardServer(server, source, guardOptions);
   } catch (error) {
     await downstream.close();
+    policies.close();
     throw error;
   }
   upstream.server = guarded;
@@ -165,6 +168,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const close = (): Promise<void> => {
     closing ??= Promise.resolve().then(async () => {
       await Promise.allSettled([guarded.close(), downstream.close()]);
+      policies.close();
       announceClosed();
     });
     return closing;
@@ -179,7 +183,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     } catch {
       policyVersion = null;
     }
-    return { downstream: downstream.status(), policyVersion };
+    return { downstream: downstream.status(), policyVersion, policySource: policies.policySource ?? null };
   };
   const { identity } = options;
   return Object.freeze({
@@ -192,16 +196,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
 }
 
-/** The gateway's engine: `engine` as given, or `policies` compiled with `mode`, `onDecision` and `metrics`. */
-export async function gatewayEngine(options: GatewayOptions): Promise<EngineSource> {
-  if (options.engine !== undefined) return options.engine;
-  const { metrics, onDecision } = options;
-  const observe = metrics === undefined ? onDecision : decisionObserver(metrics, onDecision);
-  return createEngine({
-    policies: options.policies ?? [],
-    ...(options.mode === undefined ? {} : { mode: options.mode }),
-    ...(observe === undefined ? {} : { onDecision: observe }),
-  });
+/** Opens the downstream connection; when that fails, the policy watcher the gateway started is stopped too. */
+async function openDownstream(closePolicies: () => void, options: Parameters<typeof Downstream.open>[0]): Promise<Downstream> {
+  try {
+    return await Downstream.open(options);
+  } catch (error) {
+    closePolicies();
+    throw error;
+  }
 }
 
 /** The bounds of the engine judging now, which also bound what is relayed to the client; the defaults when it cannot be had. */

@@ -10,13 +10,23 @@ import { GUARD_OPTION_KEYS } from '../guard-options.js';
 import type { DownstreamTarget } from './connect-downstream.js';
 import type { DecisionObservation } from './decision-observer.js';
 import type { RestartPolicy } from './downstream.js';
+import type { GatewayWatchOptions } from './gateway-policies.js';
 
 /** Options of `createGateway`: where the policies and the downstream server are, and every `guardServer` option. Unknown keys are rejected. */
 export interface GatewayOptions extends GuardServerOptions {
   /** The engine (or a provider, e.g. `() => watcher.engine`); or give `policies` and the gateway compiles them. */
   readonly engine?: EngineSource;
-  /** Policy definitions to compile into the gateway's engine, instead of `engine`. */
-  readonly policies?: readonly PolicyDefinition[];
+  /**
+   * Policy definitions to compile into the gateway's engine, instead of
+   * `engine`; or a path or bundle URL (`https://…/bundle.tar.gz`), which the
+   * gateway loads and keeps current with `watchPolicies` (see `watch`), and
+   * stops watching when it closes.
+   */
+  readonly policies?: readonly PolicyDefinition[] | string;
+  /** With `policies` as a path or URL: the `watchPolicies` options (`intervalMs`, `jitter`, `publicKey`, `onError`, ...), all but `engine`. */
+  readonly watch?: GatewayWatchOptions;
+  /** Where the policies of your own `engine` come from (a path, a bundle URL), for `status()` and `/healthz`; set for you when `policies` is a path or URL. */
+  readonly policySource?: string;
   /** With `policies`: the engine's mode (`monitor`: nothing is refused, `would_deny` is audited). */
   readonly mode?: Mode;
   /** With `policies`: the audit sink, one event per decision (e.g. `createJsonLinesSink(file).write`). */
@@ -64,6 +74,8 @@ export const GATEWAY_DEFAULTS: Readonly<{
 const OWN_KEYS: ReadonlySet<string> = new Set([
   'engine',
   'policies',
+  'watch',
+  'policySource',
   'mode',
   'onDecision',
   'metrics',
@@ -98,8 +110,17 @@ export function checkGatewayOptions(options: GatewayOptions): void {
         fail(key, `${key} applies to the engine createGateway compiles from policies; set it on your own engine instead`);
     }
   }
-  if (options.policies !== undefined && !Array.isArray(options.policies))
-    fail('policies', 'policies must be an array of policy definitions');
+  const { policies } = options;
+  if (policies !== undefined && !Array.isArray(policies) && (typeof policies !== 'string' || policies === ''))
+    fail('policies', 'policies must be an array of policy definitions, or the path or URL of policies to watch');
+  if (options.watch !== undefined) {
+    if (typeof policies !== 'string') fail('watch', 'watch applies to policies given as a path or URL');
+    if (typeof options.watch !== 'object' || options.watch === null || Array.isArray(options.watch))
+      fail('watch', 'watch must be an object');
+    if (Object.hasOwn(options.watch, 'engine'))
+      fail('watch.engine', 'watch.engine is not an option here: set mode, onDecision and metrics on the gateway');
+  }
+  if (options.policySource !== undefined && typeof options.policySource !== 'string') fail('policySource', 'policySource must be a string');
   checkTarget(options.downstream, fail);
   for (const key of ['requestTimeoutMs', 'restartBackoffMs'] as const) {
     const value = options[key];

@@ -7,6 +7,9 @@ export const EVAL_MS_METRIC = 'policy_eval_ms';
 /** The counter of decisions: one series per method and verdict. */
 export const DECISIONS_METRIC = 'tierguard_decisions_total';
 
+/** The gauge naming the policy version serving: one series, `policy_version="sha256:…"`, of value 1. */
+export const POLICY_VERSION_METRIC = 'tierguard_policy_version_info';
+
 /** The `Content-Type` of {@link GatewayMetrics.renderPrometheusText}'s output: text exposition format 0.0.4. */
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -65,6 +68,12 @@ export interface ObservedDecision {
 export interface GatewayMetricsOptions {
   /** Labels put on every series, such as the gateway's name: `{ gateway: "fs" }`. */
   readonly constLabels?: Readonly<Record<string, string>>;
+  /**
+   * The version of the policies serving now (`watcher.engine.version`), read at
+   * each render for the `tierguard_policy_version_info` gauge, so a fleet's
+   * dashboards show which bundle hash each instance serves; none, no gauge.
+   */
+  readonly policyVersion?: () => string | null | undefined;
 }
 
 /** A registry of the gateway's metrics. */
@@ -87,7 +96,7 @@ interface Histogram {
 }
 
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const RESERVED_LABELS = new Set(['method', 'verdict', 'le']);
+const RESERVED_LABELS = new Set(['method', 'verdict', 'le', 'policy_version']);
 
 /**
  * A metrics registry with no dependency: the `policy_eval_ms` histogram by
@@ -99,6 +108,12 @@ const RESERVED_LABELS = new Set(['method', 'verdict', 'le']);
  */
 export function createGatewayMetrics(options: GatewayMetricsOptions = {}): GatewayMetrics {
   const constLabels = checkedLabels(options.constLabels ?? {});
+  const { policyVersion } = options;
+  if (policyVersion !== undefined && typeof policyVersion !== 'function') {
+    throw new TierguardError('INVALID_OPTIONS', 'policyVersion must be a function returning the version serving', {
+      option: 'policyVersion',
+    });
+  }
   const histograms = new Map<string, Histogram>();
   const decisions = new Map<string, number>();
   return {
@@ -145,9 +160,27 @@ export function createGatewayMetrics(options: GatewayMetricsOptions = {}): Gatew
             lines.push(`${DECISIONS_METRIC}${labelText([...constLabels, ['method', method], ['verdict', verdict]])} ${count}`);
         }
       }
+      const version = readVersion(policyVersion);
+      if (version !== undefined) {
+        lines.push(
+          `# HELP ${POLICY_VERSION_METRIC} The version (content hash) of the policies serving, as the policy_version label.`,
+          `# TYPE ${POLICY_VERSION_METRIC} gauge`,
+          `${POLICY_VERSION_METRIC}${labelText([...constLabels, ['policy_version', version]])} 1`,
+        );
+      }
       return `${lines.join('\n')}\n`;
     },
   };
+}
+
+/** The version a provider gives, or `undefined` when it has none or throws (a scrape must not fail for it). */
+function readVersion(provider: (() => string | null | undefined) | undefined): string | undefined {
+  try {
+    const version = provider?.();
+    return typeof version === 'string' ? version : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A label value as the text format writes it between quotes: backslash, double quote and line feed escaped. */
@@ -174,7 +207,7 @@ function checkedLabels(labels: Readonly<Record<string, string>>): (readonly [str
     if (!LABEL_NAME.test(name) || name.startsWith('__') || RESERVED_LABELS.has(name)) {
       throw new TierguardError(
         'INVALID_OPTIONS',
-        `constLabels: ${JSON.stringify(name)} is not a label name a gateway can use (a Prometheus name, not __-prefixed, not method, verdict or le)`,
+        `constLabels: ${JSON.stringify(name)} is not a label name a gateway can use (a Prometheus name, not __-prefixed, not method, verdict, le or policy_version)`,
         {
           option: `constLabels.${name}`,
         },

@@ -4,10 +4,13 @@ import { serveHttp } from '../serve-http.js';
 import type { HttpIdentityOptions } from '../http-identity.js';
 import { checkHttpIdentityOptions } from '../http-identity.js';
 import { resolveEngine } from '../engine-source.js';
+import { checkGuardOptions } from '../guard-options.js';
 import type { Gateway } from './create-gateway.js';
-import { createGateway, gatewayEngine } from './create-gateway.js';
+import { createGateway } from './create-gateway.js';
 import { endSessionWhenInitializeRefused } from './end-refused-session.js';
 import type { GatewayOptions } from './gateway-options.js';
+import { checkGatewayOptions, guardOptionsOf } from './gateway-options.js';
+import { openGatewayPolicies } from './gateway-policies.js';
 import type { HealthReport } from './healthz.js';
 import { healthReport, healthRoute } from './healthz.js';
 
@@ -43,7 +46,7 @@ const HTTP_KEYS: ReadonlySet<string> = new Set([
   'trustedIdentityHeader',
 ]);
 // Compiled once for every session, so these go into the one engine rather than to each gateway.
-const ENGINE_KEYS: ReadonlySet<string> = new Set(['policies', 'mode', 'onDecision', 'metrics']);
+const ENGINE_KEYS: ReadonlySet<string> = new Set(['policies', 'watch', 'policySource', 'mode', 'onDecision', 'metrics']);
 
 /**
  * Serves a gateway over Streamable HTTP at `/mcp`, one gateway (so one
@@ -54,16 +57,31 @@ const ENGINE_KEYS: ReadonlySet<string> = new Set(['policies', 'mode', 'onDecisio
  * a command that cannot start, or tools the policies do not match
  * (`checkToolSchemas`), reject here. `context.auth` is what `verifyToken` or the
  * `trustedIdentityHeader` vouch for (see `serveHttp`) and the socket's address.
- * `/healthz` answers each open downstream connection's state and the policy
- * version (200 when all serve, 503 otherwise).
+ * `/healthz` answers each open downstream connection's state, the policy
+ * version and where the policies come from (200 when all serve, 503 otherwise).
+ * With `policies` as a path or bundle URL, one watcher serves every session
+ * and stops when the endpoint closes.
  */
 export async function serveGatewayHttp(options: GatewayHttpOptions): Promise<GatewayHttpEndpoint> {
   checkHttpIdentityOptions(options);
   const own = Object.fromEntries(Object.entries(options).filter(([key]) => !HTTP_KEYS.has(key))) as GatewayOptions;
-  // Checked whole (and the engine compiled) by the probe gateway below; then every session shares the engine.
-  await (await createGateway(own)).close();
-  const engine = await gatewayEngine(own);
-  const gatewayOptions = { ...Object.fromEntries(Object.entries(own).filter(([key]) => !ENGINE_KEYS.has(key))), engine } as GatewayOptions;
+  checkGatewayOptions(own);
+  checkGuardOptions(guardOptionsOf(own));
+  // Compiled (or watched) once, here; every session shares the engine.
+  const policies = await openGatewayPolicies(own);
+  const engine = policies.source;
+  const gatewayOptions = {
+    ...Object.fromEntries(Object.entries(own).filter(([key]) => !ENGINE_KEYS.has(key))),
+    engine,
+    ...(policies.policySource === undefined ? {} : { policySource: policies.policySource }),
+  } as GatewayOptions;
+  try {
+    // The probe: the downstream server must start, and its tools match the policies.
+    await (await createGateway(gatewayOptions)).close();
+  } catch (error) {
+    policies.close();
+    throw error;
+  }
   const live = new Set<Gateway>();
   const gateways = (): Gateway[] => [...live];
   const health = async (): Promise<HealthReport> => {
@@ -74,7 +92,7 @@ export async function serveGatewayHttp(options: GatewayHttpOptions): Promise<Gat
     } catch {
       policyVersion = null;
     }
-    return healthReport(statuses, policyVersion);
+    return healthReport(statuses, policyVersion, policies.policySource ?? null);
   };
   const { host, port, maxSessions, maxBodyBytes, verifyToken, trustedIdentityHeader, log } = options;
   const endpoint = await serveHttp({
@@ -103,6 +121,7 @@ export async function serveGatewayHttp(options: GatewayHttpOptions): Promise<Gat
   const close = async (): Promise<void> => {
     await endpoint.close();
     await Promise.allSettled(gateways().map((gateway) => gateway.close()));
+    policies.close();
   };
   return Object.freeze({ url: endpoint.url, close, gateways, health });
 }
