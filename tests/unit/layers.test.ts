@@ -41,8 +41,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['policy', 'guidance'],
   // The tiers and the engine adapters.
   ['auto', 'formal', 'engines'],
-  // One decision: enforcement bindings, verdicts and audit, the engine that wires them.
-  ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'engine.ts'],
+  // One decision: enforcement bindings, verdicts and audit, its explanation, the engine that wires them.
+  ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'explain', 'engine.ts'],
   // Policy sets from disk, config files (sources by precedence), the `tierguard test` runner, the vitest matchers, decisions as text, engine catalogs as drafts.
   ['bundle', 'config', 'policy-tests', 'testing', 'format', 'import'],
   // The adapters people run: the MCP guard and the CLI.
