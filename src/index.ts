@@ -9,6 +9,7 @@ export { createEngine } from './engine.js';
 export type { Engine, EngineOptions, EvaluateOptions } from './engine.js';
 export type { ValidateOptions } from './enforcement/validator.js';
 export type {
+  AppliesExplanation,
   BindingExplanation,
   CheckFinding,
   CheckResult,
@@ -21,6 +22,7 @@ export type {
   PolicyExplanation,
   PolicyStatus,
   PredicateExplanation,
+  PredicateNodeExplanation,
   RequireExplanation,
   RewriteExplanation,
   ToolsExplanation,

@@ -19,6 +19,7 @@ import { ValueDisplay } from './value-display.js';
 export interface ExplainerSettings {
   /** The compiled (validated, frozen) definitions, in policy order. */
   readonly definitions: readonly PolicyDefinition[];
+  /** The engine's limits, which the operators and tool globs are compiled under. */
   readonly limits: Limits;
   /** True when the policy's findings never block (its own mode, or the engine's). */
   readonly isMonitored: (policyId: string) => boolean;

@@ -63,7 +63,7 @@ export interface CheckFinding {
 }
 
 /** What every node of a predicate tree has. */
-interface PredicateNode {
+export interface PredicateNodeExplanation {
   /** The predicate in readable form (`arguments.amount <= 10000`). */
   readonly description: string;
   /** How it came out. */
@@ -75,7 +75,8 @@ interface PredicateNode {
 }
 
 /** One comparison: `field op value`, with each value the field yields. */
-export interface ComparisonExplanation extends PredicateNode {
+export interface ComparisonExplanation extends PredicateNodeExplanation {
+  /** Tells the node kinds apart: a comparison. */
   readonly kind: 'comparison';
   /** The field as written in the policy. */
   readonly field: string;
@@ -94,14 +95,16 @@ export interface ComparisonExplanation extends PredicateNode {
 }
 
 /** `all` or `any` over sub-predicates. */
-export interface CompoundExplanation extends PredicateNode {
+export interface CompoundExplanation extends PredicateNodeExplanation {
+  /** Tells the node kinds apart: every part must hold (`all`), or one (`any`). */
   readonly kind: 'all' | 'any';
   /** The sub-predicates, in order. */
   readonly parts: readonly PredicateExplanation[];
 }
 
 /** `not` over a sub-predicate. */
-export interface NotExplanation extends PredicateNode {
+export interface NotExplanation extends PredicateNodeExplanation {
+  /** Tells the node kinds apart: a negation. */
   readonly kind: 'not';
   /** The negated predicate. */
   readonly part: PredicateExplanation;
@@ -146,6 +149,14 @@ export interface RewriteExplanation {
   readonly findings?: readonly CheckFinding[];
   /** With `result: 'error'`, why the rewrites could not run. */
   readonly error?: string;
+}
+
+/** A policy with nothing to check or change: violated whenever its tools and `when` select the action. */
+export interface AppliesExplanation {
+  /** `fail` when it applied (it is then violated), `skipped` when it did not. */
+  readonly result: CheckResult;
+  /** The violation it produced. */
+  readonly findings?: readonly CheckFinding[];
 }
 
 /** The formal tier's answer for one policy. */
@@ -210,7 +221,7 @@ export interface PolicyExplanation {
   /** Its assertion. */
   readonly assert?: PredicateExplanation;
   /** For a policy with no checks at all: violated whenever it applies. */
-  readonly applies?: { readonly result: CheckResult; readonly findings?: readonly CheckFinding[] };
+  readonly applies?: AppliesExplanation;
   /** Its formal tier (`shape`, `shapesFile`). */
   readonly formal?: FormalExplanation;
   /** Its enforcement bindings. */
