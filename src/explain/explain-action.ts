@@ -4,6 +4,7 @@ import { redactionFor } from '../effects/redact-violations.js';
 import { toEvaluationError } from '../evaluation-error.js';
 import type { Limits } from '../limits.js';
 import type { Action, Decision, EvaluationError, Mode, PolicyDefinition, Rewrite } from '../types.js';
+import { decisionByPolicy } from './decision-by-policy.js';
 import type { ExplainedPolicy } from './explained-policy.js';
 import { explainedPolicies } from './explained-policy.js';
 import type { CheckFinding, Explanation, PolicyExplanation } from './explanation.js';
@@ -64,6 +65,7 @@ export class ActionExplainer {
   /** The explanation of `decision`, which `evaluate` gave for `action`. */
   explain(action: Action, decision: Decision): Explanation {
     const display = new ValueDisplay(redactionFor(decision));
+    const shareOf = decisionByPolicy(decision);
     const base = { mode: this.settings.mode, policyVersion: decision.policyVersion };
     let tool: string | null = null;
     let selected: ReadonlySet<number>;
@@ -72,7 +74,9 @@ export class ActionExplainer {
       selected = this.tools.selecting(tool);
     } catch (thrown) {
       const refused = decision.errors.find((error) => error.policyId === undefined) ?? toEvaluationError(thrown).error;
-      const policies = this.policies.map((policy) => unjudgedExplanation(policy, policy.notJudged ?? REFUSED, decision, display));
+      const policies = this.policies.map((policy) =>
+        unjudgedExplanation(policy, policy.notJudged ?? REFUSED, shareOf(policy.definition.id), display),
+      );
       return { tool, ...base, refused, policies, decision };
     }
     const rewrites = this.rewriteStage(action, tool, selected, display);
@@ -87,7 +91,7 @@ export class ActionExplainer {
     const policies = this.policies.map((policy): PolicyExplanation => {
       const checked = checks.get(policy.index);
       if (policy.notJudged !== undefined || checked === undefined) {
-        return unjudgedExplanation(policy, policy.notJudged ?? REFUSED, decision, display);
+        return unjudgedExplanation(policy, policy.notJudged ?? REFUSED, shareOf(policy.definition.id), display);
       }
       return judgedExplanation({
         policy,
@@ -97,7 +101,7 @@ export class ActionExplainer {
         checks: checked.traced,
         checksError: checked.error,
         formalSkipped,
-        decision,
+        share: shareOf(policy.definition.id),
         display,
         toolMatch: this.tools,
       });

@@ -1,6 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { copyEvaluationError } from '../decision-projection.js';
-import type { Decision, EvaluationError, Rewrite, Violation } from '../types.js';
+import type { EvaluationError, Rewrite, Violation } from '../types.js';
+import type { PolicyShare } from './decision-by-policy.js';
 import type { ExplainedPolicy } from './explained-policy.js';
 import type {
   BindingExplanation,
@@ -38,17 +39,18 @@ export interface JudgedFacts {
   readonly checksError: EvaluationError | undefined;
   /** True when `shortCircuit` kept the formal tier from running: the auto tier denied. */
   readonly formalSkipped: boolean;
-  readonly decision: Decision;
+  /** What the decision lists for the policy. */
+  readonly share: PolicyShare;
   readonly display: ValueDisplay;
   readonly toolMatch: ToolMatch;
 }
 
 const DISAGREES =
-  'the evaluation read the action differently (a getter or Proxy that answers differently on each read): the status and findings are the evaluation\u2019s';
+  "the evaluation read the action differently (a getter or Proxy that answers differently on each read): the status and findings are the evaluation's";
 
 /** A policy `evaluate` never judges, or one nobody judged because the action was refused. */
-export function unjudgedExplanation(policy: ExplainedPolicy, reason: string, decision: Decision, display: ValueDisplay): PolicyExplanation {
-  const { findings, errors } = decidedFor(policy, decision, display);
+export function unjudgedExplanation(policy: ExplainedPolicy, reason: string, share: PolicyShare, display: ValueDisplay): PolicyExplanation {
+  const { findings, errors } = shown(share, display);
   return {
     policyId: policy.definition.id,
     status: 'not-evaluated',
@@ -64,14 +66,14 @@ export function unjudgedExplanation(policy: ExplainedPolicy, reason: string, dec
 
 /** A policy `evaluate` judges: its tools, rewrites, checks, formal tier and bindings, then what the decision says of it. */
 export function judgedExplanation(facts: JudgedFacts): PolicyExplanation {
-  const { policy, checks, rewrite, decision, display } = facts;
-  const { findings, errors, decided } = decidedFor(policy, decision, display);
+  const { policy, checks, rewrite, share, display } = facts;
+  const { findings, errors } = shown(share, display);
   const formalErrors = errors.length - traceErrors(facts).length;
   const status = statusOf(facts, findings, errors);
   return {
     policyId: policy.definition.id,
     status,
-    reason: reasonOf(facts, status, decision),
+    reason: reasonOf(facts, status),
     ...head(policy),
     tools: facts.toolMatch.explain(policy.definition.tools, facts.tool, facts.selected),
     ...(rewrite === undefined ? {} : { rewrite: rewrite.explanation }),
@@ -79,11 +81,11 @@ export function judgedExplanation(facts: JudgedFacts): PolicyExplanation {
     ...(checks.require === undefined ? {} : { require: checks.require }),
     ...(checks.assert === undefined ? {} : { assert: checks.assert }),
     ...(checks.appliesCheck === undefined ? {} : { applies: checks.appliesCheck }),
-    ...(policy.parts.formal.length === 0 ? {} : { formal: formalOf(facts, decided, formalErrors) }),
+    ...(policy.parts.formal.length === 0 ? {} : { formal: formalOf(facts, share.decided, formalErrors) }),
     ...bindings(policy),
     findings,
     errors,
-    ...(agrees(facts, decided) ? {} : { note: DISAGREES }),
+    ...(agrees(facts) ? {} : { note: DISAGREES }),
   };
 }
 
@@ -103,21 +105,9 @@ function bindings(policy: ExplainedPolicy): { enforcement?: BindingExplanation[]
   return { enforcement: enforcement.map(({ engine, policy: file }) => ({ engine, policy: file, result: 'skipped' })) };
 }
 
-/** What the decision lists for the policy: findings from every list (redacted as in audit, and raw), and errors. */
-function decidedFor(
-  policy: ExplainedPolicy,
-  decision: Decision,
-  display: ValueDisplay,
-): { findings: Violation[]; errors: EvaluationError[]; decided: Violation[] } {
-  const id = policy.definition.id;
-  const decided = [...decision.violations, ...decision.wouldDeny, ...decision.wouldEscalate, ...decision.warnings].filter(
-    (violation) => violation.policyId === id,
-  );
-  return {
-    decided,
-    findings: decided.map((violation) => display.violation(violation)),
-    errors: decision.errors.filter((error) => error.policyId === id).map(copyEvaluationError),
-  };
+/** What the decision lists for the policy, findings redacted as in audit. */
+function shown(share: PolicyShare, display: ValueDisplay): { findings: Violation[]; errors: EvaluationError[] } {
+  return { findings: share.decided.map((violation) => display.violation(violation)), errors: share.errors.map(copyEvaluationError) };
 }
 
 function traceErrors(facts: JudgedFacts): EvaluationError[] {
@@ -143,17 +133,16 @@ function statusOf(facts: JudgedFacts, findings: readonly Violation[], errors: re
   return 'passed';
 }
 
-function reasonOf(facts: JudgedFacts, status: PolicyStatus, decision: Decision): string {
-  const id = facts.policy.definition.id;
-  const listed = (list: readonly Violation[]): boolean => list.some((violation) => violation.policyId === id);
+function reasonOf(facts: JudgedFacts, status: PolicyStatus): string {
+  const { share } = facts;
   switch (status) {
     case 'error':
       return 'it could not be evaluated: the verdict follows onError';
     case 'violated':
-      if (decision.violations.some((violation) => violation.policyId === id && violation.effect === 'deny')) return 'it denies';
-      if (listed(decision.violations)) return 'a human must approve';
-      if (listed(decision.wouldDeny)) return 'it would deny, but it is monitored';
-      if (listed(decision.wouldEscalate)) return 'it would ask for approval, but it is monitored';
+      if (share.denies) return 'it denies';
+      if (share.lists.has('violations')) return 'a human must approve';
+      if (share.lists.has('wouldDeny')) return 'it would deny, but it is monitored';
+      if (share.lists.has('wouldEscalate')) return 'it would ask for approval, but it is monitored';
       return 'a warning, which never blocks';
     case 'not-applicable':
       return facts.selected ? 'its when does not hold' : 'its tools do not select the tool';
@@ -187,15 +176,13 @@ function formalOf(facts: JudgedFacts, decided: readonly Violation[], formalError
  * tier violations (every field), the same rewrites, and the same errors, the
  * formal tier's coming after the auto tier's and only where it ran.
  */
-function agrees(facts: JudgedFacts, decided: readonly Violation[]): boolean {
-  const id = facts.policy.definition.id;
+function agrees(facts: JudgedFacts): boolean {
+  const { decided, errors, rewrites } = facts.share;
   const traced = [...(facts.rewrite?.violations ?? []), ...facts.checks.violations];
   const auto = decided.filter((violation) => violation.tier === 'auto');
   if (traced.length !== auto.length || traced.some((violation, index) => !sameViolation(violation, auto[index]))) return false;
-  const rewrites = facts.decision.rewrites.filter((rewrite) => rewrite.policyId === id);
   if (!isDeepStrictEqual(facts.rewrite?.rewrites ?? [], rewrites)) return false;
   if (decided.some((violation) => violation.tier === 'formal') && !formalRan(facts)) return false;
-  const errors = facts.decision.errors.filter((error) => error.policyId === id);
   const expected = traceErrors(facts);
   if (errors.length < expected.length || expected.some((error, index) => !isDeepStrictEqual(error, errors[index]))) return false;
   return errors.length === expected.length || formalRan(facts);

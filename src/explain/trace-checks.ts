@@ -166,11 +166,17 @@ export class ChecksTracer {
 
   /** The violations for the failures, as the compiled policy builds them; each owner shows its finding, redacted. */
   private report(reported: readonly Reported[], tool: string, display: ValueDisplay): Violation[] {
-    return reported.map(({ failure, owner }) => {
+    // Gathered per owner and set once: a JSONPath can fail at every one of an action's values.
+    const byOwner = new Map<Reported['owner'], CheckFinding[]>();
+    const violations = reported.map(({ failure, owner }) => {
       const violation = this.violationOf(failure, tool);
-      owner.findings = [...(owner.findings ?? []), findingOf(violation, display)];
+      const findings = byOwner.get(owner) ?? [];
+      findings.push(findingOf(violation, display));
+      byOwner.set(owner, findings);
       return violation;
     });
+    for (const [owner, findings] of byOwner) owner.findings = findings;
+    return violations;
   }
 
   private violationOf(failure: Omit<TraceFailure, 'owner'>, tool: string): Violation {
