@@ -20,6 +20,8 @@ import type { CompiledEnforcement } from './enforcement/compile-enforcement.js';
 import { DEFAULT_ENGINE_NAMES } from './enforcement/default-adapters.js';
 import { createValidator } from './enforcement/validator.js';
 import type { ValidateOptions } from './enforcement/validator.js';
+import { ActionExplainer } from './explain/explain-action.js';
+import type { Explanation } from './explain/explanation.js';
 
 /** Options of {@link createEngine}. Unknown keys are rejected. */
 export interface EngineOptions {
@@ -82,6 +84,15 @@ export interface Engine {
    * sanitised output). With no response policies the result passes unchanged.
    */
   evaluateResponse(action: Action, result: unknown, options?: EvaluateOptions): Promise<Decision>;
+  /**
+   * Explains what `evaluate` decides about an action: for every policy, whether
+   * its tools and `when` select the action, each check with the value it read,
+   * its operator and operand and the outcome, the rewrites, the formal tier's
+   * findings, and the bindings `evaluate` never runs; then the decision, exactly
+   * as `evaluate` gives it. Values from the action are bounded and redacted as in
+   * an audit event. Emits no audit event: it is for people, not for running actions.
+   */
+  explain(action: Action): Promise<Explanation>;
   /**
    * Validates an artifact (a file, or content in memory) with the enforcement
    * engines the policies bind: every binding of the selected policies runs (by
@@ -229,6 +240,21 @@ function buildEngine(
     return audit === undefined ? decided.decision : audit.action(decided, 'response', started, evaluateOptions?.labels);
   };
 
+  // Built on the first explanation: an engine that never explains compiles nothing for it.
+  let explainer: ActionExplainer | undefined;
+  const explain = async (action: Action): Promise<Explanation> => {
+    // What evaluate decides, without the audit event evaluate would emit.
+    const { decision } = await pipeline.full(action, requests, false);
+    explainer ??= new ActionExplainer({
+      definitions: policies.map((policy) => policy.definition),
+      limits,
+      isMonitored,
+      mode,
+      shortCircuit: options.shortCircuit ?? true,
+    });
+    return explainer.explain(action, decision);
+  };
+
   const engine: Engine = Object.freeze({
     version,
     policyIds: Object.freeze(policies.map((policy) => policy.id)),
@@ -238,6 +264,7 @@ function buildEngine(
     evaluateAuto,
     evaluate,
     evaluateResponse,
+    explain,
     validate,
   });
   if (formal === undefined) autoOnly.add(engine);

@@ -8,6 +8,26 @@
 export { createEngine } from './engine.js';
 export type { Engine, EngineOptions, EvaluateOptions } from './engine.js';
 export type { ValidateOptions } from './enforcement/validator.js';
+export type {
+  AppliesExplanation,
+  BindingExplanation,
+  CheckFinding,
+  CheckResult,
+  ComparisonExplanation,
+  CompoundExplanation,
+  Explanation,
+  FormalExplanation,
+  NotExplanation,
+  OperandExplanation,
+  PolicyExplanation,
+  PolicyStatus,
+  PredicateExplanation,
+  PredicateNodeExplanation,
+  RequireExplanation,
+  RewriteExplanation,
+  ToolsExplanation,
+  ValueExplanation,
+} from './explain/explanation.js';
 export type { Artifact, EngineAdapter, EngineVerdict } from './engines/types.js';
 export { TierguardError, isTierguardError } from './errors.js';
 export type {

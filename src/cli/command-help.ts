@@ -2,6 +2,7 @@ import { BUNDLE_USAGE } from './bundle-command.js';
 import { BUNDLE_VERIFICATION_HELP } from './bundle-verification-args.js';
 import { CHECK_USAGE } from './check-command.js';
 import { DOCTOR_USAGE } from './doctor-command.js';
+import { EXPLAIN_USAGE } from './explain-command.js';
 import { COMPILE_USAGE } from './compile-command.js';
 import { GATEWAY_USAGE } from './gateway-args.js';
 import { IMPORT_USAGE } from './import-command.js';
@@ -39,6 +40,19 @@ const RELOAD: readonly [string, string] = [
   'poll the policies this often (default 2; 0 turns polling off; SIGHUP reloads at once)',
 ];
 
+/** The options of a command that judges one action (`check`, `explain`); only what `--json` prints differs. */
+function actionOptions(json: string): readonly (readonly [string, string])[] {
+  return [
+    POLICIES_FILE_OR_DIR,
+    CONFIG,
+    STRICT,
+    ['--action <file|->', 'the action as JSON; - reads standard input'],
+    MODE,
+    ['--json', json],
+    ALLOW_EMPTY,
+  ];
+}
+
 // A Map, as the commands are: `tierguard toString --help` must not find Object.prototype.toString.
 const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
   [
@@ -46,15 +60,18 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
     {
       usage: CHECK_USAGE,
       summary: 'Evaluates one action in both tiers. Exit 0 allow, 1 deny or escalate, 2 invalid policy, action or usage.',
-      options: [
-        POLICIES_FILE_OR_DIR,
-        CONFIG,
-        STRICT,
-        ['--action <file|->', 'the action as JSON; - reads standard input'],
-        MODE,
-        ['--json', 'print the Decision as JSON; a failure (exit 2) as {"error": {code, message, details}}'],
-        ALLOW_EMPTY,
-      ],
+      options: actionOptions('print the Decision as JSON; a failure (exit 2) as {"error": {code, message, details}}'),
+    },
+  ],
+  [
+    'explain',
+    {
+      usage: EXPLAIN_USAGE,
+      summary:
+        "Explains one action's decision policy by policy: tools and when, each check with the value read, its operator, operand and result, rewrites, the formal tier, then the decision as check prints it. Exit codes as check.",
+      options: actionOptions(
+        'print the explanation (the tree and the Decision) as JSON; a failure (exit 2) as {"error": {code, message, details}}',
+      ),
     },
   ],
   [

@@ -6,6 +6,7 @@ import type { CommandResult } from './check-command.js';
 import { CHECK_USAGE, runCheck } from './check-command.js';
 import { COMPILE_USAGE, runCompile } from './compile-command.js';
 import { DOCTOR_USAGE, runDoctor } from './doctor-command.js';
+import { EXPLAIN_USAGE, runExplain } from './explain-command.js';
 import { asksForHelp, commandHelp } from './command-help.js';
 import { answeringErrorsInJson } from './error-report.js';
 import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
@@ -20,6 +21,7 @@ import { UsageError, isUsageMistake } from './usage-error.js';
 
 const USAGE = `usage:
   ${CHECK_USAGE}
+  ${EXPLAIN_USAGE}
   ${COMPILE_USAGE}
   ${TEST_USAGE}
   ${VALIDATE_USAGE}
@@ -32,10 +34,10 @@ const USAGE = `usage:
   tierguard --version
   tierguard <command> --help   (the command's options)
 
-check, compile, test, validate, mcp and gateway take --config <file> [--strict] instead of --policies: a config file
+check, explain, compile, test, validate, mcp and gateway take --config <file> [--strict] instead of --policies: a config file
   (tierguard.config.yaml) with sources by precedence, engines, adapter modules and options; never both
 
-exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, validate) or a fixture mismatch (test),
+exit codes: 0 allow (check, explain, validate) or done, 1 deny or escalate (check, explain, validate) or a fixture mismatch (test),
   2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate),
   128 + the signal's number when SIGINT (130), SIGTERM (143) or SIGHUP (129) stopped test or validate`;
 
@@ -44,6 +46,7 @@ exit codes: 0 allow (check, validate) or done, 1 deny or escalate (check, valida
 // The commands with `--json` output answer their errors in JSON under it (`test` does so for each of its formats itself).
 const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<CommandResult>> = new Map([
   ['check', answeringErrorsInJson(runCheck)],
+  ['explain', answeringErrorsInJson(runExplain)],
   ['compile', runCompile],
   ['test', (args: readonly string[]) => stoppableBySignals(() => runTest(args))],
   ['validate', answeringErrorsInJson((args: readonly string[]) => stoppableBySignals(() => runValidate(args)))],

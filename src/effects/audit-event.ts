@@ -70,8 +70,12 @@ function policyIdsOf(decision: Decision): string[] {
   return [...ids];
 }
 
-// Field by field, so nothing a later version adds to the type reaches the log unreviewed.
-function copyRewrite(rewrite: Rewrite): Rewrite {
+/**
+ * A rewrite as an audit event lists it: copied field by field, so nothing a
+ * later version adds to the type reaches the log unreviewed, its value (the
+ * policy's constant) rendered JSON-safe.
+ */
+export function copyRewrite(rewrite: Rewrite): Rewrite {
   // `value` is the policy's constant, never the value replaced; rendered anyway so the event stays JSON.
   const value = rewrite.value === undefined ? undefined : auditValue(rewrite.value);
   return {

@@ -42,8 +42,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['policy', 'guidance'],
   // The tiers and the engine adapters.
   ['auto', 'formal', 'engines'],
-  // One decision: enforcement bindings, verdicts and audit, the engine that wires them.
-  ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'engine.ts', 'action-rdf.ts'],
+  // One decision: enforcement bindings, verdicts and audit, its explanation, the engine that wires them.
+  ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'explain', 'engine.ts', 'action-rdf.ts'],
   // Policy sets from disk, config files (sources by precedence), the `tierguard test` runner, the vitest matchers, decisions as text, engine catalogs as drafts.
   ['bundle', 'config', 'policy-tests', 'testing', 'format', 'import'],
   // The adapters people run: the MCP guard, the CLI, and the OpenTelemetry sink (which shares the gateway's metric names).
