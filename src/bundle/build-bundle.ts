@@ -38,6 +38,7 @@ export interface BuildBundleOptions {
 
 /** A bundle built from policy files: the value, and the exact text to write. */
 export interface BuiltBundle {
+  /** The bundle as a value: version, definitions, sources and files. */
   readonly bundle: PolicyBundle;
   /** The bundle file's content: the same inputs give the same text (see `serialiseBundle`). */
   readonly text: string;
@@ -51,6 +52,7 @@ export interface BuildArchiveOptions extends BuildBundleOptions {
 
 /** A bundle archive built from policy files: the value, the `.tar.gz` bytes to write, and whether they are signed. */
 export interface BuiltArchive {
+  /** The bundle as a value: version, definitions, sources and files. */
   readonly bundle: PolicyBundle;
   /** The `.tar.gz`: the same inputs give the same tar and manifest (see `writeBundleArchive`). */
   readonly bytes: Uint8Array;

@@ -25,6 +25,7 @@ export type { RewriteReport, ValidationReport, ViolationReport } from './dry-run
 export { createGateway } from './gateway/create-gateway.js';
 export type { Gateway, GatewayStatus } from './gateway/create-gateway.js';
 export type { GatewayOptions } from './gateway/gateway-options.js';
+export type { GatewayWatchOptions } from './gateway/gateway-policies.js';
 export { GATEWAY_DEFAULTS } from './gateway/gateway-options.js';
 export { DEFAULT_GATEWAY_LIMITS } from '../limits.js';
 export type { GatewayLimits } from '../limits.js';

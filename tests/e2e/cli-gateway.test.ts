@@ -228,7 +228,9 @@ describe('tierguard gateway over stdio', () => {
     const result = spawnSync(process.execPath, [BIN, 'gateway', '--policies', policies], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('name the server to guard');
-    expect(result.stderr).toContain('tierguard gateway (--policies <file|dir> | --config <file> [--strict])');
+    expect(result.stderr).toContain(
+      'tierguard gateway (--policies <file|dir|url> [--public-key <pem> [--require-signature]] | --config <file> [--strict])',
+    );
     const withoutTerminator = spawnSync(process.execPath, [BIN, 'gateway', '--policies', policies, 'node', 'server.js'], {
       cwd: ROOT,
       encoding: 'utf8',

@@ -23,7 +23,7 @@ const POLICIES = join(ROOT, 'examples', 'policies');
 const ACTIONS = join(ROOT, 'examples', 'actions');
 const STACK_LINE = /^\s+at /m;
 const MCP_USAGE =
-  'tierguard mcp (--policies <file|dir> | --config <file> [--strict]) [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
+  'tierguard mcp (--policies <file|dir|url> [--public-key <pem> [--require-signature]] | --config <file> [--strict]) [--http] [--host 127.0.0.1] [--port 8765] [--reload-interval <seconds>] [--allow-empty]';
 // Reloads and process start-up on a busy two-core machine: generous, and only the failure case waits this long.
 const DEADLINE_MS = 30_000;
 
