@@ -14,8 +14,9 @@
  * `Validator` type. `getPathObjects` and the stock registry have no public
  * equivalent there yet.
  */
-import type { DatasetCore, NamedNode } from '@rdfjs/types';
+import type { DatasetCore, NamedNode, Quad } from '@rdfjs/types';
 import SHACLValidator from 'rdf-validate-shacl';
+import defaultEnvironment from 'rdf-validate-shacl/src/defaultEnv.js';
 import ShapesGraph from 'rdf-validate-shacl/src/shapes-graph.js';
 import stockRegistry from 'rdf-validate-shacl/src/validators-registry.js';
 import type { Validator } from 'rdf-validate-shacl/src/validation-engine.js';
@@ -38,17 +39,36 @@ export type StockValidator = (component: NamedNode) => Validator | undefined;
  */
 export const STOCK_VALIDATORS: readonly (readonly [NamedNode, Validator])[] = stockRegistry;
 
+/** Makes the datasets a validator builds: its copy of the shapes graph, each result and the report. */
+export type DatasetMaker = (quads?: Iterable<Quad>) => DatasetCore;
+
+/**
+ * What the adapter uses of rdf-validate-shacl's default environment (the RDF/JS
+ * factories it builds everything with, as one object of methods): a copy, and
+ * its dataset factory. Its own type names a package without types.
+ */
+interface Factories {
+  clone(): Factories;
+  dataset: DatasetMaker;
+}
+const STOCK_FACTORIES = defaultEnvironment as unknown as Factories;
+
 /**
  * A validator for `shapes` in which the validators `replacements` returns stand
  * in for the stock ones of their components. `replacements` is called once,
  * before anything is replaced, with the stock validator of each component (to
- * wrap it, or to keep it for cases it still handles).
+ * wrap it, or to keep it for cases it still handles). `dataset` makes every
+ * dataset the validator builds, in place of its default `@rdfjs/dataset` (through
+ * the `factory` option, an environment like its default one).
  */
 export function validatorWith(
   shapes: DatasetCore,
   replacements: (stock: StockValidator) => Iterable<readonly [NamedNode, Validator]>,
+  dataset: DatasetMaker,
 ): SHACLValidator {
-  const validator = new SHACLValidator(shapes);
+  const factories = STOCK_FACTORIES.clone();
+  factories.dataset = dataset;
+  const validator = new SHACLValidator(shapes, { factory: factories });
   const chosen = [...replacements((component) => validator.validators.get(component))];
   for (const [component, replacement] of chosen) validator.validators.set(component, replacement);
   // Constraint components read their validator when the shapes graph is built,
