@@ -20,6 +20,8 @@ import defaultEnvironment from 'rdf-validate-shacl/src/defaultEnv.js';
 import ShapesGraph from 'rdf-validate-shacl/src/shapes-graph.js';
 import stockRegistry from 'rdf-validate-shacl/src/validators-registry.js';
 import type { Validator } from 'rdf-validate-shacl/src/validation-engine.js';
+import { memoByKey } from './memo-by-key.js';
+import { sharedNamespace } from './shared-namespace.js';
 
 /** A constraint as a validator sees it: its shape, its parameters (`getParameterValue`) and its property path (`pathObject`). */
 export type { Constraint } from 'rdf-validate-shacl/src/shapes-graph.js';
@@ -44,14 +46,20 @@ export type DatasetMaker = (quads?: Iterable<Quad>) => DatasetCore;
 
 /**
  * What the adapter uses of rdf-validate-shacl's default environment (the RDF/JS
- * factories it builds everything with, as one object of methods): a copy, and
- * its dataset factory. Its own type names a package without types.
+ * factories it builds everything with, as one object of methods): a copy, its
+ * dataset factory, its namespace factory, and its named node factory. Its own
+ * type names a package without types.
  */
 interface Factories {
   clone(): Factories;
   dataset: DatasetMaker;
+  namedNode: (iri: string) => NamedNode;
+  namespace: (base: string) => unknown;
 }
 const STOCK_FACTORIES = defaultEnvironment as unknown as Factories;
+
+/** How many namespaces a validator keeps; clownface asks for two. */
+const MAX_NAMESPACES = 64;
 
 /**
  * A validator for `shapes` in which the validators `replacements` returns stand
@@ -59,7 +67,8 @@ const STOCK_FACTORIES = defaultEnvironment as unknown as Factories;
  * before anything is replaced, with the stock validator of each component (to
  * wrap it, or to keep it for cases it still handles). `dataset` makes every
  * dataset the validator builds, in place of its default `@rdfjs/dataset` (through
- * the `factory` option, an environment like its default one).
+ * the `factory` option, an environment like its default one), and the terms of
+ * its vocabulary are made once.
  */
 export function validatorWith(
   shapes: DatasetCore,
@@ -68,7 +77,15 @@ export function validatorWith(
 ): SHACLValidator {
   const factories = STOCK_FACTORIES.clone();
   factories.dataset = dataset;
+  // clownface makes its namespaces for every pointer, and the validator its
+  // vocabulary's terms (sh:minCount, rdf:first, ...) at every use, a few hundred
+  // per action; made once per validator, they cost nothing per action.
+  factories.namespace = memoByKey(factories.namespace.bind(factories), MAX_NAMESPACES);
   const validator = new SHACLValidator(shapes, { factory: factories });
+  const namespaces = Object.entries(validator.ns as unknown as Record<string, (name: string) => NamedNode>);
+  validator.ns = Object.fromEntries(
+    namespaces.map(([prefix, builder]) => [prefix, sharedNamespace(builder('').value, factories.namedNode)]),
+  ) as unknown as SHACLValidator['ns'];
   const chosen = [...replacements((component) => validator.validators.get(component))];
   for (const [component, replacement] of chosen) validator.validators.set(component, replacement);
   // Constraint components read their validator when the shapes graph is built,

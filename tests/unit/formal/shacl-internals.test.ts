@@ -252,6 +252,25 @@ ex:S a sh:NodeShape; sh:targetNode ex:a; sh:property [ sh:path ex:v; sh:pattern 
     expect(made).toContain(report.dataset);
   });
 
+  it("names the validator's vocabulary with one term per name, in the namespaces it had", () => {
+    const validator = validatorWith(
+      new Store(shapes),
+      () => [],
+      (quads?: Iterable<Quad>) => new QuadDataset(quads),
+    );
+    const namespaces = validator.ns as unknown as Record<string, Record<string, NamedNode>>;
+    expect(Object.keys(namespaces).sort(), changed('SHACLValidator#ns no longer holds the namespaces sh, xsd, rdf, rdfs and owl')).toEqual([
+      'owl',
+      'rdf',
+      'rdfs',
+      'sh',
+      'xsd',
+    ]);
+    expect(namespaces.sh?.minCount?.value).toBe(`${SH}minCount`);
+    expect(namespaces.sh?.minCount).toBe(namespaces.sh?.minCount);
+    expect(namespaces.rdf?.first?.value).toBe('http://www.w3.org/1999/02/22-rdf-syntax-ns#first');
+  });
+
   it('applies tierguard limits inside the patched validator', async () => {
     const limits: Limits = { ...DEFAULT_LIMITS, maxStringLength: 1 };
     const longer = new Store([
