@@ -58,6 +58,19 @@ interface Factories {
 }
 const STOCK_FACTORIES = defaultEnvironment as unknown as Factories;
 
+/**
+ * The validation engine's `maxNodeChecks` (an option it reads, not one its
+ * types declare), off. The engine counts, over a whole validation, how often it
+ * checks a value against a shape through `sh:node`, and past 50 checks it takes
+ * the value to conform without checking it: an `sh:or` whose first alternative
+ * holds an `sh:node`, tried on each of 61 order lines with the same value, let
+ * the last line through although it fails both alternatives, and the action was
+ * allowed. The counter is there to end recursive shapes, which tierguard refuses
+ * when it loads them (recursive-shapes.ts), over an action's graph, which is a
+ * tree; it also cost a JSON.stringify of the value and the shape on every check.
+ */
+const WITHOUT_NODE_CHECK_LIMIT = { maxNodeChecks: 0 };
+
 /** How many namespaces a validator keeps; clownface asks for two. */
 const MAX_NAMESPACES = 64;
 
@@ -81,7 +94,7 @@ export function validatorWith(
   // vocabulary's terms (sh:minCount, rdf:first, ...) at every use, a few hundred
   // per action; made once per validator, they cost nothing per action.
   factories.namespace = memoByKey(factories.namespace.bind(factories), MAX_NAMESPACES);
-  const validator = new SHACLValidator(shapes, { factory: factories });
+  const validator = new SHACLValidator(shapes, { factory: factories, ...WITHOUT_NODE_CHECK_LIMIT });
   const namespaces = Object.entries(validator.ns as unknown as Record<string, (name: string) => NamedNode>);
   validator.ns = Object.fromEntries(
     namespaces.map(([prefix, builder]) => [prefix, sharedNamespace(builder('').value, factories.namedNode)]),

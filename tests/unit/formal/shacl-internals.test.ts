@@ -271,6 +271,18 @@ ex:S a sh:NodeShape; sh:targetNode ex:a; sh:property [ sh:path ex:v; sh:pattern 
     expect(namespaces.rdf?.first?.value).toBe('http://www.w3.org/1999/02/22-rdf-syntax-ns#first');
   });
 
+  it("turns off the engine's per-node check limit, which took a value to conform after 50 checks", () => {
+    const validator = validatorWith(
+      new Store(shapes),
+      () => [],
+      (quads?: Iterable<Quad>) => new QuadDataset(quads),
+    );
+    expect(
+      (validator.validationEngine as unknown as { maxNodeChecks?: unknown }).maxNodeChecks,
+      changed('the validation engine no longer reads the maxNodeChecks option'),
+    ).toBe(0);
+  });
+
   it('applies tierguard limits inside the patched validator', async () => {
     const limits: Limits = { ...DEFAULT_LIMITS, maxStringLength: 1 };
     const longer = new Store([
