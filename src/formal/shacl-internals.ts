@@ -93,11 +93,13 @@ export function validatorWith(
   // clownface makes its namespaces for every pointer, and the validator its
   // vocabulary's terms (sh:minCount, rdf:first, ...) at every use, a few hundred
   // per action; made once per validator, they cost nothing per action.
-  factories.namespace = memoByKey(factories.namespace.bind(factories), MAX_NAMESPACES);
+  const namedNode = factories.namedNode.bind(factories);
+  const namespace = memoByKey((base) => sharedNamespace(base, namedNode), MAX_NAMESPACES);
+  factories.namespace = namespace;
   const validator = new SHACLValidator(shapes, { factory: factories, ...WITHOUT_NODE_CHECK_LIMIT });
   const namespaces = Object.entries(validator.ns as unknown as Record<string, (name: string) => NamedNode>);
   validator.ns = Object.fromEntries(
-    namespaces.map(([prefix, builder]) => [prefix, sharedNamespace(builder('').value, factories.namedNode)]),
+    namespaces.map(([prefix, builder]) => [prefix, namespace(builder('').value)]),
   ) as unknown as SHACLValidator['ns'];
   const chosen = [...replacements((component) => validator.validators.get(component))];
   for (const [component, replacement] of chosen) validator.validators.set(component, replacement);
