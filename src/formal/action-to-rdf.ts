@@ -1,10 +1,11 @@
 import { DataFactory } from 'n3';
-import type { BlankNode, NamedNode } from '@rdfjs/types';
+import type { BlankNode, NamedNode, Quad } from '@rdfjs/types';
 import type { PathSegment } from '../types.js';
 import { jsonKind } from '../json-values.js';
 import { jsonLiteral } from './json-literal.js';
 import { PlainBlankNode } from './plain-terms.js';
 import { QuadDataset } from './quad-dataset.js';
+import { termKey } from './term-key.js';
 import { ACTION_CLASS, ACTION_ROOT, KEY_WITHOUT_VALUE, RDF, keyPredicate } from './vocabulary.js';
 
 const RDF_TYPE = DataFactory.namedNode(`${RDF}type`);
@@ -27,17 +28,22 @@ export interface ActionGraph {
  * the classes of the policies that apply, which their shapes target.
  */
 export function actionToGraph(action: object, classes: readonly NamedNode[] = []): ActionGraph {
-  const dataset = new QuadDataset();
+  // Built as a list and handed over whole: the only quads that can repeat are
+  // equal scalars of one array (an object is a new node each time), which
+  // addValue drops, so the dataset need not look for duplicates.
+  const quads: Quad[] = [DataFactory.quad(ACTION_ROOT, RDF_TYPE, ACTION_CLASS)];
+  for (const type of classes) {
+    if (!quads.some((quad) => quad.object.equals(type))) quads.push(DataFactory.quad(ACTION_ROOT, RDF_TYPE, type));
+  }
   const pathOfNode = new Map<string, readonly PathSegment[]>([[ACTION_ROOT.value, []]]);
   let nextNode = 0;
-  dataset.add(DataFactory.quad(ACTION_ROOT, RDF_TYPE, ACTION_CLASS));
-  for (const type of classes) dataset.add(DataFactory.quad(ACTION_ROOT, RDF_TYPE, type));
 
   /**
    * Adds `value` (each element of an array) under the predicate; true when
    * anything was added. `path` is the value's container and `segment` its key
    * or index there: the value's own path is built only for an object or an
-   * array, so the scalars, most of an action, cost no array each.
+   * array, so the scalars, most of an action, cost no array each. `inArray`
+   * holds the scalars the array being flattened has added already.
    */
   function addValue(
     subject: NamedNode | BlankNode,
@@ -45,18 +51,25 @@ export function actionToGraph(action: object, classes: readonly NamedNode[] = []
     value: unknown,
     path: readonly PathSegment[],
     segment: PathSegment,
+    inArray?: Set<string>,
   ): boolean {
     if (typeof value !== 'object' || value === null) {
       const literal = jsonLiteral(value);
       if (literal === undefined) return false;
-      dataset.add(DataFactory.quad(subject, predicate, literal));
+      if (inArray !== undefined) {
+        const key = termKey(literal);
+        if (inArray.has(key)) return true;
+        inArray.add(key);
+      }
+      quads.push(DataFactory.quad(subject, predicate, literal));
       return true;
     }
     const at = [...path, segment];
     if (Array.isArray(value)) {
+      const seen = inArray ?? new Set<string>();
       let added = false;
       for (let index = 0; index < value.length; index += 1) {
-        if (addValue(subject, predicate, value[index], at, index)) added = true;
+        if (addValue(subject, predicate, value[index], at, index, seen)) added = true;
       }
       return added;
     }
@@ -67,7 +80,7 @@ export function actionToGraph(action: object, classes: readonly NamedNode[] = []
     nextNode += 1;
     pathOfNode.set(node.value, at);
     addProperties(node, value, at);
-    dataset.add(DataFactory.quad(subject, predicate, node));
+    quads.push(DataFactory.quad(subject, predicate, node));
     return true;
   }
 
@@ -75,11 +88,11 @@ export function actionToGraph(action: object, classes: readonly NamedNode[] = []
     for (const key of Object.keys(value)) {
       const predicate = keyPredicate(key);
       if (!addValue(subject, predicate, (value as Record<string, unknown>)[key], path, key)) {
-        dataset.add(DataFactory.quad(subject, KEY_WITHOUT_VALUE, predicate));
+        quads.push(DataFactory.quad(subject, KEY_WITHOUT_VALUE, predicate));
       }
     }
   }
 
   addProperties(ACTION_ROOT, action, []);
-  return { dataset, pathOfNode };
+  return { dataset: QuadDataset.fromDistinct(quads), pathOfNode };
 }

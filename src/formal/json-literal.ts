@@ -54,9 +54,11 @@ function literalOf(value: unknown, make: LiteralMaker): Literal | undefined {
   }
 }
 
-// String(1e21) is "1e+21", which is not an xsd:integer; BigInt spells it out.
+// String(1e21) is "1e+21", which is not an xsd:integer; BigInt spells it out
+// (String gives the same digits for a safe integer, without a BigInt).
 function integerLexical(value: number): string {
-  return Object.is(value, -0) ? '0' : BigInt(value).toString();
+  if (Object.is(value, -0)) return '0';
+  return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
 }
 
 /**

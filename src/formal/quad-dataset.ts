@@ -41,8 +41,13 @@ export class QuadDataset implements DatasetCore {
     if (quads !== undefined) for (const quad of quads) this.add(quad);
   }
 
-  /** A dataset over quads already known to be distinct (a match of another dataset), taken as they are. */
-  private static ofDistinct(quads: Quad[]): QuadDataset {
+  /**
+   * A dataset of `quads` taken as they are, for a caller that knows no two are
+   * equal (a match of another dataset, a graph built so that none repeats): the
+   * search for duplicates that {@link QuadDataset.add} makes is skipped. The
+   * dataset owns the array from then on.
+   */
+  static fromDistinct(quads: Quad[]): QuadDataset {
     const dataset = new QuadDataset();
     dataset.quads = quads;
     return dataset;
@@ -112,7 +117,7 @@ export class QuadDataset implements DatasetCore {
         found.push(quad);
       }
     }
-    return QuadDataset.ofDistinct(found);
+    return QuadDataset.fromDistinct(found);
   }
 
   // The fewest quads that can match: those of the subject, else of the object,

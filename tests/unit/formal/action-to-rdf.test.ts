@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DatasetCore, Term } from '@rdfjs/types';
-import { DataFactory } from 'n3';
+import { DataFactory, Store } from 'n3';
 import { actionToGraph } from '../../../src/formal/action-to-rdf.js';
 import { decimalLexical, jsonLiteral } from '../../../src/formal/json-literal.js';
 import { ACTION_CLASS, ACTION_ROOT, KEY_WITHOUT_VALUE, XSD, keyPredicate } from '../../../src/formal/vocabulary.js';
@@ -91,6 +92,28 @@ describe('actionToGraph', () => {
         .sort(),
     ).toEqual(['1', '2', '3', '4', 'NaN']);
     expect(valuesOfX(null)).toEqual([]);
+  });
+
+  it('holds each quad once: equal scalars of one array (nested arrays included) are one value, as in an n3 Store', () => {
+    const { dataset } = actionToGraph({ tool: 't', arguments: { x: [1, 1, '1', [1, [1, '1']], true, true, 1.5, 1.5], y: [1, 1] } }, [
+      ACTION_CLASS,
+    ]);
+    expect(
+      valuesOfX([1, 1, '1', [1, [1, '1']], true, true, 1.5, 1.5])
+        .map((term) => term.value)
+        .sort(),
+    ).toEqual(['1', '1', '1.5', 'true']);
+    expect(dataset.size).toBe(new Store([...dataset]).size);
+  });
+
+  it('holds each quad once, for any JSON action', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 4 })), (args) => {
+        const { dataset } = actionToGraph({ tool: 't', arguments: args });
+        expect(dataset.size).toBe(new Store([...dataset]).size);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('records the JSON path of every object node, with numeric indices for array elements', () => {
