@@ -30,12 +30,12 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../dist/index.js';
 import { createOpaCliAdapter, createOpaServerAdapter, createOpaWasmAdapter } from '../dist/engines/opa/index.js';
 import { readBundleFiles } from '../dist/engines/opa/bundle-tar.js';
+import { gcFigures, watchGc } from './gc-watch.js';
 import { fail, machine, printTable } from './shared.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -178,26 +178,6 @@ async function sample(mode, budgetMs, max) {
   return calls;
 }
 
-/**
- * The garbage collections during `calls`, and how many of the calls at or above `p99` overlapped one.
- * @param {{ start: number, ms: number }[]} calls @param {PerformanceEntry[]} gcs @param {number} p99
- */
-function gcFigures(calls, all, p99) {
-  const first = calls[0]?.start ?? 0;
-  const last = calls.reduce((end, call) => Math.max(end, call.start + call.ms), first);
-  const gcs = all.filter((gc) => gc.startTime < last && gc.startTime + gc.duration > first);
-  const tail = calls.filter((call) => call.ms >= p99);
-  const overlapsGc = (/** @type {{ start: number, ms: number }} */ call) =>
-    gcs.some((gc) => gc.startTime < call.start + call.ms && gc.startTime + gc.duration > call.start);
-  return {
-    count: gcs.length,
-    maxMs: gcs.reduce((max, gc) => Math.max(max, gc.duration), 0),
-    totalMs: gcs.reduce((sum, gc) => sum + gc.duration, 0),
-    tailCalls: tail.length,
-    tailCallsDuringGc: tail.filter(overlapsGc).length,
-  };
-}
-
 async function main() {
   const dir = mkdtempSync(join(os.tmpdir(), 'tierguard-bench-opa-'));
   const policy = join(dir, 'bench.rego');
@@ -228,10 +208,7 @@ async function main() {
 
   const rows = [];
   const results = [];
-  /** @type {PerformanceEntry[]} */
-  let gcs = [];
-  const observer = new PerformanceObserver((list) => gcs.push(...list.getEntries()));
-  observer.observe({ entryTypes: ['gc'] });
+  const gc = watchGc();
   const loadBefore = os.loadavg()[0] ?? NaN;
   try {
     // Every mode must agree before anything is timed; this also compiles and uploads.
@@ -239,12 +216,9 @@ async function main() {
     for (const mode of modes) {
       process.stderr.write(`timing ${mode.name}\n`);
       await sample(mode, settings.warmupMs, settings.maxSamples);
-      gcs.push(...observer.takeRecords());
-      gcs = [];
+      gc.clear();
       const calls = await sample(mode, settings.modeMs, settings.maxSamples);
-      // GC entries arrive asynchronously: wait a tick so the last ones are in.
-      await delay(20);
-      gcs.push(...observer.takeRecords());
+      const gcs = await gc.entries();
       const latencies = calls.map((call) => call.ms).sort((a, b) => a - b);
       const mean = latencies.reduce((sum, value) => sum + value, 0) / latencies.length;
       const figures = {
@@ -256,8 +230,14 @@ async function main() {
         samples: latencies.length,
         opsPerSec: 1000 / mean,
       };
-      const gc = gcFigures(calls, gcs, figures.p99);
-      results.push({ mode: mode.name, latencyMs: figures, gc });
+      const first = calls[0]?.start ?? 0;
+      const window = { start: first, end: calls.reduce((end, call) => Math.max(end, call.start + call.ms), first) };
+      const collected = gcFigures(
+        gcs,
+        [window],
+        calls.filter((call) => call.ms >= figures.p99),
+      );
+      results.push({ mode: mode.name, latencyMs: figures, gc: collected });
       rows.push([
         mode.name,
         figures.p50.toFixed(4),
@@ -265,12 +245,12 @@ async function main() {
         figures.p99.toFixed(4),
         Math.round(figures.opsPerSec).toLocaleString('en'),
         String(figures.samples),
-        `${gc.count} / ${gc.maxMs.toFixed(2)}`,
-        `${gc.tailCallsDuringGc} of ${gc.tailCalls}`,
+        `${collected.count} / ${collected.maxMs.toFixed(2)}`,
+        `${collected.tailCallsDuringGc} of ${collected.tailCalls}`,
       ]);
     }
   } finally {
-    observer.disconnect();
+    gc.stop();
     await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }

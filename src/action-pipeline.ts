@@ -133,7 +133,12 @@ export class ActionPipeline {
     return violations.some((violation) => violation.effect === 'deny' && !this.parts.rules.isMonitored(violation.policyId));
   }
 
-  private async formalStage(found: Found, tool: string, formalTier: FormalTier, timed: boolean): Promise<Decided> {
+  /**
+   * The formal stage. Deciding that it does not run (no formal policy covers the
+   * tool, or the auto tier already denied) takes no await, so an action the
+   * formal tier does not cover pays no promise for it.
+   */
+  private formalStage(found: Found, tool: string, formalTier: FormalTier, timed: boolean): Decided | Promise<Decided> {
     const violations = found.violations ?? [];
     const errors = found.errors ?? [];
     const autoDenied = this.autoDenied(violations);
@@ -144,20 +149,28 @@ export class ActionPipeline {
       // As in the auto stage: formal policies that may apply and cannot be found are an error, not a pass.
       errors.push(this.failed(error));
     }
-    let formalMs = 0;
-    if (covered && !(this.parts.shortCircuit && autoDenied)) {
-      const started = timed ? performance.now() : 0;
-      // The formal tier judges the action as rewritten, like the auto tier's checks.
-      const formalFound = await formalTier.evaluate(found.action, tool);
-      if (timed) formalMs = performance.now() - started;
-      for (const { error, problem } of formalFound.errors) {
-        if (this.parts.onError === 'throw') throw problem;
-        errors.push(error);
-      }
-      // Policy order across both tiers, each policy's own order kept.
-      mergeInPolicyOrder(violations, formalFound.violations, this.parts.positionOf);
+    if (!covered || (this.parts.shortCircuit && autoDenied)) return this.concluded({ ...found, violations, errors }, 0);
+    return this.formalRun({ ...found, violations, errors }, tool, formalTier, timed);
+  }
+
+  private async formalRun(
+    found: Found & { violations: Violation[]; errors: EvaluationError[] },
+    tool: string,
+    formalTier: FormalTier,
+    timed: boolean,
+  ): Promise<Decided> {
+    const { violations, errors } = found;
+    const started = timed ? performance.now() : 0;
+    // The formal tier judges the action as rewritten, like the auto tier's checks.
+    const formalFound = await formalTier.evaluate(found.action, tool);
+    const formalMs = timed ? performance.now() - started : 0;
+    for (const { error, problem } of formalFound.errors) {
+      if (this.parts.onError === 'throw') throw problem;
+      errors.push(error);
     }
-    return this.concluded({ ...found, violations, errors }, formalMs);
+    // Policy order across both tiers, each policy's own order kept.
+    mergeInPolicyOrder(violations, formalFound.violations, this.parts.positionOf);
+    return this.concluded(found, formalMs);
   }
 
   /** The verdict stage: nothing found and nothing rewritten is the shared allow decision, with nothing folded. */

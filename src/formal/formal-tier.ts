@@ -7,7 +7,7 @@ import type { Limits } from '../limits.js';
 import type { Action, EvaluationError, Violation } from '../types.js';
 import { actionToGraph } from './action-to-rdf.js';
 import type { FormalPolicyInfo } from './map-results.js';
-import { mapResults } from './map-results.js';
+import { ResultMapper } from './map-results.js';
 import { ShaclRunner } from './shacl-validator.js';
 import { parseShapeNode, policyClass } from './vocabulary.js';
 
@@ -31,7 +31,8 @@ interface Runnable {
   readonly policy: FormalPolicy;
   readonly tools: readonly string[] | undefined;
   readonly index: number;
-  readonly runner?: ShaclRunner;
+  /** The policy's own validator, for a hand-written shapes file, with the mapper of its results. */
+  readonly own?: { readonly runner: ShaclRunner; readonly mapper: ResultMapper };
   readonly policyClass: NamedNode;
 }
 
@@ -43,17 +44,20 @@ interface Runnable {
  */
 export class FormalTier {
   private readonly index: ToolIndex<Runnable>;
-  private readonly shared: ShaclRunner | undefined;
+  private readonly shared: { readonly runner: ShaclRunner; readonly mapper: ResultMapper } | undefined;
   private readonly byId = new Map<string, FormalPolicy>();
 
   constructor(policies: readonly FormalPolicy[], limits: Limits) {
     const generated = policies.filter((policy) => policy.shapes !== undefined);
     this.shared =
       generated.length > 0
-        ? new ShaclRunner(
-            generated.flatMap((policy) => policy.shapes ?? []),
-            limits,
-          )
+        ? {
+            runner: new ShaclRunner(
+              generated.flatMap((policy) => policy.shapes ?? []),
+              limits,
+            ),
+            mapper: new ResultMapper((shape) => this.policyOfShape(shape)),
+          }
         : undefined;
     const runnables = policies.map((policy) => {
       this.byId.set(policy.id, policy);
@@ -62,7 +66,9 @@ export class FormalTier {
         tools: policy.tools,
         index: policy.index,
         policyClass: policyClass(policy.id),
-        ...(policy.fileShapes === undefined ? {} : { runner: new ShaclRunner(policy.fileShapes, limits) }),
+        ...(policy.fileShapes === undefined
+          ? {}
+          : { own: { runner: new ShaclRunner(policy.fileShapes, limits), mapper: new ResultMapper(() => policy) } }),
       };
     });
     this.index = new ToolIndex<Runnable>(runnables, limits);
@@ -106,7 +112,7 @@ export class FormalTier {
       }
     }
     if (applicable.length === 0) return { violations, errors };
-    const sharedPolicies = applicable.filter((runnable) => runnable.runner === undefined);
+    const sharedPolicies = applicable.filter((runnable) => runnable.own === undefined);
     let graph;
     try {
       graph = actionToGraph(
@@ -119,17 +125,17 @@ export class FormalTier {
     }
     if (this.shared !== undefined && sharedPolicies.length > 0) {
       try {
-        const report = await this.shared.validate(graph.store);
-        violations.push(...mapResults(report, action, graph, (shape) => this.policyOfShape(shape)));
+        const report = await this.shared.runner.validate(graph.dataset);
+        violations.push(...this.shared.mapper.map(report, action, graph));
       } catch (error) {
         for (const runnable of sharedPolicies) errors.push(evaluationError(error, runnable.policy.id));
       }
     }
-    for (const { runner, policy } of applicable) {
-      if (runner === undefined) continue;
+    for (const { own, policy } of applicable) {
+      if (own === undefined) continue;
       try {
-        const report = await runner.validate(graph.store);
-        violations.push(...mapResults(report, action, graph, () => policy));
+        const report = await own.runner.validate(graph.dataset);
+        violations.push(...own.mapper.map(report, action, graph));
       } catch (error) {
         errors.push(evaluationError(error, policy.id));
       }

@@ -7,7 +7,7 @@ import { PathSyntaxError, parseDotPath } from '../path/parse-path.js';
 import { DefinitionIssue } from '../definition-issue.js';
 import { RegexSyntaxError, compileRegex } from '../regex/regex-engine.js';
 import type { PropertyShapeDefinition, ShapeDefinition, ValueConstraints } from '../types.js';
-import { DATATYPES, jsonLiteral, numberLiteral } from './json-literal.js';
+import { DATATYPES, numberLiteral, shapeLiteral } from './json-literal.js';
 import { ACTION_CLASS, RDF, SH, XSD, keyPredicate, policyClass, shapeNode } from './vocabulary.js';
 
 const sh = (name: string): NamedNode => DataFactory.namedNode(`${SH}${name}`);
@@ -268,7 +268,7 @@ class ShapeGenerator {
 }
 
 function scalarLiteral(value: string | number | boolean): Quad_Object {
-  const term = jsonLiteral(value);
+  const term = shapeLiteral(value);
   if (term === undefined) throw new RangeError(`${String(value)} has no literal form`);
   return term;
 }

@@ -1,5 +1,6 @@
 import { DataFactory } from 'n3';
-import type { Literal } from '@rdfjs/types';
+import type { Literal, NamedNode } from '@rdfjs/types';
+import { PlainLiteral } from './plain-terms.js';
 import { XSD } from './vocabulary.js';
 
 const XSD_STRING = DataFactory.namedNode(`${XSD}string`);
@@ -9,8 +10,8 @@ const XSD_BOOLEAN = DataFactory.namedNode(`${XSD}boolean`);
 const XSD_DOUBLE = DataFactory.namedNode(`${XSD}double`);
 
 /**
- * A JSON scalar as an RDF literal, or `undefined` for what the graph omits
- * (null, and values JSON cannot hold: functions, undefined, symbols).
+ * A JSON scalar as an RDF literal (a {@link PlainLiteral}), or `undefined` for
+ * what the graph omits (null, and values JSON cannot hold: functions, undefined, symbols).
  *
  * The number rule, as a JSON user expects it: a number with no fractional part
  * is an `xsd:integer` (so `100` and `100.0` are integers), any other number an
@@ -23,24 +24,41 @@ const XSD_DOUBLE = DataFactory.namedNode(`${XSD}double`);
  * such as `1e400` parses to Infinity, so they do reach the tier from JSON.
  */
 export function jsonLiteral(value: unknown): Literal | undefined {
+  return literalOf(value, plainLiteral);
+}
+
+/**
+ * The literal for a value written in a shape (a bound, an `in` member, a
+ * `hasValue`): the same rule as {@link jsonLiteral}, as an n3 term like the rest
+ * of the shapes.
+ */
+export function shapeLiteral(value: unknown): Literal | undefined {
+  return literalOf(value, n3Literal);
+}
+
+type LiteralMaker = (lexical: string, datatype: NamedNode) => Literal;
+const plainLiteral: LiteralMaker = (lexical, datatype) => new PlainLiteral(lexical, datatype);
+const n3Literal: LiteralMaker = (lexical, datatype) => DataFactory.literal(lexical, datatype);
+
+function literalOf(value: unknown, make: LiteralMaker): Literal | undefined {
   switch (typeof value) {
     case 'string':
-      return DataFactory.literal(value, XSD_STRING);
+      return make(value, XSD_STRING);
     case 'boolean':
-      return DataFactory.literal(String(value), XSD_BOOLEAN);
+      return make(String(value), XSD_BOOLEAN);
     case 'number':
-      if (!Number.isFinite(value)) return DataFactory.literal(Number.isNaN(value) ? 'NaN' : value > 0 ? 'INF' : '-INF', XSD_DOUBLE);
-      return Number.isInteger(value)
-        ? DataFactory.literal(integerLexical(value), XSD_INTEGER)
-        : DataFactory.literal(decimalLexical(value), XSD_DECIMAL);
+      if (!Number.isFinite(value)) return make(Number.isNaN(value) ? 'NaN' : value > 0 ? 'INF' : '-INF', XSD_DOUBLE);
+      return Number.isInteger(value) ? make(integerLexical(value), XSD_INTEGER) : make(decimalLexical(value), XSD_DECIMAL);
     default:
       return undefined;
   }
 }
 
-// String(1e21) is "1e+21", which is not an xsd:integer; BigInt spells it out.
+// String(1e21) is "1e+21", which is not an xsd:integer; BigInt spells it out
+// (String gives the same digits for a safe integer, without a BigInt).
 function integerLexical(value: number): string {
-  return Object.is(value, -0) ? '0' : BigInt(value).toString();
+  if (Object.is(value, -0)) return '0';
+  return Number.isSafeInteger(value) ? String(value) : BigInt(value).toString();
 }
 
 /**
@@ -68,7 +86,7 @@ export function decimalLexical(value: number): string {
 /** The literal for a number written in a shape (a bound, an `in` member): the same rule as for actions. */
 export function numberLiteral(value: number): Literal {
   // The policy schema admits finite numbers only; a shape never names a double.
-  const term = Number.isFinite(value) ? jsonLiteral(value) : undefined;
+  const term = Number.isFinite(value) ? shapeLiteral(value) : undefined;
   if (term === undefined) throw new RangeError(`${value} is not a finite number`);
   return term;
 }

@@ -10,6 +10,7 @@ import type { ActionGraph } from './action-to-rdf.js';
 import { HELPER_SHAPE_PREFIX } from './generate-shapes.js';
 import { jsonLiteral } from './json-literal.js';
 import { locateValue } from './locate-value.js';
+import { termKey } from './term-key.js';
 import { RDF, SH, keyOfPredicate, parseShapeNode } from './vocabulary.js';
 
 /** What the mapper needs to know of a formal policy. */
@@ -92,51 +93,110 @@ function readResult(dataset: DatasetCore, term: Term): ResultRecord {
 }
 
 /**
- * Turns SHACL results into violations that point into the JSON action. A failed
- * `sh:node` is replaced by the results inside it, so a bad `sku` on the second
- * order line is reported at `arguments.lines[1].sku`, not as "line 1 has the
- * wrong shape". Results of logical constraints stay whole: their details are
- * the alternatives that failed, not separate requirements.
- *
- * The results inside a failed `sh:node` take the severity of the outermost
- * `sh:node` result they replace: in SHACL a value conforms to a node shape only
- * when validating it gives no result of any severity, so a `Warning` inside a
- * node makes the enclosing shape's result (a `Violation` unless it says
- * otherwise). Keeping the inner `Warning` would allow what SHACL refuses.
+ * What a result's shape says about it, the same for every result of the shape:
+ * worked out once per shape and kept (shapes come from the policies, so there
+ * are as many entries as shapes, whatever the actions).
  */
-export function mapResults(
-  report: ReportGraph,
-  action: object,
-  graph: ActionGraph,
-  policyOf: (shape: Term) => FormalPolicyInfo | undefined,
-): Violation[] {
-  const violations: { violation: Violation; order: string }[] = [];
-  // `inherited` knows the JSON path of values that nested shapes were checked
-  // on: a string in an array has no node path of its own in the graph.
-  const visit = (term: Term, inherited: ReadonlyMap<string, readonly PathSegment[]>, nodeSeverity?: string): void => {
-    const read = readResult(report.dataset, term);
-    const result = nodeSeverity === undefined ? read : { ...read, severity: nodeSeverity };
-    const component = localName(result.component, SH).replace(/ConstraintComponent$/, '');
-    const focusPath = focusPathOf(result, graph, inherited);
-    if (component === 'Node' && result.details.length > 0) {
-      const value = result.value;
-      const located = locateValue(action, focusPath, pathKeys(report.dataset, result.path), value, graph.pathOfNode);
-      const childPaths = value === undefined ? inherited : new Map(inherited).set(termKey(value), located.path);
-      for (const detail of result.details) visit(detail, childPaths, result.severity);
-      return;
+interface ShapeFacts {
+  readonly policy: FormalPolicyInfo;
+  /** False for a shape that is not a generated one (hand-written Turtle): no definition to quote. */
+  readonly generated: boolean;
+  /** The JSON pointer of the definition the shape stands for, a helper shape's own step removed. */
+  readonly pointer: string;
+  /** For a helper shape (the decimal alternative, a property's logical constraint), the component it reports as. */
+  readonly reportedAs: string | undefined;
+  /** The definition at `pointer`, when there is one. */
+  readonly definition: Record<string, unknown> | undefined;
+  /** Where each keyword stands among the definition's keys, as asked for. */
+  readonly keyPositions: Map<string, number>;
+  /** The policy's position, padded so that order keys compare as text. */
+  readonly policyOrder: string;
+}
+
+/**
+ * Turns the results of SHACL reports into violations for the policies that
+ * `policyOf` finds for a result's shape (see {@link ResultMapper.map}). One
+ * mapper serves one validator, for every action it validates.
+ */
+export class ResultMapper {
+  private readonly shapes = new Map<string, ShapeFacts>();
+
+  constructor(private readonly policyOf: (shape: Term) => FormalPolicyInfo | undefined) {}
+
+  /**
+   * Turns SHACL results into violations that point into the JSON action. A failed
+   * `sh:node` is replaced by the results inside it, so a bad `sku` on the second
+   * order line is reported at `arguments.lines[1].sku`, not as "line 1 has the
+   * wrong shape". Results of logical constraints stay whole: their details are
+   * the alternatives that failed, not separate requirements.
+   *
+   * The results inside a failed `sh:node` take the severity of the outermost
+   * `sh:node` result they replace: in SHACL a value conforms to a node shape only
+   * when validating it gives no result of any severity, so a `Warning` inside a
+   * node makes the enclosing shape's result (a `Violation` unless it says
+   * otherwise). Keeping the inner `Warning` would allow what SHACL refuses.
+   */
+  map(report: ReportGraph, action: object, graph: ActionGraph): Violation[] {
+    if (report.results.length === 0) return [];
+    const violations: { violation: Violation; order: string }[] = [];
+    // `inherited` knows the JSON path of values that nested shapes were checked
+    // on: a string in an array has no node path of its own in the graph.
+    const visit = (term: Term, inherited: ReadonlyMap<string, readonly PathSegment[]>, nodeSeverity?: string): void => {
+      const read = readResult(report.dataset, term);
+      const result = nodeSeverity === undefined ? read : { ...read, severity: nodeSeverity };
+      const component = localName(result.component, SH).replace(/ConstraintComponent$/, '');
+      const focusPath = focusPathOf(result, graph, inherited);
+      if (component === 'Node' && result.details.length > 0) {
+        const value = result.value;
+        const located = locateValue(action, focusPath, pathKeys(report.dataset, result.path), value, graph.pathOfNode);
+        const childPaths = value === undefined ? inherited : new Map(inherited).set(termKey(value), located.path);
+        for (const detail of result.details) visit(detail, childPaths, result.severity);
+        return;
+      }
+      const facts = result.shape && this.factsOf(result.shape);
+      // A result no policy owns must not vanish: dropping it could turn a failed
+      // validation into an allow.
+      if (facts === undefined) {
+        throw new TierguardError('EVALUATION_FAILED', `a SHACL result names a shape no policy owns: ${result.shape?.value ?? '(none)'}`);
+      }
+      violations.push(toViolation(report.dataset, result, component, focusPath, facts, action, graph));
+    };
+    for (const { term } of report.results) visit(term, new Map());
+    return violations
+      .sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0))
+      .map(({ violation }) => violation);
+  }
+
+  private factsOf(shape: Term): ShapeFacts | undefined {
+    const key = termKey(shape);
+    const known = this.shapes.get(key);
+    if (known !== undefined) return known;
+    const policy = this.policyOf(shape);
+    if (policy === undefined) return undefined;
+    const parsed = parseShapeNode(shape.value);
+    let pointer = parsed?.pointer ?? '';
+    let reportedAs: string | undefined;
+    const lastSegment = pointer.slice(pointer.lastIndexOf('/') + 1);
+    if (lastSegment.startsWith(HELPER_SHAPE_PREFIX)) {
+      // A shape tierguard added for one key (the decimal alternative, a property's
+      // logical constraint) reports as that key of the definition it serves.
+      pointer = pointer.slice(0, pointer.lastIndexOf('/'));
+      const key = lastSegment.slice(HELPER_SHAPE_PREFIX.length);
+      reportedAs = key.charAt(0).toUpperCase() + key.slice(1);
     }
-    const policy = result.shape && policyOf(result.shape);
-    // A result no policy owns must not vanish: dropping it could turn a failed
-    // validation into an allow.
-    if (policy === undefined) {
-      throw new TierguardError('EVALUATION_FAILED', `a SHACL result names a shape no policy owns: ${result.shape?.value ?? '(none)'}`);
-    }
-    violations.push(toViolation(report.dataset, result, component, focusPath, policy, action, graph));
-  };
-  for (const { term } of report.results) visit(term, new Map());
-  return violations
-    .sort((left, right) => (left.order < right.order ? -1 : left.order > right.order ? 1 : 0))
-    .map(({ violation }) => violation);
+    const facts: ShapeFacts = {
+      policy,
+      generated: parsed !== undefined,
+      pointer,
+      reportedAs,
+      definition:
+        policy.definition === undefined ? undefined : (resolvePointer(policy.definition, pointer) as Record<string, unknown> | undefined),
+      keyPositions: new Map(),
+      policyOrder: String(policy.index).padStart(8, '0'),
+    };
+    this.shapes.set(key, facts);
+    return facts;
+  }
 }
 
 function focusPathOf(
@@ -148,33 +208,18 @@ function focusPathOf(
   return inherited.get(termKey(result.focus)) ?? graph.pathOfNode.get(result.focus.value) ?? [];
 }
 
-function termKey(term: Term): string {
-  return term.termType === 'Literal' ? `L:${term.datatype.value}:${term.value}` : `${term.termType}:${term.value}`;
-}
-
 function toViolation(
   dataset: DatasetCore,
   result: ResultRecord,
   component: string,
   focusPath: readonly PathSegment[],
-  policy: FormalPolicyInfo,
+  facts: ShapeFacts,
   action: object,
   graph: ActionGraph,
 ): { violation: Violation; order: string } {
-  const shape = result.shape && parseShapeNode(result.shape.value);
-  let pointer = shape?.pointer ?? '';
-  let reported = component;
-  const lastSegment = pointer.slice(pointer.lastIndexOf('/') + 1);
-  if (lastSegment.startsWith(HELPER_SHAPE_PREFIX)) {
-    // A shape tierguard added for one key (the decimal alternative, a property's
-    // logical constraint) reports as that key of the definition it serves.
-    pointer = pointer.slice(0, pointer.lastIndexOf('/'));
-    const key = lastSegment.slice(HELPER_SHAPE_PREFIX.length);
-    reported = key.charAt(0).toUpperCase() + key.slice(1);
-  }
+  const { policy, definition, pointer } = facts;
+  const reported = facts.reportedAs ?? component;
   const keyword = reported.charAt(0).toLowerCase() + reported.slice(1);
-  const definition =
-    policy.definition === undefined ? undefined : (resolvePointer(policy.definition, pointer) as Record<string, unknown> | undefined);
   const keys = pathKeys(dataset, result.path);
   let located = locateValue(action, focusPath, keys, result.value, graph.pathOfNode);
   const sibling = definition?.[keyword];
@@ -184,7 +229,7 @@ function toViolation(
   }
   // Hand-written shapes have no JSON definition to quote: their own sh:message
   // (or the validator's) is the message, and nothing is claimed as expected.
-  const handWritten = policy.definition === undefined || shape === undefined;
+  const handWritten = policy.definition === undefined || !facts.generated;
   const expected = handWritten ? undefined : expectedOf(keyword, definition, result);
   const actual =
     keyword === 'minCount' || keyword === 'maxCount'
@@ -196,9 +241,10 @@ function toViolation(
   const severity: Severity = severityName === 'Warning' ? 'warning' : severityName === 'Info' ? 'info' : 'violation';
   const effect: Effect = severity === 'violation' ? policy.effect : 'warn';
   const custom = typeof definition?.message === 'string' ? definition.message : undefined;
+  const where = formatPath(located.path);
   const message = handWritten
-    ? `${formatPath(located.path)}: ${result.message ?? keyword} (got ${renderValue(actual)})`
-    : (custom ?? defaultMessage(keyword, located.path, expected, actual, result));
+    ? `${where}: ${result.message ?? keyword} (got ${renderValue(actual)})`
+    : (custom ?? defaultMessage(keyword, where, expected, actual, result));
   const violation: Violation = {
     policyId: policy.id,
     tier: 'formal',
@@ -211,15 +257,17 @@ function toViolation(
     severity,
   };
   // Within a shape, results follow the order of the keys in its definition.
-  const keyPosition = definition === undefined ? -1 : Object.keys(definition).indexOf(keyword);
-  const order = [
-    String(policy.index).padStart(8, '0'),
-    pointer,
-    formatPath(located.path),
-    String(keyPosition + 1).padStart(4, '0'),
-    keyword,
-  ].join('\u0000');
+  const order = [facts.policyOrder, pointer, where, String(keyPosition(facts, keyword) + 1).padStart(4, '0'), keyword].join('\u0000');
   return { violation, order };
+}
+
+function keyPosition(facts: ShapeFacts, keyword: string): number {
+  let position = facts.keyPositions.get(keyword);
+  if (position === undefined) {
+    position = facts.definition === undefined ? -1 : Object.keys(facts.definition).indexOf(keyword);
+    facts.keyPositions.set(keyword, position);
+  }
+  return position;
 }
 
 function expectedOf(keyword: string, definition: Record<string, unknown> | undefined, result: ResultRecord): unknown {
@@ -250,8 +298,7 @@ const REQUIREMENTS: Readonly<Record<string, string>> = {
   lessThanOrEquals: 'must be at most',
 };
 
-function defaultMessage(keyword: string, path: readonly PathSegment[], expected: unknown, actual: unknown, result: ResultRecord): string {
-  const where = formatPath(path);
+function defaultMessage(keyword: string, where: string, expected: unknown, actual: unknown, result: ResultRecord): string {
   const got = `(got ${renderValue(actual)})`;
   if (keyword === 'minCount') return `${where} needs at least ${renderValue(expected)} value(s) ${got}`;
   if (keyword === 'maxCount') return `${where} allows at most ${renderValue(expected)} value(s) ${got}`;

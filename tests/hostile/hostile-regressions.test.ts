@@ -128,6 +128,41 @@ describe('hostile values that once escaped or failed open', () => {
     expect((await engine.evaluate({ tool: 't', d: {} })).verdict).toBe('allow');
   });
 
+  it('a value checked through sh:node more than 50 times is still checked every time, never taken to conform', async () => {
+    // rdf-validate-shacl stops checking a (value, shape) pair after 50 sh:node
+    // checks in one validation and takes it to conform: line 61 then passed an
+    // `or` whose two alternatives it fails, after 60 lines that passed the second.
+    const either: PolicyDefinition = {
+      id: 'lines',
+      shape: {
+        properties: [
+          {
+            path: 'arguments.lines',
+            or: [{ properties: [{ path: 'sku', node: { pattern: '^ok' } }] }, { properties: [{ path: 'approved', minCount: 1 }] }],
+          },
+        ],
+      },
+    };
+    const engine = await createEngine({ policies: [either] });
+    const lines = [...Array.from({ length: 60 }, () => ({ sku: 'bad', approved: true })), { sku: 'bad' }];
+    const decision = await engine.evaluate({ tool: 't', arguments: { lines } });
+    expect(decision.verdict).toBe('deny');
+    expect(decision.violations.map(({ constraint, path }) => ({ constraint, path }))).toEqual([
+      { constraint: 'sh:OrConstraintComponent', path: ['arguments', 'lines', 60] },
+    ]);
+    // And every value that fails is reported, not the first 51.
+    const each = await createEngine({
+      policies: [
+        {
+          id: 'tags',
+          shape: { properties: [{ path: 'arguments.items', node: { properties: [{ path: 'tag', node: { pattern: '^ok' } }] } }] },
+        },
+      ],
+    });
+    const items = Array.from({ length: 60 }, () => ({ tag: 'bad' }));
+    expect((await each.evaluate({ tool: 't', arguments: { items } })).violations).toHaveLength(60);
+  });
+
   it('a shape pattern longer than limits.maxPatternLength is refused, as in the auto tier', async () => {
     const error: unknown = await createEngine({
       policies: [{ id: 'f', shape: { properties: [{ path: 's', pattern: 'a'.repeat(20) }] } }],

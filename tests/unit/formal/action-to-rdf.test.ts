@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Term } from '@rdfjs/types';
+import type { DatasetCore, Term } from '@rdfjs/types';
+import { DataFactory, Store } from 'n3';
 import { actionToGraph } from '../../../src/formal/action-to-rdf.js';
 import { decimalLexical, jsonLiteral } from '../../../src/formal/json-literal.js';
 import { ACTION_CLASS, ACTION_ROOT, KEY_WITHOUT_VALUE, XSD, keyPredicate } from '../../../src/formal/vocabulary.js';
@@ -14,12 +16,17 @@ function literal(value: unknown): { value: string; datatype: string } | undefine
   return term === undefined ? undefined : { value: term.value, datatype: term.datatype.value };
 }
 
+/** The objects of the quads with this subject (any, when null) and predicate. */
+function objectsOf(dataset: DatasetCore, subject: Term | null, predicate: Term): Term[] {
+  return [...dataset.match(subject, predicate, null)].map((quad) => quad.object);
+}
+
 /** The objects of `arguments.x` in the action's graph. */
 function valuesOfX(x: unknown): Term[] {
-  const { store } = actionToGraph({ tool: 't', arguments: { x } });
-  const [argumentsNode] = store.getObjects(ACTION_ROOT, keyPredicate('arguments'), null);
+  const { dataset } = actionToGraph({ tool: 't', arguments: { x } });
+  const [argumentsNode] = objectsOf(dataset, ACTION_ROOT, keyPredicate('arguments'));
   if (argumentsNode === undefined) throw new Error('no arguments node');
-  return store.getObjects(argumentsNode, keyPredicate('x'), null);
+  return objectsOf(dataset, argumentsNode, keyPredicate('x'));
 }
 
 describe('jsonLiteral: the numbers rule', () => {
@@ -59,10 +66,9 @@ describe('jsonLiteral: the numbers rule', () => {
 describe('actionToGraph', () => {
   it('types the root tg:Action plus the classes given', () => {
     const extra = keyPredicate('not-a-class-but-an-iri');
-    const { store } = actionToGraph({ tool: 't' }, [extra]);
+    const { dataset } = actionToGraph({ tool: 't' }, [extra]);
     expect(
-      store
-        .getObjects(ACTION_ROOT, `http://www.w3.org/1999/02/22-rdf-syntax-ns#type`, null)
+      objectsOf(dataset, ACTION_ROOT, DataFactory.namedNode(`http://www.w3.org/1999/02/22-rdf-syntax-ns#type`))
         .map((term) => term.value)
         .sort(),
     ).toEqual([ACTION_CLASS.value, extra.value].sort());
@@ -70,13 +76,13 @@ describe('actionToGraph', () => {
 
   it('records a key that puts no value in the graph with tg:keyWithoutValue, and only such a key', () => {
     for (const x of [null, [], [null], [[]], [[], [null]], undefined]) {
-      const { store } = actionToGraph({ tool: 't', arguments: { x, y: 1, z: [null, 2] } });
-      const [argumentsNode] = store.getObjects(ACTION_ROOT, keyPredicate('arguments'), null);
+      const { dataset } = actionToGraph({ tool: 't', arguments: { x, y: 1, z: [null, 2] } });
+      const [argumentsNode] = objectsOf(dataset, ACTION_ROOT, keyPredicate('arguments'));
       if (argumentsNode === undefined) throw new Error('no arguments node');
-      expect(store.getObjects(argumentsNode, KEY_WITHOUT_VALUE, null)).toEqual([keyPredicate('x')]);
-      expect(store.getObjects(argumentsNode, keyPredicate('x'), null)).toEqual([]);
+      expect(objectsOf(dataset, argumentsNode, KEY_WITHOUT_VALUE)).toEqual([keyPredicate('x')]);
+      expect(objectsOf(dataset, argumentsNode, keyPredicate('x'))).toEqual([]);
     }
-    expect(actionToGraph({ tool: 't', a: {} }).store.getObjects(null, KEY_WITHOUT_VALUE, null)).toEqual([]);
+    expect(objectsOf(actionToGraph({ tool: 't', a: {} }).dataset, null, KEY_WITHOUT_VALUE)).toEqual([]);
   });
 
   it('flattens nested arrays into repeated values of their key and omits null', () => {
@@ -86,6 +92,28 @@ describe('actionToGraph', () => {
         .sort(),
     ).toEqual(['1', '2', '3', '4', 'NaN']);
     expect(valuesOfX(null)).toEqual([]);
+  });
+
+  it('holds each quad once: equal scalars of one array (nested arrays included) are one value, as in an n3 Store', () => {
+    const { dataset } = actionToGraph({ tool: 't', arguments: { x: [1, 1, '1', [1, [1, '1']], true, true, 1.5, 1.5], y: [1, 1] } }, [
+      ACTION_CLASS,
+    ]);
+    expect(
+      valuesOfX([1, 1, '1', [1, [1, '1']], true, true, 1.5, 1.5])
+        .map((term) => term.value)
+        .sort(),
+    ).toEqual(['1', '1', '1.5', 'true']);
+    expect(dataset.size).toBe(new Store([...dataset]).size);
+  });
+
+  it('holds each quad once, for any JSON action', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 3 }), fc.jsonValue({ maxDepth: 4 })), (args) => {
+        const { dataset } = actionToGraph({ tool: 't', arguments: args });
+        expect(dataset.size).toBe(new Store([...dataset]).size);
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('records the JSON path of every object node, with numeric indices for array elements', () => {

@@ -17,7 +17,7 @@ import { atX, decideShape, TOOL } from './support.js';
 /** Whether rdf-validate-shacl, run directly on the generated shapes and the action's graph, finds a Violation. */
 async function shaclFindsViolation(shape: ShapeDefinition, args: Record<string, unknown>): Promise<boolean> {
   const shapes = new Store(generateShapes('p', shape, 'action'));
-  const data = actionToGraph({ tool: TOOL, kind: 'tools/call', arguments: args }).store;
+  const data = actionToGraph({ tool: TOOL, kind: 'tools/call', arguments: args }).dataset;
   const report = await new SHACLValidator(shapes).validate(data);
   return report.results.some((result) => result.severity?.value.endsWith('#Violation') === true);
 }

@@ -15,6 +15,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TierguardError } from '../../../src/errors.js';
 import { DEFAULT_LIMITS } from '../../../src/limits.js';
 import type { Limits } from '../../../src/limits.js';
+import { QuadDataset } from '../../../src/formal/quad-dataset.js';
 import { SH } from '../../../src/formal/vocabulary.js';
 
 // Type-only: the modules themselves are loaded in beforeAll, where a failure can be explained.
@@ -158,10 +159,14 @@ describe(`rdf-validate-shacl internals the adapter relies on (installed: ${VERSI
   it('patches the registry a validator reads and rebuilds its shapes graph with the replacements', () => {
     let replaced: readonly (readonly [NamedNode, Validator])[] = [];
     const shapes = new Store();
-    const validator = internals.validatorWith(shapes, (stock) => {
-      replaced = overrides.validatorOverrides(DEFAULT_LIMITS, shapes, stock);
-      return replaced;
-    });
+    const validator = internals.validatorWith(
+      shapes,
+      (stock) => {
+        replaced = overrides.validatorOverrides(DEFAULT_LIMITS, shapes, stock);
+        return replaced;
+      },
+      (quads) => new Store(quads === undefined ? [] : [...quads]),
+    );
     expect(validator).toBeInstanceOf(SHACLValidator);
     expect(replaced.length).toBeGreaterThan(0);
     for (const [component, replacement] of replaced) {
@@ -190,9 +195,11 @@ ex:S a sh:NodeShape; sh:targetNode ex:a; sh:property [ sh:path ex:v; sh:pattern 
     DataFactory.quad(DataFactory.namedNode('urn:example:a'), DataFactory.namedNode('urn:example:v'), DataFactory.literal('😀')),
   ]);
   let ShaclRunner: Runner['ShaclRunner'];
+  let validatorWith: Internals['validatorWith'];
 
   beforeAll(async () => {
     ({ ShaclRunner } = await import('../../../src/formal/shacl-validator.js'));
+    ({ validatorWith } = await import('../../../src/formal/shacl-internals.js'));
   });
 
   it('tells the engines apart: the stock validator rejects what RE2 accepts', async () => {
@@ -219,6 +226,61 @@ ex:S a sh:NodeShape; sh:targetNode ex:a; sh:property [ sh:path ex:v; sh:pattern 
     const [result] = report.results;
     expect(result?.term.termType, changed('a ValidationResult no longer has the term of its node in the report')).toBe('BlankNode');
     expect(report.dataset.match(result?.term ?? null, sh('sourceConstraintComponent'), sh('PatternConstraintComponent')).size).toBe(1);
+  });
+
+  it('builds the shapes graph, the results and the report in the datasets it is given', async () => {
+    const made: unknown[] = [];
+    const validator = validatorWith(
+      new Store(shapes),
+      () => [],
+      (quads?: Iterable<Quad>) => {
+        const dataset = new QuadDataset(quads);
+        made.push(dataset);
+        return dataset;
+      },
+    );
+    const other = new Store([
+      DataFactory.quad(DataFactory.namedNode('urn:example:a'), DataFactory.namedNode('urn:example:v'), DataFactory.literal('ab')),
+    ]);
+    const report = await validator.validate(other);
+    expect(report.conforms).toBe(false);
+    expect(
+      (validator.$shapes as unknown as { dataset: unknown }).dataset,
+      changed('the factory option no longer makes the copy of the shapes graph'),
+    ).toBeInstanceOf(QuadDataset);
+    expect(report.dataset, changed('the factory option no longer makes the report dataset')).toBeInstanceOf(QuadDataset);
+    expect(made).toContain(report.dataset);
+  });
+
+  it("names the validator's vocabulary with one term per name, in the namespaces it had", () => {
+    const validator = validatorWith(
+      new Store(shapes),
+      () => [],
+      (quads?: Iterable<Quad>) => new QuadDataset(quads),
+    );
+    const namespaces = validator.ns as unknown as Record<string, Record<string, NamedNode>>;
+    expect(Object.keys(namespaces).sort(), changed('SHACLValidator#ns no longer holds the namespaces sh, xsd, rdf, rdfs and owl')).toEqual([
+      'owl',
+      'rdf',
+      'rdfs',
+      'sh',
+      'xsd',
+    ]);
+    expect(namespaces.sh?.minCount?.value).toBe(`${SH}minCount`);
+    expect(namespaces.sh?.minCount).toBe(namespaces.sh?.minCount);
+    expect(namespaces.rdf?.first?.value).toBe('http://www.w3.org/1999/02/22-rdf-syntax-ns#first');
+  });
+
+  it("turns off the engine's per-node check limit, which took a value to conform after 50 checks", () => {
+    const validator = validatorWith(
+      new Store(shapes),
+      () => [],
+      (quads?: Iterable<Quad>) => new QuadDataset(quads),
+    );
+    expect(
+      (validator.validationEngine as unknown as { maxNodeChecks?: unknown }).maxNodeChecks,
+      changed('the validation engine no longer reads the maxNodeChecks option'),
+    ).toBe(0);
   });
 
   it('applies tierguard limits inside the patched validator', async () => {
