@@ -45,8 +45,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'engine.ts'],
   // Policy sets from disk, config files (sources by precedence), the `tierguard test` runner, the vitest matchers, decisions as text, engine catalogs as drafts.
   ['bundle', 'config', 'policy-tests', 'testing', 'format', 'import'],
-  // The adapters people run: the MCP guard and the CLI.
-  ['mcp', 'cli'],
+  // The adapters people run: the MCP guard and the CLI; beside them, lint, which checks policies against tool schemas as the gateway does.
+  ['mcp', 'cli', 'lint'],
   // The root entry re-exports from everywhere.
   ['index.ts'],
 ];
