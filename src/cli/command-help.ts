@@ -4,6 +4,7 @@ import { DOCTOR_USAGE } from './doctor-command.js';
 import { COMPILE_USAGE } from './compile-command.js';
 import { GATEWAY_USAGE } from './gateway-args.js';
 import { IMPORT_USAGE } from './import-command.js';
+import { LINT_USAGE } from './lint-command.js';
 import { MCP_USAGE } from './mcp-command.js';
 import { TEST_USAGE } from './test-command.js';
 import { VALIDATE_USAGE } from './validate-command.js';
@@ -169,6 +170,28 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
       summary:
         'Checks a policy set end to end: its sources merge without conflict, it compiles, its fixtures match through the real engines and are ones its tools and artifacts select, its scopes reach their policies, its engines answer, and the constraint tools answer an MCP client. Exit 0 healthy, 1 a check failed, 2 usage.',
       options: [POLICIES_FILE_OR_DIR, CONFIG, STRICT, ['--json', 'print the report as JSON']],
+    },
+  ],
+  [
+    'lint',
+    {
+      usage: LINT_USAGE,
+      summary:
+        'Finds what makes policies do less than they say: tools patterns and fields that match nothing, conditions that never hold, shadowed policies, conflicting rewrites, messages that show braces. Exit 0 with no error finding (warnings are printed), 1 with one, 2 on invalid input or usage (under --json as a JSON error).',
+      options: [
+        POLICIES_FILE_OR_DIR,
+        CONFIG,
+        STRICT,
+        [
+          '--actions <file|dir>',
+          "sample actions (a directory's .json files): every tools pattern and field must be in one a policy applies to",
+        ],
+        [
+          '--schema <file>',
+          'the tools, as tools/list returns them or a bare array: patterns, fields and when values are checked against their schemas',
+        ],
+        ['--json', 'print the report (or the error) as JSON'],
+      ],
     },
   ],
   [

@@ -16,7 +16,7 @@ export async function withPolicySources<T>(loaded: LoadedPolicies, compile: () =
     const files = [
       ...new Set(
         details
-          .map((detail) => (typeof detail.policyIndex === 'number' ? sourceOf(loaded, detail.policyIndex) : undefined))
+          .map((detail) => (typeof detail.policyIndex === 'number' ? policySourceName(loaded, detail.policyIndex) : undefined))
           .filter((file): file is string => file !== undefined),
       ),
     ];
@@ -25,7 +25,8 @@ export async function withPolicySources<T>(loaded: LoadedPolicies, compile: () =
   }
 }
 
-function sourceOf(loaded: LoadedPolicies, index: number): string | undefined {
+/** The file the policy at `index` came from, as a user can find it: a bundle's policy by the bundle and its source inside it. */
+export function policySourceName(loaded: LoadedPolicies, index: number): string | undefined {
   if (loaded.bundle === undefined) return loaded.sources[index];
   const inside = loaded.bundle.sources[index];
   return inside === undefined ? undefined : `${loaded.bundle.file} (${inside})`;

@@ -18,7 +18,7 @@ function optionsOf(text: string): Set<string> {
 
 describe('--help on every command', () => {
   it('registers the commands the general usage lists', () => {
-    expect(COMMAND_NAMES).toEqual(['check', 'compile', 'test', 'validate', 'mcp', 'gateway', 'bundle', 'doctor', 'import']);
+    expect(COMMAND_NAMES).toEqual(['check', 'compile', 'test', 'validate', 'mcp', 'gateway', 'bundle', 'doctor', 'lint', 'import']);
   });
 
   it.each(COMMAND_NAMES)('tierguard %s --help and -h print its usage and options, and exit 0', async (command) => {
