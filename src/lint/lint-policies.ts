@@ -32,7 +32,12 @@ export interface LintOptions {
    * schemas of the tools it selects, and a `when` comparing an argument with a
    * value its schema rules out never holds. Not with `actions`.
    */
-  readonly tools?: readonly ToolDescription[] | { readonly tools: readonly ToolDescription[] };
+  readonly tools?:
+    | readonly ToolDescription[]
+    | {
+        /** The tools, as the result of `tools/list` holds them. */
+        readonly tools: readonly ToolDescription[];
+      };
   /** The file `tools` was read from, for messages. */
   readonly toolsFile?: string;
   /** The file each policy came from, by position (as `loadPolicies` returns `sources`), for findings. */

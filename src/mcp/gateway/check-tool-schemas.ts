@@ -18,8 +18,11 @@ import { mayJudgeToolCalls } from './tool-call-scope.js';
 
 /** A tool as a server lists it (`tools/list`): its name and the JSON Schemas of its arguments and, optionally, its structured result. */
 export interface ToolDescription {
+  /** The tool's name, which policies select with `tools`. */
   readonly name: string;
+  /** The JSON Schema of its arguments. */
   readonly inputSchema: object;
+  /** The JSON Schema of its structured result, when it has one. */
   readonly outputSchema?: object | undefined;
 }
 
