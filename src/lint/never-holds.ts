@@ -28,8 +28,10 @@ interface Conjunction {
   readonly alternatives: { readonly pointer: string; readonly options: Alternatives }[];
 }
 
-// Each disjunction is tried alternative by alternative with the rest; past this many tries the search gives up, claiming nothing.
-const MAX_TRIES = 4_096;
+// Each disjunction is tried alternative by alternative with the rest; past this much work (the
+// conjuncts read, over every try) or this many disjunctions deep, the search gives up, claiming nothing.
+const MAX_WORK = 100_000;
+const MAX_NESTED_DISJUNCTIONS = 64;
 
 /**
  * Why the predicates can never all hold together, or `undefined` when they may
@@ -39,38 +41,42 @@ const MAX_TRIES = 4_096;
  * claim is made only when every alternative fails. Within the conjunction,
  * comparisons of one dot-path field with a literal value are checked together
  * with the facts the context knows of that field (see `contradiction`);
- * JSONPath fields and `valueRef`s are taken to be satisfiable.
+ * JSONPath fields and `valueRef`s are taken to be satisfiable. Bounded: past
+ * 100,000 conjuncts read over all tries, or 64 disjunctions deep, it claims nothing.
  */
 export function whyNeverHolds(predicates: readonly PlacedPredicate[], context: HoldsContext): string | undefined {
-  const tries = { left: MAX_TRIES };
+  const work = { left: MAX_WORK };
   return search(
     predicates.map((placed) => ({ ...placed, negated: false })),
     context,
-    tries,
+    work,
+    0,
   );
 }
 
-function search(parts: Alternatives, context: HoldsContext, tries: { left: number }): string | undefined {
-  tries.left -= 1;
-  if (tries.left < 0) return undefined;
+function search(parts: Alternatives, context: HoldsContext, work: { left: number }, depth: number): string | undefined {
+  if (depth > MAX_NESTED_DISJUNCTIONS) return undefined;
   const conjunction: Conjunction = { atoms: new Map(), alternatives: [] };
   for (const part of parts) collect(part.predicate, part.pointer, part.negated, conjunction, context);
+  work.left -= 1 + conjunction.atoms.size + conjunction.alternatives.length;
+  if (work.left < 0) return undefined;
+  // What the conjunction says outside its disjunctions may already fail every alternative.
+  for (const { field, segments, atoms } of conjunction.atoms.values()) {
+    const reason = contradiction([...atoms, ...context.factsAbout(field, segments)]);
+    if (reason !== undefined) return reason;
+  }
   const first = conjunction.alternatives[0];
   if (first !== undefined) {
     // Everything but the first disjunction, as it was written, goes along with each of its alternatives.
     const others: Alternatives = parts.flatMap((part) => withoutDisjunction(part, first.pointer));
     const reasons: string[] = [];
     for (const option of first.options) {
-      const found = search([...others, option], context, tries);
+      const found = search([...others, option], context, work, depth + 1);
       if (found === undefined) return undefined;
       reasons.push(found);
     }
     const shown = reasons.length > 3 ? [...reasons.slice(0, 3), '…'] : reasons;
     return `no alternative of ${first.pointer} can hold: ${shown.join('; ')}`;
-  }
-  for (const { field, segments, atoms } of conjunction.atoms.values()) {
-    const reason = contradiction([...atoms, ...context.factsAbout(field, segments)]);
-    if (reason !== undefined) return reason;
   }
   return undefined;
 }

@@ -1,10 +1,22 @@
 import { compareStrictness } from '../config/compare-strictness.js';
+import { isGlobPattern } from '../glob/compile-glob.js';
 import type { Limits } from '../limits.js';
 import type { CompiledPolicy } from '../policy/compile-policy.js';
+import { canonicalJson } from '../policy/policy-version.js';
 import type { PolicyDefinition, PredicateDefinition } from '../types.js';
-import { jsonEquals } from '../json-values.js';
 import type { RuleFinding } from './lint-finding.js';
-import { toolsCover } from './tool-selection.js';
+import { toolSelector } from './tool-selection.js';
+
+/** What the search reads of a policy, worked out once. */
+interface Indexed {
+  readonly policy: CompiledPolicy;
+  readonly patterns: ReadonlySet<string> | undefined;
+  readonly selects: (name: string) => boolean;
+  /** Its `when`'s conjuncts (an `all` flattened), as canonical JSON; empty without a `when`. */
+  readonly conjuncts: ReadonlySet<string>;
+  /** The definition with the id left out, as canonical JSON: two policies that differ only in id are the same policy. */
+  readonly body: string;
+}
 
 /**
  * Policies another policy makes redundant (`shadowed-policy`): B is shadowed by
@@ -15,26 +27,28 @@ import { toolsCover } from './tool-selection.js';
  * names and A's `when` may be a part of B's (its conjuncts among B's). Then
  * wherever B applies, A applies too and is violated whenever B is: B never
  * changes a verdict. Of two policies that shadow each other, the later is
- * reported. Advisory policies judge nothing and are left out.
+ * reported. Advisory policies judge nothing and are left out. Policies are
+ * indexed by their patterns, so a set pays for the pairs that can shadow, not
+ * for every pair.
  */
 export function checkShadowed(policies: readonly CompiledPolicy[], limits: Limits): RuleFinding[] {
+  const indexed = policies.filter((policy) => !policy.parts.advisory).map((policy) => index(policy, limits));
+  const candidates = candidateIndex(indexed);
   const findings: RuleFinding[] = [];
-  const judging = policies.filter((policy) => !policy.parts.advisory);
-  for (const shadowed of judging) {
-    for (const by of judging) {
-      if (by === shadowed || by.phase !== shadowed.phase || !shadows(by, shadowed, limits)) continue;
+  for (const shadowed of indexed) {
+    for (const by of candidates(shadowed)) {
+      if (by === shadowed || !shadows(by, shadowed)) continue;
       // Each of a pair that shadow one another makes the other redundant; the earlier one stays.
-      if (by.index > shadowed.index && shadows(shadowed, by, limits)) continue;
-      const identical = jsonEquals({ ...by.definition, id: '' }, { ...shadowed.definition, id: '' });
-      const [name, other] = [JSON.stringify(shadowed.id), JSON.stringify(by.id)];
+      if (by.policy.index > shadowed.policy.index && shadows(shadowed, by)) continue;
+      const [name, other] = [JSON.stringify(shadowed.policy.id), JSON.stringify(by.policy.id)];
       findings.push({
         rule: 'shadowed-policy',
-        index: shadowed.index,
-        policyId: shadowed.id,
+        index: shadowed.policy.index,
+        policyId: shadowed.policy.id,
         pointer: '',
         message:
           `policy ${name} is shadowed by policy ${other}` +
-          (identical ? ', the same policy under another id' : '') +
+          (by.body === shadowed.body ? ', the same policy under another id' : '') +
           `: wherever ${name} applies, ${other} applies too and is violated, at least as strongly, whenever ${name} is, so ${name} never changes a verdict`,
       });
       break;
@@ -43,30 +57,74 @@ export function checkShadowed(policies: readonly CompiledPolicy[], limits: Limit
   return findings;
 }
 
+function index(policy: CompiledPolicy, limits: Limits): Indexed {
+  const { tools, when } = policy.definition;
+  return {
+    policy,
+    patterns: tools === undefined ? undefined : new Set(tools),
+    selects: toolSelector(tools, limits),
+    conjuncts: new Set(when === undefined ? [] : conjuncts(when).map(canonicalJson)),
+    body: canonicalJson(without(policy.definition, ['id'])),
+  };
+}
+
+/**
+ * The policies that may shadow a policy, in policy order: those for every tool,
+ * those listing its first pattern, and, for an exact name, those whose globs
+ * match it (worked out once per name). Any policy whose tools cover its tools is
+ * among them.
+ */
+function candidateIndex(indexed: readonly Indexed[]): (shadowed: Indexed) => readonly Indexed[] {
+  const everyTool = indexed.filter((entry) => entry.patterns === undefined);
+  const listing = new Map<string, Indexed[]>();
+  for (const entry of indexed) for (const pattern of entry.patterns ?? []) listing.set(pattern, [...(listing.get(pattern) ?? []), entry]);
+  const globbing = indexed.filter((entry) => [...(entry.patterns ?? [])].some(isGlobPattern));
+  const byName = new Map<string, readonly Indexed[]>();
+  return (shadowed) => {
+    const [first] = shadowed.policy.tools ?? [];
+    if (first === undefined) return everyTool;
+    let found = byName.get(first);
+    if (found === undefined) {
+      const matching = isGlobPattern(first) ? [] : globbing.filter((entry) => entry.selects(first));
+      const all = new Set([...everyTool, ...(listing.get(first) ?? []), ...matching]);
+      found = indexed.filter((entry) => all.has(entry));
+      byName.set(first, found);
+    }
+    return found;
+  };
+}
+
 /** True when `by` is at least as strict as `shadowed` in every aspect, tools and `when` read as covering. */
-function shadows(by: CompiledPolicy, shadowed: CompiledPolicy, limits: Limits): boolean {
-  if (!toolsCover(by.tools, shadowed.tools, limits)) return false;
-  const when = shadowed.definition.when;
-  if (!whenCovers(by.definition.when, when)) return false;
+function shadows(by: Indexed, shadowed: Indexed): boolean {
+  if (by.policy.phase !== shadowed.policy.phase || !toolsCover(by, shadowed)) return false;
+  for (const part of by.conjuncts) if (!shadowed.conjuncts.has(part)) return false;
+  if (by.policy.definition.when !== undefined && shadowed.policy.definition.when === undefined) return false;
   // The aspects this reading settles are given B's values, so the comparison judges the rest.
-  const stronger: PolicyDefinition = { ...withTools(by.definition, shadowed.tools), ...(when === undefined ? {} : { when }) };
-  const { relation } = compareStrictness(shadowed.definition, stronger);
+  const { tools, when } = shadowed.policy.definition;
+  const stronger = {
+    ...without(by.policy.definition, ['tools', 'when']),
+    ...(tools === undefined ? {} : { tools }),
+    ...(when === undefined ? {} : { when }),
+  };
+  const { relation } = compareStrictness(shadowed.policy.definition, stronger);
   return relation === 'identical' || relation === 'refines';
 }
 
-/** A `when` (absent: always) that holds whenever `inner` does: absent, or each of its conjuncts one of `inner`'s. */
-function whenCovers(outer: PredicateDefinition | undefined, inner: PredicateDefinition | undefined): boolean {
-  if (outer === undefined) return true;
-  if (inner === undefined) return false;
-  const within = conjuncts(inner);
-  return conjuncts(outer).every((part) => within.some((other) => jsonEquals(other, part)));
+/** `by` selects every tool `shadowed` does: every tool, or each pattern its own or an exact name it matches. */
+function toolsCover(by: Indexed, shadowed: Indexed): boolean {
+  if (by.patterns === undefined) return true;
+  if (shadowed.patterns === undefined) return false;
+  for (const pattern of shadowed.patterns) {
+    if (!by.patterns.has(pattern) && (isGlobPattern(pattern) || !by.selects(pattern))) return false;
+  }
+  return true;
 }
 
 function conjuncts(predicate: PredicateDefinition): PredicateDefinition[] {
   return 'all' in predicate ? predicate.all.flatMap(conjuncts) : [predicate];
 }
 
-function withTools(definition: PolicyDefinition, tools: readonly string[] | undefined): PolicyDefinition {
-  const rest = Object.fromEntries(Object.entries(definition).filter(([key]) => key !== 'tools')) as unknown as PolicyDefinition;
-  return tools === undefined ? rest : { ...rest, tools };
+/** The definition without some of its keys. */
+function without(definition: PolicyDefinition, keys: readonly (keyof PolicyDefinition)[]): Readonly<Record<string, unknown>> {
+  return Object.fromEntries(Object.entries(definition).filter(([key]) => !(keys as readonly string[]).includes(key)));
 }

@@ -95,6 +95,15 @@ describe('never-applies', () => {
   });
 });
 
+describe('never-applies on hostile predicates', () => {
+  it('stays bounded on thousands of disjunctions, deciding what it can before trying alternatives', () => {
+    const anys = Array.from({ length: 2_000 }, (_, index) => ({ any: [x('gt', index), { field: 'arguments.y', op: 'lt', value: index }] }));
+    expect(neverApplies(when({ all: [x('in', []), ...anys] } as PredicateDefinition))).toContain('holds for no value');
+    // Satisfiable, or too costly to tell: either way no claim.
+    expect(neverApplies(when({ all: [x('gt', 5), ...anys] } as PredicateDefinition))).toBeUndefined();
+  });
+});
+
 describe('always-violated', () => {
   it('reports an assert that can never hold where the when does, as a warning at /assert', () => {
     const policy: PolicyDefinition = { id: 'p', when: x('gt', 100), assert: x('lt', 50) };

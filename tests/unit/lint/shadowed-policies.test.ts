@@ -77,6 +77,16 @@ describe('shadowed-policy', () => {
     expect(findingsOf('shadowed-policy', [DROP_ALL, rewrites])).toEqual([]);
   });
 
+  it('finds a covering policy whichever pattern it lists first, and refuses one that covers only some tools', () => {
+    const reads: PolicyDefinition = { id: 'reads', tools: ['files.read', 'files.list'], require: ['arguments.path'] };
+    const byList: PolicyDefinition = { id: 'list', tools: ['files.list', 'files.read'], require: ['arguments.path', 'arguments.why'] };
+    const byGlob: PolicyDefinition = { id: 'glob', tools: ['files.*'] };
+    const some: PolicyDefinition = { id: 'some', tools: ['files.read'] };
+    expect(where(findingsOf('shadowed-policy', [byList, reads]))).toEqual(['reads ']);
+    expect(where(findingsOf('shadowed-policy', [reads, byGlob]))).toEqual(['reads ']);
+    expect(findingsOf('shadowed-policy', [some, reads])).toEqual([]);
+  });
+
   it('leaves advisory policies out', () => {
     const advice: PolicyDefinition = { id: 'advice', severity: 'advisory', tools: ['database.drop_table'] };
     expect(findingsOf('shadowed-policy', [DROP_ALL, advice])).toEqual([]);
