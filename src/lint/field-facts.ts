@@ -16,14 +16,15 @@ export type AdmittedCache = Map<ToolDescription, Map<string, Admitted | undefine
  * an argument (`arguments.x`) is what the `inputSchema` of every listed tool the
  * lists select lets it be (a value of its `type`, one of its `enum`), read as
  * the gateway reads schemas (see `walkSchema`). No fact is claimed for a field
- * some such tool's schema leaves open, that cannot be followed, or when no listed
- * tool is selected.
+ * some such tool's schema leaves open, that cannot be followed, that a rewrite
+ * gives a value of its own (`overwritten`), or when no listed tool is selected.
  */
 export function fieldFacts(
   toolLists: readonly (readonly string[] | undefined)[],
   tools: readonly ToolDescription[] | undefined,
   limits: Limits,
   cache: AdmittedCache,
+  overwritten: (segments: readonly string[]) => boolean = () => false,
 ): (field: string, segments: readonly string[]) => readonly Atom[] {
   const lists = toolLists.filter((list): list is readonly string[] => list !== undefined);
   const selectors = lists.map((list) => toolSelector(list, limits));
@@ -38,7 +39,7 @@ export function fieldFacts(
         test: (value) => typeof value === 'string' && (selectors[index]?.(value) ?? true),
       }));
     }
-    if (segments[0] !== 'arguments' || selected === undefined || selected.length === 0) return [];
+    if (segments[0] !== 'arguments' || selected === undefined || selected.length === 0 || overwritten(segments)) return [];
     let union: Admitted | undefined;
     for (const tool of selected) {
       const admitted = admittedAt(tool, segments.slice(1), limits, cache);

@@ -2,6 +2,7 @@ import type { Limits } from '../limits.js';
 import type { ToolDescription } from '../mcp/gateway/check-tool-schemas.js';
 import type { CompiledPolicy } from '../policy/compile-policy.js';
 import { fieldFacts, type AdmittedCache } from './field-facts.js';
+import { rewrittenFields } from './rewritten-fields.js';
 import type { RuleFinding } from './lint-finding.js';
 import { whyNeverHolds, type PlacedPredicate } from './never-holds.js';
 
@@ -10,7 +11,8 @@ import { whyNeverHolds, type PlacedPredicate } from './never-holds.js';
  * `tools` and the tool schemas (when given) say of its fields: a `when` that
  * never holds means the policy never applies (`never-applies`); an `assert`
  * that never holds where the `when` does means every action the policy applies
- * to violates it (`always-violated`), as if it had no assert at all.
+ * to violates it (`always-violated`), as if it had no assert at all. A schema
+ * says nothing of a field a default or a mask writes: rewrites run first.
  */
 export function checkPredicates(
   policies: readonly CompiledPolicy[],
@@ -19,10 +21,16 @@ export function checkPredicates(
 ): RuleFinding[] {
   const findings: RuleFinding[] = [];
   const cache: AdmittedCache = new Map();
+  const rewritten = rewrittenFields(policies);
   for (const policy of policies) {
     const { when, assert } = policy.definition;
     if (policy.parts.advisory || policy.parts.engineOnly || (when === undefined && assert === undefined)) continue;
-    const context = { limits, factsAbout: fieldFacts([policy.tools], tools, limits, cache) };
+    const overwritten = (segments: readonly string[]): boolean =>
+      rewritten.constant(
+        policy.phase,
+        segments.map((key) => ({ kind: 'key', key })),
+      );
+    const context = { limits, factsAbout: fieldFacts([policy.tools], tools, limits, cache, overwritten) };
     const applies: PlacedPredicate[] = when === undefined ? [] : [{ predicate: when, pointer: '/when' }];
     const never = applies.length === 0 ? undefined : whyNeverHolds(applies, context);
     const base = { index: policy.index, policyId: policy.id };

@@ -6,6 +6,7 @@ import { isJsonPath } from '../path/parse-path.js';
 import type { CompiledPolicy } from '../policy/compile-policy.js';
 import type { RuleFinding } from './lint-finding.js';
 import type { SampleAction } from './sample-actions.js';
+import { rewrittenFields, type RewrittenFields } from './rewritten-fields.js';
 import { walkSamples } from './sample-walk.js';
 import { toolSelector } from './tool-selection.js';
 
@@ -17,7 +18,8 @@ import { toolSelector } from './tool-selection.js';
  * a value in some sample of a tool the policy selects (`unknown-field`). A
  * JSONPath is checked up to its first wildcard, as against a tool schema. A
  * response policy's `result` paths are checked only when one of those samples
- * has a `result` (a tool's output, as response fixtures carry it).
+ * has a `result` (a tool's output, as response fixtures carry it). A path a
+ * `set_default` writes is present whatever the samples say: it creates it.
  * Advisory and enforcement-only policies read no action and are left out; so
  * are the fields of a policy whose patterns select no sample at all, which its
  * `unreachable-tools` finding already names.
@@ -25,12 +27,13 @@ import { toolSelector } from './tool-selection.js';
 export function checkAgainstSamples(policies: readonly CompiledPolicy[], samples: readonly SampleAction[], limits: Limits): RuleFinding[] {
   const findings: RuleFinding[] = [];
   const names = [...new Set(samples.map((sample) => sample.tool))];
+  const rewritten = rewrittenFields(policies);
   for (const policy of policies) {
     if (policy.parts.advisory || policy.parts.engineOnly) continue;
     unreachableTools(policy, names, limits, findings);
     const selects = toolSelector(policy.tools, limits);
     const own = samples.filter((sample) => selects(sample.tool)).map((sample) => sample.action);
-    if (own.length > 0) unknownFields(policy, own, limits, findings);
+    if (own.length > 0) unknownFields(policy, own, limits, rewritten, findings);
   }
   return findings;
 }
@@ -51,7 +54,13 @@ function unreachableTools(policy: CompiledPolicy, names: readonly string[], limi
   });
 }
 
-function unknownFields(policy: CompiledPolicy, samples: readonly object[], limits: Limits, findings: RuleFinding[]): void {
+function unknownFields(
+  policy: CompiledPolicy,
+  samples: readonly object[],
+  limits: Limits,
+  rewritten: RewrittenFields,
+  findings: RuleFinding[],
+): void {
   const whose = policy.tools === undefined ? 'no sample action' : 'no sample action of its tools';
   // Samples without a tool's output say nothing of it: a response policy's result paths need one that has it.
   const results = samples.some((sample) => Object.hasOwn(sample, 'result'));
@@ -60,6 +69,8 @@ function unknownFields(policy: CompiledPolicy, samples: readonly object[], limit
     if (path === 'unchecked' || 'invalid' in path) continue;
     if (policy.phase === 'response' && path.head === 'result' && !results) continue;
     const steps = [{ kind: 'key', key: path.head } as const, ...path.steps];
+    // A default creates its field before any check reads it.
+    if (rewritten.created(policy.phase, steps)) continue;
     const walk = walkSamples(samples, steps, { arraysTransparent: read.syntax === 'shape', maxValues: limits.maxNodes });
     if (walk.found) continue;
     const step = steps[walk.matched];

@@ -92,6 +92,9 @@ describe('never-applies', () => {
     expect(neverApplies(when({ field: 'arguments.currency', op: 'eq', value: 'EUR' }, ['pay']), tools)).toBeUndefined();
     // Without the schemas there is no such fact.
     expect(neverApplies(amount('eq', '5', ['pay']))).toBeUndefined();
+    // A default or a mask writes the policy's own value before any when reads it, whatever the schema says.
+    const masks: PolicyDefinition = { id: 'masks', tools: ['pay'], rewrite: [{ op: 'mask_field', field: 'arguments.amount', value: '5' }] };
+    expect(findingsOf('never-applies', [masks, amount('eq', '5', ['pay'])], { tools })).toEqual([]);
   });
 });
 

@@ -78,6 +78,19 @@ describe('unknown-field against sample actions', () => {
     expect(unknown(reads('kind'))).toBe(true);
   });
 
+  it('counts a field a set_default writes as present: rewrites run before every check', () => {
+    const fill: PolicyDefinition = {
+      id: 'fill',
+      tools: ['search.*'],
+      rewrite: [{ op: 'set_default', field: 'arguments.limit', value: 20 }],
+    };
+    const cap: PolicyDefinition = { id: 'cap', tools: ['search.*'], assert: { field: 'arguments.limit', op: 'lte', value: 100 } };
+    expect(findingsOf('unknown-field', [fill, cap], { actions: SAMPLES })).toEqual([]);
+    expect(where(findingsOf('unknown-field', [cap], { actions: SAMPLES }))).toEqual(['cap /assert/field']);
+    const masked: PolicyDefinition = { ...fill, rewrite: [{ op: 'mask_field', field: 'arguments.limit' }] };
+    expect(where(findingsOf('unknown-field', [masked, cap], { actions: SAMPLES }))).toEqual(['fill /rewrite/0/field', 'cap /assert/field']);
+  });
+
   it('looks only at the samples of the tools a policy selects', () => {
     const query: PolicyDefinition = { id: 'q', tools: ['payments.*'], assert: { field: 'arguments.query', op: 'exists' } };
     const [finding] = findingsOf('unknown-field', [query], { actions: SAMPLES });
