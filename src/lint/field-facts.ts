@@ -1,8 +1,9 @@
-import type { JsonKind } from '../json-values.js';
+import { jsonEquals, type JsonKind } from '../json-values.js';
 import type { Limits } from '../limits.js';
 import type { ToolDescription } from '../mcp/gateway/check-tool-schemas.js';
 import { walkSchema } from '../mcp/gateway/schema-walk.js';
 import { renderValue } from '../render-value.js';
+import { kindsOf } from './rewritten-fields.js';
 import type { Atom } from './same-field.js';
 import { admits, admittedBy, widen, type Admitted } from './schema-admits.js';
 import { toolSelector } from './tool-selection.js';
@@ -17,14 +18,16 @@ export type AdmittedCache = Map<ToolDescription, Map<string, Admitted | undefine
  * lists select lets it be (a value of its `type`, one of its `enum`), read as
  * the gateway reads schemas (see `walkSchema`). No fact is claimed for a field
  * some such tool's schema leaves open, that cannot be followed, that a rewrite
- * gives a value of its own (`overwritten`), or when no listed tool is selected.
+ * writes inside or around (`written` gives `undefined`), or when no listed tool
+ * is selected; a constant a rewrite writes at the field (from `written`) is let
+ * through beside what the schemas admit.
  */
 export function fieldFacts(
   toolLists: readonly (readonly string[] | undefined)[],
   tools: readonly ToolDescription[] | undefined,
   limits: Limits,
   cache: AdmittedCache,
-  overwritten: (segments: readonly string[]) => boolean = () => false,
+  written: (segments: readonly string[]) => readonly unknown[] | undefined = () => [],
 ): (field: string, segments: readonly string[]) => readonly Atom[] {
   const lists = toolLists.filter((list): list is readonly string[] => list !== undefined);
   const selectors = lists.map((list) => toolSelector(list, limits));
@@ -39,7 +42,9 @@ export function fieldFacts(
         test: (value) => typeof value === 'string' && (selectors[index]?.(value) ?? true),
       }));
     }
-    if (segments[0] !== 'arguments' || selected === undefined || selected.length === 0 || overwritten(segments)) return [];
+    if (segments[0] !== 'arguments' || selected === undefined || selected.length === 0) return [];
+    const constants = written(segments);
+    if (constants === undefined) return [];
     let union: Admitted | undefined;
     for (const tool of selected) {
       const admitted = admittedAt(tool, segments.slice(1), limits, cache);
@@ -52,13 +57,17 @@ export function fieldFacts(
       selected.length === 1
         ? `tool ${JSON.stringify(selected[0]?.name)}'s inputSchema`
         : `the inputSchemas of its ${selected.length} tools`;
+    // A value a default or a mask writes there is the policy's own, beside what the tool sends.
+    const rewrites = constants.length === 0 ? '' : `, or ${constants.map((value) => renderValue(value)).join(', ')} from a rewrite`;
+    const kinds = new Set([...schemas.kinds].map((kind): JsonKind => (kind === 'integer' ? 'number' : kind)));
+    for (const kind of kindsOf(constants)) kinds.add(kind);
     return [
       {
-        label: `${whose} (${describeAdmitted(schemas)})`,
+        label: `${whose} (${describeAdmitted(schemas)}${rewrites})`,
         negated: false,
         needsValue: false,
-        kinds: new Set([...schemas.kinds].map((kind): JsonKind => (kind === 'integer' ? 'number' : kind))),
-        test: (value) => admits(schemas, value),
+        kinds,
+        test: (value) => admits(schemas, value) || constants.some((constant) => jsonEquals(constant, value)),
       },
     ];
   };

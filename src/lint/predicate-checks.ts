@@ -11,8 +11,9 @@ import { whyNeverHolds, type PlacedPredicate } from './never-holds.js';
  * `tools` and the tool schemas (when given) say of its fields: a `when` that
  * never holds means the policy never applies (`never-applies`); an `assert`
  * that never holds where the `when` does means every action the policy applies
- * to violates it (`always-violated`), as if it had no assert at all. A schema
- * says nothing of a field a default or a mask writes: rewrites run first.
+ * to violates it (`always-violated`), as if it had no assert at all. A value a
+ * default or a mask writes at a field is possible whatever the schema says:
+ * rewrites run first.
  */
 export function checkPredicates(
   policies: readonly CompiledPolicy[],
@@ -25,12 +26,12 @@ export function checkPredicates(
   for (const policy of policies) {
     const { when, assert } = policy.definition;
     if (policy.parts.advisory || policy.parts.engineOnly || (when === undefined && assert === undefined)) continue;
-    const overwritten = (segments: readonly string[]): boolean =>
-      rewritten.constant(
+    const written = (segments: readonly string[]): readonly unknown[] | undefined =>
+      rewritten.constants(
         policy.phase,
         segments.map((key) => ({ kind: 'key', key })),
       );
-    const context = { limits, factsAbout: fieldFacts([policy.tools], tools, limits, cache, overwritten) };
+    const context = { limits, factsAbout: fieldFacts([policy.tools], tools, limits, cache, written) };
     const applies: PlacedPredicate[] = when === undefined ? [] : [{ predicate: when, pointer: '/when' }];
     const never = applies.length === 0 ? undefined : whyNeverHolds(applies, context);
     const base = { index: policy.index, policyId: policy.id };
