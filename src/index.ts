@@ -129,3 +129,9 @@ export type { ParsedScopeQuery, ParsedValues, RelationshipQuery, ScopeQuery, Sco
 export { scopeVocabulary } from './guidance/scope-vocabulary.js';
 export type { ScopeVocabulary } from './guidance/scope-vocabulary.js';
 export { POLICY_SEVERITIES } from './guidance/severities.js';
+export { lintPolicies } from './lint/lint-policies.js';
+export type { LintOptions } from './lint/lint-policies.js';
+export type { LintFinding } from './lint/lint-finding.js';
+export { LINT_RULES, LINT_RULE_IDS } from './lint/lint-rules.js';
+export type { LintRuleId, LintRuleInfo, LintSeverity } from './lint/lint-rules.js';
+export type { ToolDescription } from './mcp/gateway/check-tool-schemas.js';

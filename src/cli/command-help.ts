@@ -6,6 +6,7 @@ import { EXPLAIN_USAGE } from './explain-command.js';
 import { COMPILE_USAGE } from './compile-command.js';
 import { GATEWAY_USAGE } from './gateway-args.js';
 import { IMPORT_USAGE } from './import-command.js';
+import { LINT_USAGE } from './lint-command.js';
 import { MCP_USAGE } from './mcp-command.js';
 import { RDF_USAGE } from './rdf-command.js';
 import { TEST_USAGE } from './test-command.js';
@@ -205,6 +206,28 @@ const HELP: ReadonlyMap<string, CommandHelp> = new Map<string, CommandHelp>([
         CONFIG,
         STRICT,
         ['--json', 'print the report as JSON; a failure (exit 2) as {"error": {code, message, details}}'],
+      ],
+    },
+  ],
+  [
+    'lint',
+    {
+      usage: LINT_USAGE,
+      summary:
+        'Finds what makes policies do less than they say: tools patterns and fields that match nothing, conditions that never hold, shadowed policies, conflicting rewrites, messages that show braces. Exit 0 with no error finding (warnings are printed), 1 with one, 2 on invalid input or usage (under --json as a JSON error).',
+      options: [
+        POLICIES_FILE_OR_DIR,
+        CONFIG,
+        STRICT,
+        [
+          '--actions <file|dir>',
+          "sample actions (a directory's .json files): every tools pattern and field must be in one a policy applies to",
+        ],
+        [
+          '--schema <file>',
+          'the tools, as tools/list returns them or a bare array: patterns, fields and when values are checked against their schemas',
+        ],
+        ['--json', 'print the report (or the error) as JSON'],
       ],
     },
   ],

@@ -11,6 +11,7 @@ import { asksForHelp, commandHelp } from './command-help.js';
 import { answeringErrorsInJson } from './error-report.js';
 import { GATEWAY_USAGE, runGateway } from './gateway-command.js';
 import { IMPORT_USAGE, runImport } from './import-command.js';
+import { LINT_USAGE, runLint } from './lint-command.js';
 import { Interrupted } from './interrupted.js';
 import { MCP_USAGE, runMcp } from './mcp-command.js';
 import { RDF_USAGE, runRdf } from './rdf-command.js';
@@ -29,15 +30,16 @@ const USAGE = `usage:
   ${GATEWAY_USAGE}
   ${BUNDLE_USAGE}
   ${DOCTOR_USAGE}
+  ${LINT_USAGE}
   ${IMPORT_USAGE}
   ${RDF_USAGE}
   tierguard --version
   tierguard <command> --help   (the command's options)
 
-check, explain, compile, test, validate, mcp and gateway take --config <file> [--strict] instead of --policies: a config file
+check, explain, compile, test, validate, mcp, gateway, doctor and lint take --config <file> [--strict] instead of --policies: a config file
   (tierguard.config.yaml) with sources by precedence, engines, adapter modules and options; never both
 
-exit codes: 0 allow (check, explain, validate) or done, 1 deny or escalate (check, explain, validate) or a fixture mismatch (test),
+exit codes: 0 allow (check, explain, validate) or done, 1 deny or escalate (check, explain, validate), a fixture mismatch (test) or an error finding (lint),
   2 invalid policy, action, artifact, fixture or usage, or an engine that could not answer (validate),
   128 + the signal's number when SIGINT (130), SIGTERM (143) or SIGHUP (129) stopped test or validate`;
 
@@ -54,6 +56,7 @@ const COMMANDS: ReadonlyMap<string, (args: readonly string[]) => Promise<Command
   ['gateway', runGateway],
   ['bundle', runBundle],
   ['doctor', answeringErrorsInJson((args: readonly string[]) => stoppableBySignals(() => runDoctor(args)))],
+  ['lint', runLint],
   ['import', (args: readonly string[]) => stoppableBySignals(() => runImport(args))],
   ['rdf', runRdf],
 ]);

@@ -16,8 +16,11 @@ const INDENT = '    ';
  * order the action gives them, so the same action gives the same bytes.
  */
 export async function actionTurtle(action: object, policyIds: readonly string[], classes: readonly string[]): Promise<string> {
-  const { store } = actionToGraph(action, [...policyIds.map((id) => policyClass(id)), ...classes.map((iri) => DataFactory.namedNode(iri))]);
-  return indentNested(await writeTurtle(store.getQuads(null, null, null, null)));
+  const { dataset } = actionToGraph(action, [
+    ...policyIds.map((id) => policyClass(id)),
+    ...classes.map((iri) => DataFactory.namedNode(iri)),
+  ]);
+  return indentNested(await writeTurtle([...dataset]));
 }
 
 /**

@@ -16,6 +16,11 @@ export function recordDefinitionSource(definition: unknown, source: string): voi
   if (typeof definition === 'object' && definition !== null) SOURCES.set(definition, source);
 }
 
+/** The file {@link recordDefinitionSource} recorded for a definition, if any. */
+export function definitionSource(definition: unknown): string | undefined {
+  return typeof definition === 'object' && definition !== null ? SOURCES.get(definition) : undefined;
+}
+
 /**
  * `error` with the files of its invalid policies named, when it is an
  * `INVALID_POLICY` and any is known: the message starts `<file>, <file>: ` and

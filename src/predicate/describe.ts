@@ -67,7 +67,8 @@ export function compileFailureMessage(definition: ComparisonDefinition): (expect
   return (expected, actual) => head + got(expected, actual);
 }
 
-const KIND_NAMES: Readonly<Record<JsonKind, string>> = {
+/** Each JSON kind in words, as messages name it: `a string`, `null`. */
+export const KIND_NAMES: Readonly<Record<JsonKind, string>> = {
   string: 'a string',
   number: 'a number',
   boolean: 'a boolean',

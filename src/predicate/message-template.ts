@@ -53,3 +53,26 @@ export function compileMessageTemplate(template: string, pointer: string): (valu
 function isTemplateVariable(name: string): name is TemplateVariable {
   return (TEMPLATE_VARIABLES as readonly string[]).includes(name);
 }
+
+// A `{`, then anything but braces, then `}`: text that reads as a placeholder to a person.
+const BRACED = /\{[^{}]*\}/g;
+
+/**
+ * The brace text a template leaves as written because it is no `{name}`
+ * placeholder (`{arguments.amount}`, `{ field }`, `{}`), in order: a reader
+ * sees the braces in every message, never a value.
+ */
+export function literalBraces(template: string): string[] {
+  const found: string[] = [];
+  let last = 0;
+  // Between placeholders only: the braces around one (`{{field}}`) frame a value.
+  const scan = (text: string): void => {
+    for (const match of text.matchAll(BRACED)) found.push(match[0]);
+  };
+  for (const match of template.matchAll(PLACEHOLDER)) {
+    scan(template.slice(last, match.index));
+    last = match.index + match[0].length;
+  }
+  scan(template.slice(last));
+  return found;
+}

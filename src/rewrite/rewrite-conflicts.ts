@@ -76,7 +76,11 @@ export function fieldsOverlap(left: readonly PatternSegment[], right: readonly P
   return true;
 }
 
-function toolsDisjoint(left: readonly string[] | undefined, right: readonly string[] | undefined): boolean {
+/**
+ * True when two policies' `tools` can never select one tool: both list exact
+ * names only (no glob syntax) and share none. `undefined` is every tool.
+ */
+export function toolsDisjoint(left: readonly string[] | undefined, right: readonly string[] | undefined): boolean {
   if (left === undefined || right === undefined) return false;
   if (left.some(isGlobPattern) || right.some(isGlobPattern)) return false;
   return !left.some((tool) => right.includes(tool));

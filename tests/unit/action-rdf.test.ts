@@ -54,7 +54,7 @@ function canonical(quads: readonly Quad[], node = 'urn:tierguard:action'): strin
   return pairs.sort().join('; ');
 }
 
-const graphOf = (action: object): Quad[] => actionToGraph(action).store.getQuads(null, null, null, null);
+const graphOf = (action: object): Quad[] => [...actionToGraph(action).dataset];
 
 async function refusal(action: unknown, options?: object): Promise<TierguardError> {
   try {

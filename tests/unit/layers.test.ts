@@ -46,8 +46,9 @@ const LAYERS: readonly (readonly string[])[] = [
   ['enforcement', 'effects', 'check-action.ts', 'action-pipeline.ts', 'decision-audit.ts', 'explain', 'engine.ts', 'action-rdf.ts'],
   // Policy sets from disk, config files (sources by precedence), the `tierguard test` runner, the vitest matchers, decisions as text, engine catalogs as drafts.
   ['bundle', 'config', 'policy-tests', 'testing', 'format', 'import'],
-  // The adapters people run: the MCP guard, the CLI, and the OpenTelemetry sink (which shares the gateway's metric names).
-  ['mcp', 'cli', 'otel'],
+  // The adapters people run: the MCP guard, the CLI, and the OpenTelemetry sink (which shares the gateway's metric names);
+  // beside them, lint, which checks policies against tool schemas as the gateway does.
+  ['mcp', 'cli', 'otel', 'lint'],
   // The root entry re-exports from everywhere.
   ['index.ts'],
 ];

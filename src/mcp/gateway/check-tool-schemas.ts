@@ -9,7 +9,8 @@ import type { PolicyDefinition } from '../../types.js';
 import { escapeTerminalText } from '../../terminal-text.js';
 import { fieldReads, type FieldRead } from '../policy-fields.js';
 import { closestNames, didYouMean } from '../../did-you-mean.js';
-import { policyPath, type PolicyPath } from './policy-path.js';
+import { isJsonPath } from '../../path/parse-path.js';
+import { policyPath, policyPathText as pathText, policyPathWith as pathWith, type PolicyPath } from './policy-path.js';
 import { walkSchema, type SchemaWalk } from './schema-walk.js';
 import { toolMatcher } from './tool-matcher.js';
 import { policyParts } from '../../policy/policy-parts.js';
@@ -17,8 +18,11 @@ import { mayJudgeToolCalls } from './tool-call-scope.js';
 
 /** A tool as a server lists it (`tools/list`): its name and the JSON Schemas of its arguments and, optionally, its structured result. */
 export interface ToolDescription {
+  /** The tool's name, which policies select with `tools`. */
   readonly name: string;
+  /** The JSON Schema of its arguments. */
   readonly inputSchema: object;
+  /** The JSON Schema of its structured result, when it has one. */
   readonly outputSchema?: object | undefined;
 }
 
@@ -34,6 +38,12 @@ export interface ToolSchemaProblem {
   readonly tool?: string;
   /** The problem in words, naming the policy, the field and the tool. */
   readonly message: string;
+  /**
+   * What the message's "did you mean" offers, nearest first, written whole: the
+   * field with its mistyped key replaced (`arguments.amount`; none for a
+   * JSONPath), or a tool's name for a `tools` pattern.
+   */
+  readonly suggestions?: readonly string[];
 }
 
 /** Options for {@link checkPoliciesAgainstTools}. */
@@ -160,16 +170,15 @@ function toolsMatched(
     const matched = tools.filter((tool) => matches(tool.name));
     for (const tool of matched) selected.add(tool);
     if (policy.on === 'response' || matched.length > 0 || others.some(matches)) return;
-    const hint = didYouMean(
-      closestNames(
-        pattern,
-        tools.map((tool) => tool.name),
-      ),
+    const names = closestNames(
+      pattern,
+      tools.map((tool) => tool.name),
     );
     problems.push({
       policyId: policy.id,
       pointer: `/tools/${position}`,
-      message: `policy ${quote(policy.id)}: tools pattern ${quote(pattern)} (/tools/${position}) matches no tool of the server${hint}`,
+      message: `policy ${quote(policy.id)}: tools pattern ${quote(pattern)} (/tools/${position}) matches no tool of the server${didYouMean(names)}`,
+      ...suggesting(names),
     });
   });
   return tools.filter((tool) => selected.has(tool));
@@ -185,6 +194,8 @@ function checkRead(
   const path = policyPath(read);
   const reads = `policy ${quote(policy.id)} reads ${quote(read.field)} (${read.pointer})`;
   const base = { policyId: policy.id, pointer: read.pointer, field: read.field };
+  // A JSONPath is checked up to its first wildcard: a whole path for it would drop the rest.
+  const offer = (names: readonly string[]): ReturnType<typeof suggesting> => (isJsonPath(read.field) ? {} : suggesting(names));
   if (path === 'unchecked') return;
   if ('invalid' in path) {
     problems.push({ ...base, message: `${reads}, but ${path.invalid}` });
@@ -192,8 +203,12 @@ function checkRead(
   }
   const keys = policy.on === 'response' ? [...context.actionKeys, 'result'] : context.actionKeys;
   if (!keys.includes(path.head)) {
-    const hint = didYouMean(closestNames(path.head, keys));
-    problems.push({ ...base, message: `${reads}, but the actions a gateway judges have only ${keys.join(', ')} at the top${hint}` });
+    const names = closestNames(path.head, keys);
+    problems.push({
+      ...base,
+      message: `${reads}, but the actions a gateway judges have only ${keys.join(', ')} at the top${didYouMean(names)}`,
+      ...offer(names.map((name) => pathWith(path, -1, name))),
+    });
     return;
   }
   const target = schemaTarget(path, policy.on === 'response');
@@ -209,14 +224,27 @@ function checkRead(
   if (applied === undefined) {
     // Nothing to check a structured result against is no evidence against the path.
     if (target.kind === 'outputSchema' && candidates.length === 0) return;
-    const names = [
-      ...new Set(failures.flatMap(({ walk }) => closestNames(lastStep(path, target.skip - 1 + walk.matched), walk.names))),
-    ].slice(0, 3);
-    problems.push({ ...base, message: `${reads}, but no tool of the server has it in its ${target.kind}${didYouMean(names)}` });
+    const offered = failures.flatMap(({ walk }) => {
+      const index = target.skip - 1 + walk.matched;
+      return closestNames(lastStep(path, index), walk.names).map((name) => ({ name, whole: pathWith(path, index, name) }));
+    });
+    const names = [...new Set(offered.map(({ name }) => name))].slice(0, 3);
+    problems.push({
+      ...base,
+      message: `${reads}, but no tool of the server has it in its ${target.kind}${didYouMean(names)}`,
+      ...offer([...new Set(offered.map(({ whole }) => whole))].slice(0, 3)),
+    });
     return;
   }
   for (const { tool, walk } of failures) {
-    problems.push({ ...base, tool: tool.name, message: `${reads}, but ${whyMissing(path, target, tool, walk)}` });
+    const index = target.skip - 1 + walk.matched;
+    const names = walk.reason === 'missing' && walk.matched >= 0 ? closestNames(lastStep(path, index), walk.names) : [];
+    problems.push({
+      ...base,
+      tool: tool.name,
+      message: `${reads}, but ${whyMissing(path, target, tool, walk)}`,
+      ...offer(names.map((name) => pathWith(path, index, name))),
+    });
   }
 }
 
@@ -277,18 +305,8 @@ function whyMissing(path: PolicyPath, target: SchemaTarget, tool: ToolDescriptio
   return `${schema} has no ${quote(missing)} under ${pathText(path, offset + walk.matched)}${didYouMean(closestNames(missing, walk.names))}`;
 }
 
-// The path's first `count` segments as text (`arguments.items[*]`), the head included.
-function pathText(path: PolicyPath, count: number): string {
-  let text = path.head;
-  for (const step of path.steps.slice(0, count)) {
-    text +=
-      step.kind === 'any'
-        ? '[*]'
-        : /^(?:[A-Za-z_$][\w$-]*|0|[1-9][0-9]*)$/.test(step.key)
-          ? `.${step.key}`
-          : `[${JSON.stringify(step.key)}]`;
-  }
-  return text;
+function suggesting(names: readonly string[]): { readonly suggestions?: readonly string[] } {
+  return names.length === 0 ? {} : { suggestions: names };
 }
 
 function lastStep(path: PolicyPath, index: number): string {

@@ -36,3 +36,22 @@ export function policyPath(read: FieldRead): PolicyPath | 'unchecked' | { readon
   if (head === undefined || head.kind === 'any') return 'unchecked';
   return { head: head.key, steps: rest };
 }
+
+/** The path's first `count` steps as text (`arguments.items[*]`), its head included. */
+export function policyPathText(path: PolicyPath, count: number): string {
+  let text = path.head;
+  for (const step of path.steps.slice(0, count)) text += stepText(step);
+  return text;
+}
+
+/** The whole path as text with step `index` (-1 for the head) named `name` instead: what a "did you mean" offers to write. */
+export function policyPathWith(path: PolicyPath, index: number, name: string): string {
+  const renamed: SchemaStep = { kind: 'key', key: name };
+  const steps = path.steps.map((step, position) => (position === index ? renamed : step));
+  return steps.reduce((text, step) => text + stepText(step), index < 0 ? name : path.head);
+}
+
+function stepText(step: SchemaStep): string {
+  if (step.kind === 'any') return '[*]';
+  return /^(?:[A-Za-z_$][\w$-]*|0|[1-9][0-9]*)$/.test(step.key) ? `.${step.key}` : `[${JSON.stringify(step.key)}]`;
+}

@@ -18,7 +18,15 @@ import {
 
 /** Where a path leads in a JSON Schema. */
 export type SchemaWalk =
-  | { readonly found: true }
+  | {
+      readonly found: true;
+      /**
+       * The subschemas the last step led to, any of which the value there may
+       * have to satisfy (before their `$ref`s and combinators are followed);
+       * absent when the walk met a schema open to anything on the way.
+       */
+      readonly schemas?: readonly unknown[];
+    }
   | {
       readonly found: false;
       /** How many steps matched before the one that did not. */
@@ -51,6 +59,33 @@ const MAX_COMPILED_PATTERNS = 256;
 
 /** Stops a walk the limits do not allow to finish. */
 class Unfollowable extends Error {}
+
+/** What a `$ref` names: the subschema, or why it cannot be followed. */
+export type ResolvedRef = { readonly schema: unknown } | { readonly unresolved: string };
+
+/**
+ * The subschema a `$ref` names in `root`: `#`, or a JSON pointer under
+ * `#/$defs/` or `#/definitions/`, read through own keys only. Any other
+ * reference, a malformed pointer and one that points at nothing are `unresolved`.
+ */
+export function resolveLocalRef(root: unknown, ref: string): ResolvedRef {
+  const shown = JSON.stringify(ref.slice(0, 200));
+  if (ref === '#') return { schema: root };
+  if (!ref.startsWith('#/$defs/') && !ref.startsWith('#/definitions/')) {
+    return { unresolved: `it refers to ${shown}, which is not under #/$defs or #/definitions` };
+  }
+  let target: unknown = root;
+  for (const token of ref.slice(2).split('/')) {
+    let key: string;
+    try {
+      key = decodeURIComponent(token).replaceAll('~1', '/').replaceAll('~0', '~');
+    } catch {
+      return { unresolved: `its $ref ${shown} is not a valid JSON pointer` };
+    }
+    target = isNode(target) ? own(target, key) : undefined;
+  }
+  return target === undefined ? { unresolved: `its $ref ${shown} points at nothing` } : { schema: target };
+}
 
 /**
  * Follows `steps` through `root`, a JSON Schema (2020-12 or draft-07 style).
@@ -94,11 +129,13 @@ class Walker {
 
   walk(steps: readonly SchemaStep[]): SchemaWalk {
     let nodes = this.expandAll([this.root], 0);
+    let reached: readonly unknown[] = [this.root];
     for (const step of steps) {
       if (nodes === OPEN) return { found: true };
       const names = new Set<string>();
       const stepped = this.stepAll(nodes, step, names, 0);
       if (stepped === OPEN) return { found: true };
+      reached = stepped.children;
       nodes = this.expandAll(stepped.children, 0);
       // A step to nothing but `false` schemas leads nowhere, as one to no schema does.
       if (nodes !== OPEN && nodes.length === 0) {
@@ -106,7 +143,7 @@ class Walker {
       }
       this.matched += 1;
     }
-    return { found: true };
+    return nodes === OPEN ? { found: true } : { found: true, schemas: reached };
   }
 
   /**
@@ -178,22 +215,9 @@ class Walker {
   }
 
   private resolve(ref: string): unknown {
-    if (ref === '#') return this.root;
-    if (!ref.startsWith('#/$defs/') && !ref.startsWith('#/definitions/')) {
-      throw new Unfollowable(`it refers to ${JSON.stringify(ref.slice(0, 200))}, which is not under #/$defs or #/definitions`);
-    }
-    let target: unknown = this.root;
-    for (const token of ref.slice(2).split('/')) {
-      let key: string;
-      try {
-        key = decodeURIComponent(token).replaceAll('~1', '/').replaceAll('~0', '~');
-      } catch {
-        throw new Unfollowable(`its $ref ${JSON.stringify(ref.slice(0, 200))} is not a valid JSON pointer`);
-      }
-      target = isNode(target) ? own(target, key) : undefined;
-    }
-    if (target === undefined) throw new Unfollowable(`its $ref ${JSON.stringify(ref.slice(0, 200))} points at nothing`);
-    return target;
+    const resolved = resolveLocalRef(this.root, ref);
+    if ('unresolved' in resolved) throw new Unfollowable(resolved.unresolved);
+    return resolved.schema;
   }
 
   /** The subschemas `step` leads to from `node`; OPEN when anything may be there; undefined when `node` has no such step. */

@@ -28,6 +28,7 @@ describe('--help on every command', () => {
       'gateway',
       'bundle',
       'doctor',
+      'lint',
       'import',
       'rdf',
     ]);

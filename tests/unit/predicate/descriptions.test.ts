@@ -5,6 +5,7 @@ import { compilePredicate } from '../../../src/predicate/compile-predicate.js';
 import type { Failure } from '../../../src/predicate/compile-predicate.js';
 import { describePredicate } from '../../../src/predicate/describe.js';
 import type { ComparisonDefinition, JsonValue, PredicateDefinition } from '../../../src/types.js';
+import { predicateTrees } from '../../support/predicate-trees.js';
 
 /**
  * A compiled predicate builds its description from its parts' descriptions,
@@ -40,15 +41,7 @@ const comparison: fc.Arbitrary<ComparisonDefinition> = fc.oneof(
     valueRef: fc.constantFrom('context.ref', 'arguments.limit'),
   }),
 );
-const predicate: fc.Arbitrary<PredicateDefinition> = fc.letrec<{ node: PredicateDefinition }>((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    comparison,
-    fc.record({ all: fc.array(tie('node'), { minLength: 1, maxLength: 3 }) }),
-    fc.record({ any: fc.array(tie('node'), { minLength: 1, maxLength: 3 }) }),
-    fc.record({ not: tie('node') }),
-  ),
-})).node;
+const predicate: fc.Arbitrary<PredicateDefinition> = predicateTrees(comparison);
 
 describe('compiled descriptions', () => {
   it('equal describePredicate of the definition, and stay the same string', () => {

@@ -59,6 +59,7 @@ describe('checkPoliciesAgainstTools: a typo can no longer silently allow', () =>
         field: 'arguments.pth',
         tool: 'read_file',
         message: `policy "no-env" reads "arguments.pth" (/when/field), but tool "read_file"'s inputSchema has no "pth" under arguments (did you mean "path"?)`,
+        suggestions: ['arguments.path'],
       },
     ]);
   });
@@ -136,8 +137,19 @@ describe('checkPoliciesAgainstTools: a typo can no longer silently allow', () =>
         pointer: '/assert/field',
         field: 'arguments.contents',
         message: `policy "p" reads "arguments.contents" (/assert/field), but no tool of the server has it in its inputSchema (did you mean "content"?)`,
+        suggestions: ['arguments.content'],
       },
     ]);
+  });
+
+  it('offers whole paths to write instead, at the key that is wrong, and none for a JSONPath', () => {
+    const problems = check([
+      reading('argumnets.path', ['read_file']),
+      { ...reading('arguments.pth', ['read_file']), id: 'q' },
+      { ...reading('$.arguments.pth', ['read_file']), id: 'r' },
+    ]);
+    expect(problems.map((problem) => problem.suggestions)).toEqual([['arguments.path'], ['arguments.path'], undefined]);
+    expect(problems[2]?.message).toContain('(did you mean "path"?)');
   });
 
   it('reports a top-level key gateway actions do not have, and result on a request policy', () => {
@@ -179,6 +191,7 @@ describe('checkPoliciesAgainstTools: tools patterns', () => {
         policyId: 'p',
         pointer: '/tools/0',
         message: `policy "p": tools pattern "red_file" (/tools/0) matches no tool of the server (did you mean "read_file"?)`,
+        suggestions: ['read_file'],
       },
     ]);
     expect(check([reading('arguments.path', ['db.*'])]).map((problem) => problem.pointer)).toEqual(['/tools/0']);
