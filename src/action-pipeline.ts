@@ -139,18 +139,15 @@ export class ActionPipeline {
    * formal tier does not cover pays no promise for it.
    */
   private formalStage(found: Found, tool: string, formalTier: FormalTier, timed: boolean): Decided | Promise<Decided> {
-    const violations = found.violations ?? [];
-    const errors = found.errors ?? [];
-    const autoDenied = this.autoDenied(violations);
-    let covered = false;
+    let covered: boolean;
     try {
       covered = formalTier.covers(tool);
     } catch (error) {
       // As in the auto stage: formal policies that may apply and cannot be found are an error, not a pass.
-      errors.push(this.failed(error));
+      return this.concluded({ ...found, errors: [...(found.errors ?? []), this.failed(error)] }, 0);
     }
-    if (!covered || (this.parts.shortCircuit && autoDenied)) return this.concluded({ ...found, violations, errors }, 0);
-    return this.formalRun({ ...found, violations, errors }, tool, formalTier, timed);
+    if (!covered || (this.parts.shortCircuit && this.autoDenied(found.violations ?? NONE))) return this.concluded(found, 0);
+    return this.formalRun({ ...found, violations: found.violations ?? [], errors: found.errors ?? [] }, tool, formalTier, timed);
   }
 
   private async formalRun(
@@ -184,6 +181,9 @@ export class ActionPipeline {
       : decide({ violations: violations ?? [], errors: errors ?? [], rewrites: rewrites ?? [], action }, this.parts.rules);
   }
 }
+
+/** No violations, without a new empty array each time. */
+const NONE: readonly Violation[] = Object.freeze([]);
 
 /** What is found for an action refused before any policy saw it: its one error. */
 function refusal(action: Action, error: EvaluationError): Found {

@@ -5,19 +5,21 @@ import { sameTerm } from './term-key.js';
 const INDEX_FROM = 16;
 
 /**
- * The lookups of an indexed dataset, each from a term's `value` to the quads
- * with a term of that value there: a named node's IRI is its own key, with
- * nothing to build per lookup. Terms of different kinds may share a value (the
- * IRI `1` and the literal `"1"`), so a lookup gives candidates, which are then
- * compared term by term. The predicate and object lookups are built the first
- * time a match needs them.
+ * The lookups of a dataset large enough to keep them, each from a term's `value`
+ * (or the values of a quad's terms together) to the quads with that value
+ * there: a named node's IRI is its own key, with nothing to build per lookup.
+ * Terms of different kinds may share a value (the IRI `1` and the literal
+ * `"1"`), so a lookup gives candidates, which are then compared term by term.
+ * Each lookup is built the first time something needs it, and kept up to date
+ * from then on: the action's graph, validated once, builds only those its
+ * matches use.
  */
-interface QuadIndex {
-  /** The quads by their terms' values together: set semantics for `add`, and `has` and `delete`. */
-  readonly byValues: Map<string, Quad[]>;
-  readonly bySubject: Map<string, Quad[]>;
-  byPredicate: Map<string, Quad[]> | undefined;
-  byObject: Map<string, Quad[]> | undefined;
+interface Lookups {
+  /** By the values of all four terms: set semantics for `add`, and `has` and `delete`. */
+  byValues?: Map<string, Quad[]>;
+  bySubject?: Map<string, Quad[]>;
+  byPredicate?: Map<string, Quad[]>;
+  byObject?: Map<string, Quad[]>;
 }
 
 /**
@@ -27,13 +29,12 @@ interface QuadIndex {
  * default dataset copies every match into a new triply-indexed dataset, while an
  * n3 Store wraps each one in a stream; here a match is a plain list of the quads
  * found. A small dataset (a result, a match) is scanned; from
- * {@link INDEX_FROM} quads on, it is indexed by subject, and by predicate and
- * by object once a match without a subject asks for one (see {@link QuadIndex}).
- * Insertion order is kept, so iteration is deterministic.
+ * {@link INDEX_FROM} quads on, it keeps {@link Lookups}. Insertion order is
+ * kept, so iteration is deterministic.
  */
 export class QuadDataset implements DatasetCore {
   private quads: Quad[];
-  private index: QuadIndex | undefined;
+  private lookups: Lookups = {};
 
   /** A dataset of `quads`, duplicates dropped. */
   constructor(quads?: Iterable<Quad>) {
@@ -65,42 +66,29 @@ export class QuadDataset implements DatasetCore {
 
   /** Adds the quad unless an equal one is there already. */
   add(quad: Quad): this {
-    const index = this.indexed();
-    if (index === undefined) {
-      if (this.quads.some((other) => sameQuad(other, quad))) return this;
-      this.quads.push(quad);
-      if (this.quads.length >= INDEX_FROM) this.index = buildIndex(this.quads);
-      return this;
-    }
-    const key = valuesKey(quad);
-    const sameValues = index.byValues.get(key);
-    if (sameValues?.some((other) => sameQuad(other, quad)) === true) return this;
-    if (sameValues === undefined) index.byValues.set(key, [quad]);
-    else sameValues.push(quad);
+    if (this.sameAs(quad) !== undefined) return this;
     this.quads.push(quad);
-    addTo(index.bySubject, quad.subject.value, quad);
-    if (index.byPredicate !== undefined) addTo(index.byPredicate, quad.predicate.value, quad);
-    if (index.byObject !== undefined) addTo(index.byObject, quad.object.value, quad);
+    const { byValues, bySubject, byPredicate, byObject } = this.lookups;
+    if (byValues !== undefined) addTo(byValues, valuesKey(quad), quad);
+    if (bySubject !== undefined) addTo(bySubject, quad.subject.value, quad);
+    if (byPredicate !== undefined) addTo(byPredicate, quad.predicate.value, quad);
+    if (byObject !== undefined) addTo(byObject, quad.object.value, quad);
     return this;
   }
 
   /** Removes the quad equal to this one, if there is one. */
   delete(quad: Quad): this {
-    const index = this.indexed();
-    const candidates = index === undefined ? this.quads : (index.byValues.get(valuesKey(quad)) ?? []);
-    const found = candidates.find((other) => sameQuad(other, quad));
+    const found = this.sameAs(quad);
     if (found === undefined) return this;
     this.quads.splice(this.quads.indexOf(found), 1);
     // Rare (rdf-validate-shacl never deletes): the lookups are rebuilt rather than kept in step.
-    this.index = undefined;
+    this.lookups = {};
     return this;
   }
 
   /** True when an equal quad is in the dataset. */
   has(quad: Quad): boolean {
-    const index = this.indexed();
-    const candidates = index === undefined ? this.quads : (index.byValues.get(valuesKey(quad)) ?? []);
-    return candidates.some((other) => sameQuad(other, quad));
+    return this.sameAs(quad) !== undefined;
   }
 
   /** The quads that have the given terms (`null` or `undefined` for any), as a new dataset. */
@@ -120,42 +108,32 @@ export class QuadDataset implements DatasetCore {
     return QuadDataset.fromDistinct(found);
   }
 
+  /** The quad of the dataset equal to `quad`, if there is one. */
+  private sameAs(quad: Quad): Quad | undefined {
+    const candidates = this.quads.length < INDEX_FROM ? this.quads : this.lookup('byValues', valuesKey, valuesKey(quad));
+    return candidates.find((other) => sameQuad(other, quad));
+  }
+
   // The fewest quads that can match: those of the subject, else of the object,
   // else of the predicate, else all of them.
   private candidates(subject: Term | undefined, predicate: Term | undefined, object: Term | undefined): readonly Quad[] {
-    const index = this.indexed();
-    if (index === undefined) return this.quads;
-    if (subject !== undefined) return index.bySubject.get(subject.value) ?? [];
-    if (object !== undefined) {
-      index.byObject ??= indexBy(this.quads, (quad) => quad.object.value);
-      return index.byObject.get(object.value) ?? [];
-    }
-    if (predicate !== undefined) {
-      index.byPredicate ??= indexBy(this.quads, (quad) => quad.predicate.value);
-      return index.byPredicate.get(predicate.value) ?? [];
-    }
+    if (this.quads.length < INDEX_FROM) return this.quads;
+    if (subject !== undefined) return this.lookup('bySubject', (quad) => quad.subject.value, subject.value);
+    if (object !== undefined) return this.lookup('byObject', (quad) => quad.object.value, object.value);
+    if (predicate !== undefined) return this.lookup('byPredicate', (quad) => quad.predicate.value, predicate.value);
     return this.quads;
   }
 
-  private indexed(): QuadIndex | undefined {
-    if (this.index === undefined && this.quads.length >= INDEX_FROM) this.index = buildIndex(this.quads);
-    return this.index;
+  /** The quads under `key` in one of the lookups, built from every quad by `keyOf` if it is not yet. */
+  private lookup(name: keyof Lookups, keyOf: (quad: Quad) => string, key: string): readonly Quad[] {
+    let lookup = this.lookups[name];
+    if (lookup === undefined) {
+      lookup = new Map();
+      for (const quad of this.quads) addTo(lookup, keyOf(quad), quad);
+      this.lookups[name] = lookup;
+    }
+    return lookup.get(key) ?? [];
   }
-}
-
-function buildIndex(quads: readonly Quad[]): QuadIndex {
-  return {
-    byValues: indexBy(quads, valuesKey),
-    bySubject: indexBy(quads, (quad) => quad.subject.value),
-    byPredicate: undefined,
-    byObject: undefined,
-  };
-}
-
-function indexBy(quads: readonly Quad[], key: (quad: Quad) => string): Map<string, Quad[]> {
-  const index = new Map<string, Quad[]>();
-  for (const quad of quads) addTo(index, key(quad), quad);
-  return index;
 }
 
 function addTo(index: Map<string, Quad[]>, key: string, quad: Quad): void {
